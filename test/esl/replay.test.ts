@@ -1,0 +1,100 @@
+// The ESL test server is checked against the recorded FreeSWITCH 1.10.12 sessions:
+// the same client commands must get the same replies and events, in the same order.
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { EslTestServer, SimChannel } from './server';
+import { readTrace, replay, tracesAvailable } from './traces';
+
+function connect(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+/** Accept one outbound-socket connection from the test server (the app side of the trace). */
+function acceptOne(): Promise<{ port: number; socket: Promise<net.Socket>; close: () => void }> {
+  return new Promise((resolve) => {
+    let onSocket: (s: net.Socket) => void = () => undefined;
+    const socket = new Promise<net.Socket>((r) => { onSocket = r; });
+    const srv = net.createServer((s) => onSocket(s));
+    srv.listen(0, '127.0.0.1', () => resolve({
+      port: (srv.address() as net.AddressInfo).port, socket, close: () => srv.close(),
+    }));
+  });
+}
+
+describe('ESL test server against the recorded FreeSWITCH sessions', function () {
+  before(function () {
+    if (!tracesAvailable()) {
+      console.log('    (skipped: ../shared/esl-traces is not present)');
+      this.skip();
+    }
+  });
+
+  let server: EslTestServer;
+  afterEach(async () => { await server?.close(); });
+
+  it('a wrong password gets -ERR invalid, the goodbye notice and a closed socket', async () => {
+    server = new EslTestServer();
+    const port = await server.listen();
+    const trace = readTrace('inbound-basics/01-inbound-wrong-password.jsonl');
+    const r = await replay(await connect(port), trace);
+    assert.deepEqual(r.actual, r.expected);
+  });
+
+  it('the inbound session: api, bgapi, errors, formats, filters, the CUSTOM trap, noevents and exit', async () => {
+    server = new EslTestServer();
+    const port = await server.listen();
+    const trace = readTrace('inbound-basics/02-inbound-session.jsonl');
+    let call: SimChannel | null = null;
+    const r = await replay(await connect(port), trace, {
+      map: () => new Map(call ? [['66012ef4-c9be-4aa5-afcf-f80f790a73d3', call.uuid]] : []),
+      hooks: {
+        // sipp dials extension 9196 (answer, echo) right after this subscription
+        'event plain CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_HANGUP CHANNEL_HANGUP_COMPLETE': () => {
+          call = server.placeDialplanCall({
+            caller: 'sipp', destination: '9196',
+            apps: [['set', 'outside_call=true'], ['export', 'RFC2822_DATE=Mon, 23 Nov 2026 18:31:04 +0000'], ['answer', ''], ['echo', '']],
+          });
+        },
+        // and hangs up 9 s later
+        'event json CHANNEL_HANGUP CHANNEL_HANGUP_COMPLETE': () => { call?.hangup('NORMAL_CLEARING'); },
+      },
+    });
+    assert.deepEqual(r.actual, r.expected);
+  });
+
+  for (const [file, inputs, hangUpAt] of [
+    ['01-outbound-ivr-ticket-normal-end.jsonl', ['2', '482915'], undefined],
+    ['02-outbound-ivr-hangup-during-playback.jsonl', ['1'], { app: 'playback', argIncludes: 'info_long' }],
+  ] as const) {
+    it(`the outbound IVR session ${file}: connect, myevents, linger, executes and the hangup sequence`, async () => {
+      server = new EslTestServer();
+      await server.listen();
+      const app = await acceptOne();
+      const trace = readTrace(`outbound-ivr/${file}`);
+      const traceUuid = /sendmsg (\S+)/.exec(trace.steps.find((s) => s.line.startsWith('sendmsg'))!.line)![1];
+      const call = server.placeCall({ caller: '0301112233', app: { host: '127.0.0.1', port: app.port }, script: { inputs: [...inputs], hangUpAt } });
+      const r = await replay(await app.socket, trace, { map: () => new Map([[traceUuid, call.uuid]]) });
+      app.close();
+      assert.deepEqual(r.actual, r.expected);
+    });
+  }
+
+  it('the survey leg placed by originate: answered leg, survey digit, set, thanks and hangup', async () => {
+    server = new EslTestServer({ callees: { '0301234567': { kind: 'answer', caller: { inputs: ['1'] } } } });
+    await server.listen();
+    const app = await acceptOne();
+    const trace = readTrace('return-visit-originate/02-outbound-survey-satisfied.jsonl');
+    server.originate(
+      `{origination_caller_id_number=12345,ignore_early_media=true,return_visit_ticket=SG20261123-000001}sofia/external/0301234567@127.0.0.1:5070 '&socket(127.0.0.1:${app.port} async full)'`,
+      () => undefined,
+    );
+    const socket = await app.socket;
+    const call = [...server.channels.values()][0];
+    const r = await replay(socket, trace, { map: () => new Map([['9182a1c0-a7cb-42c2-8415-c5e000734ce8', call.uuid]]) });
+    app.close();
+    assert.deepEqual(r.actual, r.expected);
+  });
+});

@@ -1,0 +1,829 @@
+// A scripted FreeSWITCH stand-in that speaks the Event Socket wire protocol as the
+// traces in ../shared/esl-traces show it: inbound sessions (auth, api, bgapi, event
+// subscriptions with the CUSTOM trap and per-connection format, filters, exit) and
+// outbound sessions (FreeSWITCH connects to the app, `connect` returns CHANNEL_DATA,
+// sendmsg execute runs dialplan applications against a scripted caller, linger).
+import net from 'node:net';
+import crypto from 'node:crypto';
+import {
+  EventFormat, Headers, FrameReader, ParsedFrame, commandReply, apiResponse, eventFrame, channelDataReply,
+  disconnectNotice, lingerNotice, GOODBYE, SHUTTING_DOWN,
+} from './frames';
+
+export const MYEVENTS = new Set([
+  'CHANNEL_EXECUTE', 'CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_PROGRESS_MEDIA', 'CHANNEL_ANSWER', 'CHANNEL_STATE',
+  'CHANNEL_UNPARK', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE', 'DTMF',
+]);
+
+/** What the simulated person on a call does. */
+export interface CallerScript {
+  /** Digits keyed at each play_and_get_digits, in order; '' = silence (timeout). Exhausted = silence. */
+  inputs?: string[];
+  /** Hang up when an application whose name matches starts (and whose argument includes the text). */
+  hangUpAt?: { app: string; argIncludes?: string };
+  /** Hang up this many ms after the call is answered by an agent (queue). Default: at once after bridge. */
+  talkMs?: number;
+}
+
+export type CalleeBehaviour =
+  | { kind: 'answer'; caller?: CallerScript }
+  | { kind: 'busy' }
+  | { kind: 'no_answer'; afterMs?: number }
+  | { kind: 'unreachable' };
+
+export interface EslTestServerOptions {
+  password?: string;
+  /** How long a playback lasts (ms). */
+  playbackMs?: number;
+  /** Callees for `originate`, by number; unknown numbers are unreachable. */
+  callees?: Record<string, CalleeBehaviour>;
+  /** Extra or overriding api commands: name → (args) => response body. */
+  api?: Record<string, (args: string) => string>;
+  /** Max wait in the callcenter queue before the member is cancelled with TIMEOUT (ms). */
+  queueMaxWaitMs?: number;
+}
+
+interface Subscription {
+  format: EventFormat;
+  all: boolean;
+  names: Set<string>;
+  custom: Set<string>;
+}
+
+const uuid = () => crypto.randomUUID();
+
+function nowHeaders(): Headers {
+  const d = new Date();
+  return {
+    'Event-Date-GMT': d.toUTCString(),
+    'Event-Date-Timestamp': String(d.getTime() * 1000),
+  };
+}
+
+export class SimChannel {
+  readonly uuid = uuid();
+  answered = false;
+  up = true;
+  recording: string | null = null;
+  playing: string | null = null;
+  currentApp: { name: string; arg: string; appUuid: string } | null = null;
+  socketConn: EslConnection | null = null;
+  readonly variables: Record<string, string> = {};
+  private queueChain: Promise<void> = Promise.resolve();
+  private inputIndex = 0;
+  /** Resolves the pending wait of the current application when the caller hangs up. */
+  private interrupt: (() => void) | null = null;
+  createdAt = Date.now();
+  held = false;
+  bridgedTo: SimChannel | null = null;
+  agent: string | null = null;
+
+  constructor(
+    readonly server: EslTestServer,
+    readonly name: string,
+    readonly direction: 'inbound' | 'outbound',
+    readonly callerNumber: string,
+    readonly destination: string,
+    readonly script: CallerScript = {},
+  ) {}
+
+  headers(): Headers {
+    return {
+      'Unique-ID': this.uuid,
+      'Channel-Name': this.name,
+      'Call-Direction': this.direction,
+      'Caller-Caller-ID-Number': this.callerNumber,
+      'Caller-Destination-Number': this.destination,
+      'Channel-Call-State': this.up ? (this.answered ? 'ACTIVE' : 'RINGING') : 'HANGUP',
+      'Answer-State': this.answered ? 'answered' : 'ringing',
+      ...Object.fromEntries(Object.entries(this.variables).map(([k, v]) => [`variable_${k}`, v])),
+    };
+  }
+
+  emit(name: string, extra: Headers = {}, body?: string): void {
+    this.server.dispatch({ 'Event-Name': name, ...nowHeaders(), ...this.headers(), ...extra }, body);
+  }
+
+  answer(): void {
+    if (this.answered || !this.up) return;
+    this.answered = true;
+    this.variables.answered_time = String(Date.now());
+    this.emit('CHANNEL_PROGRESS_MEDIA');
+    this.emit('CHANNEL_ANSWER');
+  }
+
+  /** Queue an application as `sendmsg … execute` does: one at a time, in order. */
+  execute(app: string, arg: string, appUuid: string): void {
+    this.queueChain = this.queueChain.then(() => this.run(app, arg, appUuid)).catch(() => undefined);
+  }
+
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => { this.interrupt = null; resolve(); }, ms);
+      this.interrupt = () => { clearTimeout(t); this.interrupt = null; resolve(); };
+    });
+  }
+
+  private async run(app: string, arg: string, appUuid: string): Promise<void> {
+    if (!this.up) return; // sendmsg to a hung-up channel: +OK, nothing runs
+    const appHeaders = { Application: app, 'Application-Data': arg, 'Application-UUID': appUuid };
+    this.currentApp = { name: app, arg, appUuid };
+    this.emit('CHANNEL_EXECUTE', appHeaders);
+    const h = this.script.hangUpAt;
+    if (h && h.app === app && (!h.argIncludes || arg.includes(h.argIncludes))) {
+      if (app === 'playback' || app === 'play_and_get_digits') this.playing = arg.split(' ')[0];
+      this.hangup('NORMAL_CLEARING', app === 'playback' ? 'PLAYBACK ERROR' : '_none_');
+      return;
+    }
+    let response = '_none_';
+    let extra: Headers = {};
+    const playMs = this.server.options.playbackMs ?? 2;
+    switch (app) {
+      case 'answer':
+        this.answer();
+        break;
+      case 'record_session':
+        this.recording = arg;
+        this.emit('RECORD_START', { 'Record-File-Path': arg });
+        break;
+      case 'playback':
+        this.playing = arg;
+        await this.wait(playMs);
+        if (!this.up) return;
+        this.playing = null;
+        this.emit('PLAYBACK_STOP', { 'Playback-File-Path': arg, 'Playback-Status': 'done' });
+        response = 'FILE PLAYED';
+        break;
+      case 'play_and_get_digits': {
+        const [min, max, tries, , , file, invalid, variable, regex] = arg.split(' ');
+        let ok = false;
+        for (let i = 0; i < Number(tries) && !ok; i++) {
+          await this.wait(playMs);
+          if (!this.up) return;
+          this.emit('PLAYBACK_STOP', { 'Playback-File-Path': file, 'Playback-Status': 'done' });
+          const digits = this.script.inputs?.[this.inputIndex++] ?? '';
+          for (const d of digits) this.emit('DTMF', { 'DTMF-Digit': d, 'DTMF-Duration': '2240', 'DTMF-Source': 'RTP' });
+          const re = new RegExp(regex ?? '.*');
+          if (digits.length >= Number(min) && digits.length <= Number(max) && re.test(digits)) {
+            ok = true;
+            this.variables[variable] = digits;
+          } else {
+            this.emit('PLAYBACK_STOP', { 'Playback-File-Path': invalid, 'Playback-Status': 'done' });
+          }
+        }
+        this.variables.read_result = ok ? 'success' : 'failure';
+        break;
+      }
+      case 'record': {
+        const [file] = arg.split(' ');
+        this.emit('RECORD_START', { 'Record-File-Path': file });
+        await this.wait(playMs);
+        if (!this.up) return;
+        this.emit('RECORD_STOP', { 'Record-File-Path': file, 'Record-Completion-Cause': 'success-silence' });
+        this.variables.record_ms = '4200';
+        break;
+      }
+      case 'export':
+      case 'set': {
+        const at = arg.indexOf('=');
+        this.variables[arg.slice(0, at)] = arg.slice(at + 1);
+        break;
+      }
+      case 'echo':
+        await new Promise<void>((r) => { this.interrupt = () => { this.interrupt = null; r(); }; });
+        return;
+      case 'sleep':
+        await this.wait(Number(arg));
+        if (!this.up) return;
+        break;
+      case 'callcenter': {
+        const result = await this.server.callcenter.enter(this, arg);
+        if (!this.up) return;
+        extra = result;
+        break;
+      }
+      case 'hangup':
+        this.hangup(arg || 'NORMAL_CLEARING', '_none_', appHeaders);
+        return;
+      default:
+        response = `-ERR unknown application ${app}`;
+    }
+    this.currentApp = null;
+    this.emit('CHANNEL_EXECUTE_COMPLETE', { ...appHeaders, 'Application-Response': response, ...extra });
+  }
+
+  /** The hangup sequence of the traces (caller BYE, app hangup, uuid_kill or shutdown). */
+  hangup(cause: string, pendingResponse = 'PLAYBACK ERROR', appHeaders?: Headers): void {
+    if (!this.up) return;
+    this.up = false;
+    this.variables.hangup_cause = cause;
+    const c = { 'Hangup-Cause': cause };
+    this.emit('CHANNEL_HANGUP', c);
+    if (this.playing) {
+      this.emit('PLAYBACK_STOP', { 'Playback-File-Path': this.playing, 'Playback-Status': 'done', ...c });
+      this.playing = null;
+    }
+    const cur = this.currentApp;
+    const interrupted = cur && cur.name === 'playback' ? (cause === 'SYSTEM_SHUTDOWN' ? 'FILE PLAYED' : pendingResponse) : '_none_';
+    const socketResponse = cur && cur.name !== 'hangup' ? interrupted : '_none_';
+    if (cur) {
+      this.emit('CHANNEL_EXECUTE_COMPLETE', {
+        Application: cur.name, 'Application-Data': cur.arg, 'Application-UUID': cur.appUuid,
+        'Application-Response': interrupted, ...c,
+      });
+      this.currentApp = null;
+    } else if (appHeaders) {
+      this.emit('CHANNEL_EXECUTE_COMPLETE', { ...appHeaders, 'Application-Response': '_none_', ...c });
+    }
+    this.interrupt?.();
+    if (this.socketConn) {
+      this.emit('CHANNEL_UNPARK', c);
+      this.emit('CHANNEL_EXECUTE_COMPLETE', { Application: 'socket', 'Application-Response': socketResponse, ...c });
+    }
+    this.emit('CHANNEL_STATE', { ...c, 'Channel-State': 'CS_HANGUP' });
+    if (this.recording) {
+      this.emit('RECORD_STOP', { 'Record-File-Path': this.recording, 'Record-Completion-Cause': 'success', ...c });
+    }
+    this.emit('CHANNEL_STATE', { ...c, 'Channel-State': 'CS_REPORTING' });
+    this.emit('CHANNEL_HANGUP_COMPLETE', c);
+    this.server.channels.delete(this.uuid);
+    this.server.callcenter.leave(this);
+    const partner = this.bridgedTo;
+    this.bridgedTo = null;
+    if (partner) {
+      partner.bridgedTo = null;
+      this.server.callcenter.bridgeEnded(this, partner);
+    }
+    this.socketConn?.sessionHungUp(this);
+    if (!this.socketConn) this.emit('CHANNEL_DESTROY', c);
+  }
+}
+
+/** A minimal mod_callcenter: agents with status/state, one queue, longest-idle agent. */
+export class SimCallcenter {
+  readonly agents = new Map<string, { status: string; state: string; contact: string; lastBridgeEnd: number }>();
+  readonly waiting: { ch: SimChannel; queue: string; memberUuid: string; joined: number; done: (h: Headers) => void }[] = [];
+  constructor(private server: EslTestServer) {}
+
+  private info(action: string, extra: Headers): void {
+    this.server.dispatch({
+      'Event-Name': 'CUSTOM', 'Event-Subclass': 'callcenter::info', ...nowHeaders(), 'CC-Action': action, ...extra,
+    });
+  }
+
+  api(args: string): string {
+    const w = args.match(/'[^']*'|\S+/g)?.map((s) => s.replace(/^'|'$/g, '')) ?? [];
+    const [obj, verb, ...rest] = w;
+    if (obj === 'agent' && verb === 'add') {
+      if (this.agents.has(rest[0])) return '-ERR Agent already exist!\n';
+      this.agents.set(rest[0], { status: 'Logged Out', state: 'Waiting', contact: '', lastBridgeEnd: 0 });
+      this.info('agent-add', { 'CC-Agent': rest[0], 'CC-Agent-Type': rest[1] ?? 'callback' });
+      return '+OK\n';
+    }
+    if (obj === 'agent' && verb === 'del') return this.agents.delete(rest[0]) ? '+OK\n' : '-ERR Invalid Agent!\n';
+    if (obj === 'agent' && verb === 'set') {
+      const [key, name, ...v] = rest;
+      const a = this.agents.get(name);
+      if (!a) return '-ERR Invalid Agent!\n';
+      const value = v.join(' ');
+      if (key === 'status') {
+        if (!['Logged Out', 'Available', 'Available (On Demand)', 'On Break'].includes(value)) return '-ERR Invalid Agent Status!\n';
+        a.status = value;
+        this.info('agent-status-change', { 'CC-Agent': name, 'CC-Agent-Status': value });
+        if (value.startsWith('Available')) setImmediate(() => this.dispatchWaiting());
+      } else if (key === 'state') {
+        if (!['Waiting', 'Receiving', 'In a queue call', 'Idle'].includes(value)) return '-ERR Invalid Agent State!\n';
+        a.state = value;
+        this.info('agent-state-change', { 'CC-Agent': name, 'CC-Agent-State': value });
+      } else if (key === 'contact') {
+        a.contact = value;
+        this.info('agent-contact-change', { 'CC-Agent': name, 'CC-Agent-Contact': value });
+      }
+      return '+OK\n';
+    }
+    if (obj === 'agent' && verb === 'get') {
+      const a = this.agents.get(rest[1]);
+      if (!a) return '-ERR Invalid Agent!\n';
+      return rest[0] === 'status' ? a.status : a.state;
+    }
+    if (obj === 'queue' && verb === 'list' && rest[0] === 'agents') {
+      const rows = [...this.agents].map(([n, a]) => `${n}|hotline|callback|${a.contact}|${a.status}|${a.state}`);
+      return ['name|system|type|contact|status|state', ...rows, '+OK', ''].join('\n');
+    }
+    if (obj === 'tier' || (obj === 'queue' && ['load', 'reload', 'unload'].includes(verb))) return '+OK\n';
+    return '-ERR Unknown Command!\n';
+  }
+
+  enter(ch: SimChannel, queue: string): Promise<Headers> {
+    return new Promise((done) => {
+      const memberUuid = uuid();
+      const m = { ch, queue, memberUuid, joined: Date.now(), done };
+      this.waiting.push(m);
+      this.info('member-queue-start', {
+        'CC-Queue': queue, 'Unique-ID': ch.uuid, 'CC-Member-UUID': memberUuid, 'CC-Member-Session-UUID': ch.uuid,
+        'CC-Member-CID-Number': ch.callerNumber,
+      });
+      this.info('members-count', { 'CC-Queue': queue, 'CC-Count': String(this.waiting.length), 'CC-Selection': 'Single-Queue' });
+      const maxWait = this.server.options.queueMaxWaitMs;
+      if (maxWait) {
+        setTimeout(() => {
+          const i = this.waiting.indexOf(m);
+          if (i < 0) return;
+          this.waiting.splice(i, 1);
+          this.info('member-queue-end', {
+            'CC-Queue': queue, 'Unique-ID': ch.uuid, 'CC-Cause': 'Cancel', 'CC-Cancel-Reason': 'TIMEOUT',
+            'CC-Member-Session-UUID': ch.uuid, 'CC-Member-CID-Number': ch.callerNumber,
+          });
+          ch.variables.cc_cancel_reason = 'TIMEOUT';
+          done({ variable_cc_cancel_reason: 'TIMEOUT' });
+        }, maxWait);
+      }
+      setImmediate(() => this.dispatchWaiting());
+    });
+  }
+
+  leave(ch: SimChannel): void {
+    const i = this.waiting.findIndex((m) => m.ch === ch);
+    if (i < 0) return;
+    const [m] = this.waiting.splice(i, 1);
+    this.info('member-queue-end', {
+      'CC-Queue': m.queue, 'Unique-ID': ch.uuid, 'CC-Cause': 'Cancel', 'CC-Cancel-Reason': 'BREAK_OUT',
+      'CC-Member-Session-UUID': ch.uuid, 'CC-Member-CID-Number': ch.callerNumber,
+    });
+    this.info('members-count', { 'CC-Queue': m.queue, 'CC-Count': String(this.waiting.length), 'CC-Selection': 'Single-Queue' });
+  }
+
+  private dispatchWaiting(): void {
+    while (this.waiting.length) {
+      const free = [...this.agents].filter(([, a]) => a.status.startsWith('Available') && a.state === 'Waiting')
+        .sort((x, y) => x[1].lastBridgeEnd - y[1].lastBridgeEnd);
+      if (!free.length) return;
+      const m = this.waiting.shift()!;
+      const [name, a] = free[0];
+      a.state = 'Receiving';
+      this.info('agent-state-change', { 'CC-Agent': name, 'CC-Agent-State': 'Receiving' });
+      const member = { 'CC-Queue': m.queue, 'CC-Member-UUID': m.memberUuid, 'CC-Member-Session-UUID': m.ch.uuid, 'CC-Member-CID-Number': m.ch.callerNumber };
+      this.info('agent-offering', { 'CC-Agent': name, ...member });
+      const leg = new SimChannel(this.server, a.contact || `sofia/internal/${name}`, 'outbound', m.ch.callerNumber, name);
+      this.server.channels.set(leg.uuid, leg);
+      leg.agent = name;
+      leg.emit('CHANNEL_CREATE');
+      leg.answer();
+      m.ch.bridgedTo = leg;
+      leg.bridgedTo = m.ch;
+      this.info('bridge-agent-start', { 'Unique-ID': leg.uuid, 'CC-Agent': name, 'CC-Agent-UUID': leg.uuid, ...member });
+      this.info('members-count', { 'CC-Queue': m.queue, 'CC-Count': String(this.waiting.length), 'CC-Selection': 'Single-Queue' });
+      m.ch.emit('CHANNEL_BRIDGE', { 'Bridge-A-Unique-ID': m.ch.uuid, 'Bridge-B-Unique-ID': leg.uuid, 'Other-Leg-Unique-ID': leg.uuid });
+      a.state = 'In a queue call';
+      this.info('agent-state-change', { 'CC-Agent': name, 'CC-Agent-State': 'In a queue call' });
+      const talk = m.ch.script.talkMs;
+      if (talk !== undefined) setTimeout(() => m.ch.hangup('NORMAL_CLEARING'), talk);
+    }
+  }
+
+  bridgeEnded(a: SimChannel, b: SimChannel): void {
+    const leg = a.agent ? a : b;
+    const caller = a.agent ? b : a;
+    const name = leg.agent!;
+    const agent = this.agents.get(name);
+    this.info('bridge-agent-end', { 'Unique-ID': leg.uuid, 'CC-Agent': name, 'CC-Agent-UUID': leg.uuid, 'CC-Hangup-Cause': 'SUCCESS', 'CC-Member-Session-UUID': caller.uuid });
+    this.info('member-queue-end', { 'Unique-ID': caller.uuid, 'CC-Cause': 'Terminated', 'CC-Agent': name, 'CC-Member-Session-UUID': caller.uuid, 'CC-Member-CID-Number': caller.callerNumber });
+    leg.hangup('NORMAL_CLEARING');
+    caller.hangup('NORMAL_CLEARING');
+    if (agent) {
+      agent.state = 'Waiting';
+      agent.lastBridgeEnd = Date.now();
+      this.info('agent-state-change', { 'CC-Agent': name, 'CC-Agent-State': 'Waiting' });
+    }
+  }
+}
+
+/** One TCP connection, either an inbound session (app → switch) or an outbound one (switch → app). */
+export class EslConnection {
+  private reader = new FrameReader();
+  private sub: Subscription | null = null;
+  private filters: [string, string][] = [];
+  private authed: boolean;
+  myeventsUuid: string | null = null;
+  private linger: number | null = null;
+  private closed = false;
+  private format: EventFormat = 'plain';
+
+  constructor(
+    readonly server: EslTestServer,
+    readonly socket: net.Socket,
+    readonly mode: 'inbound' | 'outbound',
+    readonly session: SimChannel | null = null,
+  ) {
+    this.authed = mode === 'outbound';
+    socket.on('data', (d) => this.onData(d));
+    socket.on('error', () => this.close());
+    socket.on('close', () => { this.closed = true; this.server.connections.delete(this); });
+    server.connections.add(this);
+    if (mode === 'inbound') this.write('Content-Type: auth/request\n\n');
+  }
+
+  write(s: string): void {
+    if (!this.closed && !this.socket.destroyed) this.socket.write(s);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.end();
+  }
+
+  private onData(d: Buffer): void {
+    let frames: ParsedFrame[];
+    try {
+      frames = this.reader.push(d);
+    } catch {
+      return;
+    }
+    for (const f of frames) this.onCommand(f);
+  }
+
+  /** Does this connection want the event? Subscription, CUSTOM subclasses, myevents and filters. */
+  wants(h: Headers): boolean {
+    const name = h['Event-Name'];
+    if (this.myeventsUuid) {
+      if (h['Unique-ID'] !== this.myeventsUuid) return false;
+      if (MYEVENTS.has(name)) return this.filterOk(h);
+    }
+    const s = this.sub;
+    if (!s) return false;
+    const subscribed = s.all || (name === 'CUSTOM' ? s.custom.has(h['Event-Subclass']) : s.names.has(name));
+    return subscribed && this.filterOk(h);
+  }
+
+  private filterOk(h: Headers): boolean {
+    if (this.filters.length === 0) return true;
+    return this.filters.some(([k, v]) => h[k] === v);
+  }
+
+  deliver(h: Headers, body?: string): void {
+    if (this.wants(h)) this.write(eventFrame(this.format, h, body));
+  }
+
+  sessionHungUp(ch: SimChannel): void {
+    if (this.linger !== null) {
+      this.write(lingerNotice(ch.uuid, ch.name, this.linger));
+      if (this.linger >= 0) setTimeout(() => this.finish(), this.linger * 1000);
+    } else {
+      this.finish();
+    }
+  }
+
+  private finish(): void {
+    const s = this.session;
+    this.write(disconnectNotice(GOODBYE, s ? { uuid: s.uuid, disposition: 'disconnect' } : undefined));
+    this.close();
+  }
+
+  private onCommand(f: ParsedFrame): void {
+    const line = (f.headers._command ?? '').trim();
+    this.server.commandLog.push(line);
+    const [cmd, ...words] = line.split(' ');
+    const rest = words.join(' ');
+    if (!this.authed) {
+      if (cmd === 'auth') {
+        if (rest === this.server.password) {
+          this.authed = true;
+          this.write(commandReply('+OK accepted'));
+        } else {
+          this.write(commandReply('-ERR invalid') + disconnectNotice(GOODBYE));
+          this.close();
+        }
+      } else {
+        this.write(commandReply('-ERR command not found'));
+      }
+      return;
+    }
+    switch (cmd) {
+      case 'connect':
+        if (this.mode === 'outbound' && this.session) {
+          this.write(channelDataReply({ 'Event-Name': 'CHANNEL_DATA', ...this.session.headers(), 'Channel-State': 'CS_EXECUTE' }));
+        } else this.write(commandReply('-ERR command not found'));
+        return;
+      case 'event': {
+        const [fmt, ...names] = words;
+        if (!['plain', 'json', 'xml'].includes(fmt)) {
+          this.write(commandReply('-ERR invalid format'));
+          return;
+        }
+        this.format = fmt as EventFormat;
+        const s = this.sub ?? { format: this.format, all: false, names: new Set(), custom: new Set() };
+        let custom = false;
+        for (const n of names) {
+          if (custom) s.custom.add(n); // every word after CUSTOM is a subclass
+          else if (n === 'CUSTOM') custom = true;
+          else if (n === 'ALL' || n === 'all') s.all = true;
+          else s.names.add(n);
+        }
+        this.sub = s;
+        this.write(commandReply(`+OK event listener enabled ${fmt}`));
+        return;
+      }
+      case 'noevents':
+        if (this.sub) {
+          this.sub = null;
+          this.write(commandReply('+OK no longer listening for events'));
+        } else this.write(commandReply('-ERR not listening for events'));
+        return;
+      case 'myevents':
+        if (this.session) this.myeventsUuid = this.session.uuid;
+        else if (words[0]) this.myeventsUuid = words[0];
+        this.write(commandReply('+OK Events Enabled'));
+        return;
+      case 'linger':
+        this.linger = words[0] ? Number(words[0]) : -1;
+        this.write(commandReply(words[0] ? `+OK will linger ${words[0]} seconds` : '+OK will linger'));
+        return;
+      case 'nolinger':
+        this.linger = null;
+        this.write(commandReply('+OK will not linger'));
+        return;
+      case 'filter': {
+        if (words.length === 0) {
+          this.write(commandReply('-ERR command not found'));
+          return;
+        }
+        if (words[0] === 'delete') {
+          const [, h, v] = words;
+          this.filters = this.filters.filter(([k, x]) => !(k === h && (v === undefined || x === v)));
+          this.write(commandReply(`+OK filter deleted. [${h}][${v ?? ''}]`));
+          return;
+        }
+        const [h, ...v] = words;
+        this.filters.push([h, v.join(' ')]);
+        this.write(commandReply(`+OK filter added. [${h}]=[${v.join(' ')}]`));
+        return;
+      }
+      case 'api':
+        this.write(apiResponse(this.server.runApi(rest)));
+        return;
+      case 'bgapi': {
+        const job = f.headers['Job-UUID'] ?? uuid();
+        this.write(commandReply(`+OK Job-UUID: ${job}`, { 'Job-UUID': job }));
+        const [name, ...args] = rest.split(' ');
+        this.server.runBgapi(name, args.join(' '), job);
+        return;
+      }
+      case 'sendmsg': {
+        const target = words[0] || this.session?.uuid || '';
+        const ch = this.server.channels.get(target) ?? (this.session?.uuid === target ? this.session : undefined);
+        if (!ch) {
+          this.write(commandReply(`-ERR invalid session id [${target}]`));
+          return;
+        }
+        this.write(commandReply('+OK'));
+        if (f.headers['call-command'] === 'execute') {
+          ch.execute(f.headers['execute-app-name'] ?? '', f.headers['execute-app-arg'] ?? '', f.headers['Event-UUID'] ?? uuid());
+        } else if (f.headers['call-command'] === 'hangup') {
+          ch.hangup(f.headers['hangup-cause'] ?? 'NORMAL_CLEARING', '_none_');
+        }
+        return;
+      }
+      case 'exit':
+        this.write(commandReply('+OK bye'));
+        this.finish();
+        return;
+      default:
+        this.write(commandReply('-ERR command not found'));
+    }
+  }
+}
+
+export class EslTestServer {
+  readonly password: string;
+  readonly connections = new Set<EslConnection>();
+  readonly channels = new Map<string, SimChannel>();
+  readonly commandLog: string[] = [];
+  readonly callcenter = new SimCallcenter(this);
+  readonly startedAt = Date.now();
+  private server: net.Server | null = null;
+  port = 0;
+  sessionsSinceStart = 0;
+
+  constructor(readonly options: EslTestServerOptions = {}) {
+    this.password = options.password ?? 'ClueCon';
+  }
+
+  async listen(port = 0): Promise<number> {
+    const srv = net.createServer((s) => new EslConnection(this, s, 'inbound'));
+    this.server = srv;
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.port = (srv.address() as net.AddressInfo).port;
+    return this.port;
+  }
+
+  /** Stop accepting connections and drop every session at once (like a crash). */
+  async close(): Promise<void> {
+    for (const c of this.connections) c.socket.destroy();
+    this.connections.clear();
+    const srv = this.server;
+    this.server = null;
+    if (srv) await new Promise<void>((r) => srv.close(() => r()));
+  }
+
+  /** A normal shutdown as in the reconnect traces: SHUTDOWN, SYSTEM_SHUTDOWN hangups, notice, FIN. */
+  async shutdown(noticeDelayMs = 20): Promise<void> {
+    this.dispatch({ 'Event-Name': 'SHUTDOWN', 'Event-Info': 'System Shutting Down', ...nowHeaders() });
+    for (const ch of [...this.channels.values()]) ch.hangup('SYSTEM_SHUTDOWN');
+    await new Promise((r) => setTimeout(r, noticeDelayMs));
+    for (const c of [...this.connections]) {
+      if (c.mode === 'inbound') {
+        c.write(disconnectNotice(SHUTTING_DOWN));
+        c.close();
+      }
+    }
+    const srv = this.server;
+    this.server = null;
+    if (srv) await new Promise<void>((r) => srv.close(() => r()));
+  }
+
+  /** Send an event to every connection that wants it. */
+  dispatch(h: Headers, body?: string): void {
+    for (const c of this.connections) c.deliver(h, body);
+  }
+
+  heartbeat(): void {
+    this.dispatch({
+      'Event-Name': 'HEARTBEAT', ...nowHeaders(), 'Up-Time': `${Math.round((Date.now() - this.startedAt) / 1000)} seconds`,
+      'Session-Count': String(this.channels.size), 'Idle-CPU': '99.0',
+    });
+  }
+
+  runApi(line: string): string {
+    const [name, ...a] = line.split(' ');
+    const args = a.join(' ');
+    const custom = this.options.api?.[name];
+    if (custom) return custom(args);
+    switch (name) {
+      case 'status':
+        return `UP 0 years, 0 days, 0 hours, 0 minutes, ${Math.round((Date.now() - this.startedAt) / 1000)} seconds, 0 milliseconds, 0 microseconds\nFreeSWITCH (Version 1.10.12-release  64bit) is ready\n${this.sessionsSinceStart} session(s) since startup\n`;
+      case 'show':
+        if (args === 'channels as json') return this.showChannels();
+        return '-ERR Invalid show\n';
+      case 'uuid_getvar': {
+        const [id, v] = a;
+        const ch = this.channels.get(id);
+        if (!ch) return '-ERR No such channel!\n';
+        return ch.variables[v] ?? '_undef_';
+      }
+      case 'uuid_setvar': {
+        const [id, v, ...val] = a;
+        const ch = this.channels.get(id);
+        if (!ch) return '-ERR No such channel!\n';
+        ch.variables[v] = val.join(' ');
+        return '+OK\n';
+      }
+      case 'uuid_kill': {
+        const ch = this.channels.get(a[0]);
+        if (!ch) return '-ERR No such channel!\n';
+        setImmediate(() => ch.hangup(a[1] ?? 'NORMAL_CLEARING'));
+        return '+OK\n';
+      }
+      case 'uuid_hold': {
+        const off = a[0] === 'off';
+        const ch = this.channels.get(off ? a[1] : a[0]);
+        if (!ch) return '-ERR Operation failed\n';
+        ch.held = !off;
+        setImmediate(() => ch.emit(off ? 'CHANNEL_UNHOLD' : 'CHANNEL_HOLD'));
+        return '+OK Success\n';
+      }
+      case 'uuid_transfer': {
+        const ch = this.channels.get(a[0]);
+        if (!ch) return '-ERR No such channel!\n';
+        return '+OK\n';
+      }
+      case 'callcenter_config':
+        return this.callcenter.api(args);
+      case 'originate':
+        return this.originateSync(args);
+      default:
+        return `-ERR ${name} Command not found!\n`;
+    }
+  }
+
+  private showChannels(): string {
+    const rows = [...this.channels.values()].map((c) => ({
+      uuid: c.uuid, direction: c.direction, created_epoch: String(Math.floor(c.createdAt / 1000)), name: c.name,
+      state: c.up ? 'CS_EXECUTE' : 'CS_HANGUP', cid_num: c.callerNumber, dest: c.destination,
+      callstate: c.answered ? 'ACTIVE' : 'RINGING', ...(c.agent ? { presence_id: c.agent } : {}),
+    }));
+    if (rows.length === 0) return '{"row_count": 0}\n';
+    return JSON.stringify({ row_count: rows.length, rows });
+  }
+
+  runBgapi(name: string, args: string, job: string): void {
+    const finish = (body: string) =>
+      this.dispatch({ 'Event-Name': 'BACKGROUND_JOB', ...nowHeaders(), 'Job-UUID': job, 'Job-Command': name, 'Job-Command-Arg': args }, body);
+    if (name === 'originate') {
+      this.originate(args, finish);
+      return;
+    }
+    setImmediate(() => finish(this.runApi(`${name} ${args}`.trim())));
+  }
+
+  private originateSync(args: string): string {
+    let result = '-ERR NORMAL_TEMPORARY_FAILURE\n';
+    this.originate(args, (b) => { result = b; });
+    return result;
+  }
+
+  /**
+   * `originate {vars}sofia/<profile>/<number>@host '&socket(host:port async full)'`.
+   * Outcomes follow the traces: busy → hangup before job; no answer → job before hangup.
+   */
+  originate(args: string, finish: (body: string) => void): void {
+    const m = args.match(/^(?:\{([^}]*)\})?(\S+)\s+(?:'([^']*)'|(\S+))/);
+    if (!m) {
+      setImmediate(() => finish('-USAGE: <call url> <exten>|&<application_name>(<app_args>) [<dialplan>] [<context>] [<cid_name>] [<cid_num>] [<timeout_sec>]\n'));
+      return;
+    }
+    const vars: Record<string, string> = {};
+    for (const kv of (m[1] ?? '').split(',').filter(Boolean)) {
+      const at = kv.indexOf('=');
+      vars[kv.slice(0, at)] = kv.slice(at + 1);
+    }
+    const url = m[2];
+    const app = m[3] ?? m[4];
+    const urlM = url.match(/^sofia\/([^/]+)\/([^@]+)@?(.*)$/);
+    if (!urlM || !['internal', 'external'].includes(urlM[1])) {
+      setImmediate(() => finish('-ERR INVALID_PROFILE\n'));
+      return;
+    }
+    const number = urlM[2];
+    const behaviour = this.options.callees?.[number] ?? { kind: 'unreachable' as const };
+    const ch = new SimChannel(this, url, 'outbound', vars.origination_caller_id_number ?? '', number,
+      behaviour.kind === 'answer' ? behaviour.caller : {});
+    Object.assign(ch.variables, vars);
+    this.channels.set(ch.uuid, ch);
+    this.sessionsSinceStart++;
+    setImmediate(() => {
+      ch.emit('CHANNEL_CREATE');
+      switch (behaviour.kind) {
+        case 'busy':
+          ch.hangup('USER_BUSY');
+          finish('-ERR USER_BUSY\n');
+          return;
+        case 'unreachable':
+          ch.hangup('NORMAL_TEMPORARY_FAILURE');
+          finish('-ERR NORMAL_TEMPORARY_FAILURE\n');
+          return;
+        case 'no_answer':
+          ch.emit('CHANNEL_PROGRESS');
+          setTimeout(() => {
+            finish('-ERR NO_ANSWER\n');
+            ch.hangup('NO_ANSWER');
+          }, behaviour.afterMs ?? 20);
+          return;
+        case 'answer': {
+          ch.emit('CHANNEL_PROGRESS');
+          ch.answered = true;
+          ch.emit('CHANNEL_ANSWER');
+          const sock = app.match(/^&socket\(([^:]+):(\d+)/);
+          if (sock) this.connectOutbound(ch, sock[1], Number(sock[2]));
+          finish(`+OK ${ch.uuid}\n`);
+        }
+      }
+    });
+  }
+
+  /** An inbound call arrives and the dialplan runs `socket host:port async full`. */
+  placeCall(opts: { caller: string; destination?: string; app: { host: string; port: number }; script?: CallerScript }): SimChannel {
+    const ch = new SimChannel(this, `sofia/internal/${opts.caller}@127.0.0.1:5094`, 'inbound', opts.caller,
+      opts.destination ?? '12345', opts.script);
+    this.channels.set(ch.uuid, ch);
+    this.sessionsSinceStart++;
+    ch.emit('CHANNEL_CREATE');
+    this.connectOutbound(ch, opts.app.host, opts.app.port);
+    return ch;
+  }
+
+  /** A call handled by the dialplan alone (no socket), e.g. extension 9196: answer, echo. */
+  placeDialplanCall(opts: { caller: string; destination: string; apps: [string, string][] }): SimChannel {
+    const ch = new SimChannel(this, `sofia/internal/${opts.caller}@127.0.0.1:5091`, 'inbound', opts.caller, opts.destination);
+    this.channels.set(ch.uuid, ch);
+    this.sessionsSinceStart++;
+    ch.emit('CHANNEL_CREATE');
+    for (const [app, arg] of opts.apps) ch.execute(app, arg, uuid());
+    return ch;
+  }
+
+  private connectOutbound(ch: SimChannel, host: string, port: number): void {
+    const socket = net.connect(port, host);
+    socket.on('error', () => {
+      // The app is unreachable: the dialplan fallback would queue the call; here it just ends.
+      ch.socketConn = null;
+      ch.hangup('DESTINATION_OUT_OF_ORDER');
+    });
+    socket.on('connect', () => {
+      ch.socketConn = new EslConnection(this, socket, 'outbound', ch);
+    });
+  }
+}
