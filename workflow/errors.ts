@@ -1,0 +1,25 @@
+// Errors the domain raises; the HTTP edge maps them to status codes.
+
+/** The input itself is wrong (HTTP 400). `issues` lists field → message. */
+export class InvalidInput extends Error {
+  constructor(message: string, readonly issues: Array<{ field: string; message: string }> = []) {
+    super(message);
+    this.name = 'InvalidInput';
+  }
+}
+
+/** The rules forbid this move in the ticket's present state (HTTP 409). Nothing is changed. */
+export class TransitionRefused extends Error {
+  constructor(message: string, readonly code: string) {
+    super(message);
+    this.name = 'TransitionRefused';
+  }
+}
+
+/** The thing does not exist, or the actor may not see it (HTTP 404). */
+export class NotFound extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFound';
+  }
+}

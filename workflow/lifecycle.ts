@@ -1,0 +1,433 @@
+// The ticket lifecycle as one table of transitions and one pure function that
+// applies a transition: it returns the changed ticket and the audit event, or
+// throws TransitionRefused and changes nothing. Storage writes both in one
+// database transaction.
+import { z } from 'zod';
+import { Role, SATISFACTION, Ticket, TicketEvent, TicketStatus, URGENCY_CLASSES, UrgencyClass } from './types';
+import { InvalidInput, TransitionRefused } from './errors';
+import { parseOrThrow } from './intake';
+
+export interface Actor {
+  id: number | null;
+  role: Role;
+  unit: string | null;
+}
+
+export interface Clocks {
+  ackDueAt: string;
+  feedbackDueAt: string | null;
+  dueAt: string;
+}
+
+export interface UnitInfo {
+  code: string;
+  kind: 'center' | 'leader' | 'department' | 'town';
+  name: string;
+}
+
+export interface LifecycleContext {
+  now: Date;
+  /** The deadlines of a ticket dispatched at `at` (working calendar behind it). */
+  clocks(at: Date, urgency: UrgencyClass): Clocks;
+  /** Looks a unit up by code; undefined if there is no such unit. */
+  unit(code: string): UnitInfo | undefined;
+  /** Policy: a consult resolved at intake still gets a return visit (default true). */
+  returnVisitAfterIntakeResolution: boolean;
+}
+
+export const ACTIONS = [
+  'complete_draft', 'resolve_at_intake', 'dispatch', 'acknowledge', 'give_feedback', 'return', 'redispatch',
+  'overrule_return', 'reply', 'send_back', 'review_approve', 'request_extension', 'approve_extension',
+  'refuse_extension', 'record_return_visit', 'supervise', 'escalate', 'close', 'comment', 'alarm',
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+const CENTER: Role[] = ['operator', 'supervisor'];
+const LADDER: Role[] = ['leader', 'supervisor'];
+const OPEN: TicketStatus[] = ['draft', 'accepted', 'resolved_at_intake', 'dispatched', 'acknowledged', 'returned', 'replied', 'reviewed', 'under_review', 'supervised'];
+const HANDLING: TicketStatus[] = ['acknowledged', 'supervised'];
+
+type Patch = Partial<Omit<Ticket, 'id' | 'number'>>;
+interface Outcome { to?: TicketStatus; patch?: Patch; data?: Record<string, unknown> }
+
+export interface TransitionRule {
+  action: Action;
+  label: string; // 中文名, for messages and the audit view
+  from: TicketStatus[];
+  roles: Role[];
+  /** Only the lead unit's handlers may do it. */
+  leadUnitOnly?: boolean;
+  requiresReason?: boolean;
+  /** Parses the action's own input; absent = the action takes none. */
+  input?: z.ZodType;
+  /** Why the move is refused in this case, or null. Runs after the status/role checks. */
+  refuse?(t: Ticket, actor: Actor, input: any, ctx: LifecycleContext): string | null;
+  /** What the move changes. Default: nothing but the status. */
+  apply(t: Ticket, input: any, ctx: LifecycleContext, actor: Actor): Outcome;
+}
+
+const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), '不是有效的时间（ISO 8601）');
+const unitList = z.array(z.string().trim().min(1).max(40)).max(10).default([]);
+
+function checkUnits(ctx: LifecycleContext, lead: string, co: string[]): string | null {
+  const l = ctx.unit(lead);
+  if (!l || (l.kind !== 'department' && l.kind !== 'town')) return `承办单位「${lead}」不存在或不能承办工单`;
+  for (const c of co) {
+    const u = ctx.unit(c);
+    if (!u || (u.kind !== 'department' && u.kind !== 'town')) return `协办单位「${c}」不存在或不能承办工单`;
+    if (c === lead) return '牵头单位不能同时是协办单位（一个工单只有一个牵头单位）';
+  }
+  if (new Set(co).size !== co.length) return '协办单位重复';
+  return null;
+}
+
+function dispatchPatch(t: Ticket, leadUnit: string, coUnits: string[], urgency: UrgencyClass, ctx: LifecycleContext): Patch {
+  const c = ctx.clocks(ctx.now, urgency);
+  return {
+    leadUnit,
+    coUnits,
+    urgency,
+    firstUnit: t.firstUnit ?? leadUnit,
+    returnOverruled: false,
+    dispatchedAt: ctx.now.toISOString(),
+    acknowledgedAt: null,
+    ackDueAt: c.ackDueAt,
+    feedbackDueAt: c.feedbackDueAt,
+    feedbackAt: null,
+    dueAt: c.dueAt,
+    extensionPending: null,
+  };
+}
+
+export const TRANSITIONS: TransitionRule[] = [
+  {
+    action: 'complete_draft',
+    label: '补全草稿',
+    from: ['draft'],
+    roles: CENTER,
+    input: z
+      .object({
+        kind: z.enum(['consult', 'complaint', 'help_request', 'report', 'suggestion']).optional(),
+        title: z.string().trim().max(200).optional(),
+        content: z.string().trim().min(1).max(5000).optional(),
+        address: z.string().trim().max(300).optional(),
+        town: z.string().trim().max(40).optional(),
+        eventType: z.string().trim().max(40).optional(),
+        urgency: z.enum(URGENCY_CLASSES).optional(),
+      })
+      .strict()
+      .default({}),
+    apply: (_t, input) => ({ to: 'accepted', patch: { ...input } }),
+  },
+  {
+    action: 'resolve_at_intake',
+    label: '直接办结',
+    from: ['accepted'],
+    roles: CENTER,
+    requiresReason: true,
+    refuse: (t) => (t.kind === 'consult' ? null : '只有咨询类诉求可以在受理时直接办结，其他诉求须派单'),
+    apply: (_t, _i, ctx) =>
+      ctx.returnVisitAfterIntakeResolution
+        ? { to: 'resolved_at_intake' }
+        : { to: 'closed', patch: { closedAt: ctx.now.toISOString() } },
+  },
+  {
+    action: 'dispatch',
+    label: '派单',
+    from: ['accepted'],
+    roles: CENTER,
+    input: z
+      .object({ leadUnit: z.string().trim().min(1).max(40), coUnits: unitList, urgency: z.enum(URGENCY_CLASSES).optional(), eventType: z.string().trim().max(40).optional() })
+      .strict(),
+    refuse: (_t, _a, i, ctx) => checkUnits(ctx, i.leadUnit, i.coUnits),
+    apply: (t, i, ctx) => ({
+      to: 'dispatched',
+      patch: { ...dispatchPatch(t, i.leadUnit, i.coUnits, i.urgency ?? t.urgency, ctx), ...(i.eventType ? { eventType: i.eventType } : {}) },
+      data: { leadUnit: i.leadUnit, coUnits: i.coUnits },
+    }),
+  },
+  {
+    action: 'acknowledge',
+    label: '签收',
+    from: ['dispatched'],
+    roles: ['unit_handler'],
+    leadUnitOnly: true,
+    apply: (_t, _i, ctx) => ({ to: 'acknowledged', patch: { acknowledgedAt: ctx.now.toISOString() } }),
+  },
+  {
+    action: 'give_feedback',
+    label: '紧急事项反馈',
+    from: ['dispatched', 'acknowledged', 'supervised'],
+    roles: ['unit_handler'],
+    leadUnitOnly: true,
+    requiresReason: true,
+    refuse: (t) => (t.urgency !== 'emergency' ? '只有紧急事项需要 1 小时内反馈核实情况' : t.feedbackAt ? '本工单已反馈过核实情况' : null),
+    apply: (_t, _i, ctx) => ({ patch: { feedbackAt: ctx.now.toISOString() } }),
+  },
+  {
+    action: 'return',
+    label: '退回中心',
+    from: ['dispatched', 'acknowledged'],
+    roles: ['unit_handler'],
+    leadUnitOnly: true,
+    requiresReason: true,
+    refuse: (t) =>
+      t.returnOverruled ? '首接负责制：中心已驳回本单位对此工单的退回，须由本单位办理，不能再次退回' : null,
+    apply: (t) => ({ to: 'returned', data: { unit: t.leadUnit } }),
+  },
+  {
+    action: 'redispatch',
+    label: '改派',
+    from: ['returned'],
+    roles: CENTER,
+    requiresReason: true,
+    input: z.object({ leadUnit: z.string().trim().min(1).max(40), coUnits: unitList, urgency: z.enum(URGENCY_CLASSES).optional() }).strict(),
+    refuse: (t, _a, i, ctx) =>
+      i.leadUnit === t.leadUnit ? '改派须选择另一个单位；要求原单位继续办理请用「驳回退单」' : checkUnits(ctx, i.leadUnit, i.coUnits),
+    apply: (t, i, ctx) => ({
+      to: 'dispatched',
+      patch: dispatchPatch(t, i.leadUnit, i.coUnits, i.urgency ?? t.urgency, ctx),
+      data: { leadUnit: i.leadUnit, coUnits: i.coUnits, previousUnit: t.leadUnit },
+    }),
+  },
+  {
+    action: 'overrule_return',
+    label: '驳回退单',
+    from: ['returned'],
+    roles: CENTER,
+    requiresReason: true,
+    // The unit was wrong: it gets the ticket back with its original deadlines.
+    apply: (t) => ({ to: t.acknowledgedAt ? 'acknowledged' : 'dispatched', patch: { returnOverruled: true }, data: { unit: t.leadUnit } }),
+  },
+  {
+    action: 'reply',
+    label: '回复办理结果',
+    from: HANDLING,
+    roles: ['unit_handler'],
+    leadUnitOnly: true,
+    requiresReason: true,
+    apply: (_t, _i, ctx) => ({ to: 'replied', patch: { repliedAt: ctx.now.toISOString(), extensionPending: null } }),
+  },
+  {
+    action: 'send_back',
+    label: '审核退回重办',
+    from: ['replied'],
+    roles: CENTER,
+    requiresReason: true,
+    apply: (t) => ({ to: t.handlingRound > 1 ? 'supervised' : 'acknowledged', patch: { repliedAt: null } }),
+  },
+  {
+    action: 'review_approve',
+    label: '审核通过',
+    from: ['replied'],
+    roles: CENTER,
+    apply: () => ({ to: 'reviewed' }),
+  },
+  {
+    action: 'request_extension',
+    label: '申请延期',
+    from: ['dispatched', ...HANDLING],
+    roles: ['unit_handler'],
+    leadUnitOnly: true,
+    requiresReason: true,
+    input: z.object({ until: isoDate }).strict(),
+    refuse: (t, _a, i, ctx) => {
+      if (t.extensionPending) return '已有待审批的延期申请';
+      const until = Date.parse(i.until);
+      if (until <= ctx.now.getTime()) return '延期后的期限须晚于当前时间';
+      if (t.dueAt && until <= Date.parse(t.dueAt)) return '延期后的期限须晚于现有办结期限';
+      return null;
+    },
+    apply: (_t, i, _ctx, actor) => {
+      const until = new Date(i.until).toISOString();
+      return { patch: { extensionPending: { until, reason: '' } }, data: { until, unit: actor.unit } };
+    },
+  },
+  {
+    action: 'approve_extension',
+    label: '批准延期',
+    from: ['dispatched', ...HANDLING],
+    roles: ['supervisor'],
+    refuse: (t) => (t.extensionPending ? null : '没有待审批的延期申请'),
+    apply: (t) => ({
+      patch: { dueAt: t.extensionPending!.until, extensionPending: null },
+      data: { until: t.extensionPending!.until, previousDueAt: t.dueAt },
+    }),
+  },
+  {
+    action: 'refuse_extension',
+    label: '不予延期',
+    from: ['dispatched', ...HANDLING],
+    roles: ['supervisor'],
+    requiresReason: true,
+    refuse: (t) => (t.extensionPending ? null : '没有待审批的延期申请'),
+    apply: (t) => ({ patch: { extensionPending: null }, data: { until: t.extensionPending!.until } }),
+  },
+  {
+    action: 'record_return_visit',
+    label: '记录回访结果',
+    from: ['reviewed', 'resolved_at_intake'],
+    roles: ['operator', 'supervisor', 'system'],
+    input: z.object({ outcome: z.enum(SATISFACTION), attempt: z.number().int().min(1).max(20).optional() }).strict(),
+    apply: (_t, i, ctx) =>
+      i.outcome === 'unsatisfied'
+        ? { to: 'under_review', patch: { satisfaction: 'unsatisfied' }, data: { outcome: i.outcome, attempt: i.attempt ?? null } }
+        : { to: 'closed', patch: { satisfaction: i.outcome, closedAt: ctx.now.toISOString() }, data: { outcome: i.outcome, attempt: i.attempt ?? null } },
+  },
+  {
+    action: 'supervise',
+    label: '督办（二次办理）',
+    from: ['under_review'],
+    roles: LADDER,
+    requiresReason: true,
+    input: z.object({ dueAt: isoDate, leadUnit: z.string().trim().min(1).max(40).optional() }).strict(),
+    refuse: (t, _a, i, ctx) => {
+      if (Date.parse(i.dueAt) <= ctx.now.getTime()) return '督办的新期限须晚于当前时间';
+      const lead = i.leadUnit ?? t.leadUnit;
+      if (!lead) return '督办须指定承办单位';
+      return checkUnits(ctx, lead, t.coUnits.filter((c) => c !== lead));
+    },
+    apply: (t, i) => {
+      const dueAt = new Date(i.dueAt).toISOString();
+      const leadUnit = i.leadUnit ?? t.leadUnit!;
+      return {
+        to: 'supervised',
+        patch: { leadUnit, firstUnit: t.firstUnit ?? leadUnit, dueAt, handlingRound: t.handlingRound + 1, satisfaction: null, repliedAt: null, extensionPending: null },
+        data: { dueAt, leadUnit, round: t.handlingRound + 1 },
+      };
+    },
+  },
+  {
+    action: 'escalate',
+    label: '升级',
+    from: ['under_review'],
+    roles: LADDER,
+    requiresReason: true,
+    input: z.object({ dueAt: isoDate }).strict(),
+    refuse: (t, _a, i, ctx) => {
+      if (t.handlingRound < 2) return '首次不满意须先督办二次办理，仍不满意才能升级';
+      if (t.escalationLevel >= 2) return '已升级至市主要领导，不能再升级';
+      if (!t.leadUnit) return '没有承办单位的工单不能升级督办';
+      if (Date.parse(i.dueAt) <= ctx.now.getTime()) return '升级督办的新期限须晚于当前时间';
+      return null;
+    },
+    apply: (t, i) => {
+      const dueAt = new Date(i.dueAt).toISOString();
+      return {
+        to: 'supervised',
+        patch: { escalationLevel: t.escalationLevel + 1, dueAt, handlingRound: t.handlingRound + 1, satisfaction: null, repliedAt: null },
+        data: { level: t.escalationLevel + 1, dueAt, round: t.handlingRound + 1 },
+      };
+    },
+  },
+  {
+    action: 'close',
+    label: '研判后办结',
+    from: ['under_review'],
+    roles: LADDER,
+    requiresReason: true,
+    apply: (_t, _i, ctx) => ({ to: 'closed', patch: { closedAt: ctx.now.toISOString() } }),
+  },
+  {
+    action: 'comment',
+    label: '备注',
+    from: [...OPEN, 'closed'],
+    roles: ['operator', 'supervisor', 'unit_handler', 'leader', 'admin'],
+    requiresReason: true,
+    apply: () => ({}),
+  },
+  {
+    action: 'alarm',
+    label: '期限预警',
+    from: OPEN,
+    roles: ['system'],
+    input: z.object({ clock: z.enum(['ack', 'feedback', 'close']), level: z.enum(['warning', 'breach']) }).strict(),
+    apply: (_t, i) => ({ data: { clock: i.clock, level: i.level } }),
+  },
+];
+
+const BY_ACTION = new Map(TRANSITIONS.map((r) => [r.action, r]));
+
+export const STATUS_LABELS: Record<TicketStatus, string> = {
+  draft: '草稿', accepted: '已受理', resolved_at_intake: '直接办结待回访', dispatched: '已派单', acknowledged: '已签收',
+  returned: '已退回中心', replied: '已回复待审核', reviewed: '已审核待回访', under_review: '不满意待研判', supervised: '督办中', closed: '已办结',
+};
+
+export function ruleFor(action: string): TransitionRule {
+  const rule = BY_ACTION.get(action as Action);
+  if (!rule) throw new InvalidInput(`未知的操作「${action}」，可用的操作：${ACTIONS.join(', ')}`);
+  return rule;
+}
+
+/** The actions this actor may take on this ticket now (for the desk's buttons). */
+export function allowedActions(t: Ticket, actor: Actor): Action[] {
+  return TRANSITIONS.filter(
+    (r) => r.from.includes(t.status) && r.roles.includes(actor.role) && (!r.leadUnitOnly || actor.unit === t.leadUnit),
+  ).map((r) => r.action);
+}
+
+export interface TransitionRequest {
+  action: string;
+  reason?: string | null;
+  input?: unknown;
+}
+
+export interface TransitionResult {
+  ticket: Ticket;
+  event: Omit<TicketEvent, 'id'>;
+}
+
+/** Apply one transition: the new ticket and its audit event, or TransitionRefused / InvalidInput. */
+export function applyTransition(t: Ticket, actor: Actor, req: TransitionRequest, ctx: LifecycleContext): TransitionResult {
+  const rule = ruleFor(req.action);
+  const reason = typeof req.reason === 'string' ? req.reason.trim() : '';
+  if (reason.length > 5000) throw new InvalidInput('理由不能超过 5000 个字');
+  const input = rule.input ? parseOrThrow(rule.input, req.input ?? {}, `「${rule.label}」的参数`) : undefined;
+  if (!rule.input && req.input !== undefined && req.input !== null && Object.keys(req.input as object).length > 0) {
+    throw new InvalidInput(`「${rule.label}」不需要参数`);
+  }
+  if (!rule.roles.includes(actor.role)) {
+    throw new TransitionRefused(`「${rule.label}」不是${roleLabel(actor.role)}可以执行的操作`, 'role_not_allowed');
+  }
+  if (!rule.from.includes(t.status)) {
+    const hint = rule.action === 'close' && (t.status === 'reviewed' || t.status === 'resolved_at_intake') ? '：工单须先完成回访才能办结' : '';
+    throw new TransitionRefused(`工单 ${t.number} 当前状态为「${STATUS_LABELS[t.status]}」，不能「${rule.label}」${hint}`, 'wrong_status');
+  }
+  if (rule.leadUnitOnly && actor.unit !== t.leadUnit) {
+    throw new TransitionRefused(
+      actor.role === 'unit_handler'
+        ? `工单 ${t.number} 不由本单位牵头办理，不能「${rule.label}」（首接负责制：只有牵头单位可以办理或退回）`
+        : `只有牵头单位可以「${rule.label}」`,
+      'not_lead_unit',
+    );
+  }
+  if (rule.requiresReason && !reason) {
+    throw new TransitionRefused(`「${rule.label}」须填写理由或内容`, 'reason_required');
+  }
+  const refusal = rule.refuse?.(t, actor, input, ctx) ?? null;
+  if (refusal) throw new TransitionRefused(refusal, 'rule');
+  const out = rule.apply(t, input, ctx, actor);
+  const to = out.to ?? t.status;
+  const patch: Patch = { ...(out.patch ?? {}) };
+  if (req.action === 'request_extension' && patch.extensionPending) patch.extensionPending = { ...patch.extensionPending, reason };
+  const ticket: Ticket = { ...t, ...patch, status: to, updatedAt: ctx.now.toISOString() };
+  return {
+    ticket,
+    event: {
+      ticketId: t.id,
+      action: rule.action,
+      fromStatus: t.status,
+      toStatus: to,
+      actorId: actor.id,
+      actorRole: actor.role,
+      actorUnit: actor.unit,
+      reason: reason || null,
+      data: out.data ?? {},
+      createdAt: ctx.now.toISOString(),
+    },
+  };
+}
+
+export function roleLabel(role: Role): string {
+  return { operator: '接线员', supervisor: '值班长', unit_handler: '承办单位', leader: '市领导', admin: '管理员', system: '系统' }[role];
+}
