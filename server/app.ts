@@ -1,0 +1,59 @@
+// The HTTP server's routes in one place: health, sessions, the desk API, Open311.
+import express from 'express';
+import { Knex } from 'knex';
+import { dbKind } from '../storage/db';
+import { listUnits } from '../storage/directory';
+import { TicketService } from './services/tickets';
+import { jsonErrors, notFoundRoute } from './http/errors';
+import { requireRole, sessionMiddleware, sessionRoutes } from './http/auth';
+import { ticketRoutes } from './http/tickets';
+import { open311Routes, Open311Deps } from './http/open311';
+
+export interface TelephonyStatus { configured: boolean; kind: string | null; connected: boolean; since: string | null }
+
+export interface AppDeps {
+  db: Knex;
+  tickets: TicketService;
+  now: () => Date;
+  maxBody: string;
+  sessionTtlHours: number;
+  open311: Omit<Open311Deps, 'db' | 'tickets' | 'now'>;
+  telephony: () => TelephonyStatus;
+  /** Extra API routers mounted under /api by the wiring (routing, speech, …). */
+  apiRouters?: express.Router[];
+}
+
+export function createApp(d: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(express.json({ limit: d.maxBody }));
+  app.use(express.urlencoded({ extended: true, limit: d.maxBody, parameterLimit: 100 }));
+
+  app.get('/healthz', async (_req, res) => {
+    let database: 'ok' | 'down' = 'ok';
+    try {
+      await d.db.raw('select 1');
+    } catch {
+      database = 'down';
+    }
+    const telephony = d.telephony();
+    res.status(database === 'ok' ? 200 : 503).json({ status: database === 'ok' ? 'ok' : 'degraded', database: { kind: dbKind(d.db), status: database }, telephony });
+  });
+
+  app.use('/open311/v2', open311Routes({ ...d.open311, db: d.db, tickets: d.tickets, now: d.now }));
+
+  const api = express.Router();
+  api.use(sessionMiddleware(d.db, d.now));
+  api.use(sessionRoutes(d.db, d.now, d.sessionTtlHours));
+  api.get('/units', requireRole(), async (_req, res) => {
+    res.json({ units: await listUnits(d.db) });
+  });
+  api.use(ticketRoutes(d.tickets));
+  for (const r of d.apiRouters ?? []) api.use(r);
+  app.use('/api', api);
+
+  app.use(notFoundRoute);
+  app.use(jsonErrors);
+  return app;
+}

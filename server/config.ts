@@ -1,0 +1,60 @@
+// Configuration from environment variables, validated at start with a clear message.
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const eslAddress = z
+  .string()
+  .regex(/^[^:\s]+:\d{1,5}:.+$/, '格式应为 host:port:password，例如 127.0.0.1:8021:密码');
+
+/** Every variable, its default and its meaning (the README's configuration table is this list). */
+export const CONFIG_DOC: Array<{ name: string; default: string; meaning: string }> = [
+  { name: 'PORT', default: '8080', meaning: 'HTTP port of the API, Open311 and the desk' },
+  { name: 'HOST', default: '0.0.0.0', meaning: 'address to listen on' },
+  { name: 'DATABASE_URL', default: './data/hotline.db', meaning: 'SQLite file path (or `sqlite:PATH`), or `postgres://user@host:5432/db`' },
+  { name: 'CITY_DIR', default: 'city/demo', meaning: "folder with the city's configuration (units, users, Open311 clients)" },
+  { name: 'HOTLINE_TIME_ZONE', default: 'Asia/Shanghai', meaning: "the city's time zone (ticket numbers, working hours, display)" },
+  { name: 'HOTLINE_DEMO_PASSWORD', default: 'hotline-demo', meaning: 'password given to the users created from city/*/users.json on first start; change it' },
+  { name: 'SESSION_TTL_HOURS', default: '12', meaning: 'how long a login lasts' },
+  { name: 'MAX_BODY', default: '256kb', meaning: 'largest accepted request body' },
+  { name: 'RETURN_VISIT_AFTER_INTAKE_RESOLUTION', default: 'true', meaning: 'consults resolved at intake also get a return visit' },
+  { name: 'FREESWITCH_ESL', default: '(unset: no telephony)', meaning: "FreeSWITCH Event Socket as `host:port:password`" },
+];
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z.string().min(1).default('./data/hotline.db'),
+  CITY_DIR: z.string().min(1).default('city/demo'),
+  HOTLINE_TIME_ZONE: z
+    .string()
+    .default('Asia/Shanghai')
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, '不是有效的时区名（IANA，例如 Asia/Shanghai）'),
+  HOTLINE_DEMO_PASSWORD: z.string().min(8, '至少 8 个字符').default('hotline-demo'),
+  SESSION_TTL_HOURS: z.coerce.number().min(0.1).max(24 * 30).default(12),
+  MAX_BODY: z.string().regex(/^\d+(b|kb|mb)$/i, '例如 256kb 或 1mb').default('256kb'),
+  RETURN_VISIT_AFTER_INTAKE_RESOLUTION: bool.default(true),
+  FREESWITCH_ESL: eslAddress.optional(),
+});
+
+export type Config = z.infer<typeof schema> & { cityDir: string };
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const r = schema.safeParse(cleaned);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`配置有误（环境变量）：\n${lines.join('\n')}`);
+  }
+  return { ...r.data, cityDir: path.resolve(process.cwd(), r.data.CITY_DIR) };
+}

@@ -1,0 +1,220 @@
+// Open311 GeoReport v2 for the web, app, mailbox and grid channels.
+// Covered: services.json, services/{code}.json, requests.json (GET, POST form or JSON),
+// requests/{id}.json, in JSON. XML is not offered (a .xml path gets 404 with a hint).
+import { Router, Request, Response } from 'express';
+import { Knex } from 'knex';
+import { z } from 'zod';
+import { TicketService } from '../services/tickets';
+import { apiClientForKey, ApiClient } from '../../storage/directory';
+import { searchTickets, ticketFromRow } from '../../storage/tickets';
+import { AppealKind, APPEAL_KINDS, Channel, Ticket, TICKET_STATUSES } from '../../workflow/types';
+import { InvalidInput } from '../../workflow/errors';
+import { STATUS_LABELS } from '../../workflow/lifecycle';
+import { UnitInfo } from '../../workflow/lifecycle';
+
+export interface Open311Service { code: string; name: string; group: string; description: string; keywords: string[] }
+
+export interface Open311Deps {
+  db: Knex;
+  tickets: TicketService;
+  services: () => Open311Service[];
+  units: () => Map<string, UnitInfo>;
+  /** The appeal kind the routing engine reads in the text, when the client does not say. */
+  suggestKind: (text: string) => AppealKind;
+  now: () => Date;
+}
+
+const KIND_LABELS: Record<AppealKind, string> = { consult: '咨询', complaint: '投诉', help_request: '求助', report: '举报', suggestion: '建议' };
+const CLIENT_CHANNELS: Channel[] = ['web', 'mayor_mailbox', 'grid_report', 'photo_report', 'gov_service_hotline', 'urban_hotline'];
+
+class Open311Error extends Error {
+  constructor(readonly status: number, readonly code: number, message: string) {
+    super(message);
+  }
+}
+
+const send = (res: Response, status: number, body: unknown) => res.status(status).json(body);
+
+const wrap = (fn: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
+  try {
+    await fn(req, res);
+  } catch (e) {
+    if (e instanceof Open311Error) return send(res, e.status, [{ code: e.code, description: e.message }]);
+    if (e instanceof InvalidInput) return send(res, 400, [{ code: 400, description: e.message }]);
+    console.error('[open311]', e);
+    send(res, 500, [{ code: 500, description: '服务器内部错误，请稍后重试' }]);
+  }
+};
+
+const postBody = z
+  .object({
+    api_key: z.string().min(1, '缺少 api_key'),
+    jurisdiction_id: z.string().optional(),
+    service_code: z.string().min(1, '缺少 service_code'),
+    lat: z.coerce.number().min(-90).max(90).optional(),
+    long: z.coerce.number().min(-180).max(180).optional(),
+    address_string: z.string().max(300).optional(),
+    address_id: z.string().max(100).optional(),
+    email: z.string().email('email 格式不正确').optional(),
+    device_id: z.string().max(100).optional(),
+    account_id: z.string().max(100).optional(),
+    first_name: z.string().max(50).optional(),
+    last_name: z.string().max(50).optional(),
+    phone: z.string().max(30).optional(),
+    description: z.string().max(5000).optional(),
+    media_url: z.string().url('media_url 须是 URL').max(1000).optional(),
+    attribute: z
+      .object({
+        kind: z.enum(APPEAL_KINDS).optional(),
+        town: z.string().max(40).optional(),
+        title: z.string().max(200).optional(),
+        anonymous: z.enum(['true', 'false']).optional(),
+        no_callback: z.enum(['true', 'false']).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const listQuery = z
+  .object({
+    jurisdiction_id: z.string().optional(),
+    service_request_id: z.string().max(2000).optional(),
+    service_code: z.string().max(200).optional(),
+    start_date: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'start_date 须是 ISO 8601 时间').optional(),
+    end_date: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'end_date 须是 ISO 8601 时间').optional(),
+    status: z.enum(['open', 'closed']).optional(),
+    api_key: z.string().optional(),
+  })
+  .strict();
+
+function parse<S extends z.ZodType>(schema: S, v: unknown): z.infer<S> {
+  const r = schema.safeParse(v);
+  if (r.success) return r.data;
+  const i = r.error.issues[0];
+  throw new Open311Error(400, 400, `${i.path.join('.') || '参数'}：${i.message}`);
+}
+
+export function open311Routes(d: Open311Deps): Router {
+  const r = Router();
+
+  const serviceRow = (s: Open311Service) => ({
+    service_code: s.code,
+    service_name: s.name,
+    description: s.description,
+    metadata: true,
+    type: 'realtime',
+    keywords: s.keywords.join(','),
+    group: s.group,
+  });
+
+  r.get('/services.json', wrap(async (_req, res) => {
+    send(res, 200, d.services().map(serviceRow));
+  }));
+
+  r.get('/services/:code.json', wrap(async (req, res) => {
+    const s = d.services().find((x) => x.code === req.params.code);
+    if (!s) throw new Open311Error(404, 404, `没有这个服务：${req.params.code}`);
+    const towns = [...d.units().values()].filter((u) => u.kind === 'town');
+    send(res, 200, {
+      service_code: s.code,
+      attributes: [
+        { variable: true, code: 'kind', datatype: 'singlevaluelist', required: false, datatype_description: '诉求类型；不填时由系统识别', order: 1, description: '诉求类型', values: APPEAL_KINDS.map((k) => ({ key: k, name: KIND_LABELS[k] })) },
+        { variable: true, code: 'town', datatype: 'singlevaluelist', required: false, datatype_description: '事发镇街；不填时由地址识别', order: 2, description: '镇街', values: towns.map((t) => ({ key: t.code, name: t.name })) },
+        { variable: true, code: 'title', datatype: 'string', required: false, datatype_description: '不超过 200 字', order: 3, description: '标题' },
+        { variable: true, code: 'anonymous', datatype: 'singlevaluelist', required: false, datatype_description: '只有举报可以匿名', order: 4, description: '匿名', values: [{ key: 'true', name: '是' }, { key: 'false', name: '否' }] },
+        { variable: true, code: 'no_callback', datatype: 'singlevaluelist', required: false, datatype_description: '不需要电话回访', order: 5, description: '谢绝回访', values: [{ key: 'true', name: '是' }, { key: 'false', name: '否' }] },
+      ],
+    });
+  }));
+
+  const requestRow = (t: Ticket) => {
+    const units = d.units();
+    const service = t.eventType ? d.services().find((s) => s.code === t.eventType) : undefined;
+    return {
+      service_request_id: t.number,
+      status: t.status === 'closed' ? 'closed' : 'open',
+      status_notes: STATUS_LABELS[t.status],
+      service_name: service?.name ?? null,
+      service_code: t.eventType,
+      // A report's content (举报) is never published.
+      description: t.kind === 'report' ? '（举报内容不公开）' : t.content,
+      agency_responsible: t.leadUnit ? units.get(t.leadUnit)?.name ?? t.leadUnit : '社会治理服务中心',
+      service_notice: null,
+      requested_datetime: t.acceptedAt,
+      updated_datetime: t.updatedAt,
+      expected_datetime: t.dueAt,
+      address: t.kind === 'report' ? null : t.address,
+      address_id: null,
+      zipcode: null,
+      lat: t.kind === 'report' ? null : t.lat,
+      long: t.kind === 'report' ? null : t.lng,
+      media_url: null,
+    };
+  };
+
+  r.get('/requests.json', wrap(async (req, res) => {
+    const q = parse(listQuery, req.query);
+    const now = d.now();
+    if (q.service_request_id) {
+      const numbers = q.service_request_id.split(',').map((s) => s.trim()).filter(Boolean).slice(0, 100);
+      const found = await d.db('tickets').whereIn('number', numbers).whereNot('status', 'draft');
+      send(res, 200, found.map(ticketFromRow).map(requestRow));
+      return;
+    }
+    // The spec's defaults: the last 90 days, at most 1000 requests.
+    const end = q.end_date ? new Date(q.end_date) : now;
+    const start = q.start_date ? new Date(q.start_date) : new Date(end.getTime() - 90 * 86400_000);
+    const codes = q.service_code?.split(',').map((s) => s.trim()).filter(Boolean);
+    const published = TICKET_STATUSES.filter((s) => s !== 'draft');
+    const status = q.status === 'closed' ? ['closed' as const] : q.status === 'open' ? published.filter((s) => s !== 'closed') : published;
+    const page = await searchTickets(d.db, { from: start.toISOString(), to: end.toISOString(), status, eventTypes: codes }, 1, 1000, now);
+    send(res, 200, page.items.map(requestRow));
+  }));
+
+  r.get('/requests/:id.json', wrap(async (req, res) => {
+    const row = await d.db('tickets').where({ number: req.params.id }).first();
+    if (!row || row.status === 'draft') throw new Open311Error(404, 404, `没有这个诉求：${req.params.id}`);
+    send(res, 200, [requestRow(ticketFromRow(row))]);
+  }));
+
+  r.post('/requests.json', wrap(async (req, res) => {
+    const b = parse(postBody, req.body ?? {});
+    const client: ApiClient | null = await apiClientForKey(d.db, b.api_key);
+    if (!client) throw new Open311Error(403, 403, 'api_key 无效');
+    if (!CLIENT_CHANNELS.includes(client.channel as Channel)) throw new Open311Error(403, 403, '此 api_key 的渠道不能提交诉求');
+    const service = d.services().find((s) => s.code === b.service_code);
+    if (!service) throw new Open311Error(404, 404, `没有这个服务：${b.service_code}`);
+    const description = b.description?.trim();
+    if (!description) throw new Open311Error(400, 400, 'description：诉求内容不能为空');
+    const a = b.attribute ?? {};
+    const name = [b.last_name, b.first_name].filter(Boolean).join('') || null;
+    const appeal = {
+      channel: client.channel,
+      kind: a.kind ?? d.suggestKind(`${a.title ?? ''} ${description}`),
+      title: a.title ?? null,
+      content: description,
+      citizenName: name,
+      citizenPhone: b.phone ?? null,
+      anonymous: a.anonymous === 'true',
+      noCallback: a.no_callback === 'true',
+      address: b.address_string ?? null,
+      town: a.town ?? null,
+      lat: b.lat ?? null,
+      lng: b.long ?? null,
+      eventType: service.code,
+    };
+    const key = req.get('idempotency-key') || undefined;
+    const { ticket, created } = await d.tickets.create(appeal, { id: null, role: 'system', unit: 'center' }, { idempotencyKey: key, scope: `client:${client.id}` });
+    if (created && b.media_url) {
+      await d.db('attachments').insert({
+        ticket_id: ticket.id, kind: 'photo', file_name: b.media_url.split('/').pop()?.slice(0, 200) || 'media', content_type: 'application/octet-stream',
+        size: 0, url: b.media_url, stage: 'intake', uploaded_by: null, created_at: d.now().toISOString(),
+      });
+    }
+    send(res, created ? 201 : 200, [{ service_request_id: ticket.number, service_notice: `已受理，工单号 ${ticket.number}`, account_id: b.account_id ?? null }]);
+  }));
+
+  r.all(/.*\.xml$/, (_req, res) => send(res, 404, [{ code: 404, description: '本系统的 Open311 接口只提供 JSON 格式，请把 .xml 改为 .json' }]));
+  return r;
+}

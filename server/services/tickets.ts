@@ -1,0 +1,155 @@
+// The ticket service: validates, applies lifecycle rules and writes the ticket and
+// its audit event in one transaction. The HTTP API, Open311, the IVR and the
+// scheduler all go through it, so every channel takes the same path.
+import crypto from 'node:crypto';
+import { Knex } from 'knex';
+import { Ticket, TicketEvent } from '../../workflow/types';
+import { AppealInput, appealInput, newTicket, parseOrThrow } from '../../workflow/intake';
+import { Actor, applyTransition, Clocks, LifecycleContext, TransitionRequest, UnitInfo } from '../../workflow/lifecycle';
+import { InvalidInput, NotFound, TransitionRefused } from '../../workflow/errors';
+import { canSee } from '../../workflow/visibility';
+import * as store from '../../storage/tickets';
+import { dbKind } from '../../storage/db';
+import { UrgencyClass } from '../../workflow/types';
+
+export interface TicketServiceOptions {
+  db: Knex;
+  now: () => Date;
+  clocks: (at: Date, urgency: UrgencyClass) => Clocks;
+  units: () => Map<string, UnitInfo>;
+  timeZone: string;
+  returnVisitAfterIntakeResolution: boolean;
+  /** Called after a commit with what changed (pushes to desks, scheduler hints). */
+  onChange?: (ticket: Ticket, events: TicketEvent[]) => void;
+}
+
+export interface CreateOptions { idempotencyKey?: string; scope: string }
+
+/** The city's calendar day of an instant, as YYYYMMDD. */
+export function cityDay(at: Date, timeZone: string): string {
+  const p = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  const get = (t: string) => p.find((x) => x.type === t)!.value;
+  return `${get('year')}${get('month')}${get('day')}`;
+}
+
+const isUniqueViolation = (e: any) => e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE';
+
+export class TicketService {
+  constructor(private readonly o: TicketServiceOptions) {}
+
+  private ctx(now: Date): LifecycleContext {
+    const units = this.o.units();
+    return {
+      now,
+      clocks: this.o.clocks,
+      unit: (code) => units.get(code),
+      returnVisitAfterIntakeResolution: this.o.returnVisitAfterIntakeResolution,
+    };
+  }
+
+  /** Accept an appeal. Returns the ticket once it is committed; `created` is false for a retried idempotency key. */
+  async create(body: unknown, actor: Actor, opts: CreateOptions): Promise<{ ticket: Ticket; created: boolean }> {
+    const input: AppealInput = parseOrThrow(appealInput, body, '诉求');
+    if (input.town && !this.o.units().has(input.town)) throw new InvalidInput(`镇街「${input.town}」不存在`, [{ field: 'town', message: '不存在的镇街' }]);
+    const requestHash = crypto.createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    if (opts.idempotencyKey) {
+      const known = await this.replay(opts.scope, opts.idempotencyKey, requestHash);
+      if (known) return { ticket: known, created: false };
+    }
+    try {
+      return await this.createNew(input, actor, opts, requestHash);
+    } catch (e) {
+      // Two submissions with the same key raced: the loser returns the winner's ticket.
+      if (opts.idempotencyKey && isUniqueViolation(e)) {
+        const known = await this.replay(opts.scope, opts.idempotencyKey, requestHash);
+        if (known) return { ticket: known, created: false };
+      }
+      throw e;
+    }
+  }
+
+  private async replay(scope: string, key: string, requestHash: string): Promise<Ticket | null> {
+    const known = await store.findIdempotent(this.o.db, scope, key);
+    if (!known) return null;
+    if (known.requestHash !== requestHash) {
+      throw new TransitionRefused('同一个幂等键（Idempotency-Key）已用于内容不同的另一次提交', 'idempotency_conflict');
+    }
+    return store.getTicket(this.o.db, known.ticketId);
+  }
+
+  private async createNew(input: AppealInput, actor: Actor, opts: CreateOptions, requestHash: string) {
+    const now = this.o.now();
+    const ctx = this.ctx(now);
+    const events: TicketEvent[] = [];
+    const ticket = await this.o.db.transaction(async (trx) => {
+      const number = await store.nextTicketNumber(trx, cityDay(now, this.o.timeZone));
+      let t = await store.insertTicket(trx, { ...newTicket(input, actor.id, now), number });
+      events.push(
+        await store.insertEvent(trx, {
+          ticketId: t.id, action: 'intake', fromStatus: null, toStatus: t.status, actorId: actor.id, actorRole: actor.role,
+          actorUnit: actor.unit, reason: null, data: { channel: t.channel }, createdAt: now.toISOString(),
+        }),
+      );
+      const follow: TransitionRequest | null = input.dispatch
+        ? { action: 'dispatch', input: input.dispatch }
+        : input.resolveAtIntake
+          ? { action: 'resolve_at_intake', reason: input.resolveAtIntake.answer }
+          : null;
+      if (follow) {
+        const r = applyTransition(t, actor, follow, ctx);
+        await store.updateTicket(trx, t, r.ticket);
+        events.push(await store.insertEvent(trx, r.event));
+        t = r.ticket;
+      }
+      if (opts.idempotencyKey) await store.saveIdempotent(trx, opts.scope, opts.idempotencyKey, requestHash, t.id, now.toISOString());
+      return t;
+    });
+    this.o.onChange?.(ticket, events);
+    return { ticket, created: true };
+  }
+
+  /** Apply a lifecycle transition; refused moves throw and change nothing. */
+  async transition(id: number, actor: Actor, req: TransitionRequest): Promise<{ ticket: Ticket; event: TicketEvent }> {
+    const now = this.o.now();
+    const ctx = this.ctx(now);
+    const result = await this.o.db.transaction(async (trx) => {
+      const before = await store.getTicketForUpdate(trx, id);
+      if (!before) throw new NotFound(`工单 ${id} 不存在`);
+      if (!canSee(before, actor)) {
+        throw new TransitionRefused(`工单 ${before.number} 不由本单位办理，不能操作（首接负责制：只有牵头单位可以办理或退回）`, 'not_lead_unit');
+      }
+      const r = applyTransition(before, actor, req, ctx);
+      await store.updateTicket(trx, before, r.ticket);
+      const event = await store.insertEvent(trx, r.event);
+      return { ticket: r.ticket, event };
+    });
+    this.o.onChange?.(result.ticket, [result.event]);
+    return result;
+  }
+
+  async get(id: number, actor: Actor): Promise<Ticket> {
+    const t = await store.getTicket(this.o.db, id);
+    if (!t || !canSee(t, actor)) throw new NotFound(`工单 ${id} 不存在`);
+    return t;
+  }
+
+  async getByNumber(number: string, actor: Actor): Promise<Ticket> {
+    const t = await store.getTicketByNumber(this.o.db, number);
+    if (!t || !canSee(t, actor)) throw new NotFound(`工单 ${number} 不存在`);
+    return t;
+  }
+
+  async events(id: number, actor: Actor): Promise<TicketEvent[]> {
+    await this.get(id, actor);
+    return store.listEvents(this.o.db, id);
+  }
+
+  async search(filter: store.TicketFilter, page: number, pageSize: number, actor: Actor) {
+    const f = actor.role === 'unit_handler' ? { ...filter, visibleToUnit: actor.unit ?? '-' } : filter;
+    return store.searchTickets(this.o.db, f, page, pageSize, this.o.now());
+  }
+
+  get kind() {
+    return dbKind(this.o.db);
+  }
+}
