@@ -1,0 +1,125 @@
+// Start-up: the one place where the edges are wired together — database,
+// city configuration, working calendar, routing, ticket service, HTTP.
+import fs from 'node:fs';
+import path from 'node:path';
+import http from 'node:http';
+import { Knex } from 'knex';
+import { Config } from './config';
+import { openDb, dbKind } from '../storage/db';
+import { seedCity } from '../storage/seed';
+import { listUnits } from '../storage/directory';
+import { UnitInfo } from '../workflow/lifecycle';
+import { AppealKind } from '../workflow/types';
+import { computeClocks, defaultClockPolicy, ClockPolicy } from '../workflow/clocks';
+import { parseYearSchedule, YearSchedule } from '../workflow/calendar';
+import { TicketService } from './services/tickets';
+import { createApp, TelephonyStatus } from './app';
+import { Open311Service } from './http/open311';
+
+/** What the hotline needs of the routing engine. */
+export interface RoutingPort {
+  eventTypes(): Array<{ code: string; name: string; category: string; subcategory?: string; keywords: string[] }>;
+  suggest(input: { title?: string; text: string; address?: string }): { kind: AppealKind };
+}
+
+export interface HotlineDeps {
+  routing: RoutingPort;
+  db?: Knex;
+  now?: () => Date;
+  log?: (line: string) => void;
+}
+
+export interface Hotline {
+  config: Config;
+  db: Knex;
+  tickets: TicketService;
+  app: ReturnType<typeof createApp>;
+  policy: ClockPolicy;
+  close(): Promise<void>;
+}
+
+/** Official year schedules shipped with the city configuration (calendar/*.json). */
+export function readCitySchedules(cityDir: string): YearSchedule[] {
+  const dir = path.join(cityDir, 'calendar');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => parseYearSchedule(fs.readFileSync(path.join(dir, f), 'utf8')));
+}
+
+export async function createHotline(config: Config, deps: HotlineDeps): Promise<Hotline> {
+  const log = deps.log ?? ((l: string) => console.log(l));
+  const now = deps.now ?? (() => new Date());
+  const db = deps.db ?? (await openDb({ url: config.DATABASE_URL }));
+  const [{ n }] = await db('units').count({ n: '*' });
+  if (Number(n) === 0) {
+    const r = await seedCity(db, { dir: config.cityDir, password: config.HOTLINE_DEMO_PASSWORD });
+    log(`首次启动：已载入城市配置 ${config.cityDir}（${r.units} 个单位，${r.usersCreated} 个用户，初始密码见 HOTLINE_DEMO_PASSWORD）`);
+  }
+  let units = new Map<string, UnitInfo>();
+  const loadUnits = async () => {
+    units = new Map((await listUnits(db)).map((u) => [u.code, { code: u.code, name: u.name, kind: u.kind }]));
+  };
+  await loadUnits();
+
+  const policy = defaultClockPolicy(readCitySchedules(config.cityDir));
+  const tickets = new TicketService({
+    db,
+    now,
+    clocks: (at, urgency) => computeClocks({ dispatchedAt: at, urgency }, policy),
+    units: () => units,
+    timeZone: config.HOTLINE_TIME_ZONE,
+    returnVisitAfterIntakeResolution: config.RETURN_VISIT_AFTER_INTAKE_RESOLUTION,
+  });
+
+  const services: Open311Service[] = deps.routing.eventTypes().map((e) => ({
+    code: e.code,
+    name: e.name,
+    group: e.category,
+    description: [e.category, e.subcategory, e.name].filter(Boolean).join(' / '),
+    keywords: e.keywords,
+  }));
+
+  const telephony = (): TelephonyStatus => ({ configured: !!config.FREESWITCH_ESL, kind: config.FREESWITCH_ESL ? 'freeswitch' : null, connected: false, since: null });
+
+  const app = createApp({
+    db,
+    tickets,
+    now,
+    maxBody: config.MAX_BODY,
+    sessionTtlHours: config.SESSION_TTL_HOURS,
+    telephony,
+    open311: {
+      services: () => services,
+      units: () => units,
+      suggestKind: (text) => deps.routing.suggest({ text }).kind,
+    },
+  });
+
+  return {
+    config,
+    db,
+    tickets,
+    app,
+    policy,
+    close: async () => {
+      if (!deps.db) await db.destroy();
+    },
+  };
+}
+
+/** Listen on the configured port; resolves once the server accepts connections. */
+export async function listen(h: Hotline, port = h.config.PORT, host = h.config.HOST): Promise<http.Server> {
+  const server = http.createServer(h.app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
+}
+
+export function describeDb(h: Hotline): string {
+  return dbKind(h.db) === 'postgres' ? 'PostgreSQL' : `SQLite ${path.resolve(h.config.DATABASE_URL.replace(/^sqlite:/, ''))}`;
+}

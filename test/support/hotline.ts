@@ -1,0 +1,79 @@
+// A real hotline server on a real test database (SQLite file or PostgreSQL schema),
+// listening on a free loopback port, with helpers to log in and call it.
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { Knex } from 'knex';
+import { loadConfig } from '../../server/config';
+import { createHotline, Hotline, listen, RoutingPort } from '../../server/hotline';
+import path from 'node:path';
+import { parseTaxonomy, parseUnits, readJson } from '../../routing/taxonomy';
+import { guessKind } from '../../routing/kind';
+import { openTestDb, closeTestDb } from './db';
+
+export interface TestHotline {
+  base: string;
+  hotline: Hotline;
+  db: Knex;
+  /** Logs in as a demo user; returns an authenticated JSON caller. */
+  as(username: string): Promise<Caller>;
+  close(): Promise<void>;
+}
+
+export interface Reply<T = any> { status: number; body: T; headers: Headers }
+export type Caller = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Reply>;
+
+export const DEMO_PASSWORD = 'test-password-1';
+
+let sharedRouting: RoutingPort | undefined;
+export function testRouting(): RoutingPort {
+  // TEMPORARY until routing/index.ts (loadRouting) lands: the same taxonomy and kind rules.
+  if (!sharedRouting) {
+    const city = path.resolve(__dirname, '../../city/demo');
+    const units = parseUnits(readJson(path.join(city, 'units.json'), 'units'));
+    const tax = parseTaxonomy(readJson(path.join(city, 'event-types.json'), 'event types'), units);
+    sharedRouting = { eventTypes: () => tax.eventTypes, suggest: (i) => ({ kind: guessKind(i.text).kind }) };
+  }
+  return sharedRouting;
+}
+
+export async function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  const isForm = typeof body === 'string';
+  const res = await fetch(base + path, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': isForm ? 'application/x-www-form-urlencoded' : 'application/json' } : {}), ...headers },
+    body: body === undefined ? undefined : isForm ? (body as string) : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body: parsed, headers: res.headers };
+}
+
+export async function startTestHotline(opts: { now?: () => Date; env?: Record<string, string> } = {}): Promise<TestHotline> {
+  const db = await openTestDb();
+  const config = loadConfig({ HOTLINE_DEMO_PASSWORD: DEMO_PASSWORD, PORT: '0', HOST: '127.0.0.1', ...opts.env });
+  const hotline = await createHotline(config, { db, routing: testRouting(), now: opts.now, log: () => {} });
+  const server: http.Server = await listen(hotline, 0, '127.0.0.1');
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    base,
+    hotline,
+    db,
+    async as(username) {
+      const r = await call(base, 'POST', '/api/session', { username, password: DEMO_PASSWORD });
+      if (r.status !== 201) throw new Error(`login ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);
+      const auth = { authorization: `Bearer ${r.body.token}` };
+      return (method, path, body, headers = {}) => call(base, method, path, body, { ...auth, ...headers });
+    },
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+      await hotline.close();
+      await closeTestDb(db);
+    },
+  };
+}
