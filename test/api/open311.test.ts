@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { startTestHotline, TestHotline, call } from '../support/hotline';
+
+const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
+
+describe('Open311 GeoReport v2', function () {
+  let h: TestHotline;
+  before(async () => {
+    h = await startTestHotline();
+  });
+  after(async () => h.close());
+
+  it('services.json lists the 178 event types with their first-level group', async () => {
+    const r = await call(h.base, 'GET', '/open311/v2/services.json');
+    assert.equal(r.status, 200);
+    assert.equal(r.body.length, 178);
+    const lamp = r.body.find((s: any) => s.service_name === '路灯损坏');
+    assert.deepEqual(
+      { group: lamp.group, type: lamp.type, metadata: lamp.metadata },
+      { group: '城乡建设', type: 'realtime', metadata: true },
+    );
+    assert.equal(new Set(r.body.map((s: any) => s.service_code)).size, 178);
+  });
+
+  it('a service definition lists its attributes (kind, town, …) with their values', async () => {
+    const code = (await call(h.base, 'GET', '/open311/v2/services.json')).body[0].service_code;
+    const r = await call(h.base, 'GET', `/open311/v2/services/${code}.json`);
+    assert.equal(r.status, 200);
+    assert.equal(r.body.service_code, code);
+    const town = r.body.attributes.find((a: any) => a.code === 'town');
+    assert.ok(town.values.some((v: any) => v.key === 'shengcheng' && v.name === '圣城街道'));
+    assert.equal((await call(h.base, 'GET', '/open311/v2/services/NOPE.json')).status, 404);
+  });
+
+  it('a grid worker posts form-encoded as the spec says and gets the ticket number, committed', async () => {
+    const services = (await call(h.base, 'GET', '/open311/v2/services.json')).body;
+    const lamp = services.find((s: any) => s.service_name === '路灯损坏');
+    const r = await call(
+      h.base,
+      'POST',
+      '/open311/v2/requests.json',
+      form({
+        api_key: 'demo-grid-key',
+        service_code: lamp.service_code,
+        lat: '36.8807',
+        long: '118.7910',
+        address_string: '圣城街道金光街',
+        description: '金光街 3 号路灯不亮',
+        phone: '13912345678',
+        last_name: '李',
+        first_name: '网格员',
+        media_url: 'https://example.invalid/photos/lamp-before.jpg',
+        'attribute[kind]': 'complaint',
+        'attribute[town]': 'shengcheng',
+      }),
+    );
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const id = r.body[0].service_request_id;
+    const row = await h.db('tickets').where({ number: id }).first();
+    assert.deepEqual([row.channel, row.kind, row.town, row.event_type, row.citizen_name], ['grid_report', 'complaint', 'shengcheng', lamp.service_code, '李网格员']);
+    const photos = await h.db('attachments').where({ ticket_id: row.id });
+    assert.equal(photos[0].url, 'https://example.invalid/photos/lamp-before.jpg');
+  });
+
+  it('a JSON post from the mayor’s mailbox works too, and the kind is read from the text when not given', async () => {
+    const services = (await call(h.base, 'GET', '/open311/v2/services.json')).body;
+    const r = await call(h.base, 'POST', '/open311/v2/requests.json', {
+      api_key: 'demo-mailbox-key',
+      service_code: services[0].service_code,
+      description: '请问孩子上小学需要准备哪些材料？在哪里报名？',
+    });
+    assert.equal(r.status, 201);
+    const row = await h.db('tickets').where({ number: r.body[0].service_request_id }).first();
+    assert.deepEqual([row.channel, row.kind], ['mayor_mailbox', 'consult']);
+  });
+
+  it('refuses a bad api_key (403), an unknown service (404) and an empty description (400), writing nothing', async () => {
+    const before = Number((await h.db('tickets').count({ n: '*' }))[0].n);
+    const code = (await call(h.base, 'GET', '/open311/v2/services.json')).body[0].service_code;
+    const bad = await call(h.base, 'POST', '/open311/v2/requests.json', form({ api_key: 'wrong', service_code: code, description: 'x' }));
+    assert.equal(bad.status, 403);
+    assert.ok(Array.isArray(bad.body) && bad.body[0].description);
+    assert.equal((await call(h.base, 'POST', '/open311/v2/requests.json', form({ api_key: 'demo-web-key', service_code: 'NOPE', description: 'x' }))).status, 404);
+    assert.equal((await call(h.base, 'POST', '/open311/v2/requests.json', form({ api_key: 'demo-web-key', service_code: code, description: ' ' }))).status, 400);
+    assert.equal((await call(h.base, 'POST', '/open311/v2/requests.json', form({ api_key: 'demo-web-key', service_code: code, description: 'x', phone: '123' }))).status, 400);
+    assert.equal(Number((await h.db('tickets').count({ n: '*' }))[0].n), before);
+  });
+
+  it('a retried post with the same Idempotency-Key returns the same request id', async () => {
+    const code = (await call(h.base, 'GET', '/open311/v2/services.json')).body[0].service_code;
+    const body = form({ api_key: 'demo-web-key', service_code: code, description: '小区门口积水严重' });
+    const a = await call(h.base, 'POST', '/open311/v2/requests.json', body, { 'idempotency-key': 'web-42' });
+    const b = await call(h.base, 'POST', '/open311/v2/requests.json', body, { 'idempotency-key': 'web-42' });
+    assert.deepEqual([a.status, b.status], [201, 200]);
+    assert.equal(a.body[0].service_request_id, b.body[0].service_request_id);
+  });
+
+  it('a request shows agency_responsible and expected_datetime once dispatched, and never a report’s content', async () => {
+    const op = await h.as('op01');
+    const t = await op('POST', '/api/tickets', { channel: 'web', kind: 'complaint', content: '路灯不亮', dispatch: { leadUnit: 'cgj', coUnits: [] } });
+    const r = await call(h.base, 'GET', `/open311/v2/requests/${t.body.ticket.number}.json`);
+    assert.equal(r.status, 200);
+    assert.equal(r.body[0].agency_responsible, '城市管理局');
+    assert.equal(r.body[0].expected_datetime, t.body.ticket.dueAt);
+    assert.equal(r.body[0].status, 'open');
+    const rep = await op('POST', '/api/tickets', { channel: 'web', kind: 'report', content: '某饭店用地沟油', anonymous: true });
+    const shown = await call(h.base, 'GET', `/open311/v2/requests/${rep.body.ticket.number}.json`);
+    assert.doesNotMatch(JSON.stringify(shown.body), /地沟油/);
+    assert.equal((await call(h.base, 'GET', '/open311/v2/requests/000.json')).status, 404);
+  });
+
+  it('requests.json filters by status, service_code and dates, and by a list of ids', async () => {
+    const all = await call(h.base, 'GET', '/open311/v2/requests.json');
+    assert.equal(all.status, 200);
+    assert.ok(all.body.length >= 4);
+    const closed = await call(h.base, 'GET', '/open311/v2/requests.json?status=closed');
+    assert.equal(closed.body.length, 0);
+    const ids = all.body.slice(0, 2).map((x: any) => x.service_request_id);
+    const some = await call(h.base, 'GET', `/open311/v2/requests.json?service_request_id=${ids.join(',')}`);
+    assert.deepEqual(some.body.map((x: any) => x.service_request_id).sort(), [...ids].sort());
+    const future = await call(h.base, 'GET', '/open311/v2/requests.json?start_date=2099-01-01T00:00:00Z&end_date=2099-02-01T00:00:00Z');
+    assert.equal(future.body.length, 0);
+    assert.equal((await call(h.base, 'GET', '/open311/v2/requests.json?status=lost')).status, 400);
+    assert.equal((await call(h.base, 'GET', '/open311/v2/requests.xml')).status, 404);
+  });
+});
