@@ -4,10 +4,8 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Knex } from 'knex';
 import { loadConfig } from '../../server/config';
-import { createHotline, Hotline, listen, RoutingPort } from '../../server/hotline';
-import path from 'node:path';
-import { parseTaxonomy, parseUnits, readJson } from '../../routing/taxonomy';
-import { guessKind } from '../../routing/kind';
+import { createHotline, Hotline, listen } from '../../server/hotline';
+import { loadRoutingForServer } from '../../server/routing-port';
 import { openTestDb, closeTestDb } from './db';
 
 export interface TestHotline {
@@ -24,17 +22,7 @@ export type Caller = (method: string, path: string, body?: unknown, headers?: Re
 
 export const DEMO_PASSWORD = 'test-password-1';
 
-let sharedRouting: RoutingPort | undefined;
-export function testRouting(): RoutingPort {
-  // TEMPORARY until routing/index.ts (loadRouting) lands: the same taxonomy and kind rules.
-  if (!sharedRouting) {
-    const city = path.resolve(__dirname, '../../city/demo');
-    const units = parseUnits(readJson(path.join(city, 'units.json'), 'units'));
-    const tax = parseTaxonomy(readJson(path.join(city, 'event-types.json'), 'event types'), units);
-    sharedRouting = { eventTypes: () => tax.eventTypes, suggest: (i) => ({ kind: guessKind(i.text).kind }) };
-  }
-  return sharedRouting;
-}
+export const testRouting = loadRoutingForServer;
 
 export async function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
   const isForm = typeof body === 'string';

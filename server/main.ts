@@ -1,0 +1,35 @@
+// `npm start`: the whole hotline on its configured database (SQLite under ./data by default).
+import { loadConfig, Config } from './config';
+import { createHotline, listen, describeDb } from './hotline';
+import { loadRoutingForServer } from './routing-port';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(2);
+  }
+  const hotline = await createHotline(config, { routing: loadRoutingForServer() });
+  const server = await listen(hotline);
+  console.log(`民声热线已启动：http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}（数据库：${describeDb(hotline)}）`);
+  if (!config.FREESWITCH_ESL) console.log('未配置 FREESWITCH_ESL：电话接入未启用，仅提供网页和接口受理');
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`收到 ${signal}，正在停止…`);
+    server.close();
+    server.closeIdleConnections?.();
+    await hotline.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((e) => {
+  console.error('启动失败：', e instanceof Error ? e.message : e);
+  process.exit(1);
+});
