@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseYearSchedule } from '../../workflow/calendar';
 import { alarmsFor, computeClocks, defaultClockPolicy, dueAlarms, parseClockPolicy, TicketClocks } from '../../workflow/clocks';
 import { InvalidInput } from '../../workflow/errors';
+import { runSlaCli } from '../../workflow/sla-cli';
 import { UrgencyClass } from '../../workflow/types';
 
 const policy = defaultClockPolicy();
@@ -246,5 +250,104 @@ describe('clock alarms', () => {
       const state = { alarms, stoppedAt: { ack: '2026-11-23T01:00:00.000Z', close: '2026-11-25T06:00:00.000Z' } };
       assert.deepEqual(dueAlarms(state, [], at('2026-11-27T00:00:00+08:00')), []);
     });
+  });
+});
+
+describe('hotline sla (the contract for checking deadlines from outside)', () => {
+  async function run(...args: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runSlaCli(args, { out: (l) => out.push(l), err: (l) => err.push(l) }, { now: () => new Date('2026-11-23T02:00:00Z') });
+    return { code, out, err, last: out[out.length - 1] };
+  }
+
+  it('sla due --from 2026-09-30T17:29:00+08:00 --class general prints 2026-10-10T17:29:00+08:00 on its last line', async () => {
+    const r = await run('due', '--from', '2026-09-30T17:29:00+08:00', '--class', 'general');
+    assert.equal(r.code, 0);
+    assert.deepEqual(r.err, []);
+    assert.equal(r.last, '2026-10-10T17:29:00+08:00');
+  });
+
+  it('the same instant given in UTC gives the same deadline, shown with the city’s offset', async () => {
+    const r = await run('due', '--from=2026-09-30T09:29:00Z', '--class=general');
+    assert.equal(r.last, '2026-10-10T17:29:00+08:00');
+  });
+
+  it('a time without an offset is read as Beijing time', async () => {
+    // 5 working days: 8, 9, 10 (Saturday worked), 12, 13 October.
+    assert.equal((await run('due', '--from', '2026-09-30T17:29', '--class', 'complex')).last, '2026-10-13T17:29:00+08:00');
+  });
+
+  it('for an emergency the due time is the one-hour feedback deadline, on the wall clock', async () => {
+    const r = await run('due', '--from', '2026-10-01T23:30:00+08:00', '--class', 'emergency');
+    assert.equal(r.last, '2026-10-02T00:30:00+08:00');
+    assert.ok(r.out.some((l) => l === '办结期限：2026-10-12T08:30:00+08:00（3 个工作日）'));
+  });
+
+  it('a deadline on days no schedule covers says it is provisional', async () => {
+    const r = await run('due', '--from', '2026-12-30T10:00:00+08:00', '--class', 'general');
+    assert.equal(r.last, '2027-01-04T10:00:00+08:00');
+    assert.ok(r.out.some((l) => l.includes('尚无国务院节假日安排') && l.includes('2027-01-01')));
+  });
+
+  it('a year schedule file in the city’s calendar folder changes the result', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sla-city-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'calendar'));
+      // A test fixture, not the official 2027 notice: New Year's Day off.
+      fs.writeFileSync(path.join(dir, 'calendar', '2027.json'), JSON.stringify({ year: 2027, holidays: [{ name: '元旦', from: '2027-01-01', to: '2027-01-01' }] }));
+      const r = await run('due', '--from', '2026-12-30T10:00:00+08:00', '--class', 'general', '--city-dir', dir);
+      assert.equal(r.last, '2027-01-05T10:00:00+08:00');
+      assert.equal((await run('coverage', '--from', '2026-11-23', '--city-dir', dir)).code, 0);
+      fs.writeFileSync(path.join(dir, 'calendar', '2028.json'), JSON.stringify({ year: 2027, holidays: [] }));
+      const bad = await run('due', '--from', '2026-12-30T10:00:00+08:00', '--class', 'general', '--city-dir', dir);
+      assert.equal(bad.code, 2);
+      assert.match(bad.err.join(), /2028\.json/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('bad arguments get a clear message and exit code 2', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['due', '--from', '2026-09-30T17:29:00+08:00'], /缺少 --class/],
+      [['due', '--class', 'general'], /缺少 --from/],
+      [['due', '--from', '2026-09-30T17:29:00+08:00', '--class', 'urgent'], /--class 须为 emergency、general、complex 之一/],
+      [['due', '--from', '2026-02-30T10:00', '--class', 'general'], /时间格式无效/],
+      [['due', '--from', 'tomorrow', '--class', 'general'], /时间格式无效/],
+      [['due', '--from', '2026-09-30T17:29:00+08:00', '--class', 'general', '--speed', 'fast'], /未知的参数 --speed/],
+      [['due', '--from'], /--from 缺少取值/],
+      [['coverage', '--days', '-3'], /--days/],
+      [['check-calendar'], /check-calendar <文件>/],
+      [['expire'], /未知的子命令：expire/],
+      [[], /缺少子命令/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(...args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.err.join('\n'), message, args.join(' '));
+      assert.deepEqual(r.out, [], args.join(' '));
+    }
+  });
+
+  it('sla coverage lists the uncovered days of the next 60 and exits 1', async () => {
+    const r = await run('coverage');
+    assert.equal(r.code, 1);
+    assert.equal(r.out.filter((l) => /^2027-01-\d\d$/.test(l)).length, 21);
+  });
+
+  it('sla check-calendar accepts the shipped 2026 schedule and refuses a malformed one', async () => {
+    const ok = await run('check-calendar', path.resolve(__dirname, '../../city/demo/calendar/2026.json'));
+    assert.equal(ok.code, 0);
+    assert.match(ok.out[0]!, /2026 年节假日安排有效：7 个节日共放假 33 天，调休上班 6 天/);
+    const file = path.join(os.tmpdir(), `sla-bad-${process.pid}.json`);
+    fs.writeFileSync(file, JSON.stringify({ year: 2027, holidays: [{ name: '元旦', from: '2027-01-01', to: '2027-01-01' }], makeupWorkdays: [{ name: '元旦', date: '2027-01-05' }] }));
+    try {
+      const bad = await run('check-calendar', file);
+      assert.equal(bad.code, 2);
+      assert.match(bad.err.join(), /调休上班日 2027-01-05 不是周六或周日/);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   });
 });
