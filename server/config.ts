@@ -25,7 +25,7 @@ export const CONFIG_DOC: Array<{ name: string; default: string; meaning: string 
 ];
 
 const schema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PORT: z.coerce.number({ error: '须为 0–65535 的整数' }).int('须为整数').min(0).max(65535, '须为 0–65535 的整数').default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: z.string().min(1).default('./data/hotline.db'),
   CITY_DIR: z.string().min(1).default('city/demo'),
@@ -41,7 +41,7 @@ const schema = z.object({
       }
     }, '不是有效的时区名（IANA，例如 Asia/Shanghai）'),
   HOTLINE_DEMO_PASSWORD: z.string().min(8, '至少 8 个字符').default('hotline-demo'),
-  SESSION_TTL_HOURS: z.coerce.number().min(0.1).max(24 * 30).default(12),
+  SESSION_TTL_HOURS: z.coerce.number({ error: '须为小时数' }).min(0.1, '至少 0.1 小时').max(24 * 30, '最多 720 小时').default(12),
   MAX_BODY: z.string().regex(/^\d+(b|kb|mb)$/i, '例如 256kb 或 1mb').default('256kb'),
   RETURN_VISIT_AFTER_INTAKE_RESOLUTION: bool.default(true),
   FREESWITCH_ESL: eslAddress.optional(),

@@ -1,6 +1,5 @@
 // Start-up: the one place where the edges are wired together — database,
 // city configuration, working calendar, routing, ticket service, HTTP.
-import fs from 'node:fs';
 import path from 'node:path';
 import http from 'node:http';
 import { Knex } from 'knex';
@@ -11,7 +10,7 @@ import { listUnits } from '../storage/directory';
 import { UnitInfo } from '../workflow/lifecycle';
 import { AppealKind } from '../workflow/types';
 import { computeClocks, defaultClockPolicy, ClockPolicy } from '../workflow/clocks';
-import { parseYearSchedule, YearSchedule } from '../workflow/calendar';
+import { loadYearSchedules } from '../workflow/sla-cli';
 import { TicketService } from './services/tickets';
 import { createApp, TelephonyStatus } from './app';
 import { Open311Service } from './http/open311';
@@ -38,17 +37,6 @@ export interface Hotline {
   close(): Promise<void>;
 }
 
-/** Official year schedules shipped with the city configuration (calendar/*.json). */
-export function readCitySchedules(cityDir: string): YearSchedule[] {
-  const dir = path.join(cityDir, 'calendar');
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => parseYearSchedule(fs.readFileSync(path.join(dir, f), 'utf8')));
-}
-
 export async function createHotline(config: Config, deps: HotlineDeps): Promise<Hotline> {
   const log = deps.log ?? ((l: string) => console.log(l));
   const now = deps.now ?? (() => new Date());
@@ -64,7 +52,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
   };
   await loadUnits();
 
-  const policy = defaultClockPolicy(readCitySchedules(config.cityDir));
+  const policy = defaultClockPolicy(loadYearSchedules(path.join(config.cityDir, 'calendar')));
   const tickets = new TicketService({
     db,
     now,

@@ -6,6 +6,7 @@ import { openDb } from '../../storage/db';
 import { seedCity } from '../../storage/seed';
 import { createApiClient } from '../../storage/directory';
 import { CHANNELS, Channel } from '../../workflow/types';
+import { runSlaCli } from '../../workflow/sla-cli';
 
 export interface CliIo { out(line: string): void; err(line: string): void }
 
@@ -37,6 +38,13 @@ async function withDb<T>(fn: (db: Knex) => Promise<T>): Promise<T> {
 }
 
 export const COMMANDS: Record<string, Command> = {
+  sla: {
+    summary: '工单期限：hotline sla due --from 2026-09-30T17:29:00+08:00 --class general（另有 coverage、check-calendar）',
+    run: (args, io) => {
+      const config = loadConfig();
+      return runSlaCli(args, io, { cityDir: config.cityDir, timeZone: config.HOTLINE_TIME_ZONE });
+    },
+  },
   migrate: {
     summary: '升级数据库结构到最新（启动时也会自动执行）',
     run: async (_args, io) =>
