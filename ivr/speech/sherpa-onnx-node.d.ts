@@ -60,6 +60,11 @@ declare module 'sherpa-onnx-node' {
     reset(s: OnlineStream): void;
     getResult(s: OnlineStream): KeywordResult;
   }
+  export class LinearResampler {
+    constructor(inputSampleRate: number, outputSampleRate: number);
+    resample(samples: Float32Array): Float32Array;
+    flush(samples: Float32Array): Float32Array;
+  }
   export function readWave(file: string): Waveform;
   export const version: string;
 }

@@ -63,14 +63,16 @@ export function createEmergencySpotter(opts: SpotterOptions): EmergencySpotter {
 
   function live(speaker?: Speaker): LiveSpotter {
     const stream = kws.createStream();
-    let fed = 0; // model-rate samples accepted so far
+    let fed = 0; // seconds of audio accepted so far
+    let rate: number | null = null; // a stream keeps the rate of its first audio
+    let resampler: sherpa.LinearResampler | null = null; // stateful across frames
     const drain = (): KeywordHit[] => {
       const hits: KeywordHit[] = [];
       while (kws.isReady(stream)) {
         kws.decode(stream);
         const r = kws.getResult(stream);
         if (r.keyword) {
-          hits.push({ keyword: r.keyword, offset: fed / MODEL_RATE, speaker });
+          hits.push({ keyword: r.keyword, offset: fed, speaker });
           kws.reset(stream);
         }
       }
@@ -78,13 +80,16 @@ export function createEmergencySpotter(opts: SpotterOptions): EmergencySpotter {
     };
     return {
       accept(samples, sampleRate) {
-        const s = resample(samples, sampleRate, MODEL_RATE);
-        stream.acceptWaveform({ samples: s, sampleRate: MODEL_RATE });
-        fed += s.length;
+        if (rate !== null && sampleRate !== rate) throw new RangeError(`实时音频采样率不能中途改变：${rate} → ${sampleRate}`);
+        if (rate === null && sampleRate !== MODEL_RATE) resampler = new sherpa.LinearResampler(sampleRate, MODEL_RATE);
+        rate = sampleRate;
+        stream.acceptWaveform({ samples: resampler ? resampler.resample(samples) : samples, sampleRate: MODEL_RATE });
+        fed += samples.length / sampleRate;
         return drain();
       },
       finish() {
         // trailing silence lets the last keyword's final frames through the model
+        if (resampler) stream.acceptWaveform({ samples: resampler.flush(new Float32Array(0)), sampleRate: MODEL_RATE });
         stream.acceptWaveform({ samples: new Float32Array(MODEL_RATE * 0.5), sampleRate: MODEL_RATE });
         stream.inputFinished();
         return drain();
