@@ -1,0 +1,122 @@
+// The demo city's territory (city/demo/gazetteer.json) and an address matcher that
+// finds the town/street office in free Chinese text and in the address field.
+import { RoutingConfigError } from './errors';
+import type { Units } from './taxonomy';
+
+export interface GazetteerTown {
+  code: string;
+  name: string;
+  /** Full names, matched anywhere. */
+  names: string[];
+  /** Short names safe in free text. */
+  aliases: string[];
+  /** Short names that are also ordinary words (稻田, 古城): matched only in the address field. */
+  addressAliases: string[];
+}
+
+export interface GazetteerPlace {
+  name: string;
+  kind: 'village' | 'community' | 'landmark' | 'road';
+  town: string;
+}
+
+export interface Gazetteer {
+  version: string;
+  towns: GazetteerTown[];
+  places: GazetteerPlace[];
+  /** Every matchable name, longest first, with the town it points to. */
+  entries: Array<{ name: string; town: string; addressOnly: boolean }>;
+}
+
+export interface TownMatch {
+  /** Unit code of the town/street office, or null when unknown or ambiguous. */
+  town: string | null;
+  /** The words in the input that named the place. */
+  matched: string[];
+  source: 'address' | 'text' | null;
+  /** All towns named, when more than one (the operator chooses). */
+  candidates: string[];
+}
+
+const isStrings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string' && s.length > 0);
+
+export function parseGazetteer(raw: unknown, units: Units): Gazetteer {
+  const doc = raw as { version?: unknown; towns?: unknown; places?: unknown };
+  if (!doc || typeof doc.version !== 'string') throw new RoutingConfigError('地名表缺少 version');
+  if (!Array.isArray(doc.towns)) throw new RoutingConfigError('地名表缺少 towns');
+  const places = (doc.places ?? []) as GazetteerPlace[];
+  if (!Array.isArray(places)) throw new RoutingConfigError('地名表的 places 必须是数组');
+  const errors: string[] = [];
+  const seen = new Map<string, string>();
+  const entries: Gazetteer['entries'] = [];
+  const add = (name: string, town: string, addressOnly: boolean) => {
+    const other = seen.get(name);
+    if (other !== undefined && other !== town) errors.push(`地名“${name}”同时指向 ${other} 和 ${town}`);
+    seen.set(name, town);
+    entries.push({ name, town, addressOnly });
+  };
+  for (const t of doc.towns as GazetteerTown[]) {
+    const u = units.byCode.get(t?.code);
+    if (!u || u.kind !== 'town') {
+      errors.push(`地名表中的 ${t?.code} 不是单位表中的镇街`);
+      continue;
+    }
+    if (!isStrings(t.names) || !isStrings(t.aliases) || !isStrings(t.addressAliases)) {
+      errors.push(`${t.code}：names / aliases / addressAliases 必须是非空字符串数组`);
+      continue;
+    }
+    for (const n of t.names) add(n, t.code, false);
+    for (const n of t.aliases) add(n, t.code, false);
+    for (const n of t.addressAliases) add(n, t.code, true);
+  }
+  for (const p of places) {
+    if (!p || typeof p.name !== 'string' || !p.name) errors.push('地名表中有缺少名称的地点');
+    else if (units.byCode.get(p.town)?.kind !== 'town') errors.push(`地点“${p.name}”所属镇街 ${p.town} 不存在`);
+    else add(p.name, p.town, false);
+  }
+  const missing = units.towns.filter((u) => !(doc.towns as GazetteerTown[]).some((t) => t?.code === u.code));
+  for (const u of missing) errors.push(`地名表缺少镇街 ${u.code}（${u.name}）`);
+  if (errors.length) throw new RoutingConfigError(`地名表校验失败：\n${errors.join('\n')}`);
+  entries.sort((a, b) => b.name.length - a.name.length || (a.name < b.name ? -1 : 1));
+  return { version: doc.version, towns: doc.towns as GazetteerTown[], places, entries };
+}
+
+/** Names found in `s`, longest first, a shorter name inside a longer match not counted again. */
+function hits(g: Gazetteer, s: string, inAddress: boolean): Array<{ name: string; town: string }> {
+  const out: Array<{ name: string; town: string }> = [];
+  const taken: Array<[number, number]> = [];
+  for (const e of g.entries) {
+    if (e.addressOnly && !inAddress) continue;
+    let from = 0;
+    for (;;) {
+      const i = s.indexOf(e.name, from);
+      if (i < 0) break;
+      const j = i + e.name.length;
+      if (!taken.some(([a, b]) => i < b && j > a)) {
+        taken.push([i, j]);
+        out.push({ name: e.name, town: e.town });
+      }
+      from = j;
+    }
+  }
+  return out;
+}
+
+function decideFrom(found: Array<{ name: string; town: string }>, source: 'address' | 'text'): TownMatch | null {
+  if (!found.length) return null;
+  const towns = [...new Set(found.map((h) => h.town))];
+  return {
+    town: towns.length === 1 ? towns[0] : null,
+    matched: [...new Set(found.map((h) => h.name))],
+    source,
+    candidates: towns.length > 1 ? towns : [],
+  };
+}
+
+/** The town of an appeal: the address field wins over the text; two different towns → ask the operator. */
+export function matchTown(g: Gazetteer, text: string, address?: string | null): TownMatch {
+  const a = typeof address === 'string' && address ? decideFrom(hits(g, address, true), 'address') : null;
+  if (a) return a;
+  const t = typeof text === 'string' && text ? decideFrom(hits(g, text, false), 'text') : null;
+  return t ?? { town: null, matched: [], source: null, candidates: [] };
+}

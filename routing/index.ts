@@ -1,0 +1,173 @@
+// The routing engine's public face: load the catalogue, the gazetteer and the
+// trained model (validated against the city's units), then suggest and decide.
+import path from 'node:path';
+import type { AppealKind } from '../workflow/types';
+import { decide, type Decision, type DecideOptions } from './decide';
+import { RoutingConfigError } from './errors';
+import { catalogueProfile, EventTypeScorer } from './event-scorer';
+import { parseGazetteer, matchTown, type Gazetteer, type TownMatch } from './gazetteer';
+import { decodeWeights, MODEL_FORMAT, type CategoryModel, type ModelFile } from './model';
+import { suggest, type SuggestEngine, type SuggestInput, type Suggestion } from './suggest';
+import { parseTaxonomy, parseUnits, readJson, type EventType, type Taxonomy, type Units } from './taxonomy';
+import { tokenize } from './text';
+import { EmergencyDetector } from './urgency';
+
+export { RoutingConfigError, RoutingInputError } from './errors';
+export type { Decision } from './decide';
+export type { Suggestion, SuggestInput, EventTypeSuggestion } from './suggest';
+export type { EventType } from './taxonomy';
+export type { TownMatch } from './gazetteer';
+export { findSameIssue, type OpenTicket, type SameIssueMatch } from './same-issue';
+export { hotSpots, hotWords, type HotSpot, type HotSpotRow, type HotSpotOptions, type HotWord } from './hotspots';
+
+const CITY = path.resolve(__dirname, '../city/demo');
+export const DEFAULT_FILES = {
+  taxonomyFile: path.join(CITY, 'event-types.json'),
+  gazetteerFile: path.join(CITY, 'gazetteer.json'),
+  unitsFile: path.join(CITY, 'units.json'),
+  modelFile: path.resolve(__dirname, 'trained-model.json'),
+};
+
+/** One entry of the Open311 service list. */
+export interface ServiceEntry {
+  code: string;
+  name: string;
+  /** First-level category. */
+  group: string;
+  description: string;
+  keywords: string[];
+}
+
+export interface Routing {
+  readonly version: { taxonomy: string; gazetteer: string; model: string };
+  /** Mismatches that do not stop the engine (e.g. the model was trained on an older catalogue). */
+  readonly warnings: string[];
+  suggest(input: SuggestInput): Suggestion;
+  eventType(code: string): (EventType & ServiceEntry) | null;
+  eventTypes(): ServiceEntry[];
+  /** The decision table. Throws RoutingInputError for an unknown type, town or kind. */
+  decide(eventTypeCode: string, townCode: string | null, kind: AppealKind, opts?: DecideOptions): Decision;
+  matchTown(text: string, address?: string | null): TownMatch;
+  readonly taxonomy: Taxonomy;
+  readonly units: Units;
+}
+
+/** Word specificity for event-type evidence: IDF relative to a pivot, clamped; words the model never saw are rare. */
+const SPECIFICITY = { pivotIdf: 5, min: 0.4, max: 1.5, unseen: 1.2 };
+
+function decodeModel(raw: unknown): { model: CategoryModel; words: string[]; file: ModelFile } {
+  const f = raw as ModelFile;
+  if (!f || f.format !== MODEL_FORMAT) throw new RoutingConfigError(`模型文件格式不对（应为 ${MODEL_FORMAT}），请重新运行 routing train`);
+  if (typeof f.vocab !== 'string' || !Array.isArray(f.idf) || !Array.isArray(f.categories) || !Array.isArray(f.weights))
+    throw new RoutingConfigError('模型文件缺少 vocab / idf / categories / weights');
+  const words = f.vocab ? f.vocab.split('\n') : [];
+  if (words.length !== f.idf.length || f.weights.length !== f.categories.length) throw new RoutingConfigError('模型文件内部不一致（词表与权重维数不符）');
+  let w: Float64Array[];
+  try {
+    w = f.weights.map((e) => decodeWeights(e, words.length));
+  } catch (e) {
+    throw new RoutingConfigError(`模型文件权重无法读取：${(e as Error).message}`);
+  }
+  const vocab = new Map(words.map((x, i) => [x, i]));
+  const scale = typeof f.probabilityScale === 'number' && f.probabilityScale > 0 ? f.probabilityScale : 1;
+  return { model: { categories: f.categories, vec: { vocab, idf: Float64Array.from(f.idf) }, w, scale }, words, file: f };
+}
+
+function service(t: EventType): EventType & ServiceEntry {
+  return { ...t, group: t.category, description: `${t.category} / ${t.subcategory}：${t.examples[0] ?? t.name}` };
+}
+
+/** Build the engine from already-parsed documents (files, or a model trained in memory). */
+export function buildRouting(docs: { taxonomy: unknown; gazetteer: unknown; units: unknown; model: unknown }): Routing {
+  const units = parseUnits(docs.units);
+  const taxonomy = parseTaxonomy(docs.taxonomy, units);
+  const gazetteer: Gazetteer = parseGazetteer(docs.gazetteer, units);
+  const { model, words, file } = decodeModel(docs.model);
+  const warnings: string[] = [];
+  if (file.taxonomyVersion !== taxonomy.version)
+    warnings.push(`模型按事项目录 ${file.taxonomyVersion} 训练，当前目录为 ${taxonomy.version}，建议重新训练`);
+  const missing = taxonomy.categories.filter((c) => !model.categories.includes(c));
+  if (missing.length) warnings.push(`模型不认识以下一级分类，只按关键词识别：${missing.join('、')}`);
+  const learned = file.eventTypes ?? {};
+  for (const code of Object.keys(learned)) if (!taxonomy.byCode.has(code)) warnings.push(`模型中纠错学到的事项类型 ${code} 已不在目录中`);
+  const profiles = taxonomy.eventTypes.map((t) => {
+    const p = catalogueProfile(t, tokenize);
+    for (const [w, v] of Object.entries(learned[t.code]?.words ?? {})) p.set(w, Math.max(p.get(w) ?? 0, v));
+    return p;
+  });
+  const engine: SuggestEngine = {
+    taxonomy,
+    units,
+    gazetteer,
+    model,
+    words,
+    scorer: new EventTypeScorer(taxonomy.eventTypes, profiles, (w) => {
+      const i = model.vec.vocab.get(w);
+      return i === undefined ? SPECIFICITY.unseen : Math.min(SPECIFICITY.max, Math.max(SPECIFICITY.min, model.vec.idf[i] / SPECIFICITY.pivotIdf));
+    }),
+    emergency: new EmergencyDetector(new Map(taxonomy.eventTypes.map((t) => [t.code, t.emergencyTriggers]))),
+  };
+  const fallback = (err: unknown): Suggestion => ({
+    kind: 'complaint',
+    category: null,
+    categoryConfidence: 0,
+    eventTypes: [],
+    urgency: 'general',
+    emergencyTriggers: [],
+    leadUnit: null,
+    coUnits: [],
+    deadlineClass: 'general',
+    reason: '未能给出派单建议，请接线员选择事项类型。',
+    words: [],
+    explanation: `识别出错（${(err as Error)?.message ?? String(err)}），请接线员选择。`,
+    needsOperatorChoice: true,
+    operatorChoiceReasons: ['识别出错'],
+    town: null,
+    townMatch: { town: null, matched: [], source: null, candidates: [] },
+    truncated: false,
+  });
+  return {
+    version: { taxonomy: taxonomy.version, gazetteer: gazetteer.version, model: `${file.taxonomyVersion}/${file.categories.length}c/${words.length}w` },
+    warnings,
+    taxonomy,
+    units,
+    suggest(input) {
+      try {
+        return suggest(engine, input);
+      } catch (err) {
+        return fallback(err);
+      }
+    },
+    eventType(code) {
+      const t = taxonomy.byCode.get(code);
+      return t ? service(t) : null;
+    },
+    eventTypes() {
+      return taxonomy.eventTypes.map((t) => {
+        const s = service(t);
+        return { code: s.code, name: s.name, group: s.group, description: s.description, keywords: s.keywords };
+      });
+    },
+    decide(code, town, kind, opts) {
+      return decide(taxonomy, units, code, town, kind, opts);
+    },
+    matchTown(text, address) {
+      return matchTown(gazetteer, typeof text === 'string' ? text : '', address);
+    },
+  };
+}
+
+/**
+ * Load the routing engine (synchronous): the catalogue, the gazetteer and the
+ * trained model, validated against city/demo/units.json. Throws RoutingConfigError
+ * with a Chinese message naming every problem when a file is wrong.
+ */
+export function loadRouting(opts: { taxonomyFile?: string; gazetteerFile?: string; modelFile?: string; unitsFile?: string } = {}): Routing {
+  const f = { ...DEFAULT_FILES, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v)) };
+  return buildRouting({
+    units: readJson(f.unitsFile, '单位'),
+    taxonomy: readJson(f.taxonomyFile, '事项类型目录'),
+    gazetteer: readJson(f.gazetteerFile, '地名表'),
+    model: readJson(f.modelFile, '模型'),
+  });
+}

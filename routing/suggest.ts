@@ -1,0 +1,174 @@
+// The suggestion for the desk: appeal kind, category, top-3 event types with
+// confidence, urgency, lead and co-handling units, deadline class, and the words
+// behind it. Pure over the loaded configuration and model; never throws.
+import type { AppealKind, UrgencyClass } from '../workflow/types';
+import { decide, type Decision } from './decide';
+import { EventTypeScorer } from './event-scorer';
+import { matchTown, type Gazetteer, type TownMatch } from './gazetteer';
+import { guessKind } from './kind';
+import { categoryScores, drivingWords, softmax, vectorize, type CategoryModel } from './model';
+import type { Taxonomy, Units } from './taxonomy';
+import { cjkShare, MAX_INPUT_CHARS, normalize, tokenize } from './text';
+import { EmergencyDetector } from './urgency';
+
+/** Below this confidence in the top event type the desk asks the operator to choose. */
+export const EVENT_TYPE_THRESHOLD = 0.5;
+/** Below this confidence in the category the desk asks the operator to choose. */
+export const CATEGORY_THRESHOLD = 0.6;
+/** Weight of the event-type word evidence against the category classifier (per unit of profile weight). */
+export const EVIDENCE_WEIGHT = 1.2;
+/** Cap on a type's evidence, so a long text does not make one type certain by sheer length. */
+export const EVIDENCE_CAP = 6;
+/**
+ * Prior of each event type of a category the classifier does not know (one with too
+ * few labelled appeals, see MIN_CATEGORY_APPEALS): word evidence decides for those.
+ */
+export const UNKNOWN_CATEGORY_TYPE_PRIOR = 0.002;
+/**
+ * Floor under each category's probability before word evidence is added: most
+ * categories (政法, 民政, 农村农业…) have no labelled appeals, so the classifier alone
+ * would never let a clear keyword (护照, 低保) win for them.
+ */
+export const CATEGORY_FLOOR = 0.02;
+
+export interface SuggestInput {
+  title?: string;
+  text: string;
+  address?: string;
+}
+
+export interface EventTypeSuggestion {
+  code: string;
+  name: string;
+  confidence: number;
+}
+
+export interface Suggestion {
+  kind: AppealKind;
+  /** First-level category (government taxonomy name), null when the text says nothing usable. */
+  category: string | null;
+  categoryConfidence: number;
+  eventTypes: EventTypeSuggestion[];
+  urgency: UrgencyClass;
+  emergencyTriggers: string[];
+  leadUnit: string | null;
+  coUnits: string[];
+  deadlineClass: UrgencyClass;
+  /** Why this lead unit, in words for the operator. */
+  reason: string;
+  /** The words that drove the decision (category words, matched event-type words, kind cues). */
+  words: string[];
+  explanation: string;
+  needsOperatorChoice: boolean;
+  /** Why the operator must choose (empty when the suggestion is confident). */
+  operatorChoiceReasons: string[];
+  town: string | null;
+  townMatch: TownMatch;
+  truncated: boolean;
+}
+
+export interface SuggestEngine {
+  taxonomy: Taxonomy;
+  units: Units;
+  gazetteer: Gazetteer;
+  model: CategoryModel;
+  words: string[];
+  scorer: EventTypeScorer;
+  emergency: EmergencyDetector;
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+export function suggest(e: SuggestEngine, input: SuggestInput): Suggestion {
+  const rawTitle = typeof input?.title === 'string' ? input.title : '';
+  const rawText = typeof input?.text === 'string' ? input.text : '';
+  const rawAddress = typeof input?.address === 'string' ? input.address : '';
+  const truncated = rawTitle.length + rawText.length > MAX_INPUT_CHARS || rawAddress.length > 200;
+  const title = normalize(rawTitle);
+  const body = normalize(rawText.slice(0, Math.max(0, MAX_INPUT_CHARS - title.length)));
+  const address = normalize(rawAddress.slice(0, 200));
+  const all = title && body ? `${title} ${body}` : title || body;
+  const titleTokens = tokenize(title);
+  const tokens = [...titleTokens, ...titleTokens, ...tokenize(body)];
+
+  const kindGuess = guessKind(all);
+  const townMatch = matchTown(e.gazetteer, all, address);
+  const reasons: string[] = [];
+  if (!all) reasons.push('没有诉求内容');
+  else if (cjkShare(all) < 0.3) reasons.push('内容基本不是中文，无法可靠识别');
+
+  // Category probabilities from the classifier; categories it was not trained on get a small prior.
+  const x = vectorize(e.model.vec, tokens);
+  const modelP = softmax(categoryScores(e.model, x), e.model.scale);
+  const perCategory = new Map<string, number>();
+  for (const t of e.taxonomy.eventTypes) perCategory.set(t.category, (perCategory.get(t.category) ?? 0) + 1);
+  // Prior of one event type of each category.
+  const typePrior = new Map<string, number>();
+  for (const c of e.taxonomy.categories) {
+    const k = e.model.categories.indexOf(c);
+    typePrior.set(c, k >= 0 ? Math.max(CATEGORY_FLOOR, modelP[k]) / perCategory.get(c)! : UNKNOWN_CATEGORY_TYPE_PRIOR);
+  }
+
+  // Joint over event types: category probability spread over its types, sharpened by word evidence.
+  const scores = e.scorer.score(all, tokens);
+  const evidence = new Map(scores.map((s) => [s.index, s]));
+  const types = e.taxonomy.eventTypes;
+  const z = types.map((t, i) => {
+    const s = evidence.get(i)?.score ?? 0;
+    return Math.log(typePrior.get(t.category)!) + EVIDENCE_WEIGHT * Math.min(s, EVIDENCE_CAP);
+  });
+  const p = softmax(z);
+  const informative = x.idx.length > 0 || scores.length > 0;
+
+  const catPost = new Map<string, number>();
+  types.forEach((t, i) => catPost.set(t.category, (catPost.get(t.category) ?? 0) + p[i]));
+  const order = types.map((_, i) => i).sort((a, b) => p[b] - p[a] || a - b);
+  const top = informative ? order.slice(0, 3) : [];
+  // The category shown is that of the top event type, so the desk never shows a type outside its category.
+  const category: string | null = top.length ? types[top[0]].category : null;
+  const categoryConfidence = category ? catPost.get(category)! : 0;
+  const eventTypes = top.map((i) => ({ code: types[i].code, name: types[i].name, confidence: round(p[i]) }));
+
+  const em = e.emergency.find(all, top.map((i) => types[i].code));
+  let decision: Decision | null = null;
+  if (top.length) decision = decide(e.taxonomy, e.units, types[top[0]].code, townMatch.town, kindGuess.kind, { emergency: em.emergency });
+
+  if (all && !informative) reasons.push('没有识别出与事项相关的词语');
+  if (informative && eventTypes[0].confidence < EVENT_TYPE_THRESHOLD) reasons.push(`事项类型把握不足（${Math.round(eventTypes[0].confidence * 100)}%）`);
+  if (informative && categoryConfidence < CATEGORY_THRESHOLD) reasons.push(`一级分类把握不足（${Math.round(categoryConfidence * 100)}%）`);
+  if (decision?.needsTown) reasons.push(townMatch.candidates.length ? '提到多个镇街，请确认属地' : '未识别出镇街，请确认属地');
+
+  const catWords = category && e.model.categories.includes(category) ? drivingWords(e.model, x, e.model.categories.indexOf(category), 5, e.words) : [];
+  const typeWords = top.length ? (evidence.get(top[0])?.matched ?? []) : [];
+  const words = [...new Set([...typeWords, ...catWords, ...em.triggers, ...kindGuess.cues])];
+  const unitName = (c: string | null) => (c ? (e.units.byCode.get(c)?.name ?? c) : '');
+  const parts: string[] = [];
+  if (category) parts.push(`分类“${category}”（${Math.round(categoryConfidence * 100)}%），依据：${catWords.join('、') || '无明显词语'}`);
+  if (top.length) parts.push(`事项“${types[top[0]].name}”（${Math.round(p[top[0]] * 100)}%），依据：${typeWords.join('、') || '分类概率'}`);
+  parts.push(`诉求类型：${kindGuess.defaulted ? '未见提示词，默认投诉' : `提示词 ${kindGuess.cues.join('、')}`}`);
+  if (em.emergency) parts.push(`紧急：听到“${em.triggers.join('、')}”`);
+  parts.push(townMatch.town ? `属地：${unitName(townMatch.town)}（${townMatch.source === 'address' ? '地址栏' : '诉求内容'}中的“${townMatch.matched.join('、')}”）` : '属地：未识别');
+  if (decision) parts.push(`派单：${decision.reason}`);
+  if (reasons.length) parts.push(`请接线员选择：${reasons.join('；')}`);
+
+  const urgency: UrgencyClass = em.emergency ? 'emergency' : top.length ? types[top[0]].complexity : 'general';
+  return {
+    kind: kindGuess.kind,
+    category,
+    categoryConfidence: round(categoryConfidence),
+    eventTypes,
+    urgency,
+    emergencyTriggers: em.triggers,
+    leadUnit: decision?.leadUnit ?? null,
+    coUnits: decision?.coUnits ?? [],
+    deadlineClass: decision?.deadlineClass ?? urgency,
+    reason: decision?.reason ?? '未能给出派单建议，请接线员选择事项类型。',
+    words,
+    explanation: parts.join('；'),
+    needsOperatorChoice: reasons.length > 0,
+    operatorChoiceReasons: reasons,
+    town: townMatch.town,
+    townMatch,
+    truncated,
+  };
+}

@@ -1,0 +1,67 @@
+// Text preparation shared by training and suggestion: normalisation, a hard
+// length cap, and Chinese segmentation with jieba. Pure apart from the one
+// segmenter instance, which is created once per process.
+import { Jieba } from '@node-rs/jieba';
+import { dict } from '@node-rs/jieba/dict';
+
+/** Characters of input considered; longer text is cut (an appeal rarely needs more). */
+export const MAX_INPUT_CHARS = 4000;
+
+let jieba: Jieba | null = null;
+
+/** The process-wide segmenter (loading the dictionary takes a few hundred ms, once). */
+export function segmenter(): Jieba {
+  if (!jieba) jieba = Jieba.withDict(dict);
+  return jieba;
+}
+
+/**
+ * Fold full-width ASCII, lower-case Latin letters, fold whitespace, and remove the
+ * anonymisation tokens of the training data (A市, A3区, B4县…) so the model does not
+ * learn them as words.
+ */
+export function normalize(raw: unknown): string {
+  if (typeof raw !== 'string') return '';
+  let s = raw.length > MAX_INPUT_CHARS ? raw.slice(0, MAX_INPUT_CHARS) : raw;
+  s = s.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+  s = s.replace(/[A-Z]\d{0,2}(?=[市区县镇乡省])/g, ' ');
+  s = s.toLowerCase().replace(/\s+/g, ' ').trim();
+  return s;
+}
+
+const CJK = /[\u3400-\u9fff]/;
+const WORDISH = /^[\u3400-\u9fffa-z0-9]+$/;
+const DIGITS = /^[0-9]+$/;
+
+/** Words too common in appeals to say anything about their subject. */
+const STOP = new Set(
+  (
+    '的 了 是 在 我 我们 你 你们 他 他们 她 它 这 那 和 与 及 或 也 都 就 还 又 但 而 并 把 被 让 给 对 向 从 到 于 为 以 之 其 该 此 有 没有 无 不 没 很 非常 已 已经 将 会 能 可以 可 要 需要 请 希望 恳请 请求 请问 谢谢 感谢 您好 你好 领导 尊敬 相关 有关 部门 问题 情况 一个 一些 这个 那个 这些 那些 什么 怎么 如何 为什么 哪里 现在 目前 今年 去年 时候 时间 已经 因为 所以 如果 但是 而且 然后 这样 那么 自己 大家 一直 还是 可能 应该 进行 反映 处理 解决 关注 重视 尽快 市 区 县 政府 市政府 网友 市民 居民 群众 本人 一下 多次 至今 及时 看到 知道 表示 出现 存在 情况 一 二 三 月 日 年 号 万 元'
+  ).split(' '),
+);
+
+/** Segment normalised text into content words (CJK words, Latin words, no digits, no stop words). */
+export function tokenize(text: string): string[] {
+  if (!text) return [];
+  const out: string[] = [];
+  for (const w of segmenter().cut(text, true)) {
+    if (!WORDISH.test(w) || DIGITS.test(w) || STOP.has(w)) continue;
+    if (w.length < 2 && CJK.test(w)) continue;
+    if (!CJK.test(w) && w.length < 2) continue;
+    out.push(w);
+  }
+  return out;
+}
+
+/** Share of characters that are CJK ideographs (0 for empty text): a cheap "is this Chinese" test. */
+export function cjkShare(text: string): number {
+  if (!text) return 0;
+  let n = 0;
+  let total = 0;
+  for (const ch of text) {
+    if (ch === ' ') continue;
+    total++;
+    if (CJK.test(ch)) n++;
+  }
+  return total ? n / total : 0;
+}

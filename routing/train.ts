@@ -1,0 +1,236 @@
+// Training: one deterministic run from ../shared/data (gold labels, silver labels,
+// unlabelled text, the government taxonomy) plus operators' corrections, and a
+// cross-validated estimate on the gold file. No appeal text goes into the model file.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseCsvObjects } from './csv';
+import { categoryScores, encodeWeights, fitScale, fitVectorizer, MODEL_FORMAT, trainCnb, vectorize, type ModelFile, type TrainingDoc } from './model';
+import type { Taxonomy } from './taxonomy';
+import { normalize, tokenize } from './text';
+
+export interface Correction {
+  title?: string;
+  text: string;
+  eventType: string;
+}
+
+export interface TrainingParams {
+  alpha: number;
+  minDf: number;
+  silverWeight: number;
+  taxonomyWeight: number;
+  correctionWeight: number;
+  folds: number;
+  seed: number;
+}
+
+/** Chosen by 5-fold cross-validation on the gold file over a small grid (see BENCHMARKS.md). */
+export const DEFAULT_PARAMS: TrainingParams = {
+  alpha: 0.1,
+  minDf: 2,
+  silverWeight: 0.5,
+  taxonomyWeight: 1,
+  correctionWeight: 1,
+  folds: 5,
+  seed: 42,
+};
+
+export interface LabelledText {
+  title: string;
+  text: string;
+  category: string;
+}
+
+export interface TrainingData {
+  gold: LabelledText[];
+  /** Rows of the unlabelled file with another team's classifier output (noisy). */
+  silver: LabelledText[];
+  /** Rows with no label at all. */
+  unlabelled: Array<{ title: string; text: string }>;
+  /** level1, level2, level3 rows of the government taxonomy. */
+  taxonomyRows: Array<{ level1: string; level2: string; level3: string }>;
+}
+
+export const DEFAULT_DATA_DIR = path.resolve(__dirname, '../../shared/data');
+
+export function readTrainingData(dir = DEFAULT_DATA_DIR): TrainingData {
+  const read = (f: string) => parseCsvObjects(fs.readFileSync(path.join(dir, f), 'utf8'));
+  const gold = read('appeals-labelled.csv').map((r) => ({ title: r.title ?? '', text: r.text ?? '', category: r.label ?? '' }));
+  const un = read('appeals-unlabelled.csv');
+  return {
+    gold: gold.filter((r) => r.category),
+    silver: un.filter((r) => r.silver_label).map((r) => ({ title: r.title, text: r.text, category: r.silver_label })),
+    unlabelled: un.filter((r) => !r.silver_label).map((r) => ({ title: r.title, text: r.text })),
+    taxonomyRows: read('appeal-taxonomy.csv').map((r) => ({ level1: r.level1, level2: r.level2, level3: r.level3 })),
+  };
+}
+
+/** Title words count twice: the title is the citizen's own summary. */
+export function appealTokens(title: string | undefined, text: string): string[] {
+  const t = tokenize(normalize(title ?? ''));
+  return [...t, ...t, ...tokenize(normalize(text))];
+}
+
+/** Short pseudo-documents from the taxonomy and the catalogue: every category gets words even without labelled appeals. */
+export function taxonomyDocs(rows: TrainingData['taxonomyRows'], taxonomy: Taxonomy, weight: number): TrainingDoc[] {
+  const docs: TrainingDoc[] = [];
+  for (const r of rows) {
+    const words = [r.level2, r.level3].filter((w) => w !== '其他').join(' ');
+    const tokens = tokenize(words);
+    if (tokens.length) docs.push({ tokens, category: r.level1, weight });
+  }
+  for (const t of taxonomy.eventTypes) {
+    const tokens = [...tokenize(t.name), ...t.keywords, ...t.examples.flatMap((e) => tokenize(normalize(e)))];
+    docs.push({ tokens, category: t.category, weight });
+  }
+  return docs;
+}
+
+interface Prepared {
+  gold: Array<{ tokens: string[]; category: string }>;
+  silver: TrainingDoc[];
+  tax: TrainingDoc[];
+  corrections: Array<TrainingDoc & { eventType: string }>;
+  skippedCorrections: number;
+}
+
+function prepare(data: TrainingData, taxonomy: Taxonomy, corrections: Correction[], p: TrainingParams): Prepared {
+  const valid = corrections.filter((c) => c && typeof c.text === 'string' && taxonomy.byCode.has(c.eventType));
+  return {
+    gold: data.gold.map((r) => ({ tokens: appealTokens(r.title, r.text), category: r.category })),
+    silver: data.silver.map((r) => ({ tokens: appealTokens(r.title, r.text), category: r.category, weight: p.silverWeight })),
+    tax: taxonomyDocs(data.taxonomyRows, taxonomy, p.taxonomyWeight),
+    corrections: valid.map((c) => ({
+      tokens: appealTokens(c.title, c.text),
+      category: taxonomy.byCode.get(c.eventType)!.category,
+      weight: p.correctionWeight,
+      eventType: c.eventType,
+    })),
+    skippedCorrections: corrections.length - valid.length,
+  };
+}
+
+/**
+ * Fewest real appeals (gold, silver or corrected) a category needs to join the
+ * classifier. A category known only from the taxonomy's words would become an
+ * attractor for every vague text; such categories are left to the keyword evidence
+ * until operators' corrections give them enough appeals.
+ */
+export const MIN_CATEGORY_APPEALS = 20;
+
+/** The categories the classifier learns, in catalogue order, then other labels seen. */
+function categoriesOf(taxonomy: Taxonomy, appeals: Array<{ category: string }>): string[] {
+  const n = new Map<string, number>();
+  for (const d of appeals) n.set(d.category, (n.get(d.category) ?? 0) + 1);
+  return [...new Set([...taxonomy.categories, ...n.keys()])].filter((c) => (n.get(c) ?? 0) >= MIN_CATEGORY_APPEALS);
+}
+
+function fit(docs: TrainingDoc[], categories: string[], p: TrainingParams) {
+  const vec = fitVectorizer(
+    docs.map((d) => d.tokens),
+    p.minDf,
+  );
+  return trainCnb(categories, vec, docs, { alpha: p.alpha, minDf: p.minDf });
+}
+
+export function foldOf(n: number, folds: number, seed: number): number[] {
+  // Deterministic shuffle (mulberry32), then round-robin folds.
+  let a = seed >>> 0;
+  const rand = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const perm = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [perm[i], perm[j]] = [perm[j], perm[i]];
+  }
+  const fold = new Array<number>(n);
+  perm.forEach((row, k) => (fold[row] = k % folds));
+  return fold;
+}
+
+/** Word profiles learned from corrections: words seen in a type's corrected appeals, weighted by frequency. */
+function correctionProfiles(prep: Prepared, idf: Map<string, number>): Record<string, { words: Record<string, number> }> {
+  const counts = new Map<string, Map<string, number>>();
+  for (const c of prep.corrections) {
+    let m = counts.get(c.eventType);
+    if (!m) counts.set(c.eventType, (m = new Map()));
+    for (const w of new Set(c.tokens)) m.set(w, (m.get(w) ?? 0) + 1);
+  }
+  const out: Record<string, { words: Record<string, number> }> = {};
+  for (const code of [...counts.keys()].sort()) {
+    const words: Record<string, number> = {};
+    for (const [w, n] of [...counts.get(code)!].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      if ((idf.get(w) ?? 0) < 3) continue; // too common to say anything about the type
+      words[w] = Math.min(2, 0.5 * n);
+    }
+    out[code] = { words };
+  }
+  return out;
+}
+
+export interface TrainResult {
+  model: ModelFile;
+  /** Out-of-fold category scores of the gold rows, for the estimate. */
+  summary: { gold: number; silver: number; taxonomyDocs: number; corrections: number; skippedCorrections: number; vocabulary: number };
+}
+
+/**
+ * Train the model. The probability scale is fitted on out-of-fold scores of the
+ * gold rows (each scored by a model that never saw it).
+ */
+export function trainModel(data: TrainingData, taxonomy: Taxonomy, corrections: Correction[] = [], p: TrainingParams = DEFAULT_PARAMS): TrainResult {
+  const prep = prepare(data, taxonomy, corrections, p);
+  const goldDocs: TrainingDoc[] = prep.gold.map((g) => ({ ...g, weight: 1 }));
+  const base = [...prep.silver, ...prep.tax, ...prep.corrections];
+  const categories = categoriesOf(taxonomy, [...goldDocs, ...prep.silver, ...prep.corrections]);
+
+  const fold = foldOf(goldDocs.length, p.folds, p.seed);
+  const oofZ: Float64Array[] = [];
+  const oofY: number[] = [];
+  for (let f = 0; f < p.folds && goldDocs.length >= p.folds; f++) {
+    const m = fit([...goldDocs.filter((_, i) => fold[i] !== f), ...base], categories, p);
+    goldDocs.forEach((g, i) => {
+      if (fold[i] !== f) return;
+      oofZ.push(categoryScores(m, vectorize(m.vec, g.tokens)));
+      oofY.push(categories.indexOf(g.category));
+    });
+  }
+  const scale = oofZ.length ? fitScale(oofZ, oofY) : 1;
+
+  const full = fit([...goldDocs, ...base], categories, p);
+  const words = [...full.vec.vocab.keys()];
+  const idfByWord = new Map(words.map((w, i) => [w, full.vec.idf[i]]));
+  const model: ModelFile = {
+    format: MODEL_FORMAT,
+    taxonomyVersion: taxonomy.version,
+    categories,
+    vocab: words.join('\n'),
+    idf: Array.from(full.vec.idf, (x) => Math.round(x * 1000) / 1000),
+    weights: full.w.map(encodeWeights),
+    probabilityScale: scale,
+    eventTypes: correctionProfiles(prep, idfByWord),
+    training: {
+      params: p,
+      gold: prep.gold.length,
+      silver: prep.silver.length,
+      taxonomyDocs: prep.tax.length,
+      corrections: prep.corrections.length,
+    },
+  };
+  return {
+    model,
+    summary: {
+      gold: prep.gold.length,
+      silver: prep.silver.length,
+      taxonomyDocs: prep.tax.length,
+      corrections: prep.corrections.length,
+      skippedCorrections: prep.skippedCorrections,
+      vocabulary: words.length,
+    },
+  };
+}
