@@ -126,6 +126,7 @@ export class SimChannel {
 
   private async run(app: string, arg: string, appUuid: string): Promise<void> {
     if (!this.up) return; // sendmsg to a hung-up channel: +OK, nothing runs
+    this.server.executed.push({ uuid: this.uuid, app, arg });
     const appHeaders = { Application: app, 'Application-Data': arg, 'Application-UUID': appUuid };
     this.currentApp = { name: app, arg, appUuid };
     this.emit('CHANNEL_EXECUTE', appHeaders);
@@ -307,8 +308,8 @@ export class SimCallcenter {
       return rest[0] === 'status' ? a.status : a.state;
     }
     if (obj === 'queue' && verb === 'list' && rest[0] === 'agents') {
-      const rows = [...this.agents].map(([n, a]) => `${n}|hotline|callback|${a.contact}|${a.status}|${a.state}`);
-      return ['name|system|type|contact|status|state', ...rows, '+OK', ''].join('\n');
+      const rows = [...this.agents].map(([n, a]) => `${n}|single_box||callback|${a.contact}|${a.status}|${a.state}`);
+      return ['name|instance_id|uuid|type|contact|status|state', ...rows, '+OK', ''].join('\n');
     }
     if (obj === 'tier' || (obj === 'queue' && ['load', 'reload', 'unload'].includes(verb))) return '+OK\n';
     return '-ERR Unknown Command!\n';
@@ -599,6 +600,8 @@ export class EslTestServer {
   readonly connections = new Set<EslConnection>();
   readonly channels = new Map<string, SimChannel>();
   readonly commandLog: string[] = [];
+  /** Every dialplan application run on a channel, in order. */
+  readonly executed: { uuid: string; app: string; arg: string }[] = [];
   readonly callcenter = new SimCallcenter(this);
   readonly startedAt = Date.now();
   private server: net.Server | null = null;

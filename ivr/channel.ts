@@ -1,0 +1,50 @@
+// One call as the IVR flows see it: a few verbs, each of which finishes when the
+// switch says so, or fails with CallerHungUp the moment the caller hangs up.
+import { PromptKey } from './prompts';
+
+export class CallerHungUp extends Error {
+  constructor(readonly hangupCause: string) {
+    super(`caller hung up (${hangupCause})`);
+    this.name = 'CallerHungUp';
+  }
+}
+
+export interface CollectDigits {
+  prompt: PromptKey;
+  min: number;
+  max: number;
+  tries: number;
+  timeoutMs: number;
+  /** Anchored regular expression the digits must match, e.g. "^[12]$". */
+  pattern: string;
+  /** Channel variable the digits land in. */
+  variable: string;
+}
+
+export interface QueueResult {
+  /** An agent took the call (the flow then waits for the end of the call). */
+  bridged: boolean;
+  /** Why the caller left the queue without an agent (e.g. TIMEOUT). */
+  cancelReason: string | null;
+}
+
+export interface CallChannel {
+  readonly callId: string;
+  readonly caller: string;
+  /** Channel variables the switch handed over at connect (e.g. return_visit_ticket). */
+  readonly variables: Readonly<Record<string, string>>;
+  readonly hungUp: boolean;
+  answer(): Promise<void>;
+  /** Record the whole call to `path` (a path on the switch). */
+  recordSession(path: string): Promise<void>;
+  play(prompt: PromptKey): Promise<void>;
+  /** The digits keyed, or null after the tries ran out without valid input. */
+  collect(req: CollectDigits): Promise<string | null>;
+  /** Record a message until silence, '#', `maxSeconds` or hang-up. */
+  recordMessage(path: string, maxSeconds: number): Promise<void>;
+  setVariable(name: string, value: string): Promise<void>;
+  enterQueue(queue: string): Promise<QueueResult>;
+  /** Resolves when the call is over (after a bridge ends). */
+  ended(): Promise<string>;
+  hangup(cause?: string): Promise<void>;
+}

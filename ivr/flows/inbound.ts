@@ -1,0 +1,108 @@
+// The hotline call flow, top to bottom as the caller hears it:
+//   answer → record the whole call → greeting (working hours or after hours)
+//   → short menu: wait = operator (default), 1 = ticket progress, 2 = leave a message
+//   → queue; after the configured wait: 1 = leave a message, 2 = call me back.
+// A hang-up at any step ends the flow (CallerHungUp); a message recorded before the
+// hang-up still becomes a draft ticket.
+import { CallerHungUp } from '../channel';
+import { isWorkingTime } from '../hours';
+import { statusPromptKey } from '../services';
+import { FlowContext, iso, recordingPath } from './context';
+
+export type InboundOutcome =
+  | 'answered_by_agent'
+  | 'message_left'
+  | 'ticket_status_read'
+  | 'ticket_not_found'
+  | 'callback_registered'
+  | 'caller_hung_up'
+  | 'no_input';
+
+export async function runInboundCall(ctx: FlowContext): Promise<InboundOutcome> {
+  const ch = ctx.channel;
+  try {
+    await ch.answer();
+    const path = recordingPath(ctx, 'call');
+    await ch.recordSession(path);
+    ctx.report({ type: 'recording_started', at: iso(ctx), callId: ch.callId, path, kind: 'call' });
+
+    if (!isWorkingTime(ctx.now(), ctx.settings.workingHours, ctx.settings.timeZone)) {
+      await ch.play('after_hours');
+      return await leaveMessage(ctx, 'after_hours');
+    }
+    await ch.play('welcome');
+    const choice = await ch.collect({
+      prompt: 'menu', min: 1, max: 1, tries: 1, timeoutMs: 4000, pattern: '^[12]$', variable: 'menu_choice',
+    });
+    if (choice === '1') return await ticketStatus(ctx);
+    if (choice === '2') return await leaveMessage(ctx, 'caller_choice');
+    return await toOperator(ctx);
+  } catch (err) {
+    if (err instanceof CallerHungUp) return 'caller_hung_up';
+    throw err;
+  }
+}
+
+async function ticketStatus(ctx: FlowContext): Promise<InboundOutcome> {
+  const ch = ctx.channel;
+  const number = await ch.collect({
+    prompt: 'ticket_number', min: 12, max: 12, tries: 3, timeoutMs: 10000, pattern: '^\\d{12}$', variable: 'ticket_number',
+  });
+  if (number === null) {
+    await goodbye(ctx);
+    return 'no_input';
+  }
+  const found = await ctx.services.ticketStatusByNumber(number, ch.caller);
+  ctx.report({ type: 'ticket_status_query', at: iso(ctx), callId: ch.callId, caller: ch.caller, ticketNumber: number, found: !!found });
+  await ch.play(found ? statusPromptKey(found.status) : 'ticket_not_found');
+  await goodbye(ctx);
+  return found ? 'ticket_status_read' : 'ticket_not_found';
+}
+
+async function toOperator(ctx: FlowContext): Promise<InboundOutcome> {
+  const ch = ctx.channel;
+  await ch.play('queue_wait');
+  await ch.setVariable('hangup_after_bridge', 'true');
+  const r = await ch.enterQueue(ctx.settings.queue);
+  if (r.bridged) {
+    await ch.ended();
+    return 'answered_by_agent';
+  }
+  const choice = await ch.collect({
+    prompt: 'overflow', min: 1, max: 1, tries: 2, timeoutMs: 5000, pattern: '^[12]$', variable: 'overflow_choice',
+  });
+  if (choice === '1') return leaveMessage(ctx, 'overflow');
+  // "2", or no answer: the caller waited long enough; an operator calls back.
+  await ctx.services.addToCallbackList({ callerPhone: ch.caller, callId: ch.callId, at: iso(ctx), reason: 'requested' });
+  await ch.play('callback_registered');
+  await goodbye(ctx);
+  return 'callback_registered';
+}
+
+async function leaveMessage(ctx: FlowContext, reason: 'after_hours' | 'overflow' | 'caller_choice'): Promise<InboundOutcome> {
+  const ch = ctx.channel;
+  if (reason !== 'after_hours') await ch.play('message_prompt');
+  const path = recordingPath(ctx, 'message');
+  ctx.report({ type: 'recording_started', at: iso(ctx), callId: ch.callId, path, kind: 'message' });
+  let hungUp: CallerHungUp | null = null;
+  try {
+    await ch.recordMessage(path, ctx.settings.messageMaxS);
+  } catch (err) {
+    // Most callers hang up when they have said what they wanted: the message still counts.
+    if (!(err instanceof CallerHungUp)) throw err;
+    hungUp = err;
+  }
+  const draft = await ctx.services.createDraftTicket({
+    reason, callerPhone: ch.caller, callId: ch.callId, recordingPath: path, receivedAt: iso(ctx),
+  });
+  ctx.report({ type: 'message_left', at: iso(ctx), callId: ch.callId, caller: ch.caller, path, ticketNumber: draft.ticketNumber });
+  if (hungUp) throw hungUp;
+  await ch.play('message_saved');
+  await goodbye(ctx);
+  return 'message_left';
+}
+
+async function goodbye(ctx: FlowContext): Promise<void> {
+  await ctx.channel.play('goodbye');
+  await ctx.channel.hangup('NORMAL_CLEARING');
+}

@@ -1,0 +1,74 @@
+// The return-visit survey, on a call the dialer placed and the callee answered:
+//   question: 1 = satisfied, 2 = basically satisfied, 3 = unsatisfied
+//   → the answer is stored the moment the digit arrives
+//   → for "unsatisfied", an optional recorded reason → thanks → hang up.
+import { CallerHungUp } from '../channel';
+import { SurveyOutcome } from '../telephony';
+import { FlowContext, iso, recordingPath } from './context';
+
+export const SURVEY_DIGITS: Record<string, SurveyOutcome> = {
+  '1': 'satisfied',
+  '2': 'basically_satisfied',
+  '3': 'unsatisfied',
+};
+
+export interface SurveyCallInfo {
+  ticketId: number;
+  attempt: number;
+}
+
+/** The ticket and attempt travel as channel variables set by the originate string. */
+export function surveyInfo(variables: Readonly<Record<string, string>>): SurveyCallInfo | null {
+  const ticketId = Number(variables.return_visit_ticket_id);
+  const attempt = Number(variables.return_visit_attempt ?? '1');
+  if (!Number.isInteger(ticketId) || ticketId <= 0 || !Number.isInteger(attempt) || attempt <= 0) return null;
+  return { ticketId, attempt };
+}
+
+export async function runSurveyCall(ctx: FlowContext, info: SurveyCallInfo): Promise<SurveyOutcome> {
+  const ch = ctx.channel;
+  let stored: SurveyOutcome | null = null;
+  const store = async (outcome: SurveyOutcome, digit: string | null, reasonRecordingPath?: string) => {
+    await ctx.services.recordSurveyAnswer({
+      ticketId: info.ticketId, attempt: info.attempt, callId: ch.callId, outcome, digit, answeredAt: iso(ctx), reasonRecordingPath,
+    });
+    ctx.report({ type: 'survey_result', at: iso(ctx), callId: ch.callId, ticketId: info.ticketId, attempt: info.attempt, outcome, digit });
+    stored = outcome;
+  };
+  try {
+    await ch.answer();
+    const digit = await ch.collect({
+      prompt: 'survey_question', min: 1, max: 1, tries: 2, timeoutMs: 6000, pattern: '^[123]$', variable: 'survey_answer',
+    });
+    if (digit === null) {
+      await store('no_input', null);
+      await ch.play('goodbye');
+      await ch.hangup('NORMAL_CLEARING');
+      return 'no_input';
+    }
+    const outcome = SURVEY_DIGITS[digit];
+    await store(outcome, digit);
+    await ch.setVariable('return_visit_result', outcome);
+    if (outcome === 'unsatisfied') {
+      await ch.play('survey_reason');
+      const path = recordingPath(ctx, 'survey_reason');
+      ctx.report({ type: 'recording_started', at: iso(ctx), callId: ch.callId, path, kind: 'survey_reason' });
+      try {
+        await ch.recordMessage(path, 60);
+      } finally {
+        // Stored even if the callee hangs up while speaking: the reason is optional, the file is not lost.
+        await ctx.services.recordSurveyAnswer({
+          ticketId: info.ticketId, attempt: info.attempt, callId: ch.callId, outcome, digit, answeredAt: iso(ctx), reasonRecordingPath: path,
+        });
+      }
+    }
+    await ch.play('survey_thanks');
+    await ch.hangup('NORMAL_CLEARING');
+    return outcome;
+  } catch (err) {
+    if (!(err instanceof CallerHungUp)) throw err;
+    if (stored) return stored;
+    await store('hung_up', null);
+    return 'hung_up';
+  }
+}

@@ -1,0 +1,163 @@
+// CallChannel over one FreeSWITCH outbound-socket session (modesl connection).
+// Each verb is `sendmsg <uuid>` + `call-command: execute` with our own Event-UUID; it
+// finishes on the CHANNEL_EXECUTE_COMPLETE that echoes it as Application-UUID, or fails
+// with CallerHungUp on CHANNEL_HANGUP. Events only arrive between commands, so a
+// completion can come after the reply to a later command: nothing here depends on order.
+import crypto from 'node:crypto';
+import { CallChannel, CallerHungUp, CollectDigits, QueueResult } from '../channel';
+import { PromptKey, promptFile } from '../prompts';
+import { EslConnection, EslEvent, headersOf, eslLog } from './modesl';
+
+type Pending = { resolve: (h: Record<string, string>) => void; reject: (e: Error) => void };
+
+export class EslCallChannel implements CallChannel {
+  readonly callId: string;
+  readonly caller: string;
+  readonly variables: Readonly<Record<string, string>>;
+  hungUp = false;
+  private hangupCause = '';
+  private pending = new Map<string, Pending>();
+  private endWaiters: ((cause: string) => void)[] = [];
+  /** Called for each DTMF digit (the adapter reports them as call events). */
+  onDtmf: (digit: string) => void = () => undefined;
+  /** Called once when the channel is gone (hang-up or socket closed). */
+  onHangup: (cause: string) => void = () => undefined;
+  /** Time the last command was written (for the benchmark's event→command latency). */
+  lastCommandAt = 0;
+
+  constructor(private conn: EslConnection, private promptsDir: string) {
+    const info = headersOf(conn.getInfo() as EslEvent);
+    this.callId = info['Unique-ID'] ?? '';
+    this.caller = info['Caller-Caller-ID-Number'] ?? '';
+    const vars: Record<string, string> = {};
+    for (const [k, v] of Object.entries(info)) if (k.startsWith('variable_')) vars[k.slice(9)] = v;
+    this.variables = vars;
+  }
+
+  /** Feed every event of this connection here. */
+  handleEvent(h: Record<string, string>): void {
+    switch (h['Event-Name']) {
+      case 'CHANNEL_EXECUTE_COMPLETE': {
+        const p = this.pending.get(h['Application-UUID'] ?? '');
+        if (p) {
+          this.pending.delete(h['Application-UUID']);
+          p.resolve(h);
+        }
+        return;
+      }
+      case 'DTMF':
+        if (h['DTMF-Digit']) this.onDtmf(h['DTMF-Digit']);
+        return;
+      case 'CHANNEL_HANGUP':
+      case 'CHANNEL_HANGUP_COMPLETE':
+        this.markHungUp(h['Hangup-Cause'] ?? 'NORMAL_CLEARING');
+        return;
+    }
+  }
+
+  /** The socket closed or a disconnect notice came: the call is over for us. */
+  markHungUp(cause: string): void {
+    if (this.hungUp) return;
+    this.hungUp = true;
+    this.hangupCause = cause;
+    for (const p of this.pending.values()) p.reject(new CallerHungUp(cause));
+    this.pending.clear();
+    for (const w of this.endWaiters) w(cause);
+    this.endWaiters = [];
+    this.onHangup(cause);
+  }
+
+  private execute(app: string, arg = ''): Promise<Record<string, string>> {
+    if (this.hungUp) return Promise.reject(new CallerHungUp(this.hangupCause));
+    const eventUuid = crypto.randomUUID();
+    return new Promise((resolve, reject) => {
+      this.pending.set(eventUuid, { resolve, reject });
+      this.lastCommandAt = performance.now();
+      this.conn.sendRecv(
+        `sendmsg ${this.callId}`,
+        { 'call-command': 'execute', 'execute-app-name': app, 'execute-app-arg': arg, 'Event-UUID': eventUuid },
+        (reply: EslEvent) => {
+          const text = reply.getHeader('Reply-Text') ?? '';
+          if (text.startsWith('-ERR')) {
+            this.pending.delete(eventUuid);
+            // The session is gone on the switch's side.
+            if (text.includes('invalid session id')) {
+              this.markHungUp('NORMAL_CLEARING');
+              reject(new CallerHungUp(this.hangupCause));
+            } else reject(new Error(`FreeSWITCH 拒绝执行 ${app}：${text}`));
+          }
+        },
+      );
+    });
+  }
+
+  private prompt(key: PromptKey): string {
+    return `${this.promptsDir}/${promptFile(key)}`;
+  }
+
+  async answer(): Promise<void> {
+    await this.execute('answer');
+  }
+
+  async recordSession(path: string): Promise<void> {
+    await this.execute('record_session', path);
+  }
+
+  async play(prompt: PromptKey): Promise<void> {
+    await this.execute('playback', this.prompt(prompt));
+  }
+
+  async collect(req: CollectDigits): Promise<string | null> {
+    const arg = [
+      req.min, req.max, req.tries, req.timeoutMs, '#', this.prompt(req.prompt), this.prompt('invalid'),
+      req.variable, req.pattern, 3000,
+    ].join(' ');
+    const h = await this.execute('play_and_get_digits', arg);
+    const digits = h[`variable_${req.variable}`];
+    if (h.variable_read_result === 'success' && digits && new RegExp(req.pattern).test(digits)) return digits;
+    return null;
+  }
+
+  async recordMessage(path: string, maxSeconds: number): Promise<void> {
+    await this.execute('set', 'playback_terminators=#');
+    await this.execute('playback', 'tone_stream://%(400,0,800)');
+    // record <path> <max seconds> <silence threshold> <silence seconds>
+    await this.execute('record', `${path} ${maxSeconds} 200 4`);
+  }
+
+  async setVariable(name: string, value: string): Promise<void> {
+    await this.execute('set', `${name}=${value}`);
+  }
+
+  async enterQueue(queue: string): Promise<QueueResult> {
+    // mod_callcenter completes the application when an agent is bridged, or when the
+    // member leaves the queue without one (cc_cancel_reason, e.g. TIMEOUT).
+    const h = await this.execute('callcenter', queue);
+    const cancel = h.variable_cc_cancel_reason ?? null;
+    if (cancel) return { bridged: false, cancelReason: cancel };
+    return { bridged: true, cancelReason: null };
+  }
+
+  ended(): Promise<string> {
+    if (this.hungUp) return Promise.resolve(this.hangupCause);
+    return new Promise((r) => this.endWaiters.push(r));
+  }
+
+  async hangup(cause = 'NORMAL_CLEARING'): Promise<void> {
+    if (this.hungUp) return;
+    try {
+      await this.execute('hangup', cause);
+    } catch (err) {
+      if (!(err instanceof CallerHungUp)) throw err;
+    }
+  }
+
+  /** After the call: FreeSWITCH never closes a lingering socket by itself; say exit. */
+  close(): void {
+    try {
+      this.conn.disconnect();
+    } catch (err) {
+      eslLog('warn', `closing IVR socket of ${this.callId}: ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+// Turns FreeSWITCH events (json, plain or xml: all arrive as header records) into the
+// switch-independent call events. It remembers only what the events themselves do not
+// repeat (when a member joined the queue, which calls are ours).
+import { CallEvent } from '../telephony';
+
+type H = Record<string, string>;
+
+export interface PhoneRegistration {
+  extension: string;
+  registered: boolean;
+}
+
+export interface MappedEvents {
+  events: CallEvent[];
+  /** Agent extensions whose switch-side state changed (the adapter reconciles them). */
+  agentsTouched: string[];
+  /** Phones that registered or went away (unregister, expire). */
+  phones: PhoneRegistration[];
+  /** The switch announced its shutdown. */
+  shutdown: boolean;
+}
+
+/** "1001@hotline" → "1001" */
+export const extensionOf = (ccAgent: string): string => ccAgent.split('@')[0];
+
+export class FreeSwitchEventMapper {
+  private joined = new Map<string, { at: number; caller: string; queue: string }>();
+  private answered = new Map<string, number>();
+  /** Calls the application knows about (hotline callers and survey legs). */
+  readonly tracked = new Set<string>();
+
+  constructor(private now: () => Date) {}
+
+  map(h: H): MappedEvents {
+    const out: MappedEvents = { events: [], agentsTouched: [], phones: [], shutdown: false };
+    const at = this.now();
+    const iso = at.toISOString();
+    const name = h['Event-Name'];
+    if (name === 'CUSTOM') {
+      const sub = h['Event-Subclass'];
+      if (sub === 'callcenter::info') this.callcenter(h, at, out);
+      else if (sub === 'sofia::register' && h['from-user']) out.phones.push({ extension: h['from-user'], registered: true });
+      else if (sub === 'sofia::unregister' && h['from-user']) out.phones.push({ extension: h['from-user'], registered: false });
+      else if (sub === 'sofia::expire' && h.user) out.phones.push({ extension: h.user, registered: false });
+      return out;
+    }
+    const id = h['Unique-ID'] ?? '';
+    switch (name) {
+      case 'CHANNEL_HANGUP_COMPLETE':
+        if (this.tracked.delete(id)) {
+          out.events.push({ type: 'call_ended', at: iso, callId: id, hangupCause: h['Hangup-Cause'] ?? 'UNKNOWN' });
+        }
+        this.joined.delete(id);
+        this.answered.delete(id);
+        break;
+      case 'RECORD_STOP':
+        if (this.tracked.has(id) && h['Record-File-Path']) {
+          out.events.push({ type: 'recording_ended', at: iso, callId: id, path: h['Record-File-Path'] });
+        }
+        break;
+      case 'SHUTDOWN':
+        out.shutdown = true;
+        break;
+    }
+    return out;
+  }
+
+  private callcenter(h: H, at: Date, out: MappedEvents): void {
+    const iso = at.toISOString();
+    const action = h['CC-Action'];
+    const callId = h['CC-Member-Session-UUID'] ?? '';
+    const queue = h['CC-Queue'] ?? '';
+    const agent = h['CC-Agent'] ? extensionOf(h['CC-Agent']) : '';
+    const waitMs = () => {
+      const j = this.joined.get(callId);
+      return j ? at.getTime() - j.at : 0;
+    };
+    switch (action) {
+      case 'member-queue-start':
+        this.joined.set(callId, { at: at.getTime(), caller: h['CC-Member-CID-Number'] ?? '', queue });
+        this.tracked.add(callId);
+        out.events.push({ type: 'call_queued', at: iso, callId, caller: h['CC-Member-CID-Number'] ?? '', queue });
+        break;
+      case 'agent-offering':
+        out.events.push({
+          type: 'call_offered', at: iso, callId, caller: h['CC-Member-CID-Number'] ?? '', agent, queue, queueWaitMs: waitMs(),
+        });
+        break;
+      case 'bridge-agent-start':
+        this.answered.set(callId, at.getTime());
+        out.events.push({ type: 'call_answered', at: iso, callId, agent, queueWaitMs: waitMs() });
+        out.agentsTouched.push(agent);
+        break;
+      case 'bridge-agent-end':
+        out.agentsTouched.push(agent);
+        break;
+      case 'member-queue-end': {
+        const j = this.joined.get(callId);
+        if (h['CC-Cause'] === 'Cancel' && h['CC-Cancel-Reason'] === 'BREAK_OUT' && !this.answered.has(callId)) {
+          out.events.push({
+            type: 'call_abandoned', at: iso, callId, caller: j?.caller ?? h['CC-Member-CID-Number'] ?? '', queue, queueWaitMs: waitMs(),
+          });
+        }
+        this.joined.delete(callId);
+        break;
+      }
+      case 'agent-status-change':
+      case 'agent-state-change':
+        if (agent) out.agentsTouched.push(agent);
+        break;
+    }
+  }
+}

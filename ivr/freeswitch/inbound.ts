@@ -1,0 +1,202 @@
+// The inbound Event Socket connection: connect, authenticate, subscribe, and when the
+// connection is lost (FreeSWITCH restart, network) reconnect with backoff and subscribe
+// again: nothing carries over to a new session. A switch that stops sending anything
+// (no HEARTBEAT for a while) is treated as lost too.
+import crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { Connection, EslConnection, EslEvent, headersOf, eslLog } from './modesl';
+
+/**
+ * Every event type the adapter needs. CUSTOM goes last: FreeSWITCH takes every word
+ * after it as a subclass (anything after would silently never arrive, with +OK).
+ * BACKGROUND_JOB and CHANNEL_EXECUTE_COMPLETE are repeated here because modesl's own
+ * `events()` would append them after CUSTOM.
+ */
+export const INBOUND_SUBSCRIPTION =
+  'event json CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_HANGUP_COMPLETE CHANNEL_HOLD CHANNEL_UNHOLD ' +
+  'RECORD_START RECORD_STOP HEARTBEAT SHUTDOWN BACKGROUND_JOB CHANNEL_EXECUTE_COMPLETE ' +
+  'CUSTOM callcenter::info sofia::register sofia::unregister sofia::expire';
+
+export interface InboundOptions {
+  host: string;
+  port: number;
+  password: string;
+  backoff?: { initialMs: number; maxMs: number };
+  /** Drop the connection when nothing arrived for this long (HEARTBEAT is every 20 s). */
+  silenceMs?: number;
+  apiTimeoutMs?: number;
+}
+
+/** Emits 'up', 'down' (reason), 'event' (headers). */
+export class EslInbound extends EventEmitter {
+  private conn: EslConnection | null = null;
+  private ready = false;
+  private stopped = true;
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private silenceTimer: NodeJS.Timeout | null = null;
+  private jobs = new Map<string, (body: string) => void>();
+
+  constructor(private opts: InboundOptions) {
+    super();
+  }
+
+  get connected(): boolean {
+    return this.ready;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    const c = this.conn;
+    this.conn = null;
+    if (c?.socket) {
+      try {
+        c.disconnect();
+      } catch {
+        /* already closed */
+      }
+    }
+    this.lost('stopped');
+  }
+
+  /** Delay before the n-th retry: doubling from initialMs up to maxMs, with ±20 % jitter. */
+  static backoffMs(attempt: number, initialMs: number, maxMs: number, random = Math.random): number {
+    const base = Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1));
+    return Math.round(base * (0.8 + 0.4 * random()));
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const { host, port, password } = this.opts;
+    const c = new Connection(host, port, password);
+    this.conn = c;
+    c.on('error', (err: Error) => {
+      eslLog('warn', `ESL ${host}:${port}: ${err.message}`);
+      if (!this.ready) this.retry(c);
+    });
+    c.on('esl::event::auth::fail', () => {
+      eslLog('error', `ESL ${host}:${port}: 密码错误 (auth rejected)`);
+      this.retry(c);
+    });
+    c.on('esl::ready', () => {
+      c.socket?.setNoDelay(true);
+      c.sendRecv(INBOUND_SUBSCRIPTION, null, (reply: EslEvent) => {
+        const text = reply.getHeader('Reply-Text') ?? '';
+        if (!text.startsWith('+OK')) {
+          eslLog('error', `ESL subscription refused: ${text}`);
+          this.retry(c);
+          return;
+        }
+        this.attempt = 0;
+        this.ready = true;
+        this.touch();
+        this.emit('up');
+      });
+    });
+    c.on('esl::event::**', (evt: EslEvent, headers: Record<string, string> | undefined) => {
+      if (c !== this.conn) return;
+      this.touch();
+      const type = headers?.['Content-Type'] ?? '';
+      if (type === 'text/disconnect-notice') {
+        this.retry(c, evt.getBody().trim() || 'disconnect notice');
+        return;
+      }
+      if (!type.startsWith('text/event-')) return;
+      const h = headersOf(evt);
+      if (h['Event-Name'] === 'BACKGROUND_JOB') {
+        const done = this.jobs.get(h['Job-UUID']);
+        if (done) {
+          this.jobs.delete(h['Job-UUID']);
+          done(evt.getBody());
+        }
+      }
+      this.emit('event', h);
+    });
+    c.on('esl::end', () => {
+      if (c === this.conn) this.retry(c, 'connection closed');
+    });
+  }
+
+  private touch(): void {
+    if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    const ms = this.opts.silenceMs ?? 65000;
+    const c = this.conn;
+    this.silenceTimer = setTimeout(() => {
+      eslLog('warn', `ESL: nothing from FreeSWITCH for ${ms} ms, reconnecting`);
+      if (c) this.retry(c, 'silence');
+    }, ms);
+    this.silenceTimer.unref();
+  }
+
+  private lost(reason: string): void {
+    for (const done of this.jobs.values()) done(`-ERR CONNECTION_LOST ${reason}\n`);
+    this.jobs.clear();
+    if (this.ready) {
+      this.ready = false;
+      this.emit('down', reason);
+    }
+  }
+
+  private retry(c: EslConnection, reason = 'connection failed'): void {
+    if (c !== this.conn) return;
+    this.conn = null;
+    try {
+      c.socket?.destroy();
+    } catch {
+      /* ignore */
+    }
+    this.lost(reason);
+    if (this.stopped) return;
+    this.attempt++;
+    const b = this.opts.backoff ?? { initialMs: 500, maxMs: 30000 };
+    const delay = EslInbound.backoffMs(this.attempt, b.initialMs, b.maxMs);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  /** `api <command>`; rejects when not connected or when no reply comes in time. */
+  api(command: string): Promise<string> {
+    const c = this.conn;
+    if (!c || !this.ready) return Promise.reject(new Error('FreeSWITCH 未连接'));
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`api ${command}: 超时`)), this.opts.apiTimeoutMs ?? 5000);
+      c.api(command, (e: EslEvent) => {
+        clearTimeout(t);
+        resolve(e.getBody());
+      });
+    });
+  }
+
+  /** `bgapi <command>` with our own Job-UUID; resolves with the BACKGROUND_JOB body. */
+  bgapi(command: string, args: string, timeoutMs: number): Promise<string> {
+    const c = this.conn;
+    if (!c || !this.ready) return Promise.reject(new Error('FreeSWITCH 未连接'));
+    const job = crypto.randomUUID();
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.jobs.delete(job);
+        resolve('-ERR JOB_TIMEOUT\n');
+      }, timeoutMs);
+      this.jobs.set(job, (body) => {
+        clearTimeout(t);
+        resolve(body);
+      });
+      c.sendRecv(`bgapi ${command} ${args}`, { 'Job-UUID': job }, (reply: EslEvent) => {
+        const text = reply.getHeader('Reply-Text') ?? '';
+        if (!text.startsWith('+OK')) {
+          const done = this.jobs.get(job);
+          this.jobs.delete(job);
+          clearTimeout(t);
+          done?.(`${text}\n`);
+        }
+      });
+    });
+  }
+}

@@ -1,0 +1,100 @@
+// The IVR application's outbound-socket listener: FreeSWITCH connects here for every
+// hotline call (dialplan `socket … async full`) and for every answered survey call
+// (`&socket(…)` in the originate string). One connection = one call = one flow.
+import net from 'node:net';
+import { runInboundCall } from '../flows/inbound';
+import { runSurveyCall, surveyInfo } from '../flows/survey';
+import { FlowSettings } from '../flows/context';
+import { HotlineServices } from '../services';
+import { CallEvent } from '../telephony';
+import { EslCallChannel } from './call-channel';
+import { EslConnection, EslEvent, Server, headersOf, eslLog } from './modesl';
+
+export interface IvrServerOptions {
+  host: string;
+  port: number;
+  promptsDir: string;
+  settings: FlowSettings;
+  services: HotlineServices;
+  now: () => Date;
+  report: (e: CallEvent) => void;
+  /** Called with each new call before its flow starts (the adapter tracks it). */
+  onCall?: (ch: EslCallChannel) => void;
+  /** Called for every event handled (the benchmark measures event → next command). */
+  onEventHandled?: (ch: EslCallChannel, receivedAt: number) => void;
+}
+
+export class IvrServer {
+  private server: net.Server | null = null;
+  readonly calls = new Map<string, EslCallChannel>();
+
+  constructor(private o: IvrServerOptions) {}
+
+  async start(): Promise<number> {
+    const srv = net.createServer({ noDelay: true });
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(this.o.port, this.o.host, () => resolve());
+    });
+    this.server = srv;
+    const esl = new Server({ server: srv, myevents: true });
+    esl.on('connection::open', (conn: EslConnection) => {
+      conn.on('error', (err: Error) => eslLog('warn', `IVR socket: ${err.message}`));
+    });
+    esl.on('connection::ready', (conn: EslConnection) => this.onReady(conn));
+    return (srv.address() as net.AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    for (const ch of this.calls.values()) ch.close();
+    const srv = this.server;
+    this.server = null;
+    if (srv) await new Promise<void>((r) => srv.close(() => r()));
+  }
+
+  private onReady(conn: EslConnection): void {
+    if (!conn.getInfo()) return;
+    const ch = new EslCallChannel(conn, this.o.promptsDir);
+    this.calls.set(ch.callId, ch);
+    const { report, now } = this.o;
+    ch.onDtmf = (digit) => report({ type: 'dtmf', at: now().toISOString(), callId: ch.callId, digit });
+    // A plain `linger` keeps the socket open after the hang-up, so that the last events
+    // (RECORD_STOP, CHANNEL_HANGUP_COMPLETE) still arrive; we then say `exit` ourselves.
+    conn.sendRecv('linger', null, () => undefined);
+    // myevents does not deliver PLAYBACK_*/RECORD_* on an outbound socket: subscribe explicitly.
+    conn.events('json', ['RECORD_START', 'RECORD_STOP', 'PLAYBACK_STOP', 'DTMF'], () => undefined);
+    conn.on('esl::event::**', (evt: EslEvent, headers: Record<string, string> | undefined) => {
+      const t = performance.now();
+      const type = headers?.['Content-Type'] ?? '';
+      if (type === 'text/disconnect-notice') {
+        ch.markHungUp('NORMAL_CLEARING');
+        return;
+      }
+      if (!type.startsWith('text/event-')) return;
+      ch.handleEvent(headersOf(evt));
+      this.o.onEventHandled?.(ch, t);
+    });
+    conn.on('esl::end', () => ch.markHungUp('SOCKET_CLOSED'));
+    this.o.onCall?.(ch);
+    void this.run(ch);
+  }
+
+  private async run(ch: EslCallChannel): Promise<void> {
+    const ctx = { channel: ch, services: this.o.services, settings: this.o.settings, now: this.o.now, report: this.o.report };
+    try {
+      const survey = surveyInfo(ch.variables);
+      if (survey) await runSurveyCall(ctx, survey);
+      else if (ch.variables.return_visit_ticket_id !== undefined) {
+        eslLog('error', `survey call ${ch.callId} has bad ticket variables; hanging up`);
+        await ch.hangup('NORMAL_CLEARING');
+      } else await runInboundCall(ctx);
+      await ch.ended();
+    } catch (err) {
+      eslLog('error', `IVR flow of ${ch.callId} failed: ${(err as Error).stack ?? err}`);
+      await ch.hangup('NORMAL_TEMPORARY_FAILURE').catch(() => undefined);
+    } finally {
+      this.calls.delete(ch.callId);
+      ch.close();
+    }
+  }
+}

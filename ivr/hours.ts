@@ -1,0 +1,30 @@
+// Working hours on the PRC working calendar (make-up workdays count, holidays do not).
+import chineseDays from 'chinese-days';
+
+/** Local date (YYYY-MM-DD) and minutes since midnight of `at` in `timeZone`. */
+export function localParts(at: Date, timeZone: string): { date: string; minutes: number } {
+  const f = new Intl.DateTimeFormat('en-CA', {
+    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  });
+  const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, x.value]));
+  return { date: `${p.year}-${p.month}-${p.day}`, minutes: Number(p.hour) * 60 + Number(p.minute) };
+}
+
+function inRange(minutes: number, range: string): boolean {
+  const [a, b] = range.split('-').map((t) => {
+    const [h, m] = t.split(':').map(Number);
+    return h * 60 + m;
+  });
+  return minutes >= a && minutes < b;
+}
+
+/** Operators answer on working days within `range` (e.g. "08:30-17:30"). */
+export function isWorkingTime(at: Date, range: string, timeZone: string): boolean {
+  const { date, minutes } = localParts(at, timeZone);
+  return chineseDays.isWorkday(date) && inRange(minutes, range);
+}
+
+/** Survey calls go out every day within `range`: citizens are called back on holidays too, but not at night. */
+export function isCallingTime(at: Date, range: string, timeZone: string): boolean {
+  return inRange(localParts(at, timeZone).minutes, range);
+}

@@ -1,0 +1,99 @@
+// The one switch-independent telephony interface. The FreeSWITCH adapter
+// (ivr/freeswitch/) implements it; an Asterisk adapter will implement the same one.
+// Everything here is plain data: call events are the same whichever switch produced them.
+
+export type SwitchKind = 'freeswitch' | 'asterisk';
+
+export interface TelephonyStatus {
+  kind: SwitchKind;
+  connected: boolean;
+  /** ISO time of the last change of `connected`. */
+  since: string;
+}
+
+/** Agent states owned by the application and pushed to the switch. */
+export type AgentState =
+  | { state: 'logged_out' }
+  | { state: 'ready' }
+  | { state: 'on_break'; reason: string }
+  | { state: 'wrap_up' }
+  | { state: 'on_call'; callId: string };
+
+export type AgentStateName = AgentState['state'];
+
+export type SurveyOutcome =
+  | 'satisfied' // 1
+  | 'basically_satisfied' // 2
+  | 'unsatisfied' // 3
+  | 'busy'
+  | 'no_answer'
+  | 'rejected'
+  | 'unreachable'
+  | 'hung_up'
+  | 'no_input';
+
+/** A call event: what the rest of the system hears from the phone side. */
+export type CallEvent =
+  | { type: 'call_offered'; at: string; callId: string; caller: string; agent: string; queue: string; queueWaitMs: number }
+  | { type: 'call_queued'; at: string; callId: string; caller: string; queue: string }
+  | { type: 'call_answered'; at: string; callId: string; agent: string; queueWaitMs: number | null }
+  | { type: 'call_ended'; at: string; callId: string; hangupCause: string }
+  | { type: 'call_abandoned'; at: string; callId: string; caller: string; queue: string; queueWaitMs: number }
+  | { type: 'recording_started'; at: string; callId: string; path: string; kind: 'call' | 'message' | 'survey_reason' }
+  | { type: 'recording_ended'; at: string; callId: string; path: string }
+  | { type: 'dtmf'; at: string; callId: string; digit: string }
+  | { type: 'message_left'; at: string; callId: string; caller: string; path: string; ticketNumber: string | null }
+  | { type: 'ticket_status_query'; at: string; callId: string; caller: string; ticketNumber: string; found: boolean }
+  | { type: 'survey_result'; at: string; callId: string | null; ticketId: number; attempt: number; outcome: SurveyOutcome; digit: string | null }
+  | { type: 'telephony_down'; at: string; reason: string }
+  | { type: 'telephony_up'; at: string }
+  | { type: 'agent_state_changed'; at: string; agent: string; state: AgentState; source: 'app' | 'switch' | 'reconcile' };
+
+export type CallEventListener = (e: CallEvent) => void;
+
+export interface SurveyCallRequest {
+  ticketId: number;
+  ticketNumber: string;
+  phone: string;
+  attempt: number;
+}
+
+/** How the placement of a survey call ended when the switch could not hand it to the survey flow. */
+export interface SurveyCallPlaced {
+  /** The switch accepted the call and the survey flow runs; its outcome comes as a `survey_result` event. */
+  accepted: boolean;
+  callId: string | null;
+  /** Set when the call never reached the survey flow (busy, no answer, …). */
+  outcome: SurveyOutcome | null;
+  /** The switch's own words, e.g. "-ERR USER_BUSY". */
+  detail: string;
+}
+
+export interface Telephony {
+  readonly kind: SwitchKind;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(): TelephonyStatus;
+  onEvent(listener: CallEventListener): () => void;
+
+  /** Agents are named by their extension (users.extension). */
+  setAgentState(agent: string, state: AgentState): Promise<void>;
+  getAgentState(agent: string): AgentState;
+  listAgents(): { agent: string; state: AgentState }[];
+
+  hold(callId: string): Promise<void>;
+  unhold(callId: string): Promise<void>;
+  /** Blind transfer of the caller's leg to an extension (e.g. another department's line). */
+  transfer(callId: string, destination: string): Promise<void>;
+  hangup(callId: string): Promise<void>;
+
+  placeSurveyCall(req: SurveyCallRequest): Promise<SurveyCallPlaced>;
+}
+
+/** A telephony action that the switch refused, with the switch's reply. */
+export class TelephonyError extends Error {
+  constructor(message: string, readonly detail: string) {
+    super(message);
+    this.name = 'TelephonyError';
+  }
+}

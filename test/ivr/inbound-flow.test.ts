@@ -1,0 +1,118 @@
+// The hotline call flow, end to end: the app's IVR listener against the ESL test server.
+import assert from 'node:assert/strict';
+import { AFTER_HOURS, Harness, startHarness, until } from './harness';
+
+describe('hotline call flow over the outbound socket', () => {
+  let h: Harness;
+  afterEach(async () => { await h?.close(); });
+
+  it('records the whole call from the start and says so in the greeting', async () => {
+    h = await startHarness({ server: { queueMaxWaitMs: 50 } });
+    const call = h.fs.placeCall({ caller: '0301112233', app: h.app, script: { hangUpAt: { app: 'callcenter' } } });
+    const rec = await h.waitFor('recording_started', (e) => e.callId === call.uuid);
+    assert.equal(rec.path, `/var/lib/freeswitch/recordings/hotline/call_${call.uuid}.wav`);
+    assert.equal(rec.kind, 'call');
+    const log = h.fs.commandLog;
+    const recordAt = log.findIndex((l) => l.startsWith('sendmsg'));
+    assert.ok(recordAt >= 0);
+    await h.waitFor('call_ended', (e) => e.callId === call.uuid);
+  });
+
+  it('a caller who presses nothing waits in the queue and is offered to a ready operator, who answers', async () => {
+    h = await startHarness();
+    await h.tel.setAgentState('1001', { state: 'ready' });
+    const call = h.fs.placeCall({ caller: '0309990001', app: h.app, script: { talkMs: 30 } });
+    const offered = await h.waitFor('call_offered', (e) => e.callId === call.uuid);
+    assert.equal(offered.caller, '0309990001');
+    assert.equal(offered.agent, '1001');
+    assert.equal(offered.queue, 'hotline');
+    assert.equal(typeof offered.queueWaitMs, 'number');
+    const answered = await h.waitFor('call_answered', (e) => e.callId === call.uuid);
+    assert.equal(answered.agent, '1001');
+    await until(() => h.tel.getAgentState('1001').state === 'on_call', 2000, 'agent on a call');
+    const ended = await h.waitFor('call_ended', (e) => e.callId === call.uuid);
+    assert.equal(ended.hangupCause, 'NORMAL_CLEARING');
+    // after the call the operator is in wrap-up, so no new call is offered before the form is done
+    await until(() => h.tel.getAgentState('1001').state === 'wrap_up', 2000, 'wrap-up');
+  });
+
+  it('1 reads back the progress of an existing ticket by its number', async () => {
+    h = await startHarness();
+    h.services.tickets.set('202611230042', { status: 'dispatched' });
+    const call = h.fs.placeCall({ caller: '0301112233', app: h.app, script: { inputs: ['1', '202611230042'] } });
+    const q = await h.waitFor('ticket_status_query', (e) => e.callId === call.uuid);
+    assert.equal(q.ticketNumber, '202611230042');
+    assert.equal(q.found, true);
+    await h.waitFor('call_ended', (e) => e.callId === call.uuid);
+    const played = h.fs.executed.filter((x) => x.uuid === call.uuid && x.app === 'playback').map((x) => x.arg.split('/').pop());
+    assert.deepEqual(played.slice(-2), ['status_in_progress.wav', 'goodbye.wav']);
+  });
+
+  it('an unknown ticket number is said to be unknown, not read as someone else\'s', async () => {
+    h = await startHarness();
+    const call = h.fs.placeCall({ caller: '0301112233', app: h.app, script: { inputs: ['1', '202611239999'] } });
+    const q = await h.waitFor('ticket_status_query', (e) => e.callId === call.uuid);
+    assert.equal(q.found, false);
+  });
+
+  it('2 leaves a message that becomes a draft ticket with the recording attached', async () => {
+    h = await startHarness();
+    const call = h.fs.placeCall({ caller: '0305550123', app: h.app, script: { inputs: ['2'] } });
+    const msg = await h.waitFor('message_left', (e) => e.callId === call.uuid);
+    assert.equal(msg.path, `/var/lib/freeswitch/recordings/hotline/message_${call.uuid}.wav`);
+    assert.equal(h.services.drafts.length, 1);
+    assert.equal(h.services.drafts[0].reason, 'caller_choice');
+    assert.equal(h.services.drafts[0].recordingPath, msg.path);
+    assert.equal(h.services.drafts[0].callerPhone, '0305550123');
+    await h.waitFor('call_ended', (e) => e.callId === call.uuid);
+  });
+
+  it('after hours the caller is told and leaves a message at once', async () => {
+    h = await startHarness({ now: AFTER_HOURS });
+    const call = h.fs.placeCall({ caller: '0305550123', app: h.app });
+    await h.waitFor('message_left', (e) => e.callId === call.uuid);
+    assert.equal(h.services.drafts[0].reason, 'after_hours');
+    assert.ok(h.fs.executed.every((x) => x.app !== 'callcenter'));
+    assert.ok(h.fs.executed.some((x) => x.app === 'playback' && x.arg.endsWith('/after_hours.wav')));
+  });
+
+  it('a caller who hangs up while leaving a message still gets a draft ticket', async () => {
+    h = await startHarness();
+    const call = h.fs.placeCall({ caller: '0305550123', app: h.app, script: { inputs: ['2'], hangUpAt: { app: 'record' } } });
+    await h.waitFor('call_ended', (e) => e.callId === call.uuid);
+    await until(() => h.services.drafts.length === 1, 2000, 'draft ticket');
+  });
+
+  it('a caller who hangs up during the greeting ends the flow cleanly, and the socket is closed with exit', async () => {
+    h = await startHarness();
+    const call = h.fs.placeCall({ caller: '0304445566', app: h.app, script: { hangUpAt: { app: 'playback' } } });
+    const ended = await h.waitFor('call_ended', (e) => e.callId === call.uuid);
+    assert.equal(ended.hangupCause, 'NORMAL_CLEARING');
+    await until(() => h.fs.commandLog.includes('exit'), 2000, 'exit');
+    assert.equal(h.tel.ivr.calls.size, 0);
+  });
+
+  it('after the configured wait the caller may ask for a call back, and goes on the call-back list', async () => {
+    h = await startHarness({ server: { queueMaxWaitMs: 30 } });
+    const call = h.fs.placeCall({ caller: '0309990002', app: h.app, script: { inputs: ['', '2'] } });
+    await h.waitFor('call_ended', (e) => e.callId === call.uuid);
+    assert.deepEqual(h.services.callbacks.map((c) => [c.callerPhone, c.reason]), [['0309990002', 'requested']]);
+  });
+
+  it('after the configured wait the caller may leave a message instead', async () => {
+    h = await startHarness({ server: { queueMaxWaitMs: 30 } });
+    const call = h.fs.placeCall({ caller: '0309990002', app: h.app, script: { inputs: ['', '1'] } });
+    await h.waitFor('message_left', (e) => e.callId === call.uuid);
+    assert.equal(h.services.drafts[0].reason, 'overflow');
+  });
+
+  it('a caller who gives up in the queue is an abandoned call', async () => {
+    h = await startHarness();
+    const call = h.fs.placeCall({ caller: '0309990001', app: h.app });
+    await h.waitFor('call_queued', (e) => e.callId === call.uuid);
+    call.hangup('NORMAL_CLEARING');
+    const ab = await h.waitFor('call_abandoned', (e) => e.callId === call.uuid);
+    assert.equal(ab.caller, '0309990001');
+    assert.equal(ab.queue, 'hotline');
+  });
+});
