@@ -10,6 +10,7 @@ import { InvalidInput, NotFound, TransitionRefused } from '../../workflow/errors
 import { canSee } from '../../workflow/visibility';
 import * as store from '../../storage/tickets';
 import { dbKind } from '../../storage/db';
+import { GroupCommit } from '../../storage/group-commit';
 import { UrgencyClass } from '../../workflow/types';
 
 export interface TicketServiceOptions {
@@ -25,9 +26,13 @@ export interface TicketServiceOptions {
 
 export interface CreateOptions { idempotencyKey?: string; scope: string }
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The city's calendar day of an instant, as YYYYMMDD. */
 export function cityDay(at: Date, timeZone: string): string {
-  const p = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  let f = dayFormats.get(timeZone);
+  if (!f) dayFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  const p = f.formatToParts(at);
   const get = (t: string) => p.find((x) => x.type === t)!.value;
   return `${get('year')}${get('month')}${get('day')}`;
 }
@@ -35,7 +40,11 @@ export function cityDay(at: Date, timeZone: string): string {
 const isUniqueViolation = (e: any) => e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 
 export class TicketService {
-  constructor(private readonly o: TicketServiceOptions) {}
+  private readonly writes: GroupCommit;
+
+  constructor(private readonly o: TicketServiceOptions) {
+    this.writes = new GroupCommit(o.db);
+  }
 
   private ctx(now: Date): LifecycleContext {
     const units = this.o.units();
@@ -81,7 +90,7 @@ export class TicketService {
     const now = this.o.now();
     const ctx = this.ctx(now);
     const events: TicketEvent[] = [];
-    const ticket = await this.o.db.transaction(async (trx) => {
+    const ticket = await this.writes.run(async (trx) => {
       const number = await store.nextTicketNumber(trx, cityDay(now, this.o.timeZone));
       let t = await store.insertTicket(trx, { ...newTicket(input, actor.id, now), number });
       events.push(
@@ -112,7 +121,7 @@ export class TicketService {
   async transition(id: number, actor: Actor, req: TransitionRequest): Promise<{ ticket: Ticket; event: TicketEvent }> {
     const now = this.o.now();
     const ctx = this.ctx(now);
-    const result = await this.o.db.transaction(async (trx) => {
+    const result = await this.writes.run(async (trx) => {
       const before = await store.getTicketForUpdate(trx, id);
       if (!before) throw new NotFound(`工单 ${id} 不存在`);
       if (!canSee(before, actor)) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Knex } from 'knex';
-import { openTestDb, closeTestDb } from './support/db';
-import { dbKind } from '../storage/db';
+import { openTestDb, closeTestDb } from '../support/db';
+import { dbKind } from '../../storage/db';
 
 describe('storage', () => {
   let db: Knex;

@@ -1,0 +1,186 @@
+// npm run bench:intake — tickets accepted per second through the HTTP API (validation,
+// ticket number, audit row, commit) at 1, 10 and 100 concurrent clients, with p50/p99
+// latency, on SQLite and PostgreSQL; and in the same run the raw insert rate of the same
+// database (one transaction per ticket plus its audit row), so the ratio is visible.
+// The server runs in its own process, as in production; the clients run here.
+import { spawn, ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import Database from 'better-sqlite3';
+import { openDb } from '../../storage/db';
+import { insertEvent, insertTicket, nextTicketNumber } from '../../storage/tickets';
+import { newTicket, appealInput } from '../../workflow/intake';
+import { writeSection } from './report';
+
+const ROOT = path.resolve(__dirname, '../..');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const PG_ADMIN = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const appeal = {
+  channel: 'hotline',
+  kind: 'complaint',
+  title: '路灯不亮',
+  content: '我家楼下的路灯坏了一个星期了，在圣城街道金光街口，晚上走路看不见，请尽快修理。',
+  citizenName: '王先生',
+  citizenPhone: '13812345678',
+  address: '圣城街道金光街与农圣街交叉口',
+  town: 'shengcheng',
+};
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+async function startServer(databaseUrl: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', HOTLINE_DEMO_PASSWORD: 'bench-password' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error('server did not start');
+}
+
+async function load(base: string, token: string, clients: number): Promise<{ rate: number; p50: number; p99: number; n: number; errors: number }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const end = Date.now() + SECONDS * 1000;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (Date.now() < end) {
+        const t0 = performance.now();
+        const r = await fetch(`${base}/api/tickets`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(appeal),
+        });
+        await r.arrayBuffer();
+        if (r.status === 201) latencies.push(performance.now() - t0);
+        else errors++;
+      }
+    }),
+  );
+  const secs = (Date.now() - started) / 1000;
+  return { rate: latencies.length / secs, p50: pct(latencies, 50), p99: pct(latencies, 99), n: latencies.length, errors };
+}
+
+/** The same work without HTTP: through the storage layer (knex), and through the driver alone. */
+async function rawRates(databaseUrl: string, n: number): Promise<{ knex: number; driver: number }> {
+  const db = await openDb({ url: databaseUrl });
+  const input = appealInput.parse(appeal);
+  let t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    await db.transaction(async (trx) => {
+      const now = new Date();
+      const number = await nextTicketNumber(trx, '29990101');
+      const t = await insertTicket(trx, { ...newTicket(input, null, now), number });
+      await insertEvent(trx, { ticketId: t.id, action: 'intake', fromStatus: null, toStatus: 'accepted', actorId: null, actorRole: 'system', actorUnit: null, reason: null, data: {}, createdAt: now.toISOString() });
+    });
+  }
+  const knexRate = n / ((performance.now() - t0) / 1000);
+  await db.destroy();
+
+  let driverRate: number;
+  const cols = 'number, channel, kind, status, content, urgency, co_units, accepted_at, updated_at, anonymous, no_callback, return_overruled, handling_round, escalation_level';
+  if (databaseUrl.startsWith('postgres')) {
+    const c = new Client({ connectionString: databaseUrl });
+    await c.connect();
+    t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      const at = new Date().toISOString();
+      await c.query('begin');
+      const r = await c.query(`insert into tickets (${cols}) values ($1,'hotline','complaint','accepted',$2,'general','[]',$3,$3,false,false,false,1,0) returning id`, [`R${i}`, appeal.content, at]);
+      await c.query(`insert into ticket_events (ticket_id, action, to_status, actor_role, data, created_at) values ($1,'intake','accepted','system','{}',$2)`, [r.rows[0].id, at]);
+      await c.query('commit');
+    }
+    driverRate = n / ((performance.now() - t0) / 1000);
+    await c.end();
+  } else {
+    const d = new Database(databaseUrl);
+    d.pragma('journal_mode = WAL');
+    d.pragma('synchronous = FULL');
+    const ins = d.prepare(`insert into tickets (${cols}) values (?,'hotline','complaint','accepted',?,'general','[]',?,?,0,0,0,1,0)`);
+    const ev = d.prepare(`insert into ticket_events (ticket_id, action, to_status, actor_role, data, created_at) values (?,'intake','accepted','system','{}',?)`);
+    const tx = d.transaction((i: number) => {
+      const at = new Date().toISOString();
+      const r = ins.run(`R${i}`, appeal.content, at, at);
+      ev.run(r.lastInsertRowid, at);
+    });
+    t0 = performance.now();
+    for (let i = 0; i < n; i++) tx(i);
+    driverRate = n / ((performance.now() - t0) / 1000);
+    d.close();
+  }
+  return { knex: knexRate, driver: driverRate };
+}
+
+async function benchOne(label: string, databaseUrl: string, port: number): Promise<string[]> {
+  const child = await startServer(databaseUrl, port);
+  const rows: string[] = [];
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    const login = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'op01', password: 'bench-password' }) });
+    const { token } = (await login.json()) as { token: string };
+    await load(base, token, 10); // warm-up
+    for (const clients of [1, 10, 100]) {
+      const r = await load(base, token, clients);
+      console.log(`${label} ${clients} clients: ${r.rate.toFixed(0)}/s p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms (${r.n} tickets, ${r.errors} errors)`);
+      rows.push(`| ${label} | ${clients} | ${r.rate.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.n} | ${r.errors} |`);
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+  const raw = await rawRates(databaseUrl, 3000);
+  console.log(`${label} raw: knex ${raw.knex.toFixed(0)}/s, driver ${raw.driver.toFixed(0)}/s`);
+  rows.push(`| ${label} | raw, storage layer (knex), 1 writer | ${raw.knex.toFixed(0)} | | | 3000 | |`);
+  rows.push(`| ${label} | raw, driver alone, 1 writer | ${raw.driver.toFixed(0)} | | | 3000 | |`);
+  return rows;
+}
+
+async function main() {
+  const rows: string[] = [];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-bench-'));
+  rows.push(...(await benchOne('SQLite', path.join(dir, 'hotline.db'), 18931)));
+  fs.rmSync(dir, { recursive: true, force: true });
+  let pgNote = '';
+  try {
+    const admin = new Client({ connectionString: PG_ADMIN });
+    await admin.connect();
+    await admin.query('drop database if exists hotline_bench');
+    await admin.query('create database hotline_bench');
+    await admin.end();
+    const url = PG_ADMIN.replace(/\/[^/]*$/, '/hotline_bench');
+    rows.push(...(await benchOne('PostgreSQL', url, 18932)));
+  } catch (e) {
+    pgNote = `\nPostgreSQL not measured: ${(e as Error).message}\n`;
+    console.log(pgNote);
+  }
+  writeSection(
+    'intake',
+    'Intake: tickets accepted per second through the HTTP API',
+    `Each request: \`POST /api/tickets\` with a Bearer session, JSON validated by the schema, ticket number from the daily counter, ticket row and audit row in one transaction, 201 after commit. Server in its own process (SQLite: WAL, synchronous=FULL); clients in the bench process with keep-alive; ${SECONDS} s per level. "raw" rows: the same ticket + audit row, one transaction each, without HTTP — through the storage layer (knex) and through the driver alone. Target: ≥ 1,000 tickets/s and p99 ≤ 50 ms at 100 clients on SQLite.
+
+| database | clients | tickets/s | p50 ms | p99 ms | tickets | errors |
+|---|---|---|---|---|---|---|
+${rows.join('\n')}
+${pgNote}`,
+  );
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
