@@ -141,7 +141,10 @@ export type AlarmClock = (typeof ALARM_CLOCKS)[number];
 export type AlarmLevel = 'warning' | 'breach';
 
 export interface Alarm {
-  /** Unique per ticket: `${clock}:${level}:${dueAt}`; a moved deadline (extension) gives new keys. */
+  /**
+   * Unique per ticket: `${clock}:${level}:${dispatchedAt}:${dueAt}`. A moved deadline (extension,
+   * supervision notice) or a new dispatch (re-dispatch to another unit) gives new keys.
+   */
   key: string;
   clock: AlarmClock;
   level: AlarmLevel;
@@ -177,10 +180,10 @@ export function alarmsFor(clocks: TicketClocks, policy: ClockPolicy): Alarm[] {
     if (warnAt !== null) {
       warnAt = Math.floor(warnAt / 1000) * 1000; // whole seconds
       if (warnAt < due.getTime()) {
-        out.push({ key: `${clock}:warning:${due.toISOString()}`, clock, level: 'warning', at: new Date(warnAt).toISOString(), dueAt: due.toISOString() });
+        out.push({ key: `${clock}:warning:${dispatched.toISOString()}:${due.toISOString()}`, clock, level: 'warning', at: new Date(warnAt).toISOString(), dueAt: due.toISOString() });
       }
     }
-    out.push({ key: `${clock}:breach:${due.toISOString()}`, clock, level: 'breach', at: due.toISOString(), dueAt: due.toISOString() });
+    out.push({ key: `${clock}:breach:${dispatched.toISOString()}:${due.toISOString()}`, clock, level: 'breach', at: due.toISOString(), dueAt: due.toISOString() });
   };
 
   add('ack', clocks.ackDueAt, emergency);

@@ -201,6 +201,15 @@ describe('clock alarms', () => {
     assert.deepEqual(feedback, ['warning 2026-10-02T00:15:00+08:00', 'breach 2026-10-02T00:30:00+08:00']);
   });
 
+  it('a re-dispatch to another unit gives new keys even when the deadlines come out the same', () => {
+    // Friday 22:00 and 23:30 both count from Monday 08:30: same deadlines, a new unit.
+    const first = computeClocks({ dispatchedAt: '2026-11-27T22:00:00+08:00', urgency: 'general' }, policy);
+    const again = computeClocks({ dispatchedAt: '2026-11-27T23:30:00+08:00', urgency: 'general' }, policy);
+    assert.equal(again.dueAt, first.dueAt);
+    const fired = alarmsFor(first, policy).map((a) => a.key);
+    assert.equal(dueAlarms({ alarms: alarmsFor(again, policy) }, fired, new Date('2026-12-03T00:00:00+08:00')).length, 2);
+  });
+
   it('an approved extension gives new alarms with new keys, so they fire again before the new deadline', () => {
     const extended = { ...general, dueAt: new Date('2026-11-30T17:30:00+08:00').toISOString() };
     const before = alarmsFor(general, policy).filter((a) => a.clock === 'close');
@@ -220,7 +229,7 @@ describe('clock alarms', () => {
     it('the acknowledge warning is due at 10:00 and fires once', () => {
       const now = at('2026-11-23T10:00:00+08:00');
       const due = dueAlarms({ alarms }, [], now);
-      assert.deepEqual(due.map((a) => a.key), [`ack:warning:${general.ackDueAt}`]);
+      assert.deepEqual(due.map((a) => a.key), [`ack:warning:${general.dispatchedAt}:${general.ackDueAt}`]);
       assert.deepEqual(dueAlarms({ alarms }, due.map((a) => a.key), now), []);
     });
 
@@ -236,7 +245,7 @@ describe('clock alarms', () => {
 
     it('a breach that happened while the scheduler was down is still recorded after a late acknowledgement', () => {
       const state = { alarms, stoppedAt: { ack: '2026-11-23T02:45:00.000Z' } }; // acknowledged 10:45, due 10:30
-      assert.deepEqual(dueAlarms(state, [], at('2026-11-23T11:00:00+08:00')).map((a) => a.key), [`ack:breach:${general.ackDueAt}`]);
+      assert.deepEqual(dueAlarms(state, [], at('2026-11-23T11:00:00+08:00')).map((a) => a.key), [`ack:breach:${general.dispatchedAt}:${general.ackDueAt}`]);
     });
 
     it('after everything has fired nothing fires twice', () => {
