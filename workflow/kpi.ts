@@ -46,6 +46,13 @@ export interface Kpis {
   wrongfulReturns: number;
   /** Returns the center accepted by re-dispatching to another unit ('redispatch'). */
   justifiedReturns: number;
+  /**
+   * Time lost to justified returns, in hours: for each re-dispatch in the period, from when the
+   * returning unit received the ticket to the re-dispatch (the new unit's clocks start afresh,
+   * so this time is lost to the citizen). Counted against the unit that returned. Working hours
+   * when computeKpis is given options.workingTime, else wall-clock hours.
+   */
+  hoursLostToReturns: number;
   /** Extensions approved ('approve_extension'). */
   extensions: number;
   /** Supervision notices (督办通知单, 'supervise' events). */
@@ -82,6 +89,7 @@ function emptyKpis(unit: string | null): Kpis {
     returns: 0,
     wrongfulReturns: 0,
     justifiedReturns: 0,
+    hoursLostToReturns: 0,
     extensions: 0,
     supervisionNotices: 0,
     escalations: 0,
@@ -104,7 +112,15 @@ type Counter = Exclude<keyof Kpis, 'unit' | 'ackOnTimeRate' | 'onTimeRate' | 're
  * concerned and ALL their events (not only those of the period): who led a ticket
  * at the time of an event is read from the events before it.
  */
-export function computeKpis(tickets: Ticket[], events: TicketEvent[], period: KpiPeriod, options: { units?: string[] } = {}): KpiReport {
+export interface KpiOptions {
+  /** Units to list even when silent in the period. */
+  units?: string[];
+  /** Working time (ms) between two instants, e.g. (a, b) => calendar.workingTimeBetween(a, b); default wall clock. */
+  workingTime?: (a: Date, b: Date) => number;
+}
+
+export function computeKpis(tickets: Ticket[], events: TicketEvent[], period: KpiPeriod, options: KpiOptions = {}): KpiReport {
+  const elapsed = options.workingTime ?? ((a: Date, b: Date) => Math.max(0, b.getTime() - a.getTime()));
   const from = instantMs(period.from, 'from');
   const to = instantMs(period.to, 'to');
   if (to <= from) throw new InvalidInput('统计区间的结束时间须晚于开始时间', [{ field: 'to', message: '须晚于开始时间' }]);
@@ -158,6 +174,7 @@ export function computeKpis(tickets: Ticket[], events: TicketEvent[], period: Kp
     list.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
     const lastDispatch = [...list].reverse().find((e) => e.action === 'dispatch' || e.action === 'redispatch');
     let lead: string | null = null;
+    let heldSince: string | null = null; // when the current lead unit received the ticket
     let ackDueAt: string | null = null;
     for (const e of list) {
       const leadNow: string | null = lead ?? ticket?.leadUnit ?? null;
@@ -167,11 +184,16 @@ export function computeKpis(tickets: Ticket[], events: TicketEvent[], period: Kp
         case 'redispatch': {
           const target: string | null = str(e.data.leadUnit);
           if (counted) {
-            if (e.action === 'redispatch') count(str(e.data.previousUnit) ?? leadNow, 'justifiedReturns');
+            if (e.action === 'redispatch') {
+              const previous = str(e.data.previousUnit) ?? leadNow;
+              count(previous, 'justifiedReturns');
+              if (heldSince) count(previous, 'hoursLostToReturns', elapsed(new Date(heldSince), new Date(e.createdAt)) / 3_600_000);
+            }
             if (e.action === 'dispatch') count(target, 'dispatched');
             if (target) rowOf(target).received++;
           }
           lead = target ?? lead;
+          heldSince = e.createdAt;
           ackDueAt = str(e.data.ackDueAt) ?? (e === lastDispatch ? (ticket?.ackDueAt ?? null) : null);
           break;
         }
@@ -197,6 +219,7 @@ export function computeKpis(tickets: Ticket[], events: TicketEvent[], period: Kp
             count(target, 'supervisionNotices');
             if (target && target !== leadNow) rowOf(target).received++;
           }
+          if (target !== leadNow) heldSince = e.createdAt;
           lead = target;
           break;
         }
@@ -231,6 +254,7 @@ export function computeKpis(tickets: Ticket[], events: TicketEvent[], period: Kp
     k.ackOnTimeRate = ratio(k.acknowledgedOnTime, k.acknowledged);
     k.onTimeRate = ratio(k.closedOnTime, k.closed);
     k.returnVisitRate = ratio(closedVisited.get(k) ?? 0, k.closed);
+    k.hoursLostToReturns = Math.round(k.hoursLostToReturns * 100) / 100;
     k.satisfactionRate = ratio(k.satisfied + k.basicallySatisfied, k.satisfied + k.basicallySatisfied + k.unsatisfied);
     return k;
   };

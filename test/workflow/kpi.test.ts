@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { computeKpis, Kpis, rankUnits } from '../../workflow/kpi';
 import { InvalidInput } from '../../workflow/errors';
+import { defaultClockPolicy } from '../../workflow/clocks';
 import { Role, Ticket, TicketEvent, TicketStatus } from '../../workflow/types';
 
 // One week of a small city, written out by hand. Times are Beijing time.
@@ -235,12 +236,32 @@ describe('KPIs and the unit ranking', () => {
     const k = row('shengcheng');
     assert.deepEqual([k.received, k.dispatched], [2, 2]); // T3, T4
     assert.deepEqual([k.returns, k.wrongfulReturns, k.justifiedReturns], [2, 1, 1]);
+    // T4 sat with it from 14:05 to the re-dispatch at 15:30: 85 minutes lost = 1.42 h.
+    assert.equal(k.hoursLostToReturns, 1.42);
     assert.deepEqual([k.acknowledged, k.acknowledgedOnTime], [1, 1]); // T3
     assert.equal(k.extensions, 1); // T3
     assert.equal(k.closed, 0);
     assert.equal(k.onTimeRate, null);
     assert.equal(k.satisfactionRate, null);
     assert.equal(k.returnVisitRate, null);
+  });
+
+  it('time lost to a justified return is counted in working hours when given the calendar', () => {
+    // T9: dispatched to 文家街道 Friday 27 Nov 17:00, returned, re-dispatched Monday 30 Nov 09:00 (outside the
+    // week) — take a two-week period: wall clock 64 h; working time 0.5 h Friday + 0.5 h Monday = 1 h.
+    const t9 = ticket(9, { status: 'dispatched', leadUnit: 'cgj', firstUnit: 'wenjia', acceptedAt: bj('2026-11-27 16:50') });
+    const e9 = [
+      ev(9, '2026-11-27 17:00', 'dispatch', 'dispatched', center, { leadUnit: 'wenjia', coUnits: [] }),
+      ev(9, '2026-11-27 17:20', 'return', 'returned', unit('wenjia'), { unit: 'wenjia' }),
+      ev(9, '2026-11-30 09:00', 'redispatch', 'dispatched', center, { leadUnit: 'cgj', coUnits: [], previousUnit: 'wenjia' }),
+    ];
+    const fortnight = { from: bj('2026-11-23 00:00'), to: bj('2026-12-07 00:00') };
+    const wall = computeKpis([t9], e9, fortnight);
+    assert.equal(wall.units.find((u) => u.unit === 'wenjia')!.hoursLostToReturns, 64);
+    const cal = defaultClockPolicy().calendar;
+    const working = computeKpis([t9], e9, fortnight, { workingTime: (a, b) => cal.workingTimeBetween(a, b) });
+    assert.equal(working.units.find((u) => u.unit === 'wenjia')!.hoursLostToReturns, 1);
+    assert.equal(working.city.hoursLostToReturns, 1);
   });
 
   it('a resolved-at-intake consult counts for the city and for no unit', () => {
