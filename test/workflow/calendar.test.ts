@@ -216,6 +216,13 @@ describe('working calendar', () => {
       refused(() => new WorkingCalendar({ workingHours: [{ start: '8:30', end: '12:00' }] }), /HH:MM/);
     });
 
+    it('local time of day is kept across a zone’s daylight-saving change (the zone is configuration)', () => {
+      // Europe/Berlin moves from +01:00 to +02:00 on 29 March 2026.
+      const cal = new WorkingCalendar({ timeZone: 'Europe/Berlin' });
+      const due = cal.addWorkingDays(new Date('2026-03-27T10:00:00+01:00'), 3);
+      assert.equal(cal.format(due), '2026-04-01T10:00:00+02:00');
+    });
+
     it('an unknown time zone is refused', () => {
       refused(() => new WorkingCalendar({ timeZone: 'Asia/Beijing' }), /未知的时区/);
     });
