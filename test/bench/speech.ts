@@ -17,6 +17,9 @@ import { enqueueTranscription } from '../../ivr/speech/jobs';
 import { createSpeechWorker } from '../../ivr/speech/worker';
 import { EXPECTED_HITS, KWS_MODEL_DIR, TEST_WAVS, haveModel, testKeywordLines } from '../speech/support';
 
+/** A city's own transcription model can be measured too: SPEECH_SHERPA_MODEL_DIR=/opt/... npm run bench:speech */
+const TRANSCRIPTION_MODEL_DIR = process.env.SPEECH_SHERPA_MODEL_DIR || KWS_MODEL_DIR;
+
 const duration = (a: RecordingAudio) => a.channels[0].length / a.sampleRate;
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 const f2 = (x: number) => x.toFixed(3);
@@ -29,7 +32,7 @@ function loadAll(dir: string): Map<string, RecordingAudio> {
 async function childProvider(threads: number): Promise<void> {
   const rssBefore = process.memoryUsage().rss;
   const t0 = performance.now();
-  const provider = await createSherpaProvider({ modelDir: KWS_MODEL_DIR, numThreads: threads });
+  const provider = await createSherpaProvider({ modelDir: TRANSCRIPTION_MODEL_DIR, numThreads: threads });
   const loadMs = performance.now() - t0;
   const audio = loadAll(TEST_WAVS);
   let seconds = 0;
@@ -158,9 +161,9 @@ async function main(): Promise<void> {
   sections.push(
     '### Offline transcription (sherpa-onnx) and keyword spotting',
     '',
-    `Model: the shared 3.3M-parameter streaming zipformer (\`kws-zipformer-zh-3.3M\`, int8 encoder/joiner), used as the offline provider (it emits pinyin) and as the spotter (15 default emergency words). Audio: the 7 shared 16 kHz Mandarin recordings (${(runs[0].audioSeconds / 3).toFixed(1)} s), three passes. RTF = processing time ÷ audio time (lower is faster). RSS measured in a fresh process after the runs.`,
+    `Model: ${TRANSCRIPTION_MODEL_DIR === KWS_MODEL_DIR ? 'the shared 3.3M-parameter streaming zipformer (\`kws-zipformer-zh-3.3M\`, int8 encoder/joiner), used as the offline provider (it emits pinyin)' : `\`${path.basename(TRANSCRIPTION_MODEL_DIR)}\` as the offline provider`}; the spotter is the shared zipformer with the 15 default emergency words. Audio: the 7 shared 16 kHz Mandarin recordings (${(runs[0].audioSeconds / 3).toFixed(1)} s), three passes. RTF = processing time ÷ audio time (lower is faster). RSS measured in a fresh process after the runs.`,
     '',
-    '| threads | model load | transcription RTF | keyword-spotting RTF | RSS after (MB) | RSS added by speech (MB) |',
+    '| threads | model load | transcription RTF | keyword-spotting RTF | RSS after (MB) | RSS added by provider + spotter (MB) |',
     '|---|---|---|---|---|---|',
     ...runs.map((r) => `| ${r.threads} | ${Math.round(r.loadMs)} ms | ${f2(r.rtf)} | ${f2(r.kwsRtf)} | ${r.rssMb} | ${r.rssDeltaMb} |`),
   );
@@ -198,7 +201,7 @@ async function main(): Promise<void> {
 
   // 3. queue throughput
   const plain = await queueThroughput({ name: 'none', transcribe: async () => ({ text: '', language: 'zh', segments: [] }) }, false, 200);
-  const provider = await createSherpaProvider({ modelDir: KWS_MODEL_DIR, numThreads: 2 });
+  const provider = await createSherpaProvider({ modelDir: TRANSCRIPTION_MODEL_DIR, numThreads: 2 });
   const full = await queueThroughput(provider, true, 42);
   sections.push(
     '',
