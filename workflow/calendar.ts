@@ -331,7 +331,8 @@ export class WorkingCalendar {
     this.workingHours = hours.data;
     this.periods = hours.data.map((p) => ({ start: minutesOf(p.start) * MINUTE_MS, end: minutesOf(p.end) * MINUTE_MS }));
     this.usePackage = options.usePackage ?? true;
-    for (const s of options.schedules ?? []) {
+    for (const given of options.schedules ?? []) {
+      const s = parseYearSchedule(given); // validated again: a hand-built object gets the same checks as a file
       if (this.scheduleYears.has(s.year)) {
         throw new InvalidInput(`${s.year} 年的节假日安排重复加载`, [{ field: 'schedules', message: '同一年份只能加载一份' }]);
       }
@@ -482,4 +483,15 @@ export class WorkingCalendar {
     }
     return { date, working: ordinary, source: 'uncovered', name: null };
   }
+}
+
+/**
+ * The supervisors' board warning (Chinese, for staff) when some of the next `days`
+ * days have no official schedule, or null when all are covered.
+ */
+export function coverageWarning(calendar: WorkingCalendar, now: Date, days = 60): string | null {
+  const gaps = calendar.coverage(now, days);
+  if (!gaps.length) return null;
+  const years = [...new Set(gaps.map((d) => d.slice(0, 4)))].join('、');
+  return `未来 ${days} 天中有 ${gaps.length} 天（${gaps[0]} 起）尚无国务院节假日安排，期限暂按周一至周五计算。请加载 ${years} 年的节假日安排。`;
 }

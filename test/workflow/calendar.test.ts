@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { WorkingCalendar, parseYearSchedule, PACKAGE_YEARS, YearSchedule } from '../../workflow/calendar';
+import { coverageWarning, WorkingCalendar, parseYearSchedule, PACKAGE_YEARS } from '../../workflow/calendar';
 import { InvalidInput } from '../../workflow/errors';
 
 const repoRoot = path.resolve(__dirname, '../..');
@@ -172,6 +172,15 @@ describe('working calendar', () => {
       assert.equal(gaps.length, 21);
       assert.equal(gaps[0], '2027-01-01');
       assert.equal(gaps[20], '2027-01-21');
+    });
+
+    it('the supervisors’ board warns in Chinese, and is silent once covered', () => {
+      const now = new Date('2026-11-23T02:00:00Z');
+      assert.equal(
+        coverageWarning(new WorkingCalendar(), now),
+        '未来 60 天中有 21 天（2027-01-01 起）尚无国务院节假日安排，期限暂按周一至周五计算。请加载 2027 年的节假日安排。',
+      );
+      assert.equal(coverageWarning(new WorkingCalendar(), new Date('2026-06-01T02:00:00Z')), null);
     });
 
     it('is empty once the next year’s schedule is loaded', () => {
