@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parseCsvObjects } from './csv';
 import { categoryScores, encodeWeights, fitScale, fitVectorizer, MODEL_FORMAT, trainCnb, vectorize, type ModelFile, type TrainingDoc } from './model';
 import type { Taxonomy } from './taxonomy';
+import { catalogueProfile, EventTypeScorer } from './event-scorer';
 import { normalize, tokenize } from './text';
 
 export interface Correction {
@@ -92,6 +93,7 @@ interface Prepared {
   tax: TrainingDoc[];
   corrections: Array<TrainingDoc & { eventType: string }>;
   skippedCorrections: number;
+  unlabelled: string[][];
 }
 
 function prepare(data: TrainingData, taxonomy: Taxonomy, corrections: Correction[], p: TrainingParams): Prepared {
@@ -107,6 +109,7 @@ function prepare(data: TrainingData, taxonomy: Taxonomy, corrections: Correction
       eventType: c.eventType,
     })),
     skippedCorrections: corrections.length - valid.length,
+    unlabelled: data.unlabelled.map((r) => appealTokens(r.title, r.text)),
   };
 }
 
@@ -154,7 +157,7 @@ export function foldOf(n: number, folds: number, seed: number): number[] {
 }
 
 /** Word profiles learned from corrections: words seen in a type's corrected appeals, weighted by frequency. */
-function correctionProfiles(prep: Prepared, idf: Map<string, number>): Record<string, { words: Record<string, number> }> {
+function learnedProfiles(prep: Prepared, idf: Map<string, number>, expanded: Map<string, Map<string, number>>): Record<string, { words: Record<string, number> }> {
   const counts = new Map<string, Map<string, number>>();
   for (const c of prep.corrections) {
     let m = counts.get(c.eventType);
@@ -162,13 +165,55 @@ function correctionProfiles(prep: Prepared, idf: Map<string, number>): Record<st
     for (const w of new Set(c.tokens)) m.set(w, (m.get(w) ?? 0) + 1);
   }
   const out: Record<string, { words: Record<string, number> }> = {};
-  for (const code of [...counts.keys()].sort()) {
-    const words: Record<string, number> = {};
-    for (const [w, n] of [...counts.get(code)!].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+  for (const code of [...new Set([...counts.keys(), ...expanded.keys()])].sort()) {
+    const merged = new Map(expanded.get(code) ?? []);
+    for (const [w, n] of counts.get(code) ?? []) {
       if ((idf.get(w) ?? 0) < 3) continue; // too common to say anything about the type
-      words[w] = Math.min(2, 0.5 * n);
+      merged.set(w, Math.max(merged.get(w) ?? 0, Math.min(2, 0.5 * n)));
     }
-    out[code] = { words };
+    const words: Record<string, number> = {};
+    for (const [w, v] of [...merged].sort((a, b) => (a[0] < b[0] ? -1 : 1))) words[w] = v;
+    if (merged.size) out[code] = { words };
+  }
+  return out;
+}
+
+/** How unlabelled appeals widen the event types' vocabularies (bootstrapping from the catalogue's words). */
+export const EXPANSION = { minScore: 4, margin: 2, minDocs: 8, minCount: 4, minLift: 4, maxWords: 12, weight: 0.5 };
+
+/**
+ * Words learned from unlabelled appeals: an appeal that the catalogue's words
+ * clearly assign to one type (score ≥ minScore and ≥ margin × the runner-up) lends
+ * that type the words it uses far more often than appeals in general.
+ */
+export function expandProfiles(texts: string[][], taxonomy: Taxonomy): Map<string, Map<string, number>> {
+  const scorer = new EventTypeScorer(
+    taxonomy.eventTypes,
+    taxonomy.eventTypes.map((t) => catalogueProfile(t, tokenize)),
+  );
+  const df = new Map<string, number>();
+  const byType = new Map<number, Array<Set<string>>>();
+  for (const tokens of texts) {
+    const set = new Set(tokens);
+    for (const w of set) df.set(w, (df.get(w) ?? 0) + 1);
+    const scores = scorer.score('', tokens).sort((a, b) => b.score - a.score || a.index - b.index);
+    if (!scores.length || scores[0].score < EXPANSION.minScore) continue;
+    if (scores.length > 1 && scores[0].score < EXPANSION.margin * scores[1].score) continue;
+    const list = byType.get(scores[0].index) ?? [];
+    list.push(set);
+    byType.set(scores[0].index, list);
+  }
+  const out = new Map<string, Map<string, number>>();
+  for (const [i, docs] of [...byType].sort((a, b) => a[0] - b[0])) {
+    if (docs.length < EXPANSION.minDocs) continue;
+    const count = new Map<string, number>();
+    for (const d of docs) for (const w of d) count.set(w, (count.get(w) ?? 0) + 1);
+    const lifted = [...count]
+      .filter(([w, c]) => c >= EXPANSION.minCount && (c / docs.length) / (df.get(w)! / texts.length) >= EXPANSION.minLift)
+      .map(([w, c]) => [w, (c / docs.length) / (df.get(w)! / texts.length) * Math.log(c)] as [string, number])
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, EXPANSION.maxWords);
+    if (lifted.length) out.set(taxonomy.eventTypes[i].code, new Map(lifted.map(([w]) => [w, EXPANSION.weight])));
   }
   return out;
 }
@@ -205,6 +250,7 @@ export function trainModel(data: TrainingData, taxonomy: Taxonomy, corrections: 
   const full = fit([...goldDocs, ...base], categories, p);
   const words = [...full.vec.vocab.keys()];
   const idfByWord = new Map(words.map((w, i) => [w, full.vec.idf[i]]));
+  const learned = learnedProfiles(prep, idfByWord, expandProfiles([...prep.unlabelled, ...prep.silver.map((d) => d.tokens), ...prep.gold.map((d) => d.tokens)], taxonomy));
   const model: ModelFile = {
     format: MODEL_FORMAT,
     taxonomyVersion: taxonomy.version,
@@ -213,13 +259,15 @@ export function trainModel(data: TrainingData, taxonomy: Taxonomy, corrections: 
     idf: Array.from(full.vec.idf, (x) => Math.round(x * 1000) / 1000),
     weights: full.w.map(encodeWeights),
     probabilityScale: scale,
-    eventTypes: correctionProfiles(prep, idfByWord),
+    eventTypes: learned,
     training: {
       params: p,
       gold: prep.gold.length,
       silver: prep.silver.length,
       taxonomyDocs: prep.tax.length,
       corrections: prep.corrections.length,
+      unlabelled: prep.unlabelled.length,
+      typesWithLearnedWords: Object.keys(learned).length,
     },
   };
   return {

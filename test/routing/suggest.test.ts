@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseCsvObjects } from '../../routing/csv';
+import { URGENCY_CLASSES, APPEAL_KINDS } from '../../workflow/types';
+import { committedRouting, requireSharedData, sharedData } from './support';
+
+describe('suggestion for the desk', () => {
+  const r = () => committedRouting();
+
+  it('the issue’s example: a broken street lamp in 圣城街道 → complaint, 路灯损坏, 城市管理局, 3 working days', () => {
+    const s = r().suggest({ text: '我家楼下的路灯坏了一个星期了，在圣城街道' });
+    assert.equal(s.kind, 'complaint');
+    assert.equal(s.category, '城乡建设');
+    assert.equal(s.eventTypes[0].name, '路灯损坏');
+    assert.ok(s.eventTypes[0].confidence > 0.8);
+    assert.equal(s.leadUnit, 'cgj');
+    assert.equal(s.deadlineClass, 'general');
+    assert.equal(s.town, 'shengcheng');
+    assert.equal(s.needsOperatorChoice, false);
+    assert.ok(s.words.includes('路灯'), 'the operator sees the word that drove it');
+  });
+
+  it('offers three event types whose confidences are probabilities in decreasing order', () => {
+    const s = r().suggest({ title: '公司拖欠工资', text: '干了半年活老板一分钱工资不发' });
+    assert.equal(s.eventTypes.length, 3);
+    assert.equal(s.eventTypes[0].name, '拖欠工资');
+    for (let i = 1; i < 3; i++) assert.ok(s.eventTypes[i - 1].confidence >= s.eventTypes[i].confidence);
+    assert.ok(s.eventTypes.every((e) => e.confidence >= 0 && e.confidence <= 1));
+  });
+
+  it('a gas leak is an emergency whatever else is said, and says which words raised it', () => {
+    const s = r().suggest({ text: '楼道里闻到很大的煤气味，好像燃气泄漏了', address: '文家街道' });
+    assert.equal(s.urgency, 'emergency');
+    assert.equal(s.deadlineClass, 'emergency');
+    assert.ok(s.emergencyTriggers.includes('燃气泄漏'));
+    assert.equal(s.eventTypes[0].name, '燃气供应服务');
+  });
+
+  it('a risk is not an emergency: “火灾隐患” and “担心倒塌” stay general', () => {
+    assert.notEqual(r().suggest({ text: '楼道里堆满杂物，存在火灾隐患' }).urgency, 'emergency');
+    assert.notEqual(r().suggest({ text: '老楼墙上裂了很大的缝，担心倒塌' }).urgency, 'emergency');
+  });
+
+  it('people trapped in a lift is an emergency for the special-equipment regulator', () => {
+    const s = r().suggest({ text: '小区电梯突然停了，有人被困在里面', address: '洛城街道' });
+    assert.equal(s.urgency, 'emergency');
+    assert.equal(s.eventTypes[0].name, '电梯故障');
+    assert.equal(s.leadUnit, 'scj');
+  });
+
+  it('a territorial matter in a named town is led by the town (属地管理)', () => {
+    const s = r().suggest({ text: '邻居盖房占了我家宅基地，村里也不管', address: '台头镇' });
+    assert.equal(s.eventTypes[0].name, '宅基地纠纷');
+    assert.equal(s.leadUnit, 'taitou');
+    assert.ok(s.coUnits.includes('nyj'));
+  });
+
+  it('recognises a consult, a report and a suggestion from their cue words', () => {
+    assert.equal(r().suggest({ text: '请问孩子落户需要什么材料' }).kind, 'consult');
+    assert.equal(r().suggest({ text: '举报村里有人开赌场聚众赌博' }).kind, 'report');
+    assert.equal(r().suggest({ text: '建议在学校门口增设一个红绿灯' }).kind, 'suggestion');
+  });
+
+  it('a vague text asks the operator to choose, and says why', () => {
+    const s = r().suggest({ text: '你好，我想反映个事情' });
+    assert.equal(s.needsOperatorChoice, true);
+    assert.ok(s.operatorChoiceReasons.length > 0);
+  });
+
+  const bad: Array<[string, unknown]> = [
+    ['empty text', { text: '' }],
+    ['only spaces', { text: '   \n\t ' }],
+    ['emoji only', { text: '😀😡🔥🔥🔥' }],
+    ['English', { text: 'The street light outside my house has been broken for a week' }],
+    ['garbled ASR', { text: '嗯 那个 啊 就是 呃 喂 喂 听得到吗 嗯 那个 那个' }],
+    ['huge text', { text: '路灯坏了。'.repeat(200000) }],
+    ['not an object', null],
+    ['wrong types', { title: 42, text: ['路灯'], address: {} }],
+    ['control characters', { text: '\u0000\u0001\u0002\uFFFF\uD800' }],
+  ];
+  for (const [what, input] of bad) {
+    it(`bad input (${what}) gets a clear answer, never an exception`, () => {
+      const s = r().suggest(input as never);
+      assert.ok(APPEAL_KINDS.includes(s.kind));
+      assert.ok(URGENCY_CLASSES.includes(s.urgency));
+      assert.ok(Array.isArray(s.eventTypes) && s.eventTypes.length <= 3);
+      assert.equal(typeof s.explanation, 'string');
+      if (what !== 'huge text') assert.equal(s.needsOperatorChoice, true, 'the operator decides');
+    });
+  }
+
+  it('caps a huge text and says so', () => {
+    const s = r().suggest({ text: '路灯坏了。'.repeat(200000) });
+    assert.equal(s.truncated, true);
+    assert.equal(s.eventTypes[0].name, '路灯损坏');
+  });
+
+  it('on the real labelled appeals it was trained on, its first-level category agrees with the gold label (fit, not an estimate)', function () {
+    requireSharedData(this);
+    const rows = parseCsvObjects(fs.readFileSync(path.join(sharedData, 'appeals-labelled.csv'), 'utf8'));
+    let agree = 0;
+    for (const row of rows) if (r().suggest({ title: row.title, text: row.text }).category === row.label) agree++;
+    assert.ok(agree / rows.length > 0.85, `agreement ${agree}/${rows.length}`);
+  });
+});
