@@ -21,6 +21,8 @@ export interface AppDeps {
   telephony: () => TelephonyStatus;
   /** Extra API routers mounted under /api by the wiring (routing, speech, …). */
   apiRouters?: express.Router[];
+  /** Routers mounted at the site root (static pages …). */
+  rootRouters?: express.Router[];
 }
 
 export function createApp(d: AppDeps): express.Express {
@@ -41,6 +43,7 @@ export function createApp(d: AppDeps): express.Express {
     res.status(database === 'ok' ? 200 : 503).json({ status: database === 'ok' ? 'ok' : 'degraded', database: { kind: dbKind(d.db), status: database }, telephony });
   });
 
+  for (const r of d.rootRouters ?? []) app.use(r);
   app.use('/open311/v2', open311Routes({ ...d.open311, db: d.db, tickets: d.tickets, now: d.now }));
 
   const api = express.Router();

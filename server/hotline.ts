@@ -14,6 +14,8 @@ import { loadYearSchedules } from '../workflow/sla-cli';
 import { TicketService } from './services/tickets';
 import { createApp, TelephonyStatus } from './app';
 import { Open311Service } from './http/open311';
+import { EventBus } from './events';
+import { EXTENSIONS, Extension, ExtensionFactory, HotlineContext } from './extensions';
 
 /** What the hotline needs of the routing engine. */
 export interface RoutingPort {
@@ -23,6 +25,8 @@ export interface RoutingPort {
 
 export interface HotlineDeps {
   routing: RoutingPort;
+  /** Modules to plug in (default: EXTENSIONS). */
+  extensions?: ExtensionFactory[];
   db?: Knex;
   now?: () => Date;
   log?: (line: string) => void;
@@ -34,6 +38,8 @@ export interface Hotline {
   tickets: TicketService;
   app: ReturnType<typeof createApp>;
   policy: ClockPolicy;
+  bus: EventBus;
+  extensions: Extension[];
   close(): Promise<void>;
 }
 
@@ -52,6 +58,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
   };
   await loadUnits();
 
+  const bus = new EventBus();
   const policy = defaultClockPolicy(loadYearSchedules(path.join(config.cityDir, 'calendar')));
   const tickets = new TicketService({
     db,
@@ -60,7 +67,12 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     units: () => units,
     timeZone: config.HOTLINE_TIME_ZONE,
     returnVisitAfterIntakeResolution: config.RETURN_VISIT_AFTER_INTAKE_RESOLUTION,
+    onChange: (ticket, events) => bus.emit('ticket', { ticket, events }),
   });
+
+  const ctx: HotlineContext = { config, db, tickets, bus, routing: deps.routing, policy, units: () => units, now, log };
+  const extensions: Extension[] = [];
+  for (const factory of deps.extensions ?? EXTENSIONS) extensions.push(await factory(ctx));
 
   const services: Open311Service[] = deps.routing.eventTypes().map((e) => ({
     code: e.code,
@@ -70,7 +82,9 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     keywords: e.keywords,
   }));
 
-  const telephony = (): TelephonyStatus => ({ configured: !!config.FREESWITCH_ESL, kind: config.FREESWITCH_ESL ? 'freeswitch' : null, connected: false, since: null });
+  const switchOwner = extensions.find((e) => e.telephonyStatus);
+  const telephony = (): TelephonyStatus =>
+    switchOwner?.telephonyStatus?.() ?? { configured: !!config.FREESWITCH_ESL, kind: config.FREESWITCH_ESL ? 'freeswitch' : null, connected: false, since: null };
 
   const app = createApp({
     db,
@@ -79,6 +93,8 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     maxBody: config.MAX_BODY,
     sessionTtlHours: config.SESSION_TTL_HOURS,
     telephony,
+    apiRouters: extensions.flatMap((e) => e.apiRouters ?? []),
+    rootRouters: extensions.flatMap((e) => e.rootRouters ?? []),
     open311: {
       services: () => services,
       units: () => units,
@@ -92,7 +108,10 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     tickets,
     app,
     policy,
+    bus,
+    extensions,
     close: async () => {
+      for (const e of [...extensions].reverse()) await e.close?.();
       if (!deps.db) await db.destroy();
     },
   };
@@ -105,6 +124,7 @@ export async function listen(h: Hotline, port = h.config.PORT, host = h.config.H
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
+  for (const e of h.extensions) await e.attach?.(server);
   return server;
 }
 

@@ -1,0 +1,34 @@
+// The in-process bus on which the edges tell each other what happened (a ticket
+// changed, a call was offered, an alarm fired). Pushes to browsers and cross-instance
+// fan-out subscribe here; publishers never know who listens.
+import { EventEmitter } from 'node:events';
+import { Ticket, TicketEvent } from '../workflow/types';
+
+export interface HotlineEvents {
+  /** A ticket was created or changed; `events` are its new audit rows, committed. */
+  ticket: { ticket: Ticket; events: TicketEvent[] };
+  /** A telephony call event (offered, answered, ended, …), switch-independent. */
+  call: { type: string; callId: string; at: string; [key: string]: unknown };
+  /** Telephony connection state changed. */
+  telephony: { connected: boolean; kind: string | null; since: string | null };
+}
+
+export class EventBus {
+  private readonly emitter = new EventEmitter();
+  constructor() {
+    this.emitter.setMaxListeners(100);
+  }
+  on<K extends keyof HotlineEvents>(name: K, fn: (payload: HotlineEvents[K]) => void): () => void {
+    this.emitter.on(name, fn);
+    return () => this.emitter.off(name, fn);
+  }
+  emit<K extends keyof HotlineEvents>(name: K, payload: HotlineEvents[K]): void {
+    for (const fn of this.emitter.listeners(name)) {
+      try {
+        (fn as (p: HotlineEvents[K]) => void)(payload);
+      } catch (e) {
+        console.error(`[events] a ${String(name)} listener failed:`, e);
+      }
+    }
+  }
+}

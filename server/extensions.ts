@@ -1,0 +1,41 @@
+// The modules that plug into the hotline at start-up (the desk, telephony, speech, the
+// scheduler …). Each gets the shared context and returns what to mount. Adding a module
+// is one line in EXTENSIONS; nothing else in the start-up changes.
+import http from 'node:http';
+import express from 'express';
+import { Knex } from 'knex';
+import { Config } from './config';
+import { TicketService } from './services/tickets';
+import { EventBus } from './events';
+import { UnitInfo } from '../workflow/lifecycle';
+import { ClockPolicy } from '../workflow/clocks';
+import type { RoutingPort } from './hotline';
+
+export interface HotlineContext {
+  config: Config;
+  db: Knex;
+  tickets: TicketService;
+  bus: EventBus;
+  routing: RoutingPort;
+  policy: ClockPolicy;
+  units: () => Map<string, UnitInfo>;
+  now: () => Date;
+  log: (line: string) => void;
+}
+
+export interface Extension {
+  name: string;
+  /** Routers mounted under /api, after the session middleware (req.user is set when logged in). */
+  apiRouters?: express.Router[];
+  /** Routers mounted at the site root, before /api (static pages and the like). */
+  rootRouters?: express.Router[];
+  /** Called once the HTTP server listens (e.g. to accept WebSocket upgrades). */
+  attach?(server: http.Server): void | Promise<void>;
+  /** Telephony status for /healthz, when this extension owns the switch connection. */
+  telephonyStatus?(): { configured: boolean; kind: string | null; connected: boolean; since: string | null };
+  close?(): Promise<void>;
+}
+
+export type ExtensionFactory = (ctx: HotlineContext) => Extension | Promise<Extension>;
+
+export const EXTENSIONS: ExtensionFactory[] = [];
