@@ -250,6 +250,14 @@ export class FreeSwitchTelephony implements Telephony {
     if (!this.connected) return;
     const channels = JSON.parse(await this.inbound.api('show channels as json')) as { rows?: { uuid: string }[] };
     const alive = new Set((channels.rows ?? []).map((r) => r.uuid));
+    // Calls that live on the switch but not in our view (the app restarted mid-call and the
+    // dialplan fallback kept them): adopt them, so their end is still recorded.
+    for (const id of alive) {
+      if (!this.live.has(id)) {
+        this.live.add(id);
+        this.mapper.tracked.add(id);
+      }
+    }
     for (const id of [...this.live]) {
       if (!alive.has(id)) {
         this.mapper.tracked.delete(id);

@@ -648,6 +648,17 @@ export class EslTestServer {
     if (srv) await new Promise<void>((r) => srv.close(() => r()));
   }
 
+  /** Raw bytes to every inbound session (malformed-frame tests). */
+  injectRaw(bytes: string): void {
+    for (const c of this.connections) if (c.mode === 'inbound') c.write(bytes);
+  }
+
+  /** A channel that vanishes without any event (a lost hang-up). */
+  vanish(ch: SimChannel): void {
+    ch.up = false;
+    this.channels.delete(ch.uuid);
+  }
+
   /** Send an event to every connection that wants it. */
   dispatch(h: Headers, body?: string): void {
     for (const c of this.connections) c.deliver(h, body);
