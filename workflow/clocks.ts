@@ -4,7 +4,7 @@
 // alarms, asks dueAlarms() what to fire, and records each fired key.
 import { z } from 'zod';
 import { InvalidInput } from './errors';
-import { URGENCY_CLASSES, UrgencyClass } from './types';
+import { Ticket, URGENCY_CLASSES, UrgencyClass } from './types';
 import { DEFAULT_TIME_ZONE, DEFAULT_WORKING_HOURS, isValidTimeZone, WorkingCalendar, workingHoursSchema, YearSchedule } from './calendar';
 
 const MINUTE_MS = 60_000;
@@ -228,4 +228,45 @@ export function dueAlarms(ticketClocks: TicketClockState, firedAlarmKeys: Iterab
     return stopMs === null && !breachDue.has(`${a.clock}:${a.dueAt}`);
   });
   return out.sort((a, b) => a.at.localeCompare(b.at) || a.key.localeCompare(b.key));
+}
+
+/** The ticket fields the clocks are read from. */
+export type ClockedTicket = Pick<
+  Ticket,
+  'status' | 'urgency' | 'dispatchedAt' | 'ackDueAt' | 'feedbackDueAt' | 'dueAt' | 'acknowledgedAt' | 'feedbackAt' | 'repliedAt' | 'closedAt' | 'updatedAt'
+>;
+
+/**
+ * A stored ticket's clocks with the deadlines in force (extension, supervision notice
+ * included), its alarms and which clocks have stopped — what dueAlarms needs. Null for
+ * a ticket never dispatched. Stops: ack at acknowledgement; feedback at the emergency
+ * feedback; close at the reply awaiting or past review; ack and close while the ticket
+ * sits returned at the center (since its last change — if the center overrules the
+ * return they run again on the original deadlines); everything at close.
+ */
+export function clockStateOfTicket(t: ClockedTicket, policy: ClockPolicy): (TicketClockState & { clocks: TicketClocks }) | null {
+  if (!t.dispatchedAt || !t.ackDueAt || !t.dueAt) return null;
+  const dispatched = instant(t.dispatchedAt, 'dispatchedAt');
+  const cal = policy.calendar;
+  const due = instant(t.dueAt, 'dueAt');
+  const clocks: TicketClocks = {
+    urgency: t.urgency,
+    dispatchedAt: dispatched.toISOString(),
+    clockStartAt: cal.workingStartAtOrAfter(dispatched).toISOString(),
+    ackDueAt: instant(t.ackDueAt, 'ackDueAt').toISOString(),
+    feedbackDueAt: t.feedbackDueAt ? instant(t.feedbackDueAt, 'feedbackDueAt').toISOString() : null,
+    dueAt: due.toISOString(),
+    uncoveredDays: due > dispatched ? cal.coverage(dispatched, daysBetween(cal.localDate(dispatched), cal.localDate(due)) + 1) : [],
+  };
+  const closed = t.status === 'closed' ? t.closedAt ?? t.updatedAt : null;
+  const returned = t.status === 'returned' ? t.updatedAt : null;
+  return {
+    clocks,
+    alarms: alarmsFor(clocks, policy),
+    stoppedAt: {
+      ack: t.acknowledgedAt ?? returned ?? closed,
+      feedback: t.feedbackAt ?? closed,
+      close: t.repliedAt ?? returned ?? closed,
+    },
+  };
 }

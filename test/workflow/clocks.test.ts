@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseYearSchedule } from '../../workflow/calendar';
-import { alarmsFor, computeClocks, defaultClockPolicy, dueAlarms, parseClockPolicy, TicketClocks } from '../../workflow/clocks';
+import { alarmsFor, clockStateOfTicket, ClockedTicket, computeClocks, defaultClockPolicy, dueAlarms, parseClockPolicy, TicketClocks } from '../../workflow/clocks';
 import { InvalidInput } from '../../workflow/errors';
 import { runSlaCli } from '../../workflow/sla-cli';
 import { UrgencyClass } from '../../workflow/types';
@@ -259,6 +259,50 @@ describe('clock alarms', () => {
       const state = { alarms, stoppedAt: { ack: '2026-11-23T01:00:00.000Z', close: '2026-11-25T06:00:00.000Z' } };
       assert.deepEqual(dueAlarms(state, [], at('2026-11-27T00:00:00+08:00')), []);
     });
+  });
+});
+
+describe('clocks of a stored ticket', () => {
+  const dispatched: ClockedTicket = {
+    status: 'dispatched',
+    urgency: 'general',
+    dispatchedAt: '2026-11-23T01:00:00.000Z', // Monday 09:00
+    ackDueAt: '2026-11-23T03:00:00.000Z', // 11:00
+    feedbackDueAt: null,
+    dueAt: '2026-11-26T01:00:00.000Z', // Thursday 09:00
+    acknowledgedAt: null,
+    feedbackAt: null,
+    repliedAt: null,
+    closedAt: null,
+    updatedAt: '2026-11-23T01:00:00.000Z',
+  };
+  const now = new Date('2026-11-23T12:00:00+08:00');
+
+  it('a ticket never dispatched has no clocks', () => {
+    assert.equal(clockStateOfTicket({ ...dispatched, status: 'accepted', dispatchedAt: null, ackDueAt: null, dueAt: null }, policy), null);
+  });
+
+  it('an unacknowledged ticket past its acknowledge deadline is in breach', () => {
+    const state = clockStateOfTicket(dispatched, policy)!;
+    assert.equal(state.clocks.clockStartAt, dispatched.dispatchedAt);
+    assert.deepEqual(dueAlarms(state, [], now).map((a) => `${a.clock} ${a.level}`), ['ack breach']);
+  });
+
+  it('an approved extension stored on the ticket is the deadline its alarms use', () => {
+    const extended = { ...dispatched, status: 'acknowledged' as const, acknowledgedAt: '2026-11-23T02:00:00.000Z', dueAt: '2026-12-01T09:30:00.000Z' };
+    const state = clockStateOfTicket(extended, policy)!;
+    assert.equal(state.alarms.find((a) => a.clock === 'close' && a.level === 'breach')!.at, '2026-12-01T09:30:00.000Z');
+    assert.deepEqual(dueAlarms(state, [], new Date('2026-11-27T12:00:00+08:00')), []);
+  });
+
+  it('while the ticket sits returned at the center, the unit’s clocks do not fire', () => {
+    const returned = { ...dispatched, status: 'returned' as const, updatedAt: '2026-11-23T01:30:00.000Z' };
+    assert.deepEqual(dueAlarms(clockStateOfTicket(returned, policy)!, [], now), []);
+  });
+
+  it('a closed ticket fires nothing more', () => {
+    const closed = { ...dispatched, status: 'closed' as const, acknowledgedAt: '2026-11-23T01:10:00.000Z', repliedAt: '2026-11-24T01:00:00.000Z', closedAt: '2026-11-24T06:00:00.000Z' };
+    assert.deepEqual(dueAlarms(clockStateOfTicket(closed, policy)!, [], new Date('2026-12-31T00:00:00Z')), []);
   });
 });
 
