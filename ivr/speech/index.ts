@@ -5,7 +5,7 @@ export {
 } from './config';
 export type { SpeechConfig, SpeechStatus } from './config';
 export {
-  enqueueTranscription, requeueFailedTranscriptions, speechBacklog, formatBacklog, transcriptsOf, SpeechQueueError,
+  enqueueTranscription, requeueFailedTranscriptions, requeueUntranscribed, speechBacklog, formatBacklog, transcriptsOf, SpeechQueueError,
 } from './jobs';
 export type { SpeechBacklog, StoredTranscript, Clock } from './jobs';
 export { startSpeechWorker, createSpeechWorker } from './worker';

@@ -43,6 +43,18 @@ export async function requeueFailedTranscriptions(db: Knex, clock: Clock = syste
     .update({ status: 'queued', attempts: 0, next_attempt_at: now, last_error: null, finished_at: null, updated_at: now });
 }
 
+/**
+ * Queue again the recordings that were only listened to for emergency words
+ * while transcription was off (after a model is installed); returns how many.
+ */
+export async function requeueUntranscribed(db: Knex, clock: Clock = systemClock): Promise<number> {
+  const now = iso(clock.now());
+  return db('speech_jobs')
+    .where({ status: 'done' })
+    .whereNotIn('id', db('speech_transcripts').select('job_id'))
+    .update({ status: 'queued', attempts: 0, next_attempt_at: now, last_error: null, finished_at: null, updated_at: now });
+}
+
 export interface ClaimedJob {
   id: number;
   recordingId: number;

@@ -9,7 +9,7 @@ import { Knex } from 'knex';
 import { openTestDb, closeTestDb } from '../support/db';
 import {
   Clock, claimJob, completeJob, enqueueTranscription, formatBacklog, requeueFailedTranscriptions, speechBacklog,
-  transcriptsOf, SpeechQueueError,
+  transcriptsOf, SpeechQueueError, requeueUntranscribed,
 } from '../../ivr/speech/jobs';
 import { createSpeechWorker, EmergencyEvent, TranscriptEvent } from '../../ivr/speech/worker';
 import { SpeechError, SpeechProvider, Transcription } from '../../ivr/speech/provider';
@@ -244,6 +244,14 @@ describe('speech jobs: queued in the database, retried, never done twice', funct
       const job = await db('speech_jobs').where({ recording_id: rec }).first();
       assert.equal(job.status, 'done');
       assert.equal((await db('speech_transcripts').where({ recording_id: rec })).length, 0);
+
+      // a model is installed later: the recording is transcribed, its alert is not raised again
+      assert.equal(await requeueUntranscribed(db, clock), 1);
+      const provider = await createSherpaProvider({ modelDir: KWS_MODEL_DIR, numThreads: 1 });
+      const later = createSpeechWorker({ db, provider, kws: spotter, onTranscript: () => {}, onEmergency: (e) => { alerts.push(e); }, clock, log: () => {} });
+      await later.runOnce();
+      assert.equal((await db('speech_transcripts').where({ recording_id: rec })).length, 1);
+      assert.equal(alerts.length, 1);
     });
   });
 });
