@@ -151,6 +151,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const sections: string[] = [];
+  const load = os.loadavg().map((l) => l.toFixed(1)).join(' / ');
+  sections.push(`Load average when it started (1/5/15 min): ${load} on ${os.cpus().length} cores — the machine is shared; a 2-thread run only helps when a second core is free.`, '');
 
   // 1. offline provider and spotter: RTF and memory, each thread count in a fresh process
   const runs = [1, 2].map((threads) => {
