@@ -36,7 +36,9 @@ export function decodeWav(buf: Buffer): PcmAudio {
       if (format === FORMAT_EXTENSIBLE && body.length >= 26) format = body.readUInt16LE(24);
       fmt = { format, channels: body.readUInt16LE(2), sampleRate: body.readUInt32LE(4), bits: body.readUInt16LE(14) };
     } else if (id === 'data') {
-      data = body; // a recording cut short keeps what was written
+      // a recording cut short keeps what was written; a header never finalised (size 0) covers the rest
+      data = size === 0 ? buf.subarray(off + 8) : body;
+      if (size === 0) break;
     }
     off += 8 + size + (size % 2);
   }

@@ -50,6 +50,12 @@ describe('speech audio: telephone recordings in, speech chunks out', () => {
     assert.equal(muLawDecode(muLawEncode(0)), 0);
   });
 
+  it('a recording whose header the switch never finalised still yields the audio written', () => {
+    const wav = encodeWav16({ sampleRate: 8000, channels: [tone(300, 8000, 0.5)] });
+    wav.writeUInt32LE(0, 40); // data size left at 0 by a crash mid-call
+    assert.equal(decodeWav(wav).channels[0].length, 4000);
+  });
+
   it('a file that is not a WAV recording is refused with a clear error', () => {
     assert.throws(() => decodeWav(Buffer.from('ID3 an mp3 file')), AudioFormatError);
     const wav = encodeWav16({ sampleRate: 8000, channels: [new Float32Array(10)] });
