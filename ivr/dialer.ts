@@ -112,7 +112,7 @@ export class ReturnVisitDialer {
         this.activeSurveys.set(r.callId, item.req); // the survey flow stores the answer
         return;
       }
-      await this.finish(item.req, r.outcome ?? 'unreachable');
+      await this.finish(item.req, r.outcome ?? 'unreachable', r.callId);
     } catch (err) {
       // Our configuration or the switch failed, not the citizen: the attempt is not used up.
       item.notBefore = this.now().getTime() + this.s.retryAfterMs;
@@ -124,10 +124,10 @@ export class ReturnVisitDialer {
   }
 
   /** Stores the outcome of a call that never reached the survey, and schedules the next attempt. */
-  private async finish(req: SurveyCallRequest, outcome: SurveyOutcome): Promise<void> {
+  private async finish(req: SurveyCallRequest, outcome: SurveyOutcome, callId: string | null): Promise<void> {
     const at = this.now();
     await this.services.recordSurveyAnswer({
-      ticketId: req.ticketId, attempt: req.attempt, callId: null, outcome, digit: null, answeredAt: at.toISOString(),
+      ticketId: req.ticketId, attempt: req.attempt, callId, outcome, digit: null, answeredAt: at.toISOString(),
     });
     if (shouldRetry(outcome, req.attempt, this.s.maxAttempts)) {
       this.queue.push({ req: { ...req, attempt: req.attempt + 1 }, notBefore: at.getTime() + this.s.retryAfterMs });

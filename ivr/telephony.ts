@@ -34,6 +34,7 @@ export type SurveyOutcome =
 
 /** A call event: what the rest of the system hears from the phone side. */
 export type CallEvent =
+  | { type: 'call_started'; at: string; callId: string; direction: 'inbound' | 'outbound'; purpose: 'hotline' | 'survey' | 'transfer' | 'callback'; caller: string; callee: string; ticketId: number | null }
   | { type: 'call_offered'; at: string; callId: string; caller: string; agent: string; queue: string; queueWaitMs: number }
   | { type: 'call_queued'; at: string; callId: string; caller: string; queue: string }
   | { type: 'call_answered'; at: string; callId: string; agent: string; queueWaitMs: number | null }
@@ -42,7 +43,7 @@ export type CallEvent =
   | { type: 'recording_started'; at: string; callId: string; path: string; kind: 'call' | 'message' | 'survey_reason' }
   | { type: 'recording_ended'; at: string; callId: string; path: string }
   | { type: 'dtmf'; at: string; callId: string; digit: string }
-  | { type: 'message_left'; at: string; callId: string; caller: string; path: string; ticketNumber: string | null }
+  | { type: 'message_left'; at: string; callId: string; caller: string; path: string; ticketId: number; ticketNumber: string }
   | { type: 'ticket_status_query'; at: string; callId: string; caller: string; ticketNumber: string; found: boolean }
   | { type: 'survey_result'; at: string; callId: string | null; ticketId: number; attempt: number; outcome: SurveyOutcome; digit: string | null }
   | { type: 'telephony_down'; at: string; reason: string }

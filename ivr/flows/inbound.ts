@@ -95,7 +95,7 @@ async function leaveMessage(ctx: FlowContext, reason: 'after_hours' | 'overflow'
   const draft = await ctx.services.createDraftTicket({
     reason, callerPhone: ch.caller, callId: ch.callId, recordingPath: path, receivedAt: iso(ctx),
   });
-  ctx.report({ type: 'message_left', at: iso(ctx), callId: ch.callId, caller: ch.caller, path, ticketNumber: draft.ticketNumber });
+  ctx.report({ type: 'message_left', at: iso(ctx), callId: ch.callId, caller: ch.caller, path, ticketId: draft.ticketId, ticketNumber: draft.ticketNumber });
   if (hungUp) throw hungUp;
   await ch.play('message_saved');
   await goodbye(ctx);

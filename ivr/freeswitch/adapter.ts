@@ -1,6 +1,7 @@
 // FreeSWITCH behind the Telephony interface: one inbound Event Socket connection for
 // events, agent state (mod_callcenter via callcenter_config) and call control, plus
 // the IVR app's outbound-socket listener for the call flows.
+import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { AgentRecord, parseAgentList, reconcileAgent, switchStatusFor } from '../agent-state';
 import { IvrConfig } from '../config';
@@ -41,8 +42,10 @@ export class FreeSwitchTelephony implements Telephony {
   private since: string;
   private agents = new Map<string, AgentRecord>();
   private reconcileTimer: NodeJS.Timeout | null = null;
-  /** Calls the app believes are alive, for reconciliation after an outage. */
-  private live = new Set<string>();
+  /** Calls the app believes are alive (id → when it learnt of them), for reconciliation. */
+  private live = new Map<string, number>();
+  /** Survey legs whose originate has not answered yet: the switch may not list them. */
+  private originating = new Set<string>();
   ivrPort = 0;
 
   constructor(private o: FreeSwitchOptions) {
@@ -65,7 +68,14 @@ export class FreeSwitchTelephony implements Telephony {
       services: o.services, now: this.now, report: (e) => this.emit(e),
       onCall: (ch) => {
         this.mapper.tracked.add(ch.callId);
-        this.live.add(ch.callId);
+        this.live.set(ch.callId, performance.now());
+        // Survey legs were announced when they were placed.
+        if (ch.variables.return_visit_ticket_id === undefined) {
+          this.emit({
+            type: 'call_started', at: this.now().toISOString(), callId: ch.callId, direction: 'inbound', purpose: 'hotline',
+            caller: ch.caller, callee: ch.destination, ticketId: null,
+          });
+        }
       },
     });
   }
@@ -125,7 +135,7 @@ export class FreeSwitchTelephony implements Telephony {
     if (m.shutdown) this.setConnected(false, 'FreeSWITCH 正在关闭');
     for (const e of m.events) {
       if (e.type === 'call_answered') {
-        this.live.add(e.callId);
+        if (!this.live.has(e.callId)) this.live.set(e.callId, performance.now());
         this.applyState(e.agent, { state: 'on_call', callId: e.callId }, 'switch');
       }
       this.emit(e);
@@ -218,14 +228,28 @@ export class FreeSwitchTelephony implements Telephony {
       socketAddress: c.listen.port === 0 ? `${c.listen.host}:${this.ivrPort}` : c.socketAddress,
     });
     if (!this.connected) throw new TelephonyError('FreeSWITCH 未连接，无法外呼', 'not connected');
-    const body = await this.inbound.bgapi('originate', args, (c.survey.originateTimeoutS + 30) * 1000);
-    const r = mapOriginateResult(body);
-    if (r.kind === 'answered') {
-      this.mapper.tracked.add(r.callId);
-      this.live.add(r.callId);
-      return { accepted: true, callId: r.callId, outcome: null, detail: body.trim() };
+    // Our own uuid for the leg: the call has an id (and a row) even when it fails.
+    const callId = crypto.randomUUID();
+    this.mapper.tracked.add(callId);
+    this.live.set(callId, performance.now());
+    this.originating.add(callId);
+    this.emit({
+      type: 'call_started', at: this.now().toISOString(), callId, direction: 'outbound', purpose: 'survey',
+      caller: c.survey.callerId, callee: req.phone, ticketId: req.ticketId,
+    });
+    let body: string;
+    try {
+      body = await this.inbound.bgapi('originate', args.replace('{', `{origination_uuid=${callId},`), (c.survey.originateTimeoutS + 30) * 1000);
+    } finally {
+      this.originating.delete(callId);
     }
-    if (r.kind === 'failed') return { accepted: false, callId: null, outcome: r.outcome, detail: body.trim() };
+    const r = mapOriginateResult(body);
+    if (r.kind === 'answered') return { accepted: true, callId: r.callId, outcome: null, detail: body.trim() };
+    if (r.kind === 'failed') return { accepted: false, callId, outcome: r.outcome, detail: body.trim() };
+    // No channel was made (bad profile, usage): end the call record here.
+    if (this.mapper.tracked.delete(callId)) {
+      this.emit({ type: 'call_ended', at: this.now().toISOString(), callId, hangupCause: 'ORIGINATE_ERROR' });
+    }
     throw new TelephonyError(`外呼失败（配置或交换机错误）：${r.detail}`, r.detail);
   }
 
@@ -248,23 +272,27 @@ export class FreeSwitchTelephony implements Telephony {
 
   private async reconcileAll(): Promise<void> {
     if (!this.connected) return;
+    const asked = performance.now();
     const channels = JSON.parse(await this.inbound.api('show channels as json')) as { rows?: { uuid: string }[] };
     const alive = new Set((channels.rows ?? []).map((r) => r.uuid));
     // Calls that live on the switch but not in our view (the app restarted mid-call and the
     // dialplan fallback kept them): adopt them, so their end is still recorded.
     for (const id of alive) {
       if (!this.live.has(id)) {
-        this.live.add(id);
+        this.live.set(id, performance.now());
         this.mapper.tracked.add(id);
       }
     }
-    for (const id of [...this.live]) {
-      if (!alive.has(id)) {
+    for (const [id, since] of [...this.live]) {
+      // Only calls we knew before asking, and not a leg still being dialled.
+      if (!alive.has(id) && since < asked && !this.originating.has(id)) {
         this.mapper.tracked.delete(id);
         this.emit({ type: 'call_ended', at: this.now().toISOString(), callId: id, hangupCause: 'LOST_WHILE_DISCONNECTED' });
       }
     }
     const list = parseAgentList(await this.cc(`queue list agents ${this.o.config.queue}`));
+    // Calls we learnt of after asking count as alive too.
+    for (const [id, since] of this.live) if (since >= asked) alive.add(id);
     for (const agent of this.agents.keys()) {
       const sw = list.get(this.ccName(agent)) ?? null;
       await this.reconcileOne(agent, { sw, alive });

@@ -13,6 +13,7 @@ type Pending = { resolve: (h: Record<string, string>) => void; reject: (e: Error
 export class EslCallChannel implements CallChannel {
   readonly callId: string;
   readonly caller: string;
+  readonly destination: string;
   readonly variables: Readonly<Record<string, string>>;
   hungUp = false;
   private hangupCause = '';
@@ -29,6 +30,7 @@ export class EslCallChannel implements CallChannel {
     const info = headersOf(conn.getInfo() as EslEvent);
     this.callId = info['Unique-ID'] ?? '';
     this.caller = info['Caller-Caller-ID-Number'] ?? '';
+    this.destination = info['Caller-Destination-Number'] ?? '';
     const vars: Record<string, string> = {};
     for (const [k, v] of Object.entries(info)) if (k.startsWith('variable_')) vars[k.slice(9)] = v;
     this.variables = vars;

@@ -61,7 +61,7 @@ function nowHeaders(): Headers {
 }
 
 export class SimChannel {
-  readonly uuid = uuid();
+  uuid: string = uuid();
   answered = false;
   up = true;
   recording: string | null = null;
@@ -776,6 +776,7 @@ export class EslTestServer {
     const ch = new SimChannel(this, url, 'outbound', vars.origination_caller_id_number ?? '', number,
       behaviour.kind === 'answer' ? behaviour.caller : {});
     Object.assign(ch.variables, vars);
+    if (vars.origination_uuid) ch.uuid = vars.origination_uuid;
     this.channels.set(ch.uuid, ch);
     this.sessionsSinceStart++;
     setImmediate(() => {
