@@ -128,6 +128,6 @@ export function aLawDecode(byte: number): number {
   const a = byte ^ 0x55;
   const exponent = (a >> 4) & 0x07;
   const mantissa = a & 0x0f;
-  let magnitude = exponent === 0 ? (mantissa << 4) + 8 : ((mantissa << 4) + 0x108) << (exponent - 1);
+  const magnitude = exponent === 0 ? (mantissa << 4) + 8 : ((mantissa << 4) + 0x108) << (exponent - 1);
   return a & 0x80 ? magnitude : -magnitude;
 }
