@@ -81,6 +81,11 @@ function checkUnits(ctx: LifecycleContext, lead: string, co: string[]): string |
   return null;
 }
 
+/** What a dispatch event records: the unit and the deadlines it was given (the KPIs judge each unit by its own). */
+const dispatchData = (p: Patch, extra: Record<string, unknown> = {}) => ({
+  leadUnit: p.leadUnit, coUnits: p.coUnits, ackDueAt: p.ackDueAt, feedbackDueAt: p.feedbackDueAt, dueAt: p.dueAt, ...extra,
+});
+
 function dispatchPatch(t: Ticket, leadUnit: string, coUnits: string[], urgency: UrgencyClass, ctx: LifecycleContext): Patch {
   const c = ctx.clocks(ctx.now, urgency);
   return {
@@ -140,11 +145,10 @@ export const TRANSITIONS: TransitionRule[] = [
       .object({ leadUnit: z.string().trim().min(1).max(40), coUnits: unitList, urgency: z.enum(URGENCY_CLASSES).optional(), eventType: z.string().trim().max(40).optional() })
       .strict(),
     refuse: (_t, _a, i, ctx) => checkUnits(ctx, i.leadUnit, i.coUnits),
-    apply: (t, i, ctx) => ({
-      to: 'dispatched',
-      patch: { ...dispatchPatch(t, i.leadUnit, i.coUnits, i.urgency ?? t.urgency, ctx), ...(i.eventType ? { eventType: i.eventType } : {}) },
-      data: { leadUnit: i.leadUnit, coUnits: i.coUnits },
-    }),
+    apply: (t, i, ctx) => {
+      const patch = dispatchPatch(t, i.leadUnit, i.coUnits, i.urgency ?? t.urgency, ctx);
+      return { to: 'dispatched', patch: { ...patch, ...(i.eventType ? { eventType: i.eventType } : {}) }, data: dispatchData(patch) };
+    },
   },
   {
     action: 'acknowledge',
@@ -184,11 +188,10 @@ export const TRANSITIONS: TransitionRule[] = [
     input: z.object({ leadUnit: z.string().trim().min(1).max(40), coUnits: unitList, urgency: z.enum(URGENCY_CLASSES).optional() }).strict(),
     refuse: (t, _a, i, ctx) =>
       i.leadUnit === t.leadUnit ? '改派须选择另一个单位；要求原单位继续办理请用「驳回退单」' : checkUnits(ctx, i.leadUnit, i.coUnits),
-    apply: (t, i, ctx) => ({
-      to: 'dispatched',
-      patch: dispatchPatch(t, i.leadUnit, i.coUnits, i.urgency ?? t.urgency, ctx),
-      data: { leadUnit: i.leadUnit, coUnits: i.coUnits, previousUnit: t.leadUnit },
-    }),
+    apply: (t, i, ctx) => {
+      const patch = dispatchPatch(t, i.leadUnit, i.coUnits, i.urgency ?? t.urgency, ctx);
+      return { to: 'dispatched', patch, data: dispatchData(patch, { previousUnit: t.leadUnit }) };
+    },
   },
   {
     action: 'overrule_return',

@@ -225,3 +225,12 @@ describe('intake validation', () => {
     assert.deepEqual([t.citizenName, t.citizenPhone, t.noCallback], [null, null, true]);
   });
 });
+
+describe('dispatch events', () => {
+  it('record the unit and the deadlines it was given, so each unit is judged by its own', () => {
+    const r = applyTransition(ticket(), operator, { action: 'dispatch', input: { leadUnit: 'cgj', coUnits: ['shengcheng'] } }, ctx());
+    assert.deepEqual(r.event.data, {
+      leadUnit: 'cgj', coUnits: ['shengcheng'], ackDueAt: r.ticket.ackDueAt, feedbackDueAt: null, dueAt: '2026-11-26T02:00:00.000Z',
+    });
+  });
+});
