@@ -3,12 +3,13 @@
 // fan-out subscribe here; publishers never know who listens.
 import { EventEmitter } from 'node:events';
 import { Ticket, TicketEvent } from '../workflow/types';
+import type { CallEvent } from '../ivr/telephony';
 
 export interface HotlineEvents {
   /** A ticket was created or changed; `events` are its new audit rows, committed. */
   ticket: { ticket: Ticket; events: TicketEvent[] };
-  /** A telephony call event (offered, answered, ended, …), switch-independent. */
-  call: { type: string; callId: string; at: string; [key: string]: unknown };
+  /** A telephony call event (offered, answered, ended, agent state, …), switch-independent. */
+  call: CallEvent;
   /** Telephony connection state changed. */
   telephony: { connected: boolean; kind: string | null; since: string | null };
 }

@@ -10,6 +10,7 @@ import { EventBus } from './events';
 import { UnitInfo } from '../workflow/lifecycle';
 import { ClockPolicy } from '../workflow/clocks';
 import type { RoutingPort } from './hotline';
+import type { Telephony } from '../ivr/telephony';
 
 export interface HotlineContext {
   config: Config;
@@ -17,6 +18,8 @@ export interface HotlineContext {
   tickets: TicketService;
   bus: EventBus;
   routing: RoutingPort;
+  /** The switch, when one is configured; its call events are also published on the bus as 'call'. */
+  telephony: Telephony | null;
   policy: ClockPolicy;
   units: () => Map<string, UnitInfo>;
   now: () => Date;
@@ -31,8 +34,6 @@ export interface Extension {
   rootRouters?: express.Router[];
   /** Called once the HTTP server listens (e.g. to accept WebSocket upgrades). */
   attach?(server: http.Server): void | Promise<void>;
-  /** Telephony status for /healthz, when this extension owns the switch connection. */
-  telephonyStatus?(): { configured: boolean; kind: string | null; connected: boolean; since: string | null };
   close?(): Promise<void>;
 }
 

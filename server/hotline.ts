@@ -15,6 +15,7 @@ import { TicketService } from './services/tickets';
 import { createApp, TelephonyStatus } from './app';
 import { Open311Service } from './http/open311';
 import { EventBus } from './events';
+import type { Telephony } from '../ivr/telephony';
 import { EXTENSIONS, Extension, ExtensionFactory, HotlineContext } from './extensions';
 
 /** What the hotline needs of the routing engine. */
@@ -27,6 +28,8 @@ export interface HotlineDeps {
   routing: RoutingPort;
   /** Modules to plug in (default: EXTENSIONS). */
   extensions?: ExtensionFactory[];
+  /** The switch (FreeSWITCH or Asterisk adapter); null or absent: no telephony. */
+  telephony?: Telephony | null;
   db?: Knex;
   now?: () => Date;
   log?: (line: string) => void;
@@ -70,7 +73,9 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     onChange: (ticket, events) => bus.emit('ticket', { ticket, events }),
   });
 
-  const ctx: HotlineContext = { config, db, tickets, bus, routing: deps.routing, policy, units: () => units, now, log };
+  const telephonyAdapter = deps.telephony ?? null;
+  telephonyAdapter?.onEvent((e) => bus.emit('call', e));
+  const ctx: HotlineContext = { config, db, tickets, bus, routing: deps.routing, telephony: telephonyAdapter, policy, units: () => units, now, log };
   const extensions: Extension[] = [];
   for (const factory of deps.extensions ?? EXTENSIONS) extensions.push(await factory(ctx));
 
@@ -82,9 +87,13 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     keywords: e.keywords,
   }));
 
-  const switchOwner = extensions.find((e) => e.telephonyStatus);
-  const telephony = (): TelephonyStatus =>
-    switchOwner?.telephonyStatus?.() ?? { configured: !!config.FREESWITCH_ESL, kind: config.FREESWITCH_ESL ? 'freeswitch' : null, connected: false, since: null };
+  const telephony = (): TelephonyStatus => {
+    if (telephonyAdapter) {
+      const s = telephonyAdapter.status();
+      return { configured: true, kind: s.kind, connected: s.connected, since: s.since };
+    }
+    return { configured: !!config.FREESWITCH_ESL, kind: config.FREESWITCH_ESL ? 'freeswitch' : null, connected: false, since: null };
+  };
 
   const app = createApp({
     db,
