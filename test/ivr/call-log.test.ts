@@ -1,0 +1,106 @@
+// Calls and recordings are rows (real SQLite, or PostgreSQL with TEST_DATABASE_URL).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Knex } from 'knex';
+import { CallLog } from '../../ivr/call-log';
+import { closeTestDb, openTestDb } from '../support/db';
+import { Harness, startHarness, until } from './harness';
+
+async function seed(db: Knex): Promise<number> {
+  await db('units').insert({ code: 'SG-CENTER', name: '寿光市社会治理服务中心', kind: 'center' });
+  const [row] = await db('users')
+    .insert({ username: 'op1001', display_name: '话务员一', role: 'operator', unit_code: 'SG-CENTER', password_hash: 'x', extension: '1001', created_at: new Date().toISOString() })
+    .returning('id');
+  return Number(typeof row === 'object' ? row.id : row);
+}
+
+async function seedTicket(db: Knex, id: number, number: string): Promise<void> {
+  const at = '2026-11-23T02:00:00.000Z';
+  await db('tickets').insert({ id, number, channel: 'hotline', kind: 'consult', status: 'draft', content: '语音留言', urgency: 'general', accepted_at: at, updated_at: at });
+}
+
+describe('call log', () => {
+  let db: Knex;
+  let h: Harness | null = null;
+  beforeEach(async () => { db = await openTestDb(); });
+  afterEach(async () => {
+    await h?.close();
+    h = null;
+    await closeTestDb(db);
+  });
+
+  it('an answered call is one row with its times, queue wait, agent and hang-up cause; its recording is stored when it starts', async () => {
+    const userId = await seed(db);
+    h = await startHarness();
+    const log = new CallLog(db, { switchKind: 'freeswitch' });
+    log.attach(h.tel);
+    await h.tel.setAgentState('1001', { state: 'ready' });
+    const call = h.fs.placeCall({ caller: '0309990001', app: h.app, script: { talkMs: 40 } });
+    const rec = await h.waitFor('recording_started', (e) => e.callId === call.uuid);
+    await log.flush();
+    const early = await db('recordings').where({ path: rec.path }).first();
+    assert.equal(early.call_id, call.uuid, 'the path is in the database while the call is still going');
+    assert.equal(early.kind, 'call');
+    await h.waitFor('call_ended', (e) => e.callId === call.uuid);
+    await until(() => h!.events.some((e) => e.type === 'recording_ended' && e.callId === call.uuid), 2000, 'recording end');
+    await log.flush();
+    const row = await db('calls').where({ id: call.uuid }).first();
+    assert.equal(row.direction, 'inbound');
+    assert.equal(row.purpose, 'hotline');
+    assert.equal(row.caller, '0309990001');
+    assert.equal(row.queue, 'hotline');
+    assert.equal(Number(row.agent_user_id), userId);
+    assert.ok(row.offered_at && row.queued_at && row.answered_at && row.ended_at);
+    assert.equal(row.abandoned_at, null);
+    assert.equal(typeof Number(row.queue_wait_ms), 'number');
+    assert.equal(row.hangup_cause, 'NORMAL_CLEARING');
+    const done = await db('recordings').where({ path: rec.path }).first();
+    assert.ok(done.ended_at);
+  });
+
+  it('an abandoned call keeps its abandon time; a message is linked to its draft ticket', async () => {
+    await seedTicket(db, 1, '202611230001');
+    h = await startHarness();
+    const log = new CallLog(db, { switchKind: 'freeswitch' });
+    log.attach(h.tel);
+    const gaveUp = h.fs.placeCall({ caller: '0309990003', app: h.app });
+    await h.waitFor('call_queued', (e) => e.callId === gaveUp.uuid);
+    gaveUp.hangup('NORMAL_CLEARING');
+    await h.waitFor('call_ended', (e) => e.callId === gaveUp.uuid);
+    const msg = h.fs.placeCall({ caller: '0305550123', app: h.app, script: { inputs: ['2'] } });
+    await h.waitFor('call_ended', (e) => e.callId === msg.uuid);
+    await log.flush();
+    const ab = await db('calls').where({ id: gaveUp.uuid }).first();
+    assert.ok(ab.abandoned_at);
+    assert.equal(ab.answered_at, null);
+    const m = await db('calls').where({ id: msg.uuid }).first();
+    assert.equal(Number(m.ticket_id), 1);
+    const r = await db('recordings').where({ call_id: msg.uuid, kind: 'message' }).first();
+    assert.equal(Number(r.ticket_id), 1);
+  });
+
+  it('events of one call that cross (end before start) still make a correct row', async () => {
+    const log = new CallLog(db, { switchKind: 'freeswitch' });
+    const id = '5f0d1c2e-1111-4222-8333-944455566677';
+    await log.enqueue({ type: 'call_ended', at: '2026-11-23T02:01:00.000Z', callId: id, hangupCause: 'USER_BUSY' });
+    await log.enqueue({ type: 'call_started', at: '2026-11-23T02:00:50.000Z', callId: id, direction: 'outbound', purpose: 'survey', caller: '12345', callee: '13800001111', ticketId: null });
+    const row = await db('calls').where({ id }).first();
+    assert.deepEqual([row.direction, row.purpose, row.callee, row.hangup_cause], ['outbound', 'survey', '13800001111', 'USER_BUSY']);
+  });
+
+  it('at start-up, recording files without a row are adopted, once', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'recs-'));
+    const id = '0b5e7a4c-2f6e-4d3a-9a41-3c2f1e0d9b87';
+    fs.writeFileSync(path.join(dir, `call_${id}.wav`), 'RIFF');
+    fs.writeFileSync(path.join(dir, 'known.wav'), 'RIFF');
+    await db('recordings').insert({ path: '/rec/known.wav', kind: 'call', started_at: '2026-11-23T02:00:00.000Z', created_at: '2026-11-23T02:00:00.000Z' });
+    const log = new CallLog(db, { switchKind: 'freeswitch' });
+    assert.equal(await log.adoptOrphanRecordings(dir, '/rec'), 1);
+    assert.equal(await log.adoptOrphanRecordings(dir, '/rec'), 0);
+    const r = await db('recordings').where({ path: `/rec/call_${id}.wav` }).first();
+    assert.equal(r.call_id, id);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
