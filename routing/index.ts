@@ -106,6 +106,9 @@ export function buildRouting(docs: { taxonomy: unknown; gazetteer: unknown; unit
       return i === undefined ? SPECIFICITY.unseen : Math.min(SPECIFICITY.max, Math.max(SPECIFICITY.min, model.vec.idf[i] / SPECIFICITY.pivotIdf));
     }),
     emergency: new EmergencyDetector(new Map(taxonomy.eventTypes.map((t) => [t.code, t.emergencyTriggers]))),
+    typeCategory: Int32Array.from(taxonomy.eventTypes.map((t) => taxonomy.categories.indexOf(t.category))),
+    categorySize: taxonomy.categories.map((c) => taxonomy.eventTypes.filter((t) => t.category === c).length),
+    categoryModelIndex: taxonomy.categories.map((c) => model.categories.indexOf(c)),
   };
   const fallback = (err: unknown): Suggestion => ({
     kind: 'complaint',

@@ -31,11 +31,13 @@ export interface KindGuess {
   defaulted: boolean;
 }
 
+const KINDS = Object.keys(CUES) as AppealKind[];
+
 export function guessKind(text: string): KindGuess {
   let best: AppealKind = 'complaint';
   let bestScore = 0;
   let bestCues: string[] = [];
-  for (const kind of Object.keys(CUES) as AppealKind[]) {
+  for (const kind of KINDS) {
     let score = 0;
     const cues: string[] = [];
     for (const [w, s] of CUES[kind]) {

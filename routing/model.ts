@@ -56,10 +56,19 @@ export function vectorize(v: Vectorizer, tokens: readonly string[]): SparseVec {
     const i = v.vocab.get(t);
     if (i !== undefined) tf.set(i, (tf.get(i) ?? 0) + 1);
   }
-  const idx = [...tf.keys()].sort((a, b) => a - b);
-  const val = idx.map((i) => (1 + Math.log(tf.get(i)!)) * v.idf[i]);
-  const norm = Math.sqrt(val.reduce((s, x) => s + x * x, 0)) || 1;
-  return { idx, val: val.map((x) => x / norm) };
+  // Features in first-seen order (deterministic; dot products do not need them sorted).
+  const idx: number[] = [];
+  const val: number[] = [];
+  let norm = 0;
+  for (const [i, c] of tf) {
+    const x = (c === 1 ? 1 : 1 + Math.log(c)) * v.idf[i];
+    idx.push(i);
+    val.push(x);
+    norm += x * x;
+  }
+  norm = Math.sqrt(norm) || 1;
+  for (let k = 0; k < val.length; k++) val[k] /= norm;
+  return { idx, val };
 }
 
 export function trainCnb(categories: string[], vec: Vectorizer, docs: TrainingDoc[], opts: CnbOptions): CategoryModel {

@@ -75,9 +75,29 @@ export interface SuggestEngine {
   words: string[];
   scorer: EventTypeScorer;
   emergency: EmergencyDetector;
+  /** Per event type: index of its category in taxonomy.categories. */
+  typeCategory: Int32Array;
+  /** Per category: number of event types. */
+  categorySize: number[];
+  /** Per category: index in model.categories, or -1 when the classifier does not know it. */
+  categoryModelIndex: number[];
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Indices of the k largest values, largest first (ties: lower index first). */
+function topIndices(p: Float64Array, k: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < p.length; i++) {
+    let j = out.length;
+    while (j > 0 && p[out[j - 1]] < p[i]) j--;
+    if (j < k) {
+      out.splice(j, 0, i);
+      if (out.length > k) out.pop();
+    }
+  }
+  return out;
+}
 
 export function suggest(e: SuggestEngine, input: SuggestInput): Suggestion {
   const rawTitle = typeof input?.title === 'string' ? input.title : '';
@@ -100,33 +120,30 @@ export function suggest(e: SuggestEngine, input: SuggestInput): Suggestion {
   // Category probabilities from the classifier; categories it was not trained on get a small prior.
   const x = vectorize(e.model.vec, tokens);
   const modelP = softmax(categoryScores(e.model, x), e.model.scale);
-  const perCategory = new Map<string, number>();
-  for (const t of e.taxonomy.eventTypes) perCategory.set(t.category, (perCategory.get(t.category) ?? 0) + 1);
-  // Prior of one event type of each category.
-  const typePrior = new Map<string, number>();
-  for (const c of e.taxonomy.categories) {
-    const k = e.model.categories.indexOf(c);
-    typePrior.set(c, k >= 0 ? Math.max(CATEGORY_FLOOR, modelP[k]) / perCategory.get(c)! : UNKNOWN_CATEGORY_TYPE_PRIOR);
+  // Prior of one event type of each category: the classifier's probability shared among the category's types.
+  const cats = e.taxonomy.categories;
+  const typePrior = new Float64Array(cats.length);
+  for (let c = 0; c < cats.length; c++) {
+    const k = e.categoryModelIndex[c];
+    typePrior[c] = k >= 0 ? Math.max(CATEGORY_FLOOR, modelP[k]) / e.categorySize[c] : UNKNOWN_CATEGORY_TYPE_PRIOR;
   }
 
-  // Joint over event types: category probability spread over its types, sharpened by word evidence.
+  // Joint over event types: the prior, sharpened by word evidence.
   const scores = e.scorer.score(all, tokens);
-  const evidence = new Map(scores.map((s) => [s.index, s]));
   const types = e.taxonomy.eventTypes;
-  const z = types.map((t, i) => {
-    const s = evidence.get(i)?.score ?? 0;
-    return Math.log(typePrior.get(t.category)!) + EVIDENCE_WEIGHT * Math.min(s, EVIDENCE_CAP);
-  });
+  const z = new Float64Array(types.length);
+  for (let i = 0; i < types.length; i++) z[i] = Math.log(typePrior[e.typeCategory[i]]);
+  for (const s of scores) z[s.index] += EVIDENCE_WEIGHT * Math.min(s.score, EVIDENCE_CAP);
   const p = softmax(z);
   const informative = x.idx.length > 0 || scores.length > 0;
 
-  const catPost = new Map<string, number>();
-  types.forEach((t, i) => catPost.set(t.category, (catPost.get(t.category) ?? 0) + p[i]));
-  const order = types.map((_, i) => i).sort((a, b) => p[b] - p[a] || a - b);
-  const top = informative ? order.slice(0, 3) : [];
+  const catPost = new Float64Array(cats.length);
+  for (let i = 0; i < types.length; i++) catPost[e.typeCategory[i]] += p[i];
+  const top = informative ? topIndices(p, 3) : [];
   // The category shown is that of the top event type, so the desk never shows a type outside its category.
   const category: string | null = top.length ? types[top[0]].category : null;
-  const categoryConfidence = category ? catPost.get(category)! : 0;
+  const categoryConfidence = top.length ? catPost[e.typeCategory[top[0]]] : 0;
+  const evidence = new Map(scores.map((s) => [s.index, s]));
   const eventTypes = top.map((i) => ({ code: types[i].code, name: types[i].name, confidence: round(p[i]) }));
 
   const em = e.emergency.find(all, top.map((i) => types[i].code));

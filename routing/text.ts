@@ -29,9 +29,17 @@ export function normalize(raw: unknown): string {
   return s;
 }
 
-const CJK = /[\u3400-\u9fff]/;
-const WORDISH = /^[\u3400-\u9fffa-z0-9]+$/;
-const DIGITS = /^[0-9]+$/;
+/** A word worth keeping: CJK ideographs and Latin letters/digits only, not all digits, not a stop word, 2+ characters. */
+function keep(w: string): boolean {
+  if (w.length < 2 || STOP.has(w)) return false;
+  let letters = 0;
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if ((c >= 0x3400 && c <= 0x9fff) || (c >= 97 && c <= 122)) letters++;
+    else if (!(c >= 48 && c <= 57)) return false;
+  }
+  return letters > 0;
+}
 
 /** Words too common in appeals to say anything about their subject. */
 const STOP = new Set(
@@ -44,12 +52,7 @@ const STOP = new Set(
 export function tokenize(text: string): string[] {
   if (!text) return [];
   const out: string[] = [];
-  for (const w of segmenter().cut(text, true)) {
-    if (!WORDISH.test(w) || DIGITS.test(w) || STOP.has(w)) continue;
-    if (w.length < 2 && CJK.test(w)) continue;
-    if (!CJK.test(w) && w.length < 2) continue;
-    out.push(w);
-  }
+  for (const w of segmenter().cut(text, true)) if (keep(w)) out.push(w);
   return out;
 }
 
@@ -58,10 +61,11 @@ export function cjkShare(text: string): number {
   if (!text) return 0;
   let n = 0;
   let total = 0;
-  for (const ch of text) {
-    if (ch === ' ') continue;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || (c >= 0xdc00 && c <= 0xdfff)) continue; // spaces; low surrogates count with their pair
     total++;
-    if (CJK.test(ch)) n++;
+    if (c >= 0x3400 && c <= 0x9fff) n++;
   }
   return total ? n / total : 0;
 }

@@ -9,6 +9,8 @@ export const GENERAL_TRIGGERS = [
   '触电', '电线断落', '高压线断', '中毒', '有人受伤', '伤亡', '昏迷', '跳楼', '轻生', '持刀', '医院停电', '医院停水',
 ];
 
+const GENERAL = new Set(GENERAL_TRIGGERS);
+
 /** Words just before a trigger that deny or only fear it ("没有着火", "担心倒塌"). */
 const NEGATIONS = ['没有', '没', '不是', '未', '无', '防止', '预防', '以防', '避免', '担心', '怕', '可能'];
 /** Words just after a trigger that make it a risk, not an event ("火灾隐患"). */
@@ -30,7 +32,7 @@ export class EmergencyDetector {
 
   /** Triggers heard in the text: general ones, and those of the given event types. */
   find(text: string, eventTypes: readonly string[]): UrgencyHit {
-    const general = new Set(GENERAL_TRIGGERS);
+    const general = GENERAL;
     const found = new Set<string>();
     for (const h of this.matcher.find(text)) {
       const relevant = general.has(h.phrase) || eventTypes.some((c) => this.byType.get(c)?.has(h.phrase));
