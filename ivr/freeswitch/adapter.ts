@@ -27,6 +27,8 @@ export interface FreeSwitchOptions {
   wrapUpMaxMs?: number;
   backoff?: { initialMs: number; maxMs: number };
   silenceMs?: number;
+  /** Measurement hooks for the benchmark. */
+  instrument?: { onEventHandled?: () => void; onCommandLatency?: (ms: number) => void };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -66,7 +68,9 @@ export class FreeSwitchTelephony implements Telephony {
       host: c.listen.host, port: c.listen.port, promptsDir: c.promptsDir,
       settings: { recordingsDir: c.recordingsDir, queue: c.queue, workingHours: c.workingHours, timeZone: c.timeZone, messageMaxS: 120 },
       services: o.services, now: this.now, report: (e) => this.emit(e),
+      onEventHandled: o.instrument?.onEventHandled,
       onCall: (ch) => {
+        if (o.instrument?.onCommandLatency) ch.onCommandLatency = o.instrument.onCommandLatency;
         this.mapper.tracked.add(ch.callId);
         this.live.set(ch.callId, performance.now());
         // Survey legs were announced when they were placed.

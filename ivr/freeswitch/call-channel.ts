@@ -23,8 +23,10 @@ export class EslCallChannel implements CallChannel {
   onDtmf: (digit: string) => void = () => undefined;
   /** Called once when the channel is gone (hang-up or socket closed). */
   onHangup: (cause: string) => void = () => undefined;
-  /** Time the last command was written (for the benchmark's event→command latency). */
-  lastCommandAt = 0;
+  /** When the last step completed (its event arrived), until the next command is sent. */
+  private completedAt: number | null = null;
+  /** Measures event → next command (ms); set by the benchmark. */
+  onCommandLatency: ((ms: number) => void) | null = null;
 
   constructor(private conn: EslConnection, private promptsDir: string) {
     const info = headersOf(conn.getInfo() as EslEvent);
@@ -43,6 +45,7 @@ export class EslCallChannel implements CallChannel {
         const p = this.pending.get(h['Application-UUID'] ?? '');
         if (p) {
           this.pending.delete(h['Application-UUID']);
+          if (this.onCommandLatency) this.completedAt = performance.now();
           p.resolve(h);
         }
         return;
@@ -74,7 +77,10 @@ export class EslCallChannel implements CallChannel {
     const eventUuid = crypto.randomUUID();
     return new Promise((resolve, reject) => {
       this.pending.set(eventUuid, { resolve, reject });
-      this.lastCommandAt = performance.now();
+      if (this.completedAt !== null && this.onCommandLatency) {
+        this.onCommandLatency(performance.now() - this.completedAt);
+        this.completedAt = null;
+      }
       this.conn.sendRecv(
         `sendmsg ${this.callId}`,
         { 'call-command': 'execute', 'execute-app-name': app, 'execute-app-arg': arg, 'Event-UUID': eventUuid },

@@ -9,12 +9,14 @@ import { Connection, EslConnection, EslEvent, headersOf, eslLog } from './modesl
 /**
  * Every event type the adapter needs. CUSTOM goes last: FreeSWITCH takes every word
  * after it as a subclass (anything after would silently never arrive, with +OK).
- * BACKGROUND_JOB and CHANNEL_EXECUTE_COMPLETE are repeated here because modesl's own
- * `events()` would append them after CUSTOM.
+ * Sent with sendRecv, not modesl's `events()`, which would append BACKGROUND_JOB and
+ * CHANNEL_EXECUTE_COMPLETE after CUSTOM. Subscriptions add up, so `noevents` first drops
+ * modesl's automatic CHANNEL_EXECUTE_COMPLETE (every application of every call, twice
+ * the traffic; the flows get theirs on their own sockets).
  */
 export const INBOUND_SUBSCRIPTION =
   'event json CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_HANGUP_COMPLETE CHANNEL_HOLD CHANNEL_UNHOLD ' +
-  'RECORD_START RECORD_STOP HEARTBEAT SHUTDOWN BACKGROUND_JOB CHANNEL_EXECUTE_COMPLETE ' +
+  'RECORD_START RECORD_STOP HEARTBEAT SHUTDOWN BACKGROUND_JOB ' +
   'CUSTOM callcenter::info sofia::register sofia::unregister sofia::expire';
 
 export interface InboundOptions {
@@ -87,6 +89,7 @@ export class EslInbound extends EventEmitter {
     });
     c.on('esl::ready', () => {
       c.socket?.setNoDelay(true);
+      c.sendRecv('noevents', null, () => undefined);
       c.sendRecv(INBOUND_SUBSCRIPTION, null, (reply: EslEvent) => {
         const text = reply.getHeader('Reply-Text') ?? '';
         if (!text.startsWith('+OK')) {

@@ -74,6 +74,10 @@ export class SimChannel {
   /** Resolves the pending wait of the current application when the caller hangs up. */
   private interrupt: (() => void) | null = null;
   createdAt = Date.now();
+  /** When the last application completed (for the round-trip measurement). */
+  completedAt: number | null = null;
+  /** Called once when the channel is gone. */
+  onGone: (() => void) | null = null;
   held = false;
   bridgedTo: SimChannel | null = null;
   agent: string | null = null;
@@ -211,6 +215,7 @@ export class SimChannel {
     }
     this.currentApp = null;
     this.emit('CHANNEL_EXECUTE_COMPLETE', { ...appHeaders, 'Application-Response': response, ...extra });
+    if (this.server.latencies) this.completedAt = performance.now();
   }
 
   /** The hangup sequence of the traces (caller BYE, app hangup, uuid_kill or shutdown). */
@@ -257,6 +262,7 @@ export class SimChannel {
     }
     this.socketConn?.sessionHungUp(this);
     if (!this.socketConn) this.emit('CHANNEL_DESTROY', c);
+    this.onGone?.();
   }
 }
 
@@ -578,6 +584,10 @@ export class EslConnection {
           return;
         }
         this.write(commandReply('+OK'));
+        if (this.server.latencies && ch.completedAt !== null) {
+          this.server.latencies.push(performance.now() - ch.completedAt);
+          ch.completedAt = null;
+        }
         if (f.headers['call-command'] === 'execute') {
           ch.execute(f.headers['execute-app-name'] ?? '', f.headers['execute-app-arg'] ?? '', f.headers['Event-UUID'] ?? uuid());
         } else if (f.headers['call-command'] === 'hangup') {
@@ -607,6 +617,8 @@ export class EslTestServer {
   private server: net.Server | null = null;
   port = 0;
   sessionsSinceStart = 0;
+  /** Round trips from an EXECUTE_COMPLETE written to the next sendmsg read, when measuring. */
+  latencies: number[] | null = null;
 
   constructor(readonly options: EslTestServerOptions = {}) {
     this.password = options.password ?? 'ClueCon';

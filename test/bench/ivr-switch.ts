@@ -1,0 +1,34 @@
+// The switch side of `npm run bench:ivr`, in its own process so that the simulated
+// FreeSWITCH does not share the app's event loop. Driven over IPC by test/bench/ivr.ts.
+import { EslTestServer } from '../esl/server';
+
+type Msg = { cmd: 'place'; calls: number; app: { host: string; port: number } } | { cmd: 'stop' };
+
+async function main(): Promise<void> {
+  const playbackMs = Number(process.env.BENCH_PLAYBACK_MS ?? 2000);
+  const fs = new EslTestServer({ password: 'bench-secret', playbackMs });
+  fs.latencies = [];
+  const port = await fs.listen();
+  process.send?.({ ready: port });
+  process.on('message', (m: Msg) => {
+    if (m.cmd === 'stop') {
+      void fs.close().then(() => process.exit(0));
+      return;
+    }
+    const req = m;
+    let ended = 0;
+    const started = Date.now();
+    const rampMs = Number(process.env.BENCH_RAMP_MS ?? 5000);
+    for (let i = 0; i < req.calls; i++) setTimeout(() => place(i), (i * rampMs) / req.calls);
+    function place(i: number): void {
+      const caller = `03${String(10000000 + i)}`;
+      // menu 2 = leave a message: answer, record, greeting, menu, prompt, tone, record, saved, goodbye, hangup
+      const ch = fs.placeCall({ caller, app: req.app, script: { inputs: ['2'] } });
+      ch.onGone = () => {
+        if (++ended === req.calls) process.send?.({ done: req.calls, ms: Date.now() - started, latencies: fs.latencies });
+      };
+    }
+  });
+}
+
+void main();
