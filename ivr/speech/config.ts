@@ -28,7 +28,7 @@ export const speechEnvSchema = z.object({
   SPEECH_LANGUAGE: z.string().default('zh'),
   SPEECH_SHERPA_MODEL_DIR: optionalPath,
   SPEECH_SHERPA_MODEL_TYPE: z.enum(['auto', ...SHERPA_MODEL_TYPES]).default('auto'),
-  SPEECH_SHERPA_THREADS: int(1, 64).default(2),
+  SPEECH_SHERPA_THREADS: int(1, 64).default(1),
   SPEECH_OPENAI_BASE_URL: z.url().default('http://127.0.0.1:8000/v1'),
   SPEECH_OPENAI_API_KEY: z.string().default('local'),
   SPEECH_OPENAI_MODEL: z.string().min(1).default('whisper-1'),

@@ -203,7 +203,7 @@ async function main(): Promise<void> {
 
   // 3. queue throughput
   const plain = await queueThroughput({ name: 'none', transcribe: async () => ({ text: '', language: 'zh', segments: [] }) }, false, 200);
-  const provider = await createSherpaProvider({ modelDir: TRANSCRIPTION_MODEL_DIR, numThreads: 2 });
+  const provider = await createSherpaProvider({ modelDir: TRANSCRIPTION_MODEL_DIR, numThreads: 1 });
   const full = await queueThroughput(provider, true, 42);
   sections.push(
     '',
@@ -212,7 +212,7 @@ async function main(): Promise<void> {
     '| pipeline | jobs | jobs per minute | audio minutes per minute |',
     '|---|---|---|---|',
     `| queue only (claim, read and decode the WAV, store) | 200 | ${Math.round(plain.perMinute)} | ${plain.audioMinutesPerMinute.toFixed(1)} |`,
-    `| sherpa-onnx transcription (2 threads) + emergency spotting (1 thread) | 42 | ${Math.round(full.perMinute)} | ${full.audioMinutesPerMinute.toFixed(1)} |`,
+    `| sherpa-onnx transcription (1 thread) + emergency spotting (1 thread) | 42 | ${Math.round(full.perMinute)} | ${full.audioMinutesPerMinute.toFixed(1)} |`,
   );
 
   writeSection('speech', 'Speech: transcription, emergency words, queue (`npm run bench:speech`)', sections.join('\n'));

@@ -66,7 +66,7 @@ async function offlineDecoder(files: SherpaModelFiles, numThreads: number): Prom
 
 export async function createSherpaProvider(opts: SherpaProviderOptions): Promise<SpeechProvider> {
   const files = findSherpaModel(opts.modelDir, opts.modelType ?? 'auto');
-  const threads = opts.numThreads ?? 2;
+  const threads = opts.numThreads ?? 1;
   const decode = files.type === 'online-transducer' ? onlineDecoder(files, threads) : await offlineDecoder(files, threads);
   const maxChunk = opts.maxChunkSeconds ?? 30;
   const speech = opts.speech ?? DEFAULT_SPEECH_OPTIONS;
