@@ -21,6 +21,7 @@ export const CONFIG_DOC: Array<{ name: string; default: string; meaning: string 
   { name: 'SESSION_TTL_HOURS', default: '12', meaning: 'how long a login lasts' },
   { name: 'MAX_BODY', default: '256kb', meaning: 'largest accepted request body' },
   { name: 'RETURN_VISIT_AFTER_INTAKE_RESOLUTION', default: 'true', meaning: 'consults resolved at intake also get a return visit' },
+  { name: 'SCHEDULER_INTERVAL_MS', default: '5000', meaning: 'how often the scheduler looks for due alarms and return visits (0: off)' },
   { name: 'FREESWITCH_ESL', default: '(unset: no telephony)', meaning: "FreeSWITCH Event Socket as `host:port:password`" },
 ];
 
@@ -44,6 +45,7 @@ const schema = z.object({
   SESSION_TTL_HOURS: z.coerce.number({ error: '须为小时数' }).min(0.1, '至少 0.1 小时').max(24 * 30, '最多 720 小时').default(12),
   MAX_BODY: z.string().regex(/^\d+(b|kb|mb)$/i, '例如 256kb 或 1mb').default('256kb'),
   RETURN_VISIT_AFTER_INTAKE_RESOLUTION: bool.default(true),
+  SCHEDULER_INTERVAL_MS: z.coerce.number({ error: '须为毫秒数' }).int().min(0).max(3_600_000).default(5000),
   FREESWITCH_ESL: eslAddress.optional(),
 });
 

@@ -39,4 +39,6 @@ export interface Extension {
 
 export type ExtensionFactory = (ctx: HotlineContext) => Extension | Promise<Extension>;
 
-export const EXTENSIONS: ExtensionFactory[] = [];
+import { scheduler } from './scheduler';
+
+export const EXTENSIONS: ExtensionFactory[] = [scheduler];

@@ -9,7 +9,7 @@ import { seedCity } from '../storage/seed';
 import { listUnits } from '../storage/directory';
 import { UnitInfo } from '../workflow/lifecycle';
 import { AppealKind } from '../workflow/types';
-import { computeClocks, defaultClockPolicy, ClockPolicy } from '../workflow/clocks';
+import { computeClocks, defaultClockPolicy, ClockPolicy, clockStateOfTicket } from '../workflow/clocks';
 import { loadYearSchedules } from '../workflow/sla-cli';
 import { TicketService } from './services/tickets';
 import { createApp, TelephonyStatus } from './app';
@@ -67,6 +67,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     db,
     now,
     clocks: (at, urgency) => computeClocks({ dispatchedAt: at, urgency }, policy),
+    clockState: (t) => clockStateOfTicket(t, policy),
     units: () => units,
     timeZone: config.HOTLINE_TIME_ZONE,
     returnVisitAfterIntakeResolution: config.RETURN_VISIT_AFTER_INTAKE_RESOLUTION,

@@ -270,3 +270,20 @@ export function clockStateOfTicket(t: ClockedTicket, policy: ClockPolicy): (Tick
     },
   };
 }
+
+/**
+ * When the scheduler must next look at this ticket: the earliest alarm not fired yet
+ * that will still be meaningful at its time (a warning whose breach is already due, or
+ * an alarm of a stopped clock, never fires). Null when nothing is left to fire.
+ */
+export function nextAlarmAt(state: TicketClockState, firedAlarmKeys: Iterable<string>, now: Date): string | null {
+  const fired = new Set(firedAlarmKeys);
+  let next: string | null = null;
+  for (const a of state.alarms) {
+    if (fired.has(a.key)) continue;
+    const when = new Date(Math.max(now.getTime(), Date.parse(a.at)));
+    if (!dueAlarms(state, fired, when).some((d) => d.key === a.key)) continue;
+    if (next === null || a.at < next) next = a.at;
+  }
+  return next;
+}

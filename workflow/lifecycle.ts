@@ -342,7 +342,8 @@ export const TRANSITIONS: TransitionRule[] = [
   {
     action: 'alarm',
     label: '期限预警',
-    from: OPEN,
+    // Closed included: a breach that happened while the scheduler was down is still recorded.
+    from: [...OPEN, 'closed'],
     roles: ['system'],
     input: z.object({ clock: z.enum(['ack', 'feedback', 'close']), level: z.enum(['warning', 'breach']) }).strict(),
     apply: (_t, i) => ({ data: { clock: i.clock, level: i.level } }),
@@ -413,7 +414,10 @@ export function applyTransition(t: Ticket, actor: Actor, req: TransitionRequest,
   const to = out.to ?? t.status;
   const patch: Patch = { ...(out.patch ?? {}) };
   if (req.action === 'request_extension' && patch.extensionPending) patch.extensionPending = { ...patch.extensionPending, reason };
-  const ticket: Ticket = { ...t, ...patch, status: to, updatedAt: ctx.now.toISOString() };
+  // An event that changes nothing on the ticket (a comment, an alarm) leaves updatedAt alone:
+  // the clocks read the time of the last real change (e.g. when a ticket was returned).
+  const changed = to !== t.status || Object.keys(patch).length > 0;
+  const ticket: Ticket = { ...t, ...patch, status: to, updatedAt: changed ? ctx.now.toISOString() : t.updatedAt };
   return {
     ticket,
     event: {

@@ -11,6 +11,8 @@ import { canSee } from '../../workflow/visibility';
 import * as store from '../../storage/tickets';
 import { dbKind } from '../../storage/db';
 import { GroupCommit } from '../../storage/group-commit';
+import { firedAlarmKeys, lockTicketForScheduler, recordFiredAlarm, setNextAlarm, ticketsWithDueAlarms } from '../../storage/alarms';
+import { dueAlarms, nextAlarmAt, TicketClockState } from '../../workflow/clocks';
 import { UrgencyClass } from '../../workflow/types';
 
 export interface TicketServiceOptions {
@@ -20,6 +22,8 @@ export interface TicketServiceOptions {
   units: () => Map<string, UnitInfo>;
   timeZone: string;
   returnVisitAfterIntakeResolution: boolean;
+  /** A ticket's clocks and alarms (null when it has none: never dispatched). */
+  clockState: (t: Ticket) => TicketClockState | null;
   /** Called after a commit with what changed (pushes to desks, scheduler hints). */
   onChange?: (ticket: Ticket, events: TicketEvent[]) => void;
 }
@@ -110,6 +114,7 @@ export class TicketService {
         events.push(await store.insertEvent(trx, r.event));
         t = r.ticket;
       }
+      await this.scheduleAlarms(trx, t, now);
       if (opts.idempotencyKey) await store.saveIdempotent(trx, opts.scope, opts.idempotencyKey, requestHash, t.id, now.toISOString());
       return t;
     });
@@ -130,10 +135,58 @@ export class TicketService {
       const r = applyTransition(before, actor, req, ctx);
       await store.updateTicket(trx, before, r.ticket);
       const event = await store.insertEvent(trx, r.event);
+      await this.scheduleAlarms(trx, r.ticket, now);
       return { ticket: r.ticket, event };
     });
     this.o.onChange?.(result.ticket, [result.event]);
     return result;
+  }
+
+  /** Store when this ticket's clocks next need the scheduler (null: never again). */
+  private async scheduleAlarms(trx: Knex.Transaction, t: Ticket, now: Date): Promise<void> {
+    const state = this.o.clockState(t);
+    const next = state ? nextAlarmAt(state, await firedAlarmKeys(trx, t.id), now) : null;
+    await setNextAlarm(trx, t.id, next);
+  }
+
+  /**
+   * Fire the alarms due now (warnings and breaches), each at most once even with several
+   * servers: the fired key is written in the same transaction as the alarm event.
+   * Returns the events written.
+   */
+  async fireDueAlarms(limit = 200): Promise<TicketEvent[]> {
+    const now = this.o.now();
+    const ids = await ticketsWithDueAlarms(this.o.db, now, limit);
+    const system: Actor = { id: null, role: 'system', unit: null };
+    const written: Array<{ ticket: Ticket; events: TicketEvent[] }> = [];
+    const results = await Promise.allSettled(
+      ids.map((id) =>
+        this.writes
+          .run(async (trx) => {
+            const row = await lockTicketForScheduler(trx, id);
+            if (!row) return null; // another server has it
+            let t = store.ticketFromRow(row);
+            const state = this.o.clockState(t);
+            const fired = await firedAlarmKeys(trx, id);
+            const events: TicketEvent[] = [];
+            for (const a of state ? dueAlarms(state, fired, now) : []) {
+              const r = applyTransition(t, system, { action: 'alarm', input: { clock: a.clock, level: a.level } }, this.ctx(now));
+              await recordFiredAlarm(trx, { ticketId: id, key: a.key, clock: a.clock, level: a.level, firedAt: now.toISOString() });
+              events.push(await store.insertEvent(trx, { ...r.event, data: { ...r.event.data, dueAt: a.dueAt, unit: t.leadUnit } }));
+              fired.push(a.key);
+              t = r.ticket;
+            }
+            await setNextAlarm(trx, id, state ? nextAlarmAt(state, fired, now) : null);
+            return { ticket: t, events };
+          })
+          .then((r) => {
+            if (r && r.events.length) written.push(r);
+          }),
+      ),
+    );
+    for (const r of results) if (r.status === 'rejected') console.error('[scheduler] alarm failed:', r.reason);
+    for (const w of written) this.o.onChange?.(w.ticket, w.events);
+    return written.flatMap((w) => w.events);
   }
 
   async get(id: number, actor: Actor): Promise<Ticket> {

@@ -41,8 +41,8 @@ export async function call(base: string, method: string, path: string, body?: un
   return { status: res.status, body: parsed, headers: res.headers };
 }
 
-export async function startTestHotline(opts: { now?: () => Date; env?: Record<string, string> } = {}): Promise<TestHotline> {
-  const db = await openTestDb();
+export async function startTestHotline(opts: { now?: () => Date; env?: Record<string, string>; db?: Knex } = {}): Promise<TestHotline> {
+  const db = opts.db ?? (await openTestDb());
   const config = loadConfig({ HOTLINE_DEMO_PASSWORD: DEMO_PASSWORD, PORT: '0', HOST: '127.0.0.1', ...opts.env });
   const hotline = await createHotline(config, { db, routing: testRouting(), now: opts.now, log: () => {} });
   const server: http.Server = await listen(hotline, 0, '127.0.0.1');
@@ -61,7 +61,7 @@ export async function startTestHotline(opts: { now?: () => Date; env?: Record<st
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
       await hotline.close();
-      await closeTestDb(db);
+      if (!opts.db) await closeTestDb(db);
     },
   };
 }
