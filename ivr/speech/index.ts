@@ -15,3 +15,4 @@ export type { EmergencySpotter, LiveSpotter, KeywordHit } from './spotter';
 export { SpeechError, callerText } from './provider';
 export type { SpeechProvider, Transcription, TranscriptSegment, RecordingAudio } from './provider';
 export { keywordsInText, parseKeywords, DEFAULT_EMERGENCY_KEYWORDS } from './keywords';
+export { decodeWav, pcm16ToFloat, AudioFormatError } from './wav';

@@ -67,6 +67,13 @@ export function decodeWav(buf: Buffer): PcmAudio {
   return { sampleRate, channels };
 }
 
+/** Raw 16-bit little-endian PCM frames (as a switch streams live audio) to samples in [-1, 1]. */
+export function pcm16ToFloat(buf: Buffer): Float32Array {
+  const out = new Float32Array(Math.floor(buf.length / 2));
+  for (let i = 0; i < out.length; i++) out[i] = buf.readInt16LE(i * 2) / 32768;
+  return out;
+}
+
 /** Encode 16-bit PCM WAV (what the Whisper and Google providers upload). */
 export function encodeWav16(audio: PcmAudio): Buffer {
   const n = audio.channels.length;

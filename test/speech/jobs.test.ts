@@ -11,7 +11,7 @@ import {
   Clock, claimJob, completeJob, enqueueTranscription, formatBacklog, requeueFailedTranscriptions, speechBacklog,
   transcriptsOf, SpeechQueueError, requeueUntranscribed,
 } from '../../ivr/speech/jobs';
-import { createSpeechWorker, EmergencyEvent, TranscriptEvent } from '../../ivr/speech/worker';
+import { createSpeechWorker, startSpeechWorker, EmergencyEvent, TranscriptEvent } from '../../ivr/speech/worker';
 import { SpeechError, SpeechProvider, Transcription } from '../../ivr/speech/provider';
 import { createEmergencySpotter, EmergencySpotter } from '../../ivr/speech/spotter';
 import { createSherpaProvider } from '../../ivr/speech/providers/sherpa';
@@ -208,6 +208,16 @@ describe('speech jobs: queued in the database, retried, never done twice', funct
     assert.ok(b.donePerMinute > 0);
     assert.equal(b.etaMinutes, 15, "2 done in the last 15 minutes, 2 to go");
     assert.match(formatBacklog(b), /^语音转写：排队 2（其中等待重试 0），处理中 0，已完成 2，失败 0/);
+  });
+
+  it('the running worker picks up a newly queued recording by itself and stops cleanly', async () => {
+    const transcripts: TranscriptEvent[] = [];
+    const worker = startSpeechWorker({ db, provider: scripted(said('噪音扰民')), onTranscript: (e) => { transcripts.push(e); }, onEmergency: () => {}, pollMs: 50, log: () => {} });
+    const rec = await insertRecording(db, recordingFile());
+    await enqueueTranscription(db, { recordingId: rec });
+    for (let i = 0; i < 100 && !transcripts.length; i++) await new Promise((r) => setTimeout(r, 20));
+    await worker.stop();
+    assert.deepEqual(transcripts.map((t) => [t.recordingId, t.text]), [[rec, '噪音扰民']]);
   });
 
   describe('with the real sherpa-onnx provider and spotter', () => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { decodeWav } from '../../ivr/speech/wav';
+import { decodeWav, pcm16ToFloat } from '../../ivr/speech/wav';
 import { telephoneBand } from '../../ivr/speech/audio';
 import { createEmergencySpotter, EmergencySpotter } from '../../ivr/speech/spotter';
 import { createSherpaProvider } from '../../ivr/speech/providers/sherpa';
@@ -57,11 +57,13 @@ describe('sherpa-onnx on the shared Mandarin recordings', function () {
     assert.ok(first.offset > 0.5 && first.offset < second.offset && second.offset < 4.6);
   });
 
-  it('a live stream fed 20 ms telephone frames raises the keyword during the call', () => {
+  it('a live stream fed 20 ms telephone frames (raw 16-bit PCM, as a switch streams it) raises the keyword during the call', () => {
     const audio = phone('6.wav').channels[0];
+    const pcm = Buffer.alloc(audio.length * 2);
+    audio.forEach((v, i) => pcm.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(v * 32768))), i * 2));
     const live = spotter.live('caller');
     const heard: string[] = [];
-    for (let i = 0; i < audio.length; i += 160) heard.push(...live.accept(audio.subarray(i, i + 160), 8000).map((h) => h.keyword));
+    for (let i = 0; i < pcm.length; i += 320) heard.push(...live.accept(pcm16ToFloat(pcm.subarray(i, i + 320)), 8000).map((h) => h.keyword));
     heard.push(...live.finish().map((h) => h.keyword));
     assert.deepEqual(heard, ['朱丽楠', '见面会']);
   });
