@@ -122,11 +122,12 @@ export class CallLog {
     for (const f of files) {
       const p = `${switchDir}/${f}`;
       if (await this.db('recordings').where({ path: p }).first('id')) continue;
-      const m = /^(call|message|survey_reason)_([0-9a-f-]{36})\.wav$/i.exec(f);
+      // fallback_<uuid>.wav: the dialplan recorded the call while the app was away.
+      const m = /^(call|message|survey_reason|fallback)_([0-9a-f-]{36})\.wav$/i.exec(f);
       const st = fs.statSync(path.join(localDir, f));
       await this.db('recordings')
         .insert({
-          call_id: m ? m[2] : null, path: p, kind: m ? m[1] : 'call',
+          call_id: m ? m[2] : null, path: p, kind: m && m[1] !== 'fallback' ? m[1] : 'call',
           started_at: st.birthtime.getTime() > 0 ? st.birthtime.toISOString() : st.mtime.toISOString(),
           ended_at: st.mtime.toISOString(), created_at: this.now().toISOString(),
         })
