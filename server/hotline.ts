@@ -8,21 +8,19 @@ import { openDb, dbKind } from '../storage/db';
 import { seedCity } from '../storage/seed';
 import { listUnits } from '../storage/directory';
 import { UnitInfo } from '../workflow/lifecycle';
-import { AppealKind } from '../workflow/types';
+import type { Routing } from '../routing';
 import { computeClocks, defaultClockPolicy, ClockPolicy, clockStateOfTicket } from '../workflow/clocks';
 import { loadYearSchedules } from '../workflow/sla-cli';
 import { TicketService } from './services/tickets';
 import { createApp, TelephonyStatus } from './app';
 import { Open311Service } from './http/open311';
 import { EventBus } from './events';
+import { routingRoutes } from './http/routing';
 import type { Telephony } from '../ivr/telephony';
 import { EXTENSIONS, Extension, ExtensionFactory, HotlineContext } from './extensions';
 
 /** What the hotline needs of the routing engine. */
-export interface RoutingPort {
-  eventTypes(): Array<{ code: string; name: string; category: string; subcategory?: string; keywords: string[] }>;
-  suggest(input: { title?: string; text: string; address?: string }): { kind: AppealKind };
-}
+export type RoutingPort = Pick<Routing, 'eventTypes' | 'suggest'>;
 
 export interface HotlineDeps {
   routing: RoutingPort;
@@ -80,13 +78,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
   const extensions: Extension[] = [];
   for (const factory of deps.extensions ?? EXTENSIONS) extensions.push(await factory(ctx));
 
-  const services: Open311Service[] = deps.routing.eventTypes().map((e) => ({
-    code: e.code,
-    name: e.name,
-    group: e.category,
-    description: [e.category, e.subcategory, e.name].filter(Boolean).join(' / '),
-    keywords: e.keywords,
-  }));
+  const services: Open311Service[] = deps.routing.eventTypes();
 
   const telephony = (): TelephonyStatus => {
     if (telephonyAdapter) {
@@ -103,7 +95,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     maxBody: config.MAX_BODY,
     sessionTtlHours: config.SESSION_TTL_HOURS,
     telephony,
-    apiRouters: extensions.flatMap((e) => e.apiRouters ?? []),
+    apiRouters: [routingRoutes({ db, routing: deps.routing, now }), ...extensions.flatMap((e) => e.apiRouters ?? [])],
     rootRouters: extensions.flatMap((e) => e.rootRouters ?? []),
     open311: {
       services: () => services,

@@ -7,6 +7,7 @@ import { seedCity } from '../../storage/seed';
 import { createApiClient } from '../../storage/directory';
 import { CHANNELS, Channel } from '../../workflow/types';
 import { runSlaCli } from '../../workflow/sla-cli';
+import { runRoutingCli } from '../../routing/cli';
 
 export interface CliIo { out(line: string): void; err(line: string): void }
 
@@ -38,6 +39,18 @@ async function withDb<T>(fn: (db: Knex) => Promise<T>): Promise<T> {
 }
 
 export const COMMANDS: Record<string, Command> = {
+  routing: {
+    summary: '路由模型：hotline routing train（用 ../shared/data 和接线员的更正重新训练）| routing eval --data FILE.csv',
+    run: (args, io) =>
+      runRoutingCli(args, {
+        ...io,
+        // Operators' corrections of the suggested event type, read only when training.
+        corrections: () =>
+          withDb(async (db) =>
+            (await db('routing_corrections').orderBy('id')).map((r) => ({ title: r.title ?? undefined, text: r.text, eventType: r.chosen_code })),
+          ),
+      }),
+  },
   sla: {
     summary: '工单期限：hotline sla due --from 2026-09-30T17:29:00+08:00 --class general（另有 coverage、check-calendar）',
     run: (args, io) => {

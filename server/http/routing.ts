@@ -1,0 +1,68 @@
+// POST /api/routing/suggest: the routing suggestion for what the operator has typed so
+// far, with open tickets that may be the same issue (并案). POST /api/routing/corrections:
+// the operator chose another event type than suggested; the next training run learns it.
+import { Router } from 'express';
+import { Knex } from 'knex';
+import { z } from 'zod';
+import { findSameIssue } from '../../routing';
+import type { RoutingPort } from '../hotline';
+import { parseOrThrow } from '../../workflow/intake';
+import { InvalidInput } from '../../workflow/errors';
+import { actorOf, requireRole } from './auth';
+import { ticketFromRow } from '../../storage/tickets';
+
+const SAME_ISSUE_DAYS = 3;
+
+const suggestBody = z
+  .object({
+    title: z.string().max(200).optional(),
+    text: z.string().max(20_000),
+    address: z.string().max(300).optional(),
+    eventType: z.string().max(40).optional(),
+  })
+  .strict();
+
+const correctionBody = z
+  .object({
+    ticketId: z.number().int().min(1).optional(),
+    title: z.string().max(200).optional(),
+    text: z.string().min(1).max(20_000),
+    suggestedCode: z.string().max(40).nullable().optional(),
+    chosenCode: z.string().min(1).max(40),
+  })
+  .strict();
+
+export function routingRoutes(d: { db: Knex; routing: RoutingPort; now: () => Date }): Router {
+  const r = Router();
+  const center = requireRole('operator', 'supervisor', 'leader', 'admin');
+
+  r.post('/routing/suggest', center, async (req, res) => {
+    const b = parseOrThrow(suggestBody, req.body, '路由请求');
+    const suggestion = d.routing.suggest({ title: b.title, text: b.text, address: b.address });
+    const now = d.now();
+    const since = new Date(now.getTime() - SAME_ISSUE_DAYS * 86400_000).toISOString();
+    const open = b.text.trim()
+      ? (await d.db('tickets').whereNotIn('status', ['closed', 'draft']).where('accepted_at', '>=', since).orderBy('id', 'desc').limit(500)).map(ticketFromRow)
+      : [];
+    const sameIssue = findSameIssue(
+      { title: b.title, text: b.text, address: b.address ?? null, town: suggestion.town, eventType: b.eventType ?? suggestion.eventTypes[0]?.code ?? null },
+      open.map((t) => ({ id: t.id, number: t.number, eventType: t.eventType, town: t.town, address: t.address, content: t.content, acceptedAt: t.acceptedAt })),
+      { now: now.toISOString(), windowDays: SAME_ISSUE_DAYS },
+    );
+    res.json({ ...suggestion, sameIssue });
+  });
+
+  r.post('/routing/corrections', center, async (req, res) => {
+    const b = parseOrThrow(correctionBody, req.body, '事项类型更正');
+    const actor = actorOf(req);
+    if (!d.routing.eventTypes().some((e) => e.code === b.chosenCode)) {
+      throw new InvalidInput(`没有这个事项类型：${b.chosenCode}`, [{ field: 'chosenCode', message: '不存在的事项类型' }]);
+    }
+    await d.db('routing_corrections').insert({
+      ticket_id: b.ticketId ?? null, title: b.title ?? null, text: b.text, suggested_code: b.suggestedCode ?? null,
+      chosen_code: b.chosenCode, actor_id: actor.id, created_at: d.now().toISOString(),
+    });
+    res.status(201).json({ stored: true });
+  });
+  return r;
+}
