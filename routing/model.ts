@@ -49,21 +49,27 @@ export function fitVectorizer(docs: string[][], minDf: number): Vectorizer {
   return { vocab, idf };
 }
 
-/** Sublinear TF × IDF, L2-normalised, unknown words dropped. */
+/** Per-vectorizer scratch counts (JavaScript runs one call at a time, so one buffer serves all calls). */
+const scratch = new WeakMap<Vectorizer, Int32Array>();
+
+/** Sublinear TF × IDF, L2-normalised, unknown words dropped; features in first-seen order. */
 export function vectorize(v: Vectorizer, tokens: readonly string[]): SparseVec {
-  const tf = new Map<number, number>();
+  let tf = scratch.get(v);
+  if (!tf) scratch.set(v, (tf = new Int32Array(v.idf.length)));
+  const idx: number[] = [];
   for (const t of tokens) {
     const i = v.vocab.get(t);
-    if (i !== undefined) tf.set(i, (tf.get(i) ?? 0) + 1);
+    if (i === undefined) continue;
+    if (tf[i]++ === 0) idx.push(i);
   }
-  // Features in first-seen order (deterministic; dot products do not need them sorted).
-  const idx: number[] = [];
-  const val: number[] = [];
+  const val = new Array<number>(idx.length);
   let norm = 0;
-  for (const [i, c] of tf) {
+  for (let k = 0; k < idx.length; k++) {
+    const i = idx[k];
+    const c = tf[i];
+    tf[i] = 0;
     const x = (c === 1 ? 1 : 1 + Math.log(c)) * v.idf[i];
-    idx.push(i);
-    val.push(x);
+    val[k] = x;
     norm += x * x;
   }
   norm = Math.sqrt(norm) || 1;

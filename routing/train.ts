@@ -19,6 +19,8 @@ export interface TrainingParams {
   alpha: number;
   minDf: number;
   silverWeight: number;
+  /** Weight of appeals labelled by the unit that answered them (appeal-replies.csv); 0 leaves them out. */
+  replyWeight: number;
   taxonomyWeight: number;
   correctionWeight: number;
   folds: number;
@@ -30,6 +32,7 @@ export const DEFAULT_PARAMS: TrainingParams = {
   alpha: 0.1,
   minDf: 2,
   silverWeight: 0.5,
+  replyWeight: 1,
   taxonomyWeight: 1,
   correctionWeight: 1,
   folds: 5,
@@ -46,10 +49,33 @@ export interface TrainingData {
   gold: LabelledText[];
   /** Rows of the unlabelled file with another team's classifier output (noisy). */
   silver: LabelledText[];
+  /** Appeals labelled by the unit named at the start of their official reply (distant supervision). */
+  replyLabelled: LabelledText[];
   /** Rows with no label at all. */
   unlabelled: Array<{ title: string; text: string }>;
   /** level1, level2, level3 rows of the government taxonomy. */
   taxonomyRows: Array<{ level1: string; level2: string; level3: string }>;
+}
+
+/**
+ * Units whose name at the start of an official reply tells the category of the appeal
+ * (the board's replies name the department that handled it: 市住建局, 市教育局…).
+ */
+export const REPLYING_UNITS: Record<string, string[]> = {
+  城乡建设: ['住建局', '住房和城乡建设', '城管', '城市管理', '自然资源和规划', '规划局', '房屋交易', '物业', '住房保障', '不动产'],
+  教育文体: ['教育局', '教育厅', '教育部门', '体育局', '学校'],
+  劳动和社会保障: ['人社局', '人力资源和社会保障', '社保', '医保局', '医疗保障', '劳动保障监察'],
+  卫生计生: ['卫健委', '卫生健康', '卫计委', '卫生计生', '疾控'],
+  交通运输: ['交通运输局', '交通局', '公交', '运管', '轨道', '地铁'],
+  环境保护: ['生态环境', '环保局', '环境保护局'],
+  商贸旅游: ['市场监督管理', '市场监管', '商务局', '文旅', '旅游局', '工商'],
+};
+
+/** The category named by the start of a reply, when exactly one category's units are named. */
+export function categoryFromReply(reply: string): string | null {
+  const head = reply.slice(0, 250);
+  const hits = Object.keys(REPLYING_UNITS).filter((c) => REPLYING_UNITS[c].some((w) => head.includes(w)));
+  return hits.length === 1 ? hits[0] : null;
 }
 
 export const DEFAULT_DATA_DIR = path.resolve(__dirname, '../../shared/data');
@@ -58,7 +84,13 @@ export function readTrainingData(dir = DEFAULT_DATA_DIR): TrainingData {
   const read = (f: string) => parseCsvObjects(fs.readFileSync(path.join(dir, f), 'utf8'));
   const gold = read('appeals-labelled.csv').map((r) => ({ title: r.title ?? '', text: r.text ?? '', category: r.label ?? '' }));
   const un = read('appeals-unlabelled.csv');
+  const repliesFile = path.join(dir, 'appeal-replies.csv');
+  const replies = fs.existsSync(repliesFile) ? read('appeal-replies.csv') : [];
   return {
+    replyLabelled: replies.flatMap((r) => {
+      const category = categoryFromReply(r.reply ?? '');
+      return category ? [{ title: r.title, text: r.text, category }] : [];
+    }),
     gold: gold.filter((r) => r.category),
     silver: un.filter((r) => r.silver_label).map((r) => ({ title: r.title, text: r.text, category: r.silver_label })),
     unlabelled: un.filter((r) => !r.silver_label).map((r) => ({ title: r.title, text: r.text })),
@@ -90,6 +122,7 @@ export function taxonomyDocs(rows: TrainingData['taxonomyRows'], taxonomy: Taxon
 interface Prepared {
   gold: Array<{ tokens: string[]; category: string }>;
   silver: TrainingDoc[];
+  replies: TrainingDoc[];
   tax: TrainingDoc[];
   corrections: Array<TrainingDoc & { eventType: string }>;
   skippedCorrections: number;
@@ -101,6 +134,7 @@ function prepare(data: TrainingData, taxonomy: Taxonomy, corrections: Correction
   return {
     gold: data.gold.map((r) => ({ tokens: appealTokens(r.title, r.text), category: r.category })),
     silver: data.silver.map((r) => ({ tokens: appealTokens(r.title, r.text), category: r.category, weight: p.silverWeight })),
+    replies: p.replyWeight > 0 ? data.replyLabelled.map((r) => ({ tokens: appealTokens(r.title, r.text), category: r.category, weight: p.replyWeight })) : [],
     tax: taxonomyDocs(data.taxonomyRows, taxonomy, p.taxonomyWeight),
     corrections: valid.map((c) => ({
       tokens: appealTokens(c.title, c.text),
@@ -231,8 +265,8 @@ export interface TrainResult {
 export function trainModel(data: TrainingData, taxonomy: Taxonomy, corrections: Correction[] = [], p: TrainingParams = DEFAULT_PARAMS): TrainResult {
   const prep = prepare(data, taxonomy, corrections, p);
   const goldDocs: TrainingDoc[] = prep.gold.map((g) => ({ ...g, weight: 1 }));
-  const base = [...prep.silver, ...prep.tax, ...prep.corrections];
-  const categories = categoriesOf(taxonomy, [...goldDocs, ...prep.silver, ...prep.corrections]);
+  const base = [...prep.silver, ...prep.replies, ...prep.tax, ...prep.corrections];
+  const categories = categoriesOf(taxonomy, [...goldDocs, ...prep.silver, ...prep.replies, ...prep.corrections]);
 
   const fold = foldOf(goldDocs.length, p.folds, p.seed);
   const oofZ: Float64Array[] = [];
@@ -264,6 +298,7 @@ export function trainModel(data: TrainingData, taxonomy: Taxonomy, corrections: 
       params: p,
       gold: prep.gold.length,
       silver: prep.silver.length,
+      replyLabelled: prep.replies.length,
       taxonomyDocs: prep.tax.length,
       corrections: prep.corrections.length,
       unlabelled: prep.unlabelled.length,

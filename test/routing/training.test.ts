@@ -15,13 +15,13 @@ describe('training', () => {
   before(function () {
     requireSharedData(this);
     const all = readTrainingData(sharedData);
-    // A small real slice: 30 gold appeals per category, 200 silver, 100 unlabelled.
+    // A small real slice: 30 gold appeals per category, 200 silver, 50 labelled by their reply, 100 unlabelled.
     const per = new Map<string, number>();
     const gold = all.gold.filter((g) => {
       per.set(g.category, (per.get(g.category) ?? 0) + 1);
       return per.get(g.category)! <= 30;
     });
-    small = { gold, silver: all.silver.slice(0, 200), unlabelled: all.unlabelled.slice(0, 100), taxonomyRows: all.taxonomyRows };
+    small = { gold, silver: all.silver.slice(0, 200), replyLabelled: all.replyLabelled.slice(0, 50), unlabelled: all.unlabelled.slice(0, 100), taxonomyRows: all.taxonomyRows };
   });
 
   it('is deterministic: the same data give the same model file, byte for byte', () => {
