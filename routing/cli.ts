@@ -60,7 +60,7 @@ export async function runRoutingCli(args: string[], io: RoutingCliIo): Promise<n
       const taxonomy = parseTaxonomy(docs.taxonomy, parseUnits(docs.units));
       const corrections: Correction[] = io.corrections ? await io.corrections() : [];
       const data = readTrainingData(dataDir);
-      io.out(`训练数据：金标 ${data.gold.length} 条，银标 ${data.silver.length} 条，无标 ${data.unlabelled.length} 条，分类表 ${data.taxonomyRows.length} 行，接线员纠错 ${corrections.length} 条`);
+      io.out(`训练数据：金标 ${data.gold.length} 条，银标 ${data.silver.length} 条，按答复单位标注 ${data.replyLabelled.length} 条，无标 ${data.unlabelled.length} 条，分类表 ${data.taxonomyRows.length} 行，接线员纠错 ${corrections.length} 条`);
       const t0 = Date.now();
       const { model, summary } = trainModel(data, taxonomy, corrections);
       if (summary.skippedCorrections) io.err(`有 ${summary.skippedCorrections} 条纠错的事项类型编码不在目录中，已跳过`);
