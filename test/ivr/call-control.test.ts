@@ -1,0 +1,45 @@
+// The operator's hold, transfer and hang-up buttons act on the call through ESL.
+import assert from 'node:assert/strict';
+import { TelephonyError } from '../../ivr/telephony';
+import { Harness, startHarness } from './harness';
+
+describe('operator call controls', () => {
+  let h: Harness;
+  afterEach(async () => { await h?.close(); });
+
+  async function answeredCall() {
+    await h.tel.setAgentState('1001', { state: 'ready' });
+    const call = h.fs.placeCall({ caller: '0305550123', app: h.app });
+    await h.waitFor('call_answered', (e) => e.callId === call.uuid);
+    return call;
+  }
+
+  it('hold and unhold put the caller on hold music and back', async () => {
+    h = await startHarness();
+    const call = await answeredCall();
+    await h.tel.hold(call.uuid);
+    assert.equal(call.held, true);
+    assert.ok(h.fs.commandLog.includes(`api uuid_hold ${call.uuid}`));
+    await h.tel.unhold(call.uuid);
+    assert.equal(call.held, false);
+    assert.ok(h.fs.commandLog.includes(`api uuid_hold off ${call.uuid}`));
+  });
+
+  it('transfer sends the caller to another extension; hang-up ends the call with its event', async () => {
+    h = await startHarness();
+    const call = await answeredCall();
+    await h.tel.transfer(call.uuid, '7011');
+    assert.ok(h.fs.commandLog.includes(`api uuid_transfer ${call.uuid} 7011 XML default`));
+    await h.tel.hangup(call.uuid);
+    await h.waitFor('call_ended', (e) => e.callId === call.uuid);
+  });
+
+  it('a call that is gone, a malformed call id or destination is refused with the switch\'s words, and nothing is sent for bad input', async () => {
+    h = await startHarness();
+    await assert.rejects(h.tel.hangup('00000000-0000-4000-8000-000000000000'), (e: Error) => e instanceof TelephonyError && (e as TelephonyError).detail === '-ERR No such channel!');
+    const before = h.fs.commandLog.length;
+    await assert.rejects(h.tel.hold('abc; uuid_kill all'), TelephonyError);
+    await assert.rejects(h.tel.transfer('00000000-0000-4000-8000-000000000000', '70 11 XML'), TelephonyError);
+    assert.equal(h.fs.commandLog.length, before);
+  });
+});
