@@ -3,7 +3,8 @@
 // the IVR app's outbound-socket listener for the call flows.
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { AgentRecord, parseAgentList, reconcileAgent, switchStatusFor } from '../agent-state';
+import { AgentRecord, parseAgentList, reconcileAgent } from '../agent-state';
+import { AgentStateStore } from '../agent-store';
 import { IvrConfig } from '../config';
 import { HotlineServices } from '../services';
 import {
@@ -27,6 +28,8 @@ export interface FreeSwitchOptions {
   wrapUpMaxMs?: number;
   backoff?: { initialMs: number; maxMs: number };
   silenceMs?: number;
+  /** Where agent states survive an app restart (KnexAgentStateStore); without it they start logged out. */
+  store?: AgentStateStore;
   /** Measurement hooks for the benchmark. */
   instrument?: { onEventHandled?: () => void; onCommandLatency?: (ms: number) => void };
 }
@@ -85,6 +88,13 @@ export class FreeSwitchTelephony implements Telephony {
   }
 
   async start(): Promise<void> {
+    if (this.o.store) {
+      // States from before a restart: the switch is then reconciled to them, not logged out.
+      for (const [agent, s] of await this.o.store.load()) {
+        const r = this.agents.get(agent);
+        if (r) Object.assign(r, { state: s.state, since: s.since });
+      }
+    }
     this.ivrPort = await this.ivr.start();
     this.inbound.start();
     const every = this.o.reconcileEveryMs ?? 30000;
@@ -162,7 +172,24 @@ export class FreeSwitchTelephony implements Telephony {
     if (!r) return;
     r.state = state;
     r.since = this.now().toISOString();
+    this.persist(agent, { state, since: r.since });
     this.emit({ type: 'agent_state_changed', at: r.since, agent, state, source });
+  }
+
+  /** Saves one agent's state; saves of one agent run in order. */
+  private saving = new Map<string, Promise<void>>();
+  private persist(agent: string, s: { state: AgentState; since: string }): void {
+    const store = this.o.store;
+    if (!store) return;
+    const next = (this.saving.get(agent) ?? Promise.resolve())
+      .then(() => store.save(agent, s))
+      .catch((err: Error) => eslLog('error', `saving agent state of ${agent}: ${err.message}`));
+    this.saving.set(agent, next);
+  }
+
+  /** Resolves when every agent state change so far is saved. */
+  async flushAgentStates(): Promise<void> {
+    await Promise.all([...this.saving.values()]);
   }
 
   private ccName(agent: string): string {

@@ -2,6 +2,9 @@
 // that no operator stays "on a call" or "available" when the switch knows better.
 import assert from 'node:assert/strict';
 import { parseAgentList, reconcileAgent } from '../../ivr/agent-state';
+import { KnexAgentStateStore } from '../../ivr/agent-store';
+import { FreeSwitchTelephony } from '../../ivr/freeswitch/adapter';
+import { closeTestDb, openTestDb } from '../support/db';
 import { TelephonyError } from '../../ivr/telephony';
 import { Harness, startHarness, until } from './harness';
 
@@ -104,6 +107,34 @@ describe('agent states', () => {
       h.fs.callcenter.agents.clear();
       await h.tel.reconcile();
       assert.equal(h.fs.callcenter.agents.get('1001@hotline')?.status, 'Available');
+    });
+
+    it('agent states survive an app restart, and the switch is not told to log everyone out', async () => {
+      const db = await openTestDb();
+      try {
+        const store = new KnexAgentStateStore(db);
+        h = await startHarness({ adapter: { store } });
+        await h.tel.setAgentState('1001', { state: 'ready' });
+        await h.tel.setAgentState('1002', { state: 'on_break', reason: '午餐' });
+        await h.tel.flushAgentStates();
+        await h.tel.stop();
+        const again = new FreeSwitchTelephony({
+          config: h.config, services: h.services, agents: ['1001', '1002'], store, backoff: { initialMs: 20, maxMs: 100 },
+        });
+        await again.start();
+        try {
+          assert.deepEqual(again.getAgentState('1001'), { state: 'ready' });
+          assert.deepEqual(again.getAgentState('1002'), { state: 'on_break', reason: '午餐' });
+          await until(() => again.status().connected, 2000, 'connected');
+          await again.reconcile();
+          assert.equal(h.fs.callcenter.agents.get('1001@hotline')?.status, 'Available');
+          assert.equal(h.fs.callcenter.agents.get('1002@hotline')?.status, 'On Break');
+        } finally {
+          await again.stop();
+        }
+      } finally {
+        await closeTestDb(db);
+      }
     });
   });
 });
