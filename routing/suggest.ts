@@ -155,17 +155,18 @@ export function suggest(e: SuggestEngine, input: SuggestInput): Suggestion {
   if (informative && categoryConfidence < CATEGORY_THRESHOLD) reasons.push(`一级分类把握不足（${Math.round(categoryConfidence * 100)}%）`);
   if (decision?.needsTown) reasons.push(townMatch.candidates.length ? '提到多个镇街，请确认属地' : '未识别出镇街，请确认属地');
 
-  const catWords = category && e.model.categories.includes(category) ? drivingWords(e.model, x, e.model.categories.indexOf(category), 5, e.words) : [];
+  const catWords = category !== null && e.model.categories.includes(category) ? drivingWords(e.model, x, e.model.categories.indexOf(category), 5, e.words) : [];
   const typeWords = top.length ? (evidence.get(top[0])?.matched ?? []) : [];
   const words = [...new Set([...typeWords, ...catWords, ...em.triggers, ...kindGuess.cues])];
   const unitName = (c: string | null) => (c ? (e.units.byCode.get(c)?.name ?? c) : '');
   const parts: string[] = [];
-  if (category) parts.push(`分类“${category}”（${Math.round(categoryConfidence * 100)}%），依据：${catWords.join('、') || '无明显词语'}`);
+  const known = category !== null && e.model.categories.includes(category);
+  if (category) parts.push(`分类“${category}”（${Math.round(categoryConfidence * 100)}%），依据：${known ? catWords.join('、') || '无明显词语' : '事项关键词（该分类尚无标注样本）'}`);
   if (top.length) parts.push(`事项“${types[top[0]].name}”（${Math.round(p[top[0]] * 100)}%），依据：${typeWords.join('、') || '分类概率'}`);
   parts.push(`诉求类型：${kindGuess.defaulted ? '未见提示词，默认投诉' : `提示词 ${kindGuess.cues.join('、')}`}`);
   if (em.emergency) parts.push(`紧急：听到“${em.triggers.join('、')}”`);
   parts.push(townMatch.town ? `属地：${unitName(townMatch.town)}（${townMatch.source === 'address' ? '地址栏' : '诉求内容'}中的“${townMatch.matched.join('、')}”）` : '属地：未识别');
-  if (decision) parts.push(`派单：${decision.reason}`);
+  if (decision) parts.push(`派单：${decision.reason.replace(/。$/, "")}`);
   if (reasons.length) parts.push(`请接线员选择：${reasons.join('；')}`);
 
   const urgency: UrgencyClass = em.emergency ? 'emergency' : top.length ? types[top[0]].complexity : 'general';
