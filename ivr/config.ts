@@ -24,6 +24,8 @@ export const ivrConfigSchema = z.object({
   timeZone: z.string().min(1),
   /** After this long in the queue the caller is offered a message or a call back. */
   queueMaxWaitS: z.number().int().min(10).max(3600),
+  /** Every so often each waiting caller hears their position (0 = never). */
+  queueAnnounceS: z.number().int().min(0).max(600),
   survey: z.object({
     /** Dial string with {phone}, e.g. sofia/gateway/carrier/{phone}. */
     dial: z.string().includes('{phone}'),
@@ -62,6 +64,7 @@ export function parseIvrConfig(env: Record<string, string | undefined> = process
     workingHours: env.IVR_WORKING_HOURS ?? '08:30-17:30',
     timeZone: env.IVR_TIME_ZONE ?? 'Asia/Shanghai',
     queueMaxWaitS: num(env.IVR_QUEUE_MAX_WAIT_S, 120),
+    queueAnnounceS: num(env.IVR_QUEUE_ANNOUNCE_S, 45),
     survey: {
       dial: env.SURVEY_DIAL ?? 'sofia/gateway/carrier/{phone}',
       callerId: env.SURVEY_CALLER_ID ?? '12345',

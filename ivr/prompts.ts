@@ -58,6 +58,50 @@ export const PROMPTS = {
     text: '话务员正忙，您的来电很重要，请继续等待。',
     pinyin: 'hua4 wu4 yuan2 zheng4 mang2, nin2 de5 lai2 dian4 hen3 zhong4 yao4, qing3 ji4 xu4 deng3 dai4.',
   },
+  queue_next: {
+    text: '您是下一位，话务员马上为您服务。',
+    pinyin: 'nin2 shi4 xia4 yi2 wei4, hua4 wu4 yuan2 ma3 shang4 wei4 nin2 fu2 wu4.',
+  },
+  queue_position_1: {
+    text: '您前面还有一位来电在等待，请稍候。',
+    pinyin: 'nin2 qian2 mian4 hai2 you3 yi1 wei4 lai2 dian4 zai4 deng3 dai4, qing3 shao1 hou4.',
+  },
+  queue_position_2: {
+    text: '您前面还有两位来电在等待，请稍候。',
+    pinyin: 'nin2 qian2 mian4 hai2 you3 liang3 wei4 lai2 dian4 zai4 deng3 dai4, qing3 shao1 hou4.',
+  },
+  queue_position_3: {
+    text: '您前面还有三位来电在等待，请稍候。',
+    pinyin: 'nin2 qian2 mian4 hai2 you3 san1 wei4 lai2 dian4 zai4 deng3 dai4, qing3 shao1 hou4.',
+  },
+  queue_position_4: {
+    text: '您前面还有四位来电在等待，请稍候。',
+    pinyin: 'nin2 qian2 mian4 hai2 you3 si4 wei4 lai2 dian4 zai4 deng3 dai4, qing3 shao1 hou4.',
+  },
+  queue_position_5: {
+    text: '您前面还有五位来电在等待，请稍候。',
+    pinyin: 'nin2 qian2 mian4 hai2 you3 wu3 wei4 lai2 dian4 zai4 deng3 dai4, qing3 shao1 hou4.',
+  },
+  queue_position_6: {
+    text: '您前面还有六位来电在等待，请稍候。',
+    pinyin: 'nin2 qian2 mian4 hai2 you3 liu4 wei4 lai2 dian4 zai4 deng3 dai4, qing3 shao1 hou4.',
+  },
+  queue_position_7: {
+    text: '您前面还有七位来电在等待，请稍候。',
+    pinyin: 'nin2 qian2 mian4 hai2 you3 qi1 wei4 lai2 dian4 zai4 deng3 dai4, qing3 shao1 hou4.',
+  },
+  queue_position_8: {
+    text: '您前面还有八位来电在等待，请稍候。',
+    pinyin: 'nin2 qian2 mian4 hai2 you3 ba1 wei4 lai2 dian4 zai4 deng3 dai4, qing3 shao1 hou4.',
+  },
+  queue_position_9: {
+    text: '您前面还有九位来电在等待，请稍候。',
+    pinyin: 'nin2 qian2 mian4 hai2 you3 jiu3 wei4 lai2 dian4 zai4 deng3 dai4, qing3 shao1 hou4.',
+  },
+  queue_position_10: {
+    text: '您前面还有十位以上来电在等待，请稍候。',
+    pinyin: 'nin2 qian2 mian4 hai2 you3 shi2 wei4 yi3 shang4 lai2 dian4 zai4 deng3 dai4, qing3 shao1 hou4.',
+  },
   overflow: {
     text: '话务员都在忙。留言请按1；需要我们回电请按2。',
     pinyin: 'hua4 wu4 yuan2 dou1 zai4 mang2. liu2 yan2 qing3 an4 yi1; xu1 yao4 wo3 men5 hui2 dian4 qing3 an4 er4.',
@@ -93,6 +137,12 @@ export const PROMPTS = {
 } as const satisfies Record<string, Prompt>;
 
 export type PromptKey = keyof typeof PROMPTS;
+
+/** The position announcement for a caller with `ahead` callers before them (next, 1…9, then "10 or more"). */
+export function queuePositionPrompt(ahead: number): PromptKey {
+  if (ahead < 1) return 'queue_next';
+  return `queue_position_${Math.min(ahead, 10)}` as PromptKey;
+}
 
 /** The file name of a prompt, relative to the prompts directory. */
 export const promptFile = (key: PromptKey): string => `${key}.wav`;

@@ -15,6 +15,7 @@ import { EslInbound } from './inbound';
 import { IvrServer } from './ivr-server';
 import { eslLog } from './modesl';
 import { mapOriginateResult, originateArgs } from './originate';
+import { promptFile, queuePositionPrompt } from '../prompts';
 
 export interface FreeSwitchOptions {
   config: IvrConfig;
@@ -47,6 +48,7 @@ export class FreeSwitchTelephony implements Telephony {
   private since: string;
   private agents = new Map<string, AgentRecord>();
   private reconcileTimer: NodeJS.Timeout | null = null;
+  private announceTimer: NodeJS.Timeout | null = null;
   /** Calls the app believes are alive (id → when it learnt of them), for reconciliation. */
   private live = new Map<string, number>();
   /** Survey legs whose originate has not answered yet: the switch may not list them. */
@@ -100,10 +102,30 @@ export class FreeSwitchTelephony implements Telephony {
     const every = this.o.reconcileEveryMs ?? 30000;
     this.reconcileTimer = setInterval(() => void this.reconcile().catch((e) => eslLog('warn', `reconcile: ${e.message}`)), every);
     this.reconcileTimer.unref();
+    const announce = this.o.config.queueAnnounceS;
+    if (announce > 0) {
+      this.announceTimer = setInterval(() => void this.announcePositions(), announce * 1000);
+      this.announceTimer.unref();
+    }
+  }
+
+  /**
+   * Tells each waiting caller their place in the queue. mod_callcenter cannot say a position,
+   * so the app plays it over the hold music with uuid_broadcast (it knows the order from
+   * member-queue-start). A caller gone meanwhile just makes the command fail.
+   */
+  async announcePositions(): Promise<void> {
+    if (!this.connected) return;
+    const waiting = this.mapper.waiting(this.o.config.queue);
+    for (const [ahead, callId] of waiting.entries()) {
+      const file = `${this.o.config.promptsDir}/${promptFile(queuePositionPrompt(ahead))}`;
+      await this.inbound.api(`uuid_broadcast ${callId} ${file} aleg`).catch(() => undefined);
+    }
   }
 
   async stop(): Promise<void> {
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    if (this.announceTimer) clearInterval(this.announceTimer);
     this.inbound.stop();
     await this.ivr.stop();
   }

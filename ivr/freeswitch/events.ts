@@ -31,6 +31,11 @@ export class FreeSwitchEventMapper {
 
   constructor(private now: () => Date) {}
 
+  /** Callers waiting in a queue (not yet with an agent), first come first. */
+  waiting(queue: string): string[] {
+    return [...this.joined].filter(([id, j]) => j.queue === queue && !this.answered.has(id)).map(([id]) => id);
+  }
+
   map(h: H): MappedEvents {
     const out: MappedEvents = { events: [], agentsTouched: [], phones: [], shutdown: false };
     const at = this.now();

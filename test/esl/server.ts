@@ -610,6 +610,8 @@ export class EslTestServer {
   readonly connections = new Set<EslConnection>();
   readonly channels = new Map<string, SimChannel>();
   readonly commandLog: string[] = [];
+  /** uuid_broadcast requests, in order. */
+  readonly broadcasts: { uuid: string; path: string; leg: string }[] = [];
   /** Every dialplan application run on a channel, in order. */
   readonly executed: { uuid: string; app: string; arg: string }[] = [];
   readonly callcenter = new SimCallcenter(this);
@@ -725,6 +727,12 @@ export class EslTestServer {
         const ch = this.channels.get(a[0]);
         if (!ch) return '-ERR No such channel!\n';
         return '+OK\n';
+      }
+      case 'uuid_broadcast': {
+        const ch = this.channels.get(a[0]);
+        if (!ch) return '-ERR invalid uuid\n';
+        this.broadcasts.push({ uuid: a[0], path: a[1], leg: a[2] ?? 'aleg' });
+        return '+OK Message sent\n';
       }
       case 'callcenter_config':
         return this.callcenter.api(args);

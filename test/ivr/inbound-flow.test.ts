@@ -115,4 +115,17 @@ describe('hotline call flow over the outbound socket', () => {
     assert.equal(ab.caller, '0309990001');
     assert.equal(ab.queue, 'hotline');
   });
+
+  it('callers waiting in the queue hear their place: the first is next, the second has one caller ahead', async () => {
+    h = await startHarness();
+    const first = h.fs.placeCall({ caller: '0309990001', app: h.app });
+    await h.waitFor('call_queued', (e) => e.callId === first.uuid);
+    const second = h.fs.placeCall({ caller: '0309990002', app: h.app });
+    await h.waitFor('call_queued', (e) => e.callId === second.uuid);
+    await h.tel.announcePositions();
+    assert.deepEqual(h.fs.broadcasts.map((b) => [b.uuid, b.path.split('/').pop(), b.leg]), [
+      [first.uuid, 'queue_next.wav', 'aleg'],
+      [second.uuid, 'queue_position_1.wav', 'aleg'],
+    ]);
+  });
 });
