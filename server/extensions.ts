@@ -40,5 +40,6 @@ export interface Extension {
 export type ExtensionFactory = (ctx: HotlineContext) => Extension | Promise<Extension>;
 
 import { scheduler } from './scheduler';
+import { speech } from './speech';
 
-export const EXTENSIONS: ExtensionFactory[] = [scheduler];
+export const EXTENSIONS: ExtensionFactory[] = [scheduler, speech];

@@ -38,7 +38,7 @@ export interface LifecycleContext {
 export const ACTIONS = [
   'complete_draft', 'resolve_at_intake', 'dispatch', 'acknowledge', 'give_feedback', 'return', 'redispatch',
   'overrule_return', 'reply', 'send_back', 'review_approve', 'request_extension', 'approve_extension',
-  'refuse_extension', 'record_return_visit', 'supervise', 'escalate', 'close', 'comment', 'alarm',
+  'refuse_extension', 'record_return_visit', 'supervise', 'escalate', 'close', 'comment', 'alarm', 'raise_urgency',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -338,6 +338,21 @@ export const TRANSITIONS: TransitionRule[] = [
     roles: ['operator', 'supervisor', 'unit_handler', 'leader', 'admin'],
     requiresReason: true,
     apply: () => ({}),
+  },
+  {
+    action: 'raise_urgency',
+    label: '升为紧急事项',
+    from: ['draft', 'accepted', 'dispatched', 'acknowledged', 'supervised'],
+    roles: ['operator', 'supervisor', 'system'],
+    requiresReason: true,
+    refuse: (t) => (t.urgency === 'emergency' ? '本工单已是紧急事项' : null),
+    apply: (t, _i, ctx) => {
+      if (!t.dispatchedAt) return { patch: { urgency: 'emergency' }, data: { from: t.urgency } };
+      // Already with a unit: the 1-hour feedback clock starts now; earlier deadlines stay.
+      const c = ctx.clocks(ctx.now, 'emergency');
+      const ackDueAt = t.acknowledgedAt || (t.ackDueAt && t.ackDueAt < c.ackDueAt) ? t.ackDueAt : c.ackDueAt;
+      return { patch: { urgency: 'emergency', feedbackDueAt: c.feedbackDueAt, ackDueAt }, data: { from: t.urgency, feedbackDueAt: c.feedbackDueAt } };
+    },
   },
   {
     action: 'alarm',

@@ -234,3 +234,17 @@ describe('dispatch events', () => {
     });
   });
 });
+
+describe('raising a ticket to emergency', () => {
+  it('an emergency word on a dispatched ticket starts the 1-hour feedback clock now', () => {
+    const later = new Date(MONDAY.getTime() + 2 * 3600_000);
+    const t = run(dispatched(), system, 'raise_urgency', { reason: '录音中识别到"煤气泄漏"' }, ctx(later));
+    assert.equal(t.urgency, 'emergency');
+    assert.equal(t.feedbackDueAt, new Date(later.getTime() + 3600_000).toISOString());
+    refused(() => run(t, system, 'raise_urgency', { reason: '再次' }), 'rule');
+  });
+  it('before dispatch only the class changes; the clocks start at dispatch', () => {
+    const t = run(ticket(), system, 'raise_urgency', { reason: '着火了' });
+    assert.deepEqual([t.urgency, t.feedbackDueAt], ['emergency', null]);
+  });
+});
