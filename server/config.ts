@@ -22,6 +22,9 @@ export const CONFIG_DOC: Array<{ name: string; default: string; meaning: string 
   { name: 'MAX_BODY', default: '256kb', meaning: 'largest accepted request body' },
   { name: 'RETURN_VISIT_AFTER_INTAKE_RESOLUTION', default: 'true', meaning: 'consults resolved at intake also get a return visit' },
   { name: 'SCHEDULER_INTERVAL_MS', default: '5000', meaning: 'how often the scheduler looks for due alarms and return visits (0: off)' },
+  { name: 'RETURN_VISIT_CALLING_HOURS', default: '09:00-12:00,14:00-20:00', meaning: 'when survey calls may be placed (city time)' },
+  { name: 'RETURN_VISIT_MAX_ATTEMPTS', default: '3', meaning: 'automatic attempts before the manual return-visit list' },
+  { name: 'RETURN_VISIT_RETRY_MINUTES', default: '120', meaning: 'wait before the next attempt (then into calling hours)' },
   { name: 'FREESWITCH_ESL', default: '(unset: no telephony)', meaning: "FreeSWITCH Event Socket as `host:port:password`" },
 ];
 
@@ -46,6 +49,9 @@ const schema = z.object({
   MAX_BODY: z.string().regex(/^\d+(b|kb|mb)$/i, '例如 256kb 或 1mb').default('256kb'),
   RETURN_VISIT_AFTER_INTAKE_RESOLUTION: bool.default(true),
   SCHEDULER_INTERVAL_MS: z.coerce.number({ error: '须为毫秒数' }).int().min(0).max(3_600_000).default(5000),
+  RETURN_VISIT_CALLING_HOURS: z.string().default('09:00-12:00,14:00-20:00'),
+  RETURN_VISIT_MAX_ATTEMPTS: z.coerce.number({ error: '须为整数' }).int().min(1).max(10).default(3),
+  RETURN_VISIT_RETRY_MINUTES: z.coerce.number({ error: '须为分钟数' }).min(1).max(10080).default(120),
   FREESWITCH_ESL: eslAddress.optional(),
 });
 

@@ -6,6 +6,7 @@ import express from 'express';
 import { Knex } from 'knex';
 import { Config } from './config';
 import { TicketService } from './services/tickets';
+import type { VisitService, SurveyDialer } from './services/visits';
 import { EventBus } from './events';
 import { UnitInfo } from '../workflow/lifecycle';
 import { ClockPolicy } from '../workflow/clocks';
@@ -16,6 +17,9 @@ export interface HotlineContext {
   config: Config;
   db: Knex;
   tickets: TicketService;
+  visits: VisitService;
+  /** The telephony side hands its return-visit dialer here once it runs (null: it stopped). */
+  setDialer(dialer: SurveyDialer | null): void;
   bus: EventBus;
   routing: RoutingPort;
   /** The switch, when one is configured; its call events are also published on the bus as 'call'. */

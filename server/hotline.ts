@@ -12,6 +12,9 @@ import type { Routing } from '../routing';
 import { computeClocks, defaultClockPolicy, ClockPolicy, clockStateOfTicket } from '../workflow/clocks';
 import { loadYearSchedules } from '../workflow/sla-cli';
 import { TicketService } from './services/tickets';
+import { VisitService, SurveyDialer } from './services/visits';
+import { makeVisitPolicy } from '../workflow/return-visits';
+import { visitRoutes } from './http/visits';
 import { createApp, TelephonyStatus } from './app';
 import { Open311Service } from './http/open311';
 import { EventBus } from './events';
@@ -37,6 +40,9 @@ export interface Hotline {
   config: Config;
   db: Knex;
   tickets: TicketService;
+  visits: VisitService;
+  /** Hand over (or withdraw, with null) the return-visit dialer of the telephony side. */
+  setDialer(d: SurveyDialer | null): void;
   app: ReturnType<typeof createApp>;
   policy: ClockPolicy;
   bus: EventBus;
@@ -70,11 +76,29 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     timeZone: config.HOTLINE_TIME_ZONE,
     returnVisitAfterIntakeResolution: config.RETURN_VISIT_AFTER_INTAKE_RESOLUTION,
     onChange: (ticket, events) => bus.emit('ticket', { ticket, events }),
+    afterWrite: (trx, t, at) => visits.afterTicketWrite(trx, t, at),
+  });
+  let dialer: SurveyDialer | null = null;
+  const visits = new VisitService({
+    db,
+    tickets,
+    now,
+    log,
+    dialer: () => dialer,
+    policy: makeVisitPolicy({
+      callingHours: config.RETURN_VISIT_CALLING_HOURS,
+      timeZone: config.HOTLINE_TIME_ZONE,
+      maxAttempts: config.RETURN_VISIT_MAX_ATTEMPTS,
+      retryAfterMinutes: config.RETURN_VISIT_RETRY_MINUTES,
+    }),
   });
 
   const telephonyAdapter = deps.telephony ?? null;
   telephonyAdapter?.onEvent((e) => bus.emit('call', e));
-  const ctx: HotlineContext = { config, db, tickets, bus, routing: deps.routing, telephony: telephonyAdapter, policy, units: () => units, now, log };
+  const ctx: HotlineContext = {
+    config, db, tickets, visits, bus, routing: deps.routing, telephony: telephonyAdapter, policy, units: () => units, now, log,
+    setDialer: (d) => (dialer = d),
+  };
   const extensions: Extension[] = [];
   for (const factory of deps.extensions ?? EXTENSIONS) extensions.push(await factory(ctx));
 
@@ -95,7 +119,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     maxBody: config.MAX_BODY,
     sessionTtlHours: config.SESSION_TTL_HOURS,
     telephony,
-    apiRouters: [routingRoutes({ db, routing: deps.routing, now }), ...extensions.flatMap((e) => e.apiRouters ?? [])],
+    apiRouters: [routingRoutes({ db, routing: deps.routing, now }), visitRoutes(visits), ...extensions.flatMap((e) => e.apiRouters ?? [])],
     rootRouters: extensions.flatMap((e) => e.rootRouters ?? []),
     open311: {
       services: () => services,
@@ -108,6 +132,8 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     config,
     db,
     tickets,
+    visits,
+    setDialer: ctx.setDialer,
     app,
     policy,
     bus,

@@ -1,5 +1,5 @@
 // The scheduler at the edge: wakes every SCHEDULER_INTERVAL_MS (and once at start, to
-// catch up after a restart), asks the ticket service to fire what is due. Due times live
+// catch up after a restart), fires the due alarms and has the due return visits called. Due times live
 // in the database, so nothing is missed across restarts and nothing fires twice.
 import { ExtensionFactory } from './extensions';
 
@@ -9,8 +9,7 @@ export const scheduler: ExtensionFactory = (ctx) => {
   let running: Promise<unknown> | null = null;
   const tick = () => {
     if (running) return;
-    running = ctx.tickets
-      .fireDueAlarms()
+    running = Promise.all([ctx.tickets.fireDueAlarms(), ctx.visits.tick()])
       .catch((e) => ctx.log(`[scheduler] ${e instanceof Error ? e.message : e}`))
       .finally(() => (running = null));
   };

@@ -24,6 +24,8 @@ export interface TicketServiceOptions {
   returnVisitAfterIntakeResolution: boolean;
   /** A ticket's clocks and alarms (null when it has none: never dispatched). */
   clockState: (t: Ticket) => TicketClockState | null;
+  /** Runs inside every ticket write's transaction, after the ticket is written (e.g. to open a return-visit task). */
+  afterWrite?: (trx: Knex.Transaction, ticket: Ticket, now: Date) => Promise<void>;
   /** Called after a commit with what changed (pushes to desks, scheduler hints). */
   onChange?: (ticket: Ticket, events: TicketEvent[]) => void;
 }
@@ -115,6 +117,7 @@ export class TicketService {
         t = r.ticket;
       }
       await this.scheduleAlarms(trx, t, now);
+      await this.o.afterWrite?.(trx, t, now);
       if (opts.idempotencyKey) await store.saveIdempotent(trx, opts.scope, opts.idempotencyKey, requestHash, t.id, now.toISOString());
       return t;
     });
@@ -122,8 +125,16 @@ export class TicketService {
     return { ticket, created: true };
   }
 
-  /** Apply a lifecycle transition; refused moves throw and change nothing. */
-  async transition(id: number, actor: Actor, req: TransitionRequest): Promise<{ ticket: Ticket; event: TicketEvent }> {
+  /**
+   * Apply a lifecycle transition; refused moves throw and change nothing. `alsoWrite` runs in
+   * the same transaction (e.g. the return-visit row whose answer this transition records).
+   */
+  async transition(
+    id: number,
+    actor: Actor,
+    req: TransitionRequest,
+    alsoWrite?: (trx: Knex.Transaction, ticket: Ticket) => Promise<void>,
+  ): Promise<{ ticket: Ticket; event: TicketEvent }> {
     const now = this.o.now();
     const ctx = this.ctx(now);
     const result = await this.writes.run(async (trx) => {
@@ -136,6 +147,8 @@ export class TicketService {
       await store.updateTicket(trx, before, r.ticket);
       const event = await store.insertEvent(trx, r.event);
       await this.scheduleAlarms(trx, r.ticket, now);
+      await this.o.afterWrite?.(trx, r.ticket, now);
+      await alsoWrite?.(trx, r.ticket);
       return { ticket: r.ticket, event };
     });
     this.o.onChange?.(result.ticket, [result.event]);

@@ -1,0 +1,25 @@
+// The operators' manual return-visit list, and recording a visit made by hand.
+import { Router } from 'express';
+import { z } from 'zod';
+import { VisitService } from '../services/visits';
+import { parseOrThrow } from '../../workflow/intake';
+import { actorOf, requireRole } from './auth';
+
+const manualBody = z
+  .object({ outcome: z.enum(['satisfied', 'basically_satisfied', 'unsatisfied', 'unreachable']), reason: z.string().max(2000).optional() })
+  .strict();
+
+export function visitRoutes(visits: VisitService): Router {
+  const r = Router();
+  const center = requireRole('operator', 'supervisor');
+  r.get('/return-visits/manual', center, async (_req, res) => {
+    res.json({ items: await visits.manualList() });
+  });
+  r.post('/return-visits/:ticketId', center, async (req, res) => {
+    const id = parseOrThrow(z.coerce.number().int().min(1), req.params.ticketId, '工单编号');
+    const b = parseOrThrow(manualBody, req.body, '回访结果');
+    const ticket = await visits.recordManual(id, actorOf(req), b.outcome, b.reason ?? null);
+    res.json({ ticket });
+  });
+  return r;
+}
