@@ -19,7 +19,8 @@ import { createApp, TelephonyStatus } from './app';
 import { Open311Service } from './http/open311';
 import { EventBus } from './events';
 import { routingRoutes } from './http/routing';
-import type { Telephony } from '../ivr/telephony';
+import { startSwitch, SwitchFactory, RunningSwitch } from './telephony';
+import { hotlineServices } from './services/ivr-services';
 import { EXTENSIONS, Extension, ExtensionFactory, HotlineContext } from './extensions';
 
 /** What the hotline needs of the routing engine. */
@@ -29,8 +30,8 @@ export interface HotlineDeps {
   routing: RoutingPort;
   /** Modules to plug in (default: EXTENSIONS). */
   extensions?: ExtensionFactory[];
-  /** The switch (FreeSWITCH or Asterisk adapter); null or absent: no telephony. */
-  telephony?: Telephony | null;
+  /** The switch adapter to start (FreeSWITCH or Asterisk); absent: no telephony. */
+  telephony?: SwitchFactory;
   db?: Knex;
   now?: () => Date;
   log?: (line: string) => void;
@@ -93,8 +94,14 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     }),
   });
 
-  const telephonyAdapter = deps.telephony ?? null;
-  telephonyAdapter?.onEvent((e) => bus.emit('call', e));
+  let running: RunningSwitch | null = null;
+  if (deps.telephony) {
+    running = await startSwitch(deps.telephony, { db, services: hotlineServices({ db, tickets, visits }), now, log });
+    running.telephony.onEvent((e) => bus.emit('call', e));
+    const { dialer: survey, telephony } = running;
+    dialer = { enqueue: (req) => survey.enqueue(req), ready: () => telephony.status().connected };
+  }
+  const telephonyAdapter = running?.telephony ?? null;
   const ctx: HotlineContext = {
     config, db, tickets, visits, bus, routing: deps.routing, telephony: telephonyAdapter, policy, units: () => units, now, log,
     setDialer: (d) => (dialer = d),
@@ -140,6 +147,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     extensions,
     close: async () => {
       for (const e of [...extensions].reverse()) await e.close?.();
+      await running?.stop();
       if (!deps.db) await db.destroy();
     },
   };

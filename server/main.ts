@@ -2,6 +2,7 @@
 import { loadConfig, Config } from './config';
 import { createHotline, listen, describeDb } from './hotline';
 import { loadRoutingForServer } from './routing-port';
+import { freeswitchSwitch } from './telephony';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -11,7 +12,7 @@ async function main(): Promise<void> {
     console.error((e as Error).message);
     process.exit(2);
   }
-  const hotline = await createHotline(config, { routing: loadRoutingForServer() });
+  const hotline = await createHotline(config, { routing: loadRoutingForServer(), telephony: config.FREESWITCH_ESL ? freeswitchSwitch : undefined });
   const server = await listen(hotline);
   console.log(`民声热线已启动：http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}（数据库：${describeDb(hotline)}）`);
   if (!config.FREESWITCH_ESL) console.log('未配置 FREESWITCH_ESL：电话接入未启用，仅提供网页和接口受理');

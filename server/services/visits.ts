@@ -16,6 +16,8 @@ import type { SurveyAnswer } from '../../ivr/services';
 /** What places survey calls (the telephony side's dialer). */
 export interface SurveyDialer {
   enqueue(req: SurveyCallRequest): void;
+  /** False while the switch is unreachable: due visits wait instead of using up attempts. */
+  ready?(): boolean;
 }
 
 const VISIT_STATUSES = new Set(['reviewed', 'resolved_at_intake']);
@@ -63,6 +65,7 @@ export class VisitService {
     const dialer = this.o.dialer();
     let placed = 0;
     let manual = 0;
+    if (dialer?.ready && !dialer.ready()) return { placed, manual, stale: stale.length };
     for (const t of due) {
       if (!dialer) {
         await store.updateVisitTask(this.o.db, { ...t, state: 'manual', nextAt: null, manualReason: '电话未接入，转人工回访' }, at);
@@ -89,6 +92,15 @@ export class VisitService {
 
   /** A survey answer or a failed attempt from the dialer, stored the moment it arrives. */
   recordSurveyAnswer = async (a: SurveyAnswer): Promise<void> => {
+    // The survey flow reports "unsatisfied" a second time with the recorded reason: same attempt, one row.
+    const latest = await this.o.db('visit_tasks').where({ ticket_id: a.ticketId }).orderBy('round', 'desc').first();
+    const known = latest
+      ? await this.o.db('return_visits').where({ ticket_id: a.ticketId, round: latest.round, attempt: a.attempt, method: 'auto_call', outcome: a.outcome }).first()
+      : undefined;
+    if (known && (!a.callId || known.call_id === a.callId)) {
+      if (a.reasonRecordingPath) await this.o.db('return_visits').where({ id: known.id }).update({ reason: `不满意原因录音：${a.reasonRecordingPath}` });
+      return;
+    }
     const t = await store.openVisitTask(this.o.db, a.ticketId);
     if (!t) {
       this.o.log(`[回访] 工单 ${a.ticketId} 没有待回访任务，结果 ${a.outcome} 只记入回访记录`);

@@ -131,3 +131,47 @@ describe('return visits: durable tasks, survey calls, retries, manual list', fun
     h.hotline.setDialer(d);
   }
 });
+
+describe('return visits: the reason of an unsatisfied citizen', function () {
+  let h: TestHotline;
+  before(async () => {
+    h = await startTestHotline({ now: () => new Date(MONDAY_10), env: { SCHEDULER_INTERVAL_MS: '0' } });
+  });
+  after(async () => h.close());
+
+  it('arrives a second time with the recording: one row for the attempt, with the recording noted', async () => {
+    const op = await h.as('op01');
+    const cgj = await h.as('cgj');
+    const { body } = await op('POST', '/api/tickets', { channel: 'hotline', kind: 'complaint', content: '噪音扰民', citizenPhone: '13812345678', dispatch: { leadUnit: 'cgj', coUnits: [] } });
+    const id = body.ticket.id;
+    await cgj('POST', `/api/tickets/${id}/transitions`, { action: 'acknowledge' });
+    await cgj('POST', `/api/tickets/${id}/transitions`, { action: 'reply', reason: '已劝导' });
+    await op('POST', `/api/tickets/${id}/transitions`, { action: 'review_approve' });
+    h.hotline.setDialer({ enqueue: () => undefined });
+    await h.hotline.visits.tick();
+    const answer = { ticketId: id, attempt: 1, callId: 'r-1', outcome: 'unsatisfied' as const, digit: '3', answeredAt: new Date(MONDAY_10).toISOString() };
+    await h.hotline.visits.recordSurveyAnswer(answer);
+    await h.hotline.visits.recordSurveyAnswer({ ...answer, reasonRecordingPath: '/rec/r-1-reason.wav' });
+    const rows = await h.db('return_visits').where({ ticket_id: id });
+    assert.equal(rows.length, 1);
+    assert.match(rows[0].reason, /r-1-reason\.wav/);
+    assert.equal((await h.db('tickets').where({ id }).first()).status, 'under_review');
+  });
+});
+
+describe('return visits while the switch is down', function () {
+  it('wait, without using up attempts', async () => {
+    const h = await startTestHotline({ now: () => new Date(MONDAY_10), env: { SCHEDULER_INTERVAL_MS: '0' } });
+    try {
+      const op = await h.as('op01');
+      const { body } = await op('POST', '/api/tickets', { channel: 'hotline', kind: 'consult', content: '咨询公积金提取', citizenPhone: '13812345678', resolveAtIntake: { answer: '已告知材料' } });
+      const placed: number[] = [];
+      h.hotline.setDialer({ enqueue: (r) => void placed.push(r.ticketId), ready: () => false });
+      await h.hotline.visits.tick();
+      const t = await h.db('visit_tasks').where({ ticket_id: body.ticket.id }).first();
+      assert.deepEqual([t.state, t.attempts, placed.length], ['pending', 0, 0]);
+    } finally {
+      await h.close();
+    }
+  });
+});

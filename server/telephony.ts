@@ -1,0 +1,65 @@
+// Telephony at start-up: the configured switch adapter, the call log, and the
+// return-visit dialer handed to the visit service. One place, whichever switch.
+import { Knex } from 'knex';
+import type { Telephony } from '../ivr/telephony';
+import type { HotlineServices } from '../ivr/services';
+import { CallLog } from '../ivr/call-log';
+import { DialerSettings, ReturnVisitDialer } from '../ivr/dialer';
+import { listUsers } from '../storage/directory';
+import { parseIvrConfig } from '../ivr/config';
+import { FreeSwitchTelephony } from '../ivr/freeswitch/adapter';
+import { KnexAgentStateStore } from '../ivr/agent-store';
+
+/** What a switch adapter brings: the adapter, how to pace survey calls, where its recordings are. */
+export interface SwitchSetup {
+  telephony: Telephony;
+  dialer: Omit<DialerSettings, 'maxAttempts' | 'retryAfterMs'>;
+  /** The recordings folder as this server sees it and as the switch writes it (orphans are adopted at start). */
+  recordings?: { localDir: string; switchDir: string };
+}
+
+export type SwitchFactory = (o: { services: HotlineServices; agents: string[]; db: Knex; now: () => Date }) => SwitchSetup;
+
+/** FreeSWITCH over the Event Socket, configured from the environment (ivr/README.md). */
+export const freeswitchSwitch: SwitchFactory = ({ services, agents, db, now }) => {
+  const config = parseIvrConfig(process.env);
+  const telephony = new FreeSwitchTelephony({ config, services, agents, now, store: new KnexAgentStateStore(db) });
+  const s = config.survey;
+  return {
+    telephony,
+    dialer: { maxConcurrent: s.maxConcurrent, trunkLines: s.trunkLines, inboundReserve: s.inboundReserve, pacingMs: s.pacingMs, callingHours: s.callingHours, timeZone: config.timeZone },
+    recordings: process.env.IVR_LOCAL_RECORDINGS_DIR ? { localDir: process.env.IVR_LOCAL_RECORDINGS_DIR, switchDir: config.recordingsDir } : undefined,
+  };
+};
+
+export interface RunningSwitch {
+  telephony: Telephony;
+  dialer: ReturnVisitDialer;
+  stop(): Promise<void>;
+}
+
+/** Start the switch adapter with the call log and the dialer. Retries, pacing and calling hours of return visits are the visit service's; the dialer places one attempt per request. */
+export async function startSwitch(factory: SwitchFactory, o: { db: Knex; services: HotlineServices; now: () => Date; log: (l: string) => void }): Promise<RunningSwitch> {
+  const operators = [...(await listUsers(o.db, { role: 'operator' })), ...(await listUsers(o.db, { role: 'supervisor' }))];
+  const agents = operators.map((u) => u.extension).filter((x): x is string => !!x);
+  const setup = factory({ services: o.services, agents, db: o.db, now: o.now });
+  const callLog = new CallLog(o.db, { switchKind: setup.telephony.kind, now: o.now, onError: (err) => o.log(`[通话记录] ${err.message}`) });
+  if (setup.recordings) {
+    const n = await callLog.adoptOrphanRecordings(setup.recordings.localDir, setup.recordings.switchDir);
+    if (n) o.log(`[通话记录] 已收录 ${n} 个没有记录的录音文件`);
+  }
+  const detach = callLog.attach(setup.telephony);
+  await setup.telephony.start();
+  const dialer = new ReturnVisitDialer(setup.telephony, o.services, { ...setup.dialer, maxAttempts: 1, retryAfterMs: 0 }, o.now);
+  dialer.start();
+  return {
+    telephony: setup.telephony,
+    dialer,
+    stop: async () => {
+      dialer.stop();
+      await setup.telephony.stop();
+      detach();
+      await callLog.flush();
+    },
+  };
+}
