@@ -2,11 +2,10 @@
 // FreeSWITCH does not share the app's event loop. Driven over IPC by test/bench/ivr.ts.
 import { EslTestServer } from '../esl/server';
 
-type Msg = { cmd: 'place'; calls: number; app: { host: string; port: number } } | { cmd: 'stop' };
+type Msg = { cmd: 'place'; calls: number; rampMs: number; playbackMs: number; app: { host: string; port: number } } | { cmd: 'stop' };
 
 async function main(): Promise<void> {
-  const playbackMs = Number(process.env.BENCH_PLAYBACK_MS ?? 2000);
-  const fs = new EslTestServer({ password: 'bench-secret', playbackMs });
+  const fs = new EslTestServer({ password: 'bench-secret' });
   fs.latencies = [];
   const port = await fs.listen();
   process.send?.({ ready: port });
@@ -18,7 +17,8 @@ async function main(): Promise<void> {
     const req = m;
     let ended = 0;
     const started = Date.now();
-    const rampMs = Number(process.env.BENCH_RAMP_MS ?? 5000);
+    const rampMs = req.rampMs;
+    fs.options.playbackMs = req.playbackMs;
     for (let i = 0; i < req.calls; i++) setTimeout(() => place(i), (i * rampMs) / req.calls);
     function place(i: number): void {
       const caller = `03${String(10000000 + i)}`;

@@ -627,7 +627,7 @@ export class EslTestServer {
   }
 
   async listen(port = 0): Promise<number> {
-    const srv = net.createServer((s) => new EslConnection(this, s, 'inbound'));
+    const srv = net.createServer({ noDelay: true }, (s) => new EslConnection(this, s, 'inbound'));
     this.server = srv;
     await new Promise<void>((resolve, reject) => {
       srv.once('error', reject);
@@ -851,7 +851,7 @@ export class EslTestServer {
   }
 
   private connectOutbound(ch: SimChannel, host: string, port: number): void {
-    const socket = net.connect(port, host);
+    const socket = net.connect({ port, host, noDelay: true });
     socket.on('error', () => {
       // The app is unreachable: the dialplan fallback would queue the call; here it just ends.
       ch.socketConn = null;
