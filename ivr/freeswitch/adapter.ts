@@ -170,6 +170,12 @@ export class FreeSwitchTelephony implements Telephony {
     const m = this.mapper.map(h);
     if (m.shutdown) this.setConnected(false, 'FreeSWITCH 正在关闭');
     for (const e of m.events) {
+      if (e.type === 'call_abandoned' && e.caller) {
+        // Abandoned callers are called back (GB/T 33358 counts them against the answer rate).
+        void this.o.services
+          .addToCallbackList({ callerPhone: e.caller, callId: e.callId, at: e.at, reason: 'abandoned' })
+          .catch((err: Error) => eslLog('error', `call-back list for ${e.callId}: ${err.message}`));
+      }
       if (e.type === 'call_answered') {
         if (!this.live.has(e.callId)) this.live.set(e.callId, performance.now());
         this.applyState(e.agent, { state: 'on_call', callId: e.callId }, 'switch');

@@ -106,7 +106,7 @@ describe('hotline call flow over the outbound socket', () => {
     assert.equal(h.services.drafts[0].reason, 'overflow');
   });
 
-  it('a caller who gives up in the queue is an abandoned call', async () => {
+  it('a caller who gives up in the queue is an abandoned call and goes on the call-back list', async () => {
     h = await startHarness();
     const call = h.fs.placeCall({ caller: '0309990001', app: h.app });
     await h.waitFor('call_queued', (e) => e.callId === call.uuid);
@@ -114,6 +114,8 @@ describe('hotline call flow over the outbound socket', () => {
     const ab = await h.waitFor('call_abandoned', (e) => e.callId === call.uuid);
     assert.equal(ab.caller, '0309990001');
     assert.equal(ab.queue, 'hotline');
+    await until(() => h.services.callbacks.length === 1, 2000, 'call-back list');
+    assert.deepEqual([h.services.callbacks[0].callerPhone, h.services.callbacks[0].reason], ['0309990001', 'abandoned']);
   });
 
   it('callers waiting in the queue hear their place: the first is next, the second has one caller ahead', async () => {
