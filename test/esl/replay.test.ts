@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { EslTestServer, SimChannel } from './server';
-import { readTrace, replay, tracesAvailable } from './traces';
+import { readTrace, replay, replayLoose, tracesAvailable } from './traces';
 
 function connect(port: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
@@ -96,5 +96,16 @@ describe('ESL test server against the recorded FreeSWITCH sessions', function ()
     const r = await replay(socket, trace, { map: () => new Map([['9182a1c0-a7cb-42c2-8415-c5e000734ce8', call.uuid]]) });
     app.close();
     assert.deepEqual(r.actual, r.expected);
+  });
+
+  it('the mod_callcenter set-up: queue load, agents, contacts, tiers, statuses (quoted), errors and lists', async () => {
+    server = new EslTestServer();
+    const port = await server.listen();
+    const trace = readTrace('callcenter-queue/01-inbound-callcenter.jsonl');
+    const upTo = trace.steps.findIndex((s) => s.line === 'api callcenter_config queue list members hotline') + 1;
+    assert.ok(upTo > 10);
+    const r = await replayLoose(await connect(port), trace, upTo);
+    assert.deepEqual(r.actual.replies, r.expected.replies);
+    assert.deepEqual(r.actual.events, r.expected.events);
   });
 });

@@ -278,6 +278,10 @@ export class SimCallcenter {
     });
   }
 
+  /** Queues the switch has loaded (the stock support@default and the hotline's). */
+  readonly queues = new Set(['support@default', 'hotline']);
+  readonly tiers: { queue: string; agent: string; level: string; position: string }[] = [];
+
   api(args: string): string {
     const w = args.match(/'[^']*'|\S+/g)?.map((s) => s.replace(/^'|'$/g, '')) ?? [];
     const [obj, verb, ...rest] = w;
@@ -311,13 +315,46 @@ export class SimCallcenter {
     if (obj === 'agent' && verb === 'get') {
       const a = this.agents.get(rest[1]);
       if (!a) return '-ERR Invalid Agent!\n';
-      return rest[0] === 'status' ? a.status : a.state;
+      const value = rest[0] === 'status' ? a.status : a.state;
+      if (rest[0] === 'state') this.info('agent-state-get', { 'CC-Agent': rest[1], 'CC-Agent-State': value });
+      return value; // the bare text, no newline
     }
-    if (obj === 'queue' && verb === 'list' && rest[0] === 'agents') {
-      const rows = [...this.agents].map(([n, a]) => `${n}|single_box||callback|${a.contact}|${a.status}|${a.state}`);
-      return ['name|instance_id|uuid|type|contact|status|state', ...rows, '+OK', ''].join('\n');
+    if (obj === 'tier' && verb === 'add') {
+      const [queue, agent, level = '1', position = '1'] = rest;
+      if (!this.queues.has(queue)) return '-ERR Invalid Queue!\n';
+      this.tiers.push({ queue, agent, level, position });
+      return '+OK\n';
     }
-    if (obj === 'tier' || (obj === 'queue' && ['load', 'reload', 'unload'].includes(verb))) return '+OK\n';
+    if (obj === 'tier' && verb === 'del') {
+      const i = this.tiers.findIndex((t) => t.queue === rest[0] && t.agent === rest[1]);
+      if (i >= 0) this.tiers.splice(i, 1);
+      return '+OK\n';
+    }
+    if (obj === 'queue' && ['load', 'reload'].includes(verb)) {
+      return this.queues.has(rest[0]) ? '+OK\n' : '-ERR Invalid Queue not found!\n';
+    }
+    if (obj === 'queue' && verb === 'unload') return '+OK\n';
+    if (obj === 'queue' && verb === 'count' && rest[0] === 'members') {
+      return `${this.waiting.filter((m) => m.queue === rest[1]).length}\n`;
+    }
+    if (obj === 'queue' && verb === 'list') {
+      const table = (head: string, rows: string[]) => (rows.length ? [head, ...rows, '+OK', ''].join('\n') : '+OK\n');
+      if (rest.length === 0) {
+        return table('name|strategy|moh_sound', [...this.queues].map((q) => `${q}|longest-idle-agent|local_stream://moh`));
+      }
+      if (rest[0] === 'agents') {
+        return table('name|instance_id|uuid|type|contact|status|state',
+          [...this.agents].map(([n, a]) => `${n}|single_box||callback|${a.contact}|${a.status}|${a.state}`));
+      }
+      if (rest[0] === 'tiers') {
+        return table('queue|agent|state|level|position',
+          this.tiers.filter((t) => t.queue === rest[1]).map((t) => `${t.queue}|${t.agent}|Ready|${t.level}|${t.position}`));
+      }
+      if (rest[0] === 'members') {
+        return table('queue|instance_id|uuid|session_uuid|cid_number|state',
+          this.waiting.filter((m) => m.queue === rest[1]).map((m) => `${m.queue}|single_box|${m.memberUuid}|${m.ch.uuid}|${m.ch.callerNumber}|Waiting`));
+      }
+    }
     return '-ERR Unknown Command!\n';
   }
 
@@ -736,6 +773,8 @@ export class EslTestServer {
       }
       case 'callcenter_config':
         return this.callcenter.api(args);
+      case 'reloadxml':
+        return '+OK [Success]\n';
       case 'originate':
         return this.originateSync(args);
       default:
