@@ -108,4 +108,13 @@ describe('ESL test server against the recorded FreeSWITCH sessions', function ()
     assert.deepEqual(r.actual.replies, r.expected.replies);
     assert.deepEqual(r.actual.events, r.expected.events);
   });
+
+  it('the dialer\'s originates: usage error, bad profile, busy (hang-up first), no answer (job first), unreachable', async () => {
+    server = new EslTestServer({ calleeSequence: [{ kind: 'busy' }, { kind: 'no_answer' }, { kind: 'unreachable' }] });
+    const port = await server.listen();
+    const trace = readTrace('return-visit-originate/01-inbound-originate-dialer.jsonl');
+    // The two answered calls need the survey app on the socket; they are checked in the survey-leg test.
+    const r = await replay(await connect(port), trace, { only: (s) => !/SG20261123-00000[12]\}/.test(s.line) });
+    assert.deepEqual(r.actual, r.expected);
+  });
 });

@@ -37,6 +37,8 @@ export interface EslTestServerOptions {
   playbackMs?: number;
   /** Callees for `originate`, by number; unknown numbers are unreachable. */
   callees?: Record<string, CalleeBehaviour>;
+  /** Callees for successive originates, whatever the number (overrides `callees`). */
+  calleeSequence?: CalleeBehaviour[];
   /** Extra or overriding api commands: name → (args) => response body. */
   api?: Record<string, (args: string) => string>;
   /** Max wait in the callcenter queue before the member is cancelled with TIMEOUT (ms). */
@@ -831,7 +833,7 @@ export class EslTestServer {
       return;
     }
     const number = urlM[2];
-    const behaviour = this.options.callees?.[number] ?? { kind: 'unreachable' as const };
+    const behaviour = this.options.calleeSequence?.shift() ?? this.options.callees?.[number] ?? { kind: 'unreachable' as const };
     const ch = new SimChannel(this, url, 'outbound', vars.origination_caller_id_number ?? '', number,
       behaviour.kind === 'answer' ? behaviour.caller : {});
     Object.assign(ch.variables, vars);

@@ -147,7 +147,7 @@ export interface ReplayResult {
 export async function replay(
   socket: net.Socket,
   trace: Trace,
-  opts: { map?: () => Map<string, string>; hooks?: Record<string, () => void | Promise<void>> } = {},
+  opts: { map?: () => Map<string, string>; hooks?: Record<string, () => void | Promise<void>>; only?: (s: TraceStep) => boolean } = {},
 ): Promise<ReplayResult> {
   const col = new FrameCollector(socket);
   const expected: string[] = [...trace.greeting];
@@ -156,7 +156,7 @@ export async function replay(
     for (const [from, to] of opts.map?.() ?? []) s = s.split(to).join(from);
     return s;
   };
-  for (const step of trace.steps) {
+  for (const step of trace.steps.filter(opts.only ?? (() => true))) {
     let cmd = step.command;
     for (const [from, to] of opts.map?.() ?? []) cmd = cmd.split(from).join(to);
     const hook = opts.hooks?.[step.line];
