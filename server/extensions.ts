@@ -24,7 +24,10 @@ export interface HotlineContext {
   routing: RoutingPort;
   /** The switch, when one is configured; its call events are also published on the bus as 'call'. */
   telephony: Telephony | null;
-  policy: ClockPolicy;
+  /** The clock policy in force (working calendar included); it changes when an admin loads a year's schedule. */
+  policy(): ClockPolicy;
+  /** Reload the working calendar if another server loaded a schedule. */
+  refreshCalendar(): Promise<void>;
   units: () => Map<string, UnitInfo>;
   now: () => Date;
   log: (line: string) => void;

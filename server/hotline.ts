@@ -11,6 +11,8 @@ import { UnitInfo } from '../workflow/lifecycle';
 import type { Routing } from '../routing';
 import { computeClocks, defaultClockPolicy, ClockPolicy, clockStateOfTicket } from '../workflow/clocks';
 import { loadYearSchedules } from '../workflow/sla-cli';
+import { loadedSchedules, scheduleVersion } from '../storage/calendar';
+import { calendarRoutes } from './http/calendar';
 import { TicketService } from './services/tickets';
 import { VisitService, SurveyDialer } from './services/visits';
 import { makeVisitPolicy } from '../workflow/return-visits';
@@ -45,7 +47,7 @@ export interface Hotline {
   /** Hand over (or withdraw, with null) the return-visit dialer of the telephony side. */
   setDialer(d: SurveyDialer | null): void;
   app: ReturnType<typeof createApp>;
-  policy: ClockPolicy;
+  policy(): ClockPolicy;
   bus: EventBus;
   extensions: Extension[];
   close(): Promise<void>;
@@ -67,7 +69,21 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
   await loadUnits();
 
   const bus = new EventBus();
-  const policy = defaultClockPolicy(loadYearSchedules(path.join(config.cityDir, 'calendar')));
+  // The clock policy: the city's shipped schedules, overridden by those an admin loaded (database).
+  const citySchedules = loadYearSchedules(path.join(config.cityDir, 'calendar'));
+  let policy: ClockPolicy;
+  let calendarVersion: string | null = null;
+  const reloadCalendar = async () => {
+    const loaded = await loadedSchedules(db);
+    const byYear = new Map([...citySchedules, ...loaded.schedules].map((y) => [y.year, y]));
+    policy = defaultClockPolicy([...byYear.values()]);
+    calendarVersion = loaded.version;
+  };
+  await reloadCalendar();
+  /** Picks up schedules another server loaded (called by the scheduler). */
+  const refreshCalendar = async () => {
+    if ((await scheduleVersion(db)) !== calendarVersion) await reloadCalendar();
+  };
   const tickets = new TicketService({
     db,
     now,
@@ -103,7 +119,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
   }
   const telephonyAdapter = running?.telephony ?? null;
   const ctx: HotlineContext = {
-    config, db, tickets, visits, bus, routing: deps.routing, telephony: telephonyAdapter, policy, units: () => units, now, log,
+    config, db, tickets, visits, bus, routing: deps.routing, telephony: telephonyAdapter, policy: () => policy, refreshCalendar, units: () => units, now, log,
     setDialer: (d) => (dialer = d),
   };
   const extensions: Extension[] = [];
@@ -126,7 +142,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     maxBody: config.MAX_BODY,
     sessionTtlHours: config.SESSION_TTL_HOURS,
     telephony,
-    apiRouters: [routingRoutes({ db, routing: deps.routing, now }), visitRoutes(visits), ...extensions.flatMap((e) => e.apiRouters ?? [])],
+    apiRouters: [routingRoutes({ db, routing: deps.routing, now }), visitRoutes(visits), calendarRoutes({ db, now, policy: () => policy, reload: reloadCalendar }), ...extensions.flatMap((e) => e.apiRouters ?? [])],
     rootRouters: extensions.flatMap((e) => e.rootRouters ?? []),
     open311: {
       services: () => services,
@@ -142,7 +158,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     visits,
     setDialer: ctx.setDialer,
     app,
-    policy,
+    policy: () => policy,
     bus,
     extensions,
     close: async () => {

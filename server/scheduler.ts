@@ -9,7 +9,9 @@ export const scheduler: ExtensionFactory = (ctx) => {
   let running: Promise<unknown> | null = null;
   const tick = () => {
     if (running) return;
-    running = Promise.all([ctx.tickets.fireDueAlarms(), ctx.visits.tick()])
+    running = ctx
+      .refreshCalendar()
+      .then(() => Promise.all([ctx.tickets.fireDueAlarms(), ctx.visits.tick()]))
       .catch((e) => ctx.log(`[scheduler] ${e instanceof Error ? e.message : e}`))
       .finally(() => (running = null));
   };

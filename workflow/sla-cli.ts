@@ -21,6 +21,8 @@ export interface SlaCliOptions {
   cityDir?: string;
   /** The city's time zone (e.g. from HOTLINE_TIME_ZONE); a --config file may override it. */
   timeZone?: string;
+  /** Schedules loaded by an admin (the database's), overriding the city's files for their year. */
+  extraSchedules?: YearSchedule[];
   /** The clock, for `coverage` without --from. */
   now?: () => Date;
 }
@@ -127,7 +129,8 @@ function readPolicy(flags: Map<string, string>, options: SlaCliOptions): ClockPo
     }
   }
   const settings = options.timeZone && config.timeZone === undefined ? { ...config, timeZone: options.timeZone } : config;
-  return parseClockPolicy(settings, loadYearSchedules(path.join(cityDir, 'calendar')));
+  const byYear = new Map([...loadYearSchedules(path.join(cityDir, 'calendar')), ...(options.extraSchedules ?? [])].map((y) => [y.year, y]));
+  return parseClockPolicy(settings, [...byYear.values()]);
 }
 
 function due(args: string[], io: CliIo, options: SlaCliOptions): number {

@@ -2,12 +2,14 @@
 // create Open311 API keys, and the commands the domain modules provide.
 import { Knex } from 'knex';
 import { loadConfig } from '../config';
-import { openDb } from '../../storage/db';
+import { openDb, sqliteFileOf } from '../../storage/db';
 import { seedCity } from '../../storage/seed';
 import { createApiClient } from '../../storage/directory';
 import { CHANNELS, Channel } from '../../workflow/types';
 import { runSlaCli } from '../../workflow/sla-cli';
 import { runRoutingCli } from '../../routing/cli';
+import fs from 'node:fs';
+import { saveSchedule, loadedSchedules } from '../../storage/calendar';
 
 export interface CliIo { out(line: string): void; err(line: string): void }
 
@@ -51,11 +53,41 @@ export const COMMANDS: Record<string, Command> = {
           ),
       }),
   },
+  calendar: {
+    summary: '载入国务院年度节假日安排：hotline calendar import FILE.json（校验后存入数据库，所有服务器生效）',
+    run: async (args, io) => {
+      if (args[0] !== 'import' || !args[1] || args.length > 2) {
+        io.err('用法：hotline calendar import FILE.json');
+        return 2;
+      }
+      let text: string;
+      try {
+        text = fs.readFileSync(args[1], 'utf8');
+      } catch (e) {
+        io.err(`无法读取 ${args[1]}：${(e as Error).message}`);
+        return 2;
+      }
+      return withDb(async (db) => {
+        try {
+          const s = await saveSchedule(db, text, null, new Date());
+          io.out(`已载入 ${s.year} 年节假日安排`);
+          return 0;
+        } catch (e) {
+          io.err((e as Error).message);
+          return 2;
+        }
+      });
+    },
+  },
   sla: {
     summary: '工单期限：hotline sla due --from 2026-09-30T17:29:00+08:00 --class general（另有 coverage、check-calendar）',
-    run: (args, io) => {
+    run: async (args, io) => {
       const config = loadConfig();
-      return runSlaCli(args, io, { cityDir: config.cityDir, timeZone: config.HOTLINE_TIME_ZONE });
+      // Schedules an admin loaded count as much as the city's files. Without a database yet, the files alone.
+      const extraSchedules = fs.existsSync(sqliteFileOf(config.DATABASE_URL) ?? '') || !sqliteFileOf(config.DATABASE_URL)
+        ? await withDb(async (db) => (await loadedSchedules(db)).schedules)
+        : [];
+      return runSlaCli(args, io, { cityDir: config.cityDir, timeZone: config.HOTLINE_TIME_ZONE, extraSchedules });
     },
   },
   migrate: {
