@@ -175,6 +175,7 @@ export class SimChannel {
             ok = true;
             this.variables[variable] = digits;
           } else {
+            this.server.invalidPlayed.push({ uuid: this.uuid, file: invalid, digits });
             this.emit('PLAYBACK_STOP', { 'Playback-File-Path': invalid, 'Playback-Status': 'done' });
           }
         }
@@ -649,6 +650,8 @@ export class EslTestServer {
   readonly connections = new Set<EslConnection>();
   readonly channels = new Map<string, SimChannel>();
   readonly commandLog: string[] = [];
+  /** "Invalid input" prompts played by play_and_get_digits, with what the caller keyed. */
+  readonly invalidPlayed: { uuid: string; file: string; digits: string }[] = [];
   /** uuid_broadcast requests, in order. */
   readonly broadcasts: { uuid: string; path: string; leg: string }[] = [];
   /** Every dialplan application run on a channel, in order. */

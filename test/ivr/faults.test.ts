@@ -76,4 +76,15 @@ describe('telephony faults', () => {
     assert.ok(logs.some((l) => /malformed|Unexpected token|JSON/i.test(l)), logs.join('\n'));
     assert.equal(h.tel.status().connected, true);
   });
+
+  it('a switch that goes silent (no HEARTBEAT, half-open TCP) is dropped and reconnected; heartbeats keep it up', async () => {
+    h = await startHarness({ adapter: { silenceMs: 300 } });
+    const beat = setInterval(() => h.fs.heartbeat(), 100);
+    await new Promise((r) => setTimeout(r, 700));
+    clearInterval(beat);
+    assert.equal(h.events.filter((e) => e.type === 'telephony_down').length, 0, 'heartbeats keep the connection');
+    const down = await h.waitFor('telephony_down', () => true, 2000);
+    assert.equal(down.reason, 'silence');
+    await until(() => h.events.filter((e) => e.type === 'telephony_up').length === 2, 3000, 'reconnected');
+  });
 });

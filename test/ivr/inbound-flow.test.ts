@@ -130,4 +130,13 @@ describe('hotline call flow over the outbound socket', () => {
       [second.uuid, 'queue_position_1.wav', 'aleg'],
     ]);
   });
+
+  it('a wrong key at the menu is told so and the caller still reaches the queue', async () => {
+    h = await startHarness();
+    const call = h.fs.placeCall({ caller: '0309990004', app: h.app, script: { inputs: ['9'] } });
+    await h.waitFor('call_queued', (e) => e.callId === call.uuid);
+    assert.deepEqual(h.fs.invalidPlayed.map((x) => [x.uuid, x.file.split('/').pop(), x.digits]), [[call.uuid, 'invalid.wav', '9']]);
+    call.hangup('NORMAL_CLEARING');
+    await h.waitFor('call_ended', (e) => e.callId === call.uuid);
+  });
 });
