@@ -88,6 +88,8 @@ export class IvrServer {
         eslLog('error', `survey call ${ch.callId} has bad ticket variables; hanging up`);
         await ch.hangup('NORMAL_CLEARING');
       } else await runInboundCall(ctx);
+      // Every flow ends with a hang-up, or a bridge that lasts until the call ends; the socket
+      // closing (switch restart) also counts as the end.
       await ch.ended();
     } catch (err) {
       eslLog('error', `IVR flow of ${ch.callId} failed: ${(err as Error).stack ?? err}`);
