@@ -130,6 +130,18 @@ export const PROMPTS = {
     text: '请在提示音后简单说明不满意的原因，说完请挂机。',
     pinyin: 'qing3 zai4 ti2 shi4 yin1 hou4 jian3 dan1 shuo1 ming2 bu4 man3 yi4 de5 yuan2 yin1, shuo1 wan2 qing3 gua4 ji1.',
   },
+  survey_confirm_satisfied: {
+    text: '您的评价是：满意。',
+    pinyin: 'nin2 de5 ping2 jia4 shi4: man3 yi4.',
+  },
+  survey_confirm_basically_satisfied: {
+    text: '您的评价是：基本满意。',
+    pinyin: 'nin2 de5 ping2 jia4 shi4: ji1 ben3 man3 yi4.',
+  },
+  survey_confirm_unsatisfied: {
+    text: '您的评价是：不满意。我们会认真研判，督促承办单位重新办理。',
+    pinyin: 'nin2 de5 ping2 jia4 shi4: bu4 man3 yi4. wo3 men5 hui4 ren4 zhen1 yan2 pan4, du1 cu4 cheng2 ban4 dan1 wei4 chong2 xin1 ban4 li3.',
+  },
   survey_thanks: {
     text: '您的评价已记录，感谢您的配合，再见。',
     pinyin: 'nin2 de5 ping2 jia4 yi3 ji4 lu4, gan3 xie4 nin2 de5 pei4 he2, zai4 jian4.',

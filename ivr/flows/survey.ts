@@ -1,6 +1,6 @@
 // The return-visit survey, on a call the dialer placed and the callee answered:
 //   question: 1 = satisfied, 2 = basically satisfied, 3 = unsatisfied
-//   → the answer is stored the moment the digit arrives
+//   → the answer is stored the moment the digit arrives → the answer is confirmed
 //   → for "unsatisfied", an optional recorded reason → thanks → hang up.
 import { CallerHungUp } from '../channel';
 import { SurveyOutcome } from '../telephony';
@@ -11,6 +11,12 @@ export const SURVEY_DIGITS: Record<string, SurveyOutcome> = {
   '2': 'basically_satisfied',
   '3': 'unsatisfied',
 };
+
+const CONFIRM = {
+  satisfied: 'survey_confirm_satisfied',
+  basically_satisfied: 'survey_confirm_basically_satisfied',
+  unsatisfied: 'survey_confirm_unsatisfied',
+} as const;
 
 export interface SurveyCallInfo {
   ticketId: number;
@@ -49,6 +55,7 @@ export async function runSurveyCall(ctx: FlowContext, info: SurveyCallInfo): Pro
     const outcome = SURVEY_DIGITS[digit];
     await store(outcome, digit);
     await ch.setVariable('return_visit_result', outcome);
+    await ch.play(CONFIRM[outcome as keyof typeof CONFIRM]);
     if (outcome === 'unsatisfied') {
       await ch.play('survey_reason');
       const path = recordingPath(ctx, 'survey_reason');

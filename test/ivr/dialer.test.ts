@@ -51,7 +51,7 @@ describe('return-visit dialer', () => {
     let h: Harness;
     afterEach(async () => { await h?.close(); });
 
-    it('a callee who presses 1 is satisfied, stored the moment the digit arrives, before the thanks is played', async () => {
+    it('a callee who presses 1 is satisfied, stored the moment the digit arrives, then hears the answer confirmed and thanks', async () => {
       h = await startHarness({ server: { callees: { '0301234567': { kind: 'answer', caller: { inputs: ['1'] } } } } });
       const seenAtStore: string[][] = [];
       const orig = h.services.recordSurveyAnswer.bind(h.services);
@@ -66,10 +66,13 @@ describe('return-visit dialer', () => {
       assert.equal(result.digit, '1');
       assert.equal(h.services.answers[0].outcome, 'satisfied');
       assert.equal(h.services.answers[0].callId, placed.callId);
-      assert.ok(!seenAtStore[0].includes('playback survey_thanks.wav'));
+      // at the moment the answer was stored, nothing after the question had run yet
+      assert.deepEqual(seenAtStore[0].map((x) => x.split(' ')[0]), ['answer', 'play_and_get_digits']);
       await h.waitFor('call_ended', (e) => e.callId === placed.callId);
       const channelVar = h.fs.executed.find((x) => x.app === 'set' && x.arg.startsWith('return_visit_result='));
       assert.equal(channelVar?.arg, 'return_visit_result=satisfied');
+      const played = h.fs.executed.filter((x) => x.app === 'playback').map((x) => x.arg.split('/').pop());
+      assert.deepEqual(played, ['survey_confirm_satisfied.wav', 'survey_thanks.wav']);
     });
 
     it('a callee who presses nothing is "no input", and 3 is unsatisfied with a recorded reason', async () => {
