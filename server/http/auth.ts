@@ -36,6 +36,27 @@ function readCookie(header: string | undefined, name: string): string | undefine
   return undefined;
 }
 
+/**
+ * Sessions read from the database are kept for a few seconds, so a busy desk does not
+ * read the sessions table on every call. A logout is seen at once by this server and
+ * within SESSION_CACHE_MS by the others.
+ */
+export const SESSION_CACHE_MS = 10_000;
+const sessionCache = new Map<string, { user: User | null; until: number }>();
+
+async function cachedUserForSession(db: Knex, token: string, now: Date): Promise<User | null> {
+  const hit = sessionCache.get(token);
+  if (hit && hit.until > Date.now()) return hit.user;
+  const user = await userForSession(db, token, now);
+  if (sessionCache.size > 50_000) sessionCache.clear();
+  sessionCache.set(token, { user, until: Date.now() + SESSION_CACHE_MS });
+  return user;
+}
+
+export function forgetSession(token: string): void {
+  sessionCache.delete(token);
+}
+
 /** Resolves the session (if any) to req.user; enforces CSRF on cookie-authenticated writes. */
 export function sessionMiddleware(db: Knex, now: () => Date): RequestHandler {
   return async (req, _res, next) => {
@@ -44,7 +65,7 @@ export function sessionMiddleware(db: Knex, now: () => Date): RequestHandler {
       const cookie = readCookie(req.get('cookie'), SESSION_COOKIE);
       const token = bearer ?? cookie;
       if (token) {
-        const user = await userForSession(db, token, now());
+        const user = await cachedUserForSession(db, token, now());
         if (user) {
           if (!bearer && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
             const sent = req.get('x-csrf-token') ?? '';
@@ -87,7 +108,10 @@ export function sessionRoutes(db: Knex, now: () => Date, ttlHours: number): Rout
     res.status(201).json({ token, csrfToken: csrfTokenFor(token), user: pub });
   });
   r.delete('/session', async (req, res) => {
-    if (req.sessionToken) await deleteSession(db, req.sessionToken);
+    if (req.sessionToken) {
+      await deleteSession(db, req.sessionToken);
+      forgetSession(req.sessionToken);
+    }
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.status(204).end();
   });

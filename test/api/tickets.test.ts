@@ -173,6 +173,14 @@ describe('desk API: tickets', function () {
     assert.equal((await call(h.base, 'GET', '/api/me', undefined, { cookie })).body.user.username, 'op02');
   });
 
+  it('a logged-out session is refused at once', async () => {
+    const login = await call(h.base, 'POST', '/api/session', { username: 'op03', password: DEMO_PASSWORD });
+    const auth = { authorization: `Bearer ${login.body.token}` };
+    assert.equal((await call(h.base, 'GET', '/api/me', undefined, auth)).status, 200);
+    assert.equal((await call(h.base, 'DELETE', '/api/session', undefined, auth)).status, 204);
+    assert.equal((await call(h.base, 'GET', '/api/me', undefined, auth)).status, 401);
+  });
+
   it('unit handlers cannot accept appeals', async () => {
     assert.equal((await cgj('POST', '/api/tickets', appeal)).status, 403);
   });
