@@ -41,6 +41,12 @@ export interface EslTestServerOptions {
   calleeSequence?: CalleeBehaviour[];
   /** Extra or overriding api commands: name → (args) => response body. */
   api?: Record<string, (args: string) => string>;
+  /**
+   * Deliver events this much later than they happen, while replies go out at once: an
+   * event then reaches the app after the reply to a later command, as FreeSWITCH (which
+   * writes events only between commands) sometimes does.
+   */
+  eventLagMs?: number;
   /** Max wait in the callcenter queue before the member is cancelled with TIMEOUT (ms). */
   queueMaxWaitMs?: number;
 }
@@ -508,8 +514,17 @@ export class EslConnection {
     return this.filters.some(([k, v]) => h[k] === v);
   }
 
+  private lagged: string[] = [];
   deliver(h: Headers, body?: string): void {
-    if (this.wants(h)) this.write(eventFrame(this.format, h, body));
+    if (!this.wants(h)) return;
+    const frame = eventFrame(this.format, h, body);
+    const lag = this.server.options.eventLagMs;
+    if (!lag) {
+      this.write(frame);
+      return;
+    }
+    this.lagged.push(frame); // order among events is kept; replies overtake them
+    setTimeout(() => this.write(this.lagged.shift()!), lag);
   }
 
   sessionHungUp(ch: SimChannel): void {
