@@ -117,4 +117,14 @@ describe('ESL test server against the recorded FreeSWITCH sessions', function ()
     const r = await replay(await connect(port), trace, { only: (s) => !/SG20261123-00000[12]\}/.test(s.line) });
     assert.deepEqual(r.actual, r.expected);
   });
+
+  it('a fresh session after a restart: authenticate and subscribe again, no channels, then the first HEARTBEAT', async () => {
+    server = new EslTestServer();
+    const port = await server.listen();
+    const trace = readTrace('reconnect/03-inbound-after-restart.jsonl');
+    const r = await replay(await connect(port), trace, {
+      hooks: { 'api show channels as json': () => server.heartbeat() }, // about 20 s after start
+    });
+    assert.deepEqual(r.actual, r.expected);
+  });
 });
