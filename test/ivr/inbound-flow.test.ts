@@ -12,10 +12,15 @@ describe('hotline call flow over the outbound socket', () => {
     const rec = await h.waitFor('recording_started', (e) => e.callId === call.uuid);
     assert.equal(rec.path, `/var/lib/freeswitch/recordings/hotline/call_${call.uuid}.wav`);
     assert.equal(rec.kind, 'call');
-    const log = h.fs.commandLog;
-    const recordAt = log.findIndex((l) => l.startsWith('sendmsg'));
-    assert.ok(recordAt >= 0);
     await h.waitFor('call_ended', (e) => e.callId === call.uuid);
+    const first = h.fs.executed.filter((x) => x.uuid === call.uuid).slice(0, 3).map((x) => `${x.app} ${x.arg.split('/').pop()}`);
+    assert.deepEqual(first, ['answer ', `record_session call_${call.uuid}.wav`, 'playback welcome.wav']);
+    // the outbound socket: myevents, linger, PLAYBACK_*/RECORD_* subscribed explicitly, and exit at the end
+    const log = h.fs.commandLog;
+    assert.ok(log.includes('myevents'));
+    assert.ok(log.includes('linger'));
+    assert.ok(log.some((l) => /^event json RECORD_START RECORD_STOP PLAYBACK_STOP DTMF\b/.test(l)));
+    await until(() => h.fs.commandLog.includes('exit'), 2000, 'exit');
   });
 
   it('a caller who presses nothing waits in the queue and is offered to a ready operator, who answers', async () => {
