@@ -13,6 +13,7 @@ import { computeClocks, defaultClockPolicy, ClockPolicy, clockStateOfTicket } fr
 import { loadYearSchedules } from '../workflow/sla-cli';
 import { loadedSchedules, scheduleVersion } from '../storage/calendar';
 import { calendarRoutes } from './http/calendar';
+import { bulletinRoutes } from './http/bulletins';
 import { TicketService } from './services/tickets';
 import { VisitService, SurveyDialer } from './services/visits';
 import { makeVisitPolicy } from '../workflow/return-visits';
@@ -26,7 +27,7 @@ import { hotlineServices } from './services/ivr-services';
 import { EXTENSIONS, Extension, ExtensionFactory, HotlineContext } from './extensions';
 
 /** What the hotline needs of the routing engine. */
-export type RoutingPort = Pick<Routing, 'eventTypes' | 'suggest'>;
+export type RoutingPort = Pick<Routing, 'eventTypes' | 'eventType' | 'suggest'>;
 
 export interface HotlineDeps {
   routing: RoutingPort;
@@ -142,7 +143,8 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     maxBody: config.MAX_BODY,
     sessionTtlHours: config.SESSION_TTL_HOURS,
     telephony,
-    apiRouters: [routingRoutes({ db, routing: deps.routing, now }), visitRoutes(visits), calendarRoutes({ db, now, policy: () => policy, reload: reloadCalendar }), ...extensions.flatMap((e) => e.apiRouters ?? [])],
+    apiRouters: [routingRoutes({ db, routing: deps.routing, now }), visitRoutes(visits), calendarRoutes({ db, now, policy: () => policy, reload: reloadCalendar }),
+      bulletinRoutes({ db, routing: deps.routing, policy: () => policy, timeZone: config.HOTLINE_TIME_ZONE, now }), ...extensions.flatMap((e) => e.apiRouters ?? [])],
     rootRouters: extensions.flatMap((e) => e.rootRouters ?? []),
     open311: {
       services: () => services,

@@ -10,6 +10,11 @@ import { runSlaCli } from '../../workflow/sla-cli';
 import { runRoutingCli } from '../../routing/cli';
 import fs from 'node:fs';
 import { saveSchedule, loadedSchedules } from '../../storage/calendar';
+import { loadBulletin, FullBulletin } from '../services/bulletins';
+import { loadRoutingForServer } from '../routing-port';
+import { defaultClockPolicy } from '../../workflow/clocks';
+import { loadYearSchedules } from '../../workflow/sla-cli';
+import path from 'node:path';
 
 export interface CliIo { out(line: string): void; err(line: string): void }
 
@@ -52,6 +57,31 @@ export const COMMANDS: Record<string, Command> = {
             (await db('routing_corrections').orderBy('id')).map((r) => ({ title: r.title ?? undefined, text: r.text, eventType: r.chosen_code })),
           ),
       }),
+  },
+  bulletin: {
+    summary: '民情快报/周报：hotline bulletin daily|weekly [--date YYYY-MM-DD]（默认今天）',
+    run: async (args, io) => {
+      const kind = args[0];
+      const o = options(args.slice(1), ['date'], io);
+      if ((kind !== 'daily' && kind !== 'weekly') || !o) {
+        io.err('用法：hotline bulletin daily|weekly [--date YYYY-MM-DD]');
+        return 2;
+      }
+      const config = loadConfig();
+      return withDb(async (db) => {
+        const schedules = new Map([...loadYearSchedules(path.join(config.cityDir, 'calendar')), ...(await loadedSchedules(db)).schedules].map((y) => [y.year, y]));
+        const policy = defaultClockPolicy([...schedules.values()]);
+        const date = o.date ?? policy.calendar.localDate(new Date());
+        const units = new Map((await db('units').select('code', 'name')).map((u) => [u.code as string, u.name as string]));
+        try {
+          printBulletin(await loadBulletin({ db, routing: loadRoutingForServer(), policy: () => policy, timeZone: config.HOTLINE_TIME_ZONE }, kind, date), units, io);
+        } catch (e) {
+          io.err((e as Error).message);
+          return 2;
+        }
+        return 0;
+      });
+    },
   },
   calendar: {
     summary: '载入国务院年度节假日安排：hotline calendar import FILE.json（校验后存入数据库，所有服务器生效）',
@@ -145,4 +175,32 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return name && name !== 'help' && name !== '--help' ? 2 : 0;
   }
   return cmd.run(rest, io);
+}
+
+const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
+const KIND_NAMES: Record<string, string> = { consult: '咨询', complaint: '投诉', help_request: '求助', report: '举报', suggestion: '建议' };
+const CHANNEL_NAMES: Record<string, string> = {
+  hotline: '民声热线', gov_service_hotline: '政务服务热线', urban_hotline: '城管热线', mayor_mailbox: '书记市长信箱', web: '热线网站', photo_report: '随手拍', grid_report: '网格上报',
+};
+
+function printBulletin(b: FullBulletin, units: Map<string, string>, io: CliIo): void {
+  const title = b.period.kind === 'daily' ? `民情快报 ${b.period.days[0]}` : `民情周报 ${b.period.days[0]} 至 ${b.period.days[6]}`;
+  const list = (m: Record<string, number>, names: (k: string) => string) =>
+    Object.entries(m).sort((a, c) => c[1] - a[1]).map(([k, n]) => `${names(k)} ${n}`).join('，') || '无';
+  io.out(title);
+  io.out(`受理诉求 ${b.intake.total} 件：${list(b.intake.byKind, (k) => KIND_NAMES[k] ?? k)}`);
+  io.out(`渠道：${list(b.intake.byChannel, (k) => CHANNEL_NAMES[k] ?? k)}`);
+  io.out(`类别：${list(b.intake.byCategory, (k) => k)}`);
+  io.out(`镇街：${list(b.intake.byTown, (k) => units.get(k) ?? k)}`);
+  if (b.period.kind === 'weekly') io.out(`每日受理：${b.intake.trend.map((t) => `${t.day.slice(5)} ${t.count}`).join('，')}`);
+  const c = b.kpis.city;
+  io.out(`办结 ${c.closed} 件，按时办结率 ${pct(c.onTimeRate)}；回访 ${c.returnVisits} 次，满意率 ${pct(c.satisfactionRate)}（（满意+基本满意）÷（满意+基本满意+不满意））`);
+  io.out(`不满意 ${b.unsatisfied} 件，督办 ${c.supervisionNotices} 件，升级 ${b.escalations} 件，紧急事项 ${b.emergencies} 件`);
+  if (b.hotWords.length) io.out(`热词：${b.hotWords.slice(0, 10).map((w) => `${w.word}(${w.count})`).join('，')}`);
+  if (b.hotSpots.length) io.out(`热点预警：${b.hotSpots.slice(0, 5).map((h) => `${units.get(h.town ?? '') ?? h.town ?? '未知镇街'} ${h.eventType} ${h.count} 件`).join('；')}`);
+  io.out('单位排名（按时办结率 40%，满意率 40%，按时签收率 10%，退单准确率 10%）：');
+  for (const r of b.ranking) {
+    io.out(`  ${String(r.rank).padStart(2)}. ${(units.get(r.unit) ?? r.unit).padEnd(12, '　')} ${r.score.toFixed(2)} 分  办结 ${r.kpis.closed}  按时 ${pct(r.kpis.onTimeRate)}  满意 ${pct(r.kpis.satisfactionRate)}`);
+  }
+  if (!b.ranking.length) io.out('  （本期没有可排名的单位：无办结或回访）');
 }
