@@ -94,7 +94,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     timeZone: config.HOTLINE_TIME_ZONE,
     returnVisitAfterIntakeResolution: config.RETURN_VISIT_AFTER_INTAKE_RESOLUTION,
     onChange: (ticket, events) => bus.emit('ticket', { ticket, events }),
-    afterWrite: (trx, t, at) => visits.afterTicketWrite(trx, t, at),
+    afterWrite: (trx, t, at, previous) => visits.afterTicketWrite(trx, t, at, previous),
   });
   let dialer: SurveyDialer | null = null;
   const visits = new VisitService({

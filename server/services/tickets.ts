@@ -25,7 +25,7 @@ export interface TicketServiceOptions {
   /** A ticket's clocks and alarms (null when it has none: never dispatched). */
   clockState: (t: Ticket) => TicketClockState | null;
   /** Runs inside every ticket write's transaction, after the ticket is written (e.g. to open a return-visit task). */
-  afterWrite?: (trx: Knex.Transaction, ticket: Ticket, now: Date) => Promise<void>;
+  afterWrite?: (trx: Knex.Transaction, ticket: Ticket, now: Date, previousStatus: Ticket['status'] | null) => Promise<void>;
   /** Called after a commit with what changed (pushes to desks, scheduler hints). */
   onChange?: (ticket: Ticket, events: TicketEvent[]) => void;
 }
@@ -66,7 +66,7 @@ export class TicketService {
   async create(body: unknown, actor: Actor, opts: CreateOptions): Promise<{ ticket: Ticket; created: boolean }> {
     const input: AppealInput = parseOrThrow(appealInput, body, '诉求');
     if (input.town && !this.o.units().has(input.town)) throw new InvalidInput(`镇街「${input.town}」不存在`, [{ field: 'town', message: '不存在的镇街' }]);
-    const requestHash = crypto.createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    const requestHash = opts.idempotencyKey ? crypto.createHash('sha256').update(JSON.stringify(body)).digest('hex') : '';
     if (opts.idempotencyKey) {
       const known = await this.replay(opts.scope, opts.idempotencyKey, requestHash);
       if (known) return { ticket: known, created: false };
@@ -116,8 +116,9 @@ export class TicketService {
         events.push(await store.insertEvent(trx, r.event));
         t = r.ticket;
       }
-      await this.scheduleAlarms(trx, t, now);
-      await this.o.afterWrite?.(trx, t, now);
+      // A new ticket has no alarm yet; one dispatched at intake gets its first.
+      if (t.dispatchedAt) await this.scheduleAlarms(trx, t, now);
+      await this.o.afterWrite?.(trx, t, now, null);
       if (opts.idempotencyKey) await store.saveIdempotent(trx, opts.scope, opts.idempotencyKey, requestHash, t.id, now.toISOString());
       return t;
     });
@@ -147,7 +148,7 @@ export class TicketService {
       await store.updateTicket(trx, before, r.ticket);
       const event = await store.insertEvent(trx, r.event);
       await this.scheduleAlarms(trx, r.ticket, now);
-      await this.o.afterWrite?.(trx, r.ticket, now);
+      await this.o.afterWrite?.(trx, r.ticket, now, before.status);
       await alsoWrite?.(trx, r.ticket);
       return { ticket: r.ticket, event };
     });

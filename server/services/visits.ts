@@ -37,8 +37,9 @@ export class VisitService {
   ) {}
 
   /** Inside a ticket write: open the return-visit task of this handling round when the ticket awaits its visit. */
-  afterTicketWrite = async (trx: Knex.Transaction, t: Ticket, now: Date): Promise<void> => {
+  afterTicketWrite = async (trx: Knex.Transaction, t: Ticket, now: Date, previousStatus: Ticket['status'] | null): Promise<void> => {
     if (!VISIT_STATUSES.has(t.status)) {
+      if (!previousStatus || !VISIT_STATUSES.has(previousStatus)) return; // no visit was owed
       // Visited (by any path), or moved on: no call is owed for this ticket any more.
       await trx('visit_tasks').where({ ticket_id: t.id }).whereNot('state', 'done').update({ state: 'done', next_at: null, lease_until: null, updated_at: now.toISOString() });
       return;
