@@ -2,10 +2,16 @@
 import chineseDays from 'chinese-days';
 
 /** Local date (YYYY-MM-DD) and minutes since midnight of `at` in `timeZone`. */
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 export function localParts(at: Date, timeZone: string): { date: string; minutes: number } {
-  const f = new Intl.DateTimeFormat('en-CA', {
-    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-  });
+  let f = formats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    });
+    formats.set(timeZone, f);
+  }
   const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, x.value]));
   return { date: `${p.year}-${p.month}-${p.day}`, minutes: Number(p.hour) * 60 + Number(p.minute) };
 }

@@ -5,7 +5,8 @@ import { EslTestServer } from '../esl/server';
 type Msg = { cmd: 'place'; calls: number; rampMs: number; playbackMs: number; app: { host: string; port: number } } | { cmd: 'stop' };
 
 async function main(): Promise<void> {
-  const fs = new EslTestServer({ password: 'bench-secret' });
+  // Events as heavy as the recorded ones (a few kB of channel variables each).
+  const fs = new EslTestServer({ password: 'bench-secret', padEventsBytes: 4000 });
   fs.latencies = [];
   const port = await fs.listen();
   process.send?.({ ready: port });

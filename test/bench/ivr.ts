@@ -75,7 +75,8 @@ In the steady runs calls arrive evenly over 5 s (every call is still up when the
 in the burst run all 500 arrive at once and prompts last 50 ms, to push events per second. All take the "leave a message" path (answer, record_session, greeting,
 menu digit 2, message prompt, tone, record, saved, goodbye, hangup: 11 applications, about 40 ESL
 events per call on the outbound socket, plus the inbound event connection). The switch is the ESL
-test server (test/esl/server.ts) in a child process.
+test server (test/esl/server.ts) in a child process, its events padded with channel variables to
+about 4–5 kB each, as heavy as the recorded FreeSWITCH events.
 "Round trip" is measured on the switch side: from writing the CHANNEL_EXECUTE_COMPLETE that ends a
 step (answer done, digit collected, prompt played) to reading the app's next sendmsg for that call.
 It includes both TCP hops, the app's queueing behind other calls' events and the simulated switch's

@@ -47,6 +47,11 @@ export interface EslTestServerOptions {
    * writes events only between commands) sometimes does.
    */
   eventLagMs?: number;
+  /**
+   * Extra channel variables on every channel event, so that events weigh what real ones do
+   * (the recorded CHANNEL_EXECUTE is about 4.6 kB, CHANNEL_HANGUP_COMPLETE about 9.5 kB).
+   */
+  padEventsBytes?: number;
   /** Max wait in the callcenter queue before the member is cancelled with TIMEOUT (ms). */
   queueMaxWaitMs?: number;
 }
@@ -109,6 +114,7 @@ export class SimChannel {
       'Channel-Call-State': this.up ? (this.answered ? 'ACTIVE' : 'RINGING') : 'HANGUP',
       'Answer-State': this.answered ? 'answered' : 'ringing',
       ...Object.fromEntries(Object.entries(this.variables).map(([k, v]) => [`variable_${k}`, v])),
+      ...this.server.padding(),
     };
   }
 
@@ -595,6 +601,7 @@ export class EslConnection {
       case 'myevents':
         if (this.session) this.myeventsUuid = this.session.uuid;
         else if (words[0]) this.myeventsUuid = words[0];
+        if (this.myeventsUuid) this.server.bindToChannel(this, this.myeventsUuid);
         this.write(commandReply('+OK Events Enabled'));
         return;
       case 'linger':
@@ -719,6 +726,17 @@ export class EslTestServer {
     if (srv) await new Promise<void>((r) => srv.close(() => r()));
   }
 
+  private pad: Headers | null = null;
+  padding(): Headers {
+    const bytes = this.options.padEventsBytes ?? 0;
+    if (!bytes) return {};
+    if (!this.pad) {
+      this.pad = {};
+      for (let i = 0; i * 48 < bytes; i++) this.pad[`variable_sip_pad_${String(i).padStart(3, '0')}`] = 'x'.repeat(24);
+    }
+    return this.pad;
+  }
+
   /** Raw bytes to every inbound session (malformed-frame tests). */
   injectRaw(bytes: string): void {
     for (const c of this.connections) if (c.mode === 'inbound') c.write(bytes);
@@ -730,9 +748,25 @@ export class EslTestServer {
     this.channels.delete(ch.uuid);
   }
 
+  /** Connections bound to one channel by myevents: they only ever want that channel's events. */
+  private bound = new Map<string, Set<EslConnection>>();
+  private boundConns = new Set<EslConnection>();
+  bindToChannel(c: EslConnection, uuid: string): void {
+    if (!this.bound.has(uuid)) this.bound.set(uuid, new Set());
+    this.bound.get(uuid)!.add(c);
+    this.boundConns.add(c);
+    c.socket.once('close', () => {
+      this.bound.get(uuid)?.delete(c);
+      if (this.bound.get(uuid)?.size === 0) this.bound.delete(uuid);
+      this.boundConns.delete(c);
+    });
+  }
+
   /** Send an event to every connection that wants it. */
   dispatch(h: Headers, body?: string): void {
-    for (const c of this.connections) c.deliver(h, body);
+    for (const c of this.connections) if (!this.boundConns.has(c)) c.deliver(h, body);
+    const id = h['Unique-ID'];
+    if (id) for (const c of this.bound.get(id) ?? []) c.deliver(h, body);
   }
 
   heartbeat(): void {
