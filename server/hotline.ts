@@ -23,6 +23,7 @@ import { Open311Service } from './http/open311';
 import { EventBus } from './events';
 import { routingRoutes } from './http/routing';
 import { startSwitch, SwitchFactory, RunningSwitch } from './telephony';
+import type { Telephony } from '../ivr/telephony';
 import { hotlineServices } from './services/ivr-services';
 import { EXTENSIONS, Extension, ExtensionFactory, HotlineContext } from './extensions';
 
@@ -45,6 +46,8 @@ export interface Hotline {
   db: Knex;
   tickets: TicketService;
   visits: VisitService;
+  /** The running switch adapter, or null without telephony. */
+  telephony: Telephony | null;
   /** Hand over (or withdraw, with null) the return-visit dialer of the telephony side. */
   setDialer(d: SurveyDialer | null): void;
   app: ReturnType<typeof createApp>;
@@ -158,6 +161,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     db,
     tickets,
     visits,
+    telephony: telephonyAdapter,
     setDialer: ctx.setDialer,
     app,
     policy: () => policy,

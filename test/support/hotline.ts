@@ -5,6 +5,7 @@ import { AddressInfo } from 'node:net';
 import { Knex } from 'knex';
 import { loadConfig } from '../../server/config';
 import { createHotline, Hotline, listen } from '../../server/hotline';
+import type { SwitchFactory } from '../../server/telephony';
 import { loadRoutingForServer } from '../../server/routing-port';
 import { openTestDb, closeTestDb } from './db';
 
@@ -41,10 +42,10 @@ export async function call(base: string, method: string, path: string, body?: un
   return { status: res.status, body: parsed, headers: res.headers };
 }
 
-export async function startTestHotline(opts: { now?: () => Date; env?: Record<string, string>; db?: Knex } = {}): Promise<TestHotline> {
+export async function startTestHotline(opts: { now?: () => Date; env?: Record<string, string>; db?: Knex; telephony?: SwitchFactory } = {}): Promise<TestHotline> {
   const db = opts.db ?? (await openTestDb());
   const config = loadConfig({ HOTLINE_DEMO_PASSWORD: DEMO_PASSWORD, PORT: '0', HOST: '127.0.0.1', ...opts.env });
-  const hotline = await createHotline(config, { db, routing: testRouting(), now: opts.now, log: () => {} });
+  const hotline = await createHotline(config, { db, routing: testRouting(), now: opts.now, telephony: opts.telephony, log: () => {} });
   const server: http.Server = await listen(hotline, 0, '127.0.0.1');
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -1,0 +1,87 @@
+// The whole hotline with its FreeSWITCH adapter against the ESL test server: what the
+// switch reports reaches the tickets, the call log, the return visits and /healthz.
+import assert from 'node:assert/strict';
+import { startTestHotline, TestHotline, call } from '../support/hotline';
+import { EslTestServer } from '../esl/server';
+import { parseIvrConfig } from '../../ivr/config';
+import { FreeSwitchTelephony } from '../../ivr/freeswitch/adapter';
+import { SwitchFactory } from '../../server/telephony';
+
+const PASSWORD = 'test-secret';
+const MONDAY_10 = Date.parse('2026-11-23T02:00:00Z');
+const SUNDAY_21 = Date.parse('2026-11-22T13:00:00Z');
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms = 8000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 30));
+  }
+}
+
+function freeswitchAt(fs: EslTestServer, port: number): SwitchFactory {
+  return ({ services, agents, now }) => {
+    const config = parseIvrConfig({
+      FREESWITCH_ESL: `127.0.0.1:${port}:${PASSWORD}`, IVR_LISTEN: '127.0.0.1:0', SURVEY_DIAL: 'sofia/external/{phone}@127.0.0.1:5070', SURVEY_PACING_MS: '0',
+    });
+    const telephony = new FreeSwitchTelephony({ config, services, agents, now, backoff: { initialMs: 20, maxMs: 100 } });
+    const s = config.survey;
+    return { telephony, dialer: { maxConcurrent: s.maxConcurrent, trunkLines: 0, inboundReserve: 0, pacingMs: 0, callingHours: s.callingHours, timeZone: config.timeZone } };
+  };
+}
+
+describe('start-up wiring: FreeSWITCH through the Event Socket', function () {
+  this.timeout(30_000);
+  let fs: EslTestServer;
+  let h: TestHotline;
+  let now = MONDAY_10;
+
+  before(async () => {
+    fs = new EslTestServer({ password: PASSWORD, playbackMs: 5, callees: { '13800001111': { kind: 'answer', caller: { inputs: ['1'] } } } });
+    const port = await fs.listen();
+    h = await startTestHotline({ now: () => new Date(now), env: { SCHEDULER_INTERVAL_MS: '0' }, telephony: freeswitchAt(fs, port) });
+    await until('telephony up', async () => (await call(h.base, 'GET', '/healthz')).body.telephony.connected);
+  });
+  after(async () => {
+    await h?.close();
+    await fs?.close();
+  });
+
+  it('/healthz reports the switch connected', async () => {
+    const r = await call(h.base, 'GET', '/healthz');
+    assert.deepEqual([r.body.telephony.configured, r.body.telephony.kind, r.body.telephony.connected], [true, 'freeswitch', true]);
+  });
+
+  it('a return visit is called through the switch; the citizen presses 1 and the ticket is closed satisfied', async () => {
+    now = MONDAY_10;
+    const op = await h.as('op01');
+    const cgj = await h.as('cgj');
+    const { body } = await op('POST', '/api/tickets', { channel: 'hotline', kind: 'complaint', content: '路灯不亮', citizenPhone: '13800001111', dispatch: { leadUnit: 'cgj', coUnits: [] } });
+    const id = body.ticket.id;
+    await cgj('POST', `/api/tickets/${id}/transitions`, { action: 'acknowledge' });
+    await cgj('POST', `/api/tickets/${id}/transitions`, { action: 'reply', reason: '已修复' });
+    await op('POST', `/api/tickets/${id}/transitions`, { action: 'review_approve' });
+    await h.hotline.visits.tick();
+    const closed = await until('the ticket closed by the survey', async () => {
+      const t = await h.db('tickets').where({ id }).first();
+      return t.status === 'closed' ? t : null;
+    });
+    assert.equal(closed.satisfaction, 'satisfied');
+    const visit = await h.db('return_visits').where({ ticket_id: id }).first();
+    assert.deepEqual([visit.method, visit.outcome, visit.attempt], ['auto_call', 'satisfied', 1]);
+    const survey = await until('the survey call logged', () => h.db('calls').where({ id: visit.call_id }).first());
+    assert.equal(survey.purpose, 'survey');
+  });
+
+  it('after hours a caller leaves a message: a draft ticket with the recording, for the operators', async () => {
+    now = SUNDAY_21;
+    const port = (h.hotline.telephony as FreeSwitchTelephony).ivrPort;
+    fs.placeCall({ caller: '13912345678', app: { host: '127.0.0.1', port }, script: { inputs: ['2'] } });
+    const draft = await until('a draft ticket', () => h.db('tickets').where({ status: 'draft', citizen_phone: '13912345678' }).first());
+    assert.equal(draft.channel, 'hotline');
+    const rec = await until('the message recording linked', () => h.db('recordings').where({ ticket_id: draft.id }).first());
+    assert.equal(rec.kind, 'message');
+  });
+});
