@@ -14,6 +14,7 @@ import { loadYearSchedules } from '../workflow/sla-cli';
 import { loadedSchedules, scheduleVersion } from '../storage/calendar';
 import { calendarRoutes } from './http/calendar';
 import { bulletinRoutes } from './http/bulletins';
+import { attachmentRoutes } from './http/attachments';
 import { TicketService } from './services/tickets';
 import { VisitService, SurveyDialer } from './services/visits';
 import { makeVisitPolicy } from '../workflow/return-visits';
@@ -147,7 +148,8 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     sessionTtlHours: config.SESSION_TTL_HOURS,
     telephony,
     apiRouters: [routingRoutes({ db, routing: deps.routing, now }), visitRoutes(visits), calendarRoutes({ db, now, policy: () => policy, reload: reloadCalendar }),
-      bulletinRoutes({ db, routing: deps.routing, policy: () => policy, timeZone: config.HOTLINE_TIME_ZONE, now }), ...extensions.flatMap((e) => e.apiRouters ?? [])],
+      bulletinRoutes({ db, routing: deps.routing, policy: () => policy, timeZone: config.HOTLINE_TIME_ZONE, now }),
+      attachmentRoutes({ db, tickets, dir: path.resolve(config.FILES_DIR, 'attachments'), now }), ...extensions.flatMap((e) => e.apiRouters ?? [])],
     rootRouters: extensions.flatMap((e) => e.rootRouters ?? []),
     open311: {
       services: () => services,

@@ -1,6 +1,9 @@
 // A real hotline server on a real test database (SQLite file or PostgreSQL schema),
 // listening on a free loopback port, with helpers to log in and call it.
 import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { AddressInfo } from 'node:net';
 import { Knex } from 'knex';
 import { loadConfig } from '../../server/config';
@@ -44,7 +47,8 @@ export async function call(base: string, method: string, path: string, body?: un
 
 export async function startTestHotline(opts: { now?: () => Date; env?: Record<string, string>; db?: Knex; telephony?: SwitchFactory } = {}): Promise<TestHotline> {
   const db = opts.db ?? (await openTestDb());
-  const config = loadConfig({ HOTLINE_DEMO_PASSWORD: DEMO_PASSWORD, PORT: '0', HOST: '127.0.0.1', ...opts.env });
+  const files = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-files-'));
+  const config = loadConfig({ HOTLINE_DEMO_PASSWORD: DEMO_PASSWORD, PORT: '0', HOST: '127.0.0.1', FILES_DIR: files, ...opts.env });
   const hotline = await createHotline(config, { db, routing: testRouting(), now: opts.now, telephony: opts.telephony, log: () => {} });
   const server: http.Server = await listen(hotline, 0, '127.0.0.1');
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -63,6 +67,7 @@ export async function startTestHotline(opts: { now?: () => Date; env?: Record<st
       server.closeAllConnections?.();
       await hotline.close();
       if (!opts.db) await closeTestDb(db);
+      fs.rmSync(files, { recursive: true, force: true });
     },
   };
 }
