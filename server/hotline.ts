@@ -15,6 +15,8 @@ import { loadedSchedules, scheduleVersion } from '../storage/calendar';
 import { calendarRoutes } from './http/calendar';
 import { bulletinRoutes } from './http/bulletins';
 import { attachmentRoutes } from './http/attachments';
+import { noticeRoutes } from './http/notices';
+import { readCity } from '../storage/seed';
 import { TicketService } from './services/tickets';
 import { VisitService, SurveyDialer } from './services/visits';
 import { makeVisitPolicy } from '../workflow/return-visits';
@@ -149,7 +151,8 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     telephony,
     apiRouters: [routingRoutes({ db, routing: deps.routing, now }), visitRoutes(visits), calendarRoutes({ db, now, policy: () => policy, reload: reloadCalendar }),
       bulletinRoutes({ db, routing: deps.routing, policy: () => policy, timeZone: config.HOTLINE_TIME_ZONE, now }),
-      attachmentRoutes({ db, tickets, dir: path.resolve(config.FILES_DIR, 'attachments'), now }), ...extensions.flatMap((e) => e.apiRouters ?? [])],
+      attachmentRoutes({ db, tickets, dir: path.resolve(config.FILES_DIR, 'attachments'), now }),
+      noticeRoutes({ db, tickets, timeZone: config.HOTLINE_TIME_ZONE, cityName: readCity(config.cityDir).city.name }), ...extensions.flatMap((e) => e.apiRouters ?? [])],
     rootRouters: extensions.flatMap((e) => e.rootRouters ?? []),
     open311: {
       services: () => services,
