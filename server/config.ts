@@ -22,6 +22,9 @@ export const CONFIG_DOC: Array<{ name: string; default: string; meaning: string 
   { name: 'FILES_DIR', default: './data/files', meaning: 'where ticket attachments are stored' },
   { name: 'MAX_BODY', default: '256kb', meaning: 'largest accepted request body' },
   { name: 'RETURN_VISIT_AFTER_INTAKE_RESOLUTION', default: 'true', meaning: 'consults resolved at intake also get a return visit' },
+  { name: 'WORKING_HOURS', default: '08:30-12:00,13:30-17:30', meaning: 'working periods of a working day (city time): the working-day and working-hour clocks run in them' },
+  { name: 'ACK_WORKING_HOURS', default: '2', meaning: 'acknowledge (签收) deadline, in working hours' },
+  { name: 'ALARM_WARNING_SHARE', default: '0.75', meaning: 'a warning fires when this share of the time to a deadline is used' },
   { name: 'SCHEDULER_INTERVAL_MS', default: '5000', meaning: 'how often the scheduler looks for due alarms and return visits (0: off)' },
   { name: 'RETURN_VISIT_CALLING_HOURS', default: '09:00-12:00,14:00-20:00', meaning: 'when survey calls may be placed (city time)' },
   { name: 'RETURN_VISIT_MAX_ATTEMPTS', default: '3', meaning: 'automatic attempts before the manual return-visit list' },
@@ -50,6 +53,12 @@ const schema = z.object({
   FILES_DIR: z.string().min(1).default('./data/files'),
   MAX_BODY: z.string().regex(/^\d+(b|kb|mb)$/i, '例如 256kb 或 1mb').default('256kb'),
   RETURN_VISIT_AFTER_INTAKE_RESOLUTION: bool.default(true),
+  WORKING_HOURS: z
+    .string()
+    .regex(/^\d{2}:\d{2}-\d{2}:\d{2}(,\s*\d{2}:\d{2}-\d{2}:\d{2})*$/, '格式应为 08:30-12:00,13:30-17:30')
+    .default('08:30-12:00,13:30-17:30'),
+  ACK_WORKING_HOURS: z.coerce.number({ error: '须为小时数' }).positive('须大于 0').max(75).default(2),
+  ALARM_WARNING_SHARE: z.coerce.number({ error: '须为 0 到 1 之间的小数' }).gt(0, '须大于 0').lt(1, '须小于 1').default(0.75),
   SCHEDULER_INTERVAL_MS: z.coerce.number({ error: '须为毫秒数' }).int().min(0).max(3_600_000).default(5000),
   RETURN_VISIT_CALLING_HOURS: z.string().default('09:00-12:00,14:00-20:00'),
   RETURN_VISIT_MAX_ATTEMPTS: z.coerce.number({ error: '须为整数' }).int().min(1).max(10).default(3),
@@ -67,4 +76,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`配置有误（环境变量）：\n${lines.join('\n')}`);
   }
   return { ...r.data, cityDir: path.resolve(process.cwd(), r.data.CITY_DIR) };
+}
+
+/** The clock settings (workflow/clocks.ts) this configuration asks for. */
+export function clockSettings(c: Config): Record<string, unknown> {
+  return {
+    timeZone: c.HOTLINE_TIME_ZONE,
+    workingHours: c.WORKING_HOURS.split(',').map((p) => {
+      const [start, end] = p.trim().split('-');
+      return { start, end };
+    }),
+    ackWorkingHours: c.ACK_WORKING_HOURS,
+    warningShare: c.ALARM_WARNING_SHARE,
+  };
 }

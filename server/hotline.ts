@@ -3,13 +3,13 @@
 import path from 'node:path';
 import http from 'node:http';
 import { Knex } from 'knex';
-import { Config } from './config';
+import { Config, clockSettings } from './config';
 import { openDb, dbKind } from '../storage/db';
 import { seedCity } from '../storage/seed';
 import { listUnits } from '../storage/directory';
 import { UnitInfo } from '../workflow/lifecycle';
 import type { Routing } from '../routing';
-import { computeClocks, defaultClockPolicy, ClockPolicy, clockStateOfTicket } from '../workflow/clocks';
+import { computeClocks, parseClockPolicy, ClockPolicy, clockStateOfTicket } from '../workflow/clocks';
 import { loadYearSchedules } from '../workflow/sla-cli';
 import { loadedSchedules, scheduleVersion } from '../storage/calendar';
 import { calendarRoutes } from './http/calendar';
@@ -83,7 +83,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
   const reloadCalendar = async () => {
     const loaded = await loadedSchedules(db);
     const byYear = new Map([...citySchedules, ...loaded.schedules].map((y) => [y.year, y]));
-    policy = defaultClockPolicy([...byYear.values()]);
+    policy = parseClockPolicy(clockSettings(config), [...byYear.values()]);
     calendarVersion = loaded.version;
   };
   await reloadCalendar();

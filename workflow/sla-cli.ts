@@ -21,6 +21,8 @@ export interface SlaCliOptions {
   cityDir?: string;
   /** The city's time zone (e.g. from HOTLINE_TIME_ZONE); a --config file may override it. */
   timeZone?: string;
+  /** Clock settings from the server's configuration (working hours, …); a --config file overrides them. */
+  settings?: Record<string, unknown>;
   /** Schedules loaded by an admin (the database's), overriding the city's files for their year. */
   extraSchedules?: YearSchedule[];
   /** The clock, for `coverage` without --from. */
@@ -128,7 +130,8 @@ function readPolicy(flags: Map<string, string>, options: SlaCliOptions): ClockPo
       throw new UsageError(`配置文件不是合法的 JSON 对象：${configFile}`);
     }
   }
-  const settings = options.timeZone && config.timeZone === undefined ? { ...config, timeZone: options.timeZone } : config;
+  const base = { ...(options.settings ?? {}), ...(options.timeZone ? { timeZone: options.timeZone } : {}) };
+  const settings = { ...base, ...config };
   const byYear = new Map([...loadYearSchedules(path.join(cityDir, 'calendar')), ...(options.extraSchedules ?? [])].map((y) => [y.year, y]));
   return parseClockPolicy(settings, [...byYear.values()]);
 }

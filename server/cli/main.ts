@@ -1,7 +1,7 @@
 // `hotline` — admin jobs from the command line: migrate, load the demo city,
 // create Open311 API keys, and the commands the domain modules provide.
 import { Knex } from 'knex';
-import { loadConfig } from '../config';
+import { loadConfig, clockSettings } from '../config';
 import { openDb, sqliteFileOf } from '../../storage/db';
 import { seedCity } from '../../storage/seed';
 import { createApiClient } from '../../storage/directory';
@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import { saveSchedule, loadedSchedules } from '../../storage/calendar';
 import { loadBulletin, FullBulletin } from '../services/bulletins';
 import { loadRoutingForServer } from '../routing-port';
-import { defaultClockPolicy } from '../../workflow/clocks';
+import { parseClockPolicy } from '../../workflow/clocks';
 import { loadYearSchedules } from '../../workflow/sla-cli';
 import path from 'node:path';
 
@@ -70,7 +70,7 @@ export const COMMANDS: Record<string, Command> = {
       const config = loadConfig();
       return withDb(async (db) => {
         const schedules = new Map([...loadYearSchedules(path.join(config.cityDir, 'calendar')), ...(await loadedSchedules(db)).schedules].map((y) => [y.year, y]));
-        const policy = defaultClockPolicy([...schedules.values()]);
+        const policy = parseClockPolicy(clockSettings(config), [...schedules.values()]);
         const date = o.date ?? policy.calendar.localDate(new Date());
         const units = new Map((await db('units').select('code', 'name')).map((u) => [u.code as string, u.name as string]));
         try {
@@ -117,7 +117,7 @@ export const COMMANDS: Record<string, Command> = {
       const extraSchedules = fs.existsSync(sqliteFileOf(config.DATABASE_URL) ?? '') || !sqliteFileOf(config.DATABASE_URL)
         ? await withDb(async (db) => (await loadedSchedules(db)).schedules)
         : [];
-      return runSlaCli(args, io, { cityDir: config.cityDir, timeZone: config.HOTLINE_TIME_ZONE, extraSchedules });
+      return runSlaCli(args, io, { cityDir: config.cityDir, timeZone: config.HOTLINE_TIME_ZONE, settings: clockSettings(config), extraSchedules });
     },
   },
   migrate: {

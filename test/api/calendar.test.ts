@@ -46,3 +46,20 @@ describe('working calendar: coverage and loading a year', function () {
     assert.equal((await op('PUT', '/api/calendar/schedules/2028', { ...SCHEDULE_2027, year: 2028 })).status, 403);
   });
 });
+
+describe('clock settings from the configuration', function () {
+  it('working hours and the acknowledge deadline follow WORKING_HOURS and ACK_WORKING_HOURS', async () => {
+    const h = await startTestHotline({
+      now: () => new Date('2026-11-23T09:30:00Z'), // Monday 17:30 Beijing
+      env: { SCHEDULER_INTERVAL_MS: '0', WORKING_HOURS: '09:00-18:00', ACK_WORKING_HOURS: '1' },
+    });
+    try {
+      const op = await h.as('op01');
+      const t = (await op('POST', '/api/tickets', { channel: 'hotline', kind: 'complaint', content: '路灯', dispatch: { leadUnit: 'cgj', coUnits: [] } })).body.ticket;
+      // Half an hour left on Monday, half an hour on Tuesday morning.
+      assert.equal(t.ackDueAt, '2026-11-24T01:30:00.000Z');
+    } finally {
+      await h.close();
+    }
+  });
+});
