@@ -49,4 +49,6 @@ export type ExtensionFactory = (ctx: HotlineContext) => Extension | Promise<Exte
 import { scheduler } from './scheduler';
 import { speech } from './speech';
 
-export const EXTENSIONS: ExtensionFactory[] = [scheduler, speech];
+import { desk } from '../agent-desk/extension';
+
+export const EXTENSIONS: ExtensionFactory[] = [scheduler, speech, desk];

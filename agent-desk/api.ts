@@ -1,0 +1,217 @@
+// The desk's own API under /api/desk: agent state and call controls (through the
+// telephony layer), the caller's history for the screen pop, my tickets, the unit's
+// inbox with deadlines, the supervisors' queues and wallboard, the knowledge base, and
+// recordings with an audit of who listened.
+import fs from 'node:fs';
+import { Router } from 'express';
+import { z } from 'zod';
+import { parseOrThrow } from '../workflow/intake';
+import { ACTIONS, ruleFor, STATUS_LABELS, allowedActions } from '../workflow/lifecycle';
+import { viewFor } from '../workflow/visibility';
+import { Ticket, TicketStatus } from '../workflow/types';
+import { ticketFromRow } from '../storage/tickets';
+import { listUnits } from '../storage/directory';
+import { loadCallKpis } from '../ivr/call-kpis';
+import type { AgentState, Telephony } from '../ivr/telephony';
+import { hotSpots } from '../routing';
+import { actorOf, requireRole } from '../server/http/auth';
+import { HttpError } from '../server/http/errors';
+import type { HotlineContext } from '../server/extensions';
+import { currentDeadline } from './deadlines';
+import { buildWallboard } from './wallboard';
+import { KnowledgeEntry, searchKnowledge } from './knowledge';
+
+const stateBody = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('ready') }).strict(),
+  z.object({ state: z.literal('on_break'), reason: z.string().trim().min(1, '请填写小休原因').max(100) }).strict(),
+  z.object({ state: z.literal('wrap_up') }).strict(),
+  z.object({ state: z.literal('logged_out') }).strict(),
+]);
+const transferBody = z.object({ destination: z.string().trim().regex(/^[0-9A-Za-z_*#+-]{1,40}$/, '转接号码格式不对') }).strict();
+const phoneQuery = z.object({ phone: z.string().trim().regex(/^[0-9+-]{3,30}$/, '电话号码格式不对') }).strict();
+const idParam = z.coerce.number().int().min(1);
+
+const UNIT_INBOX: TicketStatus[] = ['dispatched', 'acknowledged', 'supervised', 'replied', 'returned'];
+const OPEN_STATUSES: TicketStatus[] = ['accepted', 'resolved_at_intake', 'dispatched', 'acknowledged', 'returned', 'replied', 'reviewed', 'under_review', 'supervised'];
+const REPEAT_WINDOW_DAYS = 30;
+
+export interface DeskApiOptions {
+  ctx: HotlineContext;
+  knowledge: () => KnowledgeEntry[];
+  /** Seconds after which wrap-up ends by itself (the operator becomes ready). */
+  wrapUpSeconds: number;
+}
+
+function telephonyOf(ctx: HotlineContext): Telephony {
+  if (!ctx.telephony) throw new HttpError(503, 'no_telephony', '电话未接入：本服务器没有配置交换机（FREESWITCH_ESL），工单功能照常可用');
+  return ctx.telephony;
+}
+
+export function deskRoutes(o: DeskApiOptions): Router {
+  const { ctx } = o;
+  const r = Router();
+  const center = requireRole('operator', 'supervisor', 'leader', 'admin');
+  const supervisors = requireRole('supervisor', 'leader', 'admin');
+  const wrapUpTimers = new Map<string, NodeJS.Timeout>();
+
+  const mine = (req: Parameters<typeof actorOf>[0]) => {
+    const ext = req.user?.extension;
+    if (!ext) throw new HttpError(409, 'no_extension', '您的账号没有分机号，不能接听电话');
+    return ext;
+  };
+
+  r.get('/desk/meta', requireRole(), async (req, res) => {
+    const units = await listUnits(ctx.db);
+    res.json({
+      user: req.user,
+      telephony: ctx.telephony ? ctx.telephony.status() : null,
+      units: units.filter((u) => u.active).map((u) => ({ code: u.code, name: u.name, kind: u.kind, phone: u.phone })),
+      statusLabels: STATUS_LABELS,
+      actions: ACTIONS.map((a) => ({ action: a, label: ruleFor(a).label, requiresReason: !!ruleFor(a).requiresReason })),
+      eventTypes: ctx.routing.eventTypes().map((e) => ({ code: e.code, name: e.name, group: e.group })),
+      wrapUpSeconds: o.wrapUpSeconds,
+    });
+  });
+
+  // Agent state: the one the telephony layer routes calls on.
+  r.get('/desk/agent', requireRole('operator'), (req, res) => {
+    const ext = mine(req);
+    res.json({ agent: ext, state: ctx.telephony ? ctx.telephony.getAgentState(ext) : null, telephony: !!ctx.telephony });
+  });
+  r.put('/desk/agent', requireRole('operator'), async (req, res) => {
+    const ext = mine(req);
+    const body = parseOrThrow(stateBody, req.body, '坐席状态');
+    const tel = telephonyOf(ctx);
+    const state = body as AgentState;
+    await tel.setAgentState(ext, state);
+    clearTimeout(wrapUpTimers.get(ext));
+    wrapUpTimers.delete(ext);
+    if (state.state === 'wrap_up') {
+      const t = setTimeout(() => {
+        wrapUpTimers.delete(ext);
+        if (tel.getAgentState(ext).state === 'wrap_up') {
+          tel.setAgentState(ext, { state: 'ready' }).catch((e) => ctx.log(`[desk] 话后整理结束，置闲失败（${ext}）：${(e as Error).message}`));
+        }
+      }, o.wrapUpSeconds * 1000);
+      t.unref();
+      wrapUpTimers.set(ext, t);
+    }
+    res.json({ agent: ext, state: tel.getAgentState(ext), wrapUpEndsAt: state.state === 'wrap_up' ? new Date(ctx.now().getTime() + o.wrapUpSeconds * 1000).toISOString() : null });
+  });
+  r.get('/desk/agents', supervisors, (_req, res) => {
+    res.json({ agents: ctx.telephony ? ctx.telephony.listAgents() : null });
+  });
+
+  // Call controls: an operator controls only the call they are on; supervisors any call.
+  r.post('/desk/calls/:callId/:action', requireRole('operator', 'supervisor'), async (req, res) => {
+    const action = parseOrThrow(z.enum(['hold', 'unhold', 'transfer', 'hangup']), req.params.action, '通话操作');
+    const callId = parseOrThrow(z.string().min(1).max(80), req.params.callId, '通话');
+    const tel = telephonyOf(ctx);
+    if (req.user!.role === 'operator') {
+      const s = tel.getAgentState(mine(req));
+      if (s.state !== 'on_call' || s.callId !== callId) throw new HttpError(403, 'not_your_call', '这通电话不在您的坐席上');
+    }
+    if (action === 'transfer') await tel.transfer(callId, parseOrThrow(transferBody, req.body, '转接').destination);
+    else await tel[action](callId);
+    res.json({ ok: true, callId, action });
+  });
+
+  // Screen pop: the caller's earlier tickets, a repeat caller flagged.
+  r.get('/desk/caller-history', center, async (req, res) => {
+    const { phone } = parseOrThrow(phoneQuery, req.query, '来电号码');
+    const rows = await ctx.db('tickets').where('citizen_phone', phone).whereNot('status', 'draft').orderBy('id', 'desc').limit(20);
+    const tickets = rows.map(ticketFromRow);
+    const since = ctx.now().getTime() - REPEAT_WINDOW_DAYS * 86400_000;
+    const recent = tickets.filter((t) => Date.parse(t.acceptedAt) >= since);
+    res.json({ phone, repeatCaller: recent.length > 0, recentCount: recent.length, windowDays: REPEAT_WINDOW_DAYS, tickets: tickets.map((t) => ({ ...t, statusLabel: STATUS_LABELS[t.status] })) });
+  });
+
+  r.get('/desk/my-tickets', requireRole('operator', 'supervisor'), async (req, res) => {
+    const rows = await ctx.db('tickets').where('created_by', req.user!.id).orderBy('id', 'desc').limit(50);
+    res.json({ items: rows.map(ticketFromRow).map((t) => ({ ...t, statusLabel: STATUS_LABELS[t.status] })) });
+  });
+
+  // The unit's inbox: its tickets in handling, with the running deadline and its level.
+  r.get('/desk/inbox', requireRole('unit_handler'), async (req, res) => {
+    const actor = actorOf(req);
+    const page = await ctx.tickets.search({ status: UNIT_INBOX }, 1, 100, actor);
+    const now = ctx.now();
+    const items = page.items.map((t) => ({
+      ticket: viewFor(t, actor), statusLabel: STATUS_LABELS[t.status], lead: t.leadUnit === actor.unit, deadline: currentDeadline(t, now), allowedActions: allowedActions(t, actor),
+    }));
+    res.json({ items, total: page.total, at: now.toISOString() });
+  });
+
+  // The supervisors' work lists: returned tickets to re-dispatch, extension requests,
+  // unsatisfied cases for the daily review, replies awaiting review.
+  r.get('/desk/queues', requireRole('supervisor', 'leader', 'admin'), async (req, res) => {
+    const actor = actorOf(req);
+    const rows = (await ctx.db('tickets').whereIn('status', ['returned', 'under_review', 'replied']).orWhereNotNull('extension_pending').orderBy('id').limit(500)).map(ticketFromRow);
+    const item = (t: Ticket) => ({ ticket: t, statusLabel: STATUS_LABELS[t.status], allowedActions: allowedActions(t, actor), deadline: currentDeadline(t, ctx.now()) });
+    res.json({
+      returned: rows.filter((t) => t.status === 'returned').map(item),
+      extensionRequests: rows.filter((t) => t.extensionPending).map(item),
+      unsatisfied: rows.filter((t) => t.status === 'under_review').map(item),
+      awaitingReview: rows.filter((t) => t.status === 'replied').map(item),
+    });
+  });
+
+  r.get('/desk/wallboard', supervisors, async (_req, res) => {
+    const now = ctx.now();
+    const dayStart = ctx.policy().calendar.localDate(now);
+    const from = zonedMidnight(dayStart, ctx.config.HOTLINE_TIME_ZONE);
+    const [today, open, visits, waiting, calls, spotRows] = await Promise.all([
+      ctx.db('tickets').where('accepted_at', '>=', from),
+      ctx.db('tickets').whereIn('status', OPEN_STATUSES),
+      ctx.db('ticket_events').where('action', 'record_return_visit').where('created_at', '>=', from),
+      ctx.db('calls').whereNotNull('queued_at').whereNull('answered_at').whereNull('abandoned_at').whereNull('ended_at').select('queued_at'),
+      loadCallKpis(ctx.db, from, now.toISOString()),
+      ctx.db('tickets').where('accepted_at', '>=', new Date(now.getTime() - 29 * 86400_000).toISOString()).whereNotNull('event_type').select('event_type', 'town', 'accepted_at'),
+    ]);
+    res.json(
+      buildWallboard({
+        now,
+        acceptedToday: today.map(ticketFromRow),
+        open: open.map(ticketFromRow),
+        visitsToday: visits.map((e) => ({ ...e, data: JSON.parse(e.data || '{}') })),
+        waitingSince: waiting.map((w) => w.queued_at as string),
+        calls: ctx.telephony ? calls : calls.offered ? calls : null,
+        agents: ctx.telephony ? ctx.telephony.listAgents().map((a) => ({ agent: a.agent, state: a.state.state })) : null,
+        hotSpots: hotSpots(spotRows.map((s) => ({ eventType: s.event_type, town: s.town ?? null, at: s.accepted_at })), now),
+      }),
+    );
+  });
+
+  r.get('/desk/knowledge', center, (req, res) => {
+    const q = parseOrThrow(z.object({ q: z.string().max(100).default('') }).strict(), req.query, '知识库查询').q;
+    res.json({ items: searchKnowledge(o.knowledge(), q) });
+  });
+
+  // Recordings: every listen is written to the audit before a byte is sent.
+  r.get('/desk/recordings/:id', requireRole('operator', 'supervisor', 'leader', 'admin'), async (req, res) => {
+    const id = parseOrThrow(idParam, req.params.id, '录音编号');
+    const rec = await ctx.db('recordings').where({ id }).first();
+    if (!rec) throw new HttpError(404, 'not_found', `录音 ${id} 不存在`);
+    if (!fs.existsSync(rec.path)) throw new HttpError(404, 'file_missing', `录音 ${id} 的文件不在本服务器上`);
+    const u = req.user!;
+    await ctx.db('recording_views').insert({ recording_id: id, user_id: u.id, role: u.role, unit: u.unit, address: req.ip ?? null, viewed_at: ctx.now().toISOString() });
+    res.sendFile(rec.path);
+  });
+  r.get('/desk/recordings/:id/views', requireRole('supervisor', 'admin'), async (req, res) => {
+    const id = parseOrThrow(idParam, req.params.id, '录音编号');
+    const views = await ctx.db('recording_views as v').join('users as u', 'u.id', 'v.user_id').where('v.recording_id', id).orderBy('v.id')
+      .select('v.user_id as userId', 'u.username', 'u.display_name as displayName', 'v.role', 'v.unit', 'v.address', 'v.viewed_at as viewedAt');
+    res.json({ recordingId: id, views });
+  });
+
+  return r;
+}
+
+/** The UTC instant of 00:00 of a city day (YYYY-MM-DD) in the time zone. */
+export function zonedMidnight(day: string, timeZone: string): string {
+  const guess = Date.parse(`${day}T00:00:00Z`);
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(guess));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
+  const asLocal = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
+  return new Date(guess - (asLocal - guess)).toISOString();
+}

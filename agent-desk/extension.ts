@@ -1,0 +1,117 @@
+// The desk as one extension of the hotline: its pages (static, build-free), its API,
+// the login rate limit in front of POST /api/session, and the WebSocket push hub with
+// the cross-instance fan-out. Appended to EXTENSIONS in server/extensions.ts.
+import path from 'node:path';
+import express, { Router } from 'express';
+import { z } from 'zod';
+import { dbKind } from '../storage/db';
+import { listUnits } from '../storage/directory';
+import { getTicket } from '../storage/tickets';
+import type { Extension, ExtensionFactory, HotlineContext } from '../server/extensions';
+import { TicketEvent } from '../workflow/types';
+import { deskRoutes } from './api';
+import { PushHub } from './hub';
+import { Fanout, FanoutMessage, startPgFanout } from './fanout';
+import { FailureLimiter, LOGIN_LIMITS } from './rate-limit';
+import { buildKnowledge, KnowledgeEntry } from './knowledge';
+
+export const PUBLIC_DIR = path.resolve(__dirname, 'public');
+
+const deskEnv = z.object({
+  DESK_WRAP_UP_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /** off: no cross-instance fan-out even on PostgreSQL (one server). */
+  DESK_FANOUT: z.enum(['auto', 'off']).default('auto'),
+});
+
+/** 429 for an address or a user name after repeated failed logins; a success clears the name. */
+export function loginRateLimit(limiter = new FailureLimiter(LOGIN_LIMITS), now = () => Date.now()): Router {
+  const r = Router();
+  r.post('/api/session', (req, res, next) => {
+    const name = typeof req.body?.username === 'string' ? req.body.username.trim().toLowerCase() : '';
+    const keys = [`ip:${req.ip}`, ...(name ? [`user:${name}`] : [])];
+    const wait = Math.max(...keys.map((k) => limiter.retryAfter(k, now())));
+    if (wait > 0) {
+      res.set('Retry-After', String(Math.ceil(wait / 1000)));
+      res.status(429).json({ error: { code: 'too_many_logins', message: `登录失败次数过多，请 ${Math.ceil(wait / 60000)} 分钟后再试` } });
+      return;
+    }
+    res.on('finish', () => {
+      if (res.statusCode === 401) for (const k of keys) limiter.fail(k, now());
+      else if (res.statusCode === 201 && name) limiter.succeed(`user:${name}`);
+    });
+    next();
+  });
+  return r;
+}
+
+async function eventsByIds(ctx: HotlineContext, ids: number[]): Promise<TicketEvent[]> {
+  if (!ids.length) return [];
+  const rows = await ctx.db('ticket_events').whereIn('id', ids).orderBy('id');
+  return rows.map((r) => ({
+    id: Number(r.id), ticketId: Number(r.ticket_id), action: r.action, fromStatus: r.from_status ?? null, toStatus: r.to_status, actorId: r.actor_id == null ? null : Number(r.actor_id),
+    actorRole: r.actor_role, actorUnit: r.actor_unit ?? null, reason: r.reason ?? null, data: JSON.parse(r.data || '{}'), createdAt: r.created_at,
+  }));
+}
+
+/** The desk's extension; `hub` is there for the benchmark and tests (connections, delivery). */
+export type DeskExtension = Extension & { hub: PushHub };
+
+export const desk: ExtensionFactory = async (ctx): Promise<DeskExtension> => {
+  const env = deskEnv.parse(process.env);
+  const hub = new PushHub({ db: ctx.db, now: ctx.now, log: ctx.log });
+
+  let knowledge: KnowledgeEntry[] = [];
+  const loadKnowledge = async () => {
+    const units = await listUnits(ctx.db);
+    const types = ctx.routing.eventTypes().map((e) => ctx.routing.eventType(e.code)).filter((e) => e !== null);
+    knowledge = buildKnowledge({ eventTypes: types, units });
+  };
+  await loadKnowledge();
+
+  // Messages from the other servers: re-read the committed ticket here and push it.
+  const onRemote = (m: FanoutMessage) => {
+    if (m.type === 'ticket') {
+      void (async () => {
+        const ticket = await getTicket(ctx.db, m.ticketId);
+        if (ticket) hub.deliver({ type: 'ticket', ticket, events: await eventsByIds(ctx, m.eventIds) });
+      })().catch((e) => ctx.log(`[desk] 读取其他服务器的工单 ${m.ticketId} 失败：${(e as Error).message}`));
+    } else if (m.type === 'call') hub.deliver({ type: 'call', call: m.call });
+    else hub.deliver({ type: 'alert', alert: m.alert });
+  };
+  let fanout: Fanout | null = null;
+  if (dbKind(ctx.db) === 'postgres' && env.DESK_FANOUT === 'auto') fanout = await startPgFanout(ctx.db, onRemote, ctx.log);
+  const forward = (m: FanoutMessage) => void fanout?.publish(m).catch((e) => ctx.log(`[desk] 推送转发失败：${(e as Error).message}`));
+
+  const off = [
+    ctx.bus.on('ticket', ({ ticket, events }) => {
+      hub.deliver({ type: 'ticket', ticket, events });
+      forward({ type: 'ticket', ticketId: ticket.id, eventIds: events.map((e) => e.id) });
+    }),
+    ctx.bus.on('call', (call) => {
+      hub.deliver({ type: 'call', call });
+      forward({ type: 'call', call });
+    }),
+    ctx.bus.on('alert', (alert) => {
+      hub.deliver({ type: 'alert', alert });
+      forward({ type: 'alert', alert });
+    }),
+    ctx.bus.on('telephony', (telephony) => hub.deliver({ type: 'telephony', telephony })),
+  ];
+
+  const pages = Router();
+  pages.get('/', (_req, res) => res.redirect(302, '/desk/'));
+  pages.use('/desk', express.static(PUBLIC_DIR, { index: 'index.html', fallthrough: true, maxAge: 0 }));
+
+  return {
+    name: 'desk' as const,
+    rootRouters: [loginRateLimit(), pages],
+    apiRouters: [deskRoutes({ ctx, knowledge: () => knowledge, wrapUpSeconds: env.DESK_WRAP_UP_SECONDS })],
+    attach: (server) => hub.attach(server),
+    close: async () => {
+      for (const f of off) f();
+      await fanout?.close();
+      await hub.close();
+    },
+    hub,
+  } satisfies DeskExtension;
+};

@@ -1,0 +1,89 @@
+// The WebSocket push hub at /ws: each browser connects with its session cookie; every
+// message from the bus (this server's, or another server's through the fan-out) is
+// filtered per person by pushFor before it is sent.
+import http from 'node:http';
+import { Duplex } from 'node:stream';
+import { Knex } from 'knex';
+import { WebSocketServer, WebSocket } from 'ws';
+import { userForSession } from '../storage/directory';
+import { SESSION_COOKIE } from '../server/http/auth';
+import { pushFor, PushMessage, Recipient, callIdOf } from './push';
+
+export const WS_PATH = '/ws';
+
+interface Client { ws: WebSocket; who: Recipient; calls: Set<string> }
+
+function cookie(header: string | undefined, name: string): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return null;
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+export class PushHub {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  private readonly clients = new Set<Client>();
+
+  constructor(private readonly d: { db: Knex; now: () => Date; log: (l: string) => void }) {}
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  attach(server: http.Server): void {
+    server.on('upgrade', (req, socket, head) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname !== WS_PATH) return; // another module's upgrade
+      void this.accept(req, socket, head).catch((e) => {
+        this.d.log(`[desk] WebSocket 连接失败：${(e as Error).message}`);
+        refuse(socket, 500, 'Internal Server Error');
+      });
+    });
+  }
+
+  private async accept(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // A page of another site must not open a socket with this site's cookie.
+    const origin = req.headers.origin;
+    if (origin && new URL(origin).host !== req.headers.host) return refuse(socket, 403, 'Forbidden');
+    const token = cookie(req.headers.cookie, SESSION_COOKIE);
+    const user = token ? await userForSession(this.d.db, token, this.d.now()) : null;
+    if (!user) return refuse(socket, 401, 'Unauthorized');
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const c: Client = { ws, who: { id: user.id, role: user.role, unit: user.unit, extension: user.extension }, calls: new Set() };
+      this.clients.add(c);
+      ws.on('close', () => this.clients.delete(c));
+      ws.on('error', () => this.clients.delete(c));
+      // The browser only listens; anything it sends is ignored (ping frames are answered by ws).
+      ws.send(JSON.stringify({ type: 'hello', user: { id: user.id, role: user.role, unit: user.unit } }));
+    });
+  }
+
+  /** Send a message to everyone who may receive it, each in their own view. */
+  deliver(m: PushMessage): number {
+    let sent = 0;
+    const offered = m.type === 'call' && m.call.type === 'call_offered' ? m.call : null;
+    for (const c of this.clients) {
+      if (offered && c.who.extension === offered.agent) c.calls.add(offered.callId);
+      const out = pushFor(c.who, m, c.calls);
+      if (!out || c.ws.readyState !== WebSocket.OPEN) continue;
+      c.ws.send(JSON.stringify(out));
+      sent++;
+      if (m.type === 'call' && m.call.type === 'call_ended') {
+        const id = callIdOf(m.call);
+        if (id) c.calls.delete(id);
+      }
+    }
+    return sent;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.clients) c.ws.terminate();
+    this.clients.clear();
+    await new Promise<void>((r) => this.wss.close(() => r()));
+  }
+}

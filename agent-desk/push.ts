@@ -1,0 +1,61 @@
+// Who receives which push, and what of it. Pure: the hub calls it for every connected
+// person and every message, so a unit never receives another unit's ticket and a
+// reporter's identity never leaves the server.
+import { Ticket, TicketEvent, Role } from '../workflow/types';
+import { canSee, viewFor } from '../workflow/visibility';
+import type { CallEvent } from '../ivr/telephony';
+import type { HotlineEvents } from '../server/events';
+
+export type PushMessage =
+  | { type: 'ticket'; ticket: Ticket; events: TicketEvent[] }
+  | { type: 'call'; call: CallEvent }
+  | { type: 'alert'; alert: HotlineEvents['alert'] }
+  | { type: 'telephony'; telephony: HotlineEvents['telephony'] };
+
+export interface Recipient {
+  id: number;
+  role: Role;
+  unit: string;
+  /** The operator's agent name on the switch (users.extension). */
+  extension: string | null;
+}
+
+const CENTER_WATCHERS: Role[] = ['supervisor', 'leader', 'admin'];
+
+/** The call of a call event, if it names one. */
+export function callIdOf(e: CallEvent): string | null {
+  return 'callId' in e && typeof e.callId === 'string' ? e.callId : null;
+}
+
+/**
+ * The message as this person may receive it, or null when it is not theirs.
+ * `myCalls` holds the calls already offered to this operator (an ended call names no agent).
+ */
+export function pushFor(r: Recipient, m: PushMessage, myCalls: ReadonlySet<string> = new Set()): PushMessage | null {
+  switch (m.type) {
+    case 'ticket': {
+      const actor = { id: r.id, role: r.role, unit: r.unit };
+      if (!canSee(m.ticket, actor)) return null;
+      if (r.role === 'unit_handler') {
+        // Units get the ticket as they may see it and only the shape of its new events.
+        const events = m.events.map((e) => ({ ...e, reason: e.action === 'return' || e.action === 'reply' || e.action === 'send_back' || e.action === 'supervise' ? e.reason : null, data: {}, actorId: null }));
+        return { type: 'ticket', ticket: viewFor(m.ticket, actor), events };
+      }
+      return m;
+    }
+    case 'call': {
+      if (CENTER_WATCHERS.includes(r.role)) return m;
+      if (r.role !== 'operator' || !r.extension) return null;
+      const e = m.call;
+      if ('agent' in e && e.agent === r.extension) return m;
+      const id = callIdOf(e);
+      if (id && myCalls.has(id)) return m;
+      if (e.type === 'telephony_down' || e.type === 'telephony_up') return m;
+      return null;
+    }
+    case 'alert':
+      return r.role === 'operator' || CENTER_WATCHERS.includes(r.role) ? m : null;
+    case 'telephony':
+      return r.role === 'unit_handler' ? null : m;
+  }
+}

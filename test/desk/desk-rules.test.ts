@@ -1,0 +1,78 @@
+// The desk's pure rules: deadline colours, the wallboard's numbers, the login limiter, the knowledge base.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { currentDeadline } from '../../agent-desk/deadlines';
+import { buildWallboard } from '../../agent-desk/wallboard';
+import { FailureLimiter } from '../../agent-desk/rate-limit';
+import { buildKnowledge, searchKnowledge } from '../../agent-desk/knowledge';
+import { Ticket } from '../../workflow/types';
+
+const repoRoot = path.resolve(__dirname, '../..');
+const base: Ticket = {
+  id: 1, number: '202611230001', channel: 'hotline', kind: 'complaint', status: 'acknowledged', title: null, content: '噪音扰民', citizenName: null, citizenPhone: null,
+  anonymous: false, noCallback: false, address: null, town: null, lat: null, lng: null, eventType: null, urgency: 'general', leadUnit: 'cgj', coUnits: [], firstUnit: 'cgj',
+  returnOverruled: false, handlingRound: 1, escalationLevel: 0, satisfaction: null, acceptedAt: '2026-11-23T00:00:00.000Z', dispatchedAt: '2026-11-23T00:00:00.000Z',
+  acknowledgedAt: '2026-11-23T00:10:00.000Z', ackDueAt: '2026-11-23T02:00:00.000Z', feedbackDueAt: null, feedbackAt: null, dueAt: '2026-11-23T10:00:00.000Z', repliedAt: null,
+  closedAt: null, extensionPending: null, callId: null, createdBy: 1, updatedAt: '2026-11-23T00:10:00.000Z',
+};
+const at = (iso: string) => new Date(iso);
+
+describe('desk rules', () => {
+  it('a unit deadline turns to warning at 75 % of its time and to breach when it passes', () => {
+    assert.equal(currentDeadline(base, at('2026-11-23T07:29:00Z'))!.level, 'ok');
+    assert.equal(currentDeadline(base, at('2026-11-23T07:30:00Z'))!.level, 'warning');
+    assert.equal(currentDeadline(base, at('2026-11-23T10:00:00Z'))!.level, 'breach');
+  });
+
+  it('a ticket not yet acknowledged runs on its acknowledge deadline; an emergency on its feedback deadline', () => {
+    assert.equal(currentDeadline({ ...base, status: 'dispatched', acknowledgedAt: null }, at('2026-11-23T01:00:00Z'))!.clock, 'ack');
+    const e = currentDeadline({ ...base, urgency: 'emergency', feedbackDueAt: '2026-11-23T01:00:00.000Z' }, at('2026-11-23T00:50:00Z'))!;
+    assert.deepEqual([e.clock, e.level], ['feedback', 'warning']);
+    assert.equal(currentDeadline({ ...base, status: 'replied' }, at('2026-11-23T12:00:00Z')), null);
+  });
+
+  it('the wallboard counts warnings and breaches by lead unit, emergencies awaiting feedback, and today\'s return-visit outcomes', () => {
+    const w = buildWallboard({
+      now: at('2026-11-23T08:00:00Z'),
+      acceptedToday: [base, { ...base, id: 2, channel: 'web', kind: 'consult' }],
+      open: [base, { ...base, id: 2, leadUnit: 'zjj', dueAt: '2026-11-23T07:00:00.000Z' }, { ...base, id: 3, urgency: 'emergency', feedbackDueAt: '2026-11-23T20:00:00.000Z' }],
+      visitsToday: [{ id: 1, ticketId: 9, action: 'record_return_visit', fromStatus: 'reviewed', toStatus: 'closed', actorId: null, actorRole: 'system', actorUnit: null, reason: null, data: { outcome: 'satisfied' }, createdAt: '2026-11-23T03:00:00.000Z' }],
+      waitingSince: ['2026-11-23T07:59:30.000Z', '2026-11-23T07:58:00.000Z'],
+      calls: null,
+      agents: [{ agent: '1001', state: 'ready' }, { agent: '1002', state: 'on_break' }, { agent: '1003', state: 'ready' }],
+      hotSpots: [],
+    });
+    assert.deepEqual(w.deadlinesByUnit, [{ unit: 'zjj', warning: 0, breach: 1 }, { unit: 'cgj', warning: 1, breach: 0 }]);
+    assert.deepEqual(w.intakeByChannel, { hotline: 1, web: 1 });
+    assert.equal(w.emergenciesAwaitingFeedback.length, 1);
+    assert.deepEqual(w.returnVisitsToday, { satisfied: 1 });
+    assert.deepEqual([w.callsWaiting, w.longestWaitMs], [2, 120_000]);
+    assert.deepEqual(w.agentsByState, { ready: 2, on_break: 1 });
+  });
+
+  it('five failed logins lock the key for the lock time; a success clears the count', () => {
+    const l = new FailureLimiter({ maxFailures: 5, windowMs: 60_000, lockMs: 300_000 });
+    for (let i = 0; i < 4; i++) l.fail('user:op01', 1000 + i);
+    assert.equal(l.retryAfter('user:op01', 2000), 0);
+    l.succeed('user:op01');
+    for (let i = 0; i < 5; i++) l.fail('user:op01', 3000 + i);
+    assert.equal(l.retryAfter('user:op01', 3004), 300_000);
+    assert.equal(l.retryAfter('user:op01', 303_004), 0);
+  });
+
+  it('failures spread beyond the window do not lock', () => {
+    const l = new FailureLimiter({ maxFailures: 3, windowMs: 1000, lockMs: 5000 });
+    for (let i = 0; i < 6; i++) l.fail('ip:1', i * 2000);
+    assert.equal(l.retryAfter('ip:1', 12_000), 0);
+  });
+
+  it('the knowledge base answers a street-light question with the governing unit of the city configuration', () => {
+    const types = JSON.parse(fs.readFileSync(path.join(repoRoot, 'city/demo/event-types.json'), 'utf8')).eventTypes;
+    const units = JSON.parse(fs.readFileSync(path.join(repoRoot, 'city/demo/units.json'), 'utf8')).units.map((u: any) => ({ code: u.code, name: u.name, duty: u.duty ?? null, phone: u.phone ?? null }));
+    const hits = searchKnowledge(buildKnowledge({ eventTypes: types, units }), '路灯');
+    assert.equal(hits[0].name, '路灯损坏');
+    assert.match(hits[0].answer, /城市管理局负责/);
+    assert.deepEqual(searchKnowledge(buildKnowledge({ eventTypes: types, units }), '   '), []);
+  });
+});
