@@ -16,6 +16,7 @@ async function main(): Promise<void> {
       return;
     }
     const req = m;
+    const cpu0 = process.cpuUsage();
     let ended = 0;
     const started = Date.now();
     const rampMs = req.rampMs;
@@ -26,7 +27,10 @@ async function main(): Promise<void> {
       // menu 2 = leave a message: answer, record, greeting, menu, prompt, tone, record, saved, goodbye, hangup
       const ch = fs.placeCall({ caller, app: req.app, script: { inputs: ['2'] } });
       ch.onGone = () => {
-        if (++ended === req.calls) process.send?.({ done: req.calls, ms: Date.now() - started, latencies: fs.latencies });
+        if (++ended === req.calls) {
+          const cpu = process.cpuUsage(cpu0);
+          process.send?.({ done: req.calls, ms: Date.now() - started, latencies: fs.latencies, cpuS: (cpu.user + cpu.system) / 1e6 });
+        }
       };
     }
   });

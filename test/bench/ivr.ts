@@ -3,6 +3,7 @@
 // and the time from an event (a step's completion: answer, DTMF collected, prompt played)
 // to the next command the app sends. Target: ≥ 500 concurrent calls, p99 ≤ 50 ms.
 import { fork } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { parseIvrConfig } from '../../ivr/config';
 import { FreeSwitchTelephony } from '../../ivr/freeswitch/adapter';
@@ -21,6 +22,7 @@ interface Result {
   scenario: string;
   calls: number; seconds: number; events: number; eps: number; p50: number; p99: number; max: number; samples: number;
   rtP50: number; rtP99: number; rtMax: number; rtSamples: number;
+  appCpuS: number; switchCpuS: number;
 }
 
 async function run(sc: Scenario): Promise<Result> {
@@ -38,15 +40,24 @@ async function run(sc: Scenario): Promise<Result> {
   await tel.start();
   await new Promise<void>((r) => tel.onEvent((e) => { if (e.type === 'telephony_up') r(); }));
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   child.send({ cmd: 'place', calls, rampMs: sc.rampMs, playbackMs: sc.playbackMs, app: { host: '127.0.0.1', port: tel.ivrPort } });
-  const rt = await new Promise<number[]>((r) => child.on('message', (m: { done?: number; latencies?: number[] }) => { if (m.done) r(m.latencies ?? []); }));
+  let switchCpuS = NaN;
+  const rt = await new Promise<number[]>((r) => child.on('message', (m: { done?: number; latencies?: number[]; cpuS?: number }) => {
+    if (m.done) {
+      switchCpuS = m.cpuS ?? NaN;
+      r(m.latencies ?? []);
+    }
+  }));
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const appCpuS = (cpu.user + cpu.system) / 1e6;
   await tel.stop();
   child.send({ cmd: 'stop' });
   return {
     scenario: sc.name, calls, seconds, events, eps: events / seconds, p50: pct(latencies, 50), p99: pct(latencies, 99),
     max: Math.max(...latencies), samples: latencies.length,
-    rtP50: pct(rt, 50), rtP99: pct(rt, 99), rtMax: Math.max(...rt), rtSamples: rt.length,
+    rtP50: pct(rt, 50), rtP99: pct(rt, 99), rtMax: Math.max(...rt), rtSamples: rt.length, appCpuS, switchCpuS,
   };
 }
 
@@ -58,6 +69,7 @@ async function main(): Promise<void> {
     // Everyone at once with short prompts: how many events one process handles when pushed.
     { name: 'burst: all at once, 50 ms prompts', calls: 500, rampMs: 0, playbackMs: 50 },
   ];
+  const loadBefore = os.loadavg()[0];
   const rows = [];
   for (const sc of scenarios) {
     const n = sc.calls;
@@ -66,11 +78,14 @@ async function main(): Promise<void> {
     rows.push(r);
   }
   const table = [
-    '| scenario | concurrent calls | wall time (s) | ESL events handled by the app | events/s | round trip p50 (ms) | round trip p99 (ms) | round trip max (ms) | in-app p99 (ms) | samples |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.scenario} | ${r.calls} | ${r.seconds.toFixed(1)} | ${r.events} | ${r.eps.toFixed(0)} | ${r.rtP50.toFixed(2)} | ${r.rtP99.toFixed(2)} | ${r.rtMax.toFixed(1)} | ${r.p99.toFixed(2)} | ${r.rtSamples} |`),
+    '| scenario | concurrent calls | wall time (s) | ESL events handled by the app | events/s | round trip p50 (ms) | round trip p99 (ms) | round trip max (ms) | in-app p99 (ms) | samples | app CPU (s) | test switch CPU (s) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.scenario} | ${r.calls} | ${r.seconds.toFixed(1)} | ${r.events} | ${r.eps.toFixed(0)} | ${r.rtP50.toFixed(2)} | ${r.rtP99.toFixed(2)} | ${r.rtMax.toFixed(1)} | ${r.p99.toFixed(2)} | ${r.rtSamples} | ${r.appCpuS.toFixed(1)} | ${r.switchCpuS.toFixed(1)} |`),
   ].join('\n');
+  const loadAfter = os.loadavg()[0];
   writeSection('ivr', 'IVR: concurrent calls through one app process (bench:ivr)', `
+Load average of the (shared) machine: ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after the runs.
+
 In the steady runs calls arrive evenly over 5 s (every call is still up when the last one arrives);
 in the burst run all 500 arrive at once and prompts last 50 ms, to push events per second. All take the "leave a message" path (answer, record_session, greeting,
 menu digit 2, message prompt, tone, record, saved, goodbye, hangup: 11 applications, about 40 ESL
@@ -84,7 +99,8 @@ own event loop, so it overstates the app's share. Both ends set TCP_NODELAY: wit
 switch's side, every round trip that follows a still-unacknowledged write waits for the app's
 delayed ACK (about 40 ms, as the recorded sessions show for modesl's split commands), which alone
 put p99 at 46–48 ms at any load in a first run. "In-app" is the app alone, from handling that
-event to writing the next command. The bench machine's 2 cores run both processes.
+event to writing the next command. The bench machine's 2 cores run both processes; the CPU
+columns say which of the two was busy (a process near wall time × 1 core is saturated).
 Target: ≥ 500 concurrent calls with p99 ≤ 50 ms.
 
 ${table}
