@@ -12,7 +12,7 @@ import { TicketEvent } from '../workflow/types';
 import { deskRoutes } from './api';
 import { PushHub } from './hub';
 import { Fanout, FanoutMessage, startPgFanout } from './fanout';
-import { FailureLimiter, LOGIN_LIMITS } from './rate-limit';
+import { ADDRESS_LIMITS, FailureLimiter, LOGIN_LIMITS } from './rate-limit';
 import { buildKnowledge, KnowledgeEntry } from './knowledge';
 
 export const PUBLIC_DIR = path.resolve(__dirname, 'public');
@@ -23,21 +23,23 @@ const deskEnv = z.object({
   DESK_FANOUT: z.enum(['auto', 'off']).default('auto'),
 });
 
-/** 429 for an address or a user name after repeated failed logins; a success clears the name. */
-export function loginRateLimit(limiter = new FailureLimiter(LOGIN_LIMITS), now = () => Date.now()): Router {
+/** 429 for a user name or an address after repeated failed logins; a success clears the name. */
+export function loginRateLimit(byName = new FailureLimiter(LOGIN_LIMITS), byAddress = new FailureLimiter(ADDRESS_LIMITS), now = () => Date.now()): Router {
   const r = Router();
   r.post('/api/session', (req, res, next) => {
     const name = typeof req.body?.username === 'string' ? req.body.username.trim().toLowerCase() : '';
-    const keys = [`ip:${req.ip}`, ...(name ? [`user:${name}`] : [])];
-    const wait = Math.max(...keys.map((k) => limiter.retryAfter(k, now())));
+    const ip = `ip:${req.ip}`;
+    const wait = Math.max(byAddress.retryAfter(ip, now()), name ? byName.retryAfter(name, now()) : 0);
     if (wait > 0) {
       res.set('Retry-After', String(Math.ceil(wait / 1000)));
       res.status(429).json({ error: { code: 'too_many_logins', message: `登录失败次数过多，请 ${Math.ceil(wait / 60000)} 分钟后再试` } });
       return;
     }
     res.on('finish', () => {
-      if (res.statusCode === 401) for (const k of keys) limiter.fail(k, now());
-      else if (res.statusCode === 201 && name) limiter.succeed(`user:${name}`);
+      if (res.statusCode === 401) {
+        byAddress.fail(ip, now());
+        if (name) byName.fail(name, now());
+      } else if (res.statusCode === 201 && name) byName.succeed(name);
     });
     next();
   });

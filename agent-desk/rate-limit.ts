@@ -9,7 +9,10 @@ export interface RateLimitOptions {
   lockMs: number;
 }
 
+/** Per user name: five wrong passwords lock that name for 15 minutes. */
 export const LOGIN_LIMITS: RateLimitOptions = { maxFailures: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
+/** Per address: higher, since a whole call center may sit behind one address. */
+export const ADDRESS_LIMITS: RateLimitOptions = { maxFailures: 50, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
 
 interface Entry { failures: number[]; lockedUntil: number }
 

@@ -1,0 +1,188 @@
+// The desk's API and push hub on a real server and database: roles and units enforced
+// on every call and every push, the login rate limit, the recording audit.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startTestHotline, TestHotline, Caller, call, DEMO_PASSWORD } from '../support/hotline';
+import { loginCookie, openPush, nothingLike, PushClient } from './support/ws';
+
+const appeal = {
+  channel: 'hotline', kind: 'complaint', title: '路灯不亮', content: '我家楼下的路灯坏了一个星期了', citizenName: '王先生',
+  citizenPhone: '13812345678', address: '圣城街道金光街与农圣街交叉口', town: 'shengcheng',
+};
+
+describe('agent desk API and pushes', function () {
+  let h: TestHotline;
+  let clock = Date.now();
+  let op: Caller;
+  let sup: Caller;
+  let cgj: Caller;
+  let zjj: Caller;
+
+  before(async () => {
+    h = await startTestHotline({ now: () => new Date(clock) });
+    [op, sup, cgj, zjj] = await Promise.all(['op01', 'sup01', 'cgj', 'zjj'].map((u) => h.as(u)));
+  });
+  after(async () => h?.close());
+
+  const dispatchTo = async (lead: string, over: Record<string, unknown> = {}) => {
+    const r = await op('POST', '/api/tickets', { ...appeal, ...over, dispatch: { leadUnit: lead, coUnits: [] } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return r.body.ticket;
+  };
+
+  it('the desk pages are served by the same server, and / leads to them', async () => {
+    const page = await fetch(h.base + '/desk/');
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /民声热线/);
+    const js = await fetch(h.base + '/desk/js/app.js');
+    assert.match(js.headers.get('content-type') ?? '', /javascript/);
+    const root = await fetch(h.base + '/', { redirect: 'manual' });
+    assert.equal(root.headers.get('location'), '/desk/');
+  });
+
+  it('a unit inbox holds only its own tickets, with the phone masked and the running deadline', async () => {
+    const t = await dispatchTo('cgj');
+    const mine = await cgj('GET', '/api/desk/inbox');
+    const item = mine.body.items.find((i: any) => i.ticket.id === t.id);
+    assert.equal(item.ticket.citizenPhone, '138****5678');
+    assert.deepEqual([item.deadline.clock, item.deadline.level], ['ack', 'ok']);
+    assert.ok(item.allowedActions.includes('acknowledge'));
+    const other = await zjj('GET', '/api/desk/inbox');
+    assert.ok(!other.body.items.some((i: any) => i.ticket.id === t.id));
+  });
+
+  it("a unit handler who tries another unit's ticket is refused and nothing changes", async () => {
+    const t = await dispatchTo('cgj');
+    assert.equal((await zjj('GET', `/api/tickets/${t.id}`)).status, 404);
+    const r = await zjj('POST', `/api/tickets/${t.id}/transitions`, { action: 'acknowledge' });
+    assert.ok([403, 404, 409].includes(r.status), `status ${r.status}`);
+    assert.doesNotMatch(JSON.stringify(r.body), /13812345678|王先生/);
+    assert.equal((await h.db('tickets').where({ id: t.id }).first()).status, 'dispatched');
+  });
+
+  it('the identity of the reporter of a 举报 never reaches the unit', async () => {
+    const t = await dispatchTo('cgj', { kind: 'report', content: '有人在河道里偷偷倾倒建筑垃圾' });
+    const item = (await cgj('GET', '/api/desk/inbox')).body.items.find((i: any) => i.ticket.id === t.id);
+    assert.deepEqual([item.ticket.citizenName, item.ticket.citizenPhone], [null, null]);
+  });
+
+  it('each page is for its roles only: a unit handler gets no wallboard, an operator no unit inbox', async () => {
+    assert.equal((await cgj('GET', '/api/desk/wallboard')).status, 403);
+    assert.equal((await cgj('GET', '/api/desk/caller-history?phone=13812345678')).status, 403);
+    assert.equal((await op('GET', '/api/desk/inbox')).status, 403);
+    assert.equal((await op('GET', '/api/desk/queues')).status, 403);
+    assert.equal((await call(h.base, 'GET', '/api/desk/meta')).status, 401);
+  });
+
+  it('a write with the session cookie but without the CSRF token is refused', async () => {
+    const c = await loginCookie(h.base, 'op02');
+    const r = await call(h.base, 'POST', '/api/tickets', appeal, { cookie: c.cookie });
+    assert.equal(r.status, 403);
+    const ok = await call(h.base, 'POST', '/api/tickets', appeal, { cookie: c.cookie, 'x-csrf-token': c.csrf });
+    assert.equal(ok.status, 201);
+  });
+
+  it('the screen pop flags a repeat caller with their earlier tickets', async () => {
+    await op('POST', '/api/tickets', { ...appeal, citizenPhone: '13900007777' });
+    const r = await op('GET', '/api/desk/caller-history?phone=13900007777');
+    assert.equal(r.body.repeatCaller, true);
+    assert.equal(r.body.tickets[0].content, appeal.content);
+    const fresh = await op('GET', '/api/desk/caller-history?phone=13900008888');
+    assert.deepEqual([fresh.body.repeatCaller, fresh.body.tickets.length], [false, 0]);
+    assert.equal((await op('GET', '/api/desk/caller-history?phone=<script>')).status, 400);
+  });
+
+  it('a consult answered from the knowledge base is resolved at intake', async () => {
+    const kb = await op('GET', '/api/desk/knowledge?q=' + encodeURIComponent('路灯'));
+    const entry = kb.body.items[0];
+    assert.match(entry.answer, /城市管理局/);
+    const r = await op('POST', '/api/tickets', { ...appeal, kind: 'consult', content: '路灯坏了应该找哪个部门？', eventType: entry.code, resolveAtIntake: { answer: entry.answer } });
+    assert.equal(r.status, 201);
+    assert.equal(r.body.ticket.status, 'resolved_at_intake');
+    const mine = await op('GET', '/api/desk/my-tickets');
+    assert.equal(mine.body.items[0].id, r.body.ticket.id);
+  });
+
+  it('without a switch the desk says 电话未接入 for agent state and calls, and the tickets still work', async () => {
+    const r = await op('PUT', '/api/desk/agent', { state: 'ready' });
+    assert.equal(r.status, 503);
+    assert.match(r.body.error.message, /电话未接入/);
+    assert.equal((await op('POST', '/api/desk/calls/abc/hangup')).status, 503);
+    assert.equal((await op('PUT', '/api/desk/agent', { state: 'on_break' })).status, 400);
+    const w = await sup('GET', '/api/desk/wallboard');
+    assert.equal(w.body.telephony, false);
+  });
+
+  it('every listen to a recording is audited with who and when; only supervisors read the audit', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'desk-rec-')), 'call.wav');
+    fs.writeFileSync(file, Buffer.from('RIFF0000WAVE'));
+    const [id] = await h.db('recordings').insert({ call_id: 'rec-test', path: file, kind: 'call', started_at: new Date(clock).toISOString(), created_at: new Date(clock).toISOString() }).returning('id');
+    const recId = typeof id === 'object' ? id.id : id;
+    assert.equal((await cgj('GET', `/api/desk/recordings/${recId}`)).status, 403);
+    const got = await op('GET', `/api/desk/recordings/${recId}`);
+    assert.equal(got.status, 200);
+    const audit = await sup('GET', `/api/desk/recordings/${recId}/views`);
+    assert.deepEqual(audit.body.views.map((v: any) => [v.username, v.role]), [['op01', 'operator']]);
+    assert.equal((await op('GET', `/api/desk/recordings/${recId}/views`)).status, 403);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
+
+  describe('pushes over WebSocket', () => {
+    let opPush: PushClient;
+    let cgjPush: PushClient;
+    let zjjPush: PushClient;
+    before(async () => {
+      [opPush, cgjPush, zjjPush] = await Promise.all(['op03', 'cgj', 'zjj'].map(async (u) => openPush(h.base, (await loginCookie(h.base, u)).cookie)));
+    });
+    after(() => [opPush, cgjPush, zjjPush].forEach((c) => c?.close()));
+
+    it('a ticket dispatched to a unit is pushed to that unit and the operators, never to another unit', async () => {
+      const t = await dispatchTo('cgj', { content: '金光街的路灯又坏了' });
+      const forUnit = await cgjPush.next((m) => m.type === 'ticket' && m.ticket.id === t.id);
+      assert.equal(forUnit.ticket.citizenPhone, '138****5678');
+      const forOp = await opPush.next((m) => m.type === 'ticket' && m.ticket.id === t.id);
+      assert.equal(forOp.ticket.citizenPhone, '13812345678');
+      assert.ok(await nothingLike(zjjPush, (m) => m.type === 'ticket' && m.ticket.id === t.id));
+    });
+
+    it('a call offered to an operator pops on that operator only (bus call event injected: screen-pop delivery, not telephony)', async () => {
+      const other = await openPush(h.base, (await loginCookie(h.base, 'op04')).cookie);
+      const op03 = await h.db('users').where({ username: 'op03' }).first();
+      h.hotline.bus.emit('call', { type: 'call_offered', at: new Date(clock).toISOString(), callId: 'pop-1', caller: '13812345678', agent: op03.extension, queue: 'hotline', queueWaitMs: 2000 });
+      const pop = await opPush.next((m) => m.type === 'call' && m.call.callId === 'pop-1');
+      assert.equal(pop.call.caller, '13812345678');
+      assert.ok(await nothingLike(other, (m) => m.type === 'call'));
+      assert.ok(await nothingLike(cgjPush, (m) => m.type === 'call', 0));
+      other.close();
+    });
+
+    it('a socket without a session, or opened from another site, is refused', async () => {
+      await assert.rejects(openPush(h.base, null), /401/);
+      const c = await loginCookie(h.base, 'op05');
+      await assert.rejects(openPush(h.base, c.cookie, { origin: 'http://evil.example' }), /403/);
+    });
+  });
+
+  it('a supervisor sees a breached deadline by unit on the wallboard once the time has passed', async () => {
+    const t = await dispatchTo('zjj', { content: '小区楼道里的消防栓漏水' });
+    clock += 10 * 86400_000;
+    const sup2 = await h.as('sup02');
+    const w = await sup2('GET', '/api/desk/wallboard');
+    const row = w.body.deadlinesByUnit.find((u: any) => u.unit === 'zjj');
+    assert.ok(row && row.breach >= 1, JSON.stringify(w.body.deadlinesByUnit));
+    const zjj2 = await h.as('zjj');
+    const item = (await zjj2('GET', '/api/desk/inbox')).body.items.find((i: any) => i.ticket.id === t.id);
+    assert.equal(item.deadline.level, 'breach');
+  });
+
+  it('five wrong passwords lock the user name: the right password is then refused with 429 and Retry-After', async () => {
+    for (let i = 0; i < 5; i++) assert.equal((await call(h.base, 'POST', '/api/session', { username: 'op09', password: 'wrong' })).status, 401);
+    const r = await call(h.base, 'POST', '/api/session', { username: 'op09', password: DEMO_PASSWORD });
+    assert.equal(r.status, 429);
+    assert.ok(Number(r.headers.get('retry-after')) > 0);
+    assert.match(r.body.error.message, /登录失败次数过多/);
+    assert.equal((await call(h.base, 'POST', '/api/session', { username: 'op10', password: DEMO_PASSWORD })).status, 201);
+  });
+});
