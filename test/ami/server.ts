@@ -94,6 +94,8 @@ export class AmiTestServer {
   /** Every action received, for assertions. */
   readonly actions: AmiBlock[] = [];
   logins = 0;
+  /** A hung switch: actions are read but never answered. */
+  mute = false;
 
   constructor(private o: AmiTestServerOptions = {}) {}
 
@@ -183,6 +185,7 @@ export class AmiTestServer {
   private onAction(s: Session, req: AmiBlock): void {
     this.actions.push(req);
     s.received.push(req);
+    if (this.mute) return;
     const action = (header(req, 'Action') ?? '').toLowerCase();
     if (action === 'login') return this.login(s, req);
     if (!s.authed) {

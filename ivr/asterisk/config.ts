@@ -1,0 +1,68 @@
+// Asterisk's configuration, read from the environment and validated at start-up.
+// The call-flow settings (queue, hours, survey pacing) keep the names ivr/config.ts uses.
+import { z } from 'zod';
+
+const hoursRange = z.string().regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/, '应为 HH:MM-HH:MM');
+const name = z.string().regex(/^[A-Za-z0-9_-]+$/, '只能包含字母、数字、下划线和连字符');
+
+/** Secrets that ship in examples and must never guard a real switch. */
+const DEFAULT_SECRETS = new Set(['amp111', 'mysecret', 'secret', 'password', 'admin']);
+
+export const asteriskConfigSchema = z.object({
+  ami: z.object({
+    host: z.string().min(1, 'ASTERISK_AMI 应为 host:port:user:secret'),
+    port: z.number().int().min(1).max(65535),
+    username: z.string().min(1),
+    secret: z.string().min(8, 'AMI 密码至少 8 个字符').refine((s) => !DEFAULT_SECRETS.has(s), 'AMI 密码不能使用示例中的默认值'),
+  }),
+  /** Dialplan contexts of asterisk-conf/extensions.conf. */
+  inboundContext: name,
+  surveyContext: name,
+  transferContext: name,
+  /** A queue member's interface, {ext} = the operator's extension. */
+  agentInterface: z.string().includes('{ext}'),
+  recordingsDir: z.string().min(1),
+  queue: name,
+  workingHours: hoursRange,
+  timeZone: z.string().min(1),
+  survey: z.object({
+    /** Dial string with {phone}, e.g. PJSIP/{phone}@carrier. */
+    dial: z.string().includes('{phone}'),
+    callerId: z.string().min(1),
+    maxConcurrent: z.number().int().min(0).max(200),
+    trunkLines: z.number().int().min(0),
+    inboundReserve: z.number().int().min(0),
+    pacingMs: z.number().int().min(0),
+    callingHours: hoursRange,
+    originateTimeoutS: z.number().int().min(5).max(120),
+  }),
+});
+
+export type AsteriskConfig = z.infer<typeof asteriskConfigSchema>;
+
+/** Reads the configuration; throws a ZodError with Chinese messages on bad input. */
+export function parseAsteriskConfig(env: Record<string, string | undefined> = process.env): AsteriskConfig {
+  const m = /^([^:]+):(\d+):([^:]+):(.+)$/.exec(env.ASTERISK_AMI ?? '');
+  const num = (v: string | undefined, d: number) => (v === undefined || v === '' ? d : Number(v));
+  return asteriskConfigSchema.parse({
+    ami: m ? { host: m[1], port: Number(m[2]), username: m[3], secret: m[4] } : { host: '', port: 0, username: '', secret: '' },
+    inboundContext: env.ASTERISK_INBOUND_CONTEXT ?? 'hotline-inbound',
+    surveyContext: env.ASTERISK_SURVEY_CONTEXT ?? 'hotline-survey',
+    transferContext: env.ASTERISK_TRANSFER_CONTEXT ?? 'hotline-transfer',
+    agentInterface: env.ASTERISK_AGENT_INTERFACE ?? 'PJSIP/{ext}',
+    recordingsDir: env.IVR_RECORDINGS_DIR ?? '/var/spool/asterisk/monitor/hotline',
+    queue: env.IVR_QUEUE ?? 'hotline',
+    workingHours: env.IVR_WORKING_HOURS ?? '08:30-17:30',
+    timeZone: env.IVR_TIME_ZONE ?? 'Asia/Shanghai',
+    survey: {
+      dial: env.SURVEY_DIAL ?? 'PJSIP/{phone}@carrier',
+      callerId: env.SURVEY_CALLER_ID ?? '12345',
+      maxConcurrent: num(env.SURVEY_MAX_CONCURRENT, 4),
+      trunkLines: num(env.SURVEY_TRUNK_LINES, 0),
+      inboundReserve: num(env.SURVEY_INBOUND_RESERVE, 8),
+      pacingMs: num(env.SURVEY_PACING_MS, 3000),
+      callingHours: env.SURVEY_CALLING_HOURS ?? '09:00-20:00',
+      originateTimeoutS: num(env.SURVEY_ORIGINATE_TIMEOUT_S, 30),
+    },
+  });
+}

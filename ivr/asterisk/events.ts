@@ -1,0 +1,176 @@
+// Asterisk AMI events (as asterisk-manager parses them: lowercased header names) →
+// the switch-independent call events. Field names follow the recorded Asterisk 22
+// sessions (../shared/ami-traces): Uniqueid/Linkedid, Cause, the app_queue events.
+import { AmiMessage, field } from './ami';
+import { CallEvent, SurveyOutcome } from '../telephony';
+
+/** The events the adapter reads; the AMI session is filtered to these. */
+export const AMI_EVENTS = [
+  'Newchannel', 'Hangup', 'OriginateResponse', 'UserEvent', 'DTMFEnd', 'Shutdown', 'FullyBooted',
+  'QueueCallerJoin', 'QueueCallerAbandon', 'AgentCalled', 'AgentConnect', 'AgentComplete',
+  'QueueMemberStatus', 'QueueMemberPause', 'QueueMemberAdded', 'QueueMemberRemoved',
+] as const;
+
+/** Q.850 cause codes as the FreeSWITCH side names them, so call rows read the same. */
+const CAUSES: Record<string, string> = {
+  '0': 'NONE', '1': 'UNALLOCATED_NUMBER', '16': 'NORMAL_CLEARING', '17': 'USER_BUSY', '18': 'NO_USER_RESPONSE',
+  '19': 'NO_ANSWER', '21': 'CALL_REJECTED', '27': 'DESTINATION_OUT_OF_ORDER', '28': 'INVALID_NUMBER_FORMAT',
+  '31': 'NORMAL_UNSPECIFIED', '34': 'NORMAL_CIRCUIT_CONGESTION', '38': 'NETWORK_OUT_OF_ORDER', '41': 'NORMAL_TEMPORARY_FAILURE',
+};
+
+export function hangupCauseName(cause: string): string {
+  return CAUSES[cause] ?? (/^\d+$/.test(cause) ? `Q850_${cause}` : 'UNSPECIFIED');
+}
+
+/** `OriginateResponse` Reason (the last control frame) → survey outcome; 4 = answered. */
+export function originateOutcome(reason: string): SurveyOutcome {
+  switch (reason) {
+    case '5':
+      return 'busy';
+    case '3':
+      return 'no_answer';
+    case '1':
+      return 'rejected';
+    default: // 0 failed / no such destination, 8 congestion
+      return 'unreachable';
+  }
+}
+
+export const SURVEY_OUTCOMES: Record<string, SurveyOutcome> = { '1': 'satisfied', '2': 'basically_satisfied', '3': 'unsatisfied' };
+
+export interface SurveySignal {
+  kind: 'result' | 'reason';
+  callId: string;
+  ticketId: number | null;
+  attempt: number | null;
+  digit: string | null;
+  path: string | null;
+}
+
+export interface MemberSignal {
+  kind: 'status' | 'pause' | 'added' | 'removed' | 'connect' | 'complete';
+  iface: string;
+  status: number | null;
+  paused: boolean | null;
+  callId: string | null;
+}
+
+export interface Mapped {
+  events: CallEvent[];
+  survey: SurveySignal | null;
+  member: MemberSignal | null;
+  shutdown: boolean;
+}
+
+interface Tracked {
+  caller: string;
+  joinedAt: number | null;
+  queue: string | null;
+  channel: string;
+}
+
+const int = (s: string): number | null => (/^\d+$/.test(s) ? Number(s) : null);
+
+export class AsteriskEventMapper {
+  /** Calls the app follows, by Uniqueid. */
+  readonly tracked = new Map<string, Tracked>();
+
+  constructor(
+    private now: () => Date,
+    private o: { inboundContext: string; agentOf: (iface: string) => string | null },
+  ) {}
+
+  track(callId: string, caller: string, channel = ''): void {
+    if (!this.tracked.has(callId)) this.tracked.set(callId, { caller, joinedAt: null, queue: null, channel });
+  }
+
+  channelOf(callId: string): string | null {
+    return this.tracked.get(callId)?.channel || null;
+  }
+
+  map(e: AmiMessage): Mapped {
+    const out: Mapped = { events: [], survey: null, member: null, shutdown: false };
+    const at = this.now().toISOString();
+    const name = field(e, 'event');
+    const uid = field(e, 'uniqueid');
+    const t = uid ? this.tracked.get(uid) : undefined;
+    switch (name) {
+      case 'Newchannel': {
+        // The first leg of a call that the dialplan sends into the hotline.
+        if (field(e, 'context') === this.o.inboundContext && uid && uid === (field(e, 'linkedid') || uid) && !t) {
+          const caller = field(e, 'calleridnum');
+          this.tracked.set(uid, { caller, joinedAt: null, queue: null, channel: field(e, 'channel') });
+          out.events.push({ type: 'call_started', at, callId: uid, direction: 'inbound', purpose: 'hotline', caller, callee: field(e, 'exten'), ticketId: null });
+        } else if (t && !t.channel) t.channel = field(e, 'channel');
+        break;
+      }
+      case 'Hangup':
+        if (t) {
+          this.tracked.delete(uid);
+          out.events.push({ type: 'call_ended', at, callId: uid, hangupCause: hangupCauseName(field(e, 'cause')) });
+        }
+        break;
+      case 'DTMFEnd':
+        if (t && field(e, 'direction') !== 'Sent' && /^[0-9*#A-D]$/.test(field(e, 'digit'))) {
+          out.events.push({ type: 'dtmf', at, callId: uid, digit: field(e, 'digit') });
+        }
+        break;
+      case 'QueueCallerJoin': {
+        if (!uid) break;
+        const caller = field(e, 'calleridnum');
+        const tr = t ?? { caller, joinedAt: null, queue: null, channel: field(e, 'channel') };
+        this.tracked.set(uid, { ...tr, joinedAt: this.now().getTime(), queue: field(e, 'queue') });
+        out.events.push({ type: 'call_queued', at, callId: uid, caller: tr.caller || caller, queue: field(e, 'queue') });
+        break;
+      }
+      case 'AgentCalled': {
+        const agent = this.o.agentOf(field(e, 'interface'));
+        if (!agent || !uid) break;
+        const wait = t?.joinedAt != null ? this.now().getTime() - t.joinedAt : 0;
+        out.events.push({ type: 'call_offered', at, callId: uid, caller: t?.caller || field(e, 'calleridnum'), agent, queue: field(e, 'queue'), queueWaitMs: Math.max(0, wait) });
+        break;
+      }
+      case 'AgentConnect': {
+        const agent = this.o.agentOf(field(e, 'interface'));
+        const hold = int(field(e, 'holdtime'));
+        if (agent && uid) {
+          out.events.push({ type: 'call_answered', at, callId: uid, agent, queueWaitMs: hold === null ? null : hold * 1000 });
+          out.member = { kind: 'connect', iface: field(e, 'interface'), status: null, paused: null, callId: uid };
+        }
+        break;
+      }
+      case 'AgentComplete':
+        out.member = { kind: 'complete', iface: field(e, 'interface'), status: null, paused: null, callId: uid || null };
+        break;
+      case 'QueueCallerAbandon': {
+        if (!uid) break;
+        const hold = int(field(e, 'holdtime')) ?? 0;
+        out.events.push({ type: 'call_abandoned', at, callId: uid, caller: t?.caller ?? field(e, 'calleridnum'), queue: field(e, 'queue'), queueWaitMs: hold * 1000 });
+        break;
+      }
+      case 'QueueMemberStatus':
+      case 'QueueMemberPause':
+      case 'QueueMemberAdded':
+      case 'QueueMemberRemoved': {
+        const kind = ({ QueueMemberStatus: 'status', QueueMemberPause: 'pause', QueueMemberAdded: 'added', QueueMemberRemoved: 'removed' } as const)[name];
+        out.member = { kind, iface: field(e, 'interface'), status: int(field(e, 'status')), paused: field(e, 'paused') === '' ? null : field(e, 'paused') === '1', callId: null };
+        break;
+      }
+      case 'UserEvent': {
+        const u = field(e, 'userevent');
+        if ((u === 'SurveyResult' || u === 'SurveyReason') && uid) {
+          const digit = field(e, 'digit');
+          out.survey = {
+            kind: u === 'SurveyResult' ? 'result' : 'reason', callId: uid, ticketId: int(field(e, 'ticketid')), attempt: int(field(e, 'attempt')),
+            digit: digit === '' ? null : digit, path: field(e, 'path') || null,
+          };
+        }
+        break;
+      }
+      case 'Shutdown':
+        out.shutdown = true;
+        break;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,84 @@
+// The AMI connection of the Asterisk adapter: login, events on with a filter, failed
+// login, restart and reconnect with a new login, calls lost while disconnected, a hung
+// switch, malformed input.
+import assert from 'node:assert/strict';
+import { header } from '../ami/frames';
+import { AMI_EVENTS } from '../../ivr/asterisk/events';
+import { Harness, logs, startHarness, until } from './harness';
+
+describe('Asterisk adapter: the AMI connection', () => {
+  let h: Harness | null = null;
+  afterEach(async () => {
+    await h?.close();
+    h = null;
+  });
+
+  it('logs in, turns events on with the Events action and filters them to the events it reads', async () => {
+    h = await startHarness();
+    const login = h.ast.actions.find((a) => header(a, 'Action') === 'login')!;
+    assert.equal(header(login, 'Username'), 'hotline');
+    // asterisk-manager's own header, which Asterisk ignores: events are switched on afterwards.
+    assert.equal(header(login, 'Event'), 'on');
+    const events = h.ast.actions.find((a) => header(a, 'Action') === 'Events')!;
+    assert.equal(header(events, 'Eventmask'), 'on');
+    const filters = h.ast.actions.filter((a) => header(a, 'Action') === 'Filter').map((a) => header(a, 'Filter'));
+    assert.deepEqual(filters, AMI_EVENTS.map((e) => `Event: ${e}`));
+    assert.deepEqual(h.tel.status().connected, true);
+  });
+
+  it('a wrong secret is reported, the switch stays "not connected", and the adapter keeps trying without crashing', async () => {
+    h = await startHarness({ secret: 'wrong-secret-123', waitUp: false });
+    await until(() => h!.ast.actions.filter((a) => header(a, 'Action') === 'login').length >= 2, 3000, 'a second login attempt');
+    assert.equal(h.tel.status().connected, false);
+    assert.ok(logs.some((l) => l.includes('refused: Authentication failed')));
+    assert.equal(h.events.filter((e) => e.type === 'telephony_up').length, 0);
+    await assert.rejects(h.tel.placeSurveyCall({ ticketId: 1, ticketNumber: '202611230001', phone: '13800000000', attempt: 1 }), /未连接/);
+  });
+
+  it('after an Asterisk restart (Shutdown) it logs in again by itself and puts the agents back in the queue', async () => {
+    h = await startHarness();
+    await h.tel.setAgentState('1001', { state: 'ready' });
+    assert.equal(h.ast.members.length, 1);
+    h.ast.restart();
+    await h.waitFor('telephony_down');
+    assert.equal(h.ast.members.length, 0);
+    await until(() => h!.ast.logins === 2 && h!.tel.status().connected, 3000, 'a new login');
+    await until(() => h!.ast.members.length === 1, 3000, 'the agent re-added');
+    assert.equal(h.ast.members[0].iface, 'PJSIP/1001');
+    assert.equal(h.ast.members[0].paused, false);
+    assert.equal(h.events.filter((e) => e.type === 'telephony_up').length, 2);
+  });
+
+  it('a call that ended while the connection was down is closed after the reconnect (CoreShowChannels)', async () => {
+    h = await startHarness();
+    const c = h.ast.callerJoins({ caller: '13912345678', queue: 'hotline' });
+    await h.waitFor('call_queued');
+    const kept = h.ast.callerJoins({ caller: '13700000000', queue: 'hotline' });
+    await h.waitFor('call_queued', (e) => e.callId === kept.uniqueid);
+    h.ast.dropConnections();
+    await h.waitFor('telephony_down');
+    h.ast.hangup(c.uniqueid); // nobody hears this Hangup
+    const ended = await h.waitFor('call_ended', (e) => e.callId === c.uniqueid);
+    assert.equal(ended.hangupCause, 'LOST_WHILE_DISCONNECTED');
+    assert.ok(!h.events.some((e) => e.type === 'call_ended' && e.callId === kept.uniqueid), 'a call still alive is not ended');
+    assert.ok(h.tel.status().connected);
+  });
+
+  it('a switch that stops answering is dropped by the Ping watchdog and reconnected', async () => {
+    await h?.close();
+    h = await startHarness({ adapter: { pingEveryMs: 100, actionTimeoutMs: 200 } });
+    h.ast.mute = true;
+    await h.waitFor('telephony_down', () => true, 3000);
+    h.ast.mute = false;
+    await until(() => h!.events.filter((e) => e.type === 'telephony_up').length === 2, 3000, 'up again');
+  });
+
+  it('malformed bytes from the switch are skipped: no crash, the session still answers', async () => {
+    h = await startHarness();
+    h.ast.sendRaw('garbage without colon\r\nEvent\r\n: \r\n\r\nEvent: Hangup\r\nUniqueid\r\nCause: x: y\r\n\r\n\u0000\u00ff\r\n\r\n');
+    h.ast.sendRaw('Event: UserEvent\r\nUserEvent: SurveyResult\r\nUniqueid: nobody\r\nTicketId: abc\r\n\r\n');
+    await h.tel.setAgentState('1002', { state: 'ready' });
+    assert.equal(h.ast.members.length, 1);
+    assert.ok(h.tel.status().connected);
+  });
+});
