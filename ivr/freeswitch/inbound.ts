@@ -167,6 +167,7 @@ export class EslInbound extends EventEmitter {
   /** `api <command>`; rejects when not connected or when no reply comes in time. */
   api(command: string): Promise<string> {
     const c = this.conn;
+    if (/[\r\n]/.test(command)) return Promise.reject(new Error('ESL 命令不能含换行'));
     if (!c || !this.ready) return Promise.reject(new Error('FreeSWITCH 未连接'));
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`api ${command}: 超时`)), this.opts.apiTimeoutMs ?? 5000);
@@ -180,6 +181,7 @@ export class EslInbound extends EventEmitter {
   /** `bgapi <command>` with our own Job-UUID; resolves with the BACKGROUND_JOB body. */
   bgapi(command: string, args: string, timeoutMs: number): Promise<string> {
     const c = this.conn;
+    if (/[\r\n]/.test(command + args)) return Promise.reject(new Error('ESL 命令不能含换行'));
     if (!c || !this.ready) return Promise.reject(new Error('FreeSWITCH 未连接'));
     const job = crypto.randomUUID();
     return new Promise((resolve) => {

@@ -69,6 +69,34 @@ function harden(): void {
     }
     return headers;
   };
+  // modesl looks for the end of the headers one byte at a time in JavaScript, from the start of
+  // the buffer, on every chunk; the native search gives the same index.
+  P._indexOfHeaderEnd = function (this: { buffer: Buffer }): number {
+    return this.buffer.indexOf('\n\n');
+  };
+  // modesl writes a command's line, each header and the final empty line as separate socket
+  // writes; the traces show them arriving ~40 ms apart (Nagle + delayed ACK). One write per
+  // command instead; a value with a line break would forge headers, so it is refused.
+  const C = modesl.Connection.prototype as unknown as Record<string, unknown>;
+  C.send = function (this: { socket: net.Socket | null; emit(e: string, err: Error): void }, command: string, args?: Record<string, string>) {
+    let frame = `${command}\n`;
+    for (const [k, v] of Object.entries(args ?? {})) {
+      if (/[\r\n]/.test(`${k}${v}`)) {
+        this.emit('error', new Error(`ESL header with a line break refused: ${k}`));
+        return;
+      }
+      frame += `${k}: ${v}\n`;
+    }
+    if (/[\r\n]/.test(command)) {
+      this.emit('error', new Error('ESL command with a line break refused'));
+      return;
+    }
+    try {
+      this.socket?.write(`${frame}\n`);
+    } catch (err) {
+      this.emit('error', err as Error);
+    }
+  };
   const onData = P._onData as (this: any, d: Buffer) => void;
   P._onData = function (this: any, d: Buffer) {
     try {

@@ -87,4 +87,19 @@ describe('telephony faults', () => {
     assert.equal(down.reason, 'silence');
     await until(() => h.events.filter((e) => e.type === 'telephony_up').length === 2, 3000, 'reconnected');
   });
+
+  it('a command with a line break (forged headers) is refused before it reaches the switch', async () => {
+    h = await startHarness();
+    const probe = new EslInbound({ host: '127.0.0.1', port: h.fs.port, password: ESL_PASSWORD });
+    probe.start();
+    await new Promise<void>((r) => probe.once('up', () => r()));
+    try {
+      const before = h.fs.commandLog.length;
+      await assert.rejects(probe.api('status\n\nsendmsg x'), /换行/);
+      assert.equal(h.fs.commandLog.length, before);
+      assert.match(await probe.api('status'), /^UP /);
+    } finally {
+      probe.stop();
+    }
+  });
 });
