@@ -357,12 +357,13 @@ export class AmiTestServer {
   hangup(uniqueid: string, cause = 16): void {
     const c = this.byUniqueid(uniqueid);
     if (!c) return;
+    // Queue() returns (abandon / agent complete) before the channel is destroyed.
+    this.leaveQueue(c);
     const halves = [c, ...(c.peer && this.channels.get(c.peer) ? [this.channels.get(c.peer)!] : [])];
     for (const h of halves) {
       this.channels.delete(h.name);
       this.event(h, 'Hangup', [['Cause', String(cause)], ['Cause-txt', cause === 16 ? 'Normal Clearing' : 'Unknown']]);
     }
-    this.leaveQueue(c.uniqueid);
   }
 
   private originate(s: Session, req: AmiBlock): void {
@@ -585,14 +586,14 @@ export class AmiTestServer {
   }
 
   /** A hang-up while waiting is an abandon; after the bridge it completes the agent's call. */
-  private leaveQueue(uniqueid: string): void {
+  private leaveQueue(c: Channel): void {
+    const uniqueid = c.uniqueid;
     const w = this.waiting.get(uniqueid);
-    const c = { uniqueid };
     if (w) {
       this.waiting.delete(uniqueid);
       const hold = String(Math.round((Date.now() - w.joinedAt) / 1000));
-      this.broadcast([['Event', 'QueueCallerAbandon'], ['Privilege', 'agent,all'], ['Uniqueid', c.uniqueid], ['Queue', w.queue], ['Position', '1'], ['OriginalPosition', '1'], ['HoldTime', hold]]);
-      this.broadcast([['Event', 'QueueCallerLeave'], ['Privilege', 'agent,all'], ['Uniqueid', c.uniqueid], ['Queue', w.queue], ['Count', '0'], ['Position', '1']]);
+      this.event(c, 'QueueCallerAbandon', [['Queue', w.queue], ['Position', '1'], ['OriginalPosition', '1'], ['HoldTime', hold]], 'agent,all');
+      this.event(c, 'QueueCallerLeave', [['Queue', w.queue], ['Count', '0'], ['Position', '1']], 'agent,all');
       return;
     }
     const m = this.members.find((x) => x.inCall && this.pairedWith.get(x.iface) === uniqueid);

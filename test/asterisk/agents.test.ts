@@ -1,0 +1,119 @@
+// Queue and agents on app_queue over AMI: the app owns agent state; the queue follows
+// (QueueAdd/QueueRemove/QueuePause with a reason) and is reconciled to it; queue calls
+// become the same call events as on FreeSWITCH.
+import assert from 'node:assert/strict';
+import { header } from '../ami/frames';
+import { Harness, startHarness, until } from './harness';
+
+describe('Asterisk adapter: agents and the hotline queue (app_queue)', () => {
+  let h: Harness | null = null;
+  afterEach(async () => {
+    await h?.close();
+    h = null;
+  });
+
+  const member = (iface: string) => h!.ast.members.find((m) => m.iface === iface);
+
+  it('an operator who gets ready joins the queue as a dynamic member, unpaused', async () => {
+    h = await startHarness();
+    await h.tel.setAgentState('1001', { state: 'ready' });
+    const add = h.ast.actions.find((a) => header(a, 'Action') === 'QueueAdd')!;
+    assert.equal(header(add, 'Queue'), 'hotline');
+    assert.equal(header(add, 'Interface'), 'PJSIP/1001');
+    assert.equal(header(add, 'Membername'), '1001');
+    assert.deepEqual({ paused: member('PJSIP/1001')?.paused }, { paused: false });
+  });
+
+  it('a break is a pause with its reason; back to ready unpauses; logging out leaves the queue', async () => {
+    h = await startHarness();
+    await h.tel.setAgentState('1001', { state: 'ready' });
+    await h.tel.setAgentState('1001', { state: 'on_break', reason: '午休' });
+    assert.deepEqual({ p: member('PJSIP/1001')?.paused, r: member('PJSIP/1001')?.reason }, { p: true, r: '午休' });
+    await h.tel.setAgentState('1001', { state: 'on_break', reason: '培训' });
+    assert.equal(member('PJSIP/1001')?.reason, '培训', 'a new reason is pushed');
+    await h.tel.setAgentState('1001', { state: 'ready' });
+    assert.equal(member('PJSIP/1001')?.paused, false);
+    await h.tel.setAgentState('1001', { state: 'logged_out' });
+    assert.equal(member('PJSIP/1001'), undefined);
+  });
+
+  it('a break without a reason, or an unknown agent, is refused and changes nothing', async () => {
+    h = await startHarness();
+    await assert.rejects(h.tel.setAgentState('1001', { state: 'on_break', reason: ' ' }), /小休必须填写原因/);
+    await assert.rejects(h.tel.setAgentState('9999', { state: 'ready' }), /未知的坐席/);
+    assert.deepEqual(h.tel.getAgentState('1001'), { state: 'logged_out' });
+    assert.equal(h.ast.members.length, 0);
+  });
+
+  it('a member removed or unpaused behind the app\'s back is put back as the app holds it', async () => {
+    h = await startHarness();
+    await h.tel.setAgentState('1001', { state: 'on_break', reason: '会议' });
+    h.ast.members.splice(0); // e.g. "queue remove member" on the CLI
+    await h.tel.reconcile();
+    assert.deepEqual({ p: member('PJSIP/1001')?.paused, r: member('PJSIP/1001')?.reason }, { p: true, r: '会议' });
+  });
+
+  it('a phone that goes unavailable puts its ready operator on break (phone offline)', async () => {
+    h = await startHarness();
+    await h.tel.setAgentState('1002', { state: 'ready' });
+    h.ast.setDeviceState('PJSIP/1002', 5);
+    const changed = await h.waitFor('agent_state_changed', (e) => e.agent === '1002' && e.source === 'reconcile');
+    assert.deepEqual(changed.state, { state: 'on_break', reason: 'phone_offline' });
+    await until(() => member('PJSIP/1002')?.paused === true, 2000, 'the member paused');
+    assert.equal(member('PJSIP/1002')?.reason, 'phone_offline');
+  });
+
+  it('a queue call: queued, offered to the ready operator (screen pop), answered, ended; then wrap-up holds the operator', async () => {
+    h = await startHarness();
+    await h.tel.setAgentState('1001', { state: 'ready' });
+    const c = h.ast.callerJoins({ caller: '13912345678', queue: 'hotline' });
+    const queued = await h.waitFor('call_queued');
+    assert.deepEqual({ id: queued.callId, caller: queued.caller, q: queued.queue }, { id: c.uniqueid, caller: '13912345678', q: 'hotline' });
+    const offered = await h.waitFor('call_offered');
+    assert.deepEqual({ agent: offered.agent, caller: offered.caller, id: offered.callId }, { agent: '1001', caller: '13912345678', id: c.uniqueid });
+    h.ast.agentAnswers(c.uniqueid);
+    const answered = await h.waitFor('call_answered');
+    assert.equal(answered.agent, '1001');
+    assert.equal(typeof answered.queueWaitMs, 'number');
+    assert.deepEqual(h.tel.getAgentState('1001'), { state: 'on_call', callId: c.uniqueid });
+    h.ast.hangup(c.uniqueid);
+    const ended = await h.waitFor('call_ended');
+    assert.equal(ended.hangupCause, 'NORMAL_CLEARING');
+    await until(() => h!.tel.getAgentState('1001').state === 'wrap_up', 2000, 'wrap-up');
+    await until(() => member('PJSIP/1001')?.paused === true, 2000, 'paused for wrap-up');
+    assert.equal(member('PJSIP/1001')?.reason, 'wrap_up');
+  });
+
+  it('a caller who hangs up in the queue is abandoned and goes on the call-back list', async () => {
+    h = await startHarness();
+    const c = h.ast.callerJoins({ caller: '13700001111', queue: 'hotline' });
+    await h.waitFor('call_queued');
+    h.ast.hangup(c.uniqueid);
+    const ab = await h.waitFor('call_abandoned');
+    assert.equal(ab.caller, '13700001111');
+    await until(() => h!.services.callbacks.length === 1, 2000, 'call-back list');
+    assert.deepEqual({ p: h.services.callbacks[0].callerPhone, r: h.services.callbacks[0].reason }, { p: '13700001111', r: 'abandoned' });
+  });
+
+  it('an operator "on a call" whose call vanished while the app was away goes to wrap-up at the reconcile', async () => {
+    h = await startHarness({ adapter: { wrapUpMaxMs: 60_000 } });
+    await h.tel.setAgentState('1001', { state: 'on_call', callId: '1795459000.99' });
+    await h.tel.reconcile();
+    assert.deepEqual(h.tel.getAgentState('1001'), { state: 'wrap_up' });
+    assert.equal(member('PJSIP/1001')?.paused, true);
+  });
+
+  it('transfer redirects the caller\'s channel to the transfer context; bad input is refused', async () => {
+    h = await startHarness();
+    const c = h.ast.callerJoins({ caller: '13912345678', queue: 'hotline' });
+    await h.waitFor('call_queued');
+    await h.tel.transfer(c.uniqueid, '8001');
+    const r = h.ast.actions.find((a) => header(a, 'Action') === 'Redirect')!;
+    assert.deepEqual([header(r, 'Channel'), header(r, 'Context'), header(r, 'Exten')], [c.name, 'hotline-transfer', '8001']);
+    await assert.rejects(h.tel.transfer(c.uniqueid, '8001;x'), /转接号码不合法/);
+    await assert.rejects(h.tel.hangup('no such call!'), /通话编号不合法/);
+    await assert.rejects(h.tel.hangup('1795459000.404'), /通话不存在/);
+    await h.tel.hangup(c.uniqueid);
+    await h.waitFor('call_ended');
+  });
+});
