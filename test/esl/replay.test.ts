@@ -127,4 +127,20 @@ describe('ESL test server against the recorded FreeSWITCH sessions', function ()
     });
     assert.deepEqual(r.actual, r.expected);
   });
+
+  it('an IVR call during a FreeSWITCH shutdown: SYSTEM_SHUTDOWN, the linger notice at once, FILE PLAYED, then exit', async () => {
+    server = new EslTestServer({ playbackMs: 300 });
+    await server.listen();
+    const app = await acceptOne();
+    const trace = readTrace('reconnect/02-outbound-ivr-during-shutdown.jsonl');
+    const traceUuid = /sendmsg (\S+)/.exec(trace.steps.find((s) => s.line.startsWith('sendmsg'))!.line)![1];
+    const call = server.placeCall({ caller: '0309990002', app: { host: '127.0.0.1', port: app.port } });
+    const r = await replay(await app.socket, trace, {
+      map: () => new Map([[traceUuid, call.uuid]]),
+      // SIGTERM while the greeting plays
+      hookWhen: [{ match: (s) => s.command.includes('welcome.wav'), run: () => void server.shutdown() }],
+    });
+    app.close();
+    assert.deepEqual(r.actual, r.expected);
+  });
 });

@@ -240,6 +240,9 @@ export class SimChannel {
     this.variables.hangup_cause = cause;
     const c = { 'Hangup-Cause': cause };
     this.emit('CHANNEL_HANGUP', c);
+    // The linger notice comes after CHANNEL_HANGUP_COMPLETE, except at shutdown, where the
+    // recorded session has it straight after CHANNEL_HANGUP.
+    if (cause === 'SYSTEM_SHUTDOWN') this.socketConn?.lingerNoticeNow(this);
     if (this.playing) {
       this.emit('PLAYBACK_STOP', { 'Playback-File-Path': this.playing, 'Playback-Status': 'done', ...c });
       this.playing = null;
@@ -533,9 +536,16 @@ export class EslConnection {
     setTimeout(() => this.write(this.lagged.shift()!), lag);
   }
 
+  private lingerNoticeSent = false;
+  lingerNoticeNow(ch: SimChannel): void {
+    if (this.linger === null || this.lingerNoticeSent) return;
+    this.lingerNoticeSent = true;
+    this.write(lingerNotice(ch.uuid, ch.name, this.linger));
+  }
+
   sessionHungUp(ch: SimChannel): void {
     if (this.linger !== null) {
-      this.write(lingerNotice(ch.uuid, ch.name, this.linger));
+      this.lingerNoticeNow(ch);
       if (this.linger >= 0) setTimeout(() => this.finish(), this.linger * 1000);
     } else {
       this.finish();

@@ -147,7 +147,14 @@ export interface ReplayResult {
 export async function replay(
   socket: net.Socket,
   trace: Trace,
-  opts: { map?: () => Map<string, string>; hooks?: Record<string, () => void | Promise<void>>; only?: (s: TraceStep) => boolean } = {},
+  opts: {
+    map?: () => Map<string, string>;
+    /** Run after the first frame of the step whose command line is the key. */
+    hooks?: Record<string, () => void | Promise<void>>;
+    /** The same, for steps told apart by more than their first line (sendmsg <uuid> …). */
+    hookWhen?: { match: (s: TraceStep) => boolean; run: () => void | Promise<void> }[];
+    only?: (s: TraceStep) => boolean;
+  } = {},
 ): Promise<ReplayResult> {
   const col = new FrameCollector(socket);
   const expected: string[] = [...trace.greeting];
@@ -159,7 +166,7 @@ export async function replay(
   for (const step of trace.steps.filter(opts.only ?? (() => true))) {
     let cmd = step.command;
     for (const [from, to] of opts.map?.() ?? []) cmd = cmd.split(from).join(to);
-    const hook = opts.hooks?.[step.line];
+    const hook = opts.hooks?.[step.line] ?? opts.hookWhen?.find((hw) => hw.match(step))?.run;
     if (!socket.destroyed) socket.write(cmd);
     const n = step.replies.length;
     const got = await col.take(Math.min(1, n));
