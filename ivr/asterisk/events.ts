@@ -159,7 +159,9 @@ export class AsteriskEventMapper {
       case 'UserEvent': {
         const u = field(e, 'userevent');
         if ((u === 'SurveyResult' || u === 'SurveyReason') && uid) {
-          const digit = field(e, 'digit');
+          // Our dialplan sends Digit (empty when nothing was keyed); the traces' IVR only Result (none).
+          const result = field(e, 'result');
+          const digit = field(e, 'digit') || (result === 'none' ? '' : result);
           out.survey = {
             kind: u === 'SurveyResult' ? 'result' : 'reason', callId: uid, ticketId: int(field(e, 'ticketid')), attempt: int(field(e, 'attempt')),
             digit: digit === '' ? null : digit, path: field(e, 'path') || null,
