@@ -68,6 +68,8 @@ describe('ESL test server against the recorded FreeSWITCH sessions', function ()
   for (const [file, inputs, hangUpAt] of [
     ['01-outbound-ivr-ticket-normal-end.jsonl', ['2', '482915'], undefined],
     ['02-outbound-ivr-hangup-during-playback.jsonl', ['1'], { app: 'playback', argIncludes: 'info_long' }],
+    // linger 5: two sendmsg after the hang-up get +OK and run nothing; the switch closes 5 s later
+    ['03-outbound-ivr-hangup-linger5.jsonl', ['1'], { app: 'playback', argIncludes: 'info_long' }],
   ] as const) {
     it(`the outbound IVR session ${file}: connect, myevents, linger, executes and the hangup sequence`, async () => {
       server = new EslTestServer();
@@ -76,7 +78,7 @@ describe('ESL test server against the recorded FreeSWITCH sessions', function ()
       const trace = readTrace(`outbound-ivr/${file}`);
       const traceUuid = /sendmsg (\S+)/.exec(trace.steps.find((s) => s.line.startsWith('sendmsg'))!.line)![1];
       const call = server.placeCall({ caller: '0301112233', app: { host: '127.0.0.1', port: app.port }, script: { inputs: [...inputs], hangUpAt } });
-      const r = await replay(await app.socket, trace, { map: () => new Map([[traceUuid, call.uuid]]) });
+      const r = await replay(await app.socket, trace, { map: () => new Map([[traceUuid, call.uuid]]), stepTimeoutMs: 7000 });
       app.close();
       assert.deepEqual(r.actual, r.expected);
     });
@@ -140,6 +142,23 @@ describe('ESL test server against the recorded FreeSWITCH sessions', function ()
       // SIGTERM while the greeting plays
       hookWhen: [{ match: (s) => s.command.includes('welcome.wav'), run: () => void server.shutdown() }],
     });
+    app.close();
+    assert.deepEqual(r.actual, r.expected);
+  });
+
+  it('the survey leg of a callee who presses nothing: the invalid prompt after the timeout, read_result failure, goodbye', async () => {
+    server = new EslTestServer({ callees: { '0301234567': { kind: 'answer', caller: { inputs: [] } } } });
+    await server.listen();
+    const app = await acceptOne();
+    const trace = readTrace('return-visit-originate/03-outbound-survey-no-input.jsonl');
+    const traceUuid = /sendmsg (\S+)/.exec(trace.steps.find((s) => s.line.startsWith('sendmsg'))!.line)![1];
+    server.originate(
+      `{origination_caller_id_number=12345,ignore_early_media=true,return_visit_ticket=SG20261123-000002}sofia/external/0301234567@127.0.0.1:5070 '&socket(127.0.0.1:${app.port} async full)'`,
+      () => undefined,
+    );
+    const socket = await app.socket;
+    const call = [...server.channels.values()][0];
+    const r = await replay(socket, trace, { map: () => new Map([[traceUuid, call.uuid]]) });
     app.close();
     assert.deepEqual(r.actual, r.expected);
   });

@@ -154,6 +154,8 @@ export async function replay(
     /** The same, for steps told apart by more than their first line (sendmsg <uuid> …). */
     hookWhen?: { match: (s: TraceStep) => boolean; run: () => void | Promise<void> }[];
     only?: (s: TraceStep) => boolean;
+    /** How long to wait for a step's frames (FreeSWITCH closes a `linger 5` socket after 5 s). */
+    stepTimeoutMs?: number;
   } = {},
 ): Promise<ReplayResult> {
   const col = new FrameCollector(socket);
@@ -171,7 +173,7 @@ export async function replay(
     const n = step.replies.length;
     const got = await col.take(Math.min(1, n));
     if (hook) await hook();
-    got.push(...(await col.take(n - got.length)));
+    got.push(...(await col.take(n - got.length, opts.stepTimeoutMs)));
     expected.push(`>> ${step.line}`, ...step.replies);
     actual.push(`>> ${step.line}`, ...got.map((f) => back(summarize(f))));
   }
