@@ -49,7 +49,7 @@ const intake = {
       const hist = await api('GET', `/api/desk/caller-history?phone=${encodeURIComponent(call.caller)}`).catch(() => null);
       if (hist) {
         if (hist.repeatCaller) callBox.append(el('p', { class: 'warn', id: 'repeat-caller' }, `重复来电：近 ${hist.windowDays} 天已有 ${hist.recentCount} 张工单`));
-        callBox.append(el('h3', {}, '历史工单'), ticketTable(hist.tickets, desk));
+        callBox.append(el('h3', {}, '历史工单'), hist.tickets.length ? ticketTable(hist.tickets, desk) : el('p', { class: 'muted' }, '该号码没有历史工单'));
       }
     };
     const callAction = async (action, body) => {
@@ -134,7 +134,7 @@ const intake = {
         el('p', {}, `紧急程度：${URGENCY_LABELS[s.urgency]}；期限：${URGENCY_LABELS[s.deadlineClass]}`),
         el('p', { class: 'muted' }, `依据：${(s.words ?? []).join('、') || '—'}`),
         el('p', { class: 'muted' }, s.explanation ?? ''),
-        s.needsOperatorChoice ? el('p', { class: 'warn' }, `请接线员确认：${(s.operatorChoiceReasons ?? []).join('；')}`) : null,
+        ...(s.needsOperatorChoice ? [el('p', { class: 'warn' }, `请接线员确认：${(s.operatorChoiceReasons ?? []).join('；')}`)] : []),
         el('button', { type: 'button', id: 'apply-suggestion', onclick: applySuggestion }, '采用建议（Alt+A）'),
       );
       if (s.sameIssue?.length) {

@@ -1,0 +1,189 @@
+// End to end in Debian's Chromium (playwright-core): an operator takes a call from the
+// ESL test server through the FreeSWITCH adapter, files a ticket from the routing
+// suggestion without the mouse, the unit acknowledges and replies, the supervisor
+// approves; the return-visit call closes it; the supervisor sees the deadline warning
+// and the return-visit outcome on the wallboard. Also: the XSS ticket, and a unit
+// handler refused another unit's ticket. Screenshots go to test-output/desk/.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startTestHotline, TestHotline, call, DEMO_PASSWORD } from '../support/hotline';
+import { EslTestServer } from '../esl/server';
+import { parseIvrConfig } from '../../ivr/config';
+import { FreeSwitchTelephony } from '../../ivr/freeswitch/adapter';
+import { SwitchFactory } from '../../server/telephony';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = path.resolve(__dirname, '../../test-output/desk');
+const PASSWORD = 'test-secret';
+const MONDAY_10 = Date.parse('2026-11-23T02:00:00Z'); // 10:00 in Shouguang, a working Monday, in calling hours
+const CITIZEN = '13800001111';
+
+function freeswitchAt(port: number): SwitchFactory {
+  return ({ services, agents, now }) => {
+    const config = parseIvrConfig({
+      FREESWITCH_ESL: `127.0.0.1:${port}:${PASSWORD}`, IVR_LISTEN: '127.0.0.1:0', SURVEY_DIAL: 'sofia/external/{phone}@127.0.0.1:5070', SURVEY_PACING_MS: '0',
+    });
+    const telephony = new FreeSwitchTelephony({ config, services, agents, now, backoff: { initialMs: 20, maxMs: 100 } });
+    const s = config.survey;
+    return { telephony, dialer: { maxConcurrent: s.maxConcurrent, trunkLines: 0, inboundReserve: 0, pacingMs: 0, callingHours: s.callingHours, timeZone: config.timeZone } };
+  };
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('desk in a real browser (Chromium)', function () {
+  this.timeout(90_000);
+  let browser: Browser;
+  let esl: EslTestServer;
+  let h: TestHotline;
+  let now = MONDAY_10;
+  const contexts: BrowserContext[] = [];
+  const dialogs: string[] = [];
+
+  before(async function () {
+    if (!fs.existsSync(CHROMIUM)) {
+      console.log(`      (skipped: ${CHROMIUM} not found — install Debian's chromium package: apt-get install -y chromium)`);
+      this.skip();
+    }
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM, headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    esl = new EslTestServer({ password: PASSWORD, playbackMs: 5, callees: { [CITIZEN]: { kind: 'answer', caller: { inputs: ['1'] } } } });
+    const port = await esl.listen();
+    h = await startTestHotline({ now: () => new Date(now), env: { SCHEDULER_INTERVAL_MS: '0', DESK_WRAP_UP_SECONDS: '600' }, telephony: freeswitchAt(port) });
+    await until('telephony up', async () => (await call(h.base, 'GET', '/healthz')).body.telephony.connected);
+    fs.mkdirSync(SHOTS, { recursive: true });
+  });
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await h?.close();
+    await esl?.close();
+  });
+
+  async function login(username: string): Promise<Page> {
+    const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+    await page.goto(h.base + '/desk/');
+    await page.fill('input[name=username]', username);
+    await page.fill('input[name=password]', DEMO_PASSWORD);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#push-status.ok');
+    return page;
+  }
+  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+  it('an operator takes a call from the switch, files the ticket from the suggestion by keyboard; the unit acknowledges and replies; the survey closes it', async () => {
+    const op = await login('op01');
+    await page_has(op, '#no-telephony', false);
+    await op.click('#state-ready');
+    await until('agent ready on the switch', async () => esl.callcenter.agents.get('1001@hotline')?.status === 'Available');
+
+    const ivrPort = (h.hotline.telephony as FreeSwitchTelephony).ivrPort;
+    const ch = esl.placeCall({ caller: CITIZEN, app: { host: '127.0.0.1', port: ivrPort }, script: { talkMs: 60_000 } });
+    await op.waitForSelector('#caller-number', { timeout: 15_000 });
+    assert.equal(await op.textContent('#caller-number'), CITIZEN);
+    assert.equal(await op.inputValue('#f-citizenPhone'), CITIZEN);
+
+    await op.focus('#f-content');
+    await op.keyboard.type('我家楼下的路灯坏了一个星期了，晚上走路看不见，在圣城街道金光街');
+    await op.fill('#f-address', '圣城街道金光街与农圣街交叉口');
+    await op.waitForFunction(() => document.querySelector('#sug-lead')?.textContent?.includes('城市管理局'));
+    await shot(op, '1-operator-call-and-suggestion');
+    await op.keyboard.press('Alt+A');
+    assert.equal(await op.inputValue('#f-leadUnit'), 'cgj');
+    await op.keyboard.press('Control+Enter');
+    await op.waitForSelector('.toast:has-text("已受理并派单")');
+    const t = await until('ticket linked to the call', () => h.db('tickets').where({ citizen_phone: CITIZEN, status: 'dispatched' }).first());
+    assert.equal(t.call_id, ch.uuid);
+    assert.equal(t.lead_unit, 'cgj');
+    await until('operator in wrap-up', async () => (await op.textContent('#agent-state'))?.includes('话后整理'));
+
+    const unit = await login('cgj');
+    await unit.waitForSelector(`article[data-number="${t.number}"]`);
+    await shot(unit, '2-unit-inbox');
+    assert.match((await unit.textContent(`article[data-number="${t.number}"]`)) ?? '', /138\*\*\*\*1111/);
+    await unit.click(`article[data-number="${t.number}"] .open-acknowledge`);
+    await unit.waitForSelector(`article[data-number="${t.number}"] .open-reply`);
+    await unit.click(`article[data-number="${t.number}"] .open-reply`);
+    await unit.fill(`article[data-number="${t.number}"] .action-form textarea`, '已于当日更换灯具，路灯恢复照明。');
+    await unit.click(`article[data-number="${t.number}"] .do-reply`);
+    await until('replied', async () => (await h.db('tickets').where({ id: t.id }).first()).status === 'replied');
+
+    const sup = await login('sup01');
+    await sup.goto(h.base + '/desk/#/queues');
+    await sup.waitForSelector(`article[data-number="${t.number}"] .do-review_approve`);
+    await shot(sup, '3-supervisor-queues');
+    await sup.click(`article[data-number="${t.number}"] .do-review_approve`);
+    await until('reviewed', async () => (await h.db('tickets').where({ id: t.id }).first()).status === 'reviewed');
+    await h.hotline.visits.tick();
+    await until('closed by the survey call', async () => (await h.db('tickets').where({ id: t.id }).first()).status === 'closed', 20_000);
+  });
+
+  it('the supervisor sees the deadline breach and the return-visit outcome on the wallboard', async () => {
+    const op = await h.as('op02');
+    const r = await op('POST', '/api/tickets', { channel: 'hotline', kind: 'help_request', content: '小区楼道消防栓漏水，水流到电梯井', citizenPhone: '13900002222', urgency: 'emergency', dispatch: { leadUnit: 'zjj', coUnits: [] } });
+    assert.equal(r.status, 201);
+    now += 3 * 3600_000; // 13:00: past the acknowledge deadline and the one-hour emergency feedback
+    const sup = await login('sup02');
+    await sup.goto(h.base + '/desk/#/wallboard');
+    await sup.waitForSelector('#deadlines-by-unit tr.bad');
+    assert.match((await sup.textContent('#deadlines-by-unit')) ?? '', /住房和城乡建设局/);
+    assert.match((await sup.textContent('#visits-today')) ?? '', /满意/);
+    await shot(sup, '4-wallboard');
+  });
+
+  it('a ticket whose content is an HTML tag shows those characters, and nothing runs', async () => {
+    const op = await h.as('op03');
+    const xss = '<img src=x onerror=alert(1)>';
+    const r = await op('POST', '/api/tickets', { channel: 'web', kind: 'complaint', content: xss, title: '<b>标题</b>', citizenPhone: '13900003333', dispatch: { leadUnit: 'cgj', coUnits: [] } });
+    const unit = await login('cgj');
+    const card = `article[data-number="${r.body.ticket.number}"]`;
+    await unit.waitForSelector(card);
+    assert.equal(await unit.textContent(`${card} p.content`), xss);
+    assert.equal(await unit.locator(`${card} img`).count(), 0);
+    await shot(unit, '5-xss-as-text');
+    const mine = await login('op03');
+    await mine.goto(h.base + '/desk/#/mine');
+    await mine.waitForSelector('table.tickets');
+    assert.ok(((await mine.textContent('table.tickets')) ?? '').includes(xss));
+    assert.deepEqual(dialogs, []);
+  });
+
+  it("a unit handler who tries another unit's ticket gets refused", async () => {
+    const t = await h.db('tickets').where({ lead_unit: 'cgj' }).first();
+    const zjj = await login('zjj');
+    const res = await zjj.evaluate(async (id) => (await fetch(`/api/tickets/${id}`)).status, t.id);
+    assert.equal(res, 404);
+    assert.equal(await zjj.locator(`article[data-number="${t.number}"]`).count(), 0);
+    await shot(zjj, '6-other-unit-inbox');
+  });
+
+  it('the daily bulletin draws its charts and ranking, ready to print', async () => {
+    const sup = await login('sup03');
+    await sup.goto(h.base + '/desk/#/bulletin?kind=daily&date=2026-11-23');
+    await sup.waitForSelector('#ranking table');
+    assert.ok((await sup.locator('svg.chart').count()) >= 4);
+    await shot(sup, '7-bulletin');
+    await sup.emulateMedia({ media: 'print' });
+    assert.equal(await sup.locator('header#top').isVisible(), false);
+  });
+});
+
+async function page_has(page: Page, selector: string, present: boolean): Promise<void> {
+  assert.equal((await page.locator(selector).count()) > 0, present, `${selector} ${present ? 'missing' : 'should not be there'}`);
+}
