@@ -66,9 +66,10 @@ export async function runRoutingCli(args: string[], io: RoutingCliIo): Promise<n
       if (summary.skippedCorrections) io.err(`有 ${summary.skippedCorrections} 条纠错的事项类型编码不在目录中，已跳过`);
       if (!opts.has('no-cv')) {
         const cv = crossValidate(data, docs, corrections);
-        model.training = { ...model.training, crossValidation: { folds: 5, n: cv.n, accuracy: cv.accuracy, macroF1: cv.macroF1 } };
+        const tuningRows = data.gold.length - cv.n;
+        model.training = { ...model.training, crossValidation: { folds: 5, n: cv.n, tuningRows, accuracy: cv.accuracy, macroF1: cv.macroF1 } };
         for (const line of metricsTable(cv)) io.out(line);
-        io.out(`交叉验证（5折，金标）：准确率 ${cv.accuracy}，宏F1 ${cv.macroF1}`);
+        io.out(`交叉验证（5折，金标中未用于调参的 ${cv.n} 条；另 ${tuningRows} 条调参用，只参与训练）：准确率 ${cv.accuracy}，宏F1 ${cv.macroF1}`);
       }
       fs.writeFileSync(out, serializeModel(model));
       io.out(`模型已写入 ${path.relative(process.cwd(), out) || out}（词表 ${summary.vocabulary}，${model.categories.length} 个一级分类，用时 ${((Date.now() - t0) / 1000).toFixed(1)} 秒）`);

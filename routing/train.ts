@@ -27,7 +27,11 @@ export interface TrainingParams {
   seed: number;
 }
 
-/** Chosen by 5-fold cross-validation on the gold file over a small grid (see BENCHMARKS.md). */
+/**
+ * Chosen by an earlier 5-fold cross-validation over all gold rows, before the tuning
+ * split (`isTuningRow`) existed; later comparisons use the tuning third only (see
+ * routing/README.md, "Estimate").
+ */
 export const DEFAULT_PARAMS: TrainingParams = {
   alpha: 0.1,
   minDf: 2,
@@ -170,16 +174,21 @@ function fit(docs: TrainingDoc[], categories: string[], p: TrainingParams) {
   return trainCnb(categories, vec, docs, { alpha: p.alpha, minDf: p.minDf });
 }
 
-export function foldOf(n: number, folds: number, seed: number): number[] {
-  // Deterministic shuffle (mulberry32), then round-robin folds.
+/** Deterministic random numbers in [0, 1) (mulberry32). */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
-  const rand = () => {
+  return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+export function foldOf(n: number, folds: number, seed: number): number[] {
+  // Deterministic shuffle, then round-robin folds.
+  const rand = seededRandom(seed);
   const perm = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
@@ -188,6 +197,32 @@ export function foldOf(n: number, folds: number, seed: number): number[] {
   const fold = new Array<number>(n);
   perm.forEach((row, k) => (fold[row] = k % folds));
   return fold;
+}
+
+/** Share of each label's gold appeals held out for choosing training settings. */
+export const TUNING_SHARE = 1 / 3;
+export const TUNING_SEED = 2026;
+/** The gold file's labels, in the order of ../shared/data/README.md (the split shuffles each in turn). */
+export const GOLD_LABELS = ['城乡建设', '劳动和社会保障', '教育文体', '卫生计生', '交通运输', '商贸旅游', '环境保护'];
+
+/**
+ * The fixed held-out split for tuning: a third of each label's gold appeals
+ * (deterministic shuffle). Training settings are compared on these rows only; the
+ * estimate (`crossValidate`) never scores them and always trains on them.
+ */
+export function isTuningRow(gold: ReadonlyArray<{ category: string }>): boolean[] {
+  const out = new Array<boolean>(gold.length).fill(false);
+  const rand = seededRandom(TUNING_SEED);
+  const labels = new Set(gold.map((g) => g.category));
+  for (const c of [...GOLD_LABELS.filter((l) => labels.has(l)), ...[...labels].filter((l) => !GOLD_LABELS.includes(l)).sort()]) {
+    const rows = gold.flatMap((g, i) => (g.category === c ? [i] : []));
+    for (let i = rows.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [rows[i], rows[j]] = [rows[j], rows[i]];
+    }
+    for (const i of rows.slice(0, Math.round(rows.length * TUNING_SHARE))) out[i] = true;
+  }
+  return out;
 }
 
 /** Word profiles learned from corrections: words seen in a type's corrected appeals, weighted by frequency. */

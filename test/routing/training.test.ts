@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildRouting } from '../../routing/index';
 import { parseTaxonomy, parseUnits } from '../../routing/taxonomy';
-import { readTrainingData, trainModel, type TrainingData } from '../../routing/train';
+import { crossValidate } from '../../routing/estimate';
+import { isTuningRow, readTrainingData, trainModel, type TrainingData } from '../../routing/train';
 import { serializeModel } from '../../routing/cli';
 import { readJsonFile, repoRoot, requireSharedData, sharedData } from './support';
 
@@ -47,6 +48,26 @@ describe('training', () => {
     const r = trainModel(small, taxonomy(), [{ text: '路灯不亮', eventType: 'XX-0000' }]);
     assert.equal(r.summary.skippedCorrections, 1);
     assert.equal(r.summary.corrections, 0);
+  });
+
+  it('a third of each label’s gold appeals is held for tuning, the same rows on every run', () => {
+    const all = readTrainingData(sharedData);
+    const a = isTuningRow(all.gold);
+    assert.deepEqual(isTuningRow(all.gold), a);
+    for (const label of new Set(all.gold.map((g) => g.category))) {
+      const rows = all.gold.map((g, i) => [g.category, a[i]] as const).filter(([c]) => c === label);
+      assert.equal(rows.filter(([, t]) => t).length, Math.round(rows.length / 3), label);
+    }
+  });
+
+  it('the estimate never scores an appeal the settings were tuned on, and scores every other gold appeal once', () => {
+    const m = crossValidate(small, docs());
+    const tuning = isTuningRow(small.gold).filter(Boolean).length;
+    assert.equal(m.n, small.gold.length - tuning);
+    assert.equal(
+      m.classes.reduce((s, c) => s + c.support, 0),
+      m.n,
+    );
   });
 
   it('the committed model file holds vocabulary and weights, not the appeal texts', function () {
