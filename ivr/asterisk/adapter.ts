@@ -11,6 +11,7 @@ import { HotlineServices } from '../services';
 import {
   AgentState, CallEvent, CallEventListener, SurveyCallPlaced, SurveyCallRequest, SurveyOutcome, Telephony, TelephonyError, TelephonyStatus,
 } from '../telephony';
+import { AgiServer } from './agi-server';
 import { AmiConnection, AmiError, AmiMessage, amiLog, field } from './ami';
 import { AsteriskConfig } from './config';
 import { AMI_EVENTS, AsteriskEventMapper, MemberSignal, SURVEY_OUTCOMES, SurveySignal, hangupCauseName, originateOutcome } from './events';
@@ -54,6 +55,9 @@ export class AsteriskTelephony implements Telephony {
   readonly kind = 'asterisk' as const;
   private bus = new EventEmitter();
   readonly ami: AmiConnection;
+  readonly agi: AgiServer;
+  /** The FastAGI port actually listened on (0 in the config = any, for tests). */
+  agiPort = 0;
   private mapper: AsteriskEventMapper;
   private now: () => Date;
   private connected = false;
@@ -84,6 +88,16 @@ export class AsteriskTelephony implements Telephony {
     this.ami.on('up', () => void this.onUp());
     this.ami.on('down', (reason: string) => this.setConnected(false, reason));
     this.ami.on('event', (e: AmiMessage) => this.onAmiEvent(e));
+    this.agi = new AgiServer({
+      host: c.agiListen.host, port: c.agiListen.port, promptsDir: c.promptsDir, queueMaxWaitS: c.queueMaxWaitS,
+      settings: { recordingsDir: c.recordingsDir, queue: c.queue, workingHours: c.workingHours, timeZone: c.timeZone, messageMaxS: 120 },
+      services: o.services, now: this.now, report: (e) => this.emit(e),
+      onCall: (ch) => {
+        // Normally known from its Newchannel already; after an app restart, from here.
+        this.mapper.track(ch.callId, ch.caller);
+        if (!this.live.has(ch.callId)) this.live.set(ch.callId, performance.now());
+      },
+    });
   }
 
   private iface(agent: string): string {
@@ -97,6 +111,7 @@ export class AsteriskTelephony implements Telephony {
         if (r) Object.assign(r, { state: s.state, since: s.since });
       }
     }
+    this.agiPort = await this.agi.start();
     this.ami.start();
     this.reconcileTimer = setInterval(() => void this.reconcile().catch((e: Error) => amiLog('warn', `reconcile: ${e.message}`)), this.o.reconcileEveryMs ?? 30000);
     this.reconcileTimer.unref();
@@ -105,6 +120,7 @@ export class AsteriskTelephony implements Telephony {
   async stop(): Promise<void> {
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     this.ami.stop();
+    await this.agi.stop();
   }
 
   status(): TelephonyStatus {

@@ -21,8 +21,14 @@ export const asteriskConfigSchema = z.object({
   transferContext: name,
   /** A queue member's interface, {ext} = the operator's extension. */
   agentInterface: z.string().includes('{ext}'),
+  /** Where the app listens for FastAGI (extensions.conf `AGI(agi://…)`). */
+  agiListen: z.object({ host: z.string().min(1), port: z.number().int().min(0).max(65535) }),
   recordingsDir: z.string().min(1),
+  /** Prompt files as Asterisk sees them (asterisk-conf installs ivr/prompts there). */
+  promptsDir: z.string().min(1),
   queue: name,
+  /** After this long in the queue the caller is offered a message or a call back (Queue() timeout). */
+  queueMaxWaitS: z.number().int().min(10).max(3600),
   workingHours: hoursRange,
   timeZone: z.string().min(1),
   survey: z.object({
@@ -50,7 +56,14 @@ export function parseAsteriskConfig(env: Record<string, string | undefined> = pr
     surveyContext: env.ASTERISK_SURVEY_CONTEXT ?? 'hotline-survey',
     transferContext: env.ASTERISK_TRANSFER_CONTEXT ?? 'hotline-transfer',
     agentInterface: env.ASTERISK_AGENT_INTERFACE ?? 'PJSIP/{ext}',
+    agiListen: (() => {
+      const v = env.ASTERISK_AGI_LISTEN ?? '127.0.0.1:4573';
+      const at = v.lastIndexOf(':');
+      return { host: v.slice(0, at), port: at > 0 ? Number(v.slice(at + 1)) : NaN };
+    })(),
     recordingsDir: env.IVR_RECORDINGS_DIR ?? '/var/spool/asterisk/monitor/hotline',
+    promptsDir: env.IVR_PROMPTS_DIR ?? '/var/lib/asterisk/sounds/hotline',
+    queueMaxWaitS: num(env.IVR_QUEUE_MAX_WAIT_S, 120),
     queue: env.IVR_QUEUE ?? 'hotline',
     workingHours: env.IVR_WORKING_HOURS ?? '08:30-17:30',
     timeZone: env.IVR_TIME_ZONE ?? 'Asia/Shanghai',

@@ -26,11 +26,11 @@ export interface Harness {
 }
 
 export async function startHarness(
-  opts: { server?: AmiTestServerOptions; secret?: string; agents?: string[]; adapter?: Partial<AsteriskOptions>; waitUp?: boolean } = {},
+  opts: { server?: AmiTestServerOptions; secret?: string; env?: Record<string, string>; agents?: string[]; adapter?: Partial<AsteriskOptions>; waitUp?: boolean } = {},
 ): Promise<Harness> {
   const ast = new AmiTestServer({ username: AMI_USER, secret: AMI_SECRET, authFailDelayMs: 20, surveyContext: 'hotline-survey', ...opts.server });
   const port = await ast.listen();
-  const config = parseAsteriskConfig({ ASTERISK_AMI: `127.0.0.1:${port}:${AMI_USER}:${opts.secret ?? AMI_SECRET}` });
+  const config = parseAsteriskConfig({ ASTERISK_AMI: `127.0.0.1:${port}:${AMI_USER}:${opts.secret ?? AMI_SECRET}`, ASTERISK_AGI_LISTEN: '127.0.0.1:0', ...opts.env });
   const services = new InMemoryHotline();
   const tel = new AsteriskTelephony({
     config, services, agents: opts.agents ?? ['1001', '1002'], now: () => WORKING_TIME,

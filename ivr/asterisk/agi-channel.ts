@@ -1,0 +1,180 @@
+// CallChannel over one FastAGI session: the dialplan's `AGI(agi://app:4573/hotline)`
+// hands the call to the app, which runs the same flow as on FreeSWITCH (ivr/flows/).
+// Commands go one at a time, each answered by one `200 result=…` line; `HANGUP` arrives
+// by itself when the caller hangs up (FastAGI's SIGHUP), `511` or `result=-1` mean the
+// channel is gone. Either way the running step fails with CallerHungUp.
+import net from 'node:net';
+import { CallChannel, CallerHungUp, CollectDigits, QueueResult } from '../channel';
+import { PromptKey } from '../prompts';
+import { amiLog } from './ami';
+
+export interface AgiReply {
+  code: number;
+  result: string;
+  /** The text after the result, e.g. "(timeout)" or "endpos=1234". */
+  data: string;
+}
+
+/** Parses one reply line: `200 result=123 (timeout)`, `510 Invalid or unknown command`. */
+export function parseAgiReply(line: string): AgiReply | null {
+  const m = /^(\d{3})[ -](?:result=(\S*)\s*)?(.*)$/.exec(line.trim());
+  if (!m) return null;
+  return { code: Number(m[1]), result: m[2] ?? '', data: m[3] ?? '' };
+}
+
+/** An AGI argument: quoted, with quotes and backslashes escaped; no line breaks. */
+export function agiArg(v: string): string {
+  return `"${v.replace(/[\r\n]/g, ' ').replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** Queue() ended without an agent (QUEUESTATUS). */
+const NOT_BRIDGED = new Set(['TIMEOUT', 'FULL', 'JOINEMPTY', 'LEAVEEMPTY', 'JOINUNAVAIL', 'LEAVEUNAVAIL', 'WITHDRAW']);
+
+export class AgiCallChannel implements CallChannel {
+  readonly callId: string;
+  readonly caller: string;
+  readonly destination: string;
+  readonly variables: Readonly<Record<string, string>>;
+  hungUp = false;
+  private hangupCause = '';
+  private buf = '';
+  private waiting: { resolve: (r: AgiReply) => void; reject: (e: Error) => void } | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+  private endWaiters: ((cause: string) => void)[] = [];
+  onHangup: (cause: string) => void = () => undefined;
+
+  constructor(private sock: net.Socket, env: Record<string, string>, rest: string, private o: { promptsDir: string; queueMaxWaitS: number }) {
+    this.callId = env.agi_uniqueid ?? '';
+    this.caller = env.agi_callerid ?? '';
+    this.destination = env.agi_extension ?? '';
+    this.variables = env;
+    this.buf = rest;
+    sock.on('data', (d: string) => this.onData(d));
+    sock.on('close', () => this.markHungUp('NORMAL_CLEARING'));
+    sock.on('error', (err) => amiLog('warn', `AGI socket of ${this.callId}: ${err.message}`));
+    if (rest) this.onData('');
+  }
+
+  private onData(d: string): void {
+    this.buf += d;
+    let at: number;
+    while ((at = this.buf.indexOf('\n')) >= 0) {
+      const line = this.buf.slice(0, at).replace(/\r$/, '');
+      this.buf = this.buf.slice(at + 1);
+      if (!line) continue;
+      if (line === 'HANGUP') {
+        this.markHungUp('NORMAL_CLEARING');
+        continue;
+      }
+      const r = parseAgiReply(line);
+      // Usage text of a 520 reply spans several lines; only its last line ("520 End …") counts.
+      if (!r || (r.code === 520 && !line.startsWith('520 '))) continue;
+      const w = this.waiting;
+      this.waiting = null;
+      w?.resolve(r);
+    }
+  }
+
+  markHungUp(cause: string): void {
+    if (this.hungUp) return;
+    this.hungUp = true;
+    this.hangupCause = cause;
+    this.waiting?.reject(new CallerHungUp(cause));
+    this.waiting = null;
+    for (const w of this.endWaiters.splice(0)) w(cause);
+    this.onHangup(cause);
+  }
+
+  /** Sends one command and waits for its reply; commands never overlap. */
+  command(text: string): Promise<AgiReply> {
+    const run = async (): Promise<AgiReply> => {
+      if (this.hungUp) throw new CallerHungUp(this.hangupCause);
+      const reply = new Promise<AgiReply>((resolve, reject) => {
+        this.waiting = { resolve, reject };
+      });
+      this.sock.write(`${text}\n`);
+      const r = await reply;
+      if (r.code === 511 || (r.code === 200 && r.result === '-1')) {
+        this.markHungUp('NORMAL_CLEARING');
+        throw new CallerHungUp(this.hangupCause);
+      }
+      if (r.code !== 200) throw new Error(`Asterisk 拒绝 AGI 命令 ${text.split(' ')[0]}：${r.code} ${r.data}`);
+      return r;
+    };
+    const next = this.chain.then(run, run);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private prompt(key: PromptKey): string {
+    // Asterisk takes sound files without the extension.
+    return `${this.o.promptsDir}/${key}`;
+  }
+
+  async answer(): Promise<void> {
+    await this.command('ANSWER');
+  }
+
+  async recordSession(path: string): Promise<void> {
+    await this.command(`EXEC MixMonitor ${agiArg(path)}`);
+  }
+
+  async play(prompt: PromptKey): Promise<void> {
+    await this.command(`STREAM FILE ${agiArg(this.prompt(prompt))} ""`);
+  }
+
+  async collect(req: CollectDigits): Promise<string | null> {
+    const re = new RegExp(req.pattern);
+    for (let i = 0; i < req.tries; i++) {
+      const r = await this.command(`GET DATA ${agiArg(this.prompt(req.prompt))} ${req.timeoutMs} ${req.max}`);
+      const digits = r.result;
+      if (digits.length >= req.min && re.test(digits)) {
+        await this.setVariable(req.variable, digits);
+        return digits;
+      }
+      // Nothing keyed on the last try is not "invalid": the flow decides what follows.
+      if (i < req.tries - 1 || digits) await this.play('invalid');
+    }
+    return null;
+  }
+
+  async recordMessage(path: string, maxSeconds: number): Promise<void> {
+    const dot = path.lastIndexOf('.');
+    const [file, format] = dot > path.lastIndexOf('/') ? [path.slice(0, dot), path.slice(dot + 1)] : [path, 'wav'];
+    // RECORD FILE <file> <format> <escape digits> <timeout ms> BEEP s=<silence seconds>
+    await this.command(`RECORD FILE ${agiArg(file)} ${format} "#" ${maxSeconds * 1000} BEEP s=4`);
+  }
+
+  async setVariable(name: string, value: string): Promise<void> {
+    await this.command(`SET VARIABLE ${name} ${agiArg(value)}`);
+  }
+
+  async enterQueue(queue: string): Promise<QueueResult> {
+    // Queue(queue,options,URL,announce,timeout): returns when the caller leaves the queue.
+    await this.command(`EXEC Queue ${agiArg(`${queue},,,,${this.o.queueMaxWaitS}`)}`);
+    const status = (await this.command('GET VARIABLE QUEUESTATUS')).data.replace(/^\((.*)\)$/, '$1');
+    if (NOT_BRIDGED.has(status)) return { bridged: false, cancelReason: status };
+    // Bridged, and the agent hung up first: end the call as hangup_after_bridge does on FreeSWITCH.
+    await this.hangup();
+    return { bridged: true, cancelReason: null };
+  }
+
+  ended(): Promise<string> {
+    if (this.hungUp) return Promise.resolve(this.hangupCause);
+    return new Promise((r) => this.endWaiters.push(r));
+  }
+
+  async hangup(): Promise<void> {
+    if (this.hungUp) return;
+    try {
+      await this.command('HANGUP');
+    } catch (err) {
+      if (!(err instanceof CallerHungUp)) throw err;
+    }
+    this.markHungUp('NORMAL_CLEARING');
+  }
+
+  close(): void {
+    this.sock.end();
+  }
+}

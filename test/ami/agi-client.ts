@@ -1,0 +1,87 @@
+// Asterisk's side of a FastAGI session, for tests: connects to the app as the dialplan's
+// AGI(agi://…) does, sends the agi_* environment and answers each command the way
+// Asterisk 22 does (`200 result=…`, `HANGUP` when the caller hangs up, then the close).
+import net from 'node:net';
+
+export interface AgiCallScript {
+  uniqueid: string;
+  callerid: string;
+  extension?: string;
+  /** What the caller keys at each GET DATA, in order; null = nothing (timeout). */
+  keys?: (string | null)[];
+  /** QUEUESTATUS after Queue() returns; '' = unset (an agent took the call). */
+  queueStatus?: string;
+  /** The caller hangs up when this command arrives (instead of its reply). */
+  hangupOn?: (command: string) => boolean;
+}
+
+export class AgiTestCall {
+  readonly commands: string[] = [];
+  closed: Promise<void>;
+  private sock: net.Socket;
+  private buf = '';
+  private gone = false;
+
+  constructor(port: number, private s: AgiCallScript) {
+    this.sock = net.connect(port, '127.0.0.1');
+    this.sock.setEncoding('utf8');
+    this.closed = new Promise((r) => this.sock.on('close', () => r()));
+    this.sock.on('error', () => undefined);
+    this.sock.on('connect', () => {
+      const env: [string, string][] = [
+        ['agi_network', 'yes'], ['agi_network_script', 'hotline'], ['agi_request', 'agi://127.0.0.1:4573/hotline'],
+        ['agi_channel', `PJSIP/trunk-${s.uniqueid}`], ['agi_language', 'zh'], ['agi_type', 'PJSIP'], ['agi_uniqueid', s.uniqueid],
+        ['agi_version', '22.10.1'], ['agi_callerid', s.callerid], ['agi_calleridname', 'unknown'], ['agi_context', 'hotline-inbound'],
+        ['agi_extension', s.extension ?? '12345'], ['agi_priority', '2'], ['agi_enhanced', '0.0'], ['agi_threadid', '140000000000'],
+      ];
+      this.sock.write(env.map(([k, v]) => `${k}: ${v}\n`).join('') + '\n');
+    });
+    this.sock.on('data', (d: string) => this.onData(d));
+  }
+
+  private onData(d: string): void {
+    this.buf += d;
+    let at: number;
+    while ((at = this.buf.indexOf('\n')) >= 0) {
+      const cmd = this.buf.slice(0, at).trim();
+      this.buf = this.buf.slice(at + 1);
+      if (!cmd || this.gone) continue;
+      this.commands.push(cmd);
+      if (this.s.hangupOn?.(cmd)) {
+        this.callerHangsUp(cmd);
+        continue;
+      }
+      this.sock.write(`${this.reply(cmd)}\n`);
+      if (cmd === 'HANGUP') this.end();
+    }
+  }
+
+  /** The caller hangs up: Asterisk tells the script, fails the running command, and closes. */
+  callerHangsUp(running?: string): void {
+    if (this.gone) return;
+    this.sock.write('HANGUP\n');
+    if (running) this.sock.write(running.startsWith('RECORD FILE') ? '200 result=-1 (hangup) endpos=8000\n' : '200 result=-1\n');
+    this.end();
+  }
+
+  private end(): void {
+    this.gone = true;
+    this.sock.end();
+  }
+
+  private reply(cmd: string): string {
+    const verb = cmd.split(' ').slice(0, 2).join(' ');
+    if (cmd === 'ANSWER') return '200 result=0';
+    if (verb === 'STREAM FILE') return '200 result=0 endpos=8000';
+    if (verb === 'GET DATA') {
+      const k = (this.s.keys ?? []).shift() ?? null;
+      return k === null ? '200 result= (timeout)' : `200 result=${k}`;
+    }
+    if (verb === 'SET VARIABLE') return '200 result=1';
+    if (cmd === 'GET VARIABLE QUEUESTATUS') return this.s.queueStatus ? `200 result=1 (${this.s.queueStatus})` : '200 result=0';
+    if (verb === 'RECORD FILE') return '200 result=35 (dtmf) endpos=16000';
+    if (cmd.startsWith('EXEC ')) return '200 result=0';
+    if (cmd === 'HANGUP') return '200 result=1';
+    return '510 Invalid or unknown command';
+  }
+}
