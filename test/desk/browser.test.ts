@@ -62,7 +62,7 @@ describe('desk in a real browser (Chromium)', function () {
     });
     esl = new EslTestServer({ password: PASSWORD, playbackMs: 5, callees: { [CITIZEN]: { kind: 'answer', caller: { inputs: ['1'] } } } });
     const port = await esl.listen();
-    h = await startTestHotline({ now: () => new Date(now), env: { SCHEDULER_INTERVAL_MS: '0', DESK_WRAP_UP_SECONDS: '600' }, telephony: freeswitchAt(port) });
+    h = await startTestHotline({ now: () => new Date(now), env: { SCHEDULER_INTERVAL_MS: '0' }, telephony: freeswitchAt(port) });
     await until('telephony up', async () => (await call(h.base, 'GET', '/healthz')).body.telephony.connected);
     fs.mkdirSync(SHOTS, { recursive: true });
   });

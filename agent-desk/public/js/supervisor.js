@@ -41,7 +41,7 @@ const wallboard = {
               w.deadlinesByUnit.map((u) => el('tr', { class: u.breach ? 'bad' : 'warn' }, el('td', {}, desk.unitName(u.unit)), el('td', {}, u.warning), el('td', {}, u.breach)))) : el('p', { class: 'muted' }, '没有预警')),
           el('section', { class: 'card', id: 'visits-today' }, el('h2', {}, '今日回访结果'),
             Object.keys(w.returnVisitsToday).length ? bars(Object.entries(w.returnVisitsToday).map(([k, v]) => [OUTCOME_LABELS[k] ?? k, v]), { width: 380, color: '#27ae60' }) : el('p', { class: 'muted' }, '今日尚无回访')),
-          el('section', { class: 'card' }, el('h2', {}, '紧急工单待反馈'), el('ul', {}, w.emergenciesAwaitingFeedback.map((t) => el('li', {}, `${t.number} ${desk.unitName(t.leadUnit)} ${t.feedbackDueAt ? countdown(t.feedbackDueAt) : ''}`)))),
+          el('section', { class: 'card' }, el('h2', {}, '紧急工单待反馈'), el('ul', {}, w.emergenciesAwaitingFeedback.map((t) => el('li', {}, `${t.number} ${desk.unitName(t.leadUnit)} ${t.feedbackDueAt ? countdown(t.feedbackDueAt, Date.parse(w.at)) : ''}`)))),
           el('section', { class: 'card' }, el('h2', {}, '热点预警'), w.hotSpots.length ? el('ul', {}, w.hotSpots.map((h) => el('li', {}, `${desk.meta.eventTypes.find((e) => e.code === h.eventType)?.name ?? h.eventType} · ${desk.unitName(h.town)}：${h.count} 件（平时 ${h.baseline.toFixed(1)}）`))) : el('p', { class: 'muted' }, '没有热点')),
           el('section', { class: 'card' }, el('h2', {}, '待处理'), el('ul', {},
             el('li', {}, `退回待改派 ${w.pending.returned}`), el('li', {}, `延期待审批 ${w.pending.extensionRequests}`), el('li', {}, `不满意待研判 ${w.pending.unsatisfied}`), el('li', {}, `回复待审核 ${w.pending.awaitingReview}`))),

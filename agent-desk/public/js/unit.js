@@ -27,10 +27,11 @@ const inbox = {
   title: '待办工单',
   async render(view, desk) {
     let data = null;
+    let skew = 0; // server clock minus this browser's: countdowns follow the server's deadlines
     const draw = () => {
       clear(view).append(el('h1', {}, `${desk.unitName(desk.user.unit)} · 待办工单`), el('p', { class: 'muted' }, '按首接负责制，牵头单位办理；不属于本单位职责的，填写理由退回中心。群众电话已按规定隐去。'));
       if (!data.items.length) { view.append(el('p', { class: 'muted' }, '没有待办工单')); return; }
-      const now = Date.now();
+      const now = Date.now() + skew;
       for (const it of data.items) {
         const t = it.ticket;
         const d = it.deadline;
@@ -39,10 +40,10 @@ const inbox = {
             d ? el('span', { class: `countdown ${d.level}`, dataset: { due: d.dueAt, label: `${CLOCK_LABELS[d.clock]} ${fmtTime(d.dueAt)}` } }, `${CLOCK_LABELS[d.clock]} ${fmtTime(d.dueAt)} · ${countdown(d.dueAt, now)}`) : null),
           t.title ? el('p', {}, el('strong', {}, t.title)) : null,
           el('p', { class: 'content' }, t.content),
-          el('p', { class: 'muted' }, `地址：${t.address ?? '—'} · 群众：${t.citizenName ?? '（保密）'} ${t.citizenPhone ?? ''}`),
+          el('p', { class: 'muted' }, `地址：${t.address ?? '—'} · 群众：${t.kind === 'report' ? '（举报人信息保密）' : `${t.citizenName ?? '（未留姓名）'} ${t.citizenPhone ?? ''}`}`),
           t.extensionPending ? el('p', { class: 'warn' }, `延期申请待审批：至 ${fmtTime(t.extensionPending.until)}`) : null,
         );
-        const actions = it.allowedActions.filter((a) => ['acknowledge', 'give_feedback', 'return', 'request_extension', 'reply'].includes(a));
+        const actions = it.allowedActions.filter((a) => ['acknowledge', 'give_feedback', 'return', 'request_extension', 'reply'].includes(a) && (a !== 'give_feedback' || t.urgency === 'emergency'));
         if (actions.length) {
           const area = el('div', { class: 'actions' });
           card.append(el('div', { class: 'row' }, actions.map((a) => el('button', { type: 'button', class: `open-${a}`, onclick: () => {
@@ -53,11 +54,11 @@ const inbox = {
         view.append(card);
       }
     };
-    const load = async () => { data = await api('GET', '/api/desk/inbox'); draw(); };
+    const load = async () => { data = await api('GET', '/api/desk/inbox'); skew = Date.parse(data.at) - Date.now(); draw(); };
     const onPush = (ev) => { if (ev.detail.type === 'ticket') { toast(`工单 ${ev.detail.ticket.number} 有更新`); load(); } };
     window.addEventListener('push', onPush);
     // Countdowns tick in place (an open reply form is not redrawn); levels come with each reload.
-    const tick = setInterval(() => { for (const c of view.querySelectorAll('.countdown')) c.textContent = `${c.dataset.label} · ${countdown(c.dataset.due)}`; }, 30_000);
+    const tick = setInterval(() => { for (const c of view.querySelectorAll('.countdown')) c.textContent = `${c.dataset.label} · ${countdown(c.dataset.due, Date.now() + skew)}`; }, 30_000);
     this.leave = () => { window.removeEventListener('push', onPush); clearInterval(tick); };
     await load();
   },
