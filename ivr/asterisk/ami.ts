@@ -53,6 +53,7 @@ export interface AmiOptions {
 interface ListCollector {
   items: AmiMessage[];
   done: (items: AmiMessage[]) => void;
+  fail: (err: Error) => void;
 }
 
 /** Emits 'up', 'down' (reason), 'event' (message), 'login_failed' (message). */
@@ -155,6 +156,7 @@ export class AmiConnection extends EventEmitter {
     }
     for (const fail of [...this.pending.values()]) fail(new AmiError(`AMI 连接已断开（${reason}）`, null));
     this.pending.clear();
+    for (const l of [...this.lists.values()]) l.fail(new AmiError(`AMI 连接已断开（${reason}）`, null));
     this.lists.clear();
     const was = this.ready;
     this.ready = false;
@@ -230,7 +232,7 @@ export class AmiConnection extends EventEmitter {
     const id = `hl-${process.pid}-${++this.seq}`;
     let timer: NodeJS.Timeout | undefined;
     const items = new Promise<AmiMessage[]>((resolve, reject) => {
-      this.lists.set(id, { items: [], done: resolve });
+      this.lists.set(id, { items: [], done: resolve, fail: reject });
       timer = setTimeout(() => {
         this.lists.delete(id);
         reject(new AmiError(`AMI ${String(req.action)} 列表超时`, null));
