@@ -10,7 +10,7 @@ import { ACTIONS, ruleFor, STATUS_LABELS, allowedActions } from '../workflow/lif
 import { viewFor } from '../workflow/visibility';
 import { Ticket, TicketStatus } from '../workflow/types';
 import { ticketFromRow } from '../storage/tickets';
-import { listUnits } from '../storage/directory';
+import { listUnits, listUsers } from '../storage/directory';
 import { loadCallKpis } from '../ivr/call-kpis';
 import type { AgentState, Telephony } from '../ivr/telephony';
 import { hotSpots } from '../routing';
@@ -62,6 +62,7 @@ export function deskRoutes(o: DeskApiOptions): Router {
 
   r.get('/desk/meta', requireRole(), async (req, res) => {
     const units = await listUnits(ctx.db);
+    const supervisors = (await listUsers(ctx.db, { role: 'supervisor' })).filter((u) => u.active && u.extension);
     res.json({
       user: req.user,
       telephony: ctx.telephony ? ctx.telephony.status() : null,
@@ -70,6 +71,7 @@ export function deskRoutes(o: DeskApiOptions): Router {
       actions: ACTIONS.map((a) => ({ action: a, label: ruleFor(a).label, requiresReason: !!ruleFor(a).requiresReason })),
       eventTypes: ctx.routing.eventTypes().map((e) => ({ code: e.code, name: e.name, group: e.group })),
       wrapUpSeconds: o.wrapUpSeconds,
+      supervisors: supervisors.map((u) => ({ displayName: u.displayName, extension: u.extension })),
     });
   });
 

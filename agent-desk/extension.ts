@@ -77,6 +77,13 @@ export const desk: ExtensionFactory = async (ctx): Promise<DeskExtension> => {
         const ticket = await getTicket(ctx.db, m.ticketId);
         if (ticket) hub.deliver({ type: 'ticket', ticket, events: await eventsByIds(ctx, m.eventIds) });
       })().catch((e) => ctx.log(`[desk] 读取其他服务器的工单 ${m.ticketId} 失败：${(e as Error).message}`));
+    } else if (m.type === 'transcript') {
+      void (async () => {
+        const r = await ctx.db('speech_transcripts').where({ recording_id: m.recordingId }).first();
+        if (!r) return;
+        const suggestion = r.caller_text ? ctx.routing.suggest({ text: r.caller_text }) : null;
+        hub.deliver({ type: 'transcript', transcript: { recordingId: m.recordingId, callId: r.call_id ?? null, ticketId: r.ticket_id ?? null, text: r.text, callerText: r.caller_text, provider: r.provider, suggestion } });
+      })().catch((e) => ctx.log(`[desk] 读取其他服务器的转写 ${m.recordingId} 失败：${(e as Error).message}`));
     } else if (m.type === 'call') hub.deliver({ type: 'call', call: m.call });
     else hub.deliver({ type: 'alert', alert: m.alert });
   };
@@ -96,6 +103,10 @@ export const desk: ExtensionFactory = async (ctx): Promise<DeskExtension> => {
     ctx.bus.on('alert', (alert) => {
       hub.deliver({ type: 'alert', alert });
       forward({ type: 'alert', alert });
+    }),
+    ctx.bus.on('transcript', (transcript) => {
+      hub.deliver({ type: 'transcript', transcript });
+      forward({ type: 'transcript', recordingId: transcript.recordingId });
     }),
     ctx.bus.on('telephony', (telephony) => hub.deliver({ type: 'telephony', telephony })),
   ];

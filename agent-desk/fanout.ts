@@ -1,7 +1,7 @@
 // Cross-instance fan-out: several servers on one PostgreSQL tell each other what their
 // own bus heard, over LISTEN/NOTIFY. A ticket travels as its id and new event ids (the
 // receiver reads the committed rows: a NOTIFY payload is limited to 8,000 bytes); a call
-// event travels whole. On SQLite there is one server and no fan-out.
+// event travels whole; a transcript as its recording id (the receiver reads it). On SQLite there is one server and no fan-out.
 import crypto from 'node:crypto';
 import { Knex } from 'knex';
 import { Client } from 'pg';
@@ -11,7 +11,8 @@ import type { HotlineEvents } from '../server/events';
 export type FanoutMessage =
   | { type: 'ticket'; ticketId: number; eventIds: number[] }
   | { type: 'call'; call: CallEvent }
-  | { type: 'alert'; alert: HotlineEvents['alert'] };
+  | { type: 'alert'; alert: HotlineEvents['alert'] }
+  | { type: 'transcript'; recordingId: number };
 
 export interface Fanout {
   readonly origin: string;

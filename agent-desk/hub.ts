@@ -7,7 +7,7 @@ import { Knex } from 'knex';
 import { WebSocketServer, WebSocket } from 'ws';
 import { userForSession } from '../storage/directory';
 import { SESSION_COOKIE } from '../server/http/auth';
-import { pushFor, PushMessage, Recipient, callIdOf } from './push';
+import { pushFor, PushMessage, Recipient } from './push';
 
 export const WS_PATH = '/ws';
 
@@ -23,6 +23,15 @@ function cookie(header: string | undefined, name: string): string | null {
 
 function refuse(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** Each operator's last calls are kept: the transcript of a call arrives after it ended. */
+export const RECENT_CALLS = 20;
+
+function remember(calls: Set<string>, id: string): void {
+  calls.delete(id);
+  calls.add(id);
+  if (calls.size > RECENT_CALLS) calls.delete(calls.values().next().value!);
 }
 
 export class PushHub {
@@ -68,15 +77,11 @@ export class PushHub {
     let sent = 0;
     const offered = m.type === 'call' && m.call.type === 'call_offered' ? m.call : null;
     for (const c of this.clients) {
-      if (offered && c.who.extension === offered.agent) c.calls.add(offered.callId);
+      if (offered && c.who.extension === offered.agent) remember(c.calls, offered.callId);
       const out = pushFor(c.who, m, c.calls);
       if (!out || c.ws.readyState !== WebSocket.OPEN) continue;
       c.ws.send(JSON.stringify(out));
       sent++;
-      if (m.type === 'call' && m.call.type === 'call_ended') {
-        const id = callIdOf(m.call);
-        if (id) c.calls.delete(id);
-      }
     }
     return sent;
   }

@@ -10,7 +10,8 @@ export type PushMessage =
   | { type: 'ticket'; ticket: Ticket; events: TicketEvent[] }
   | { type: 'call'; call: CallEvent }
   | { type: 'alert'; alert: HotlineEvents['alert'] }
-  | { type: 'telephony'; telephony: HotlineEvents['telephony'] };
+  | { type: 'telephony'; telephony: HotlineEvents['telephony'] }
+  | { type: 'transcript'; transcript: HotlineEvents['transcript'] };
 
 export interface Recipient {
   id: number;
@@ -29,7 +30,7 @@ export function callIdOf(e: CallEvent): string | null {
 
 /**
  * The message as this person may receive it, or null when it is not theirs.
- * `myCalls` holds the calls already offered to this operator (an ended call names no agent).
+ * `myCalls` holds the recent calls offered to this operator (an ended call, a transcript name no agent).
  */
 export function pushFor(r: Recipient, m: PushMessage, myCalls: ReadonlySet<string> = new Set()): PushMessage | null {
   switch (m.type) {
@@ -57,5 +58,9 @@ export function pushFor(r: Recipient, m: PushMessage, myCalls: ReadonlySet<strin
       return r.role === 'operator' || CENTER_WATCHERS.includes(r.role) ? m : null;
     case 'telephony':
       return r.role === 'unit_handler' ? null : m;
+    case 'transcript':
+      // The caller's words: to the operator who took the call, and to supervisors.
+      if (CENTER_WATCHERS.includes(r.role)) return m;
+      return r.role === 'operator' && m.transcript.callId !== null && myCalls.has(m.transcript.callId) ? m : null;
   }
 }

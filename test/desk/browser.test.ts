@@ -98,6 +98,11 @@ describe('desk in a real browser (Chromium)', function () {
     await op.waitForSelector('#caller-number', { timeout: 15_000 });
     assert.equal(await op.textContent('#caller-number'), CITIZEN);
     assert.equal(await op.inputValue('#f-citizenPhone'), CITIZEN);
+    await until('operator on the call', async () => (await op.textContent('#agent-state'))?.includes('通话中'));
+    await op.click('#call-panel button:has-text("保持")');
+    await until('caller on hold at the switch', async () => ch.held === true);
+    await op.click('#call-panel button:has-text("恢复")');
+    await until('caller back from hold', async () => ch.held === false);
 
     await op.focus('#f-content');
     await op.keyboard.type('我家楼下的路灯坏了一个星期了，晚上走路看不见，在圣城街道金光街');
@@ -112,6 +117,10 @@ describe('desk in a real browser (Chromium)', function () {
     assert.equal(t.call_id, ch.uuid);
     assert.equal(t.lead_unit, 'cgj');
     await until('operator in wrap-up', async () => (await op.textContent('#agent-state'))?.includes('话后整理'));
+    // The finished transcript of this call (published on the bus as the speech jobs do; no speech engine here) shows beside the form, as text.
+    h.hotline.bus.emit('transcript', { recordingId: 1, callId: ch.uuid, ticketId: t.id, text: '坐席：您好。市民：<b>路灯</b>坏了', callerText: '<b>路灯</b>坏了', provider: 'test', suggestion: null });
+    await op.waitForSelector('#transcript:not([hidden])');
+    assert.equal(await op.textContent('#transcript p.content'), '<b>路灯</b>坏了');
 
     const unit = await login('cgj');
     await unit.waitForSelector(`article[data-number="${t.number}"]`);

@@ -55,6 +55,14 @@ describe('desk pushes: who receives what', () => {
     assert.equal(pushFor(who('operator', 'center', '1002'), ended, new Set()), null);
   });
 
+  it("a call's transcript reaches the operator who took it, even after the call ended, and supervisors; not other operators or units", () => {
+    const m = { type: 'transcript' as const, transcript: { recordingId: 3, callId: 'c1', ticketId: null, text: '路灯坏了', callerText: '路灯坏了', provider: 'test', suggestion: null } };
+    assert.ok(pushFor(who('operator', 'center', '1001'), m, new Set(['c1'])));
+    assert.equal(pushFor(who('operator', 'center', '1002'), m, new Set(['c9'])), null);
+    assert.ok(pushFor(who('supervisor', 'center'), m));
+    assert.equal(pushFor(who('unit_handler', 'cgj'), m, new Set(['c1'])), null);
+  });
+
   it('emergency-word alerts go to operators and supervisors, not to units', () => {
     const m = { type: 'alert' as const, alert: { kind: 'emergency_word' as const, keyword: '着火', ticketId: null, callId: 'c1', at: offered.at } };
     assert.ok(pushFor(who('operator', 'center', '1001'), m));

@@ -41,7 +41,9 @@ const intake = {
       const controls = el('div', { class: 'row' },
         el('button', { type: 'button', onclick: () => callAction('hold') }, '保持'),
         el('button', { type: 'button', onclick: () => callAction('unhold') }, '恢复'),
-        el('select', { id: 'transfer-to' }, el('option', { value: '' }, '转接到…'), desk.meta.units.filter((u) => u.phone).map((u) => el('option', { value: u.phone }, `${u.name} ${u.phone}`))),
+        el('select', { id: 'transfer-to' }, el('option', { value: '' }, '转接到…'),
+          desk.meta.supervisors.map((s) => el('option', { value: s.extension }, `值班长 ${s.displayName}（${s.extension}）`)),
+          desk.meta.units.filter((u) => u.phone).map((u) => el('option', { value: u.phone }, `${u.name} ${u.phone}`))),
         el('button', { type: 'button', onclick: () => { const d = document.getElementById('transfer-to').value; if (d) callAction('transfer', { destination: d }); } }, '转接'),
         el('button', { type: 'button', class: 'danger', onclick: () => callAction('hangup') }, '挂断'),
       );
@@ -102,6 +104,12 @@ const intake = {
 
     // — suggestion, same issue, knowledge —
     const sugBox = el('div', { id: 'suggestion', class: 'card' }, el('h2', {}, '路由建议'), el('p', { class: 'muted' }, '输入诉求内容后自动给出建议'));
+    const transcriptBox = el('div', { id: 'transcript', class: 'card', hidden: true });
+    const drawTranscript = (tr) => {
+      clear(transcriptBox).append(el('h2', {}, '通话转写'), el('p', { class: 'muted' }, `录音 ${tr.recordingId} · ${tr.provider}`), el('p', { class: 'content' }, tr.callerText || tr.text),
+        el('button', { type: 'button', onclick: () => { if (!F('content').value.trim()) F('content').value = tr.callerText || tr.text; askSuggestion(); } }, '填入诉求内容'));
+      transcriptBox.hidden = false;
+    };
     const kbResults = el('div', { id: 'kb-results' });
     const kbInput = el('input', { id: 'kb-q', placeholder: '搜索知识库（Alt+K）' });
     const kbBox = el('div', { class: 'card' }, el('h2', {}, '知识库'), kbInput, kbResults);
@@ -217,6 +225,7 @@ const intake = {
 
     const onPush = (ev) => {
       const m = ev.detail;
+      if (m.type === 'transcript') return drawTranscript(m.transcript);
       if (m.type !== 'call') return;
       const c = m.call;
       if (c.type === 'call_offered') {
@@ -236,7 +245,7 @@ const intake = {
 
     view.append(el('div', { class: 'intake' },
       el('div', { class: 'col' }, stateBox, callBox, el('div', { class: 'card' }, el('h2', {}, '快捷键'), el('table', { class: 'keys' }, SHORTCUTS.map(([k, t]) => el('tr', {}, el('td', {}, el('kbd', {}, k)), el('td', {}, t)))))),
-      el('div', { class: 'col wide' }, f),
+      el('div', { class: 'col wide' }, f, transcriptBox),
       el('div', { class: 'col' }, sugBox, kbBox),
     ));
     await Promise.all([drawState(), drawCall()]);
