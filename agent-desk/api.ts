@@ -149,7 +149,14 @@ export function deskRoutes(o: DeskApiOptions): Router {
   r.get('/desk/queues', requireRole('supervisor', 'leader', 'admin'), async (req, res) => {
     const actor = actorOf(req);
     const rows = (await ctx.db('tickets').whereIn('status', ['returned', 'under_review', 'replied']).orWhereNotNull('extension_pending').orderBy('id').limit(500)).map(ticketFromRow);
-    const item = (t: Ticket) => ({ ticket: t, statusLabel: STATUS_LABELS[t.status], allowedActions: allowedActions(t, actor), deadline: currentDeadline(t, ctx.now()) });
+    // What the supervisor decides on: the unit's reply, its reason to return, the visit's outcome.
+    const notes = new Map<number, Record<string, string | null>>();
+    const ids = rows.map((t) => t.id);
+    for (let i = 0; i < ids.length; i += 500) {
+      const evs = await ctx.db('ticket_events').whereIn('ticket_id', ids.slice(i, i + 500)).whereIn('action', ['reply', 'return', 'request_extension', 'record_return_visit']).orderBy('id');
+      for (const e of evs) notes.set(Number(e.ticket_id), { ...(notes.get(Number(e.ticket_id)) ?? {}), [e.action]: e.reason ?? null });
+    }
+    const item = (t: Ticket) => ({ ticket: t, statusLabel: STATUS_LABELS[t.status], allowedActions: allowedActions(t, actor), deadline: currentDeadline(t, ctx.now()), notes: notes.get(t.id) ?? {} });
     res.json({
       returned: rows.filter((t) => t.status === 'returned').map(item),
       extensionRequests: rows.filter((t) => t.extensionPending).map(item),

@@ -165,6 +165,35 @@ describe('agent desk API and pushes', function () {
     });
   });
 
+  it("the supervisors' lists: a return with its reason is re-dispatched, an extension approved, an unsatisfied case gets a supervision notice", async () => {
+    const act = (who: Caller, id: number, action: string, reason?: string, input?: unknown) => who('POST', `/api/tickets/${id}/transitions`, { action, ...(reason ? { reason } : {}), ...(input ? { input } : {}) });
+    const returned = await dispatchTo('cgj', { content: '小区电梯经常停运' });
+    assert.equal((await act(cgj, returned.id, 'return', '电梯属特种设备，应由市场监管部门办理')).status, 200);
+    const ext = await dispatchTo('cgj', { content: '背街小巷路面破损' });
+    const until = new Date(clock + 10 * 86400_000).toISOString();
+    assert.equal((await act(cgj, ext.id, 'request_extension', '需要协调施工队，工期较长', { until })).status, 200);
+
+    const q = (await sup('GET', '/api/desk/queues')).body;
+    const r = q.returned.find((i: any) => i.ticket.id === returned.id);
+    assert.equal(r.notes.return, '电梯属特种设备，应由市场监管部门办理');
+    assert.ok(r.allowedActions.includes('redispatch'));
+    assert.ok(q.extensionRequests.some((i: any) => i.ticket.id === ext.id));
+
+    assert.equal((await act(sup, returned.id, 'redispatch', '改派住建局', { leadUnit: 'zjj', coUnits: [] })).status, 200);
+    assert.equal((await h.db('tickets').where({ id: returned.id }).first()).lead_unit, 'zjj');
+    assert.equal((await act(sup, ext.id, 'approve_extension', '同意')).status, 200);
+    assert.equal((await h.db('tickets').where({ id: ext.id }).first()).due_at, until);
+
+    const consult = await op('POST', '/api/tickets', { ...appeal, kind: 'consult', content: '办理居住证需要什么材料？', resolveAtIntake: { answer: '请携带身份证到派出所办理' } });
+    await h.hotline.visits.tick();
+    assert.equal((await op('POST', `/api/return-visits/${consult.body.ticket.id}`, { outcome: 'unsatisfied', reason: '答复不清楚' })).status, 200);
+    const again = (await sup('GET', '/api/desk/queues')).body;
+    assert.ok(again.unsatisfied.some((i: any) => i.ticket.id === consult.body.ticket.id));
+    const notice = await act(sup, consult.body.ticket.id, 'supervise', '请公安局二次办理并当面答复', { dueAt: new Date(clock + 5 * 86400_000).toISOString(), leadUnit: 'gaj' });
+    assert.equal(notice.status, 200, JSON.stringify(notice.body));
+    assert.equal(notice.body.ticket.status, 'supervised');
+  });
+
   it('a supervisor sees a breached deadline by unit on the wallboard once the time has passed', async () => {
     const t = await dispatchTo('zjj', { content: '小区楼道里的消防栓漏水' });
     clock += 10 * 86400_000;

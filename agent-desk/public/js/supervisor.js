@@ -63,6 +63,9 @@ function row(it, desk, controls) {
     el('header', {}, el('strong', {}, t.number), ` ${KIND_LABELS[t.kind]} · ${it.statusLabel} · 牵头：${desk.unitName(t.leadUnit)}`),
     el('p', { class: 'content' }, t.content),
     t.extensionPending ? el('p', { class: 'warn' }, `申请延期至 ${fmtTime(t.extensionPending.until)}：${t.extensionPending.reason}`) : null,
+    t.status === 'replied' && it.notes.reply ? el('p', { class: 'note' }, el('strong', {}, '单位回复：'), it.notes.reply) : null,
+    t.status === 'returned' && it.notes.return ? el('p', { class: 'note' }, el('strong', {}, '退回理由：'), it.notes.return) : null,
+    t.status === 'under_review' ? el('p', { class: 'note' }, el('strong', {}, '回访：'), `不满意${it.notes.record_return_visit ? `（${it.notes.record_return_visit}）` : ''}`) : null,
     controls);
 }
 
