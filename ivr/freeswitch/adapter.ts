@@ -128,6 +128,7 @@ export class FreeSwitchTelephony implements Telephony {
     if (this.announceTimer) clearInterval(this.announceTimer);
     this.inbound.stop();
     await this.ivr.stop();
+    await this.flushAgentStates(); // agent states being saved reach the database before the app exits
   }
 
   status(): TelephonyStatus {
