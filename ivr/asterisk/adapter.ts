@@ -93,6 +93,7 @@ export class AsteriskTelephony implements Telephony {
       settings: { recordingsDir: c.recordingsDir, queue: c.queue, workingHours: c.workingHours, timeZone: c.timeZone, messageMaxS: 120 },
       services: o.services, now: this.now, report: (e) => this.emit(e),
       onCall: (ch) => {
+        ch.onRecorded = (path) => this.emit({ type: 'recording_ended', at: this.now().toISOString(), callId: ch.callId, path });
         // Normally known from its Newchannel already; after an app restart, from here.
         this.mapper.track(ch.callId, ch.caller);
         if (!this.live.has(ch.callId)) this.live.set(ch.callId, performance.now());
@@ -132,8 +133,18 @@ export class AsteriskTelephony implements Telephony {
     return () => this.bus.off('event', listener);
   }
 
+  /** Recordings still running, by call: MixMonitor and a dialplan Record() stop when the call ends. */
+  private recording = new Map<string, Set<string>>();
+
   private emit(e: CallEvent): void {
-    if (e.type === 'call_ended') this.live.delete(e.callId);
+    if (e.type === 'recording_started') this.recording.set(e.callId, (this.recording.get(e.callId) ?? new Set()).add(e.path));
+    if (e.type === 'recording_ended') this.recording.get(e.callId)?.delete(e.path);
+    if (e.type === 'call_ended') {
+      this.live.delete(e.callId);
+      const open = this.recording.get(e.callId);
+      this.recording.delete(e.callId);
+      for (const path of open ?? []) this.emit({ type: 'recording_ended', at: e.at, callId: e.callId, path });
+    }
     for (const l of this.bus.listeners('event') as CallEventListener[]) {
       try {
         l(e);
@@ -335,7 +346,7 @@ export class AsteriskTelephony implements Telephony {
     try {
       await this.amiAction({
         action: 'Originate', channel: c.survey.dial.replace('{phone}', req.phone), context: c.surveyContext, exten: 's', priority: '1',
-        timeout: String(c.survey.originateTimeoutS * 1000), callerid: `"12345" <${c.survey.callerId}>`, async: 'true', channelid: callId,
+        timeout: String(c.survey.originateTimeoutS * 1000), callerid: `"${c.survey.callerId}" <${c.survey.callerId}>`, async: 'true', channelid: callId,
         variable: {
           RETURN_VISIT_TICKET_ID: String(req.ticketId), RETURN_VISIT_TICKET_NUMBER: req.ticketNumber, RETURN_VISIT_ATTEMPT: String(req.attempt),
           RECORDINGS_DIR: c.recordingsDir,

@@ -42,6 +42,8 @@ export class AgiCallChannel implements CallChannel {
   private chain: Promise<unknown> = Promise.resolve();
   private endWaiters: ((cause: string) => void)[] = [];
   onHangup: (cause: string) => void = () => undefined;
+  /** Called when a RECORD FILE ends (finished, or cut by the hang-up), with the recording's path. */
+  onRecorded: (path: string) => void = () => undefined;
 
   constructor(private sock: net.Socket, env: Record<string, string>, rest: string, private o: { promptsDir: string; queueMaxWaitS: number }) {
     this.callId = env.agi_uniqueid ?? '';
@@ -142,7 +144,11 @@ export class AgiCallChannel implements CallChannel {
     const dot = path.lastIndexOf('.');
     const [file, format] = dot > path.lastIndexOf('/') ? [path.slice(0, dot), path.slice(dot + 1)] : [path, 'wav'];
     // RECORD FILE <file> <format> <escape digits> <timeout ms> BEEP s=<silence seconds>
-    await this.command(`RECORD FILE ${agiArg(file)} ${format} "#" ${maxSeconds * 1000} BEEP s=4`);
+    try {
+      await this.command(`RECORD FILE ${agiArg(file)} ${format} "#" ${maxSeconds * 1000} BEEP s=4`);
+    } finally {
+      this.onRecorded(path);
+    }
   }
 
   async setVariable(name: string, value: string): Promise<void> {

@@ -51,6 +51,15 @@ describe('Asterisk adapter: the hotline call flow over FastAGI', () => {
     assert.deepEqual(h.services.drafts.map((d) => [d.reason, d.callerPhone, d.recordingPath]), [['overflow', '13700001111', `${DIR}/message_1795459100.8.wav`]]);
     const left = await h.waitFor('message_left');
     assert.equal(left.ticketNumber, h.services.drafts[0].ticketNumber);
+    // The message ends when RECORD FILE returns; MixMonitor's whole-call recording when the call ends.
+    await h.waitFor('recording_ended', (e) => e.path === `${DIR}/message_1795459100.8.wav`);
+    assert.ok(!h.events.some((e) => e.type === 'recording_ended' && e.path.includes('call_1795459100.8')));
+    h.ast.sendRaw(['Event: Newchannel', 'Channel: PJSIP/trunk-x', 'Context: hotline-inbound', 'Exten: 12345', 'CallerIDNum: 13700001111',
+      'Uniqueid: 1795459100.8', 'Linkedid: 1795459100.8', '', 'Event: Hangup', 'Uniqueid: 1795459100.8', 'Cause: 16', '', ''].join('\r\n'));
+    await h.waitFor('recording_ended', (e) => e.path === `${DIR}/call_1795459100.8.wav`);
+    const ended = h.events.findIndex((e) => e.type === 'call_ended' && e.callId === '1795459100.8');
+    const recEnded = h.events.findIndex((e) => e.type === 'recording_ended' && e.path === `${DIR}/call_1795459100.8.wav`);
+    assert.ok(recEnded >= 0 && recEnded < ended, 'the recording ends before the call record closes');
   });
 
   it('after hours the caller hears so and leaves a message; hanging up while speaking still makes a draft ticket', async () => {
