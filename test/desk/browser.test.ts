@@ -130,8 +130,12 @@ describe('desk in a real browser (Chromium)', function () {
     await unit.waitForSelector(`article[data-number="${t.number}"] .open-reply`);
     await unit.click(`article[data-number="${t.number}"] .open-reply`);
     await unit.fill(`article[data-number="${t.number}"] .action-form textarea`, '已于当日更换灯具，路灯恢复照明。');
+    const PNG_1x1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    await unit.setInputFiles(`article[data-number="${t.number}"] .action-form input.files`, { name: '修复后.png', mimeType: 'image/png', buffer: PNG_1x1 });
     await unit.click(`article[data-number="${t.number}"] .do-reply`);
     await until('replied', async () => (await h.db('tickets').where({ id: t.id }).first()).status === 'replied');
+    const att = await h.db('attachments').where({ ticket_id: t.id, stage: 'reply' }).first();
+    assert.deepEqual([att.file_name, att.content_type], ['修复后.png', 'image/png']);
 
     const sup = await login('sup01');
     await sup.goto(h.base + '/desk/#/queues');

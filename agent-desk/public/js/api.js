@@ -23,6 +23,14 @@ export async function api(method, path, body) {
   return data;
 }
 
+/** Upload one file as the raw body with its own content type (photos, PDFs, audio). */
+export async function upload(path, file) {
+  const res = await fetch(path, { method: 'POST', headers: { 'content-type': file.type || 'application/octet-stream', ...(csrf ? { 'x-csrf-token': csrf } : {}) }, body: file, credentials: 'same-origin' });
+  const data = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
 /** el('div', {class: 'x', onclick}, 'text', child…): attributes, listeners, text children. */
 export function el(tag, attrs = {}, ...children) {
   const n = document.createElement(tag);

@@ -57,6 +57,15 @@ const wallboard = {
   },
 };
 
+/** The reply's attachments, as download links named by their file names (text). */
+function attachmentsOf(t) {
+  const box = el('div', { class: 'attachments' });
+  api('GET', `/api/tickets/${t.id}/attachments`).then((r) => {
+    if (r.items.length) box.append(el('strong', {}, '附件：'), ...r.items.map((a) => el('a', { href: `/api/tickets/${t.id}/attachments/${a.id}`, target: '_blank', rel: 'noopener' }, a.fileName, ' ')));
+  }, () => {});
+  return box;
+}
+
 function row(it, desk, controls) {
   const t = it.ticket;
   return el('article', { class: 'card ticket', dataset: { number: t.number } },
@@ -64,6 +73,7 @@ function row(it, desk, controls) {
     el('p', { class: 'content' }, t.content),
     t.extensionPending ? el('p', { class: 'warn' }, `申请延期至 ${fmtTime(t.extensionPending.until)}：${t.extensionPending.reason}`) : null,
     t.status === 'replied' && it.notes.reply ? el('p', { class: 'note' }, el('strong', {}, '单位回复：'), it.notes.reply) : null,
+    t.status === 'replied' ? attachmentsOf(t) : null,
     t.status === 'returned' && it.notes.return ? el('p', { class: 'note' }, el('strong', {}, '退回理由：'), it.notes.return) : null,
     t.status === 'under_review' ? el('p', { class: 'note' }, el('strong', {}, '回访：'), `不满意${it.notes.record_return_visit ? `（${it.notes.record_return_visit}）` : ''}`) : null,
     controls);

@@ -1,6 +1,6 @@
 // The department workbench: the unit's inbox with deadline countdowns coloured by
 // warning/breach; acknowledge, return with a reason, request an extension, reply.
-import { api, el, clear, toast, KIND_LABELS, fmtTime, countdown } from './api.js';
+import { api, upload, el, clear, toast, KIND_LABELS, fmtTime, countdown } from './api.js';
 
 const CLOCK_LABELS = { ack: '签收期限', feedback: '紧急反馈期限', close: '办结期限' };
 
@@ -12,9 +12,12 @@ function actionForm(t, desk, action, after) {
   const meta = desk.meta.actions.find((a) => a.action === action);
   const reason = el('textarea', { rows: 2, placeholder: action === 'reply' ? '办理结果（必填）' : '原因' + (meta?.requiresReason || action === 'request_extension' ? '（必填）' : '') });
   const until = action === 'request_extension' ? el('input', { type: 'datetime-local', class: 'until' }) : null;
-  return el('div', { class: 'action-form' }, reason, until,
+  const files = action === 'reply' ? el('input', { type: 'file', class: 'files', multiple: true, accept: 'image/jpeg,image/png,image/webp,application/pdf' }) : null;
+  return el('div', { class: 'action-form' }, reason, until, files,
     el('button', { type: 'button', class: `do-${action}`, onclick: async () => {
       try {
+        // Attachments (photos of the work done, documents) go up first, then the reply that refers to them.
+        for (const f of files?.files ?? []) await upload(`/api/tickets/${t.id}/attachments?name=${encodeURIComponent(f.name)}&stage=reply`, f);
         const input = until ? { until: until.value ? new Date(until.value).toISOString() : '' } : undefined;
         await act(t.id, action, reason.value.trim() || undefined, input);
         toast(`${meta?.label ?? action}：已完成`);
