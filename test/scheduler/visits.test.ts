@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startTestHotline, TestHotline, Caller } from '../support/hotline';
+import { startTestHotline, TestHotline, Caller, reviewedTicket as reviewed } from '../support/hotline';
 import type { SurveyCallRequest } from '../../ivr/telephony';
 
 // Monday 2026-11-23 10:00 in Beijing.
@@ -22,17 +22,7 @@ describe('return visits: durable tasks, survey calls, retries, manual list', fun
   });
   after(async () => h.close());
 
-  async function reviewedTicket(extra: object = {}): Promise<number> {
-    const { body } = await op('POST', '/api/tickets', {
-      channel: 'hotline', kind: 'complaint', content: '小区路灯不亮', citizenPhone: '13812345678', dispatch: { leadUnit: 'cgj', coUnits: [] }, ...extra,
-    });
-    const id = body.ticket.id;
-    await cgj('POST', `/api/tickets/${id}/transitions`, { action: 'acknowledge' });
-    await cgj('POST', `/api/tickets/${id}/transitions`, { action: 'reply', reason: '已修复' });
-    const r = await op('POST', `/api/tickets/${id}/transitions`, { action: 'review_approve' });
-    assert.equal(r.status, 200);
-    return id;
-  }
+  const reviewedTicket = (extra: Record<string, unknown> = {}) => reviewed(op, cgj, 'cgj', extra);
   const task = async (id: number) => h.db('visit_tasks').where({ ticket_id: id }).first();
 
   it('without telephony a due visit goes to the manual list, saying why', async () => {
@@ -142,11 +132,7 @@ describe('return visits: the reason of an unsatisfied citizen', function () {
   it('arrives a second time with the recording: one row for the attempt, with the recording noted', async () => {
     const op = await h.as('op01');
     const cgj = await h.as('cgj');
-    const { body } = await op('POST', '/api/tickets', { channel: 'hotline', kind: 'complaint', content: '噪音扰民', citizenPhone: '13812345678', dispatch: { leadUnit: 'cgj', coUnits: [] } });
-    const id = body.ticket.id;
-    await cgj('POST', `/api/tickets/${id}/transitions`, { action: 'acknowledge' });
-    await cgj('POST', `/api/tickets/${id}/transitions`, { action: 'reply', reason: '已劝导' });
-    await op('POST', `/api/tickets/${id}/transitions`, { action: 'review_approve' });
+    const id = await reviewed(op, cgj, 'cgj', { content: '噪音扰民' });
     h.hotline.setDialer({ enqueue: () => undefined });
     await h.hotline.visits.tick();
     const answer = { ticketId: id, attempt: 1, callId: 'r-1', outcome: 'unsatisfied' as const, digit: '3', answeredAt: new Date(MONDAY_10).toISOString() };

@@ -1,7 +1,7 @@
 // The whole hotline with its FreeSWITCH adapter against the ESL test server: what the
 // switch reports reaches the tickets, the call log, the return visits and /healthz.
 import assert from 'node:assert/strict';
-import { startTestHotline, TestHotline, call } from '../support/hotline';
+import { startTestHotline, TestHotline, call, reviewedTicket } from '../support/hotline';
 import { EslTestServer } from '../esl/server';
 import { parseIvrConfig } from '../../ivr/config';
 import { FreeSwitchTelephony } from '../../ivr/freeswitch/adapter';
@@ -58,11 +58,7 @@ describe('start-up wiring: FreeSWITCH through the Event Socket', function () {
     now = MONDAY_10;
     const op = await h.as('op01');
     const cgj = await h.as('cgj');
-    const { body } = await op('POST', '/api/tickets', { channel: 'hotline', kind: 'complaint', content: '路灯不亮', citizenPhone: '13800001111', dispatch: { leadUnit: 'cgj', coUnits: [] } });
-    const id = body.ticket.id;
-    await cgj('POST', `/api/tickets/${id}/transitions`, { action: 'acknowledge' });
-    await cgj('POST', `/api/tickets/${id}/transitions`, { action: 'reply', reason: '已修复' });
-    await op('POST', `/api/tickets/${id}/transitions`, { action: 'review_approve' });
+    const id = await reviewedTicket(op, cgj, 'cgj', { citizenPhone: '13800001111' });
     await h.hotline.visits.tick();
     const closed = await until('the ticket closed by the survey', async () => {
       const t = await h.db('tickets').where({ id }).first();

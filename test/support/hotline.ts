@@ -71,3 +71,20 @@ export async function startTestHotline(opts: { now?: () => Date; env?: Record<st
     },
   };
 }
+
+/**
+ * A ticket taken to "reviewed" (awaiting its return visit) the way people do it: the
+ * operator accepts and dispatches, the unit acknowledges and replies, the operator approves.
+ */
+export async function reviewedTicket(op: Caller, unit: Caller, unitCode: string, appeal: Record<string, unknown> = {}): Promise<number> {
+  const created = await op('POST', '/api/tickets', {
+    channel: 'hotline', kind: 'complaint', content: '小区路灯不亮', citizenPhone: '13812345678', ...appeal, dispatch: { leadUnit: unitCode, coUnits: [] },
+  });
+  if (created.status !== 201) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
+  const id = created.body.ticket.id as number;
+  for (const [who, action, reason] of [[unit, 'acknowledge', undefined], [unit, 'reply', '已处理'], [op, 'review_approve', undefined]] as const) {
+    const r = await who('POST', `/api/tickets/${id}/transitions`, { action, ...(reason ? { reason } : {}) });
+    if (r.status !== 200) throw new Error(`${action}: ${r.status} ${JSON.stringify(r.body)}`);
+  }
+  return id;
+}
