@@ -160,6 +160,21 @@ describe('desk in a real browser (Chromium)', function () {
     await shot(sup, '4-wallboard');
   });
 
+  it('a consult is answered from the knowledge base on the call and resolved at intake, from the keyboard', async () => {
+    const op = await login('op05');
+    await op.focus('#f-content');
+    await op.keyboard.type('请问路灯坏了应该找哪个部门？');
+    await op.keyboard.press('Alt+K');
+    await op.keyboard.type('路灯');
+    await op.waitForSelector('#kb-results .kb-item');
+    assert.match((await op.textContent('#kb-results .kb-item')) ?? '', /城市管理局负责/);
+    await shot(op, '8-operator-knowledge-base');
+    await op.keyboard.press('Alt+J');
+    await op.waitForSelector('.toast:has-text("直接办结")');
+    const t = await h.db('tickets').where({ content: '请问路灯坏了应该找哪个部门？' }).first();
+    assert.deepEqual([t.kind, t.status], ['consult', 'resolved_at_intake']);
+  });
+
   it('a ticket whose content is an HTML tag shows those characters, and nothing runs', async () => {
     const op = await h.as('op03');
     const xss = '<img src=x onerror=alert(1)>';
