@@ -11,7 +11,10 @@ import { pushFor, PushMessage, Recipient } from './push';
 
 export const WS_PATH = '/ws';
 
-interface Client { ws: WebSocket; who: Recipient; calls: Set<string> }
+interface Client { ws: WebSocket; who: Recipient; calls: Set<string>; token: string }
+
+/** How often open sockets are checked against their sessions (a logout or expiry closes them). */
+export const SESSION_RECHECK_MS = 60_000;
 
 function cookie(header: string | undefined, name: string): string | null {
   for (const part of (header ?? '').split(';')) {
@@ -38,7 +41,27 @@ export class PushHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   private readonly clients = new Set<Client>();
 
-  constructor(private readonly d: { db: Knex; now: () => Date; log: (l: string) => void }) {}
+  private readonly recheck: NodeJS.Timeout;
+
+  constructor(private readonly d: { db: Knex; now: () => Date; log: (l: string) => void }) {
+    this.recheck = setInterval(() => void this.dropEndedSessions().catch((e) => d.log(`[desk] 推送连接会话检查失败：${(e as Error).message}`)), SESSION_RECHECK_MS);
+    this.recheck.unref();
+  }
+
+  /** Close the sockets whose session ended (logout, expiry, a disabled user). */
+  async dropEndedSessions(): Promise<number> {
+    const tokens = new Set([...this.clients].map((c) => c.token));
+    const ended = new Set<string>();
+    for (const t of tokens) if (!(await userForSession(this.d.db, t, this.d.now()))) ended.add(t);
+    let closed = 0;
+    for (const c of this.clients) {
+      if (!ended.has(c.token)) continue;
+      c.ws.close(4401, 'session ended');
+      this.clients.delete(c);
+      closed++;
+    }
+    return closed;
+  }
 
   get size(): number {
     return this.clients.size;
@@ -63,7 +86,7 @@ export class PushHub {
     const user = token ? await userForSession(this.d.db, token, this.d.now()) : null;
     if (!user) return refuse(socket, 401, 'Unauthorized');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const c: Client = { ws, who: { id: user.id, role: user.role, unit: user.unit, extension: user.extension }, calls: new Set() };
+      const c: Client = { ws, who: { id: user.id, role: user.role, unit: user.unit, extension: user.extension }, calls: new Set(), token: token! };
       this.clients.add(c);
       ws.on('close', () => this.clients.delete(c));
       ws.on('error', () => this.clients.delete(c));
@@ -87,6 +110,7 @@ export class PushHub {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.recheck);
     for (const c of this.clients) c.ws.terminate();
     this.clients.clear();
     await new Promise<void>((r) => this.wss.close(() => r()));

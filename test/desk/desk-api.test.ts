@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startTestHotline, TestHotline, Caller, call, DEMO_PASSWORD } from '../support/hotline';
 import { loginCookie, openPush, nothingLike, PushClient } from './support/ws';
+import type { DeskExtension } from '../../agent-desk/extension';
 
 const appeal = {
   channel: 'hotline', kind: 'complaint', title: '路灯不亮', content: '我家楼下的路灯坏了一个星期了', citizenName: '王先生',
@@ -156,6 +157,16 @@ describe('agent desk API and pushes', function () {
       assert.ok(await nothingLike(other, (m) => m.type === 'call'));
       assert.ok(await nothingLike(cgjPush, (m) => m.type === 'call', 0));
       other.close();
+    });
+
+    it('a socket whose session ended (logout) is closed at the next session check', async () => {
+      const c = await loginCookie(h.base, 'op06');
+      const sock = await openPush(h.base, c.cookie);
+      const closed = new Promise<number>((r) => sock.ws.once('close', (code) => r(code)));
+      assert.equal((await call(h.base, 'DELETE', '/api/session', undefined, { cookie: c.cookie, 'x-csrf-token': c.csrf })).status, 204);
+      const hub = (h.hotline.extensions.find((e) => e.name === 'desk') as DeskExtension).hub;
+      assert.equal(await hub.dropEndedSessions(), 1);
+      assert.equal(await closed, 4401);
     });
 
     it('a socket without a session, or opened from another site, is refused', async () => {
