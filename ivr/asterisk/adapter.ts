@@ -27,6 +27,8 @@ export interface AsteriskOptions {
   backoff?: { initialMs: number; maxMs: number };
   pingEveryMs?: number;
   actionTimeoutMs?: number;
+  /** How long after the originate timeout to wait for OriginateResponse (30 s). */
+  originateGraceMs?: number;
   /** Where agent states survive an app restart (KnexAgentStateStore); without it they start logged out. */
   store?: AgentStateStore;
 }
@@ -337,7 +339,7 @@ export class AsteriskTelephony implements Telephony {
       const timer = setTimeout(() => {
         this.originates.delete(actionId);
         resolve(null);
-      }, (c.survey.originateTimeoutS + 30) * 1000);
+      }, c.survey.originateTimeoutS * 1000 + (this.o.originateGraceMs ?? 30000));
       this.originates.set(actionId, (e) => {
         clearTimeout(timer);
         resolve(e);
@@ -362,10 +364,12 @@ export class AsteriskTelephony implements Telephony {
     }
     const r = await response;
     this.originating.delete(callId);
-    if (r && field(r, 'response') === 'Success') {
+    // The response was lost (the AMI connection dropped meanwhile): a leg still up is in the survey.
+    const upAnyway = !r && this.connected && (await this.amiList({ action: 'CoreShowChannels' }).catch(() => [])).some((x) => field(x, 'uniqueid') === callId);
+    if (upAnyway || (r && field(r, 'response') === 'Success')) {
       const s = this.surveys.get(callId);
       if (s) s.answered = true;
-      return { accepted: true, callId, outcome: null, detail: `OriginateResponse Success Reason ${field(r, 'reason')}` };
+      return { accepted: true, callId, outcome: null, detail: r ? `OriginateResponse Success Reason ${field(r, 'reason')}` : 'OriginateResponse lost; the call is up' };
     }
     const reason = r ? field(r, 'reason') : '';
     const outcome = r ? originateOutcome(reason) : 'unreachable';

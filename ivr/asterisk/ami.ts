@@ -99,7 +99,15 @@ export class AmiConnection extends EventEmitter {
     });
     m.on('error', (err: Error) => log('warn', `AMI socket: ${err.message}`));
     m.connect(this.o.port, this.o.host, () => {
+      if (this.m !== m) return; // given up on while connecting
+      // asterisk-manager's login has no time-out: a switch that accepts the TCP connection
+      // and never answers would leave us waiting for ever.
+      const loginTimer = setTimeout(() => {
+        if (this.m === m && !this.ready) this.lost('AMI 登录超时', true);
+      }, this.o.actionTimeoutMs ?? 10000);
+      loginTimer.unref();
       m.login((err) => {
+        clearTimeout(loginTimer);
         if (this.m !== m) return;
         if (err) {
           // Asterisk closes the connection itself after a failed login; the close retries.

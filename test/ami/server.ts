@@ -13,7 +13,7 @@ export const GREETING = 'Asterisk Call Manager/11.0.0\r\n';
 
 /** What the far end does with an originated call (decided from the request). */
 export type DialOutcome =
-  | { kind: 'answer'; afterMs?: number; setVars?: Record<string, string>; thenQueue?: string }
+  | { kind: 'answer'; afterMs?: number; setVars?: Record<string, string>; thenQueue?: string; responseLost?: boolean }
   | { kind: 'busy' | 'congestion' | 'no_answer' | 'no_such_extension'; afterMs?: number };
 
 export interface OriginateRequest {
@@ -416,7 +416,7 @@ export class AmiTestServer {
       if (outcome.kind === 'answer') {
         this.setState(leg, 'Up');
         if (leg.peer) this.setState(this.channels.get(leg.peer)!, 'Up');
-        respond(true, REASON.answer, leg.name, leg.uniqueid);
+        if (!outcome.responseLost) respond(true, REASON.answer, leg.name, leg.uniqueid);
         const far = (leg.peer && this.channels.get(leg.peer)) || leg;
         for (const [k, v] of Object.entries(outcome.setVars ?? {})) {
           far.vars[k] = v;

@@ -73,6 +73,33 @@ describe('Asterisk adapter: the AMI connection', () => {
     await until(() => h!.events.filter((e) => e.type === 'telephony_up').length === 2, 3000, 'up again');
   });
 
+  it('a switch that accepts the connection but never answers the login is retried', async () => {
+    h = await startHarness({ waitUp: false, adapter: { actionTimeoutMs: 100 } });
+    h.ast.mute = true;
+    await h.tel.stop();
+    h.ast.actions.splice(0);
+    await h.tel.start();
+    await until(() => h!.ast.actions.filter((a) => header(a, 'Action') === 'login').length >= 2, 3000, 'a second login attempt');
+    assert.equal(h.tel.status().connected, false);
+  });
+
+  it('an OriginateResponse lost in a reconnect: a survey leg still up counts as answered, a gone one as unreachable', async () => {
+    h = await startHarness({ server: { dial: (r) => ({ kind: 'answer', responseLost: true, afterMs: r.channel.includes('13900000002') ? 5 : 50 }) }, env: { SURVEY_ORIGINATE_TIMEOUT_S: '5' }, adapter: { originateGraceMs: -4700 } });
+    const placing = h.tel.placeSurveyCall({ ticketId: 3, ticketNumber: '202611230003', phone: '13900000001', attempt: 1 });
+    await until(() => h!.ast.actions.some((a) => header(a, 'Action') === 'Originate'), 2000, 'the originate');
+    h.ast.dropConnections();
+    const placed = await placing;
+    assert.equal(placed.accepted, true, placed.detail);
+    assert.match(placed.detail, /lost/);
+    // The second leg is gone by the time the app asks.
+    const second = h.tel.placeSurveyCall({ ticketId: 4, ticketNumber: '202611230004', phone: '13900000002', attempt: 1 });
+    await until(() => h!.ast.channels.size === 2, 2000, 'the second leg');
+    const leg = [...h.ast.channels.values()].find((c) => c.name.includes('13900000002'))!;
+    setTimeout(() => h!.ast.hangup(leg.uniqueid, 16), 20);
+    const p2 = await second;
+    assert.deepEqual([p2.accepted, p2.outcome, p2.detail], [false, 'unreachable', 'no OriginateResponse']);
+  });
+
   it('malformed bytes from the switch are skipped: no crash, the session still answers', async () => {
     h = await startHarness();
     h.ast.sendRaw('garbage without colon\r\nEvent\r\n: \r\n\r\nEvent: Hangup\r\nUniqueid\r\nCause: x: y\r\n\r\n\u0000\u00ff\r\n\r\n');
