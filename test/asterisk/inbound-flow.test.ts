@@ -1,6 +1,7 @@
 // The hotline call flow on Asterisk: the dialplan hands the call to the app over
 // FastAGI, and the same flow as on FreeSWITCH (ivr/flows/inbound.ts) runs on it.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { AgiTestCall } from '../ami/agi-client';
 import { Harness, startHarness, until } from './harness';
 
@@ -81,6 +82,17 @@ describe('Asterisk adapter: the hotline call flow over FastAGI', () => {
     assert.ok(call.commands.includes(`STREAM FILE "${PROMPTS}/status_in_progress" ""`));
     const q = await h.waitFor('ticket_status_query');
     assert.deepEqual([q.ticketNumber, q.found], ['202611230042', true]);
+  });
+
+  it('a FastAGI connection that is not a call (no agi_uniqueid, garbage) is closed; the next call still runs', async () => {
+    h = await startHarness();
+    const junk = net.connect(h.tel.agiPort, '127.0.0.1');
+    junk.on('error', () => undefined);
+    junk.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n\u0000\u00ff\n\n');
+    await new Promise<void>((r) => junk.on('close', () => r()));
+    const call = new AgiTestCall(h.tel.agiPort, { uniqueid: '1795459100.12', callerid: '13912345678', keys: [null], queueStatus: '' });
+    await call.closed;
+    assert.equal(call.commands[0], 'ANSWER');
   });
 
   it('a caller who hangs up at the menu ends the flow without an error', async () => {
