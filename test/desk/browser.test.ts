@@ -62,7 +62,12 @@ describe('desk in a real browser (Chromium)', function () {
     });
     esl = new EslTestServer({ password: PASSWORD, playbackMs: 5, callees: { [CITIZEN]: { kind: 'answer', caller: { inputs: ['1'] } } } });
     const port = await esl.listen();
-    h = await startTestHotline({ now: () => new Date(now), env: { SCHEDULER_INTERVAL_MS: '0' }, telephony: freeswitchAt(port) });
+    process.env.DESK_WRAP_UP_SECONDS = '2'; // read by the desk when the server starts
+    try {
+      h = await startTestHotline({ now: () => new Date(now), env: { SCHEDULER_INTERVAL_MS: '0' }, telephony: freeswitchAt(port) });
+    } finally {
+      delete process.env.DESK_WRAP_UP_SECONDS;
+    }
     await until('telephony up', async () => (await call(h.base, 'GET', '/healthz')).body.telephony.connected);
     fs.mkdirSync(SHOTS, { recursive: true });
   });
@@ -117,6 +122,7 @@ describe('desk in a real browser (Chromium)', function () {
     assert.equal(t.call_id, ch.uuid);
     assert.equal(t.lead_unit, 'cgj');
     await until('operator in wrap-up', async () => (await op.textContent('#agent-state'))?.includes('话后整理'));
+    await until('wrap-up ended by itself: ready again', async () => h.hotline.telephony!.getAgentState('1001').state === 'ready', 5000);
     // The finished transcript of this call (published on the bus as the speech jobs do; no speech engine here) shows beside the form, as text.
     h.hotline.bus.emit('transcript', { recordingId: 1, callId: ch.uuid, ticketId: t.id, text: '坐席：您好。市民：<b>路灯</b>坏了', callerText: '<b>路灯</b>坏了', provider: 'test', suggestion: null });
     await op.waitForSelector('#transcript:not([hidden])');
@@ -207,6 +213,10 @@ describe('desk in a real browser (Chromium)', function () {
     await sup.waitForSelector('#ranking table');
     assert.ok((await sup.locator('svg.chart').count()) >= 4);
     await shot(sup, '7-bulletin');
+    const [download] = await Promise.all([sup.waitForEvent('download'), sup.click('#ranking button.csv')]);
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    assert.ok(csv.startsWith('\ufeff名次,单位,得分'), csv.slice(0, 40));
+    assert.match(csv, /城市管理局/);
     await sup.emulateMedia({ media: 'print' });
     assert.equal(await sup.locator('header#top').isVisible(), false);
   });
