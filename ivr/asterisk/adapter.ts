@@ -493,13 +493,17 @@ export class AsteriskTelephony implements Telephony {
     const want = switchStatusFor(r.state);
     const reason = r.state.state === 'on_break' ? r.state.reason : r.state.state === 'wrap_up' ? 'wrap_up' : '';
     const q = this.o.config.queue;
+    // Someone else (the CLI, a second app server) may have got there first: that is the goal reached.
+    const already = (words: string) => (err: unknown) => {
+      if (!(err instanceof TelephonyError && err.detail.includes(words))) throw err;
+    };
     if (want === 'Logged Out') {
-      if (m) await this.amiAction({ action: 'QueueRemove', queue: q, interface: iface });
+      if (m) await this.amiAction({ action: 'QueueRemove', queue: q, interface: iface }).catch(already('Not there'));
       return;
     }
     const paused = want === 'On Break';
     if (!m) {
-      await this.amiAction({ action: 'QueueAdd', queue: q, interface: iface, membername: agent, penalty: '0', paused: String(paused) });
+      await this.amiAction({ action: 'QueueAdd', queue: q, interface: iface, membername: agent, penalty: '0', paused: String(paused) }).catch(already('Already there'));
       if (paused) await this.amiAction({ action: 'QueuePause', queue: q, interface: iface, paused: 'true', reason });
     } else if (m.paused !== paused || (paused && m.reason !== reason)) {
       await this.amiAction({ action: 'QueuePause', queue: q, interface: iface, paused: String(paused), reason: paused ? reason : undefined });

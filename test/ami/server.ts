@@ -94,6 +94,8 @@ export class AmiTestServer {
   /** Every action received, for assertions. */
   readonly actions: AmiBlock[] = [];
   logins = 0;
+  /** Members QueueStatus leaves out (a member added between the app's look and its QueueAdd). */
+  readonly hiddenFromStatus = new Set<string>();
   /** A hung switch: actions are read but never answered. */
   mute = false;
 
@@ -516,7 +518,7 @@ export class AmiTestServer {
     for (const q of queues) {
       const calls = [...this.waiting.values()].filter((w) => w.queue === q).length;
       items.push([['Event', 'QueueParams'], ['Queue', q], ['Max', '0'], ['Strategy', 'ringall'], ['Calls', String(calls)], ['Holdtime', '0'], ['TalkTime', '0'], ['Completed', '0'], ['Abandoned', '0']]);
-      for (const m of this.members.filter((x) => x.queue === q && (!only || x.iface === only))) {
+      for (const m of this.members.filter((x) => x.queue === q && (!only || x.iface === only) && !this.hiddenFromStatus.has(x.iface))) {
         items.push([['Event', 'QueueMember'], ['Queue', q], ['Name', m.name], ['Location', m.iface], ['StateInterface', m.iface], ['Membership', 'dynamic'],
           ['Penalty', '0'], ['CallsTaken', String(m.callsTaken)], ['LastCall', '0'], ['LastPause', '0'], ['LoginTime', '0'], ['InCall', m.inCall ? '1' : '0'],
           ['Status', String(m.status)], ['Paused', m.paused ? '1' : '0'], ['PausedReason', m.reason], ['Wrapuptime', '0']]);

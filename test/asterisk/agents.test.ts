@@ -3,7 +3,7 @@
 // become the same call events as on FreeSWITCH.
 import assert from 'node:assert/strict';
 import { header } from '../ami/frames';
-import { Harness, startHarness, until } from './harness';
+import { Harness, logs, startHarness, until } from './harness';
 
 describe('Asterisk adapter: agents and the hotline queue (app_queue)', () => {
   let h: Harness | null = null;
@@ -101,6 +101,25 @@ describe('Asterisk adapter: agents and the hotline queue (app_queue)', () => {
     await h.tel.reconcile();
     assert.deepEqual(h.tel.getAgentState('1001'), { state: 'wrap_up' });
     assert.equal(member('PJSIP/1001')?.paused, true);
+  });
+
+  it('a refusal from Asterisk reaches the caller as a TelephonyError with Asterisk\'s own words', async () => {
+    h = await startHarness();
+    const c = h.ast.callerJoins({ caller: '13912345678', queue: 'hotline' });
+    await h.waitFor('call_queued');
+    h.ast.channels.delete(c.name); // gone on the switch, and nobody said so
+    await assert.rejects(h.tel.hangup(c.uniqueid), (err: Error & { detail?: string }) => err.name === 'TelephonyError' && err.detail === 'No such channel');
+  });
+
+  it('adding a member that is already there (added meanwhile by someone else) is not an error', async () => {
+    h = await startHarness();
+    await h.tel.setAgentState('1001', { state: 'ready' });
+    h.ast.hiddenFromStatus.add('PJSIP/1001');
+    await h.tel.reconcile();
+    const adds = h.ast.actions.filter((a) => header(a, 'Action') === 'QueueAdd');
+    assert.equal(adds.length, 2, 'the app tried to add it again');
+    assert.equal(h.ast.members.length, 1);
+    assert.ok(!logs.some((l) => l.includes('Already there')), 'and did not log it as a failure');
   });
 
   it('transfer redirects the caller\'s channel to the transfer context; bad input is refused', async () => {
