@@ -23,7 +23,8 @@ describe('the Asterisk adapter against a real Asterisk', function () {
       console.log('    (skipped: set ASTERISK_AMI=host:port:user:secret to run against a real Asterisk; see asterisk-conf/README.md)');
       this.skip();
     }
-    const config = parseAsteriskConfig({ SURVEY_DIAL: 'Local/{phone}@hotline-test-callee', ASTERISK_AGI_LISTEN: '127.0.0.1:0', ...process.env });
+    // The FastAGI listener must be where the dialplan's HOTLINE_AGI points (127.0.0.1:4573 by default).
+    const config = parseAsteriskConfig({ SURVEY_DIAL: 'Local/{phone}@hotline-test-callee', ...process.env });
     services = new InMemoryHotline();
     tel = new AsteriskTelephony({ config, services, agents: [agent], backoff: { initialMs: 200, maxMs: 2000 } });
     tel.onEvent((e) => events.push(e));
@@ -57,6 +58,19 @@ describe('the Asterisk adapter against a real Asterisk', function () {
     assert.equal(placed.accepted, true, placed.detail);
     await until(() => services.answers.length > 0, 30000, 'the survey answer');
     assert.deepEqual([services.answers[0].ticketId, services.answers[0].outcome, services.answers[0].digit], [7, 'satisfied', '1']);
+  });
+
+  it('a hotline call runs the call flow over FastAGI: key 2, speak, hang up — the message is a draft ticket', async function () {
+    const number = process.env.HOTLINE_NUMBER ?? '12345';
+    await tel.ami.action({
+      action: 'Originate', channel: `Local/${number}@hotline-inbound`, context: 'hotline-test-caller', exten: 's', priority: '1',
+      callerid: '"Test" <13900000099>', async: 'true', timeout: '10000',
+    });
+    await until(() => services.drafts.length > 0, 40000, 'the draft ticket');
+    // Within working hours the caller chose the message; outside them the flow goes straight to it.
+    assert.ok(['caller_choice', 'after_hours'].includes(services.drafts[0].reason), services.drafts[0].reason);
+    assert.match(services.drafts[0].recordingPath, /message_.*\.wav$/);
+    assert.ok(events.some((e) => e.type === 'recording_started' && e.kind === 'call'));
   });
 
   it('a busy citizen is "busy", from OriginateResponse', async () => {
