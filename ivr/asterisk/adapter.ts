@@ -220,10 +220,11 @@ export class AsteriskTelephony implements Telephony {
       r.phoneRegistered = registered;
       if (changed && !registered) void this.exclusive(() => this.reconcileOne(agent, null)).catch(() => undefined);
     }
-    // Someone removed or paused the member behind the app's back: put back what the app holds.
-    if ((s.kind === 'removed' || s.kind === 'pause') && this.connected) {
-      void this.exclusive(() => this.reconcileOne(agent, null)).catch(() => undefined);
-    }
+    // Someone removed, paused or unpaused the member behind the app's back: put back what the app
+    // holds. The echoes of the app's own QueueAdd/QueuePause agree with it and cost nothing.
+    const want = switchStatusFor(r.state);
+    const disagrees = (s.kind === 'removed' && want !== 'Logged Out') || (s.kind === 'pause' && s.paused !== null && s.paused !== (want === 'On Break'));
+    if (disagrees && this.connected) void this.exclusive(() => this.reconcileOne(agent, null)).catch(() => undefined);
   }
 
   private applyState(agent: string, state: AgentState, source: 'app' | 'switch' | 'reconcile'): void {

@@ -534,6 +534,15 @@ export class AmiTestServer {
     this.list(s, req, 'Queue status will follow', items, 'QueueStatusComplete');
   }
 
+  /** Someone else (the CLI, another AMI client) pauses or unpauses a member. */
+  pauseMember(iface: string, paused: boolean, reason = ''): void {
+    for (const m of this.members.filter((x) => x.iface === iface)) {
+      m.paused = paused;
+      m.reason = paused ? reason : '';
+      this.memberEvent('QueueMemberPause', m);
+    }
+  }
+
   /** A member's phone changes device state (5 = unavailable: not registered). */
   setDeviceState(iface: string, status: number): void {
     for (const m of this.members.filter((x) => x.iface === iface)) {

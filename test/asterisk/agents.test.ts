@@ -53,6 +53,16 @@ describe('Asterisk adapter: agents and the hotline queue (app_queue)', () => {
     assert.deepEqual({ p: member('PJSIP/1001')?.paused, r: member('PJSIP/1001')?.reason }, { p: true, r: '会议' });
   });
 
+  it('an operator on a break unpaused from the CLI is paused again at once, with the app\'s reason', async () => {
+    h = await startHarness();
+    await h.tel.setAgentState('1001', { state: 'on_break', reason: '会议' });
+    const before = h.ast.actions.length;
+    h.ast.pauseMember('PJSIP/1001', false);
+    await until(() => member('PJSIP/1001')?.paused === true, 2000, 'paused again');
+    assert.equal(member('PJSIP/1001')?.reason, '会议');
+    assert.ok(h.ast.actions.slice(before).some((a) => header(a, 'Action') === 'QueuePause'));
+  });
+
   it('a phone that goes unavailable puts its ready operator on break (phone offline)', async () => {
     h = await startHarness();
     await h.tel.setAgentState('1002', { state: 'ready' });
