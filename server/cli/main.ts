@@ -11,6 +11,7 @@ import { runRoutingCli } from '../../routing/cli';
 import fs from 'node:fs';
 import { saveSchedule, loadedSchedules } from '../../storage/calendar';
 import { loadBulletin, FullBulletin } from '../services/bulletins';
+import { speechBacklog, formatBacklog, requeueFailedTranscriptions, requeueUntranscribed } from '../../ivr/speech';
 import { loadRoutingForServer } from '../routing-port';
 import { parseClockPolicy } from '../../workflow/clocks';
 import { loadYearSchedules } from '../../workflow/sla-cli';
@@ -79,6 +80,22 @@ export const COMMANDS: Record<string, Command> = {
           io.err((e as Error).message);
           return 2;
         }
+        return 0;
+      });
+    },
+  },
+  speech: {
+    summary: '语音转写队列：hotline speech backlog | speech requeue-failed | speech requeue-untranscribed（装好模型后补转写）',
+    run: async (args, io) => {
+      const [cmd, ...rest] = args;
+      if (rest.length || !['backlog', 'requeue-failed', 'requeue-untranscribed'].includes(cmd ?? '')) {
+        io.err('用法：hotline speech backlog | requeue-failed | requeue-untranscribed');
+        return 2;
+      }
+      return withDb(async (db) => {
+        if (cmd === 'requeue-failed') io.out(`已重新排队 ${await requeueFailedTranscriptions(db)} 条失败的转写`);
+        if (cmd === 'requeue-untranscribed') io.out(`已重新排队 ${await requeueUntranscribed(db)} 条只做过紧急词检测的录音`);
+        io.out(formatBacklog(await speechBacklog(db)));
         return 0;
       });
     },

@@ -1,0 +1,61 @@
+// The `hotline` command as an administrator runs it (a real process on a real SQLite file).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const BIN = path.resolve(__dirname, '../../bin/hotline.js');
+
+describe('hotline CLI', function () {
+  this.timeout(60_000);
+  let dir: string;
+  const hotline = async (...args: string[]) => {
+    try {
+      const r = await run(process.execPath, [BIN, ...args], { env: { ...process.env, DATABASE_URL: path.join(dir, 'h.db'), HOTLINE_DEMO_PASSWORD: 'cli-password' } });
+      return { code: 0, out: r.stdout, err: r.stderr };
+    } catch (e: any) {
+      return { code: e.code as number, out: e.stdout as string, err: e.stderr as string };
+    }
+  };
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-cli-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('seed loads the demo city once; running it again creates nothing', async () => {
+    assert.match((await hotline('seed')).out, /43 个单位，新建用户 79 个/);
+    assert.match((await hotline('seed')).out, /新建用户 0 个/);
+  });
+
+  it('sla due prints the due time with the city’s offset on its last line (the eve of National Day falls on the make-up Saturday)', async () => {
+    const r = await hotline('sla', 'due', '--from', '2026-09-30T17:29:00+08:00', '--class', 'general');
+    assert.equal(r.code, 0);
+    assert.equal(r.out.trim().split('\n').at(-1), '2026-10-10T17:29:00+08:00');
+  });
+
+  it('calendar import stores a valid year for every server and refuses a malformed one', async () => {
+    const good = path.join(dir, '2027.json');
+    fs.writeFileSync(good, JSON.stringify({ year: 2027, title: '测试用', holidays: [{ name: '元旦', from: '2027-01-01', to: '2027-01-03' }] }));
+    assert.match((await hotline('calendar', 'import', good)).out, /已载入 2027 年/);
+    const r = await hotline('sla', 'due', '--from', '2026-12-30T10:00:00+08:00', '--class', 'general');
+    assert.equal(r.out.trim().split('\n').at(-1), '2027-01-05T10:00:00+08:00');
+    const bad = path.join(dir, 'bad.json');
+    fs.writeFileSync(bad, '{"year":2028,"holidays":"none"}');
+    const refused = await hotline('calendar', 'import', bad);
+    assert.equal(refused.code, 2);
+    assert.match(refused.err, /holidays/);
+  });
+
+  it('prints the daily bulletin and the transcription backlog; an unknown command exits 2 with the list', async () => {
+    const b = await hotline('bulletin', 'daily', '--date', '2026-11-23');
+    assert.equal(b.code, 0);
+    assert.match(b.out, /^民情快报 2026-11-23/);
+    assert.match((await hotline('speech', 'backlog')).out, /语音转写：排队 0/);
+    const unknown = await hotline('frobnicate');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.out, /bulletin/);
+  });
+});
