@@ -166,6 +166,16 @@ describe('desk in a real browser (Chromium)', function () {
     await shot(sup, '4-wallboard');
   });
 
+  it('a second appeal about the same burst hydrant warns the operator of the open ticket', async () => {
+    const first = await h.db('tickets').where('content', 'like', '%消防栓%').first();
+    const op = await login('op06');
+    await op.focus('#f-content');
+    await op.keyboard.type('我们小区楼道的消防栓漏水了，水一直流到电梯井里');
+    await op.waitForSelector('#same-issue', { timeout: 5000 });
+    assert.ok(((await op.textContent('#same-issue')) ?? '').includes(first.number));
+    await shot(op, '9-operator-same-issue');
+  });
+
   it('a consult is answered from the knowledge base on the call and resolved at intake, from the keyboard', async () => {
     const op = await login('op05');
     await op.focus('#f-content');

@@ -147,7 +147,7 @@ const intake = {
       );
       if (s.sameIssue?.length) {
         sugBox.append(el('div', { id: 'same-issue', class: 'warn' }, el('strong', {}, `可能是同一问题：${s.sameIssue.length} 张未办结工单`),
-          el('ul', {}, s.sameIssue.slice(0, 5).map((x) => el('li', {}, `${x.number ?? x.id} ${x.content ? String(x.content).slice(0, 40) : ''}`)))));
+          el('ul', {}, s.sameIssue.slice(0, 5).map((x) => el('li', {}, x.reason ?? `工单 ${x.number}`)))));
       }
     };
     const chooseType = (i) => {
