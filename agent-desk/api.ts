@@ -196,6 +196,14 @@ export function deskRoutes(o: DeskApiOptions): Router {
     res.json({ items: searchKnowledge(o.knowledge(), q) });
   });
 
+  // The recordings of a ticket (a voice message left after hours, the call): ids to listen to.
+  r.get('/desk/tickets/:id/recordings', requireRole('operator', 'supervisor', 'leader', 'admin'), async (req, res) => {
+    const id = parseOrThrow(idParam, req.params.id, '工单编号');
+    const t = await ctx.tickets.get(id, actorOf(req));
+    const rows = await ctx.db('recordings').where((w) => { w.where('ticket_id', t.id); if (t.callId) w.orWhere('call_id', t.callId); }).orderBy('id');
+    res.json({ items: rows.map((r) => ({ id: Number(r.id), kind: r.kind, startedAt: r.started_at, durationMs: r.duration_ms == null ? null : Number(r.duration_ms) })) });
+  });
+
   // Recordings: every listen is written to the audit before a byte is sent.
   r.get('/desk/recordings/:id', requireRole('operator', 'supervisor', 'leader', 'admin'), async (req, res) => {
     const id = parseOrThrow(idParam, req.params.id, '录音编号');

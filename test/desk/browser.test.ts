@@ -230,6 +230,29 @@ describe('desk in a real browser (Chromium)', function () {
     await sup.emulateMedia({ media: 'print' });
     assert.equal(await sup.locator('header#top').isVisible(), false);
   });
+
+  it('a voice message left after hours is heard and completed by an operator, then dispatched', async () => {
+    const before = now;
+    now = Date.parse('2026-11-22T13:00:00Z'); // Sunday 21:00: the IVR takes a message
+    try {
+      const ivrPort = (h.hotline.telephony as FreeSwitchTelephony).ivrPort;
+      esl.placeCall({ caller: '13912345678', app: { host: '127.0.0.1', port: ivrPort }, script: { inputs: ['2'] } });
+      await until('a draft ticket', () => h.db('tickets').where({ status: 'draft', citizen_phone: '13912345678' }).first());
+    } finally {
+      now = before;
+    }
+    const draft = await h.db('tickets').where({ status: 'draft', citizen_phone: '13912345678' }).first();
+    const op = await login('op07');
+    await op.goto(h.base + '/desk/#/drafts');
+    const card = `article[data-number="${draft.number}"]`;
+    await op.waitForSelector(`${card} audio`);
+    await op.fill(`${card} textarea`, '市民留言：圣城街道金光街路灯不亮');
+    await op.selectOption(`${card} select[name=leadUnit]`, 'cgj');
+    await shot(op, '10-operator-voice-message-draft');
+    await op.click(`${card} .do-complete`);
+    await until('dispatched', async () => (await h.db('tickets').where({ id: draft.id }).first()).status === 'dispatched');
+    assert.equal((await h.db('tickets').where({ id: draft.id }).first()).content, '市民留言：圣城街道金光街路灯不亮');
+  });
 });
 
 async function page_has(page: Page, selector: string, present: boolean): Promise<void> {

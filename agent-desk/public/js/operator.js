@@ -301,4 +301,41 @@ const visits = {
   },
 };
 
-export const operatorPages = { intake, mine, visits };
+const drafts = {
+  title: '留言待补全',
+  async render(view, desk) {
+    const units = desk.meta.units.filter((u) => u.kind === 'department' || u.kind === 'town');
+    const draw = async () => {
+      const r = await api('GET', '/api/tickets?status=draft&pageSize=50');
+      clear(view).append(el('h1', {}, '非工作时间留言（待补全）'), el('p', { class: 'muted' }, '听取留言录音，补全诉求内容后受理或派单。'));
+      if (!r.items.length) { view.append(el('p', { class: 'muted' }, '没有待补全的留言')); return; }
+      for (const t of r.items) {
+        const content = el('textarea', { rows: 3 }, t.content);
+        const kind = select('kind', Object.entries(KIND_LABELS), t.kind);
+        const lead = select('leadUnit', [['', '（仅受理，不派单）'], ...units.map((u) => [u.code, u.name])], '');
+        const audio = el('div', { class: 'row' });
+        api('GET', `/api/desk/tickets/${t.id}/recordings`).then((rec) => {
+          const label = { call: '通话录音', message: '留言录音', survey_reason: '回访录音' };
+          for (const x of rec.items) audio.append(el('span', { class: 'muted' }, label[x.kind] ?? x.kind), el('audio', { controls: true, preload: 'none', src: `/api/desk/recordings/${x.id}` }));
+        }, () => {});
+        view.append(el('article', { class: 'card ticket', dataset: { number: t.number } },
+          el('header', {}, el('strong', {}, t.number), ` 来电 ${t.citizenPhone ?? '—'} · ${fmtTime(t.acceptedAt)}`),
+          audio, content, el('div', { class: 'row' }, kind, lead,
+            el('button', { type: 'button', class: 'do-complete', onclick: async () => {
+              try {
+                await api('POST', `/api/tickets/${t.id}/transitions`, { action: 'complete_draft', input: { kind: kind.value, content: content.value } });
+                if (lead.value) await api('POST', `/api/tickets/${t.id}/transitions`, { action: 'dispatch', input: { leadUnit: lead.value, coUnits: [] } });
+                toast(`工单 ${t.number} 已${lead.value ? '补全并派单' : '补全受理'}`);
+                draw();
+              } catch (e) { toast(e.message, 'bad'); }
+            } }, '补全'))));
+      }
+    };
+    const onPush = (ev) => { if (ev.detail.type === 'ticket' && ev.detail.ticket.status === 'draft') draw(); };
+    window.addEventListener('push', onPush);
+    this.leave = () => window.removeEventListener('push', onPush);
+    await draw();
+  },
+};
+
+export const operatorPages = { intake, mine, drafts, visits };
