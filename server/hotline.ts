@@ -10,7 +10,7 @@ import { listUnits } from '../storage/directory';
 import { UnitInfo } from '../workflow/lifecycle';
 import type { Routing } from '../routing';
 import { computeClocks, parseClockPolicy, ClockPolicy, clockStateOfTicket } from '../workflow/clocks';
-import { loadYearSchedules } from '../workflow/sla-cli';
+import { loadYearSchedules } from './cli/sla';
 import { loadedSchedules, scheduleVersion } from '../storage/calendar';
 import { calendarRoutes } from './http/calendar';
 import { bulletinRoutes } from './http/bulletins';
@@ -69,11 +69,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     const r = await seedCity(db, { dir: config.cityDir, password: config.HOTLINE_DEMO_PASSWORD });
     log(`首次启动：已载入城市配置 ${config.cityDir}（${r.units} 个单位，${r.usersCreated} 个用户，初始密码见 HOTLINE_DEMO_PASSWORD）`);
   }
-  let units = new Map<string, UnitInfo>();
-  const loadUnits = async () => {
-    units = new Map((await listUnits(db)).map((u) => [u.code, { code: u.code, name: u.name, kind: u.kind }]));
-  };
-  await loadUnits();
+  const units = new Map<string, UnitInfo>((await listUnits(db)).map((u) => [u.code, { code: u.code, name: u.name, kind: u.kind }]));
 
   const bus = new EventBus();
   // The clock policy: the city's shipped schedules, overridden by those an admin loaded (database).
@@ -135,11 +131,9 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
   const services: Open311Service[] = deps.routing.eventTypes();
 
   const telephony = (): TelephonyStatus => {
-    if (telephonyAdapter) {
-      const s = telephonyAdapter.status();
-      return { configured: true, kind: s.kind, connected: s.connected, since: s.since };
-    }
-    return { configured: !!config.FREESWITCH_ESL, kind: config.FREESWITCH_ESL ? 'freeswitch' : null, connected: false, since: null };
+    if (!telephonyAdapter) return { configured: false, kind: null, connected: false, since: null };
+    const s = telephonyAdapter.status();
+    return { configured: true, kind: s.kind, connected: s.connected, since: s.since };
   };
 
   const app = createApp({
@@ -149,10 +143,15 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     maxBody: config.MAX_BODY,
     sessionTtlHours: config.SESSION_TTL_HOURS,
     telephony,
-    apiRouters: [routingRoutes({ db, routing: deps.routing, now }), visitRoutes(visits), calendarRoutes({ db, now, policy: () => policy, reload: reloadCalendar }),
+    apiRouters: [
+      routingRoutes({ db, routing: deps.routing, now }),
+      visitRoutes(visits),
+      calendarRoutes({ db, now, policy: () => policy, reload: reloadCalendar }),
       bulletinRoutes({ db, routing: deps.routing, policy: () => policy, timeZone: config.HOTLINE_TIME_ZONE, now }),
       attachmentRoutes({ db, tickets, dir: path.resolve(config.FILES_DIR, 'attachments'), now }),
-      noticeRoutes({ db, tickets, timeZone: config.HOTLINE_TIME_ZONE, cityName: readCity(config.cityDir).city.name }), ...extensions.flatMap((e) => e.apiRouters ?? [])],
+      noticeRoutes({ db, tickets, timeZone: config.HOTLINE_TIME_ZONE, cityName: readCity(config.cityDir).city.name }),
+      ...extensions.flatMap((e) => e.apiRouters ?? []),
+    ],
     rootRouters: extensions.flatMap((e) => e.rootRouters ?? []),
     open311: {
       services: () => services,

@@ -3,6 +3,7 @@ import { loadConfig, Config } from './config';
 import { createHotline, listen, describeDb } from './hotline';
 import { loadRoutingForServer } from './routing-port';
 import { freeswitchSwitch } from './telephony';
+import { asteriskSwitch } from '../ivr/asterisk/switch';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -12,10 +13,11 @@ async function main(): Promise<void> {
     console.error((e as Error).message);
     process.exit(2);
   }
-  const hotline = await createHotline(config, { routing: loadRoutingForServer(), telephony: config.FREESWITCH_ESL ? freeswitchSwitch : undefined });
+  const telephony = config.FREESWITCH_ESL ? freeswitchSwitch : config.ASTERISK_AMI ? asteriskSwitch : undefined;
+  const hotline = await createHotline(config, { routing: loadRoutingForServer(), telephony });
   const server = await listen(hotline);
   console.log(`民声热线已启动：http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}（数据库：${describeDb(hotline)}）`);
-  if (!config.FREESWITCH_ESL) console.log('未配置 FREESWITCH_ESL：电话接入未启用，仅提供网页和接口受理');
+  if (!telephony) console.log('未配置 FREESWITCH_ESL 或 ASTERISK_AMI：电话接入未启用，仅提供网页和接口受理');
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

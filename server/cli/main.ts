@@ -6,7 +6,7 @@ import { openDb, sqliteFileOf } from '../../storage/db';
 import { seedCity } from '../../storage/seed';
 import { createApiClient } from '../../storage/directory';
 import { CHANNELS, Channel } from '../../workflow/types';
-import { runSlaCli } from '../../workflow/sla-cli';
+import { runSlaCli } from './sla';
 import { runRoutingCli } from '../../routing/cli';
 import fs from 'node:fs';
 import { saveSchedule, loadedSchedules } from '../../storage/calendar';
@@ -14,7 +14,7 @@ import { loadBulletin, FullBulletin } from '../services/bulletins';
 import { speechBacklog, formatBacklog, requeueFailedTranscriptions, requeueUntranscribed } from '../../ivr/speech';
 import { loadRoutingForServer } from '../routing-port';
 import { parseClockPolicy } from '../../workflow/clocks';
-import { loadYearSchedules } from '../../workflow/sla-cli';
+import { loadYearSchedules } from './sla';
 import path from 'node:path';
 
 export interface CliIo { out(line: string): void; err(line: string): void }

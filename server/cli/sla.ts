@@ -6,10 +6,10 @@
 // (<city dir>/calendar/YYYY.json) and an optional clock configuration file.
 import fs from 'node:fs';
 import path from 'node:path';
-import { dayNumberOf, fromLocal, parseYearSchedule, YearSchedule } from './calendar';
-import { computeClocks, parseClockPolicy, ClockPolicy } from './clocks';
-import { InvalidInput } from './errors';
-import { URGENCY_CLASSES, UrgencyClass } from './types';
+import { dayNumberOf, fromLocal, parseYearSchedule, YearSchedule } from '../../workflow/calendar';
+import { computeClocks, parseClockPolicy, ClockPolicy } from '../../workflow/clocks';
+import { InvalidInput } from '../../workflow/errors';
+import { URGENCY_CLASSES, UrgencyClass } from '../../workflow/types';
 
 export interface CliIo {
   out(line: string): void;
@@ -40,7 +40,7 @@ const USAGE = [
   '      校验一份年度节假日安排文件（JSON）。',
 ];
 
-const DEFAULT_CITY_DIR = path.resolve(__dirname, '../city/demo');
+const DEFAULT_CITY_DIR = path.resolve(__dirname, '../../city/demo');
 
 /** Usage error: a clear message, exit code 2. */
 class UsageError extends Error {}

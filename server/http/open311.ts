@@ -9,8 +9,7 @@ import { apiClientForKey, ApiClient } from '../../storage/directory';
 import { searchTickets, ticketFromRow } from '../../storage/tickets';
 import { AppealKind, APPEAL_KINDS, Channel, Ticket, TICKET_STATUSES } from '../../workflow/types';
 import { InvalidInput } from '../../workflow/errors';
-import { STATUS_LABELS } from '../../workflow/lifecycle';
-import { UnitInfo } from '../../workflow/lifecycle';
+import { STATUS_LABELS, UnitInfo } from '../../workflow/lifecycle';
 
 export interface Open311Service { code: string; name: string; group: string; description: string; keywords: string[] }
 

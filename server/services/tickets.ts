@@ -9,7 +9,6 @@ import { Actor, applyTransition, Clocks, LifecycleContext, TransitionRequest, Un
 import { InvalidInput, NotFound, TransitionRefused } from '../../workflow/errors';
 import { canSee } from '../../workflow/visibility';
 import * as store from '../../storage/tickets';
-import { dbKind } from '../../storage/db';
 import { GroupCommit } from '../../storage/group-commit';
 import { firedAlarmKeys, lockTicketForScheduler, recordFiredAlarm, setNextAlarm, ticketsWithDueAlarms } from '../../storage/alarms';
 import { dueAlarms, nextAlarmAt, TicketClockState } from '../../workflow/clocks';
@@ -223,9 +222,5 @@ export class TicketService {
   async search(filter: store.TicketFilter, page: number, pageSize: number, actor: Actor) {
     const f = actor.role === 'unit_handler' ? { ...filter, visibleToUnit: actor.unit ?? '-' } : filter;
     return store.searchTickets(this.o.db, f, page, pageSize, this.o.now());
-  }
-
-  get kind() {
-    return dbKind(this.o.db);
   }
 }

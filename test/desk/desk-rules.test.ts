@@ -6,6 +6,7 @@ import { currentDeadline } from '../../agent-desk/deadlines';
 import { buildWallboard } from '../../agent-desk/wallboard';
 import { FailureLimiter } from '../../agent-desk/rate-limit';
 import { buildKnowledge, searchKnowledge } from '../../agent-desk/knowledge';
+import { zonedMidnight } from '../../agent-desk/api';
 import { Ticket } from '../../workflow/types';
 
 const repoRoot = path.resolve(__dirname, '../..');
@@ -49,6 +50,11 @@ describe('desk rules', () => {
     assert.deepEqual(w.returnVisitsToday, { satisfied: 1 });
     assert.deepEqual([w.callsWaiting, w.longestWaitMs], [2, 120_000]);
     assert.deepEqual(w.agentsByState, { ready: 2, on_break: 1 });
+  });
+
+  it("today on the wallboard starts at midnight in the city's time zone", () => {
+    assert.equal(zonedMidnight('2026-11-23', 'Asia/Shanghai'), '2026-11-22T16:00:00.000Z');
+    assert.equal(zonedMidnight('2026-07-01', 'Europe/Berlin'), '2026-06-30T22:00:00.000Z');
   });
 
   it('five failed logins lock the key for the lock time; a success clears the count', () => {

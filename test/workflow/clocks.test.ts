@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseYearSchedule } from '../../workflow/calendar';
 import { alarmsFor, clockStateOfTicket, ClockedTicket, computeClocks, defaultClockPolicy, dueAlarms, parseClockPolicy, TicketClocks } from '../../workflow/clocks';
 import { InvalidInput } from '../../workflow/errors';
-import { runSlaCli } from '../../workflow/sla-cli';
+import { runSlaCli } from '../../server/cli/sla';
 import { UrgencyClass } from '../../workflow/types';
 
 const policy = defaultClockPolicy();
