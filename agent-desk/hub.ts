@@ -10,6 +10,8 @@ import { SESSION_COOKIE } from '../server/http/auth';
 import { pushFor, PushMessage, Recipient } from './push';
 
 export const WS_PATH = '/ws';
+/** A browser that does not read its pushes is dropped past this much unsent data; it reconnects and reloads. */
+export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 interface Client { ws: WebSocket; who: Recipient; calls: Set<string>; token: string }
 
@@ -103,6 +105,12 @@ export class PushHub {
       if (offered && c.who.extension === offered.agent) remember(c.calls, offered.callId);
       const out = pushFor(c.who, m, c.calls);
       if (!out || c.ws.readyState !== WebSocket.OPEN) continue;
+      if (c.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+        this.d.log(`[desk] 推送连接积压过多（用户 ${c.who.id}），已断开，浏览器会重连`);
+        c.ws.terminate();
+        this.clients.delete(c);
+        continue;
+      }
       c.ws.send(JSON.stringify(out));
       sent++;
     }

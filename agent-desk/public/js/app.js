@@ -27,10 +27,16 @@ function route() {
   page.render(view, desk).catch((e) => view.append(el('p', { class: 'error' }, `页面加载失败：${e.message}`)));
 }
 
+let reconnecting = false;
 function connectPush() {
   const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
   const status = $('push-status');
-  ws.onopen = () => { status.textContent = '实时推送已连接'; status.className = 'pill ok'; };
+  ws.onopen = () => {
+    status.textContent = '实时推送已连接'; status.className = 'pill ok';
+    // After a reconnect the page reloads its data: pushes sent while it was away are lost.
+    if (reconnecting) route();
+    reconnecting = false;
+  };
   ws.onmessage = (m) => {
     const msg = JSON.parse(m.data);
     window.dispatchEvent(new CustomEvent('push', { detail: msg }));
@@ -39,6 +45,7 @@ function connectPush() {
   };
   ws.onclose = () => {
     status.textContent = '推送断开，正在重连…'; status.className = 'pill bad';
+    reconnecting = true;
     if (desk.user) setTimeout(connectPush, 3000);
   };
 }
