@@ -186,7 +186,7 @@ async function main() {
   writeSection(
     'intake',
     'Intake: tickets accepted per second through the HTTP API',
-    `Each request: \`POST /api/tickets\` with a Bearer session, JSON validated by the schema, ticket number from the daily counter, ticket row and audit row in one transaction, 201 after commit. Server in its own process (SQLite: WAL, synchronous=FULL); clients in the bench process (plain `http` with keep-alive sockets); ${SECONDS} s per level. "raw" rows: the same ticket + audit row, one transaction each, without HTTP — through the storage layer (knex) and through the driver alone. Target: ≥ 1,000 tickets/s and p99 ≤ 50 ms at 100 clients on SQLite.
+    `Each request: \`POST /api/tickets\` with a Bearer session, JSON validated by the schema, ticket number from the daily counter, ticket row and audit row in one transaction, 201 after commit. Server in its own process (SQLite: WAL, synchronous=FULL); clients in the bench process (node:http with keep-alive sockets); ${SECONDS} s per level. "raw" rows: the same ticket + audit row, one transaction each, without HTTP — through the storage layer (knex) and through the driver alone. Target: ≥ 1,000 tickets/s and p99 ≤ 50 ms at 100 clients on SQLite.
 
 | database | clients | tickets/s | p50 ms | p99 ms | tickets | errors |
 |---|---|---|---|---|---|---|
