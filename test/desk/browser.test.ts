@@ -229,6 +229,11 @@ describe('desk in a real browser (Chromium)', function () {
     assert.match(csv, /城市管理局/);
     await sup.emulateMedia({ media: 'print' });
     assert.equal(await sup.locator('header#top').isVisible(), false);
+    await sup.emulateMedia({ media: 'screen' });
+    await sup.click('button:has-text("民情周报")');
+    await sup.waitForSelector('h1.bulletin-title:has-text("民情周报")');
+    assert.match((await sup.textContent('main')) ?? '', /统计期间：2026-11-\d\d 至 2026-11-\d\d/);
+    await shot(sup, '11-weekly-bulletin');
   });
 
   it('a voice message left after hours is heard and completed by an operator, then dispatched', async () => {
