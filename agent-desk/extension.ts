@@ -3,7 +3,6 @@
 // the cross-instance fan-out. Appended to EXTENSIONS in server/extensions.ts.
 import path from 'node:path';
 import express, { Router } from 'express';
-import { z } from 'zod';
 import { dbKind } from '../storage/db';
 import { listUnits } from '../storage/directory';
 import { getTicket } from '../storage/tickets';
@@ -16,12 +15,6 @@ import { ADDRESS_LIMITS, FailureLimiter, LOGIN_LIMITS } from './rate-limit';
 import { buildKnowledge, KnowledgeEntry } from './knowledge';
 
 export const PUBLIC_DIR = path.resolve(__dirname, 'public');
-
-const deskEnv = z.object({
-  DESK_WRAP_UP_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
-  /** off: no cross-instance fan-out even on PostgreSQL (one server). */
-  DESK_FANOUT: z.enum(['auto', 'off']).default('auto'),
-});
 
 /** 429 for a user name or an address after repeated failed logins; a success clears the name. */
 export function loginRateLimit(byName = new FailureLimiter(LOGIN_LIMITS), byAddress = new FailureLimiter(ADDRESS_LIMITS), now = () => Date.now()): Router {
@@ -59,7 +52,7 @@ async function eventsByIds(ctx: HotlineContext, ids: number[]): Promise<TicketEv
 export type DeskExtension = Extension & { hub: PushHub };
 
 export const desk: ExtensionFactory = async (ctx): Promise<DeskExtension> => {
-  const env = deskEnv.parse(process.env);
+  const env = ctx.config;
   const hub = new PushHub({ db: ctx.db, now: ctx.now, log: ctx.log });
 
   let knowledge: KnowledgeEntry[] = [];

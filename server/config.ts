@@ -29,6 +29,8 @@ export const CONFIG_DOC: Array<{ name: string; default: string; meaning: string 
   { name: 'RETURN_VISIT_CALLING_HOURS', default: '09:00-12:00,14:00-20:00', meaning: 'when survey calls may be placed (city time)' },
   { name: 'RETURN_VISIT_MAX_ATTEMPTS', default: '3', meaning: 'automatic attempts before the manual return-visit list' },
   { name: 'RETURN_VISIT_RETRY_MINUTES', default: '120', meaning: 'wait before the next attempt (then into calling hours)' },
+  { name: 'DESK_WRAP_UP_SECONDS', default: '30', meaning: "after a call the operator's wrap-up ends by itself after this long" },
+  { name: 'DESK_FANOUT', default: 'auto', meaning: '`auto`: on PostgreSQL, desks on every server see every push (LISTEN/NOTIFY); `off`: one server' },
   { name: 'FREESWITCH_ESL', default: '(unset: no telephony)', meaning: "FreeSWITCH Event Socket as `host:port:password`" },
   { name: 'ASTERISK_AMI', default: '(unset)', meaning: 'Asterisk Manager Interface as `host:port:user:secret` (instead of FreeSWITCH)' },
 ];
@@ -64,6 +66,8 @@ const schema = z.object({
   RETURN_VISIT_CALLING_HOURS: z.string().default('09:00-12:00,14:00-20:00'),
   RETURN_VISIT_MAX_ATTEMPTS: z.coerce.number({ error: '须为整数' }).int().min(1).max(10).default(3),
   RETURN_VISIT_RETRY_MINUTES: z.coerce.number({ error: '须为分钟数' }).min(1).max(10080).default(120),
+  DESK_WRAP_UP_SECONDS: z.coerce.number({ error: '须为秒数' }).int().min(0).max(3600).default(30),
+  DESK_FANOUT: z.enum(['auto', 'off']).default('auto'),
   FREESWITCH_ESL: eslAddress.optional(),
   ASTERISK_AMI: z.string().regex(/^[^:\s]+:\d{1,5}:[^:\s]+:.+$/, '格式应为 host:port:user:secret').optional(),
 }).refine((c) => !(c.FREESWITCH_ESL && c.ASTERISK_AMI), { message: 'FREESWITCH_ESL 和 ASTERISK_AMI 只能设置一个：一个热线只接一台交换机', path: ['ASTERISK_AMI'] });

@@ -89,7 +89,8 @@ export async function seedCity(db: Knex, opts: { dir?: string; password: string;
             role: tpl.role,
             unit_code: unit.code,
             password_hash: passwordHash,
-            extension: tpl.role === 'operator' ? String(1000 + i) : null,
+            // Phones on the switch: operators 1001…, supervisors 2001… (transfers to a supervisor).
+            extension: tpl.role === 'operator' ? String(1000 + i) : tpl.role === 'supervisor' ? String(2000 + i) : null,
             active: true,
             created_at: now,
           });

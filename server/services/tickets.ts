@@ -141,7 +141,8 @@ export class TicketService {
       const before = await store.getTicketForUpdate(trx, id);
       if (!before) throw new NotFound(`工单 ${id} 不存在`);
       if (!canSee(before, actor)) {
-        throw new TransitionRefused(`工单 ${before.number} 不由本单位办理，不能操作（首接负责制：只有牵头单位可以办理或退回）`, 'not_lead_unit');
+        // No number in the message: a unit learns nothing about another unit's ticket.
+        throw new TransitionRefused('此工单不由本单位办理，不能操作（首接负责制：只有牵头单位可以办理或退回）', 'not_lead_unit');
       }
       const r = applyTransition(before, actor, req, ctx);
       await store.updateTicket(trx, before, r.ticket);

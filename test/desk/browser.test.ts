@@ -62,12 +62,7 @@ describe('desk in a real browser (Chromium)', function () {
     });
     esl = new EslTestServer({ password: PASSWORD, playbackMs: 5, callees: { [CITIZEN]: { kind: 'answer', caller: { inputs: ['1'] } } } });
     const port = await esl.listen();
-    process.env.DESK_WRAP_UP_SECONDS = '2'; // read by the desk when the server starts
-    try {
-      h = await startTestHotline({ now: () => new Date(now), env: { SCHEDULER_INTERVAL_MS: '0' }, telephony: freeswitchAt(port) });
-    } finally {
-      delete process.env.DESK_WRAP_UP_SECONDS;
-    }
+    h = await startTestHotline({ now: () => new Date(now), env: { SCHEDULER_INTERVAL_MS: '0', DESK_WRAP_UP_SECONDS: '2' }, telephony: freeswitchAt(port) });
     await until('telephony up', async () => (await call(h.base, 'GET', '/healthz')).body.telephony.connected);
     fs.mkdirSync(SHOTS, { recursive: true });
   });
