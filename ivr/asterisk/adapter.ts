@@ -2,35 +2,24 @@
 // the AMI event stream, agents as app_queue dynamic members (QueueAdd/QueueRemove/
 // QueuePause with a reason) owned and reconciled by the app, return-visit surveys as
 // async Originates into the survey dialplan, live calls reconciled with CoreShowChannels
-// after every reconnect. Works the same way as ivr/freeswitch/adapter.ts.
+// after every reconnect. What it shares with ivr/freeswitch/adapter.ts (agents, live
+// calls, the event bus, reconciliation) is in ivr/switch-core.ts.
 import crypto from 'node:crypto';
-import { EventEmitter } from 'node:events';
-import { AgentRecord, reconcileAgent, switchStatusFor } from '../agent-state';
-import { AgentStateStore } from '../agent-store';
-import { HotlineServices } from '../services';
-import {
-  AgentState, CallEvent, CallEventListener, SurveyCallPlaced, SurveyCallRequest, SurveyOutcome, Telephony, TelephonyError, TelephonyStatus,
-} from '../telephony';
+import { AgentRecord, switchStatusFor } from '../agent-state';
+import { SwitchCore, SwitchCoreOptions } from '../switch-core';
+import { CallEvent, SurveyCallPlaced, SurveyCallRequest, SurveyOutcome, Telephony, TelephonyError } from '../telephony';
 import { AgiServer } from './agi-server';
 import { AmiConnection, AmiError, AmiMessage, amiLog, field } from './ami';
 import { AsteriskConfig } from './config';
 import { AMI_EVENTS, AsteriskEventMapper, MemberSignal, SURVEY_OUTCOMES, SurveySignal, hangupCauseName, originateOutcome } from './events';
 
-export interface AsteriskOptions {
+export interface AsteriskOptions extends SwitchCoreOptions {
   config: AsteriskConfig;
-  services: HotlineServices;
-  /** Agent extensions (users.extension of the operators). */
-  agents: string[];
-  now?: () => Date;
-  reconcileEveryMs?: number;
-  wrapUpMaxMs?: number;
   backoff?: { initialMs: number; maxMs: number };
   pingEveryMs?: number;
   actionTimeoutMs?: number;
   /** How long after the originate timeout to wait for OriginateResponse (30 s). */
   originateGraceMs?: number;
-  /** Where agent states survive an app restart (KnexAgentStateStore); without it they start logged out. */
-  store?: AgentStateStore;
 }
 
 /** app_queue's view of one member (QueueStatus `QueueMember`). */
@@ -40,6 +29,12 @@ interface MemberView {
   /** Device state: 1 not in use, 2 in use, 4 invalid, 5 unavailable, 6 ringing … */
   status: number;
   inCall: boolean;
+}
+
+/** What one look at the switch tells: the calls alive, and app_queue's members by interface. */
+interface SwitchView {
+  alive: Set<string>;
+  members: Map<string, MemberView>;
 }
 
 interface SurveyCall {
@@ -53,35 +48,21 @@ const CALL_ID = /^[A-Za-z0-9._-]{1,150}$/;
 /** Device states of a phone that is not there. */
 const OFFLINE = new Set([4, 5]);
 
-export class AsteriskTelephony implements Telephony {
+export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telephony {
   readonly kind = 'asterisk' as const;
-  private bus = new EventEmitter();
   readonly ami: AmiConnection;
   readonly agi: AgiServer;
   /** The FastAGI port actually listened on (0 in the config = any, for tests). */
   agiPort = 0;
   private mapper: AsteriskEventMapper;
-  private now: () => Date;
-  private connected = false;
-  private since: string;
-  private agents = new Map<string, AgentRecord>();
   private ifaces = new Map<string, string>();
-  private reconcileTimer: NodeJS.Timeout | null = null;
-  /** Calls the app believes are alive (id → when it learnt of them), for reconciliation. */
-  private live = new Map<string, number>();
-  /** Survey legs whose OriginateResponse has not come yet: the switch may not list them. */
-  private originating = new Set<string>();
   private originates = new Map<string, (e: AmiMessage) => void>();
   private surveys = new Map<string, SurveyCall>();
 
   constructor(private o: AsteriskOptions) {
-    this.now = o.now ?? (() => new Date());
-    this.since = this.now().toISOString();
+    super(o, amiLog);
     const c = o.config;
-    for (const a of o.agents) {
-      this.agents.set(a, { agent: a, state: { state: 'logged_out' }, since: this.since, phoneRegistered: null });
-      this.ifaces.set(this.iface(a), a);
-    }
+    for (const a of o.agents) this.ifaces.set(this.iface(a), a);
     this.mapper = new AsteriskEventMapper(this.now, { inboundContext: c.inboundContext, agentOf: (i) => this.ifaces.get(i) ?? null });
     this.ami = new AmiConnection({
       host: c.ami.host, port: c.ami.port, username: c.ami.username, secret: c.ami.secret, events: AMI_EVENTS,
@@ -98,7 +79,7 @@ export class AsteriskTelephony implements Telephony {
         ch.onRecorded = (path) => this.emit({ type: 'recording_ended', at: this.now().toISOString(), callId: ch.callId, path });
         // Normally known from its Newchannel already; after an app restart, from here.
         this.mapper.track(ch.callId, ch.caller);
-        if (!this.live.has(ch.callId)) this.live.set(ch.callId, performance.now());
+        this.knowCall(ch.callId);
       },
     });
   }
@@ -108,67 +89,29 @@ export class AsteriskTelephony implements Telephony {
   }
 
   async start(): Promise<void> {
-    if (this.o.store) {
-      for (const [agent, s] of await this.o.store.load()) {
-        const r = this.agents.get(agent);
-        if (r) Object.assign(r, { state: s.state, since: s.since });
-      }
-    }
+    await this.restoreAgentStates();
     this.agiPort = await this.agi.start();
     this.ami.start();
-    this.reconcileTimer = setInterval(() => void this.reconcile().catch((e: Error) => amiLog('warn', `reconcile: ${e.message}`)), this.o.reconcileEveryMs ?? 30000);
-    this.reconcileTimer.unref();
+    this.startReconciling();
   }
 
   async stop(): Promise<void> {
-    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    this.stopReconciling();
     this.ami.stop();
     await this.agi.stop();
-  }
-
-  status(): TelephonyStatus {
-    return { kind: 'asterisk', connected: this.connected, since: this.since };
-  }
-
-  onEvent(listener: CallEventListener): () => void {
-    this.bus.on('event', listener);
-    return () => this.bus.off('event', listener);
   }
 
   /** Recordings still running, by call: MixMonitor and a dialplan Record() stop when the call ends. */
   private recording = new Map<string, Set<string>>();
 
-  private emit(e: CallEvent): void {
+  /** A call that ends closes its recordings still open, before its end is emitted. */
+  protected override beforeDelivery(e: CallEvent): void {
     if (e.type === 'recording_started') this.recording.set(e.callId, (this.recording.get(e.callId) ?? new Set()).add(e.path));
     if (e.type === 'recording_ended') this.recording.get(e.callId)?.delete(e.path);
     if (e.type === 'call_ended') {
-      this.live.delete(e.callId);
       const open = this.recording.get(e.callId);
       this.recording.delete(e.callId);
       for (const path of open ?? []) this.emit({ type: 'recording_ended', at: e.at, callId: e.callId, path });
-    }
-    for (const l of this.bus.listeners('event') as CallEventListener[]) {
-      try {
-        l(e);
-      } catch (err) {
-        amiLog('error', `call event listener failed on ${e.type}: ${(err as Error).message}`);
-      }
-    }
-  }
-
-  private setConnected(up: boolean, reason = ''): void {
-    if (this.connected === up) return;
-    this.connected = up;
-    this.since = this.now().toISOString();
-    this.emit(up ? { type: 'telephony_up', at: this.since } : { type: 'telephony_down', at: this.since, reason });
-  }
-
-  private async onUp(): Promise<void> {
-    this.setConnected(true);
-    try {
-      await this.reconcile();
-    } catch (err) {
-      amiLog('warn', `reconcile after connect: ${(err as Error).message}`);
     }
   }
 
@@ -184,23 +127,16 @@ export class AsteriskTelephony implements Telephony {
     const m = this.mapper.map(e);
     if (m.shutdown) this.setConnected(false, 'Asterisk 正在关闭或重启');
     for (const ev of m.events) {
-      if (ev.type === 'call_started' || ev.type === 'call_queued') {
-        if (!this.live.has(ev.callId)) this.live.set(ev.callId, performance.now());
-      }
-      if (ev.type === 'call_abandoned' && ev.caller) {
-        void this.o.services
-          .addToCallbackList({ callerPhone: ev.caller, callId: ev.callId, at: ev.at, reason: 'abandoned' })
-          .catch((err: Error) => amiLog('error', `call-back list for ${ev.callId}: ${err.message}`));
-      }
-      if (ev.type === 'call_answered') {
-        if (!this.live.has(ev.callId)) this.live.set(ev.callId, performance.now());
-        this.applyState(ev.agent, { state: 'on_call', callId: ev.callId }, 'switch');
-      }
-      this.emit(ev);
+      if (ev.type === 'call_started' || ev.type === 'call_queued') this.knowCall(ev.callId);
+      this.passOn(ev);
       if (ev.type === 'call_ended') this.surveyEnded(ev.callId);
     }
     if (m.member) this.onMember(m.member);
     if (m.survey) void this.onSurvey(m.survey).catch((err: Error) => amiLog('error', `survey answer of ${m.survey?.callId}: ${err.message}`));
+  }
+
+  protected forgetCall(callId: string): boolean {
+    return this.mapper.tracked.delete(callId);
   }
 
   // ——— agents ———
@@ -209,62 +145,19 @@ export class AsteriskTelephony implements Telephony {
     const agent = this.ifaces.get(s.iface);
     const r = agent ? this.agents.get(agent) : undefined;
     if (!agent || !r) return;
-    if (s.kind === 'complete' && r.state.state === 'on_call') {
-      // The app holds wrap-up itself: the member is paused meanwhile.
-      void this.setAgentState(agent, { state: 'wrap_up' }).catch(() => undefined);
-      return;
-    }
+    // The app holds wrap-up itself: the member is paused meanwhile.
+    if (s.kind === 'complete' && this.wrapUpAfterCall(agent)) return;
     if (s.status !== null) {
       const registered = !OFFLINE.has(s.status);
       const changed = r.phoneRegistered !== registered;
       r.phoneRegistered = registered;
-      if (changed && !registered) void this.exclusive(() => this.reconcileOne(agent, null)).catch(() => undefined);
+      if (changed && !registered) this.reconcileSoon(agent);
     }
     // Someone removed, paused or unpaused the member behind the app's back: put back what the app
     // holds. The echoes of the app's own QueueAdd/QueuePause agree with it and cost nothing.
     const want = switchStatusFor(r.state);
     const disagrees = (s.kind === 'removed' && want !== 'Logged Out') || (s.kind === 'pause' && s.paused !== null && s.paused !== (want === 'On Break'));
-    if (disagrees && this.connected) void this.exclusive(() => this.reconcileOne(agent, null)).catch(() => undefined);
-  }
-
-  private applyState(agent: string, state: AgentState, source: 'app' | 'switch' | 'reconcile'): void {
-    const r = this.agents.get(agent);
-    if (!r) return;
-    r.state = state;
-    r.since = this.now().toISOString();
-    this.persist(agent, { state, since: r.since });
-    this.emit({ type: 'agent_state_changed', at: r.since, agent, state, source });
-  }
-
-  private saving = new Map<string, Promise<void>>();
-  private persist(agent: string, s: { state: AgentState; since: string }): void {
-    const store = this.o.store;
-    if (!store) return;
-    const next = (this.saving.get(agent) ?? Promise.resolve())
-      .then(() => store.save(agent, s))
-      .catch((err: Error) => amiLog('error', `saving agent state of ${agent}: ${err.message}`));
-    this.saving.set(agent, next);
-  }
-
-  async flushAgentStates(): Promise<void> {
-    await Promise.all([...this.saving.values()]);
-  }
-
-  async setAgentState(agent: string, state: AgentState): Promise<void> {
-    if (!this.agents.has(agent)) throw new TelephonyError(`未知的坐席：${agent}`, 'unknown agent');
-    if (state.state === 'on_break' && !state.reason.trim()) throw new TelephonyError('小休必须填写原因', 'break without reason');
-    this.applyState(agent, state, 'app');
-    if (this.connected) await this.exclusive(() => this.reconcileOne(agent, null));
-  }
-
-  getAgentState(agent: string): AgentState {
-    const r = this.agents.get(agent);
-    if (!r) throw new TelephonyError(`未知的坐席：${agent}`, 'unknown agent');
-    return r.state;
-  }
-
-  listAgents(): { agent: string; state: AgentState }[] {
-    return [...this.agents.values()].map((r) => ({ agent: r.agent, state: r.state }));
+    if (disagrees && this.connected) this.reconcileSoon(agent);
   }
 
   // ——— call control ———
@@ -332,10 +225,8 @@ export class AsteriskTelephony implements Telephony {
     const callId = crypto.randomUUID();
     const actionId = `orig-${callId}`;
     this.mapper.track(callId, req.phone);
-    this.live.set(callId, performance.now());
-    this.originating.add(callId);
     this.surveys.set(callId, { req, answered: false, stored: null });
-    this.emit({ type: 'call_started', at: this.now().toISOString(), callId, direction: 'outbound', purpose: 'survey', caller: c.survey.callerId, callee: req.phone, ticketId: req.ticketId });
+    this.announceSurveyLeg(callId, req, c.survey.callerId);
     const response = new Promise<AmiMessage | null>((resolve) => {
       const timer = setTimeout(() => {
         this.originates.delete(actionId);
@@ -360,7 +251,7 @@ export class AsteriskTelephony implements Telephony {
       this.originates.delete(actionId);
       this.originating.delete(callId);
       this.surveys.delete(callId);
-      if (this.mapper.tracked.delete(callId)) this.emit({ type: 'call_ended', at: this.now().toISOString(), callId, hangupCause: 'ORIGINATE_ERROR' });
+      this.endCall(callId, 'ORIGINATE_ERROR');
       throw err;
     }
     const r = await response;
@@ -377,10 +268,7 @@ export class AsteriskTelephony implements Telephony {
     const detail = r ? `OriginateResponse Failure Reason ${reason}` : 'no OriginateResponse';
     this.surveys.delete(callId);
     // The leg may have hung up before the response (a Hangup event), or never have existed.
-    if (this.mapper.tracked.delete(callId)) {
-      const cause = { busy: '17', no_answer: '19', rejected: '21' }[outcome as 'busy'] ?? '34';
-      this.emit({ type: 'call_ended', at: this.now().toISOString(), callId, hangupCause: hangupCauseName(cause) });
-    }
+    this.endCall(callId, hangupCauseName({ busy: '17', no_answer: '19', rejected: '21' }[outcome as 'busy'] ?? '34'));
     return { accepted: false, callId, outcome, detail };
   }
 
@@ -424,23 +312,7 @@ export class AsteriskTelephony implements Telephony {
 
   // ——— reconciliation ———
 
-  /**
-   * Brings the app's view and the switch's together: calls that ended while the app was
-   * not listening are closed, calls it did not know are followed, every agent's queue
-   * membership and pause are made what the app holds; stuck states are corrected.
-   */
-  reconcile(): Promise<void> {
-    return this.exclusive(() => this.reconcileAll());
-  }
-
-  private serial: Promise<unknown> = Promise.resolve();
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.serial.then(fn, fn);
-    this.serial = run.catch(() => undefined);
-    return run;
-  }
-
-  private async switchView(): Promise<{ alive: Set<string>; channels: AmiMessage[]; members: Map<string, MemberView> }> {
+  private async switchView(): Promise<SwitchView & { channels: AmiMessage[] }> {
     const channels = await this.amiList({ action: 'CoreShowChannels' });
     const alive = new Set(channels.map((r) => field(r, 'uniqueid')).filter(Boolean));
     const members = new Map<string, MemberView>();
@@ -453,9 +325,11 @@ export class AsteriskTelephony implements Telephony {
     return { alive, channels, members };
   }
 
-  private async reconcileAll(): Promise<void> {
-    if (!this.connected) return;
-    const asked = performance.now();
+  /**
+   * Calls that ended while the app was not listening are closed, calls it did not know are
+   * followed, every agent's queue membership and pause are made what the app holds.
+   */
+  protected async reconcileAll(asked: number): Promise<void> {
     const view = await this.switchView();
     const c = this.o.config;
     // Hotline and survey calls alive on the switch that the app did not know (it restarted
@@ -468,29 +342,18 @@ export class AsteriskTelephony implements Telephony {
         this.mapper.track(id, field(row, 'calleridnum'), field(row, 'channel'));
       }
     }
-    for (const [id, since] of [...this.live]) {
-      if (!view.alive.has(id) && since < asked && !this.originating.has(id)) {
-        this.mapper.tracked.delete(id);
-        this.emit({ type: 'call_ended', at: this.now().toISOString(), callId: id, hangupCause: 'LOST_WHILE_DISCONNECTED' });
-        this.surveyEnded(id);
-      }
-    }
-    for (const [id, since] of this.live) if (since >= asked) view.alive.add(id);
+    this.closeLostCalls(view.alive, asked, (id) => this.surveyEnded(id));
+    this.addCallsLearntSince(view.alive, asked);
     for (const agent of this.agents.keys()) await this.reconcileOne(agent, view);
   }
 
-  private async reconcileOne(agent: string, known: { alive: Set<string>; members: Map<string, MemberView> } | null): Promise<void> {
-    const r = this.agents.get(agent);
-    if (!r || !this.connected) return;
+  protected async reconcileAgentOnSwitch(r: AgentRecord, known: SwitchView | null): Promise<void> {
+    const agent = r.agent;
     const view = known ?? (await this.switchView());
     const iface = this.iface(agent);
     const m = view.members.get(iface) ?? null;
     if (m) r.phoneRegistered = !OFFLINE.has(m.status);
-    const action = reconcileAgent({
-      record: r, onSwitch: m ? { status: m.paused ? 'On Break' : 'Available', state: m.inCall ? 'In a queue call' : 'Waiting' } : null,
-      liveCalls: view.alive, now: this.now(), wrapUpMaxMs: this.o.wrapUpMaxMs ?? 120000,
-    });
-    if (action?.newState) this.applyState(agent, action.newState, 'reconcile');
+    this.decideAgent(r, m ? { status: m.paused ? 'On Break' : 'Available', state: m.inCall ? 'In a queue call' : 'Waiting' } : null, view.alive);
     const want = switchStatusFor(r.state);
     const reason = r.state.state === 'on_break' ? r.state.reason : r.state.state === 'wrap_up' ? 'wrap_up' : '';
     const q = this.o.config.queue;

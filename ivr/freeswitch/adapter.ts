@@ -1,15 +1,13 @@
 // FreeSWITCH behind the Telephony interface: one inbound Event Socket connection for
 // events, agent state (mod_callcenter via callcenter_config) and call control, plus
-// the IVR app's outbound-socket listener for the call flows.
+// the IVR app's outbound-socket listener for the call flows. What it shares with
+// ivr/asterisk/adapter.ts (agents, live calls, the event bus, reconciliation) is in
+// ivr/switch-core.ts.
 import crypto from 'node:crypto';
-import { EventEmitter } from 'node:events';
-import { AgentRecord, parseAgentList, reconcileAgent } from '../agent-state';
-import { AgentStateStore } from '../agent-store';
+import { AgentRecord, SwitchAgentView, parseAgentList } from '../agent-state';
 import { IvrConfig } from '../config';
-import { HotlineServices } from '../services';
-import {
-  AgentState, CallEvent, CallEventListener, SurveyCallPlaced, SurveyCallRequest, Telephony, TelephonyError, TelephonyStatus,
-} from '../telephony';
+import { SwitchCore, SwitchCoreOptions } from '../switch-core';
+import { SurveyCallPlaced, SurveyCallRequest, Telephony, TelephonyError } from '../telephony';
 import { FreeSwitchEventMapper } from './events';
 import { EslInbound } from './inbound';
 import { IvrServer } from './ivr-server';
@@ -17,52 +15,36 @@ import { eslLog } from './modesl';
 import { mapOriginateResult, originateArgs } from './originate';
 import { promptFile, queuePositionPrompt } from '../prompts';
 
-export interface FreeSwitchOptions {
+export interface FreeSwitchOptions extends SwitchCoreOptions {
   config: IvrConfig;
-  services: HotlineServices;
-  /** Agent extensions (users.extension of the operators). */
-  agents: string[];
   /** SIP contact of an agent's phone, e.g. user/1001 (directory user). */
   agentContact?: (extension: string) => string;
-  now?: () => Date;
-  reconcileEveryMs?: number;
-  wrapUpMaxMs?: number;
   backoff?: { initialMs: number; maxMs: number };
   silenceMs?: number;
-  /** Where agent states survive an app restart (KnexAgentStateStore); without it they start logged out. */
-  store?: AgentStateStore;
   /** Measurement hooks for the benchmark. */
   instrument?: { onEventHandled?: () => void; onCommandLatency?: (ms: number) => void };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export class FreeSwitchTelephony implements Telephony {
+/** What one look at the switch tells about one agent: its mod_callcenter view, and the calls alive. */
+interface AgentView {
+  sw: SwitchAgentView | null;
+  alive: Set<string>;
+}
+
+export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Telephony {
   readonly kind = 'freeswitch' as const;
-  private bus = new EventEmitter();
   private inbound: EslInbound;
   readonly ivr: IvrServer;
   private mapper: FreeSwitchEventMapper;
-  private now: () => Date;
-  private connected = false;
-  private since: string;
-  private agents = new Map<string, AgentRecord>();
-  private reconcileTimer: NodeJS.Timeout | null = null;
   private announceTimer: NodeJS.Timeout | null = null;
-  /** Calls the app believes are alive (id → when it learnt of them), for reconciliation. */
-  private live = new Map<string, number>();
-  /** Survey legs whose originate has not answered yet: the switch may not list them. */
-  private originating = new Set<string>();
   ivrPort = 0;
 
   constructor(private o: FreeSwitchOptions) {
-    this.now = o.now ?? (() => new Date());
-    this.since = this.now().toISOString();
+    super(o, eslLog);
     this.mapper = new FreeSwitchEventMapper(this.now);
     const c = o.config;
-    for (const a of o.agents) {
-      this.agents.set(a, { agent: a, state: { state: 'logged_out' }, since: this.since, phoneRegistered: null });
-    }
     this.inbound = new EslInbound({
       host: c.esl.host, port: c.esl.port, password: c.esl.password, backoff: o.backoff, silenceMs: o.silenceMs,
     });
@@ -90,18 +72,10 @@ export class FreeSwitchTelephony implements Telephony {
   }
 
   async start(): Promise<void> {
-    if (this.o.store) {
-      // States from before a restart: the switch is then reconciled to them, not logged out.
-      for (const [agent, s] of await this.o.store.load()) {
-        const r = this.agents.get(agent);
-        if (r) Object.assign(r, { state: s.state, since: s.since });
-      }
-    }
+    await this.restoreAgentStates();
     this.ivrPort = await this.ivr.start();
     this.inbound.start();
-    const every = this.o.reconcileEveryMs ?? 30000;
-    this.reconcileTimer = setInterval(() => void this.reconcile().catch((e) => eslLog('warn', `reconcile: ${e.message}`)), every);
-    this.reconcileTimer.unref();
+    this.startReconciling();
     const announce = this.o.config.queueAnnounceS;
     if (announce > 0) {
       this.announceTimer = setInterval(() => void this.announcePositions(), announce * 1000);
@@ -124,101 +98,30 @@ export class FreeSwitchTelephony implements Telephony {
   }
 
   async stop(): Promise<void> {
-    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    this.stopReconciling();
     if (this.announceTimer) clearInterval(this.announceTimer);
     this.inbound.stop();
     await this.ivr.stop();
     await this.flushAgentStates(); // agent states being saved reach the database before the app exits
   }
 
-  status(): TelephonyStatus {
-    return { kind: 'freeswitch', connected: this.connected, since: this.since };
-  }
-
-  onEvent(listener: CallEventListener): () => void {
-    this.bus.on('event', listener);
-    return () => this.bus.off('event', listener);
-  }
-
-  private emit(e: CallEvent): void {
-    if (e.type === 'call_ended') this.live.delete(e.callId);
-    for (const l of this.bus.listeners('event') as CallEventListener[]) {
-      try {
-        l(e);
-      } catch (err) {
-        eslLog('error', `call event listener failed on ${e.type}: ${(err as Error).message}`);
-      }
-    }
-  }
-
-  private setConnected(up: boolean, reason = ''): void {
-    if (this.connected === up) return;
-    this.connected = up;
-    this.since = this.now().toISOString();
-    this.emit(up ? { type: 'telephony_up', at: this.since } : { type: 'telephony_down', at: this.since, reason });
-  }
-
-  private async onUp(): Promise<void> {
-    this.setConnected(true);
-    try {
-      await this.reconcile();
-    } catch (err) {
-      eslLog('warn', `reconcile after connect: ${(err as Error).message}`);
-    }
-  }
-
   private onSwitchEvent(h: Record<string, string>): void {
     const m = this.mapper.map(h);
     if (m.shutdown) this.setConnected(false, 'FreeSWITCH 正在关闭');
-    for (const e of m.events) {
-      if (e.type === 'call_abandoned' && e.caller) {
-        // Abandoned callers are called back (GB/T 33358 counts them against the answer rate).
-        void this.o.services
-          .addToCallbackList({ callerPhone: e.caller, callId: e.callId, at: e.at, reason: 'abandoned' })
-          .catch((err: Error) => eslLog('error', `call-back list for ${e.callId}: ${err.message}`));
-      }
-      if (e.type === 'call_answered') {
-        if (!this.live.has(e.callId)) this.live.set(e.callId, performance.now());
-        this.applyState(e.agent, { state: 'on_call', callId: e.callId }, 'switch');
-      }
-      this.emit(e);
-    }
+    for (const e of m.events) this.passOn(e);
     for (const p of m.phones) {
       const r = this.agents.get(p.extension);
       if (!r) continue;
       r.phoneRegistered = p.registered;
-      if (!p.registered) void this.exclusive(() => this.reconcileOne(p.extension, null)).catch(() => undefined);
+      if (!p.registered) this.reconcileSoon(p.extension);
     }
     if (h['Event-Name'] === 'CUSTOM' && h['CC-Action'] === 'bridge-agent-end' && h['CC-Agent']) {
-      const ext = h['CC-Agent'].split('@')[0];
-      const r = this.agents.get(ext);
-      if (r && r.state.state === 'on_call') void this.setAgentState(ext, { state: 'wrap_up' }).catch(() => undefined);
+      this.wrapUpAfterCall(h['CC-Agent'].split('@')[0]);
     }
   }
 
-  private applyState(agent: string, state: AgentState, source: 'app' | 'switch' | 'reconcile'): void {
-    const r = this.agents.get(agent);
-    if (!r) return;
-    r.state = state;
-    r.since = this.now().toISOString();
-    this.persist(agent, { state, since: r.since });
-    this.emit({ type: 'agent_state_changed', at: r.since, agent, state, source });
-  }
-
-  /** Saves one agent's state; saves of one agent run in order. */
-  private saving = new Map<string, Promise<void>>();
-  private persist(agent: string, s: { state: AgentState; since: string }): void {
-    const store = this.o.store;
-    if (!store) return;
-    const next = (this.saving.get(agent) ?? Promise.resolve())
-      .then(() => store.save(agent, s))
-      .catch((err: Error) => eslLog('error', `saving agent state of ${agent}: ${err.message}`));
-    this.saving.set(agent, next);
-  }
-
-  /** Resolves when every agent state change so far is saved. */
-  async flushAgentStates(): Promise<void> {
-    await Promise.all([...this.saving.values()]);
+  protected forgetCall(callId: string): boolean {
+    return this.mapper.tracked.delete(callId);
   }
 
   private ccName(agent: string): string {
@@ -229,25 +132,6 @@ export class FreeSwitchTelephony implements Telephony {
     const body = await this.inbound.api(`callcenter_config ${args}`);
     if (body.startsWith("-ERR")) throw new TelephonyError(`callcenter_config ${args} 失败：${body.trim()}`, body.trim());
     return body;
-  }
-
-  async setAgentState(agent: string, state: AgentState): Promise<void> {
-    if (!this.agents.has(agent)) throw new TelephonyError(`未知的坐席：${agent}`, 'unknown agent');
-    if (state.state === 'on_break' && !state.reason.trim()) throw new TelephonyError('小休必须填写原因', 'break without reason');
-    // The app's state changes first; the switch follows now, or at the next reconcile if it is down.
-    this.applyState(agent, state, 'app');
-    // Reconciling this one agent adds it on the switch if missing and pushes its status.
-    if (this.connected) await this.exclusive(() => this.reconcileOne(agent, null));
-  }
-
-  getAgentState(agent: string): AgentState {
-    const r = this.agents.get(agent);
-    if (!r) throw new TelephonyError(`未知的坐席：${agent}`, 'unknown agent');
-    return r.state;
-  }
-
-  listAgents(): { agent: string; state: AgentState }[] {
-    return [...this.agents.values()].map((r) => ({ agent: r.agent, state: r.state }));
   }
 
   private checkCallId(callId: string): void {
@@ -291,12 +175,7 @@ export class FreeSwitchTelephony implements Telephony {
     // Our own uuid for the leg: the call has an id (and a row) even when it fails.
     const callId = crypto.randomUUID();
     this.mapper.tracked.add(callId);
-    this.live.set(callId, performance.now());
-    this.originating.add(callId);
-    this.emit({
-      type: 'call_started', at: this.now().toISOString(), callId, direction: 'outbound', purpose: 'survey',
-      caller: c.survey.callerId, callee: req.phone, ticketId: req.ticketId,
-    });
+    this.announceSurveyLeg(callId, req, c.survey.callerId);
     let body: string;
     try {
       body = await this.inbound.bgapi('originate', args.replace('{', `{origination_uuid=${callId},`), (c.survey.originateTimeoutS + 30) * 1000);
@@ -307,32 +186,15 @@ export class FreeSwitchTelephony implements Telephony {
     if (r.kind === 'answered') return { accepted: true, callId: r.callId, outcome: null, detail: body.trim() };
     if (r.kind === 'failed') return { accepted: false, callId, outcome: r.outcome, detail: body.trim() };
     // No channel was made (bad profile, usage): end the call record here.
-    if (this.mapper.tracked.delete(callId)) {
-      this.emit({ type: 'call_ended', at: this.now().toISOString(), callId, hangupCause: 'ORIGINATE_ERROR' });
-    }
+    this.endCall(callId, 'ORIGINATE_ERROR');
     throw new TelephonyError(`外呼失败（配置或交换机错误）：${r.detail}`, r.detail);
   }
 
   /**
-   * Brings the app's view and the switch's view together: calls that ended while we
-   * were not listening are closed; agents are re-added and their status pushed; agents
-   * stuck "on a call" or "ready" without a phone are corrected.
+   * Calls that ended while we were not listening are closed; agents are re-added and their
+   * status pushed; agents stuck "on a call" or "ready" without a phone are corrected.
    */
-  reconcile(): Promise<void> {
-    return this.exclusive(() => this.reconcileAll());
-  }
-
-  /** Reconciliations run one at a time, so two of them never add the same agent twice. */
-  private serial: Promise<unknown> = Promise.resolve();
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.serial.then(fn, fn);
-    this.serial = run.catch(() => undefined);
-    return run;
-  }
-
-  private async reconcileAll(): Promise<void> {
-    if (!this.connected) return;
-    const asked = performance.now();
+  protected async reconcileAll(asked: number): Promise<void> {
     const channels = JSON.parse(await this.inbound.api('show channels as json')) as { rows?: { uuid: string }[] };
     const alive = new Set((channels.rows ?? []).map((r) => r.uuid));
     // Calls that live on the switch but not in our view (the app restarted mid-call and the
@@ -343,39 +205,25 @@ export class FreeSwitchTelephony implements Telephony {
         this.mapper.tracked.add(id);
       }
     }
-    for (const [id, since] of [...this.live]) {
-      // Only calls we knew before asking, and not a leg still being dialled.
-      if (!alive.has(id) && since < asked && !this.originating.has(id)) {
-        this.mapper.tracked.delete(id);
-        this.emit({ type: 'call_ended', at: this.now().toISOString(), callId: id, hangupCause: 'LOST_WHILE_DISCONNECTED' });
-      }
-    }
+    this.closeLostCalls(alive, asked);
     const list = parseAgentList(await this.cc(`queue list agents ${this.o.config.queue}`));
-    // Calls we learnt of after asking count as alive too.
-    for (const [id, since] of this.live) if (since >= asked) alive.add(id);
+    this.addCallsLearntSince(alive, asked);
     for (const agent of this.agents.keys()) {
       const sw = list.get(this.ccName(agent)) ?? null;
       await this.reconcileOne(agent, { sw, alive });
     }
   }
 
-  private async reconcileOne(
-    agent: string,
-    known: { sw: { status: string; state: string } | null; alive: Set<string> } | null,
-  ): Promise<void> {
-    const r = this.agents.get(agent);
-    if (!r || !this.connected) return;
+  protected async reconcileAgentOnSwitch(r: AgentRecord, known: AgentView | null): Promise<void> {
+    const agent = r.agent;
     let view = known;
     if (!view) {
       const list = parseAgentList(await this.cc(`queue list agents ${this.o.config.queue}`));
       const channels = JSON.parse(await this.inbound.api('show channels as json')) as { rows?: { uuid: string }[] };
       view = { sw: list.get(this.ccName(agent)) ?? null, alive: new Set((channels.rows ?? []).map((x) => x.uuid)) };
     }
-    const action = reconcileAgent({
-      record: r, onSwitch: view.sw, liveCalls: view.alive, now: this.now(), wrapUpMaxMs: this.o.wrapUpMaxMs ?? 120000,
-    });
+    const action = this.decideAgent(r, view.sw, view.alive);
     if (!action) return;
-    if (action.newState) this.applyState(agent, action.newState, 'reconcile');
     const name = this.ccName(agent);
     if (action.addOnSwitch) {
       await this.cc(`agent add ${name} callback`);

@@ -1,0 +1,285 @@
+// What the FreeSWITCH and the Asterisk adapters share, whatever the wire: the agents the
+// app owns (restored from the store at start, saved in order, reconciled one at a time),
+// the calls it believes are alive, the call-event bus with its listeners kept apart, and
+// the switch's connection status. Each adapter extends it with its own wire (ESL, or
+// AMI and FastAGI), its call control, its survey placement and its view of the switch.
+import { EventEmitter } from 'node:events';
+import { AgentRecord, ReconcileAction, SwitchAgentView, reconcileAgent } from './agent-state';
+import { AgentStateStore } from './agent-store';
+import { HotlineServices } from './services';
+import {
+  AgentState, CallEvent, CallEventListener, SurveyCallRequest, SwitchKind, TelephonyError, TelephonyStatus,
+} from './telephony';
+
+export type SwitchLogger = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+/** The options every switch adapter takes. */
+export interface SwitchCoreOptions {
+  services: HotlineServices;
+  /** Agent extensions (users.extension of the operators). */
+  agents: string[];
+  now?: () => Date;
+  reconcileEveryMs?: number;
+  wrapUpMaxMs?: number;
+  /** Where agent states survive an app restart (KnexAgentStateStore); without it they start logged out. */
+  store?: AgentStateStore;
+}
+
+/**
+ * The switch-independent half of a `Telephony` adapter. `View` is what the adapter learns
+ * of the switch in one look, handed to the reconciliation of each agent.
+ */
+export abstract class SwitchCore<View> {
+  abstract readonly kind: SwitchKind;
+  protected readonly now: () => Date;
+  protected connected = false;
+  private since: string;
+  protected readonly agents = new Map<string, AgentRecord>();
+  /** Calls the app believes are alive (id → when it learnt of them), for reconciliation. */
+  protected readonly live = new Map<string, number>();
+  /** Survey legs whose placement has not been answered yet: the switch may not list them. */
+  protected readonly originating = new Set<string>();
+  private bus = new EventEmitter();
+  private reconcileTimer: NodeJS.Timeout | null = null;
+  /** Saves of one agent's state, chained so that they run in order. */
+  private saving = new Map<string, Promise<void>>();
+  /** Reconciliations run one at a time, so two of them never add the same agent twice. */
+  private serial: Promise<unknown> = Promise.resolve();
+
+  protected constructor(private readonly core: SwitchCoreOptions, private readonly log: SwitchLogger) {
+    this.now = core.now ?? (() => new Date());
+    this.since = this.now().toISOString();
+    for (const a of core.agents) {
+      this.agents.set(a, { agent: a, state: { state: 'logged_out' }, since: this.since, phoneRegistered: null });
+    }
+  }
+
+  // ——— what each switch does its own way ———
+
+  /** Stops following a call in the adapter's event mapper; true if it was followed. */
+  protected abstract forgetCall(callId: string): boolean;
+
+  /**
+   * Looks at the switch (connected) and brings calls and agents together with it.
+   * `asked` is when the look began (performance.now()).
+   */
+  protected abstract reconcileAll(asked: number): Promise<void>;
+
+  /** Brings one agent on the switch to what the app holds; `known` is a look already taken, or null to take one. */
+  protected abstract reconcileAgentOnSwitch(r: AgentRecord, known: View | null): Promise<void>;
+
+  // ——— start and stop ———
+
+  /** States from before a restart: the switch is then reconciled to them, not logged out. */
+  protected async restoreAgentStates(): Promise<void> {
+    if (!this.core.store) return;
+    for (const [agent, s] of await this.core.store.load()) {
+      const r = this.agents.get(agent);
+      if (r) Object.assign(r, { state: s.state, since: s.since });
+    }
+  }
+
+  protected startReconciling(): void {
+    const every = this.core.reconcileEveryMs ?? 30000;
+    this.reconcileTimer = setInterval(() => void this.reconcile().catch((e: Error) => this.log('warn', `reconcile: ${e.message}`)), every);
+    this.reconcileTimer.unref();
+  }
+
+  protected stopReconciling(): void {
+    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+  }
+
+  // ——— connection status and call events ———
+
+  status(): TelephonyStatus {
+    return { kind: this.kind, connected: this.connected, since: this.since };
+  }
+
+  onEvent(listener: CallEventListener): () => void {
+    this.bus.on('event', listener);
+    return () => this.bus.off('event', listener);
+  }
+
+  /** Emits one call event to every listener; a listener that throws is logged and the others still hear it. */
+  protected emit(e: CallEvent): void {
+    if (e.type === 'call_ended') this.live.delete(e.callId);
+    this.beforeDelivery(e);
+    for (const l of this.bus.listeners('event') as CallEventListener[]) {
+      try {
+        l(e);
+      } catch (err) {
+        this.log('error', `call event listener failed on ${e.type}: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** The adapter's own bookkeeping of an event about to be emitted (nothing by default). */
+  protected beforeDelivery(_e: CallEvent): void {}
+
+  protected setConnected(up: boolean, reason = ''): void {
+    if (this.connected === up) return;
+    this.connected = up;
+    this.since = this.now().toISOString();
+    this.emit(up ? { type: 'telephony_up', at: this.since } : { type: 'telephony_down', at: this.since, reason });
+  }
+
+  /** The switch connection is up (again): say so, then reconcile. */
+  protected async onUp(): Promise<void> {
+    this.setConnected(true);
+    try {
+      await this.reconcile();
+    } catch (err) {
+      this.log('warn', `reconcile after connect: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * A call event mapped from the switch's own events: an abandoned caller goes on the
+   * call-back list, an answered call puts its agent on the call; then it is emitted.
+   */
+  protected passOn(e: CallEvent): void {
+    if (e.type === 'call_abandoned' && e.caller) {
+      // Abandoned callers are called back (GB/T 33358 counts them against the answer rate).
+      void this.core.services
+        .addToCallbackList({ callerPhone: e.caller, callId: e.callId, at: e.at, reason: 'abandoned' })
+        .catch((err: Error) => this.log('error', `call-back list for ${e.callId}: ${err.message}`));
+    }
+    if (e.type === 'call_answered') {
+      this.knowCall(e.callId);
+      this.applyState(e.agent, { state: 'on_call', callId: e.callId }, 'switch');
+    }
+    this.emit(e);
+  }
+
+  /** Counts a call as alive from now on, unless it already was. */
+  protected knowCall(callId: string): void {
+    if (!this.live.has(callId)) this.live.set(callId, performance.now());
+  }
+
+  /** A survey leg about to be placed (already followed by the mapper): alive, being dialled, announced. */
+  protected announceSurveyLeg(callId: string, req: SurveyCallRequest, callerId: string): void {
+    this.live.set(callId, performance.now());
+    this.originating.add(callId);
+    this.emit({
+      type: 'call_started', at: this.now().toISOString(), callId, direction: 'outbound', purpose: 'survey',
+      caller: callerId, callee: req.phone, ticketId: req.ticketId,
+    });
+  }
+
+  /** Ends the record of a call the mapper still follows (no hang-up event will come for it). */
+  protected endCall(callId: string, hangupCause: string): void {
+    if (this.forgetCall(callId)) this.emit({ type: 'call_ended', at: this.now().toISOString(), callId, hangupCause });
+  }
+
+  /**
+   * Closes the calls the app knew before `asked` that the switch no longer has (they ended
+   * while it was not listening), except legs still being dialled; `then` runs after each.
+   */
+  protected closeLostCalls(alive: ReadonlySet<string>, asked: number, then?: (callId: string) => void): void {
+    for (const [id, since] of [...this.live]) {
+      if (!alive.has(id) && since < asked && !this.originating.has(id)) {
+        this.forgetCall(id);
+        this.emit({ type: 'call_ended', at: this.now().toISOString(), callId: id, hangupCause: 'LOST_WHILE_DISCONNECTED' });
+        then?.(id);
+      }
+    }
+  }
+
+  /** Calls the app learnt of after `asked` count as alive too. */
+  protected addCallsLearntSince(alive: Set<string>, asked: number): void {
+    for (const [id, since] of this.live) if (since >= asked) alive.add(id);
+  }
+
+  // ——— agents ———
+
+  protected applyState(agent: string, state: AgentState, source: 'app' | 'switch' | 'reconcile'): void {
+    const r = this.agents.get(agent);
+    if (!r) return;
+    r.state = state;
+    r.since = this.now().toISOString();
+    this.persist(agent, { state, since: r.since });
+    this.emit({ type: 'agent_state_changed', at: r.since, agent, state, source });
+  }
+
+  /** Saves one agent's state; saves of one agent run in order. */
+  private persist(agent: string, s: { state: AgentState; since: string }): void {
+    const store = this.core.store;
+    if (!store) return;
+    const next = (this.saving.get(agent) ?? Promise.resolve())
+      .then(() => store.save(agent, s))
+      .catch((err: Error) => this.log('error', `saving agent state of ${agent}: ${err.message}`));
+    this.saving.set(agent, next);
+  }
+
+  /** Resolves when every agent state change so far is saved. */
+  async flushAgentStates(): Promise<void> {
+    await Promise.all([...this.saving.values()]);
+  }
+
+  async setAgentState(agent: string, state: AgentState): Promise<void> {
+    if (!this.agents.has(agent)) throw new TelephonyError(`未知的坐席：${agent}`, 'unknown agent');
+    if (state.state === 'on_break' && !state.reason.trim()) throw new TelephonyError('小休必须填写原因', 'break without reason');
+    // The app's state changes first; the switch follows now, or at the next reconcile if it is down.
+    this.applyState(agent, state, 'app');
+    if (this.connected) await this.exclusive(() => this.reconcileOne(agent, null));
+  }
+
+  getAgentState(agent: string): AgentState {
+    const r = this.agents.get(agent);
+    if (!r) throw new TelephonyError(`未知的坐席：${agent}`, 'unknown agent');
+    return r.state;
+  }
+
+  listAgents(): { agent: string; state: AgentState }[] {
+    return [...this.agents.values()].map((r) => ({ agent: r.agent, state: r.state }));
+  }
+
+  /** The switch said the agent's call is over: the agent on that call goes to wrap-up. False if it was not on a call. */
+  protected wrapUpAfterCall(agent: string): boolean {
+    const r = this.agents.get(agent);
+    if (!r || r.state.state !== 'on_call') return false;
+    void this.setAgentState(agent, { state: 'wrap_up' }).catch(() => undefined);
+    return true;
+  }
+
+  /**
+   * Applies the rules against stuck states (`reconcileAgent`) to one agent: a new state is
+   * taken at once; the action tells the adapter what the switch needs.
+   */
+  protected decideAgent(r: AgentRecord, onSwitch: SwitchAgentView | null, liveCalls: ReadonlySet<string>): ReconcileAction | null {
+    const action = reconcileAgent({ record: r, onSwitch, liveCalls, now: this.now(), wrapUpMaxMs: this.core.wrapUpMaxMs ?? 120000 });
+    if (action?.newState) this.applyState(r.agent, action.newState, 'reconcile');
+    return action;
+  }
+
+  // ——— reconciliation ———
+
+  /**
+   * Brings the app's view and the switch's view together: calls that ended while the app
+   * was not listening are closed, calls it did not know are followed, every agent is made
+   * on the switch what the app holds, and stuck states are corrected.
+   */
+  reconcile(): Promise<void> {
+    return this.exclusive(async () => {
+      if (!this.connected) return;
+      await this.reconcileAll(performance.now());
+    });
+  }
+
+  protected reconcileOne(agent: string, known: View | null): Promise<void> {
+    const r = this.agents.get(agent);
+    if (!r || !this.connected) return Promise.resolve();
+    return this.reconcileAgentOnSwitch(r, known);
+  }
+
+  /** Reconciles one agent soon, after any reconciliation under way; a failure waits for the next. */
+  protected reconcileSoon(agent: string): void {
+    void this.exclusive(() => this.reconcileOne(agent, null)).catch(() => undefined);
+  }
+
+  protected exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.serial.then(fn, fn);
+    this.serial = run.catch(() => undefined);
+    return run;
+  }
+}
