@@ -1,8 +1,10 @@
-// Group commit: concurrent write units share one database transaction (each in its
-// own savepoint), so one fsync covers many tickets. A unit's promise settles only
-// after the shared transaction has committed; a unit that throws is rolled back to
-// its savepoint alone and its caller gets the error. With one writer at a time the
-// first unit starts at once; units that arrive meanwhile form the next batch.
+// Group commit: concurrent write units share one database transaction, so one fsync
+// covers many tickets. A unit's promise settles only after its transaction has
+// committed. When a unit throws, the shared transaction rolls back whole and every
+// unit of the batch runs again in a transaction of its own: the failing one fails
+// alone. Units must write only through the transaction they are given (and keep no
+// state outside it), so that running one again is safe. With one writer at a time
+// the first unit starts at once; units that arrive meanwhile form the next batch.
 import { Knex } from 'knex';
 
 type Unit<T> = { work: (trx: Knex.Transaction) => Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void };
@@ -36,31 +38,30 @@ export class GroupCommit {
   }
 
   private async commit(batch: Unit<any>[]): Promise<void> {
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
-    try {
-      await this.db.transaction(async (trx) => {
-        for (const unit of batch) {
-          if (batch.length === 1) {
-            // Alone: no savepoint needed; an error rolls the whole transaction back.
-            outcomes.push({ ok: true, value: await unit.work(trx) });
-            continue;
-          }
-          try {
-            outcomes.push({ ok: true, value: await trx.transaction((sp) => unit.work(sp)) });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-          }
-        }
-      });
-    } catch (error) {
-      // Nothing of this batch was committed.
-      for (const unit of batch) unit.reject(error);
-      return;
+    if (batch.length > 1) {
+      // The common case: every unit succeeds and one transaction (one disk flush) carries them all.
+      let values: unknown[] | null = null;
+      try {
+        values = await this.db.transaction(async (trx) => {
+          const out: unknown[] = [];
+          for (const unit of batch) out.push(await unit.work(trx));
+          return out;
+        });
+      } catch {
+        // A unit failed and the batch was rolled back whole: run each alone below, so only
+        // the failing one fails. (Units write only through trx, so running again is safe.)
+      }
+      if (values) {
+        batch.forEach((unit, i) => unit.resolve(values![i]));
+        return;
+      }
     }
-    batch.forEach((unit, i) => {
-      const o = outcomes[i];
-      if (o.ok) unit.resolve(o.value);
-      else unit.reject(o.error);
-    });
+    for (const unit of batch) {
+      try {
+        unit.resolve(await this.db.transaction((trx) => unit.work(trx)));
+      } catch (error) {
+        unit.reject(error);
+      }
+    }
   }
 }

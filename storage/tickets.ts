@@ -119,8 +119,8 @@ export async function nextTicketNumber(trx: Knex.Transaction, day: string): Prom
 }
 
 export async function insertTicket(trx: Knex.Transaction, t: Omit<Ticket, 'id'>): Promise<Ticket> {
-  const [row] = await trx('tickets').insert(ticketToRow(t)).returning('*');
-  return ticketFromRow(row);
+  const [row] = await trx('tickets').insert(ticketToRow(t)).returning('id');
+  return { ...t, id: Number(row.id) };
 }
 
 /** Write the ticket's changed state, guarded by the state it was read in. */
@@ -145,8 +145,8 @@ export async function insertEvent(trx: Knex.Transaction, e: Omit<TicketEvent, 'i
       data: JSON.stringify(e.data ?? {}),
       created_at: e.createdAt,
     })
-    .returning('*');
-  return eventFromRow(row);
+    .returning('id');
+  return { ...e, data: e.data ?? {}, id: Number(row.id) };
 }
 
 /** Read a ticket inside a transaction, locking its row on PostgreSQL (SQLite serialises writers anyway). */

@@ -94,8 +94,9 @@ export class TicketService {
   private async createNew(input: AppealInput, actor: Actor, opts: CreateOptions, requestHash: string) {
     const now = this.o.now();
     const ctx = this.ctx(now);
-    const events: TicketEvent[] = [];
-    const ticket = await this.writes.run(async (trx) => {
+    // The unit keeps its events to itself: group commit may run it a second time.
+    const { ticket, events } = await this.writes.run(async (trx) => {
+      const events: TicketEvent[] = [];
       const number = await store.nextTicketNumber(trx, cityDay(now, this.o.timeZone));
       let t = await store.insertTicket(trx, { ...newTicket(input, actor.id, now), number });
       events.push(
@@ -119,7 +120,7 @@ export class TicketService {
       if (t.dispatchedAt) await this.scheduleAlarms(trx, t, now);
       await this.o.afterWrite?.(trx, t, now, null);
       if (opts.idempotencyKey) await store.saveIdempotent(trx, opts.scope, opts.idempotencyKey, requestHash, t.id, now.toISOString());
-      return t;
+      return { ticket: t, events };
     });
     this.o.onChange?.(ticket, events);
     return { ticket, created: true };
