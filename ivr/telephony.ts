@@ -1,5 +1,5 @@
 // The one switch-independent telephony interface. The FreeSWITCH adapter
-// (ivr/freeswitch/) implements it; an Asterisk adapter will implement the same one.
+// (ivr/freeswitch/) and the Asterisk adapter (ivr/asterisk/) implement it.
 // Everything here is plain data: call events are the same whichever switch produced them.
 
 export type SwitchKind = 'freeswitch' | 'asterisk';

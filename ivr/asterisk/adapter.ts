@@ -99,6 +99,7 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
     this.stopReconciling();
     this.ami.stop();
     await this.agi.stop();
+    await this.flushAgentStates(); // agent states being saved reach the database before the app exits
   }
 
   /** Recordings still running, by call: MixMonitor and a dialplan Record() stop when the call ends. */
