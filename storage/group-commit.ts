@@ -13,7 +13,7 @@ export class GroupCommit {
   private queue: Unit<any>[] = [];
   private running = false;
 
-  constructor(private readonly db: Knex, private readonly maxBatch = 64) {}
+  constructor(private readonly db: Knex, private readonly maxBatch = 256) {}
 
   run<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
