@@ -141,6 +141,8 @@ async function rawRates(databaseUrl: string, n: number): Promise<{ knex: number;
   return { knex: knexRate, driver: driverRate };
 }
 
+let verdict = '';
+
 async function benchOne(label: string, databaseUrl: string, port: number): Promise<string[]> {
   const child = await startServer(databaseUrl, port);
   const rows: string[] = [];
@@ -153,6 +155,9 @@ async function benchOne(label: string, databaseUrl: string, port: number): Promi
       const r = await load(port, token, clients);
       console.log(`${label} ${clients} clients: ${r.rate.toFixed(0)}/s p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms (${r.n} tickets, ${r.errors} errors)`);
       rows.push(`| ${label} | ${clients} | ${r.rate.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.n} | ${r.errors} |`);
+      if (label === 'SQLite' && clients === 100) {
+        verdict = `Target at 100 clients on SQLite: ${r.rate >= 1000 ? 'met' : 'NOT met'} for throughput (${r.rate.toFixed(0)}/s ≥ 1,000), ${r.p99 <= 50 ? 'met' : 'NOT met'} for latency (p99 ${r.p99.toFixed(1)} ms ≤ 50 ms). The load generator runs on the same 2 cores as the server.`;
+      }
     }
   } finally {
     child.kill('SIGTERM');
@@ -191,6 +196,8 @@ async function main() {
 | database | clients | tickets/s | p50 ms | p99 ms | tickets | errors |
 |---|---|---|---|---|---|---|
 ${rows.join('\n')}
+
+${verdict}
 ${pgNote}`,
   );
 }
