@@ -2,7 +2,40 @@
 import { z } from 'zod';
 
 const hostPort = z.string().regex(/^[^:\s]+:\d{1,5}$/, '应为 host:port');
-const hoursRange = z.string().regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/, '应为 HH:MM-HH:MM');
+export const hoursRange = z.string().regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/, '应为 HH:MM-HH:MM');
+
+/**
+ * How return-visit survey calls are placed, the same on every switch. When they may be
+ * placed is the server's RETURN_VISIT_CALLING_HOURS (one setting for the visit rules and the dialer).
+ */
+export const surveyConfigSchema = z.object({
+  /** Dial string with {phone}, e.g. sofia/gateway/carrier/{phone} or PJSIP/{phone}@carrier. */
+  dial: z.string().includes('{phone}'),
+  callerId: z.string().min(1),
+  maxConcurrent: z.number().int().min(0).max(200),
+  /** Lines on the trunk (0 = unknown) and lines always kept free for inbound calls. */
+  trunkLines: z.number().int().min(0),
+  inboundReserve: z.number().int().min(0),
+  /** Minimum gap between two placements. */
+  pacingMs: z.number().int().min(0),
+  originateTimeoutS: z.number().int().min(5).max(120),
+});
+export type SurveyConfig = z.infer<typeof surveyConfigSchema>;
+
+const num = (v: string | undefined, d: number) => (v === undefined || v === '' ? d : Number(v));
+
+/** The SURVEY_* variables; `dialDefault` is the switch's own form of a dial string. */
+export function readSurveyEnv(env: Record<string, string | undefined>, dialDefault: string): Record<keyof SurveyConfig, unknown> {
+  return {
+    dial: env.SURVEY_DIAL ?? dialDefault,
+    callerId: env.SURVEY_CALLER_ID ?? '12345',
+    maxConcurrent: num(env.SURVEY_MAX_CONCURRENT, 4),
+    trunkLines: num(env.SURVEY_TRUNK_LINES, 0),
+    inboundReserve: num(env.SURVEY_INBOUND_RESERVE, 8),
+    pacingMs: num(env.SURVEY_PACING_MS, 3000),
+    originateTimeoutS: num(env.SURVEY_ORIGINATE_TIMEOUT_S, 30),
+  };
+}
 
 export const ivrConfigSchema = z.object({
   esl: z.object({
@@ -26,19 +59,7 @@ export const ivrConfigSchema = z.object({
   queueMaxWaitS: z.number().int().min(10).max(3600),
   /** Every so often each waiting caller hears their position (0 = never). */
   queueAnnounceS: z.number().int().min(0).max(600),
-  survey: z.object({
-    /** Dial string with {phone}, e.g. sofia/gateway/carrier/{phone}. */
-    dial: z.string().includes('{phone}'),
-    callerId: z.string().min(1),
-    maxConcurrent: z.number().int().min(0).max(200),
-    /** Lines on the trunk (0 = unknown) and lines always kept free for inbound calls. */
-    trunkLines: z.number().int().min(0),
-    inboundReserve: z.number().int().min(0),
-    /** Minimum gap between two placements. */
-    pacingMs: z.number().int().min(0),
-    callingHours: hoursRange,
-    originateTimeoutS: z.number().int().min(5).max(120),
-  }),
+  survey: surveyConfigSchema,
 });
 
 export type IvrConfig = z.infer<typeof ivrConfigSchema>;
@@ -53,7 +74,6 @@ export function parseIvrConfig(env: Record<string, string | undefined> = process
   const esl = env.FREESWITCH_ESL ?? '';
   const m = /^([^:]+):(\d+):(.+)$/.exec(esl);
   const listen = env.IVR_LISTEN ?? '127.0.0.1:8084';
-  const num = (v: string | undefined, d: number) => (v === undefined || v === '' ? d : Number(v));
   return ivrConfigSchema.parse({
     esl: m ? { host: m[1], port: Number(m[2]), password: m[3] } : { host: '', port: 0, password: '' },
     listen: splitHostPort(listen),
@@ -65,15 +85,6 @@ export function parseIvrConfig(env: Record<string, string | undefined> = process
     timeZone: env.IVR_TIME_ZONE ?? 'Asia/Shanghai',
     queueMaxWaitS: num(env.IVR_QUEUE_MAX_WAIT_S, 120),
     queueAnnounceS: num(env.IVR_QUEUE_ANNOUNCE_S, 45),
-    survey: {
-      dial: env.SURVEY_DIAL ?? 'sofia/gateway/carrier/{phone}',
-      callerId: env.SURVEY_CALLER_ID ?? '12345',
-      maxConcurrent: num(env.SURVEY_MAX_CONCURRENT, 4),
-      trunkLines: num(env.SURVEY_TRUNK_LINES, 0),
-      inboundReserve: num(env.SURVEY_INBOUND_RESERVE, 8),
-      pacingMs: num(env.SURVEY_PACING_MS, 3000),
-      callingHours: env.SURVEY_CALLING_HOURS ?? '09:00-20:00',
-      originateTimeoutS: num(env.SURVEY_ORIGINATE_TIMEOUT_S, 30),
-    },
+    survey: readSurveyEnv(env, 'sofia/gateway/carrier/{phone}'),
   });
 }

@@ -16,12 +16,15 @@ export function localParts(at: Date, timeZone: string): { date: string; minutes:
   return { date: `${p.year}-${p.month}-${p.day}`, minutes: Number(p.hour) * 60 + Number(p.minute) };
 }
 
+/** `range` is one period "09:00-12:00" or several separated by commas. */
 function inRange(minutes: number, range: string): boolean {
-  const [a, b] = range.split('-').map((t) => {
-    const [h, m] = t.split(':').map(Number);
-    return h * 60 + m;
+  return range.split(',').some((period) => {
+    const [a, b] = period.trim().split('-').map((t) => {
+      const [h, m] = t.split(':').map(Number);
+      return h * 60 + m;
+    });
+    return minutes >= a && minutes < b;
   });
-  return minutes >= a && minutes < b;
 }
 
 /** Operators answer on working days within `range` (e.g. "08:30-17:30"). */
@@ -30,7 +33,7 @@ export function isWorkingTime(at: Date, range: string, timeZone: string): boolea
   return chineseDays.isWorkday(date) && inRange(minutes, range);
 }
 
-/** Survey calls go out every day within `range`: citizens are called back on holidays too, but not at night. */
+/** Survey calls go out every day within `range` (e.g. "09:00-12:00,14:00-20:00"): citizens are called back on holidays too, but not at night. */
 export function isCallingTime(at: Date, range: string, timeZone: string): boolean {
   return inRange(localParts(at, timeZone).minutes, range);
 }

@@ -115,7 +115,10 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
 
   let running: RunningSwitch | null = null;
   if (deps.telephony) {
-    running = await startSwitch(deps.telephony, { db, services: hotlineServices({ db, tickets, visits }), now, log });
+    running = await startSwitch(deps.telephony, {
+      db, services: hotlineServices({ db, tickets, visits }), now, log,
+      callingHours: config.RETURN_VISIT_CALLING_HOURS, timeZone: config.HOTLINE_TIME_ZONE,
+    });
     running.telephony.onEvent((e) => bus.emit('call', e));
     const { dialer: survey, telephony } = running;
     dialer = { enqueue: (req) => survey.enqueue(req), ready: () => telephony.status().connected };

@@ -2,8 +2,7 @@
 import { loadConfig, Config } from './config';
 import { createHotline, listen, describeDb } from './hotline';
 import { loadRoutingForServer } from './routing-port';
-import { freeswitchSwitch } from './telephony';
-import { asteriskSwitch } from '../ivr/asterisk/switch';
+import { freeswitchSwitch, asteriskSwitch } from './telephony';
 
 async function main(): Promise<void> {
   let config: Config;

@@ -4,32 +4,39 @@ import { Knex } from 'knex';
 import type { Telephony } from '../ivr/telephony';
 import type { HotlineServices } from '../ivr/services';
 import { CallLog } from '../ivr/call-log';
-import { DialerSettings, ReturnVisitDialer } from '../ivr/dialer';
+import { ReturnVisitDialer } from '../ivr/dialer';
 import { listUsers } from '../storage/directory';
-import { parseIvrConfig } from '../ivr/config';
+import { parseIvrConfig, SurveyConfig } from '../ivr/config';
+import { parseAsteriskConfig } from '../ivr/asterisk/config';
+import { AsteriskTelephony } from '../ivr/asterisk/adapter';
 import { FreeSwitchTelephony } from '../ivr/freeswitch/adapter';
 import { KnexAgentStateStore } from '../ivr/agent-store';
 
 /** What a switch adapter brings: the adapter, how to pace survey calls, where its recordings are. */
 export interface SwitchSetup {
   telephony: Telephony;
-  dialer: Omit<DialerSettings, 'maxAttempts' | 'retryAfterMs'>;
+  survey: SurveyConfig;
   /** The recordings folder as this server sees it and as the switch writes it (orphans are adopted at start). */
   recordings?: { localDir: string; switchDir: string };
 }
 
 export type SwitchFactory = (o: { services: HotlineServices; agents: string[]; db: Knex; now: () => Date }) => SwitchSetup;
 
+const localRecordings = (switchDir: string) =>
+  process.env.IVR_LOCAL_RECORDINGS_DIR ? { localDir: process.env.IVR_LOCAL_RECORDINGS_DIR, switchDir } : undefined;
+
 /** FreeSWITCH over the Event Socket, configured from the environment (ivr/README.md). */
 export const freeswitchSwitch: SwitchFactory = ({ services, agents, db, now }) => {
   const config = parseIvrConfig(process.env);
   const telephony = new FreeSwitchTelephony({ config, services, agents, now, store: new KnexAgentStateStore(db) });
-  const s = config.survey;
-  return {
-    telephony,
-    dialer: { maxConcurrent: s.maxConcurrent, trunkLines: s.trunkLines, inboundReserve: s.inboundReserve, pacingMs: s.pacingMs, callingHours: s.callingHours, timeZone: config.timeZone },
-    recordings: process.env.IVR_LOCAL_RECORDINGS_DIR ? { localDir: process.env.IVR_LOCAL_RECORDINGS_DIR, switchDir: config.recordingsDir } : undefined,
-  };
+  return { telephony, survey: config.survey, recordings: localRecordings(config.recordingsDir) };
+};
+
+/** Asterisk over AMI and FastAGI, configured from the environment (ivr/asterisk/README.md). */
+export const asteriskSwitch: SwitchFactory = ({ services, agents, db, now }) => {
+  const config = parseAsteriskConfig(process.env);
+  const telephony = new AsteriskTelephony({ config, services, agents, now, store: new KnexAgentStateStore(db) });
+  return { telephony, survey: config.survey, recordings: localRecordings(config.recordingsDir) };
 };
 
 export interface RunningSwitch {
@@ -39,7 +46,10 @@ export interface RunningSwitch {
 }
 
 /** Start the switch adapter with the call log and the dialer. Retries, pacing and calling hours of return visits are the visit service's; the dialer places one attempt per request. */
-export async function startSwitch(factory: SwitchFactory, o: { db: Knex; services: HotlineServices; now: () => Date; log: (l: string) => void }): Promise<RunningSwitch> {
+export async function startSwitch(
+  factory: SwitchFactory,
+  o: { db: Knex; services: HotlineServices; now: () => Date; log: (l: string) => void; callingHours: string; timeZone: string },
+): Promise<RunningSwitch> {
   const operators = [...(await listUsers(o.db, { role: 'operator' })), ...(await listUsers(o.db, { role: 'supervisor' }))];
   const agents = operators.map((u) => u.extension).filter((x): x is string => !!x);
   const setup = factory({ services: o.services, agents, db: o.db, now: o.now });
@@ -50,7 +60,16 @@ export async function startSwitch(factory: SwitchFactory, o: { db: Knex; service
   }
   const detach = callLog.attach(setup.telephony);
   await setup.telephony.start();
-  const dialer = new ReturnVisitDialer(setup.telephony, o.services, { ...setup.dialer, maxAttempts: 1, retryAfterMs: 0 }, o.now);
+  const s = setup.survey;
+  const dialer = new ReturnVisitDialer(
+    setup.telephony,
+    o.services,
+    {
+      maxConcurrent: s.maxConcurrent, trunkLines: s.trunkLines, inboundReserve: s.inboundReserve, pacingMs: s.pacingMs,
+      callingHours: o.callingHours, timeZone: o.timeZone, maxAttempts: 1, retryAfterMs: 0,
+    },
+    o.now,
+  );
   dialer.start();
   return {
     telephony: setup.telephony,

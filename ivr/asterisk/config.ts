@@ -1,8 +1,7 @@
 // Asterisk's configuration, read from the environment and validated at start-up.
 // The call-flow settings (queue, hours, survey pacing) keep the names ivr/config.ts uses.
 import { z } from 'zod';
-
-const hoursRange = z.string().regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/, '应为 HH:MM-HH:MM');
+import { hoursRange, surveyConfigSchema, readSurveyEnv } from '../config';
 const name = z.string().regex(/^[A-Za-z0-9_-]+$/, '只能包含字母、数字、下划线和连字符');
 
 /** Secrets that ship in examples and must never guard a real switch. */
@@ -31,17 +30,7 @@ export const asteriskConfigSchema = z.object({
   queueMaxWaitS: z.number().int().min(10).max(3600),
   workingHours: hoursRange,
   timeZone: z.string().min(1),
-  survey: z.object({
-    /** Dial string with {phone}, e.g. PJSIP/{phone}@carrier. */
-    dial: z.string().includes('{phone}'),
-    callerId: z.string().min(1),
-    maxConcurrent: z.number().int().min(0).max(200),
-    trunkLines: z.number().int().min(0),
-    inboundReserve: z.number().int().min(0),
-    pacingMs: z.number().int().min(0),
-    callingHours: hoursRange,
-    originateTimeoutS: z.number().int().min(5).max(120),
-  }),
+  survey: surveyConfigSchema,
 });
 
 export type AsteriskConfig = z.infer<typeof asteriskConfigSchema>;
@@ -67,15 +56,6 @@ export function parseAsteriskConfig(env: Record<string, string | undefined> = pr
     queue: env.IVR_QUEUE ?? 'hotline',
     workingHours: env.IVR_WORKING_HOURS ?? '08:30-17:30',
     timeZone: env.IVR_TIME_ZONE ?? 'Asia/Shanghai',
-    survey: {
-      dial: env.SURVEY_DIAL ?? 'PJSIP/{phone}@carrier',
-      callerId: env.SURVEY_CALLER_ID ?? '12345',
-      maxConcurrent: num(env.SURVEY_MAX_CONCURRENT, 4),
-      trunkLines: num(env.SURVEY_TRUNK_LINES, 0),
-      inboundReserve: num(env.SURVEY_INBOUND_RESERVE, 8),
-      pacingMs: num(env.SURVEY_PACING_MS, 3000),
-      callingHours: env.SURVEY_CALLING_HOURS ?? '09:00-20:00',
-      originateTimeoutS: num(env.SURVEY_ORIGINATE_TIMEOUT_S, 30),
-    },
+    survey: readSurveyEnv(env, 'PJSIP/{phone}@carrier'),
   });
 }

@@ -26,8 +26,7 @@ function freeswitchAt(port: number): SwitchFactory {
       FREESWITCH_ESL: `127.0.0.1:${port}:${PASSWORD}`, IVR_LISTEN: '127.0.0.1:0', SURVEY_DIAL: 'sofia/external/{phone}@127.0.0.1:5070', SURVEY_PACING_MS: '0',
     });
     const telephony = new FreeSwitchTelephony({ config, services, agents, now, backoff: { initialMs: 20, maxMs: 100 } });
-    const s = config.survey;
-    return { telephony, dialer: { maxConcurrent: s.maxConcurrent, trunkLines: 0, inboundReserve: 0, pacingMs: 0, callingHours: s.callingHours, timeZone: config.timeZone } };
+    return { telephony, survey: config.survey };
   };
 }
 
