@@ -6,12 +6,15 @@ import fs from 'node:fs';
 import { Router } from 'express';
 import { z } from 'zod';
 import { parseOrThrow } from '../workflow/intake';
+import { NotFound } from '../workflow/errors';
 import { ACTIONS, ruleFor, STATUS_LABELS, allowedActions } from '../workflow/lifecycle';
 import { viewFor } from '../workflow/visibility';
 import { Ticket, TicketStatus } from '../workflow/types';
 import { ticketFromRow } from '../storage/tickets';
 import { listUnits, listUsers } from '../storage/directory';
 import { loadCallKpis } from '../ivr/call-kpis';
+import { speechBacklog, formatBacklog } from '../ivr/speech';
+import { coverageWarning } from '../workflow/calendar';
 import type { AgentState, Telephony } from '../ivr/telephony';
 import { hotSpots } from '../routing';
 import { actorOf, requireRole } from '../server/http/auth';
@@ -177,8 +180,16 @@ export function deskRoutes(o: DeskApiOptions): Router {
       loadCallKpis(ctx.db, from, now.toISOString()),
       ctx.db('tickets').where('accepted_at', '>=', new Date(now.getTime() - 29 * 86400_000).toISOString()).whereNotNull('event_type').select('event_type', 'town', 'accepted_at'),
     ]);
-    res.json(
-      buildWallboard({
+    // Beside the board's figures: the calendar warning, the transcription backlog, the call-back list.
+    const [backlog, callbacks] = await Promise.all([
+      speechBacklog(ctx.db),
+      ctx.db('callbacks').whereNull('done_at').orderBy('at').limit(50).select('id', 'caller', 'reason', 'at'),
+    ]);
+    res.json({
+      calendarWarning: coverageWarning(ctx.policy().calendar, now, 60),
+      speech: { ...backlog, text: formatBacklog(backlog) },
+      callbacks,
+      ...buildWallboard({
         now,
         acceptedToday: today.map(ticketFromRow),
         open: open.map(ticketFromRow),
@@ -188,7 +199,19 @@ export function deskRoutes(o: DeskApiOptions): Router {
         agents: ctx.telephony ? ctx.telephony.listAgents().map((a) => ({ agent: a.agent, state: a.state.state })) : null,
         hotSpots: hotSpots(spotRows.map((s) => ({ eventType: s.event_type, town: s.town ?? null, at: s.accepted_at })), now),
       }),
-    );
+    });
+  });
+
+  // The call-back list: abandoned callers, called back by an operator.
+  r.post('/desk/callbacks/:id/done', requireRole('operator', 'supervisor'), async (req, res) => {
+    const id = parseOrThrow(z.coerce.number().int().min(1), req.params.id, '回拨编号');
+    const n = await ctx.db('callbacks').where({ id }).whereNull('done_at').update({ done_at: ctx.now().toISOString(), done_by: actorOf(req).id });
+    if (!n) throw new NotFound('没有这条待回拨记录，或已回拨');
+    res.json({ done: true });
+  });
+
+  r.get('/desk/callbacks', requireRole('operator', 'supervisor'), async (_req, res) => {
+    res.json({ items: await ctx.db('callbacks').whereNull('done_at').orderBy('at').limit(200).select('id', 'caller', 'reason', 'at') });
   });
 
   r.get('/desk/knowledge', center, (req, res) => {

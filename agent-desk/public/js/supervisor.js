@@ -22,6 +22,7 @@ const wallboard = {
       const warning = w.deadlinesByUnit.reduce((a, u) => a + u.warning, 0);
       clear(view).append(
         el('h1', {}, '监控大屏 ', el('span', { class: 'muted' }, `更新于 ${fmtTime(w.at)}`)),
+        w.calendarWarning ? el('p', { class: 'banner warn', id: 'calendar-warning' }, w.calendarWarning) : '',
         el('div', { class: 'tiles' },
           tile('排队等待', w.telephony ? w.callsWaiting : '电话未接入'),
           tile('最长等待', secs(w.longestWaitMs)),
@@ -43,6 +44,9 @@ const wallboard = {
             Object.keys(w.returnVisitsToday).length ? bars(Object.entries(w.returnVisitsToday).map(([k, v]) => [OUTCOME_LABELS[k] ?? k, v]), { width: 380, color: '#27ae60' }) : el('p', { class: 'muted' }, '今日尚无回访')),
           el('section', { class: 'card' }, el('h2', {}, '紧急工单待反馈'), el('ul', {}, w.emergenciesAwaitingFeedback.map((t) => el('li', {}, `${t.number} ${desk.unitName(t.leadUnit)} ${t.feedbackDueAt ? countdown(t.feedbackDueAt, Date.parse(w.at)) : ''}`)))),
           el('section', { class: 'card' }, el('h2', {}, '热点预警'), w.hotSpots.length ? el('ul', {}, w.hotSpots.map((h) => el('li', {}, `${desk.meta.eventTypes.find((e) => e.code === h.eventType)?.name ?? h.eventType} · ${desk.unitName(h.town)}：${h.count} 件（平时 ${h.baseline.toFixed(1)}）`))) : el('p', { class: 'muted' }, '没有热点')),
+          el('section', { class: 'card', id: 'callbacks' }, el('h2', {}, `待回拨（放弃来电）${w.callbacks.length}`),
+            w.callbacks.length ? el('ul', {}, w.callbacks.map((c) => el('li', {}, `${c.caller} · ${fmtTime(c.at)}`))) : el('p', { class: 'muted' }, '没有待回拨')),
+          el('section', { class: 'card', id: 'speech-backlog' }, el('h2', {}, '录音转写'), el('p', {}, w.speech.text)),
           el('section', { class: 'card' }, el('h2', {}, '待处理'), el('ul', {},
             el('li', {}, `退回待改派 ${w.pending.returned}`), el('li', {}, `延期待审批 ${w.pending.extensionRequests}`), el('li', {}, `不满意待研判 ${w.pending.unsatisfied}`), el('li', {}, `回复待审核 ${w.pending.awaitingReview}`))),
         ),
