@@ -282,8 +282,16 @@ const visits = {
   title: '人工回访',
   async render(view, desk) {
     const draw = async () => {
-      const r = await api('GET', '/api/return-visits/manual');
-      clear(view).append(el('h1', {}, '人工回访清单'), el('p', { class: 'muted' }, '自动回访未能联系上的工单，请人工致电后记录结果。'));
+      const [r, cb] = await Promise.all([api('GET', '/api/return-visits/manual'), api('GET', '/api/desk/callbacks')]);
+      clear(view).append(el('h1', {}, '待回拨（放弃来电）'));
+      if (!cb.items.length) view.append(el('p', { class: 'muted' }, '没有待回拨的来电'));
+      else view.append(el('table', { class: 'tickets', id: 'callback-list' },
+        el('thead', {}, el('tr', {}, ['来电号码', '时间', ''].map((h) => el('th', {}, h)))),
+        el('tbody', {}, cb.items.map((c) => el('tr', {}, el('td', {}, c.caller), el('td', {}, fmtTime(c.at)),
+          el('td', {}, el('button', { type: 'button', onclick: async () => {
+            try { await api('POST', `/api/desk/callbacks/${c.id}/done`); toast('已记录回拨'); draw(); } catch (e) { toast(e.message, 'bad'); }
+          } }, '已回拨')))))));
+      view.append(el('h1', {}, '人工回访清单'), el('p', { class: 'muted' }, '自动回访未能联系上的工单，请人工致电后记录结果。'));
       if (!r.items.length) { view.append(el('p', { class: 'muted' }, '清单为空')); return; }
       view.append(el('table', { class: 'tickets' },
         el('thead', {}, el('tr', {}, ['工单号', '电话', '诉求内容', '记录回访结果'].map((h) => el('th', {}, h)))),
