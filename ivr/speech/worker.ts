@@ -13,22 +13,11 @@ import { EmergencySpotter } from './spotter';
 import { SpotterKeyword, keywordsInText } from './keywords';
 import {
   AlertInput, ClaimedJob, Clock, DEFAULT_RETRY, RetryPolicy, StoredAlert, claimJob, completeJob, extendLease, failJob,
-  markAlertDelivered, systemClock, undeliveredAlerts,
+  markAlertDelivered, systemClock, undeliveredAlerts, StoredTranscript,
 } from './jobs';
 
-export interface TranscriptEvent {
-  recordingId: number;
-  callId: string | null;
-  ticketId: number | null;
-  /** call | message | survey_reason (the recordings table's kind). */
-  kind: string;
-  provider: string;
-  language: string;
-  text: string;
-  /** What the caller said: the text routing should re-suggest the event type from. */
-  callerText: string;
-  segments: TranscriptSegment[];
-}
+/** A stored transcript as announced to the server: `callerText` is what routing re-suggests from. */
+export type TranscriptEvent = Omit<StoredTranscript, 'audioMs' | 'createdAt'>;
 
 export interface EmergencyEvent {
   recordingId: number;
