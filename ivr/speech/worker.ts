@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import { Knex } from 'knex';
 import { decodeWav, AudioFormatError } from './wav';
 import { Speaker } from './audio';
-import { RecordingAudio, SpeechError, SpeechProvider, TranscriptSegment, callerText } from './provider';
+import { RecordingAudio, SpeechError, SpeechProvider, callerText } from './provider';
 import { EmergencySpotter } from './spotter';
 import { SpotterKeyword, keywordsInText } from './keywords';
 import {
