@@ -101,7 +101,6 @@ export const desk: ExtensionFactory = async (ctx): Promise<DeskExtension> => {
       hub.deliver({ type: 'transcript', transcript });
       forward({ type: 'transcript', recordingId: transcript.recordingId });
     }),
-    ctx.bus.on('telephony', (telephony) => hub.deliver({ type: 'telephony', telephony })),
   ];
 
   const pages = Router();

@@ -10,7 +10,6 @@ export type PushMessage =
   | { type: 'ticket'; ticket: Ticket; events: TicketEvent[] }
   | { type: 'call'; call: CallEvent }
   | { type: 'alert'; alert: HotlineEvents['alert'] }
-  | { type: 'telephony'; telephony: HotlineEvents['telephony'] }
   | { type: 'transcript'; transcript: HotlineEvents['transcript'] };
 
 export interface Recipient {
@@ -56,8 +55,6 @@ export function pushFor(r: Recipient, m: PushMessage, myCalls: ReadonlySet<strin
     }
     case 'alert':
       return r.role === 'operator' || CENTER_WATCHERS.includes(r.role) ? m : null;
-    case 'telephony':
-      return r.role === 'unit_handler' ? null : m;
     case 'transcript':
       // The caller's words: to the operator who took the call, and to supervisors.
       if (CENTER_WATCHERS.includes(r.role)) return m;

@@ -8,14 +8,12 @@ import type { CallEvent } from '../ivr/telephony';
 export interface HotlineEvents {
   /** A ticket was created or changed; `events` are its new audit rows, committed. */
   ticket: { ticket: Ticket; events: TicketEvent[] };
-  /** A telephony call event (offered, answered, ended, agent state, …), switch-independent. */
+  /** A telephony call event (offered, answered, ended, agent state, switch up/down, …), switch-independent. */
   call: CallEvent;
   /** A transcript was stored; `suggestion` is routing's reading of the caller's words (the operator's choice wins). */
   transcript: { recordingId: number; callId: string | null; ticketId: number | null; text: string; callerText: string; provider: string; suggestion: unknown };
   /** Something the operators and supervisors must see at once (an emergency word in a call). */
   alert: { kind: 'emergency_word'; keyword: string; ticketId: number | null; callId: string | null; at: string };
-  /** Telephony connection state changed. */
-  telephony: { connected: boolean; kind: string | null; since: string | null };
 }
 
 export class EventBus {
