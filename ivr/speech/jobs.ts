@@ -259,17 +259,11 @@ export async function markAlertDelivered(db: Knex, alertId: number, clock: Clock
   await db('speech_alerts').where({ id: alertId }).update({ notified_at: iso(clock.now()) });
 }
 
-export interface StoredTranscript {
+export interface StoredTranscript extends TranscriptInput {
   recordingId: number;
   callId: string | null;
   ticketId: number | null;
   kind: string;
-  provider: string;
-  language: string;
-  text: string;
-  callerText: string;
-  segments: TranscriptSegment[];
-  audioMs: number;
   createdAt: string;
 }
 
