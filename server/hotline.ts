@@ -3,15 +3,15 @@
 import path from 'node:path';
 import http from 'node:http';
 import { Knex } from 'knex';
-import { Config, clockSettings } from './config';
+import { Config } from './config';
 import { openDb, dbKind } from '../storage/db';
 import { seedCity } from '../storage/seed';
 import { listUnits } from '../storage/directory';
 import { UnitInfo } from '../workflow/lifecycle';
 import type { Routing } from '../routing';
-import { computeClocks, parseClockPolicy, ClockPolicy, clockStateOfTicket } from '../workflow/clocks';
-import { loadYearSchedules } from './cli/sla';
-import { loadedSchedules, scheduleVersion } from '../storage/calendar';
+import { computeClocks, ClockPolicy, clockStateOfTicket } from '../workflow/clocks';
+import { scheduleVersion } from '../storage/calendar';
+import { clockPolicyInForce } from './clock-policy';
 import { calendarRoutes } from './http/calendar';
 import { bulletinRoutes } from './http/bulletins';
 import { attachmentRoutes } from './http/attachments';
@@ -72,15 +72,11 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
   const units = new Map<string, UnitInfo>((await listUnits(db)).map((u) => [u.code, { code: u.code, name: u.name, kind: u.kind }]));
 
   const bus = new EventBus();
-  // The clock policy: the city's shipped schedules, overridden by those an admin loaded (database).
-  const citySchedules = loadYearSchedules(path.join(config.cityDir, 'calendar'));
+  // The clock policy in force; rebuilt when an admin loads a year's schedule (here or on another server).
   let policy: ClockPolicy;
   let calendarVersion: string | null = null;
   const reloadCalendar = async () => {
-    const loaded = await loadedSchedules(db);
-    const byYear = new Map([...citySchedules, ...loaded.schedules].map((y) => [y.year, y]));
-    policy = parseClockPolicy(clockSettings(config), [...byYear.values()]);
-    calendarVersion = loaded.version;
+    ({ policy, version: calendarVersion } = await clockPolicyInForce(db, config));
   };
   await reloadCalendar();
   /** Picks up schedules another server loaded (called by the scheduler). */

@@ -13,9 +13,7 @@ import { saveSchedule, loadedSchedules } from '../../storage/calendar';
 import { loadBulletin, FullBulletin } from '../services/bulletins';
 import { speechBacklog, formatBacklog, requeueFailedTranscriptions, requeueUntranscribed } from '../../ivr/speech';
 import { loadRoutingForServer } from '../routing-port';
-import { parseClockPolicy } from '../../workflow/clocks';
-import { loadYearSchedules } from './sla';
-import path from 'node:path';
+import { clockPolicyInForce } from '../clock-policy';
 
 export interface CliIo { out(line: string): void; err(line: string): void }
 
@@ -70,8 +68,7 @@ export const COMMANDS: Record<string, Command> = {
       }
       const config = loadConfig();
       return withDb(async (db) => {
-        const schedules = new Map([...loadYearSchedules(path.join(config.cityDir, 'calendar')), ...(await loadedSchedules(db)).schedules].map((y) => [y.year, y]));
-        const policy = parseClockPolicy(clockSettings(config), [...schedules.values()]);
+        const { policy } = await clockPolicyInForce(db, config);
         const date = o.date ?? policy.calendar.localDate(new Date());
         const units = new Map((await db('units').select('code', 'name')).map((u) => [u.code as string, u.name as string]));
         try {
