@@ -3,6 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { Knex } from 'knex';
+import type BetterSqlite3 from 'better-sqlite3';
+import { cachePreparedStatements } from './statement-cache';
 
 export type DbKind = 'sqlite' | 'postgres';
 
@@ -54,13 +56,14 @@ export function knexConfig(opts: DbOptions = {}): Knex.Config {
     pool: {
       min: 1,
       max: 1,
-      afterCreate(conn: { pragma(s: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+      afterCreate(conn: BetterSqlite3.Database, done: (err: Error | null, conn: unknown) => void) {
         try {
           conn.pragma('journal_mode = WAL');
           // FULL: a committed appeal survives a power cut, not only a process crash.
           conn.pragma('synchronous = FULL');
           conn.pragma('foreign_keys = ON');
           conn.pragma('busy_timeout = 5000');
+          cachePreparedStatements(conn);
           done(null, conn);
         } catch (err) {
           done(err as Error, conn);
