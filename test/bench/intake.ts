@@ -35,8 +35,16 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 
+/** The node flags of `npm start`, so the bench measures the server as it is run. */
+function startFlags(): string[] {
+  const start: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start;
+  const m = /^node (.*) server\/main\.ts$/.exec(start);
+  if (!m) throw new Error(`package.json start script not understood: ${start}`);
+  return m[1].split(/\s+/);
+}
+
 async function startServer(databaseUrl: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [...startFlags(), 'server/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', HOTLINE_DEMO_PASSWORD: 'bench-password' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -191,7 +199,7 @@ async function main() {
   writeSection(
     'intake',
     'Intake: tickets accepted per second through the HTTP API',
-    `Each request: \`POST /api/tickets\` with a Bearer session, JSON validated by the schema, ticket number from the daily counter, ticket row and audit row in one transaction, 201 after commit. Server in its own process (SQLite: WAL, synchronous=FULL); clients in the bench process (node:http with keep-alive sockets); ${SECONDS} s per level. "raw" rows: the same ticket + audit row, one transaction each, without HTTP — through the storage layer (knex) and through the driver alone. Target: ≥ 1,000 tickets/s and p99 ≤ 50 ms at 100 clients on SQLite.
+    `Each request: \`POST /api/tickets\` with a Bearer session, JSON validated by the schema, ticket number from the daily counter, ticket row and audit row in one transaction, 201 after commit. Server in its own process, started with the node flags of \`npm start\` (\`${startFlags().join(' ')}\`) (SQLite: WAL, synchronous=FULL, prepared statements kept); clients in the bench process (node:http with keep-alive sockets); ${SECONDS} s per level. "raw" rows: the same ticket + audit row, one transaction each, without HTTP — through the storage layer (knex) and through the driver alone. Target: ≥ 1,000 tickets/s and p99 ≤ 50 ms at 100 clients on SQLite.
 
 | database | clients | tickets/s | p50 ms | p99 ms | tickets | errors |
 |---|---|---|---|---|---|---|
