@@ -179,6 +179,7 @@ async function benchOne(label: string, databaseUrl: string, port: number): Promi
 }
 
 async function main() {
+  const loadBefore = os.loadavg()[0];
   const rows: string[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-bench-'));
   rows.push(...(await benchOne('SQLite', path.join(dir, 'hotline.db'), 18931)));
@@ -206,6 +207,8 @@ async function main() {
 ${rows.join('\n')}
 
 ${verdict}
+
+The machine is shared: 1-minute load average ${loadBefore.toFixed(2)} before the run, ${os.loadavg()[0].toFixed(2)} after it.
 ${pgNote}`,
   );
 }
