@@ -1,5 +1,5 @@
-// Working hours on the PRC working calendar (make-up workdays count, holidays do not).
-import chineseDays from 'chinese-days';
+// Operators' hours and survey calling hours, in the city's time zone. Which days are
+// working days is the city's calendar's business (HotlineServices.isWorkingDay).
 
 /** Local date (YYYY-MM-DD) and minutes since midnight of `at` in `timeZone`. */
 const formats = new Map<string, Intl.DateTimeFormat>();
@@ -27,10 +27,9 @@ function inRange(minutes: number, range: string): boolean {
   });
 }
 
-/** Operators answer on working days within `range` (e.g. "08:30-17:30"). */
-export function isWorkingTime(at: Date, range: string, timeZone: string): boolean {
-  const { date, minutes } = localParts(at, timeZone);
-  return chineseDays.isWorkday(date) && inRange(minutes, range);
+/** Operators answer on working days (make-up workdays count, holidays do not) within `range` (e.g. "08:30-17:30"). */
+export function isWorkingTime(at: Date, range: string, timeZone: string, isWorkingDay: (at: Date) => boolean): boolean {
+  return isWorkingDay(at) && inRange(localParts(at, timeZone).minutes, range);
 }
 
 /** Survey calls go out every day within `range` (e.g. "09:00-12:00,14:00-20:00"): citizens are called back on holidays too, but not at night. */

@@ -30,6 +30,8 @@ export interface HotlineServices {
   recordSurveyAnswer(answer: SurveyAnswer): Promise<void>;
   /** An abandoned caller goes on the call-back list. */
   addToCallbackList(req: { callerPhone: string; callId: string; at: string; reason: 'abandoned' | 'requested' }): Promise<void>;
+  /** Whether `at` falls on a working day of the city's calendar (the one the deadlines use, with the year schedules an administrator loaded). */
+  isWorkingDay(at: Date): boolean;
 }
 
 /** The spoken status families (each has a prompt file). */

@@ -112,7 +112,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
   let running: RunningSwitch | null = null;
   if (deps.telephony) {
     running = await startSwitch(deps.telephony, {
-      db, services: hotlineServices({ db, tickets, visits }), now, log,
+      db, services: hotlineServices({ db, tickets, visits, policy: () => policy }), now, log,
       callingHours: config.RETURN_VISIT_CALLING_HOURS, timeZone: config.HOTLINE_TIME_ZONE,
     });
     running.telephony.onEvent((e) => bus.emit('call', e));

@@ -26,7 +26,7 @@ export async function runInboundCall(ctx: FlowContext): Promise<InboundOutcome> 
     await ch.recordSession(path);
     ctx.report({ type: 'recording_started', at: iso(ctx), callId: ch.callId, path, kind: 'call' });
 
-    if (!isWorkingTime(ctx.now(), ctx.settings.workingHours, ctx.settings.timeZone)) {
+    if (!isWorkingTime(ctx.now(), ctx.settings.workingHours, ctx.settings.timeZone, (at) => ctx.services.isWorkingDay(at))) {
       await ch.play('after_hours');
       return await leaveMessage(ctx, 'after_hours');
     }

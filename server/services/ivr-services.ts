@@ -8,10 +8,11 @@ import { VisitService } from './visits';
 import { addCallback } from '../../storage/visits';
 import { getTicketByNumber } from '../../storage/tickets';
 import { normalizePhone } from '../../workflow/phone';
+import type { ClockPolicy } from '../../workflow/clocks';
 
 const REASONS = { after_hours: '非工作时间留言', overflow: '排队超时留言', caller_choice: '来电者选择留言' } as const;
 
-export function hotlineServices(o: { db: Knex; tickets: TicketService; visits: VisitService }): HotlineServices {
+export function hotlineServices(o: { db: Knex; tickets: TicketService; visits: VisitService; policy: () => ClockPolicy }): HotlineServices {
   return {
     async createDraftTicket(req) {
       const phone = normalizePhone(req.callerPhone);
@@ -45,5 +46,8 @@ export function hotlineServices(o: { db: Knex; tickets: TicketService; visits: V
     async addToCallbackList(req) {
       await addCallback(o.db, { caller: req.callerPhone, callId: req.callId, reason: req.reason, at: req.at });
     },
+
+    // The calendar in force: a schedule loaded by an administrator reaches the greeting at once.
+    isWorkingDay: (at) => o.policy().calendar.isWorkingDay(at),
   };
 }

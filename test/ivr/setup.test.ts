@@ -5,7 +5,8 @@ import path from 'node:path';
 import { ZodError } from 'zod';
 import { parseIvrConfig } from '../../ivr/config';
 import { directoryXml, sipPassword, usersFromTemplates } from '../../ivr/freeswitch/directory';
-import { isCallingTime, isWorkingTime } from '../../ivr/hours';
+import { isCallingTime, isWorkingTime as isWorkingTimeOn } from '../../ivr/hours';
+import { WorkingCalendar } from '../../workflow/calendar';
 import { PROMPTS, promptFile } from '../../ivr/prompts';
 import { mayHearRecordings } from '../../ivr/recordings';
 
@@ -29,6 +30,8 @@ describe('IVR set-up', () => {
 
   it('working hours follow the PRC calendar: a make-up Saturday is a working day, National Day is not', () => {
     const tz = 'Asia/Shanghai';
+    const calendar = new WorkingCalendar();
+    const isWorkingTime = (at: Date, range: string, timeZone: string) => isWorkingTimeOn(at, range, timeZone, (d) => calendar.isWorkingDay(d));
     assert.equal(isWorkingTime(new Date('2026-11-23T02:00:00Z'), '08:30-17:30', tz), true); // Monday 10:00
     assert.equal(isWorkingTime(new Date('2026-11-23T10:00:00Z'), '08:30-17:30', tz), false); // Monday 18:00
     assert.equal(isWorkingTime(new Date('2026-10-01T02:00:00Z'), '08:30-17:30', tz), false); // National Day

@@ -79,4 +79,17 @@ describe('start-up wiring: FreeSWITCH through the Event Socket', function () {
     const rec = await until('the message recording linked', () => h.db('recordings').where({ ticket_id: draft.id }).first());
     assert.equal(rec.kind, 'message');
   });
+
+  it('the greeting follows the calendar in force: a holiday a supervisor loads is after hours at once', async () => {
+    now = Date.parse('2027-01-04T02:00:00Z'); // Monday 10:00, a working day until the schedule says otherwise
+    const sup = await h.as('sup01');
+    const put = await sup('PUT', '/api/calendar/schedules/2027', {
+      year: 2027, title: '测试用：2027 年安排', holidays: [{ name: '元旦', from: '2027-01-01', to: '2027-01-04' }],
+    });
+    assert.equal(put.status, 200);
+    const port = (h.hotline.telephony as FreeSwitchTelephony).ivrPort;
+    fs.placeCall({ caller: '13912340000', app: { host: '127.0.0.1', port }, script: { inputs: [] } });
+    const draft = await until('a draft ticket', () => h.db('tickets').where({ status: 'draft', citizen_phone: '13912340000' }).first());
+    assert.equal(draft.title, '非工作时间留言');
+  });
 });
