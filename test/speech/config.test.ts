@@ -39,9 +39,14 @@ describe('speech configuration', () => {
 
   it('the city sets its own emergency words, inline or from a file', () => {
     assert.deepEqual(parseSpeechConfig({ SPEECH_EMERGENCY_KEYWORDS: '着火了、有人被困，救命' }).keywords.map((k) => k.phrase), ['着火了', '有人被困', '救命']);
-    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kw-')), 'keywords.txt');
-    fs.writeFileSync(f, '# 本市紧急词\n煤气泄漏\n有人落水:1.5\n');
-    assert.deepEqual(parseSpeechConfig({ SPEECH_EMERGENCY_KEYWORDS_FILE: f }).keywords.map((k) => [k.phrase, k.boost]), [['煤气泄漏', undefined], ['有人落水', 1.5]]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-'));
+    try {
+      const f = path.join(dir, 'keywords.txt');
+      fs.writeFileSync(f, '# 本市紧急词\n煤气泄漏\n有人落水:1.5\n');
+      assert.deepEqual(parseSpeechConfig({ SPEECH_EMERGENCY_KEYWORDS_FILE: f }).keywords.map((k) => [k.phrase, k.boost]), [['煤气泄漏', undefined], ['有人落水', 1.5]]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('Whisper defaults to a server on the premises; a remote one is flagged for the confidentiality rules', () => {
