@@ -9,6 +9,7 @@
 // - a malformed message or a throwing listener is logged, never a crash.
 import AsteriskManager from 'asterisk-manager';
 import { EventEmitter } from 'node:events';
+import { Backoff, Reconnector } from '../reconnect';
 
 export type AmiMessage = Record<string, unknown>;
 
@@ -44,7 +45,7 @@ export interface AmiOptions {
   secret: string;
   /** Event names the session receives (one whitelist `Filter` each). */
   events: readonly string[];
-  backoff?: { initialMs: number; maxMs: number };
+  backoff?: Backoff;
   actionTimeoutMs?: number;
   /** A Ping every so often; no Pong in time = the connection is treated as lost. 0 = off. */
   pingEveryMs?: number;
@@ -60,16 +61,15 @@ interface ListCollector {
 export class AmiConnection extends EventEmitter {
   private m: ReturnType<typeof AsteriskManager> | null = null;
   private ready = false;
-  private stopped = true;
-  private attempt = 0;
+  private readonly reconnect: Reconnector;
   private seq = 0;
-  private retryTimer: NodeJS.Timeout | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
   private pending = new Map<string, (err: Error) => void>();
   private lists = new Map<string, ListCollector>();
 
   constructor(private o: AmiOptions) {
     super();
+    this.reconnect = new Reconnector(() => this.connect(), o.backoff ?? { initialMs: 1000, maxMs: 30000 });
   }
 
   get connected(): boolean {
@@ -77,18 +77,15 @@ export class AmiConnection extends EventEmitter {
   }
 
   start(): void {
-    this.stopped = false;
-    this.connect();
+    this.reconnect.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.reconnect.stop();
     this.lost('适配器已停止', false);
   }
 
   private connect(): void {
-    if (this.stopped) return;
     const m = AsteriskManager(undefined, this.o.host, this.o.username, this.o.secret, true);
     this.m = m;
     m.on('managerevent', (e: AmiMessage) => {
@@ -132,7 +129,7 @@ export class AmiConnection extends EventEmitter {
       return;
     }
     if (this.m !== m) return;
-    this.attempt = 0;
+    this.reconnect.succeeded();
     this.ready = true;
     this.armPing();
     this.emit('up');
@@ -169,13 +166,7 @@ export class AmiConnection extends EventEmitter {
     const was = this.ready;
     this.ready = false;
     if (was) this.emit('down', reason);
-    if (retry && !this.stopped) {
-      const b = this.o.backoff ?? { initialMs: 1000, maxMs: 30000 };
-      const delay = Math.min(b.maxMs, b.initialMs * 2 ** this.attempt++);
-      if (this.retryTimer) clearTimeout(this.retryTimer);
-      this.retryTimer = setTimeout(() => this.connect(), delay);
-      this.retryTimer.unref();
-    }
+    if (retry) this.reconnect.failed();
   }
 
   private onEvent(e: AmiMessage): void {

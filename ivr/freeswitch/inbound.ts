@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Connection, EslConnection, EslEvent, headersOf, eslLog } from './modesl';
+import { Backoff, Reconnector } from '../reconnect';
 
 /**
  * Every event type the adapter needs. CUSTOM goes last: FreeSWITCH takes every word
@@ -23,7 +24,7 @@ export interface InboundOptions {
   host: string;
   port: number;
   password: string;
-  backoff?: { initialMs: number; maxMs: number };
+  backoff?: Backoff;
   /** Drop the connection when nothing arrived for this long (HEARTBEAT is every 20 s). */
   silenceMs?: number;
   apiTimeoutMs?: number;
@@ -33,14 +34,13 @@ export interface InboundOptions {
 export class EslInbound extends EventEmitter {
   private conn: EslConnection | null = null;
   private ready = false;
-  private stopped = true;
-  private attempt = 0;
-  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly reconnect: Reconnector;
   private silenceTimer: NodeJS.Timeout | null = null;
   private jobs = new Map<string, (body: string) => void>();
 
   constructor(private opts: InboundOptions) {
     super();
+    this.reconnect = new Reconnector(() => this.connect(), opts.backoff ?? { initialMs: 500, maxMs: 30000 });
   }
 
   get connected(): boolean {
@@ -48,13 +48,11 @@ export class EslInbound extends EventEmitter {
   }
 
   start(): void {
-    this.stopped = false;
-    this.connect();
+    this.reconnect.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.reconnect.stop();
     if (this.silenceTimer) clearTimeout(this.silenceTimer);
     const c = this.conn;
     this.conn = null;
@@ -68,14 +66,7 @@ export class EslInbound extends EventEmitter {
     this.lost('stopped');
   }
 
-  /** Delay before the n-th retry: doubling from initialMs up to maxMs, with ±20 % jitter. */
-  static backoffMs(attempt: number, initialMs: number, maxMs: number, random = Math.random): number {
-    const base = Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1));
-    return Math.round(base * (0.8 + 0.4 * random()));
-  }
-
   private connect(): void {
-    if (this.stopped) return;
     const { host, port, password } = this.opts;
     const c = new Connection(host, port, password);
     this.conn = c;
@@ -97,7 +88,7 @@ export class EslInbound extends EventEmitter {
           this.retry(c);
           return;
         }
-        this.attempt = 0;
+        this.reconnect.succeeded();
         this.ready = true;
         this.touch();
         this.emit('up');
@@ -156,12 +147,7 @@ export class EslInbound extends EventEmitter {
       /* ignore */
     }
     this.lost(reason);
-    if (this.stopped) return;
-    this.attempt++;
-    const b = this.opts.backoff ?? { initialMs: 500, maxMs: 30000 };
-    const delay = EslInbound.backoffMs(this.attempt, b.initialMs, b.maxMs);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => this.connect(), delay);
+    this.reconnect.failed();
   }
 
   /** `api <command>`; rejects when not connected or when no reply comes in time. */

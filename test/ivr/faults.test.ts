@@ -13,13 +13,6 @@ describe('telephony faults', () => {
     second = null;
   });
 
-  it('reconnect delays double up to a ceiling, with jitter', () => {
-    const mid = () => 0.5;
-    assert.deepEqual([1, 2, 3, 4, 10].map((n) => EslInbound.backoffMs(n, 500, 30000, mid)), [500, 1000, 2000, 4000, 30000]);
-    assert.equal(EslInbound.backoffMs(1, 500, 30000, () => 0), 400);
-    assert.equal(EslInbound.backoffMs(1, 500, 30000, () => 1), 600);
-  });
-
   it('a FreeSWITCH restart shows telephony down, then up again with the subscription sent anew', async () => {
     h = await startHarness();
     const call = h.fs.placeCall({ caller: '0309990001', app: h.app });
