@@ -78,6 +78,8 @@ describe('desk in a real browser (Chromium)', function () {
     const page = await ctx.newPage();
     page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
     await page.goto(h.base + '/desk/');
+    // Before login only the login form shows: no logout button, no push status.
+    assert.equal(await page.locator('header#top').isVisible(), false);
     await page.fill('input[name=username]', username);
     await page.fill('input[name=password]', DEMO_PASSWORD);
     await page.click('#login-form button[type=submit]');
