@@ -8,6 +8,9 @@ import { act } from './unit.js';
 const pct = (x) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
 const secs = (ms) => (ms === null || ms === undefined ? '—' : `${Math.round(ms / 1000)} 秒`);
 
+/** A bar chart of today's counts, or a line saying there is nothing yet. */
+const barsOrNone = (rows, none) => (rows.length ? bars(rows, { width: 380 }) : el('p', { class: 'muted' }, none));
+
 function tile(label, value, cls = '') {
   return el('div', { class: `tile ${cls}` }, el('div', { class: 'tile-value' }, value), el('div', { class: 'tile-label' }, label));
 }
@@ -35,14 +38,14 @@ const wallboard = {
         ),
         el('div', { class: 'panels' },
           el('section', { class: 'card' }, el('h2', {}, '坐席状态'), w.telephony ? bars(Object.entries(w.agentsByState).map(([k, v]) => [STATE_LABELS[k] ?? k, v]), { width: 380 }) : el('p', { class: 'muted' }, '电话未接入')),
-          el('section', { class: 'card' }, el('h2', {}, '今日受理（渠道）'), bars(Object.entries(w.intakeByChannel).map(([k, v]) => [CHANNEL_LABELS[k] ?? k, v]), { width: 380 })),
-          el('section', { class: 'card' }, el('h2', {}, '今日受理（类型）'), bars(Object.entries(w.intakeByKind).map(([k, v]) => [KIND_LABELS[k] ?? k, v]), { width: 380 })),
+          el('section', { class: 'card' }, el('h2', {}, '今日受理（渠道）'), barsOrNone(Object.entries(w.intakeByChannel).map(([k, v]) => [CHANNEL_LABELS[k] ?? k, v]), '今日尚无受理')),
+          el('section', { class: 'card' }, el('h2', {}, '今日受理（类型）'), barsOrNone(Object.entries(w.intakeByKind).map(([k, v]) => [KIND_LABELS[k] ?? k, v]), '今日尚无受理')),
           el('section', { class: 'card', id: 'deadlines-by-unit' }, el('h2', {}, '各单位期限预警'),
             w.deadlinesByUnit.length ? el('table', {}, el('tr', {}, el('th', {}, '单位'), el('th', {}, '即将超期'), el('th', {}, '已超期')),
               w.deadlinesByUnit.map((u) => el('tr', { class: u.breach ? 'bad' : 'warn' }, el('td', {}, desk.unitName(u.unit)), el('td', {}, u.warning), el('td', {}, u.breach)))) : el('p', { class: 'muted' }, '没有预警')),
           el('section', { class: 'card', id: 'visits-today' }, el('h2', {}, '今日回访结果'),
             Object.keys(w.returnVisitsToday).length ? bars(Object.entries(w.returnVisitsToday).map(([k, v]) => [OUTCOME_LABELS[k] ?? k, v]), { width: 380, color: '#27ae60' }) : el('p', { class: 'muted' }, '今日尚无回访')),
-          el('section', { class: 'card' }, el('h2', {}, '紧急工单待反馈'), el('ul', {}, w.emergenciesAwaitingFeedback.map((t) => el('li', {}, `${t.number} ${desk.unitName(t.leadUnit)} ${t.feedbackDueAt ? countdown(t.feedbackDueAt, Date.parse(w.at)) : ''}`)))),
+          el('section', { class: 'card' }, el('h2', {}, '紧急工单待反馈'), w.emergenciesAwaitingFeedback.length ? el('ul', {}, w.emergenciesAwaitingFeedback.map((t) => el('li', {}, `${t.number} ${desk.unitName(t.leadUnit)} ${t.feedbackDueAt ? countdown(t.feedbackDueAt, Date.parse(w.at)) : ''}`))) : el('p', { class: 'muted' }, '没有待反馈的紧急工单')),
           el('section', { class: 'card' }, el('h2', {}, '热点预警'), w.hotSpots.length ? el('ul', {}, w.hotSpots.map((h) => el('li', {}, `${desk.meta.eventTypes.find((e) => e.code === h.eventType)?.name ?? h.eventType} · ${desk.unitName(h.town)}：${h.count} 件（平时 ${h.baseline.toFixed(1)}）`))) : el('p', { class: 'muted' }, '没有热点')),
           el('section', { class: 'card', id: 'callbacks' }, el('h2', {}, `待回拨（放弃来电）${w.callbacks.length}`),
             w.callbacks.length ? el('ul', {}, w.callbacks.map((c) => el('li', {}, `${c.caller} · ${fmtTime(c.at)}`))) : el('p', { class: 'muted' }, '没有待回拨')),
