@@ -11,6 +11,7 @@ import { runRoutingCli } from '../../routing/cli';
 import fs from 'node:fs';
 import { saveSchedule, loadedSchedules } from '../../storage/calendar';
 import { loadBulletin, FullBulletin } from '../services/bulletins';
+import type { RankedUnit } from '../../workflow/kpi';
 import { speechBacklog, formatBacklog, requeueFailedTranscriptions, requeueUntranscribed } from '../../ivr/speech';
 import { loadRoutingForServer } from '../routing-port';
 import { clockPolicyInForce } from '../clock-policy';
@@ -197,6 +198,12 @@ const CHANNEL_NAMES: Record<string, string> = {
   hotline: '民声热线', gov_service_hotline: '政务服务热线', urban_hotline: '城管热线', mayor_mailbox: '书记市长信箱', web: '热线网站', photo_report: '随手拍', grid_report: '网格上报',
 };
 
+/** One unit's line of the printed ranking; returns and the time they cost show when there were any. */
+export function rankingLine(r: RankedUnit, unitName: string): string {
+  const returns = r.kpis.returns ? `  退单 ${r.kpis.returns} 件（退回至改派耗时 ${r.kpis.hoursLostToReturns} 小时）` : '';
+  return `  ${String(r.rank).padStart(2)}. ${unitName.padEnd(12, '　')} ${r.score.toFixed(2)} 分  办结 ${r.kpis.closed}  按时 ${pct(r.kpis.onTimeRate)}  满意 ${pct(r.kpis.satisfactionRate)}${returns}`;
+}
+
 function printBulletin(b: FullBulletin, units: Map<string, string>, io: CliIo): void {
   const title = b.period.kind === 'daily' ? `民情快报 ${b.period.days[0]}` : `民情周报 ${b.period.days[0]} 至 ${b.period.days[6]}`;
   const list = (m: Record<string, number>, names: (k: string) => string) =>
@@ -213,8 +220,6 @@ function printBulletin(b: FullBulletin, units: Map<string, string>, io: CliIo): 
   if (b.hotWords.length) io.out(`热词：${b.hotWords.slice(0, 10).map((w) => `${w.word}(${w.count})`).join('，')}`);
   if (b.hotSpots.length) io.out(`热点预警：${b.hotSpots.slice(0, 5).map((h) => `${units.get(h.town ?? '') ?? h.town ?? '未知镇街'} ${h.eventType} ${h.count} 件`).join('；')}`);
   io.out('单位排名（按时办结率 40%，满意率 40%，按时签收率 10%，退单准确率 10%）：');
-  for (const r of b.ranking) {
-    io.out(`  ${String(r.rank).padStart(2)}. ${(units.get(r.unit) ?? r.unit).padEnd(12, '　')} ${r.score.toFixed(2)} 分  办结 ${r.kpis.closed}  按时 ${pct(r.kpis.onTimeRate)}  满意 ${pct(r.kpis.satisfactionRate)}`);
-  }
+  for (const r of b.ranking) io.out(rankingLine(r, units.get(r.unit) ?? r.unit));
   if (!b.ranking.length) io.out('  （本期没有可排名的单位：无办结或回访）');
 }

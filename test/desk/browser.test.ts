@@ -222,6 +222,7 @@ describe('desk in a real browser (Chromium)', function () {
     const [download] = await Promise.all([sup.waitForEvent('download'), sup.click('#ranking button.csv')]);
     const csv = fs.readFileSync((await download.path())!, 'utf8');
     assert.ok(csv.startsWith('\ufeff名次,单位,得分'), csv.slice(0, 40));
+    assert.match(csv.split('\n')[0], /退单,退回至改派耗时（小时）/);
     assert.match(csv, /城市管理局/);
     await sup.emulateMedia({ media: 'print' });
     assert.equal(await sup.locator('header#top').isVisible(), false);
