@@ -5,10 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseCsvObjects } from './csv';
 import { metrics, metricsTable } from './evaluate';
-import { crossValidate, tuningScore } from './estimate';
+import { crossValidate } from './estimate';
 import { DEFAULT_FILES, loadRouting } from './index';
 import { parseTaxonomy, parseUnits, readJson } from './taxonomy';
-import { DEFAULT_DATA_DIR, DEFAULT_PARAMS, readTrainingData, trainModel, type Correction, type TrainingParams } from './train';
+import { DEFAULT_DATA_DIR, readTrainingData, trainModel, type Correction } from './train';
 
 export interface RoutingCliIo {
   out(line: string): void;
@@ -21,7 +21,6 @@ const USAGE = [
   '用法：hotline routing <命令>',
   '  train [--data 目录] [--out 模型文件] [--no-cv]   由 ../shared/data 与接线员纠错重新训练模型（确定性），并交叉验证估计宏F1',
   '  eval --data 文件.csv [--model 模型文件]           在带 title,text,label 列的 CSV 上评估一级分类，最后一行输出 JSON',
-  '  tune [--data 目录] [--params JSON]               在固定的调参集（金标的三分之一）上比较训练设置，最后一行输出 JSON',
 ];
 
 function flags(args: string[]): { opts: Map<string, string | true>; rest: string[] } {
@@ -74,33 +73,6 @@ export async function runRoutingCli(args: string[], io: RoutingCliIo): Promise<n
       }
       fs.writeFileSync(out, serializeModel(model));
       io.out(`模型已写入 ${path.relative(process.cwd(), out) || out}（词表 ${summary.vocabulary}，${model.categories.length} 个一级分类，用时 ${((Date.now() - t0) / 1000).toFixed(1)} 秒）`);
-      return 0;
-    }
-    if (cmd === 'tune') {
-      let over: Partial<TrainingParams> = {};
-      try {
-        over = str('params') ? JSON.parse(str('params')!) : {};
-      } catch {
-        io.err('--params 须为 JSON 对象，例如 {"silverWeight":1}');
-        return 2;
-      }
-      const unknown = over && typeof over === 'object' && !Array.isArray(over) ? Object.keys(over).filter((k) => !(k in DEFAULT_PARAMS)) : ['(不是对象)'];
-      if (unknown.length) {
-        io.err(`未知的训练设置：${unknown.join('、')}；可用：${Object.keys(DEFAULT_PARAMS).join('、')}`);
-        return 2;
-      }
-      const dataDir = path.resolve(str('data') ?? DEFAULT_DATA_DIR);
-      if (!fs.existsSync(path.join(dataDir, 'appeals-labelled.csv'))) {
-        io.err(`找不到训练数据：${dataDir}/appeals-labelled.csv`);
-        return 2;
-      }
-      const docs = { units: readJson(DEFAULT_FILES.unitsFile, '单位'), taxonomy: readJson(DEFAULT_FILES.taxonomyFile, '事项类型目录'), gazetteer: readJson(DEFAULT_FILES.gazetteerFile, '地名表') };
-      const corrections: Correction[] = io.corrections ? await io.corrections() : [];
-      const params = { ...DEFAULT_PARAMS, ...over };
-      const r = tuningScore(readTrainingData(dataDir), docs, corrections, params);
-      for (const line of metricsTable(r.pipeline)) io.out(line);
-      io.out(`调参集 ${r.pipeline.n} 条：完整流程宏F1 ${r.pipeline.macroF1}，仅分类器宏F1 ${r.classifier.macroF1}；仅分类器对 ${r.classifierOnlyRight} 条，仅完整流程对 ${r.pipelineOnlyRight} 条`);
-      io.out(JSON.stringify({ params: over, n: r.pipeline.n, pipelineMacroF1: r.pipeline.macroF1, classifierMacroF1: r.classifier.macroF1, classifierOnlyRight: r.classifierOnlyRight, pipelineOnlyRight: r.pipelineOnlyRight }));
       return 0;
     }
     if (cmd === 'eval') {

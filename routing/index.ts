@@ -70,10 +70,7 @@ function decodeModel(raw: unknown): { model: CategoryModel; words: string[]; fil
   }
   const vocab = new Map(words.map((x, i) => [x, i]));
   const scale = typeof f.probabilityScale === 'number' && f.probabilityScale > 0 ? f.probabilityScale : 1;
-  if (f.categoryBias !== undefined && (!Array.isArray(f.categoryBias) || f.categoryBias.length !== f.categories.length || !f.categoryBias.every((b) => Number.isFinite(b))))
-    throw new RoutingConfigError('模型文件的分类偏置与一级分类数不符');
-  const bias = f.categoryBias ? Float64Array.from(f.categoryBias) : undefined;
-  return { model: { categories: f.categories, vec: { vocab, idf: Float64Array.from(f.idf) }, w, scale, bias }, words, file: f };
+  return { model: { categories: f.categories, vec: { vocab, idf: Float64Array.from(f.idf) }, w, scale }, words, file: f };
 }
 
 function service(t: EventType): EventType & ServiceEntry {

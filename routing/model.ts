@@ -29,8 +29,6 @@ export interface CategoryModel {
   /** Row-major [category][feature]: normalised log complement probabilities. */
   w: Float64Array[];
   scale: number;
-  /** Per category, added to the scaled scores before the softmax (prior correction); absent = 0. */
-  bias?: Float64Array;
 }
 
 export interface CnbOptions {
@@ -136,71 +134,6 @@ export function softmax(z: ArrayLike<number>, scale = 1): Float64Array {
   return p;
 }
 
-/** Category probabilities: softmax(scale × score + bias). */
-export function categoryProbabilities(m: CategoryModel, x: SparseVec): Float64Array {
-  const z = categoryScores(m, x);
-  if (m.bias) for (let c = 0; c < z.length; c++) z[c] = z[c] * m.scale + m.bias[c];
-  else for (let c = 0; c < z.length; c++) z[c] *= m.scale;
-  return softmax(z);
-}
-
-/** softmax(scale × z + bias) of one row, into `out`. */
-function scaledSoftmax(z: Float64Array, scale: number, bias: Float64Array, out: Float64Array): void {
-  let max = -Infinity;
-  for (let c = 0; c < z.length; c++) {
-    out[c] = z[c] * scale + bias[c];
-    if (out[c] > max) max = out[c];
-  }
-  let s = 0;
-  for (let c = 0; c < z.length; c++) s += out[c] = Math.exp(out[c] - max);
-  for (let c = 0; c < z.length; c++) out[c] /= s;
-}
-
-/**
- * Scale and per-category bias that minimise the negative log-likelihood of held-out
- * scores: the bias corrects the classes' prior where the training mix (silver and
- * reply-labelled appeals) differs from the gold appeals. Alternates the scale's grid
- * search with gradient steps on the bias (convex for a fixed scale); bias centred.
- */
-export function fitCalibration(z: Float64Array[], labels: number[]): { scale: number; bias: number[] } {
-  const K = z.length ? z[0].length : 0;
-  const bias = new Float64Array(K);
-  const p = new Float64Array(K);
-  const grad = new Float64Array(K);
-  let scale = 1;
-  const nll = (s: number) => {
-    let t = 0;
-    for (let i = 0; i < z.length; i++) {
-      scaledSoftmax(z[i], s, bias, p);
-      t -= Math.log(p[labels[i]] + 1e-12);
-    }
-    return t;
-  };
-  for (let round = 0; round < 4; round++) {
-    let best = Infinity;
-    for (let e = 0; e <= 70; e++) {
-      const s = Number((10 ** (e / 10)).toPrecision(4));
-      const v = nll(s);
-      if (v < best) {
-        best = v;
-        scale = s;
-      }
-    }
-    // Gradient descent on the mean NLL (its gradient is 1/2-Lipschitz in the bias).
-    for (let it = 0; it < 300; it++) {
-      grad.fill(0);
-      for (let i = 0; i < z.length; i++) {
-        scaledSoftmax(z[i], scale, bias, p);
-        for (let c = 0; c < K; c++) grad[c] += (p[c] - (c === labels[i] ? 1 : 0)) / z.length;
-      }
-      for (let c = 0; c < K; c++) bias[c] -= 2 * grad[c];
-    }
-    const mean = bias.reduce((a, b) => a + b, 0) / (K || 1);
-    for (let c = 0; c < K; c++) bias[c] -= mean;
-  }
-  return { scale, bias: Array.from(bias, (b) => Math.round(b * 10000) / 10000) };
-}
-
 /** The scale that minimises the negative log-likelihood of held-out scores (log-spaced grid). */
 export function fitScale(z: Float64Array[], labels: number[]): number {
   let best = 1;
@@ -250,8 +183,6 @@ export interface ModelFile {
   /** Per category: int16 quantised weights, base64, with their scale. */
   weights: Array<{ q: string; scale: number }>;
   probabilityScale: number;
-  /** Per category, added to the scaled scores (see fitCalibration); absent in older files. */
-  categoryBias?: number[];
   eventTypes: Record<string, EventTypeProfile>;
   training: Record<string, unknown>;
 }

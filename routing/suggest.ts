@@ -6,7 +6,7 @@ import { decide, type Decision } from './decide';
 import { EventTypeScorer } from './event-scorer';
 import { matchTown, type Gazetteer, type TownMatch } from './gazetteer';
 import { guessKind } from './kind';
-import { categoryProbabilities, drivingWords, softmax, vectorize, type CategoryModel } from './model';
+import { categoryScores, drivingWords, softmax, vectorize, type CategoryModel } from './model';
 import type { Taxonomy, Units } from './taxonomy';
 import { cjkShare, MAX_INPUT_CHARS, normalize, tokenize } from './text';
 import { EmergencyDetector } from './urgency';
@@ -119,7 +119,7 @@ export function suggest(e: SuggestEngine, input: SuggestInput): Suggestion {
 
   // Category probabilities from the classifier; categories it was not trained on get a small prior.
   const x = vectorize(e.model.vec, tokens);
-  const modelP = categoryProbabilities(e.model, x);
+  const modelP = softmax(categoryScores(e.model, x), e.model.scale);
   // Prior of one event type of each category: the classifier's probability shared among the category's types.
   const cats = e.taxonomy.categories;
   const typePrior = new Float64Array(cats.length);

@@ -4,11 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseCsvObjects } from './csv';
-import { categoryScores, encodeWeights, fitCalibration, fitScale, fitVectorizer, MODEL_FORMAT, softmax, trainCnb, vectorize, type CategoryModel, type ModelFile, type TrainingDoc } from './model';
+import { categoryScores, encodeWeights, fitScale, fitVectorizer, MODEL_FORMAT, trainCnb, vectorize, type ModelFile, type TrainingDoc } from './model';
 import type { Taxonomy } from './taxonomy';
 import { catalogueProfile, EventTypeScorer } from './event-scorer';
-import { DEFAULT_SPREAD, knnGraph, spreadLabels } from './spread';
-import { DEFAULT_EMBEDDING, documentVector, foldIntoWords, learnWordVectors, trainSoftmax } from './embed';
 import { normalize, tokenize } from './text';
 
 export interface Correction {
@@ -21,33 +19,10 @@ export interface TrainingParams {
   alpha: number;
   minDf: number;
   silverWeight: number;
-  /** Weight of silver rows that a model trained without silver labels disagrees with; negative: no check. */
-  silverDisagreeWeight: number;
   /** Weight of appeals labelled by the unit that answered them (appeal-replies.csv); 0 leaves them out. */
   replyWeight: number;
   taxonomyWeight: number;
   correctionWeight: number;
-  /**
-   * Semi-supervised EM (Nigam et al. 2000): weight λ of each unlabelled appeal, spread
-   * over the categories by the current model's posterior; 0 leaves them out.
-   */
-  emWeight: number;
-  /** EM rounds (E-step on the unlabelled appeals, then refit); used when emWeight > 0. */
-  emIterations: number;
-  /**
-   * Weight of the dense part (a logistic regression over word vectors learned from all
-   * appeal texts, folded into per-word weights), relative to the complement NB's
-   * calibrated score; 0 leaves it out.
-   */
-  denseWeight: number;
-  /** Dimensions of the word vectors. */
-  denseDim: number;
-  /** L2 penalty of the dense logistic regression. */
-  denseL2: number;
-  /** Weight of unlabelled appeals labelled by label spreading on a kNN graph of all appeals; 0 leaves them out. */
-  spreadWeight: number;
-  /** Fit a per-category bias with the probability scale on the out-of-fold gold scores (prior correction). */
-  calibrateBias: boolean;
   folds: number;
   seed: number;
 }
@@ -61,17 +36,9 @@ export const DEFAULT_PARAMS: TrainingParams = {
   alpha: 0.1,
   minDf: 2,
   silverWeight: 0.5,
-  silverDisagreeWeight: -1,
   replyWeight: 1,
   taxonomyWeight: 1,
   correctionWeight: 1,
-  emWeight: 0,
-  emIterations: 0,
-  denseWeight: 0,
-  denseDim: 100,
-  denseL2: 1e-4,
-  spreadWeight: 0,
-  calibrateBias: false,
   folds: 5,
   seed: 42,
 };
@@ -199,116 +166,12 @@ function categoriesOf(taxonomy: Taxonomy, appeals: Array<{ category: string }>):
   return [...new Set([...taxonomy.categories, ...n.keys()])].filter((c) => (n.get(c) ?? 0) >= MIN_CATEGORY_APPEALS);
 }
 
-/** What a fit may use beyond its labelled documents. */
-interface FitContext {
-  /** The supervised model's calibrated scale (E-step posteriors; the dense part's weight). */
-  scale: number;
-  /** Unlabelled appeals for EM. */
-  unlabelled?: string[][];
-  /** Word vectors learned from all appeal texts (for the dense part). */
-  vectors?: Map<string, Float64Array>;
-  /** kNN graph over labelled and unlabelled appeals (node of each token list), for label spreading. */
-  graph?: { nodes: Map<string[], number>; edges: Array<Array<[number, number]>>; unlabelled: string[][] };
-}
-
-function fit(docs: TrainingDoc[], categories: string[], p: TrainingParams, ctx?: FitContext) {
+function fit(docs: TrainingDoc[], categories: string[], p: TrainingParams) {
   const vec = fitVectorizer(
     docs.map((d) => d.tokens),
     p.minDf,
   );
-  let m = trainCnb(categories, vec, docs, { alpha: p.alpha, minDf: p.minDf });
-  if (ctx?.unlabelled && p.emWeight > 0)
-    for (let it = 0; it < p.emIterations; it++) m = trainCnb(categories, vec, [...docs, ...softLabelled(m, ctx.unlabelled, ctx.scale, p.emWeight)], { alpha: p.alpha, minDf: p.minDf });
-  if (ctx?.graph && p.spreadWeight > 0) m = trainCnb(categories, vec, [...docs, ...spreadLabelled(ctx.graph, docs, categories, p.spreadWeight)], { alpha: p.alpha, minDf: p.minDf });
-  if (ctx?.vectors && p.denseWeight > 0) addDensePart(m, docs, ctx.vectors, p.denseWeight / ctx.scale, p);
-  return m;
-}
-
-/**
- * The dense part: a logistic regression over documents' vectors (TF-IDF-weighted sums
- * of word vectors), which is linear in the TF-IDF features, folded into the complement
- * NB's per-word weights (score = −Σ x·w, so the regression's weights are subtracted).
- */
-function addDensePart(m: CategoryModel, docs: TrainingDoc[], vectors: Map<string, Float64Array>, weight: number, p: TrainingParams): void {
-  const words = [...m.vec.vocab.keys()];
-  const dim = p.denseDim;
-  const zero = new Float64Array(dim);
-  const e = words.map((w) => vectors.get(w) ?? zero);
-  const xs: Float64Array[] = [];
-  const ys: number[] = [];
-  const ws: number[] = [];
-  for (const d of docs) {
-    const c = m.categories.indexOf(d.category);
-    if (c < 0) continue;
-    xs.push(documentVector(e, vectorize(m.vec, d.tokens), dim));
-    ys.push(c);
-    ws.push(d.weight);
-  }
-  const u = foldIntoWords(e, trainSoftmax(xs, ys, ws, m.categories.length, { l2: p.denseL2, iterations: DENSE_ITERATIONS }));
-  m.w.forEach((row, c) => {
-    for (let i = 0; i < row.length; i++) row[i] -= weight * u[c][i];
-  });
-}
-
-/** Gradient steps of the dense logistic regression. */
-export const DENSE_ITERATIONS = 200;
-
-/** Unlabelled appeals with the labels spread to them from this fit's labelled documents (one document per category, weighted λ × share). */
-function spreadLabelled(graph: NonNullable<FitContext['graph']>, docs: TrainingDoc[], categories: string[], weight: number): TrainingDoc[] {
-  const seeds = new Array<{ label: number; weight: number } | null>(graph.edges.length).fill(null);
-  for (const d of docs) {
-    const n = graph.nodes.get(d.tokens);
-    const c = categories.indexOf(d.category);
-    if (n !== undefined && c >= 0) seeds[n] = { label: c, weight: d.weight };
-  }
-  const f = spreadLabels(graph.edges, seeds, categories.length, DEFAULT_SPREAD);
-  const out: TrainingDoc[] = [];
-  for (const tokens of graph.unlabelled) {
-    const row = f[graph.nodes.get(tokens)!];
-    row.forEach((q, c) => {
-      if (q >= 0.01) out.push({ tokens, category: categories[c], weight: weight * q });
-    });
-  }
-  return out;
-}
-
-/** E-step: each unlabelled appeal becomes one document per category, weighted λ × the model's posterior (posteriors under 1% dropped). */
-export function softLabelled(m: CategoryModel, unlabelled: string[][], scale: number, weight: number): TrainingDoc[] {
-  const out: TrainingDoc[] = [];
-  for (const tokens of unlabelled) {
-    const x = vectorize(m.vec, tokens);
-    if (!x.idx.length) continue;
-    const post = softmax(categoryScores(m, x), scale);
-    post.forEach((q, c) => {
-      if (q >= 0.01) out.push({ tokens, category: m.categories[c], weight: weight * q });
-    });
-  }
-  return out;
-}
-
-/**
- * Word vectors of every word seen in at least two of the given appeals (their texts
- * only, no labels), from PPMI within ±5 words and a seeded truncated SVD.
- */
-export function appealWordVectors(texts: string[][], p: TrainingParams): Map<string, Float64Array> {
-  const df = new Map<string, number>();
-  for (const t of texts) for (const w of new Set(t)) df.set(w, (df.get(w) ?? 0) + 1);
-  const words = [...df.keys()].filter((w) => df.get(w)! >= 2).sort();
-  const vocab = new Map(words.map((w, i) => [w, i]));
-  const e = learnWordVectors(texts, vocab, { ...DEFAULT_EMBEDDING, dim: p.denseDim, seed: p.seed });
-  return new Map(words.map((w, i) => [w, e[i]]));
-}
-
-/** The kNN graph (cosine over TF-IDF) of labelled and unlabelled appeals, for label spreading. */
-function appealGraph(labelled: string[][], unlabelled: string[][], p: TrainingParams): NonNullable<FitContext['graph']> {
-  const all = [...labelled, ...unlabelled];
-  const vec = fitVectorizer(all, p.minDf);
-  const edges = knnGraph(
-    all.map((t) => vectorize(vec, t)),
-    vec.idf.length,
-    DEFAULT_SPREAD.k,
-  );
-  return { nodes: new Map(all.map((t, i) => [t, i])), edges, unlabelled };
+  return trainCnb(categories, vec, docs, { alpha: p.alpha, minDf: p.minDf });
 }
 
 /** Deterministic random numbers in [0, 1) (mulberry32). */
@@ -437,53 +300,23 @@ export interface TrainResult {
 export function trainModel(data: TrainingData, taxonomy: Taxonomy, corrections: Correction[] = [], p: TrainingParams = DEFAULT_PARAMS): TrainResult {
   const prep = prepare(data, taxonomy, corrections, p);
   const goldDocs: TrainingDoc[] = prep.gold.map((g) => ({ ...g, weight: 1 }));
-  const categories = categoriesOf(taxonomy, [...goldDocs, ...prep.silver, ...prep.replies, ...prep.corrections]);
-  if (p.silverDisagreeWeight >= 0) {
-    // Silver rows the model trained without silver disagrees with are down-weighted.
-    const check = fit([...goldDocs, ...prep.replies, ...prep.tax, ...prep.corrections], categories, p);
-    for (const d of prep.silver) {
-      const z = categoryScores(check, vectorize(check.vec, d.tokens));
-      let b = 0;
-      for (let c = 1; c < z.length; c++) if (z[c] > z[b]) b = c;
-      if (categories[b] !== d.category) d.weight = p.silverDisagreeWeight;
-    }
-  }
   const base = [...prep.silver, ...prep.replies, ...prep.tax, ...prep.corrections];
+  const categories = categoriesOf(taxonomy, [...goldDocs, ...prep.silver, ...prep.replies, ...prep.corrections]);
 
   const fold = foldOf(goldDocs.length, p.folds, p.seed);
-  const outOfFoldScale = (ctx?: FitContext) => {
-    const oofZ: Float64Array[] = [];
-    const oofY: number[] = [];
-    for (let f = 0; f < p.folds && goldDocs.length >= p.folds; f++) {
-      const m = fit([...goldDocs.filter((_, i) => fold[i] !== f), ...base], categories, p, ctx);
-      goldDocs.forEach((g, i) => {
-        if (fold[i] !== f) return;
-        oofZ.push(categoryScores(m, vectorize(m.vec, g.tokens)));
-        oofY.push(categories.indexOf(g.category));
-      });
-    }
-    if (!oofZ.length) return { scale: 1, bias: undefined };
-    if (p.calibrateBias) return fitCalibration(oofZ, oofY);
-    return { scale: fitScale(oofZ, oofY), bias: undefined };
-  };
-  let { scale, bias } = outOfFoldScale();
-  // EM's E-step and the dense part's weight use the supervised model's calibrated scale;
-  // the final scale is refitted on the models that include them.
-  const useEm = p.emWeight > 0 && p.emIterations > 0;
-  const useDense = p.denseWeight > 0;
-  const useSpread = p.spreadWeight > 0;
-  const ctx: FitContext | undefined =
-    useEm || useDense || useSpread
-      ? {
-          scale,
-          unlabelled: useEm ? prep.unlabelled : undefined,
-          graph: useSpread ? appealGraph([...prep.gold.map((d) => d.tokens), ...prep.silver.map((d) => d.tokens), ...prep.replies.map((d) => d.tokens)], prep.unlabelled, p) : undefined,
-          vectors: useDense ? appealWordVectors([...prep.gold.map((d) => d.tokens), ...prep.silver.map((d) => d.tokens), ...prep.replies.map((d) => d.tokens), ...prep.unlabelled], p) : undefined,
-        }
-      : undefined;
-  if (ctx) ({ scale, bias } = outOfFoldScale(ctx));
+  const oofZ: Float64Array[] = [];
+  const oofY: number[] = [];
+  for (let f = 0; f < p.folds && goldDocs.length >= p.folds; f++) {
+    const m = fit([...goldDocs.filter((_, i) => fold[i] !== f), ...base], categories, p);
+    goldDocs.forEach((g, i) => {
+      if (fold[i] !== f) return;
+      oofZ.push(categoryScores(m, vectorize(m.vec, g.tokens)));
+      oofY.push(categories.indexOf(g.category));
+    });
+  }
+  const scale = oofZ.length ? fitScale(oofZ, oofY) : 1;
 
-  const full = fit([...goldDocs, ...base], categories, p, ctx);
+  const full = fit([...goldDocs, ...base], categories, p);
   const words = [...full.vec.vocab.keys()];
   const idfByWord = new Map(words.map((w, i) => [w, full.vec.idf[i]]));
   const learned = learnedProfiles(prep, idfByWord, expandProfiles([...prep.unlabelled, ...prep.silver.map((d) => d.tokens), ...prep.gold.map((d) => d.tokens)], taxonomy));
@@ -495,7 +328,6 @@ export function trainModel(data: TrainingData, taxonomy: Taxonomy, corrections: 
     idf: Array.from(full.vec.idf, (x) => Math.round(x * 1000) / 1000),
     weights: full.w.map(encodeWeights),
     probabilityScale: scale,
-    ...(bias ? { categoryBias: bias } : {}),
     eventTypes: learned,
     training: {
       params: p,

@@ -53,19 +53,6 @@ describe('routing CLI', () => {
     assert.match(c.err.join('\n'), /train/);
   });
 
-  it('tune refuses bad --params (not JSON, or an unknown setting) and a data folder without the labelled appeals', async () => {
-    const shared = path.resolve(__dirname, '../../../shared/data');
-    let c = capture();
-    assert.equal(await runRoutingCli(['tune', '--data', shared, '--params', '{silver'], c.io), 2);
-    assert.match(c.err.join(''), /JSON/);
-    c = capture();
-    assert.equal(await runRoutingCli(['tune', '--data', shared, '--params', '{"silverWieght":1}'], c.io), 2);
-    assert.match(c.err.join(''), /silverWieght/);
-    c = capture();
-    assert.equal(await runRoutingCli(['tune', '--data', dir], c.io), 2);
-    assert.match(c.err.join(''), /appeals-labelled/);
-  });
-
   it('train refuses a data folder without the labelled appeals', async () => {
     const c = capture();
     assert.equal(await runRoutingCli(['train', '--data', dir, '--out', path.join(dir, 'm.json')], c.io), 2);
