@@ -160,11 +160,19 @@ async function benchOne(label: string, databaseUrl: string, port: number): Promi
     const { token } = (await login.json()) as { token: string };
     await load(port, token, 10); // warm-up
     for (const clients of [1, 10, 100]) {
-      const r = await load(port, token, clients);
-      console.log(`${label} ${clients} clients: ${r.rate.toFixed(0)}/s p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms (${r.n} tickets, ${r.errors} errors)`);
+      // The target's level is measured three times (the machine is shared); the median round by p99 is the row.
+      const rounds = label === 'SQLite' && clients === 100 ? 3 : 1;
+      const runs: Awaited<ReturnType<typeof load>>[] = [];
+      for (let i = 0; i < rounds; i++) {
+        const r = await load(port, token, clients);
+        console.log(`${label} ${clients} clients: ${r.rate.toFixed(0)}/s p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms (${r.n} tickets, ${r.errors} errors)`);
+        runs.push(r);
+      }
+      const r = [...runs].sort((a, b) => a.p99 - b.p99)[Math.floor(runs.length / 2)];
       rows.push(`| ${label} | ${clients} | ${r.rate.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.n} | ${r.errors} |`);
-      if (label === 'SQLite' && clients === 100) {
-        verdict = `Target at 100 clients on SQLite: ${r.rate >= 1000 ? 'met' : 'NOT met'} for throughput (${r.rate.toFixed(0)}/s ≥ 1,000), ${r.p99 <= 50 ? 'met' : 'NOT met'} for latency (p99 ${r.p99.toFixed(1)} ms ≤ 50 ms). The load generator runs on the same 2 cores as the server.`;
+      if (rounds > 1) {
+        const each = runs.map((x) => `${x.rate.toFixed(0)}/s p99 ${x.p99.toFixed(1)} ms`).join(' · ');
+        verdict = `Target at 100 clients on SQLite: ${r.rate >= 1000 ? 'met' : 'NOT met'} for throughput (${r.rate.toFixed(0)}/s ≥ 1,000), ${r.p99 <= 50 ? 'met' : 'NOT met'} for latency (p99 ${r.p99.toFixed(1)} ms ≤ 50 ms), in the median of ${rounds} rounds (${each}). The load generator runs on the same 2 cores as the server.`;
       }
     }
   } finally {
