@@ -1,4 +1,5 @@
 // The HTTP server's routes in one place: health, sessions, the desk API, Open311.
+import { accountRoutes } from './http/accounts';
 import express from 'express';
 import { Knex } from 'knex';
 import { dbKind } from '../storage/db';
@@ -49,6 +50,7 @@ export function createApp(d: AppDeps): express.Express {
   const api = express.Router();
   api.use(sessionMiddleware(d.db, d.now));
   api.use(sessionRoutes(d.db, d.now, d.sessionTtlHours));
+  api.use(accountRoutes(d.db, d.now));
   api.get('/units', requireRole(), async (_req, res) => {
     res.json({ units: await listUnits(d.db) });
   });

@@ -5,7 +5,17 @@ import { Role } from '../workflow/types';
 import { UnitInfo } from '../workflow/lifecycle';
 
 export interface Unit extends UnitInfo { duty: string | null; phone: string | null; active: boolean }
-export interface User { id: number; username: string; displayName: string; role: Role; unit: string; extension: string | null; active: boolean }
+export interface User {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  unit: string;
+  extension: string | null;
+  active: boolean;
+  /** Still the initial (or an administrator's reset) password: the desk asks the user to choose their own. */
+  initialPassword: boolean;
+}
 
 export const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
@@ -24,6 +34,7 @@ const userFromRow = (r: any): User => ({
   unit: r.unit_code,
   extension: r.extension ?? null,
   active: bool(r.active),
+  initialPassword: r.password_changed_at == null,
 });
 
 export async function getUser(db: Knex, id: number): Promise<User | null> {
@@ -79,4 +90,88 @@ export async function apiClientForKey(db: Knex, key: string): Promise<ApiClient 
 export async function createApiClient(db: Knex, name: string, channel: string, now: Date, key = crypto.randomBytes(24).toString('base64url')): Promise<string> {
   await db('api_clients').insert({ name, channel, key_hash: sha256(key), active: true, created_at: now.toISOString() });
   return key;
+}
+
+// ---------------------------------------------------------------------------
+// Accounts: created, changed, passwords set; each change is an audit row (user_events).
+
+export interface NewUser {
+  username: string;
+  displayName: string;
+  role: Role;
+  unit: string;
+  extension: string | null;
+}
+
+export type UserPatch = Partial<Pick<User, 'displayName' | 'role' | 'unit' | 'extension' | 'active'>>;
+
+export interface UserEvent { id: number; userId: number; action: string; actorId: number | null; data: Record<string, unknown>; createdAt: string }
+
+async function userEvent(trx: Knex.Transaction, userId: number, action: string, actorId: number | null, data: Record<string, unknown>, at: Date): Promise<void> {
+  await trx('user_events').insert({ user_id: userId, action, actor_id: actorId, data: JSON.stringify(data), created_at: at.toISOString() });
+}
+
+export async function findUserByUsername(db: Knex, username: string): Promise<User | null> {
+  const r = await db('users').where({ username }).first();
+  return r ? userFromRow(r) : null;
+}
+
+/** The active user other than `exceptId` who has this phone extension, if any. */
+export async function userWithExtension(db: Knex, extension: string, exceptId: number | null): Promise<User | null> {
+  const q = db('users').where({ extension, active: true });
+  if (exceptId !== null) q.whereNot('id', exceptId);
+  const r = await q.first();
+  return r ? userFromRow(r) : null;
+}
+
+export async function insertUser(trx: Knex.Transaction, u: NewUser, passwordHash: string, at: Date, actorId: number | null): Promise<User> {
+  const [row] = await trx('users')
+    .insert({
+      username: u.username, display_name: u.displayName, role: u.role, unit_code: u.unit, extension: u.extension,
+      password_hash: passwordHash, active: true, created_at: at.toISOString(), password_changed_at: null,
+    })
+    .returning('id');
+  const id = Number(typeof row === 'object' ? row.id : row);
+  await userEvent(trx, id, 'created', actorId, { ...u }, at);
+  return (await getUser(trx, id))!;
+}
+
+const PATCH_COLUMNS: Record<keyof UserPatch, string> = { displayName: 'display_name', role: 'role', unit: 'unit_code', extension: 'extension', active: 'active' };
+
+/** Apply the changed fields; the audit row holds each one's old and new value. Disabling ends the user's sessions. */
+export async function updateUser(trx: Knex.Transaction, before: User, patch: UserPatch, at: Date, actorId: number | null): Promise<User> {
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(PATCH_COLUMNS) as [keyof UserPatch, string][]) {
+    if (patch[key] === undefined || patch[key] === before[key]) continue;
+    changes[key] = { from: before[key], to: patch[key] };
+    row[column] = patch[key];
+  }
+  if (!Object.keys(row).length) return before;
+  await trx('users').where({ id: before.id }).update(row);
+  if (patch.active === false) await trx('sessions').where({ user_id: before.id }).delete();
+  const action = patch.active === false && before.active ? 'disabled' : patch.active === true && !before.active ? 'enabled' : 'updated';
+  await userEvent(trx, before.id, action, actorId, changes, at);
+  return (await getUser(trx, before.id))!;
+}
+
+/**
+ * Store a new password hash. `chosenByUser`: the user set it (else it is a reset: the desk
+ * asks for a new one). Every session of the user ends, except the one given (the user's own,
+ * when they change their password at the desk).
+ */
+export async function setPassword(
+  trx: Knex.Transaction, userId: number, passwordHash: string, at: Date,
+  o: { chosenByUser: boolean; actorId: number | null; keepSession?: string },
+): Promise<void> {
+  await trx('users').where({ id: userId }).update({ password_hash: passwordHash, password_changed_at: o.chosenByUser ? at.toISOString() : null });
+  const sessions = trx('sessions').where({ user_id: userId });
+  if (o.keepSession) sessions.whereNot('token_hash', sha256(o.keepSession));
+  await sessions.delete();
+  await userEvent(trx, userId, o.chosenByUser ? 'password_changed' : 'password_reset', o.actorId, {}, at);
+}
+
+export async function listUserEvents(db: Knex, userId: number): Promise<UserEvent[]> {
+  const rows = await db('user_events').where({ user_id: userId }).orderBy('id');
+  return rows.map((r) => ({ id: Number(r.id), userId: Number(r.user_id), action: r.action, actorId: r.actor_id == null ? null : Number(r.actor_id), data: JSON.parse(r.data), createdAt: r.created_at }));
 }

@@ -7,6 +7,7 @@ import { seedCity } from '../../storage/seed';
 import { createApiClient } from '../../storage/directory';
 import { CHANNELS, Channel } from '../../workflow/types';
 import { runSlaCli } from './sla';
+import { runUserCli, USER_USAGE } from './user';
 import { runRoutingCli } from '../../routing/cli';
 import fs from 'node:fs';
 import { saveSchedule, loadedSchedules } from '../../storage/calendar';
@@ -156,6 +157,10 @@ export const COMMANDS: Record<string, Command> = {
         return 0;
       });
     },
+  },
+  user: {
+    summary: USER_USAGE,
+    run: (args, io) => runUserCli(args, io, withDb, options),
   },
   apikey: {
     summary: '新建 Open311 客户端密钥：hotline apikey create --name 名称 --channel web|mayor_mailbox|grid_report|photo_report',

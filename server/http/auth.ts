@@ -57,6 +57,11 @@ export function forgetSession(token: string): void {
   sessionCache.delete(token);
 }
 
+/** After a password, role or active change: this server reads the user's sessions afresh (others within SESSION_CACHE_MS). */
+export function forgetUserSessions(userId: number): void {
+  for (const [token, hit] of sessionCache) if (hit.user?.id === userId) sessionCache.delete(token);
+}
+
 /** Resolves the session (if any) to req.user; enforces CSRF on cookie-authenticated writes. */
 export function sessionMiddleware(db: Knex, now: () => Date): RequestHandler {
   return async (req, _res, next) => {

@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { verify } from '@node-rs/argon2';
+import { openDb } from '../../storage/db';
 
 const run = promisify(execFile);
 const BIN = path.resolve(__dirname, '../../bin/hotline.js');
@@ -47,6 +49,31 @@ describe('hotline CLI', function () {
     const refused = await hotline('calendar', 'import', bad);
     assert.equal(refused.code, 2);
     assert.match(refused.err, /holidays/);
+  });
+
+  it('user add / reset-password / disable: one-time passwords that sign in, refusals that change nothing', async () => {
+    const added = await hotline('user', 'add', '--username', 'op33', '--name', '接线员33', '--role', 'operator', '--unit', 'center', '--extension', '1033');
+    assert.equal(added.code, 0, added.err);
+    const first = added.out.trim().split('\n').at(-1)!;
+    const db = await openDb({ url: path.join(dir, 'h.db') });
+    try {
+      const hashOf = async () => (await db('users').where({ username: 'op33' }).first()).password_hash;
+      assert.ok(await verify(await hashOf(), first));
+      assert.match((await hotline('user', 'list')).out, /op33\t接线员33\toperator\tcenter\t1033\t启用\t初始密码/);
+      const clash = await hotline('user', 'add', '--username', 'op34', '--name', '接线员34', '--role', 'operator', '--unit', 'center', '--extension', '1033');
+      assert.equal(clash.code, 2);
+      assert.match(clash.err, /分机号 1033 已分配给 接线员33/);
+      assert.equal(await db('users').where({ username: 'op34' }).first(), undefined);
+      const reset = await hotline('user', 'reset-password', 'op33');
+      const second = reset.out.trim().split('\n').at(-1)!;
+      assert.notEqual(second, first);
+      assert.ok(await verify(await hashOf(), second));
+      assert.match((await hotline('user', 'disable', 'op33')).out, /已停用/);
+      assert.equal((await db('users').where({ username: 'op33' }).first()).active, 0);
+      assert.equal((await hotline('user', 'disable', 'nobody')).code, 2);
+    } finally {
+      await db.destroy();
+    }
   });
 
   it('prints the daily bulletin and the transcription backlog; an unknown command exits 2 with the list', async () => {

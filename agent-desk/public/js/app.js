@@ -4,14 +4,14 @@ import { operatorPages } from './operator.js';
 import { unitPages } from './unit.js';
 import { supervisorPages } from './supervisor.js';
 import { bulletinPage } from './bulletin.js';
+import { passwordPage, usersPage } from './accounts.js';
 
 const $ = (id) => document.getElementById(id);
 export const desk = { user: null, meta: null, unitName: (c) => desk.meta?.units.find((u) => u.code === c)?.name ?? c ?? '—' };
 
 function pagesFor(role) {
-  if (role === 'operator') return operatorPages;
-  if (role === 'unit_handler') return unitPages;
-  return { ...supervisorPages, bulletin: bulletinPage };
+  const own = role === 'operator' ? operatorPages : role === 'unit_handler' ? unitPages : { ...supervisorPages, bulletin: bulletinPage };
+  return { ...own, ...(role === 'admin' ? { users: usersPage } : {}), password: passwordPage };
 }
 
 let pages = {};
@@ -65,9 +65,10 @@ async function start(user, csrfToken) {
   $('top').hidden = false;
   $('view').hidden = false;
   $('who').textContent = `${user.displayName}（${desk.unitName(user.unit)}）`;
+  $('password-hint').hidden = !user.initialPassword;
   pages = pagesFor(user.role);
   const nav = clear($('nav'));
-  for (const [name, p] of Object.entries(pages)) nav.append(el('a', { href: `#/${name}`, dataset: { page: name } }, p.title));
+  for (const [name, p] of Object.entries(pages)) if (p.inNav !== false) nav.append(el('a', { href: `#/${name}`, dataset: { page: name } }, p.title));
   window.addEventListener('hashchange', route);
   connectPush();
   route();

@@ -1,0 +1,49 @@
+// Accounts over HTTP: every user changes their own password; administrators manage users.
+import { Router } from 'express';
+import { Knex } from 'knex';
+import { AccountService } from '../services/accounts';
+import { actorOf, forgetUserSessions, requireRole } from './auth';
+import { InvalidInput } from '../../workflow/errors';
+
+const idOf = (raw: string | string[]): number => {
+  const id = Number(raw);
+  if (!Number.isInteger(id) || id <= 0) throw new InvalidInput(`用户编号「${String(raw)}」无效`, [{ field: 'id', message: '须为正整数' }]);
+  return id;
+};
+
+export function accountRoutes(db: Knex, now: () => Date): Router {
+  const accounts = new AccountService({ db, now });
+  const r = Router();
+
+  r.put('/me/password', requireRole(), async (req, res) => {
+    await accounts.changeOwnPassword(req.user!, req.body, req.sessionToken);
+    forgetUserSessions(req.user!.id);
+    res.status(204).end();
+  });
+
+  const admin = requireRole('admin');
+  r.get('/admin/users', admin, async (_req, res) => {
+    res.json({ users: await accounts.list() });
+  });
+  r.post('/admin/users', admin, async (req, res) => {
+    res.status(201).json(await accounts.create(req.body, actorOf(req).id));
+  });
+  r.patch('/admin/users/:id', admin, async (req, res) => {
+    const id = idOf(req.params.id);
+    const user = await accounts.update(id, req.body, actorOf(req).id);
+    forgetUserSessions(id);
+    res.json({ user });
+  });
+  r.post('/admin/users/:id/password-reset', admin, async (req, res) => {
+    const id = idOf(req.params.id);
+    const out = await accounts.resetPassword(id, actorOf(req).id);
+    forgetUserSessions(id);
+    res.json(out);
+  });
+  r.get('/admin/users/:id/events', admin, async (req, res) => {
+    const id = idOf(req.params.id);
+    await accounts.get(id);
+    res.json({ events: await accounts.events(id) });
+  });
+  return r;
+}

@@ -1,0 +1,93 @@
+// Accounts in the browser: the administrator creates an operator and hands over the
+// one-time password; the operator signs in, is asked to choose a password, and does.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startTestHotline, TestHotline, DEMO_PASSWORD } from '../support/hotline';
+import { launchChromium } from './support/browser';
+
+const SHOTS = path.resolve(__dirname, '../../test-output/desk');
+
+describe('desk in a real browser: accounts', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let h: TestHotline;
+
+  before(async function () {
+    browser = await launchChromium(this);
+    h = await startTestHotline({ env: { SCHEDULER_INTERVAL_MS: '0' } });
+    fs.mkdirSync(SHOTS, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  async function login(username: string, password: string): Promise<Page> {
+    const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const page = await ctx.newPage();
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(h.base + '/desk/');
+    await page.fill('input[name=username]', username);
+    await page.fill('input[name=password]', password);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#push-status.ok');
+    return page;
+  }
+
+  it('the administrator creates an operator; the operator signs in with the one-time password and chooses their own', async () => {
+    const admin = await login('admin', DEMO_PASSWORD);
+    await admin.click('#nav a[data-page=users]');
+    await admin.waitForSelector('table.users tr[data-username=op01]');
+    await admin.click('details summary:has-text("新建用户")');
+    const form = admin.locator('form.user-form').last();
+    await form.locator('input[name=username]').fill('op40');
+    await form.locator('input[name=displayName]').fill('接线员40');
+    await form.locator('input[name=extension]').fill('1040');
+    await form.locator('button[type=submit]').click();
+    const password = (await admin.locator('.one-time code.password').textContent())!;
+    assert.match(password, /^[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}$/);
+    assert.match((await admin.locator('table.users tr[data-username=op40]').textContent())!, /接线员40接线员社会治理服务中心1040启用（初始密码）/);
+    await admin.screenshot({ path: path.join(SHOTS, '12-users.png'), fullPage: true });
+
+    // A clash is said in words, and nothing is created.
+    await admin.click('details summary:has-text("新建用户")');
+    await form.locator('input[name=username]').fill('op41');
+    await form.locator('input[name=displayName]').fill('接线员41');
+    await form.locator('input[name=extension]').fill('1040');
+    await form.locator('button[type=submit]').click();
+    await admin.waitForSelector('form.user-form >> text=分机号 1040 已分配给 接线员40');
+    assert.equal(await admin.locator('table.users tr[data-username=op41]').count(), 0);
+
+    const op = await login('op40', password);
+    assert.equal(await op.locator('#password-hint').isVisible(), true);
+    await op.click('#password-hint');
+    await op.fill('#password-form input[name=currentPassword]', password);
+    await op.fill('#password-form input[name=newPassword]', 'short');
+    await op.fill('#password-form input[name=again]', 'short');
+    await op.click('#password-form button[type=submit]');
+    await op.waitForSelector('#password-form .error:has-text("至少 8 个字符")');
+    await op.fill('#password-form input[name=newPassword]', 'Minsheng-2026');
+    await op.fill('#password-form input[name=again]', 'Minsheng-2026');
+    await op.click('#password-form button[type=submit]');
+    await op.waitForSelector('#password-hint', { state: 'hidden' });
+    assert.equal(await op.locator('main .banner.warn').isVisible(), false);
+    await op.screenshot({ path: path.join(SHOTS, '13-password.png'), fullPage: true });
+    await op.context().close();
+
+    const again = await login('op40', 'Minsheng-2026');
+    assert.equal(await again.locator('#password-hint').isVisible(), false);
+
+    // The administrator disables the account: the operator's next sign-in is refused.
+    await admin.locator('table.users tr[data-username=op40] button.toggle').click();
+    await admin.waitForSelector('table.users tr[data-username=op40] >> text=停用');
+    const ctx = await browser.newContext();
+    const refused = await ctx.newPage();
+    await refused.goto(h.base + '/desk/');
+    await refused.fill('input[name=username]', 'op40');
+    await refused.fill('input[name=password]', 'Minsheng-2026');
+    await refused.click('#login-form button[type=submit]');
+    await refused.waitForSelector('#login-error:has-text("用户名或密码错误")');
+  });
+});
