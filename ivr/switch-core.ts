@@ -234,6 +234,16 @@ export abstract class SwitchCore<View> {
     return [...this.agents.values()].map((r) => ({ agent: r.agent, state: r.state }));
   }
 
+  addAgent(agent: string): void {
+    if (this.agents.has(agent)) return;
+    this.agents.set(agent, { agent, state: { state: 'logged_out' }, since: this.now().toISOString(), phoneRegistered: null });
+    this.agentAdded(agent);
+    this.reconcileSoon(agent);
+  }
+
+  /** For an adapter that names agents its own way on the switch (Asterisk's queue member interfaces). */
+  protected agentAdded(_agent: string): void {}
+
   /** The switch said the agent's call is over: the agent on that call goes to wrap-up. False if it was not on a call. */
   protected wrapUpAfterCall(agent: string): boolean {
     const r = this.agents.get(agent);

@@ -81,6 +81,8 @@ export interface Telephony {
   setAgentState(agent: string, state: AgentState): Promise<void>;
   getAgentState(agent: string): AgentState;
   listAgents(): { agent: string; state: AgentState }[];
+  /** An extension given to an operator while running: a logged-out agent at once, put on the switch's queue. Known agents are left as they are. */
+  addAgent(agent: string): void;
 
   hold(callId: string): Promise<void>;
   unhold(callId: string): Promise<void>;

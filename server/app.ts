@@ -1,13 +1,13 @@
 // The HTTP server's routes in one place: health, sessions, the desk API, Open311.
-import { accountRoutes } from './http/accounts';
 import express from 'express';
 import { Knex } from 'knex';
 import { dbKind } from '../storage/db';
-import { listUnits } from '../storage/directory';
+import { listUnits, User } from '../storage/directory';
 import { TicketService } from './services/tickets';
 import { jsonErrors, notFoundRoute } from './http/errors';
 import { requireRole, sessionMiddleware, sessionRoutes } from './http/auth';
 import { ticketRoutes } from './http/tickets';
+import { accountRoutes } from './http/accounts';
 import { open311Routes, Open311Deps } from './http/open311';
 
 export interface TelephonyStatus { configured: boolean; kind: string | null; connected: boolean; since: string | null }
@@ -24,6 +24,8 @@ export interface AppDeps {
   apiRouters?: express.Router[];
   /** Routers mounted at the site root (static pages …). */
   rootRouters?: express.Router[];
+  /** After an administrator created or changed a user. */
+  onUserChanged?: (u: User) => void;
 }
 
 export function createApp(d: AppDeps): express.Express {
@@ -50,7 +52,7 @@ export function createApp(d: AppDeps): express.Express {
   const api = express.Router();
   api.use(sessionMiddleware(d.db, d.now));
   api.use(sessionRoutes(d.db, d.now, d.sessionTtlHours));
-  api.use(accountRoutes(d.db, d.now));
+  api.use(accountRoutes(d.db, d.now, d.onUserChanged));
   api.get('/units', requireRole(), async (_req, res) => {
     res.json({ units: await listUnits(d.db) });
   });

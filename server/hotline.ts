@@ -25,7 +25,7 @@ import { createApp, TelephonyStatus } from './app';
 import { Open311Service } from './http/open311';
 import { EventBus } from './events';
 import { routingRoutes } from './http/routing';
-import { startSwitch, SwitchFactory, RunningSwitch } from './telephony';
+import { startSwitch, SwitchFactory, RunningSwitch, isAgent } from './telephony';
 import type { Telephony } from '../ivr/telephony';
 import { hotlineServices } from './services/ivr-services';
 import { EXTENSIONS, Extension, ExtensionFactory, HotlineContext } from './extensions';
@@ -152,6 +152,10 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
       ...extensions.flatMap((e) => e.apiRouters ?? []),
     ],
     rootRouters: extensions.flatMap((e) => e.rootRouters ?? []),
+    // An operator's or supervisor's new extension takes calls at once, without a restart.
+    onUserChanged: (u) => {
+      if (telephonyAdapter && isAgent(u)) telephonyAdapter.addAgent(u.extension!);
+    },
     open311: {
       services: () => services,
       units: () => units,

@@ -5,7 +5,7 @@ import type { Telephony } from '../ivr/telephony';
 import type { HotlineServices } from '../ivr/services';
 import { CallLog } from '../ivr/call-log';
 import { ReturnVisitDialer } from '../ivr/dialer';
-import { listUsers } from '../storage/directory';
+import { listUsers, User } from '../storage/directory';
 import { parseIvrConfig, SurveyConfig } from '../ivr/config';
 import { parseAsteriskConfig } from '../ivr/asterisk/config';
 import { AsteriskTelephony } from '../ivr/asterisk/adapter';
@@ -39,6 +39,9 @@ export const asteriskSwitch: SwitchFactory = ({ services, agents, db, now }) => 
   return { telephony, survey: config.survey, recordings: localRecordings(config.recordingsDir) };
 };
 
+/** Who takes hotline calls on the switch: active operators and supervisors with an extension. */
+export const isAgent = (u: User): boolean => u.active && !!u.extension && (u.role === 'operator' || u.role === 'supervisor');
+
 export interface RunningSwitch {
   telephony: Telephony;
   dialer: ReturnVisitDialer;
@@ -50,8 +53,7 @@ export async function startSwitch(
   factory: SwitchFactory,
   o: { db: Knex; services: HotlineServices; now: () => Date; log: (l: string) => void; callingHours: string; timeZone: string },
 ): Promise<RunningSwitch> {
-  const operators = [...(await listUsers(o.db, { role: 'operator' })), ...(await listUsers(o.db, { role: 'supervisor' }))];
-  const agents = operators.map((u) => u.extension).filter((x): x is string => !!x);
+  const agents = (await listUsers(o.db)).filter(isAgent).map((u) => u.extension!);
   const setup = factory({ services: o.services, agents, db: o.db, now: o.now });
   const callLog = new CallLog(o.db, { switchKind: setup.telephony.kind, now: o.now, onError: (err) => o.log(`[通话记录] ${err.message}`) });
   if (setup.recordings) {

@@ -142,6 +142,10 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
 
   // ——— agents ———
 
+  protected override agentAdded(agent: string): void {
+    this.ifaces.set(this.iface(agent), agent);
+  }
+
   private onMember(s: MemberSignal): void {
     const agent = this.ifaces.get(s.iface);
     const r = agent ? this.agents.get(agent) : undefined;

@@ -4,6 +4,7 @@ import { Knex } from 'knex';
 import { AccountService } from '../services/accounts';
 import { actorOf, forgetUserSessions, requireRole } from './auth';
 import { InvalidInput } from '../../workflow/errors';
+import type { User } from '../../storage/directory';
 
 const idOf = (raw: string | string[]): number => {
   const id = Number(raw);
@@ -11,7 +12,8 @@ const idOf = (raw: string | string[]): number => {
   return id;
 };
 
-export function accountRoutes(db: Knex, now: () => Date): Router {
+/** `onUserChanged`: after a user was created or changed (e.g. their extension joins the switch). */
+export function accountRoutes(db: Knex, now: () => Date, onUserChanged: (u: User) => void = () => undefined): Router {
   const accounts = new AccountService({ db, now });
   const r = Router();
 
@@ -26,12 +28,15 @@ export function accountRoutes(db: Knex, now: () => Date): Router {
     res.json({ users: await accounts.list() });
   });
   r.post('/admin/users', admin, async (req, res) => {
-    res.status(201).json(await accounts.create(req.body, actorOf(req).id));
+    const out = await accounts.create(req.body, actorOf(req).id);
+    onUserChanged(out.user);
+    res.status(201).json(out);
   });
   r.patch('/admin/users/:id', admin, async (req, res) => {
     const id = idOf(req.params.id);
     const user = await accounts.update(id, req.body, actorOf(req).id);
     forgetUserSessions(id);
+    onUserChanged(user);
     res.json({ user });
   });
   r.post('/admin/users/:id/password-reset', admin, async (req, res) => {

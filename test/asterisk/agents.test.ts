@@ -24,6 +24,13 @@ describe('Asterisk adapter: agents and the hotline queue (app_queue)', () => {
     assert.deepEqual({ paused: member('PJSIP/1001')?.paused }, { paused: false });
   });
 
+  it('an agent added while running joins the queue under its own interface when ready', async () => {
+    h = await startHarness();
+    h.tel.addAgent('1077');
+    await h.tel.setAgentState('1077', { state: 'ready' });
+    assert.deepEqual({ paused: member('PJSIP/1077')?.paused, name: member('PJSIP/1077')?.name }, { paused: false, name: '1077' });
+  });
+
   it('a break is a pause with its reason; back to ready unpauses; logging out leaves the queue', async () => {
     h = await startHarness();
     await h.tel.setAgentState('1001', { state: 'ready' });

@@ -108,6 +108,18 @@ for (const sw of SWITCHES) {
       assert.deepEqual(r.tel.listAgents().map((a) => a.agent).sort(), ['1001', '1002']);
     });
 
+    it('an agent added while running starts logged out and can get ready; adding a known one changes nothing', async () => {
+      r = await sw.start('busy');
+      await r.tel.setAgentState('1001', { state: 'ready' });
+      r.tel.addAgent('7777');
+      r.tel.addAgent('1001');
+      assert.deepEqual(r.tel.getAgentState('7777'), { state: 'logged_out' });
+      assert.deepEqual(r.tel.getAgentState('1001'), { state: 'ready' });
+      await r.tel.setAgentState('7777', { state: 'ready' });
+      assert.deepEqual(r.tel.getAgentState('7777'), { state: 'ready' });
+      assert.deepEqual(r.tel.listAgents().map((a) => a.agent).sort(), ['1001', '1002', '7777']);
+    });
+
     it('a switch restart is reported down then up, and the operators keep their state', async () => {
       r = await sw.start('busy');
       await r.tel.setAgentState('1002', { state: 'on_break', reason: '培训' });

@@ -80,6 +80,18 @@ describe('start-up wiring: FreeSWITCH through the Event Socket', function () {
     assert.equal(rec.kind, 'message');
   });
 
+  it("an operator an administrator adds at the desk takes calls at once: the extension joins the switch's queue without a restart", async () => {
+    now = MONDAY_10;
+    const admin = await h.as('admin');
+    const created = await admin('POST', '/api/admin/users', { username: 'op45', displayName: '接线员45', role: 'operator', unit: 'center', extension: '1045' });
+    assert.equal(created.status, 201);
+    const login = await call(h.base, 'POST', '/api/session', { username: 'op45', password: created.body.password });
+    const ready = await call(h.base, 'PUT', '/api/desk/agent', { state: 'ready' }, { authorization: `Bearer ${login.body.token}` });
+    assert.equal(ready.status, 200, JSON.stringify(ready.body));
+    assert.equal(ready.body.state.state, 'ready');
+    await until('the agent available on the switch', async () => fs.callcenter.agents.get('1045@hotline')?.status === 'Available');
+  });
+
   it('the greeting follows the calendar in force: a holiday a supervisor loads is after hours at once', async () => {
     now = Date.parse('2027-01-04T02:00:00Z'); // Monday 10:00, a working day until the schedule says otherwise
     const sup = await h.as('sup01');

@@ -80,7 +80,7 @@ export const usersPage = {
         el('div', { class: 'grid2' },
           username ? el('label', {}, '用户名', username) : null,
           el('label', {}, '姓名', name), el('label', {}, '角色', role), el('label', {}, '单位', unit), el('label', {}, '分机号', ext)),
-        el('p', { class: 'muted' }, '接线员、值班长的分机号在热线服务下次启动时加入话务队列。'),
+        el('p', { class: 'muted' }, '接线员、值班长的分机号保存后即加入话务队列。'),
         error,
         el('div', { class: 'row' }, el('button', { type: 'submit' }, user ? '保存' : '新建'),
           user ? el('button', { type: 'button', class: 'link', onclick: () => done() }, '取消') : null));
