@@ -1,6 +1,6 @@
 // The desk's own API under /api/desk: agent state and call controls (through the
 // telephony layer), the caller's history for the screen pop, my tickets, the unit's
-// inbox with deadlines, the supervisors' queues and wallboard, the knowledge base, and
+// inbox with deadlines, the supervisors' queues and wallboard, and
 // recordings with an audit of who listened.
 import fs from 'node:fs';
 import { Router } from 'express';
@@ -22,7 +22,6 @@ import { HttpError } from '../server/http/errors';
 import type { HotlineContext } from '../server/extensions';
 import { currentDeadline } from './deadlines';
 import { buildWallboard } from './wallboard';
-import { KnowledgeEntry, searchKnowledge } from './knowledge';
 
 const stateBody = z.discriminatedUnion('state', [
   z.object({ state: z.literal('ready') }).strict(),
@@ -40,7 +39,6 @@ const REPEAT_WINDOW_DAYS = 30;
 
 export interface DeskApiOptions {
   ctx: HotlineContext;
-  knowledge: () => KnowledgeEntry[];
   /** Seconds after which wrap-up ends by itself (the operator becomes ready). */
   wrapUpSeconds: number;
 }
@@ -212,11 +210,6 @@ export function deskRoutes(o: DeskApiOptions): Router {
 
   r.get('/desk/callbacks', requireRole('operator', 'supervisor'), async (_req, res) => {
     res.json({ items: await ctx.db('callbacks').whereNull('done_at').orderBy('at').limit(200).select('id', 'caller', 'reason', 'at') });
-  });
-
-  r.get('/desk/knowledge', center, (req, res) => {
-    const q = parseOrThrow(z.object({ q: z.string().max(100).default('') }).strict(), req.query, '知识库查询').q;
-    res.json({ items: searchKnowledge(o.knowledge(), q) });
   });
 
   // The recordings of a ticket (a voice message left after hours, the call): ids to listen to.

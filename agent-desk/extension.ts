@@ -12,7 +12,8 @@ import { deskRoutes } from './api';
 import { PushHub } from './hub';
 import { Fanout, FanoutMessage, startPgFanout } from './fanout';
 import { ADDRESS_LIMITS, FailureLimiter, LOGIN_LIMITS } from './rate-limit';
-import { buildKnowledge, KnowledgeEntry } from './knowledge';
+import { buildKnowledge, KnowledgeEntry, KnowledgeSource } from './knowledge';
+import { knowledgeRoutes } from './knowledge-routes';
 
 export const PUBLIC_DIR = path.resolve(__dirname, 'public');
 
@@ -55,11 +56,13 @@ export const desk: ExtensionFactory = async (ctx): Promise<DeskExtension> => {
   const env = ctx.config;
   const hub = new PushHub({ db: ctx.db, now: ctx.now, log: ctx.log });
 
+  let knowledgeSource: KnowledgeSource = { eventTypes: [], units: [] };
   let knowledge: KnowledgeEntry[] = [];
   const loadKnowledge = async () => {
     const units = await listUnits(ctx.db);
     const types = ctx.routing.eventTypes().map((e) => ctx.routing.eventType(e.code)).filter((e) => e !== null);
-    knowledge = buildKnowledge({ eventTypes: types, units });
+    knowledgeSource = { eventTypes: types, units };
+    knowledge = buildKnowledge(knowledgeSource);
   };
   await loadKnowledge();
 
@@ -110,7 +113,10 @@ export const desk: ExtensionFactory = async (ctx): Promise<DeskExtension> => {
   return {
     name: 'desk' as const,
     rootRouters: [loginRateLimit(), pages],
-    apiRouters: [deskRoutes({ ctx, knowledge: () => knowledge, wrapUpSeconds: env.DESK_WRAP_UP_SECONDS })],
+    apiRouters: [
+      deskRoutes({ ctx, wrapUpSeconds: env.DESK_WRAP_UP_SECONDS }),
+      knowledgeRoutes({ ctx, catalogue: () => knowledge, source: () => knowledgeSource }),
+    ],
     attach: (server) => hub.attach(server),
     close: async () => {
       for (const f of off) f();

@@ -179,6 +179,34 @@ describe('desk in a real browser (Chromium)', function () {
     assert.deepEqual([t.kind, t.status], ['consult', 'resolved_at_intake']);
   });
 
+  it("a supervisor writes the center's answer in the knowledge base; an operator finds it first and closes a consult with it", async () => {
+    const sup = await login('sup02');
+    await sup.click('#nav a[data-page=knowledge]');
+    await sup.waitForSelector('form.article-form');
+    const form = sup.locator('form.article-form');
+    await form.locator('input[name=title]').fill('居住证怎么办理');
+    await form.locator('input[name=keywords]').fill('居住证 办理');
+    await form.locator('textarea[name=answer]').fill('持身份证、居住证明到居住地派出所户籍窗口申请，满半年可领取。');
+    await form.locator('select[name=unit]').selectOption('gaj');
+    await form.locator('button[type=submit]').click();
+    await sup.waitForSelector('table.articles >> text=居住证怎么办理');
+    await shot(sup, '14-knowledge-articles');
+
+    const op = await login('op06');
+    await op.focus('#f-content');
+    await op.keyboard.type('外地人想办居住证，需要什么材料？');
+    await op.keyboard.press('Alt+K');
+    await op.keyboard.type('居住证');
+    await op.waitForSelector('#kb-results .kb-item .kb-article');
+    assert.match((await op.textContent('#kb-results .kb-item')) ?? '', /居住证怎么办理.*中心答复.*派出所户籍窗口/);
+    await op.keyboard.press('Alt+J');
+    await op.waitForSelector('.toast:has-text("直接办结")');
+    const t = await h.db('tickets').where({ content: '外地人想办居住证，需要什么材料？' }).first();
+    assert.deepEqual([t.kind, t.status], ['consult', 'resolved_at_intake']);
+    const ev = await h.db('ticket_events').where({ ticket_id: t.id, action: 'resolve_at_intake' }).first();
+    assert.match(ev.reason, /派出所户籍窗口/);
+  });
+
   it('a ticket whose content is an HTML tag shows those characters, and nothing runs', async () => {
     const op = await h.as('op03');
     const xss = '<img src=x onerror=alert(1)>';

@@ -106,6 +106,41 @@ describe('agent desk API and pushes', function () {
     assert.equal(mine.body.items[0].id, r.body.ticket.id);
   });
 
+  it("a supervisor's knowledge-base article comes first for operators, resolves a consult under its event type, and stops showing when disabled", async () => {
+    const article = { title: '社保卡丢了怎么补办', keywords: ['社保卡', '补办', '挂失'], answer: '请先拨打人社服务电话挂失，再带身份证到人力资源和社会保障局服务大厅补办。', unit: 'rsj', eventType: null };
+    const refused: Array<[Caller, Record<string, unknown>, number]> = [
+      [op, article, 403],
+      [sup, { ...article, unit: 'nowhere' }, 400],
+      [sup, { ...article, eventType: 'XX-9999' }, 400],
+      [sup, { ...article, answer: '  ' }, 400],
+      [sup, { ...article, author: 'me' }, 400],
+    ];
+    for (const [who, body, status] of refused) assert.equal((await who('POST', '/api/desk/knowledge/articles', body)).status, status, JSON.stringify(body));
+    assert.equal((await sup('GET', '/api/desk/knowledge/articles')).body.articles.length, 0, 'refused articles are not stored');
+
+    const created = await sup('POST', '/api/desk/knowledge/articles', article);
+    assert.equal(created.status, 201);
+    const id = created.body.article.id;
+    const hits = (await op('GET', '/api/desk/knowledge?q=' + encodeURIComponent('社保卡'))).body.items;
+    assert.deepEqual([hits[0].code, hits[0].source, hits[0].answer, hits[0].unit.name], [`KB-${id}`, 'article', article.answer, '人力资源和社会保障局']);
+    // The answer's own words find it too.
+    assert.ok((await op('GET', '/api/desk/knowledge?q=' + encodeURIComponent('服务大厅'))).body.items.some((x: { code: string }) => x.code === `KB-${id}`));
+
+    // Filed under the event type the supervisor names.
+    const typed = await sup('PATCH', `/api/desk/knowledge/articles/${id}`, { eventType: 'LD-0301' });
+    assert.equal(typed.status, 200, JSON.stringify(typed.body));
+    const entry = (await op('GET', '/api/desk/knowledge?q=' + encodeURIComponent('社保卡'))).body.items[0];
+    assert.equal(entry.eventType, 'LD-0301');
+    const r = await op('POST', '/api/tickets', { ...appeal, kind: 'consult', content: '社保卡丢了怎么办？', eventType: entry.eventType, resolveAtIntake: { answer: entry.answer } });
+    assert.equal(r.status, 201);
+    assert.deepEqual([r.body.ticket.status, r.body.ticket.eventType], ['resolved_at_intake', 'LD-0301']);
+
+    assert.equal((await sup('PATCH', `/api/desk/knowledge/articles/${id}`, { active: false })).status, 200);
+    assert.ok(!(await op('GET', '/api/desk/knowledge?q=' + encodeURIComponent('社保卡'))).body.items.some((x: { code: string }) => x.code === `KB-${id}`));
+    assert.equal((await sup('PATCH', '/api/desk/knowledge/articles/99999', { active: false })).status, 404);
+    assert.equal((await sup('PATCH', `/api/desk/knowledge/articles/${id}`, {})).status, 400);
+  });
+
   it('without a switch the desk says 电话未接入 for agent state and calls, and the tickets still work', async () => {
     const r = await op('PUT', '/api/desk/agent', { state: 'ready' });
     assert.equal(r.status, 503);

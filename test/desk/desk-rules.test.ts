@@ -5,7 +5,7 @@ import path from 'node:path';
 import { currentDeadline } from '../../agent-desk/deadlines';
 import { buildWallboard } from '../../agent-desk/wallboard';
 import { FailureLimiter } from '../../agent-desk/rate-limit';
-import { buildKnowledge, searchKnowledge } from '../../agent-desk/knowledge';
+import { articleEntries, buildKnowledge, searchKnowledge } from '../../agent-desk/knowledge';
 import { zonedMidnight } from '../../agent-desk/api';
 import { Ticket } from '../../workflow/types';
 
@@ -80,5 +80,21 @@ describe('desk rules', () => {
     assert.equal(hits[0].name, '路灯损坏');
     assert.match(hits[0].answer, /城市管理局负责/);
     assert.deepEqual(searchKnowledge(buildKnowledge({ eventTypes: types, units }), '   '), []);
+  });
+
+  it("the center's article outranks a catalogue entry that matches as well, and takes its event type's category", () => {
+    const types = JSON.parse(fs.readFileSync(path.join(repoRoot, 'city/demo/event-types.json'), 'utf8')).eventTypes;
+    const units = JSON.parse(fs.readFileSync(path.join(repoRoot, 'city/demo/units.json'), 'utf8')).units.map((u: any) => ({ code: u.code, name: u.name, duty: u.duty ?? null, phone: u.phone ?? null }));
+    const src = { eventTypes: types, units };
+    const articles = articleEntries([
+      { id: 7, title: '路灯损坏', keywords: [], answer: '夜间路灯不亮可拨打城管值班电话，24 小时内派人修复。', unit: 'cgj', eventType: 'CX-0101' },
+      { id: 8, title: '无主的问题', keywords: ['无主'], answer: '请转值班长。', unit: 'nowhere', eventType: null },
+    ], src);
+    assert.deepEqual([articles[0].category, articles[0].unit?.name, articles[1].category, articles[1].unit], ['城乡建设', '城市管理局', '中心知识库', null]);
+    // Equal scores (name and keyword match on both): the article first.
+    const one = { eventTypes: [{ code: 'CX-0101', name: '路灯损坏', category: '城乡建设', owner: 'cgj', keywords: ['路灯'], examples: [] }], units };
+    const tied = articleEntries([{ id: 7, title: '路灯损坏', keywords: ['路灯'], answer: '可拨打城管值班电话。', unit: 'cgj', eventType: 'CX-0101' }], one);
+    const hits = searchKnowledge([...buildKnowledge(one), ...tied], '路灯损坏');
+    assert.deepEqual(hits.map((x) => x.code), ['KB-7', 'CX-0101']);
   });
 });

@@ -5,13 +5,15 @@ import { unitPages } from './unit.js';
 import { supervisorPages } from './supervisor.js';
 import { bulletinPage } from './bulletin.js';
 import { passwordPage, usersPage } from './accounts.js';
+import { knowledgePage } from './knowledge.js';
 
 const $ = (id) => document.getElementById(id);
 export const desk = { user: null, meta: null, unitName: (c) => desk.meta?.units.find((u) => u.code === c)?.name ?? c ?? '—' };
 
 function pagesFor(role) {
   const own = role === 'operator' ? operatorPages : role === 'unit_handler' ? unitPages : { ...supervisorPages, bulletin: bulletinPage };
-  return { ...own, ...(role === 'admin' ? { users: usersPage } : {}), password: passwordPage };
+  const editors = role === 'supervisor' || role === 'admin' ? { knowledge: knowledgePage } : {};
+  return { ...own, ...editors, ...(role === 'admin' ? { users: usersPage } : {}), password: passwordPage };
 }
 
 let pages = {};

@@ -119,7 +119,7 @@ const intake = {
       clear(kbResults);
       for (const [i, k] of r.items.entries()) {
         kbResults.append(el('div', { class: 'kb-item' },
-          el('strong', {}, k.name), el('span', { class: 'muted' }, ` ${k.category}`),
+          el('strong', {}, k.name), el('span', { class: 'muted' }, ` ${k.category}`), k.source === 'article' ? el('span', { class: 'pill ok kb-article' }, '中心答复') : null,
           el('p', {}, k.answer),
           el('button', { type: 'button', class: 'kb-resolve', dataset: { i: String(i) }, onclick: () => { kbPicked = k; resolveAtIntake(k); } }, '按此答复，直接办结'),
         ));
@@ -207,7 +207,7 @@ const intake = {
       } catch (e) { document.getElementById('form-error').textContent = e.message; }
     };
     const resolveAtIntake = async (k) => {
-      const b = { ...body(), kind: 'consult', eventType: k?.code ?? body().eventType, resolveAtIntake: { answer: k?.answer ?? '' } };
+      const b = { ...body(), kind: 'consult', eventType: k?.eventType ?? body().eventType, resolveAtIntake: { answer: k?.answer ?? '' } };
       if (!k) { document.getElementById('form-error').textContent = '请先在知识库中找到答复'; return; }
       try { const r = await api('POST', '/api/tickets', b); done(r.ticket, '直接办结'); } catch (e) { document.getElementById('form-error').textContent = e.message; }
     };
