@@ -24,8 +24,8 @@ export interface AppDeps {
   apiRouters?: express.Router[];
   /** Routers mounted at the site root (static pages …). */
   rootRouters?: express.Router[];
-  /** After an administrator created or changed a user. */
-  onUserChanged?: (u: User) => void;
+  /** After an administrator created (`before` null) or changed a user. */
+  onUserChanged?: (after: User, before: User | null) => void;
 }
 
 export function createApp(d: AppDeps): express.Express {

@@ -25,7 +25,7 @@ import { createApp, TelephonyStatus } from './app';
 import { Open311Service } from './http/open311';
 import { EventBus } from './events';
 import { routingRoutes } from './http/routing';
-import { startSwitch, SwitchFactory, RunningSwitch, isAgent } from './telephony';
+import { startSwitch, SwitchFactory, RunningSwitch, agentChanges } from './telephony';
 import type { Telephony } from '../ivr/telephony';
 import { hotlineServices } from './services/ivr-services';
 import { EXTENSIONS, Extension, ExtensionFactory, HotlineContext } from './extensions';
@@ -152,9 +152,16 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
       ...extensions.flatMap((e) => e.apiRouters ?? []),
     ],
     rootRouters: extensions.flatMap((e) => e.rootRouters ?? []),
-    // An operator's or supervisor's new extension takes calls at once, without a restart.
-    onUserChanged: (u) => {
-      if (telephonyAdapter && isAgent(u)) telephonyAdapter.addAgent(u.extension!);
+    // An operator's or supervisor's new extension takes calls at once, without a restart; an
+    // extension taken away (user disabled, moved to another role, given another extension) is
+    // logged out of the queue, so that no call rings there.
+    onUserChanged: (after, before) => {
+      if (!telephonyAdapter) return;
+      const { add, logOut } = agentChanges(after, before);
+      if (logOut && telephonyAdapter.listAgents().some((a) => a.agent === logOut && a.state.state !== 'logged_out')) {
+        telephonyAdapter.setAgentState(logOut, { state: 'logged_out' }).catch((e: Error) => log(`[坐席] ${logOut} 签出失败：${e.message}`));
+      }
+      if (add) telephonyAdapter.addAgent(add);
     },
     open311: {
       services: () => services,

@@ -42,6 +42,12 @@ export const asteriskSwitch: SwitchFactory = ({ services, agents, db, now }) => 
 /** Who takes hotline calls on the switch: active operators and supervisors with an extension. */
 export const isAgent = (u: User): boolean => u.active && !!u.extension && (u.role === 'operator' || u.role === 'supervisor');
 
+/** What a change to a user (`before` null: just created) means for the switch's queue: an extension to add, one to log out. */
+export function agentChanges(after: User, before: User | null): { add: string | null; logOut: string | null } {
+  const logOut = before && isAgent(before) && (!isAgent(after) || after.extension !== before.extension) ? before.extension : null;
+  return { add: isAgent(after) ? after.extension : null, logOut };
+}
+
 export interface RunningSwitch {
   telephony: Telephony;
   dialer: ReturnVisitDialer;

@@ -2,6 +2,8 @@
 // an eighth of the server's time under load went to `prepare`). Keeping the prepared
 // statements of the texts in use saves that work; knex builds its SQL with placeholders,
 // so the same few texts come back on every request. Bounded, least recently used first out.
+// A shared statement keeps any mode set on it: nothing here uses knex's per-query
+// `safeIntegers` option, which the dialect sets on the statement itself.
 import type BetterSqlite3 from 'better-sqlite3';
 
 export const STATEMENT_CACHE_SIZE = 500;

@@ -12,8 +12,8 @@ const idOf = (raw: string | string[]): number => {
   return id;
 };
 
-/** `onUserChanged`: after a user was created or changed (e.g. their extension joins the switch). */
-export function accountRoutes(db: Knex, now: () => Date, onUserChanged: (u: User) => void = () => undefined): Router {
+/** `onUserChanged`: after a user was created (`before` null) or changed, e.g. so that their extension joins or leaves the switch's queue. */
+export function accountRoutes(db: Knex, now: () => Date, onUserChanged: (after: User, before: User | null) => void = () => undefined): Router {
   const accounts = new AccountService({ db, now });
   const r = Router();
 
@@ -29,14 +29,15 @@ export function accountRoutes(db: Knex, now: () => Date, onUserChanged: (u: User
   });
   r.post('/admin/users', admin, async (req, res) => {
     const out = await accounts.create(req.body, actorOf(req).id);
-    onUserChanged(out.user);
+    onUserChanged(out.user, null);
     res.status(201).json(out);
   });
   r.patch('/admin/users/:id', admin, async (req, res) => {
     const id = idOf(req.params.id);
+    const before = await accounts.get(id);
     const user = await accounts.update(id, req.body, actorOf(req).id);
     forgetUserSessions(id);
-    onUserChanged(user);
+    onUserChanged(user, before);
     res.json({ user });
   });
   r.post('/admin/users/:id/password-reset', admin, async (req, res) => {

@@ -90,6 +90,11 @@ describe('start-up wiring: FreeSWITCH through the Event Socket', function () {
     assert.equal(ready.status, 200, JSON.stringify(ready.body));
     assert.equal(ready.body.state.state, 'ready');
     await until('the agent available on the switch', async () => fs.callcenter.agents.get('1045@hotline')?.status === 'Available');
+
+    // Disabled while ready: logged out of the queue at once, so that no call rings there.
+    assert.equal((await admin('PATCH', `/api/admin/users/${created.body.user.id}`, { active: false })).status, 200);
+    await until('the agent logged out on the switch', async () => fs.callcenter.agents.get('1045@hotline')?.status === 'Logged Out');
+    assert.deepEqual(h.hotline.telephony!.getAgentState('1045'), { state: 'logged_out' });
   });
 
   it('the greeting follows the calendar in force: a holiday a supervisor loads is after hours at once', async () => {
