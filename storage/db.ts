@@ -24,6 +24,12 @@ export function dbKind(db: Knex): DbKind {
   return client === 'pg' ? 'postgres' : 'sqlite';
 }
 
+/** A unique key refused the row (PostgreSQL 23505, SQLite's constraint codes). */
+export const isUniqueViolation = (e: unknown): boolean => {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+};
+
 export function sqliteFileOf(url: string): string | null {
   if (/^postgres(ql)?:\/\//.test(url)) return null;
   return url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;

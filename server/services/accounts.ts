@@ -6,6 +6,7 @@ import { Knex } from 'knex';
 import { z } from 'zod';
 import { hash, verify } from '@node-rs/argon2';
 import * as dir from '../../storage/directory';
+import { isUniqueViolation } from '../../storage/db';
 import { parseOrThrow } from '../../workflow/intake';
 import { InvalidInput, NotFound, TransitionRefused } from '../../workflow/errors';
 import type { Role } from '../../workflow/types';
@@ -103,8 +104,14 @@ export class AccountService {
     if (u.extension) await this.checkExtension(u.extension, null);
     const password = oneTimePassword();
     const passwordHash = await hash(password);
-    const user = await this.o.db.transaction((trx) => dir.insertUser(trx, u, passwordHash, this.o.now(), actorId));
-    return { user, password };
+    try {
+      const user = await this.o.db.transaction((trx) => dir.insertUser(trx, u, passwordHash, this.o.now(), actorId));
+      return { user, password };
+    } catch (e) {
+      // Two administrators created the same user name at the same moment.
+      if (isUniqueViolation(e)) throw new TransitionRefused(`用户名 ${u.username} 已被使用`, 'username_taken');
+      throw e;
+    }
   }
 
   /** Change a user's name, role, unit, extension or active flag. An administrator cannot lock themselves out. */

@@ -10,6 +10,7 @@ import { InvalidInput, NotFound, TransitionRefused } from '../../workflow/errors
 import { canSee } from '../../workflow/visibility';
 import * as store from '../../storage/tickets';
 import { GroupCommit } from '../../storage/group-commit';
+import { isUniqueViolation } from '../../storage/db';
 import { firedAlarmKeys, lockTicketForScheduler, recordFiredAlarm, setNextAlarm, ticketsWithDueAlarms } from '../../storage/alarms';
 import { dueAlarms, nextAlarmAt, TicketClockState } from '../../workflow/clocks';
 import { UrgencyClass } from '../../workflow/types';
@@ -42,7 +43,6 @@ export function cityDay(at: Date, timeZone: string): string {
   return `${get('year')}${get('month')}${get('day')}`;
 }
 
-const isUniqueViolation = (e: any) => e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 
 export class TicketService {
   private readonly writes: GroupCommit;

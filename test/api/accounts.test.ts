@@ -72,6 +72,13 @@ describe('accounts: own password, user administration', function () {
     assert.equal((await admin('GET', '/api/admin/users')).body.users.length, before);
   });
 
+  it('two administrators creating the same user name at once: one user, the other told it is taken', async () => {
+    const body = { username: 'op50', displayName: '接线员50', role: 'operator', unit: 'center' };
+    const replies = await Promise.all([1, 2, 3].map(() => admin('POST', '/api/admin/users', body)));
+    assert.deepEqual(replies.map((r) => r.status).sort(), [201, 409, 409]);
+    assert.equal((await admin('GET', '/api/admin/users')).body.users.filter((u: { username: string }) => u.username === 'op50').length, 1);
+  });
+
   it('only an administrator manages users', async () => {
     const sup = await h.as('sup01');
     assert.equal((await sup('GET', '/api/admin/users')).status, 403);
