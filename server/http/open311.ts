@@ -1,6 +1,6 @@
 // Open311 GeoReport v2 for the web, app, mailbox and grid channels.
-// Covered: services.json, services/{code}.json, requests.json (GET, POST form or JSON),
-// requests/{id}.json, in JSON. XML is not offered (a .xml path gets 404 with a hint).
+// Covered: services, services/{code}, requests (GET, POST form or JSON), requests/{id},
+// each in JSON (.json) and XML (.xml), errors in the format asked for.
 import { Router, Request, Response } from 'express';
 import { Knex } from 'knex';
 import { z } from 'zod';
@@ -10,6 +10,7 @@ import { searchTickets, ticketFromRow } from '../../storage/tickets';
 import { AppealKind, APPEAL_KINDS, Channel, Ticket, TICKET_STATUSES } from '../../workflow/types';
 import { InvalidInput } from '../../workflow/errors';
 import { STATUS_LABELS, UnitInfo } from '../../workflow/lifecycle';
+import { open311Xml } from './open311-xml';
 
 export interface Open311Service { code: string; name: string; group: string; description: string; keywords: string[] }
 
@@ -32,16 +33,24 @@ class Open311Error extends Error {
   }
 }
 
-const send = (res: Response, status: number, body: unknown) => res.status(status).json(body);
+type Format = 'json' | 'xml';
+const FORMATS: Format[] = ['json', 'xml'];
 
-const wrap = (fn: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
+/** A document in the format asked for; `root`/`item` name its XML elements (item null: one object). */
+const send = (res: Response, format: Format, status: number, body: unknown, root: string, item: string | null) => {
+  if (format === 'json') return res.status(status).json(body);
+  res.status(status).type('application/xml; charset=utf-8').send(open311Xml(root, item, body));
+};
+
+const wrap = (format: Format, fn: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
+  const fail = (status: number, code: number, description: string) => send(res, format, status, [{ code, description }], 'errors', 'error');
   try {
     await fn(req, res);
   } catch (e) {
-    if (e instanceof Open311Error) return send(res, e.status, [{ code: e.code, description: e.message }]);
-    if (e instanceof InvalidInput) return send(res, 400, [{ code: 400, description: e.message }]);
+    if (e instanceof Open311Error) return fail(e.status, e.code, e.message);
+    if (e instanceof InvalidInput) return fail(400, 400, e.message);
     console.error('[open311]', e);
-    send(res, 500, [{ code: 500, description: '服务器内部错误，请稍后重试' }]);
+    fail(500, 500, '服务器内部错误，请稍后重试');
   }
 };
 
@@ -107,25 +116,27 @@ export function open311Routes(d: Open311Deps): Router {
     group: s.group,
   });
 
-  r.get('/services.json', wrap(async (_req, res) => {
-    send(res, 200, d.services().map(serviceRow));
-  }));
+  for (const f of FORMATS) {
+    r.get(`/services.${f}`, wrap(f, async (_req, res) => {
+      send(res, f, 200, d.services().map(serviceRow), 'services', 'service');
+    }));
 
-  r.get('/services/:code.json', wrap(async (req, res) => {
-    const s = d.services().find((x) => x.code === req.params.code);
-    if (!s) throw new Open311Error(404, 404, `没有这个服务：${req.params.code}`);
-    const towns = [...d.units().values()].filter((u) => u.kind === 'town');
-    send(res, 200, {
-      service_code: s.code,
-      attributes: [
-        { variable: true, code: 'kind', datatype: 'singlevaluelist', required: false, datatype_description: '诉求类型；不填时由系统识别', order: 1, description: '诉求类型', values: APPEAL_KINDS.map((k) => ({ key: k, name: KIND_LABELS[k] })) },
-        { variable: true, code: 'town', datatype: 'singlevaluelist', required: false, datatype_description: '事发镇街；不填时由地址识别', order: 2, description: '镇街', values: towns.map((t) => ({ key: t.code, name: t.name })) },
-        { variable: true, code: 'title', datatype: 'string', required: false, datatype_description: '不超过 200 字', order: 3, description: '标题' },
-        { variable: true, code: 'anonymous', datatype: 'singlevaluelist', required: false, datatype_description: '只有举报可以匿名', order: 4, description: '匿名', values: [{ key: 'true', name: '是' }, { key: 'false', name: '否' }] },
-        { variable: true, code: 'no_callback', datatype: 'singlevaluelist', required: false, datatype_description: '不需要电话回访', order: 5, description: '谢绝回访', values: [{ key: 'true', name: '是' }, { key: 'false', name: '否' }] },
-      ],
-    });
-  }));
+    r.get(`/services/:code.${f}`, wrap(f, async (req, res) => {
+      const s = d.services().find((x) => x.code === req.params.code);
+      if (!s) throw new Open311Error(404, 404, `没有这个服务：${req.params.code}`);
+      const towns = [...d.units().values()].filter((u) => u.kind === 'town');
+      send(res, f, 200, {
+        service_code: s.code,
+        attributes: [
+          { variable: true, code: 'kind', datatype: 'singlevaluelist', required: false, datatype_description: '诉求类型；不填时由系统识别', order: 1, description: '诉求类型', values: APPEAL_KINDS.map((k) => ({ key: k, name: KIND_LABELS[k] })) },
+          { variable: true, code: 'town', datatype: 'singlevaluelist', required: false, datatype_description: '事发镇街；不填时由地址识别', order: 2, description: '镇街', values: towns.map((t) => ({ key: t.code, name: t.name })) },
+          { variable: true, code: 'title', datatype: 'string', required: false, datatype_description: '不超过 200 字', order: 3, description: '标题' },
+          { variable: true, code: 'anonymous', datatype: 'singlevaluelist', required: false, datatype_description: '只有举报可以匿名', order: 4, description: '匿名', values: [{ key: 'true', name: '是' }, { key: 'false', name: '否' }] },
+          { variable: true, code: 'no_callback', datatype: 'singlevaluelist', required: false, datatype_description: '不需要电话回访', order: 5, description: '谢绝回访', values: [{ key: 'true', name: '是' }, { key: 'false', name: '否' }] },
+        ],
+      }, 'service_definition', null);
+    }));
+  }
 
   const requestRow = (t: Ticket) => {
     const units = d.units();
@@ -152,68 +163,68 @@ export function open311Routes(d: Open311Deps): Router {
     };
   };
 
-  r.get('/requests.json', wrap(async (req, res) => {
-    const q = parse(listQuery, req.query);
-    const now = d.now();
-    if (q.service_request_id) {
-      const numbers = q.service_request_id.split(',').map((s) => s.trim()).filter(Boolean).slice(0, 100);
-      const found = await d.db('tickets').whereIn('number', numbers).whereNot('status', 'draft');
-      send(res, 200, found.map(ticketFromRow).map(requestRow));
-      return;
-    }
-    // The spec's defaults: the last 90 days, at most 1000 requests.
-    const end = q.end_date ? new Date(q.end_date) : now;
-    const start = q.start_date ? new Date(q.start_date) : new Date(end.getTime() - 90 * 86400_000);
-    const codes = q.service_code?.split(',').map((s) => s.trim()).filter(Boolean);
-    const published = TICKET_STATUSES.filter((s) => s !== 'draft');
-    const status = q.status === 'closed' ? ['closed' as const] : q.status === 'open' ? published.filter((s) => s !== 'closed') : published;
-    const page = await searchTickets(d.db, { from: start.toISOString(), to: end.toISOString(), status, eventTypes: codes }, 1, 1000, now);
-    send(res, 200, page.items.map(requestRow));
-  }));
+  for (const f of FORMATS) {
+    r.get(`/requests.${f}`, wrap(f, async (req, res) => {
+      const q = parse(listQuery, req.query);
+      const now = d.now();
+      if (q.service_request_id) {
+        const numbers = q.service_request_id.split(',').map((s) => s.trim()).filter(Boolean).slice(0, 100);
+        const found = await d.db('tickets').whereIn('number', numbers).whereNot('status', 'draft');
+        send(res, f, 200, found.map(ticketFromRow).map(requestRow), 'service_requests', 'request');
+        return;
+      }
+      // The spec's defaults: the last 90 days, at most 1000 requests.
+      const end = q.end_date ? new Date(q.end_date) : now;
+      const start = q.start_date ? new Date(q.start_date) : new Date(end.getTime() - 90 * 86400_000);
+      const codes = q.service_code?.split(',').map((s) => s.trim()).filter(Boolean);
+      const published = TICKET_STATUSES.filter((s) => s !== 'draft');
+      const status = q.status === 'closed' ? ['closed' as const] : q.status === 'open' ? published.filter((s) => s !== 'closed') : published;
+      const page = await searchTickets(d.db, { from: start.toISOString(), to: end.toISOString(), status, eventTypes: codes }, 1, 1000, now);
+      send(res, f, 200, page.items.map(requestRow), 'service_requests', 'request');
+    }));
 
-  r.get('/requests/:id.json', wrap(async (req, res) => {
-    const row = await d.db('tickets').where({ number: req.params.id }).first();
-    if (!row || row.status === 'draft') throw new Open311Error(404, 404, `没有这个诉求：${req.params.id}`);
-    send(res, 200, [requestRow(ticketFromRow(row))]);
-  }));
+    r.get(`/requests/:id.${f}`, wrap(f, async (req, res) => {
+      const row = await d.db('tickets').where({ number: req.params.id }).first();
+      if (!row || row.status === 'draft') throw new Open311Error(404, 404, `没有这个诉求：${req.params.id}`);
+      send(res, f, 200, [requestRow(ticketFromRow(row))], 'service_requests', 'request');
+    }));
 
-  r.post('/requests.json', wrap(async (req, res) => {
-    const b = parse(postBody, req.body ?? {});
-    const client: ApiClient | null = await apiClientForKey(d.db, b.api_key);
-    if (!client) throw new Open311Error(403, 403, 'api_key 无效');
-    if (!CLIENT_CHANNELS.includes(client.channel as Channel)) throw new Open311Error(403, 403, '此 api_key 的渠道不能提交诉求');
-    const service = d.services().find((s) => s.code === b.service_code);
-    if (!service) throw new Open311Error(404, 404, `没有这个服务：${b.service_code}`);
-    const description = b.description?.trim();
-    if (!description) throw new Open311Error(400, 400, 'description：诉求内容不能为空');
-    const a = b.attribute ?? {};
-    const name = [b.last_name, b.first_name].filter(Boolean).join('') || null;
-    const appeal = {
-      channel: client.channel,
-      kind: a.kind ?? d.suggestKind(`${a.title ?? ''} ${description}`),
-      title: a.title ?? null,
-      content: description,
-      citizenName: name,
-      citizenPhone: b.phone ?? null,
-      anonymous: a.anonymous === 'true',
-      noCallback: a.no_callback === 'true',
-      address: b.address_string ?? null,
-      town: a.town ?? null,
-      lat: b.lat ?? null,
-      lng: b.long ?? null,
-      eventType: service.code,
-    };
-    const key = req.get('idempotency-key') || undefined;
-    const { ticket, created } = await d.tickets.create(appeal, { id: null, role: 'system', unit: 'center' }, { idempotencyKey: key, scope: `client:${client.id}` });
-    if (created && b.media_url) {
-      await d.db('attachments').insert({
-        ticket_id: ticket.id, kind: 'photo', file_name: b.media_url.split('/').pop()?.slice(0, 200) || 'media', content_type: 'application/octet-stream',
-        size: 0, url: b.media_url, stage: 'intake', uploaded_by: null, created_at: d.now().toISOString(),
-      });
-    }
-    send(res, created ? 201 : 200, [{ service_request_id: ticket.number, service_notice: `已受理，工单号 ${ticket.number}`, account_id: b.account_id ?? null }]);
-  }));
-
-  r.all(/.*\.xml$/, (_req, res) => send(res, 404, [{ code: 404, description: '本系统的 Open311 接口只提供 JSON 格式，请把 .xml 改为 .json' }]));
+    r.post(`/requests.${f}`, wrap(f, async (req, res) => {
+      const b = parse(postBody, req.body ?? {});
+      const client: ApiClient | null = await apiClientForKey(d.db, b.api_key);
+      if (!client) throw new Open311Error(403, 403, 'api_key 无效');
+      if (!CLIENT_CHANNELS.includes(client.channel as Channel)) throw new Open311Error(403, 403, '此 api_key 的渠道不能提交诉求');
+      const service = d.services().find((s) => s.code === b.service_code);
+      if (!service) throw new Open311Error(404, 404, `没有这个服务：${b.service_code}`);
+      const description = b.description?.trim();
+      if (!description) throw new Open311Error(400, 400, 'description：诉求内容不能为空');
+      const a = b.attribute ?? {};
+      const name = [b.last_name, b.first_name].filter(Boolean).join('') || null;
+      const appeal = {
+        channel: client.channel,
+        kind: a.kind ?? d.suggestKind(`${a.title ?? ''} ${description}`),
+        title: a.title ?? null,
+        content: description,
+        citizenName: name,
+        citizenPhone: b.phone ?? null,
+        anonymous: a.anonymous === 'true',
+        noCallback: a.no_callback === 'true',
+        address: b.address_string ?? null,
+        town: a.town ?? null,
+        lat: b.lat ?? null,
+        lng: b.long ?? null,
+        eventType: service.code,
+      };
+      const key = req.get('idempotency-key') || undefined;
+      const { ticket, created } = await d.tickets.create(appeal, { id: null, role: 'system', unit: 'center' }, { idempotencyKey: key, scope: `client:${client.id}` });
+      if (created && b.media_url) {
+        await d.db('attachments').insert({
+          ticket_id: ticket.id, kind: 'photo', file_name: b.media_url.split('/').pop()?.slice(0, 200) || 'media', content_type: 'application/octet-stream',
+          size: 0, url: b.media_url, stage: 'intake', uploaded_by: null, created_at: d.now().toISOString(),
+        });
+      }
+      send(res, f, created ? 201 : 200, [{ service_request_id: ticket.number, service_notice: `已受理，工单号 ${ticket.number}`, account_id: b.account_id ?? null }], 'service_requests', 'request');
+    }));
+  }
   return r;
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { startTestHotline, TestHotline, call } from '../support/hotline';
 
 const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
@@ -121,6 +122,57 @@ describe('Open311 GeoReport v2', function () {
     const future = await call(h.base, 'GET', '/open311/v2/requests.json?start_date=2099-01-01T00:00:00Z&end_date=2099-02-01T00:00:00Z');
     assert.equal(future.body.length, 0);
     assert.equal((await call(h.base, 'GET', '/open311/v2/requests.json?status=lost')).status, 400);
-    assert.equal((await call(h.base, 'GET', '/open311/v2/requests.xml')).status, 404);
+  });
+
+  describe('in XML, as the spec writes it', () => {
+    // Every element as an array (of its text, or of its children): nothing is guessed.
+    const xml = new XMLParser({ isArray: () => true, parseTagValue: false });
+    const parsed = (r: { body: unknown; headers: Headers }) => {
+      assert.match(r.headers.get('content-type') ?? '', /^application\/xml; charset=utf-8/);
+      assert.equal(XMLValidator.validate(r.body as string), true);
+      return xml.parse(r.body as string);
+    };
+    const text = (node: any): string => {
+      const v = node?.[0];
+      return typeof v === 'string' ? v : (v?.['#text'] ?? '');
+    };
+
+    it('services.xml and a service definition carry the same fields as the JSON', async () => {
+      const json = (await call(h.base, 'GET', '/open311/v2/services.json')).body;
+      const doc = parsed(await call(h.base, 'GET', '/open311/v2/services.xml'));
+      const services = doc.services[0].service;
+      assert.equal(services.length, 178);
+      assert.deepEqual(
+        ['service_code', 'service_name', 'group', 'metadata', 'type'].map((k) => text(services[0][k])),
+        [json[0].service_code, json[0].service_name, json[0].group, 'true', 'realtime'],
+      );
+      const def = parsed(await call(h.base, 'GET', `/open311/v2/services/${json[0].service_code}.xml`)).service_definition[0];
+      const town = def.attributes[0].attribute.find((a: any) => text(a.code) === 'town');
+      assert.ok(town.values[0].value.some((v: any) => text(v.key) === 'shengcheng' && text(v.name) === '圣城街道'));
+    });
+
+    it('a request posted to requests.xml is answered in XML with its number; read back, special characters come back as written', async () => {
+      const lamp = (await call(h.base, 'GET', '/open311/v2/services.json')).body.find((s: any) => s.service_name === '路灯损坏');
+      const content = '路灯 <不亮> & "闪烁" 已一周';
+      const r = await call(h.base, 'POST', '/open311/v2/requests.xml', form({ api_key: 'demo-web-key', service_code: lamp.service_code, description: content, address_string: '圣城街道金光街' }));
+      assert.equal(r.status, 201);
+      const number = text(parsed(r).service_requests[0].request[0].service_request_id);
+      assert.match(number, /^\d{12}$/);
+      const back = parsed(await call(h.base, 'GET', `/open311/v2/requests/${number}.xml`)).service_requests[0].request[0];
+      assert.deepEqual([text(back.description), text(back.status), text(back.agency_responsible) !== ''], [content, 'open', true]);
+      assert.equal(text(back.media_url), '', 'null is an empty element');
+      const list = parsed(await call(h.base, 'GET', `/open311/v2/requests.xml?service_request_id=${number}`));
+      assert.equal(list.service_requests[0].request.length, 1);
+    });
+
+    it('errors come in XML too, and change nothing', async () => {
+      const before = (await h.db('tickets').count({ n: '*' }))[0].n;
+      const r = await call(h.base, 'POST', '/open311/v2/requests.xml', form({ api_key: 'wrong', service_code: 'CX-0101', description: '测试' }));
+      assert.equal(r.status, 403);
+      const err = parsed(r).errors[0].error[0];
+      assert.deepEqual([text(err.code), text(err.description)], ['403', 'api_key 无效']);
+      assert.equal(parsed(await call(h.base, 'GET', '/open311/v2/requests.xml?status=lost')).errors[0].error.length, 1);
+      assert.equal((await h.db('tickets').count({ n: '*' }))[0].n, before);
+    });
   });
 });
