@@ -4,12 +4,14 @@ import { Knex } from 'knex';
 import { loadConfig, clockSettings } from '../config';
 import { openDb, sqliteFileOf } from '../../storage/db';
 import { seedCity } from '../../storage/seed';
+import { backupSqlite } from '../../storage/backup';
 import { createApiClient } from '../../storage/directory';
 import { CHANNELS, Channel } from '../../workflow/types';
 import { runSlaCli } from './sla';
 import { runUserCli, USER_USAGE } from './user';
 import { runRoutingCli } from '../../routing/cli';
 import fs from 'node:fs';
+import path from 'node:path';
 import { saveSchedule, loadedSchedules } from '../../storage/calendar';
 import { loadBulletin, FullBulletin } from '../services/bulletins';
 import type { RankedUnit } from '../../workflow/kpi';
@@ -144,6 +146,33 @@ export const COMMANDS: Record<string, Command> = {
         io.out(`数据库结构已是最新（待执行迁移 ${done.length} 个已完成）`);
         return 0;
       }),
+  },
+  backup: {
+    summary: '备份 SQLite 数据库（运行中也可）：hotline backup [--to DIR（默认 ./data/backups）] [--keep 14]；附件与录音目录请一并备份',
+    run: async (args, io) => {
+      const o = options(args, ['to', 'keep'], io);
+      if (!o) return 2;
+      const keep = o.keep === undefined ? 14 : Number(o.keep);
+      if (!Number.isInteger(keep) || keep < 1) {
+        io.err('--keep 须为正整数（保留最近几份）');
+        return 2;
+      }
+      const config = loadConfig();
+      const file = sqliteFileOf(config.DATABASE_URL);
+      if (file === null || file === ':memory:') {
+        io.err('PostgreSQL 请用它自己的工具备份，例如：pg_dump --format=custom --file=hotline.dump "$DATABASE_URL"');
+        return 2;
+      }
+      try {
+        const r = await backupSqlite(file, o.to ?? path.join(path.dirname(path.resolve(file)), 'backups'), { keep });
+        io.out(`已备份并校验：${r.file}（${(r.bytes / 1048576).toFixed(1)} MB）`);
+        if (r.removed.length) io.out(`已删除较早的备份：${r.removed.join('、')}`);
+        return 0;
+      } catch (e) {
+        io.err((e as Error).message);
+        return 1;
+      }
+    },
   },
   seed: {
     summary: '载入城市配置（单位、用户、Open311 客户端）：hotline seed [--city DIR]',

@@ -76,6 +76,18 @@ describe('hotline CLI', function () {
     }
   });
 
+  it('backup writes a checked copy beside the database; on PostgreSQL it points to pg_dump', async () => {
+    const r = await hotline('backup', '--keep', '3');
+    assert.equal(r.code, 0, r.err);
+    const copy = /已备份并校验：(\S+\.db)/.exec(r.out)![1];
+    assert.equal(path.dirname(copy), path.join(dir, 'backups'));
+    assert.ok(fs.statSync(copy).size > 0);
+    assert.equal((await hotline('backup', '--keep', '0')).code, 2);
+    const pg = await run(process.execPath, [BIN, 'backup'], { env: { ...process.env, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' } }).catch((e) => e);
+    assert.equal(pg.code, 2);
+    assert.match(pg.stderr, /pg_dump/);
+  });
+
   it('prints the daily bulletin and the transcription backlog; an unknown command exits 2 with the list', async () => {
     const b = await hotline('bulletin', 'daily', '--date', '2026-11-23');
     assert.equal(b.code, 0);
