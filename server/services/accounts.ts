@@ -131,7 +131,7 @@ export class AccountService {
 
   /** A forgotten password: a new one-time password; the user's sessions end and the desk asks them to choose their own. */
   async resetPassword(id: number, actorId: number | null): Promise<{ user: dir.User; password: string }> {
-    const user = await this.get(id);
+    await this.get(id); // 404 for an unknown user, before anything is written
     const password = oneTimePassword();
     const passwordHash = await hash(password);
     await this.o.db.transaction((trx) => dir.setPassword(trx, id, passwordHash, this.o.now(), { chosenByUser: false, actorId }));
