@@ -40,6 +40,7 @@ describe('desk in a real browser: accounts', function () {
     const admin = await login('admin', DEMO_PASSWORD);
     await admin.click('#nav a[data-page=users]');
     await admin.waitForSelector('table.users tr[data-username=op01]');
+    assert.doesNotMatch((await admin.textContent('main')) ?? '', /null/, 'no stray "null" where there is no notice');
     await admin.click('details summary:has-text("新建用户")');
     const form = admin.locator('form.user-form').last();
     await form.locator('input[name=username]').fill('op40');

@@ -61,7 +61,7 @@ export const usersPage = {
       const name = el('input', { name: 'displayName', required: true, value: user?.displayName ?? '' });
       const ext = el('input', { name: 'extension', placeholder: '坐席分机（可空）', value: user?.extension ?? '' });
       const error = el('p', { class: 'error', role: 'alert' });
-      return el('form', { class: 'card user-form', onsubmit: async (ev) => {
+      return el('form', { class: 'user-form', onsubmit: async (ev) => {
         ev.preventDefault();
         error.textContent = '';
         const body = { displayName: name.value.trim(), role: role.value, unit: unit.value, extension: ext.value.trim() || null };
@@ -76,7 +76,7 @@ export const usersPage = {
           await done();
         } catch (e) { error.textContent = e.message; }
       } },
-        el('h2', {}, user ? `修改 ${user.username}` : '新建用户'),
+        user ? el('h2', {}, `修改 ${user.username}`) : null,
         el('div', { class: 'grid2' },
           username ? el('label', {}, '用户名', username) : null,
           el('label', {}, '姓名', name), el('label', {}, '角色', role), el('label', {}, '单位', unit), el('label', {}, '分机号', ext)),
@@ -94,7 +94,7 @@ export const usersPage = {
         el('td', {}, u.username), el('td', {}, u.displayName), el('td', {}, ROLE_LABELS[u.role] ?? u.role), el('td', {}, desk.unitName(u.unit)),
         el('td', {}, u.extension ?? '—'), el('td', {}, u.active ? (u.initialPassword ? '启用（初始密码）' : '启用') : '停用'),
         el('td', { class: 'row' },
-          el('button', { type: 'button', class: 'link edit', onclick: () => { clear(editArea).append(form(u, load)); window.scrollTo(0, 0); } }, '修改'),
+          el('button', { type: 'button', class: 'link edit', onclick: () => { clear(editArea).append(el('section', { class: 'card' }, form(u, load))); window.scrollTo(0, 0); } }, '修改'),
           el('button', { type: 'button', class: 'link reset', onclick: async () => {
             if (!confirm(`重置 ${u.displayName}（${u.username}）的密码？其登录会话将全部退出。`)) return;
             try {
@@ -110,7 +110,7 @@ export const usersPage = {
               await load();
             } catch (e) { toast(e.message, 'bad'); }
           } }, u.active ? '停用' : '启用'))));
-      clear(view).append(el('h1', {}, '用户管理'), notice, editArea, el('details', { class: 'card', open: !users.length },
+      clear(view).append(el('h1', {}, '用户管理'), ...(notice ? [notice] : []), editArea, el('details', { class: 'card', open: !users.length },
         el('summary', {}, '新建用户'), form(null, load)),
         el('div', { class: 'row' }, filter, el('span', { class: 'muted' }, `共 ${users.length} 个账号`)),
         el('section', { class: 'card' }, el('table', { class: 'users' },

@@ -18,7 +18,7 @@ export const knowledgePage = {
         desk.meta.eventTypes.map((t) => el('option', { value: t.code, selected: t.code === a?.eventType }, `${t.group} · ${t.name}`)));
       const active = el('input', { type: 'checkbox', name: 'active', checked: a ? a.active : true });
       const error = el('p', { class: 'error', role: 'alert' });
-      return el('form', { class: 'card article-form', onsubmit: async (ev) => {
+      return el('form', { class: 'article-form', onsubmit: async (ev) => {
         ev.preventDefault();
         error.textContent = '';
         const body = {
@@ -32,7 +32,7 @@ export const knowledgePage = {
           await done();
         } catch (e) { error.textContent = e.message; }
       } },
-        el('h2', {}, a ? `修改：${a.title}` : '新增文章'),
+        a ? el('h2', {}, `修改：${a.title}`) : null,
         el('label', {}, '标题（群众常问的问题）', title),
         el('label', {}, '检索词', keywords),
         el('label', {}, '答复口径（接线员照此答复并直接办结）', answer),
@@ -47,7 +47,7 @@ export const knowledgePage = {
       const rows = articles.map((a) => el('tr', { class: a.active ? '' : 'muted', dataset: { id: String(a.id) } },
         el('td', {}, a.title), el('td', {}, a.keywords.join(' ')), el('td', { class: 'content' }, a.answer),
         el('td', {}, a.unit ? desk.unitName(a.unit) : '—'), el('td', {}, a.active ? '启用' : '停用'), el('td', {}, fmtTime(a.updatedAt)),
-        el('td', {}, el('button', { type: 'button', class: 'link edit', onclick: () => { clear(editArea).append(form(a, load)); window.scrollTo(0, 0); } }, '修改'))));
+        el('td', {}, el('button', { type: 'button', class: 'link edit', onclick: () => { clear(editArea).append(el('section', { class: 'card' }, form(a, load))); window.scrollTo(0, 0); } }, '修改'))));
       clear(view).append(el('h1', {}, '知识库维护'),
         el('p', { class: 'muted' }, '中心的答复口径：接线员在来电受理页检索知识库时，这里的文章排在事项目录之前，可按此答复并直接办结。'),
         editArea,
