@@ -11,34 +11,10 @@ import { TicketEvent } from '../workflow/types';
 import { deskRoutes } from './api';
 import { PushHub } from './hub';
 import { Fanout, FanoutMessage, startPgFanout } from './fanout';
-import { ADDRESS_LIMITS, FailureLimiter, LOGIN_LIMITS } from './rate-limit';
 import { buildKnowledge, KnowledgeEntry, KnowledgeSource } from './knowledge';
 import { knowledgeRoutes } from './knowledge-routes';
 
 export const PUBLIC_DIR = path.resolve(__dirname, 'public');
-
-/** 429 for a user name or an address after repeated failed logins; a success clears the name. */
-export function loginRateLimit(byName = new FailureLimiter(LOGIN_LIMITS), byAddress = new FailureLimiter(ADDRESS_LIMITS), now = () => Date.now()): Router {
-  const r = Router();
-  r.post('/api/session', (req, res, next) => {
-    const name = typeof req.body?.username === 'string' ? req.body.username.trim().toLowerCase() : '';
-    const ip = `ip:${req.ip}`;
-    const wait = Math.max(byAddress.retryAfter(ip, now()), name ? byName.retryAfter(name, now()) : 0);
-    if (wait > 0) {
-      res.set('Retry-After', String(Math.ceil(wait / 1000)));
-      res.status(429).json({ error: { code: 'too_many_logins', message: `登录失败次数过多，请 ${Math.ceil(wait / 60000)} 分钟后再试` } });
-      return;
-    }
-    res.on('finish', () => {
-      if (res.statusCode === 401) {
-        byAddress.fail(ip, now());
-        if (name) byName.fail(name, now());
-      } else if (res.statusCode === 201 && name) byName.succeed(name);
-    });
-    next();
-  });
-  return r;
-}
 
 async function eventsByIds(ctx: HotlineContext, ids: number[]): Promise<TicketEvent[]> {
   if (!ids.length) return [];
@@ -112,7 +88,7 @@ export const desk: ExtensionFactory = async (ctx): Promise<DeskExtension> => {
 
   return {
     name: 'desk' as const,
-    rootRouters: [loginRateLimit(), pages],
+    rootRouters: [pages],
     apiRouters: [
       deskRoutes({ ctx, wrapUpSeconds: env.DESK_WRAP_UP_SECONDS }),
       knowledgeRoutes({ ctx, catalogue: () => knowledge, source: () => knowledgeSource }),

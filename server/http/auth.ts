@@ -11,6 +11,8 @@ import { parseOrThrow } from '../../workflow/intake';
 import { Actor } from '../../workflow/lifecycle';
 import { Role } from '../../workflow/types';
 import { HttpError } from './errors';
+import { LoginLimits } from '../services/login-limits';
+import { ADDRESS_LIMITS, LOGIN_LIMITS } from '../login-rules';
 
 export const SESSION_COOKIE = 'hotline_session';
 
@@ -102,11 +104,28 @@ const loginBody = z.object({ username: z.string().trim().min(1).max(60), passwor
 
 export function sessionRoutes(db: Knex, now: () => Date, ttlHours: number): Router {
   const r = Router();
+  // Failed logins lock the user name and, with a higher limit, the address, on every server.
+  const byName = new LoginLimits(db, 'user:', LOGIN_LIMITS);
+  const byAddress = new LoginLimits(db, 'ip:', ADDRESS_LIMITS);
   r.post('/session', async (req, res) => {
     const { username, password } = parseOrThrow(loginBody, req.body, '登录信息');
+    const name = username.toLowerCase();
+    const ip = req.ip ?? 'unknown';
+    const at = now().getTime();
+    const wait = Math.max(await byAddress.retryAfter(ip, at), await byName.retryAfter(name, at));
+    if (wait > 0) {
+      res.set('Retry-After', String(Math.ceil(wait / 1000)));
+      throw new HttpError(429, 'too_many_logins', `登录失败次数过多，请 ${Math.ceil(wait / 60000)} 分钟后再试`);
+    }
     const user = await findUserForLogin(db, username);
     const ok = user && user.active ? await verify(user.passwordHash, password) : false;
-    if (!user || !ok) throw new HttpError(401, 'bad_credentials', '用户名或密码错误');
+    if (!user || !ok) {
+      // Counted before the answer, so the next attempt already sees it.
+      await byAddress.fail(ip, at);
+      await byName.fail(name, at);
+      throw new HttpError(401, 'bad_credentials', '用户名或密码错误');
+    }
+    await byName.succeed(name);
     const token = await createSession(db, user.id, now(), ttlHours);
     res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: ttlHours * 3600_000, secure: req.secure });
     const { passwordHash: _omit, ...pub } = user;

@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { currentDeadline } from '../../agent-desk/deadlines';
 import { buildWallboard } from '../../agent-desk/wallboard';
-import { FailureLimiter } from '../../agent-desk/rate-limit';
 import { articleEntries, buildKnowledge, searchKnowledge } from '../../agent-desk/knowledge';
 import { zonedMidnight } from '../../agent-desk/api';
 import { Ticket } from '../../workflow/types';
@@ -55,22 +54,6 @@ describe('desk rules', () => {
   it("today on the wallboard starts at midnight in the city's time zone", () => {
     assert.equal(zonedMidnight('2026-11-23', 'Asia/Shanghai'), '2026-11-22T16:00:00.000Z');
     assert.equal(zonedMidnight('2026-07-01', 'Europe/Berlin'), '2026-06-30T22:00:00.000Z');
-  });
-
-  it('five failed logins lock the key for the lock time; a success clears the count', () => {
-    const l = new FailureLimiter({ maxFailures: 5, windowMs: 60_000, lockMs: 300_000 });
-    for (let i = 0; i < 4; i++) l.fail('user:op01', 1000 + i);
-    assert.equal(l.retryAfter('user:op01', 2000), 0);
-    l.succeed('user:op01');
-    for (let i = 0; i < 5; i++) l.fail('user:op01', 3000 + i);
-    assert.equal(l.retryAfter('user:op01', 3004), 300_000);
-    assert.equal(l.retryAfter('user:op01', 303_004), 0);
-  });
-
-  it('failures spread beyond the window do not lock', () => {
-    const l = new FailureLimiter({ maxFailures: 3, windowMs: 1000, lockMs: 5000 });
-    for (let i = 0; i < 6; i++) l.fail('ip:1', i * 2000);
-    assert.equal(l.retryAfter('ip:1', 12_000), 0);
   });
 
   it('the knowledge base answers a street-light question with the governing unit of the city configuration', () => {
