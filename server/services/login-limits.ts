@@ -17,13 +17,12 @@ export class LoginLimits {
   async fail(name: string, now: number): Promise<void> {
     const key = this.prefix + name;
     await this.db.transaction(async (trx) => {
+      // The row exists before it is locked, so that a second server's failure waits for this one.
+      await trx('login_limits').insert({ key, failures: '[]', locked_until: 0, updated_at: now }).onConflict('key').ignore();
       const q = trx('login_limits').where({ key });
       const before = stateOf(dbKind(trx) === 'postgres' ? await q.forUpdate().first() : await q.first());
       const s = afterFailure(before, now, this.o);
-      await trx('login_limits')
-        .insert({ key, failures: JSON.stringify(s.failures), locked_until: s.lockedUntil, updated_at: now })
-        .onConflict('key')
-        .merge(['failures', 'locked_until', 'updated_at']);
+      await trx('login_limits').where({ key }).update({ failures: JSON.stringify(s.failures), locked_until: s.lockedUntil, updated_at: now });
     });
     // Keys of this kind nobody has failed for longer than the window and the lock are forgotten.
     await this.db('login_limits')

@@ -50,6 +50,12 @@ describe('login limits', () => {
       assert.equal((await login(b, 'op12', DEMO_PASSWORD)).status, 201, 'another name is not locked');
     });
 
+    it('failures arriving at the same moment on two servers are all counted', async () => {
+      const replies = await Promise.all([a, b, a, b, a].map((h) => login(h, 'op13', 'wrong')));
+      assert.deepEqual(replies.map((r) => r.status), [401, 401, 401, 401, 401]);
+      assert.equal((await login(b, 'op13', DEMO_PASSWORD)).status, 429);
+    });
+
     it('an unknown user name counts too, so names cannot be probed for free', async () => {
       for (let i = 0; i < 5; i++) assert.equal((await login(a, 'nobody', 'x')).status, 401);
       assert.equal((await login(b, 'nobody', 'x')).status, 429);
