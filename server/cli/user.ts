@@ -23,7 +23,7 @@ export async function runUserCli(args: string[], io: CliIo, withDb: <T>(fn: (db:
     return u;
   };
   const showPassword = (u: User, password: string) => {
-    io.out(`${u.username}（${u.displayName}）的一次性密码，只显示这一次，请当面或电话交给本人；登录后须改为自己的密码：`);
+    io.out(`${u.username}（${u.displayName}）的一次性密码，只显示这一次，请当面或电话交给本人；本人登录后请改为自己的密码：`);
     io.out(password);
   };
   try {

@@ -40,6 +40,12 @@ describe('desk in a real browser: accounts', function () {
     const admin = await login('admin', DEMO_PASSWORD);
     await admin.click('#nav a[data-page=users]');
     await admin.waitForSelector('table.users tr[data-username=op01]');
+    // The filter keeps its focus while the list narrows.
+    await admin.click('input[type=search]');
+    await admin.keyboard.type('op0');
+    assert.equal(await admin.locator('table.users tbody tr').count(), 9);
+    assert.equal(await admin.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type), 'search');
+    await admin.fill('input[type=search]', '');
     assert.doesNotMatch((await admin.textContent('main')) ?? '', /null/, 'no stray "null" where there is no notice');
     await admin.click('details summary:has-text("新建用户")');
     const form = admin.locator('form.user-form').last();

@@ -40,7 +40,7 @@ export const passwordPage = {
 function oneTimeBox(user, password) {
   return el('div', { class: 'banner warn one-time', role: 'alert' },
     `${user.displayName}（${user.username}）的一次性密码：`, el('code', { class: 'password' }, password),
-    '　只显示这一次，请当面或电话交给本人；登录后须改为自己的密码。');
+    '　只显示这一次，请当面或电话交给本人；本人登录后请改为自己的密码。');
 }
 
 export const usersPage = {
@@ -51,7 +51,9 @@ export const usersPage = {
       .map((u) => el('option', { value: u.code, selected: u.code === selected }, u.name));
     let users = [];
     let notice = null;
-    const filter = el('input', { type: 'search', placeholder: '按用户名、姓名、单位筛选', oninput: () => draw() });
+    // Typing in the filter redraws the rows only: the field keeps its focus.
+    const filter = el('input', { type: 'search', placeholder: '按用户名、姓名、单位筛选', oninput: () => drawRows() });
+    const tbody = el('tbody');
 
     const form = (user, done) => {
       const role = el('select', { name: 'role' }, Object.entries(ROLE_LABELS).map(([v, l]) => el('option', { value: v, selected: v === (user?.role ?? 'operator') }, l)));
@@ -87,10 +89,10 @@ export const usersPage = {
     };
 
     const editArea = el('div');
-    const draw = () => {
+    const drawRows = () => {
       const q = filter.value.trim();
       const shown = users.filter((u) => !q || [u.username, u.displayName, desk.unitName(u.unit)].some((s) => s.includes(q)));
-      const rows = shown.map((u) => el('tr', { class: u.active ? '' : 'muted', dataset: { username: u.username } },
+      clear(tbody).append(...shown.map((u) => el('tr', { class: u.active ? '' : 'muted', dataset: { username: u.username } },
         el('td', {}, u.username), el('td', {}, u.displayName), el('td', {}, ROLE_LABELS[u.role] ?? u.role), el('td', {}, desk.unitName(u.unit)),
         el('td', {}, u.extension ?? '—'), el('td', {}, u.active ? (u.initialPassword ? '启用（初始密码）' : '启用') : '停用'),
         el('td', { class: 'row' },
@@ -109,13 +111,16 @@ export const usersPage = {
               toast(`${u.username} 已${u.active ? '停用' : '启用'}`);
               await load();
             } catch (e) { toast(e.message, 'bad'); }
-          } }, u.active ? '停用' : '启用'))));
+          } }, u.active ? '停用' : '启用')))));
+    };
+    const draw = () => {
+      drawRows();
       clear(view).append(el('h1', {}, '用户管理'), ...(notice ? [notice] : []), editArea, el('details', { class: 'card', open: !users.length },
         el('summary', {}, '新建用户'), form(null, load)),
         el('div', { class: 'row' }, filter, el('span', { class: 'muted' }, `共 ${users.length} 个账号`)),
         el('section', { class: 'card' }, el('table', { class: 'users' },
           el('thead', {}, el('tr', {}, ['用户名', '姓名', '角色', '单位', '分机', '状态', ''].map((h) => el('th', {}, h)))),
-          el('tbody', {}, rows))));
+          tbody)));
     };
     const load = async () => {
       users = (await api('GET', '/api/admin/users')).users;
