@@ -6,7 +6,7 @@ import { actorOf, requireRole } from '../server/http/auth';
 import { HttpError } from '../server/http/errors';
 import { parseOrThrow } from '../workflow/intake';
 import { InvalidInput } from '../workflow/errors';
-import { getArticle, insertArticle, listArticles, updateArticle, ArticleFields } from '../storage/knowledge';
+import { insertArticle, listArticles, updateArticle, ArticleFields } from '../storage/knowledge';
 import { articleEntries, KnowledgeEntry, KnowledgeSource, searchKnowledge } from './knowledge';
 import type { HotlineContext } from '../server/extensions';
 
@@ -52,8 +52,9 @@ export function knowledgeRoutes(o: { ctx: HotlineContext; catalogue: () => Knowl
     const id = parseOrThrow(idParam, req.params.id, '文章编号');
     const a = parseOrThrow(articlePatch, req.body, '知识库文章');
     check(a);
-    if (!(await getArticle(ctx.db, id))) throw new HttpError(404, 'not_found', `知识库文章 ${id} 不存在`);
-    res.json({ article: await updateArticle(ctx.db, id, a, actorOf(req).id!, ctx.now()) });
+    const article = await updateArticle(ctx.db, id, a, actorOf(req).id!, ctx.now());
+    if (!article) throw new HttpError(404, 'not_found', `知识库文章 ${id} 不存在`);
+    res.json({ article });
   });
   return r;
 }

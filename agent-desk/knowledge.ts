@@ -2,6 +2,8 @@
 // supervisors write and keep up to date), and for every matter which unit governs it, what
 // it is responsible for and its public phone, built from the city's own configuration (the
 // event-type catalogue and the units' duties). Pure: entries in, ranked answers out.
+import type { KnowledgeArticle } from '../storage/knowledge';
+
 export interface KnowledgeEntry {
   /** The event type's code, or KB-<id> for an article. */
   code: string;
@@ -33,14 +35,8 @@ export function buildKnowledge(src: KnowledgeSource): KnowledgeEntry[] {
   });
 }
 
-export interface ArticleSource {
-  id: number;
-  title: string;
-  keywords: string[];
-  answer: string;
-  unit: string | null;
-  eventType: string | null;
-}
+/** What an entry needs of a stored article (storage/knowledge.ts). */
+export type ArticleSource = Pick<KnowledgeArticle, 'id' | 'title' | 'keywords' | 'answer' | 'unit' | 'eventType'>;
 
 /** The center's articles as entries; the category is their event type's, when they name one. */
 export function articleEntries(articles: ArticleSource[], src: KnowledgeSource): KnowledgeEntry[] {

@@ -51,7 +51,7 @@ export async function runUserCli(args: string[], io: CliIo, withDb: <T>(fn: (db:
         }
         case 'disable':
         case 'enable': {
-          const user = await accounts.update((await byName(db)).id, { active: verb === 'enable' }, null);
+          const { user } = await accounts.update((await byName(db)).id, { active: verb === 'enable' }, null);
           io.out(`${user.username}（${user.displayName}）已${user.active ? '启用' : '停用'}`);
           return 0;
         }

@@ -34,8 +34,7 @@ export function accountRoutes(db: Knex, now: () => Date, onUserChanged: (after: 
   });
   r.patch('/admin/users/:id', admin, async (req, res) => {
     const id = idOf(req.params.id);
-    const before = await accounts.get(id);
-    const user = await accounts.update(id, req.body, actorOf(req).id);
+    const { before, user } = await accounts.update(id, req.body, actorOf(req).id);
     forgetUserSessions(id);
     onUserChanged(user, before);
     res.json({ user });

@@ -114,8 +114,8 @@ export class AccountService {
     }
   }
 
-  /** Change a user's name, role, unit, extension or active flag. An administrator cannot lock themselves out. */
-  async update(id: number, body: unknown, actorId: number | null): Promise<dir.User> {
+  /** Change a user's name, role, unit, extension or active flag; returns the user before and after. An administrator cannot lock themselves out. */
+  async update(id: number, body: unknown, actorId: number | null): Promise<{ before: dir.User; user: dir.User }> {
     const patch = parseOrThrow(userPatchBody, body, '用户信息');
     const before = await this.get(id);
     if (actorId === id && (patch.active === false || (patch.role && patch.role !== 'admin'))) {
@@ -126,7 +126,8 @@ export class AccountService {
     if (patch.role || patch.unit) await this.checkPlacement(role, unit);
     const ext = patch.extension === undefined ? before.extension : patch.extension;
     if (ext && (patch.extension !== undefined || patch.active === true)) await this.checkExtension(ext, id);
-    return this.o.db.transaction((trx) => dir.updateUser(trx, before, patch, this.o.now(), actorId));
+    const user = await this.o.db.transaction((trx) => dir.updateUser(trx, before, patch, this.o.now(), actorId));
+    return { before, user };
   }
 
   /** A forgotten password: a new one-time password; the user's sessions end and the desk asks them to choose their own. */
