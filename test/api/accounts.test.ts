@@ -1,7 +1,7 @@
 // Accounts: a user chooses their own password; an administrator creates users, changes
 // them, disables them and resets forgotten passwords; every change is audited.
 import assert from 'node:assert/strict';
-import { startTestHotline, TestHotline, Caller, call, DEMO_PASSWORD } from '../support/hotline';
+import { startTestHotline, TestHotline, Caller, call, INITIAL_PASSWORD, TEST_PASSWORD, usersChosePasswords } from '../support/hotline';
 import { oneTimePassword, passwordProblems } from '../../server/services/accounts';
 
 describe('accounts: own password, user administration', function () {
@@ -11,7 +11,9 @@ describe('accounts: own password, user administration', function () {
   const bearer = (token: string): Caller => (method, path, body, headers = {}) => call(h.base, method, path, body, { authorization: `Bearer ${token}`, ...headers });
 
   before(async () => {
-    h = await startTestHotline({ env: { SCHEDULER_INTERVAL_MS: '0' } });
+    // op02 stays on the seed's initial password; the others have chosen theirs.
+    h = await startTestHotline({ env: { SCHEDULER_INTERVAL_MS: '0' }, initialPasswords: true });
+    await usersChosePasswords(h.db, ['admin', 'sup01', 'op03', 'op04']);
     admin = await h.as('admin');
   });
   after(async () => h.close());
@@ -25,23 +27,23 @@ describe('accounts: own password, user administration', function () {
   });
 
   it('a user still on the initial password is told so, chooses their own, and their other sessions end', async () => {
-    const first = await login('op02', DEMO_PASSWORD);
-    const second = await login('op02', DEMO_PASSWORD);
+    const first = await login('op02', INITIAL_PASSWORD);
+    const second = await login('op02', INITIAL_PASSWORD);
     assert.equal(first.body.user.initialPassword, true);
     const op = bearer(first.body.token);
 
-    const weak = await op('PUT', '/api/me/password', { currentPassword: DEMO_PASSWORD, newPassword: 'password' });
+    const weak = await op('PUT', '/api/me/password', { currentPassword: INITIAL_PASSWORD, newPassword: 'password' });
     assert.equal(weak.status, 400);
     assert.match(weak.body.error.message, /至少三种/);
     const wrong = await op('PUT', '/api/me/password', { currentPassword: 'not-it', newPassword: 'Hotline-2026' });
     assert.equal(wrong.status, 400);
     assert.match(wrong.body.error.message, /当前密码不正确/);
-    assert.equal((await login('op02', DEMO_PASSWORD)).status, 201, 'refused attempts change nothing');
+    assert.equal((await login('op02', INITIAL_PASSWORD)).status, 201, 'refused attempts change nothing');
 
-    assert.equal((await op('PUT', '/api/me/password', { currentPassword: DEMO_PASSWORD, newPassword: 'Hotline-2026' })).status, 204);
+    assert.equal((await op('PUT', '/api/me/password', { currentPassword: INITIAL_PASSWORD, newPassword: 'Hotline-2026' })).status, 204);
     assert.equal((await op('GET', '/api/me')).body.user.initialPassword, false, 'the session in use stays');
     assert.equal((await bearer(second.body.token)('GET', '/api/me')).status, 401, 'the other session ended');
-    assert.equal((await login('op02', DEMO_PASSWORD)).status, 401);
+    assert.equal((await login('op02', INITIAL_PASSWORD)).status, 401);
     assert.equal((await login('op02', 'Hotline-2026')).status, 201);
   });
 
@@ -95,9 +97,9 @@ describe('accounts: own password, user administration', function () {
 
     assert.equal((await admin('PATCH', `/api/admin/users/${user.id}`, { active: false })).body.user.active, false);
     assert.equal((await op('GET', '/api/me')).status, 401);
-    assert.equal((await login('op03', DEMO_PASSWORD)).status, 401);
+    assert.equal((await login('op03', TEST_PASSWORD)).status, 401);
     assert.equal((await admin('PATCH', `/api/admin/users/${user.id}`, { active: true })).status, 200);
-    assert.equal((await login('op03', DEMO_PASSWORD)).status, 201);
+    assert.equal((await login('op03', TEST_PASSWORD)).status, 201);
 
     const events = (await admin('GET', `/api/admin/users/${user.id}/events`)).body.events;
     assert.deepEqual(events.map((e: { action: string }) => e.action), ['updated', 'disabled', 'enabled']);
@@ -121,7 +123,7 @@ describe('accounts: own password, user administration', function () {
     assert.equal(reset.status, 200);
     assert.equal(reset.body.user.initialPassword, true);
     assert.equal((await op('GET', '/api/me')).status, 401);
-    assert.equal((await login('op04', DEMO_PASSWORD)).status, 401);
+    assert.equal((await login('op04', TEST_PASSWORD)).status, 401);
     const fresh = await login('op04', reset.body.password);
     assert.equal(fresh.status, 201);
     assert.equal(fresh.body.user.initialPassword, true);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startTestHotline, TestHotline } from '../support/hotline';
+import { startTestHotline, TestHotline, TEST_PASSWORD } from '../support/hotline';
 
 // A real (tiny) PNG: 1×1 pixel.
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
@@ -16,7 +16,7 @@ describe('ticket attachments', function () {
     const op = await h.as('op01');
     const t = await op('POST', '/api/tickets', { channel: 'grid_report', kind: 'complaint', content: '井盖缺失', dispatch: { leadUnit: 'cgj', coUnits: [] } });
     ticketId = t.body.ticket.id;
-    token = (await (await fetch(`${h.base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'cgj', password: 'test-password-1' }) })).json()).token;
+    token = (await (await fetch(`${h.base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'cgj', password: TEST_PASSWORD }) })).json()).token;
   });
   after(async () => h.close());
 
@@ -35,7 +35,7 @@ describe('ticket attachments', function () {
   it('refuses an unsupported type, an empty file and a unit that does not hold the ticket', async () => {
     assert.equal((await upload(`/api/tickets/${ticketId}/attachments?name=x.exe`, Buffer.from('MZ'), 'application/x-msdownload')).status, 400);
     assert.equal((await upload(`/api/tickets/${ticketId}/attachments?name=x.png`, Buffer.alloc(0), 'image/png')).status, 400);
-    const other = (await (await fetch(`${h.base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'zjj', password: 'test-password-1' }) })).json()).token;
+    const other = (await (await fetch(`${h.base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'zjj', password: TEST_PASSWORD }) })).json()).token;
     assert.equal((await upload(`/api/tickets/${ticketId}/attachments?name=x.png`, PNG, 'image/png', other)).status, 404);
     assert.equal(Number((await h.db('attachments').count({ n: '*' }))[0].n), 1);
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startTestHotline, TestHotline, Caller } from '../support/hotline';
+import { startTestHotline, TestHotline, Caller, TEST_PASSWORD } from '../support/hotline';
 
 const MONDAY_10 = Date.parse('2026-11-23T02:00:00Z');
 
@@ -59,7 +59,7 @@ describe('the dissatisfaction ladder through the API, with the printable supervi
   });
 
   async function loginHeader(username: string) {
-    const r = await fetch(`${h.base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'test-password-1' }) });
+    const r = await fetch(`${h.base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: TEST_PASSWORD }) });
     return `Bearer ${(await r.json()).token}`;
   }
 });

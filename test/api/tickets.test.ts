@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startTestHotline, TestHotline, Caller, call, DEMO_PASSWORD } from '../support/hotline';
+import { startTestHotline, TestHotline, Caller, call, TEST_PASSWORD } from '../support/hotline';
 import { dbKind } from '../../storage/db';
 
 const appeal = {
@@ -164,7 +164,7 @@ describe('desk API: tickets', function () {
   });
 
   it('a cookie session must send the CSRF token with every write', async () => {
-    const login = await call(h.base, 'POST', '/api/session', { username: 'op02', password: DEMO_PASSWORD });
+    const login = await call(h.base, 'POST', '/api/session', { username: 'op02', password: TEST_PASSWORD });
     const cookie = login.headers.get('set-cookie')!.split(';')[0];
     const without = await call(h.base, 'POST', '/api/tickets', appeal, { cookie });
     assert.equal(without.status, 403);
@@ -174,7 +174,7 @@ describe('desk API: tickets', function () {
   });
 
   it('a logged-out session is refused at once', async () => {
-    const login = await call(h.base, 'POST', '/api/session', { username: 'op03', password: DEMO_PASSWORD });
+    const login = await call(h.base, 'POST', '/api/session', { username: 'op03', password: TEST_PASSWORD });
     const auth = { authorization: `Bearer ${login.body.token}` };
     assert.equal((await call(h.base, 'GET', '/api/me', undefined, auth)).status, 200);
     assert.equal((await call(h.base, 'DELETE', '/api/session', undefined, auth)).status, 204);

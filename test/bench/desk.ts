@@ -7,7 +7,7 @@
 // (the commit included). Call latency: from the call event on the bus (as the switch
 // adapter publishes it) to the push at the connection of the agent it was offered to.
 import { Worker } from 'node:worker_threads';
-import { startTestHotline, DEMO_PASSWORD, call } from '../support/hotline';
+import { startTestHotline, TEST_PASSWORD, call } from '../support/hotline';
 import { writeSection } from './report';
 
 const SIZES = (process.env.BENCH_DESK_SIZES ?? '30,300').split(',').map(Number);
@@ -53,7 +53,7 @@ async function run(n: number) {
     const exts: string[] = [];
     for (let i = 1; i <= OPERATORS; i++) {
       const u = `op${String(i).padStart(2, '0')}`;
-      const r = await call(h.base, 'POST', '/api/session', { username: u, password: DEMO_PASSWORD });
+      const r = await call(h.base, 'POST', '/api/session', { username: u, password: TEST_PASSWORD });
       cookies.push((r.headers.get('set-cookie') ?? '').split(';')[0]);
       exts.push(r.body.user.extension);
     }

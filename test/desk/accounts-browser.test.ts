@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { startTestHotline, TestHotline, DEMO_PASSWORD } from '../support/hotline';
+import { startTestHotline, TestHotline, TEST_PASSWORD } from '../support/hotline';
 import { launchChromium } from './support/browser';
 
 const SHOTS = path.resolve(__dirname, '../../test-output/desk');
@@ -37,7 +37,7 @@ describe('desk in a real browser: accounts', function () {
   }
 
   it('the administrator creates an operator; the operator signs in with the one-time password and chooses their own', async () => {
-    const admin = await login('admin', DEMO_PASSWORD);
+    const admin = await login('admin', TEST_PASSWORD);
     await admin.click('#nav a[data-page=users]');
     await admin.waitForSelector('table.users tr[data-username=op01]');
     // The filter keeps its focus while the list narrows.

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestHotline, TestHotline, call, DEMO_PASSWORD } from '../support/hotline';
+import { startTestHotline, TestHotline, call, TEST_PASSWORD } from '../support/hotline';
 import { EslTestServer } from '../esl/server';
 import { parseIvrConfig } from '../../ivr/config';
 import { FreeSwitchTelephony } from '../../ivr/freeswitch/adapter';
@@ -73,7 +73,7 @@ describe('desk in a real browser (Chromium)', function () {
     // Before login only the login form shows: no logout button, no push status.
     assert.equal(await page.locator('header#top').isVisible(), false);
     await page.fill('input[name=username]', username);
-    await page.fill('input[name=password]', DEMO_PASSWORD);
+    await page.fill('input[name=password]', TEST_PASSWORD);
     await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#push-status.ok');
     return page;

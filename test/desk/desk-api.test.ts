@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startTestHotline, TestHotline, Caller, call, DEMO_PASSWORD } from '../support/hotline';
+import { startTestHotline, TestHotline, Caller, call, TEST_PASSWORD } from '../support/hotline';
 import { loginCookie, openPush, nothingLike, PushClient } from './support/ws';
 import type { DeskExtension } from '../../agent-desk/extension';
 
@@ -254,10 +254,10 @@ describe('agent desk API and pushes', function () {
 
   it('five wrong passwords lock the user name: the right password is then refused with 429 and Retry-After', async () => {
     for (let i = 0; i < 5; i++) assert.equal((await call(h.base, 'POST', '/api/session', { username: 'op09', password: 'wrong' })).status, 401);
-    const r = await call(h.base, 'POST', '/api/session', { username: 'op09', password: DEMO_PASSWORD });
+    const r = await call(h.base, 'POST', '/api/session', { username: 'op09', password: TEST_PASSWORD });
     assert.equal(r.status, 429);
     assert.ok(Number(r.headers.get('retry-after')) > 0);
     assert.match(r.body.error.message, /登录失败次数过多/);
-    assert.equal((await call(h.base, 'POST', '/api/session', { username: 'op10', password: DEMO_PASSWORD })).status, 201);
+    assert.equal((await call(h.base, 'POST', '/api/session', { username: 'op10', password: TEST_PASSWORD })).status, 201);
   });
 });

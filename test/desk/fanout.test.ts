@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { spawn, ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
-import { startTestHotline, TestHotline, call, DEMO_PASSWORD } from '../support/hotline';
+import { startTestHotline, TestHotline, call, TEST_PASSWORD } from '../support/hotline';
 import { handleOf, testDatabaseUrl } from '../support/db';
 import { loginCookie, openPush, nothingLike, PushClient } from './support/ws';
 
@@ -52,7 +52,7 @@ describe('desk pushes across two server processes (PostgreSQL LISTEN/NOTIFY)', f
 
   it('a ticket created on the other server reaches the operators and the lead unit here, and not another unit', async () => {
     const [op, cgj, zjj] = await Promise.all([connect('op01'), connect('cgj'), connect('zjj')]);
-    const login = await call(base2, 'POST', '/api/session', { username: 'op02', password: DEMO_PASSWORD });
+    const login = await call(base2, 'POST', '/api/session', { username: 'op02', password: TEST_PASSWORD });
     const r = await call(base2, 'POST', '/api/tickets', {
       channel: 'hotline', kind: 'complaint', content: '金光街路灯不亮', citizenPhone: '13812345678', dispatch: { leadUnit: 'cgj', coUnits: [] },
     }, { authorization: `Bearer ${login.body.token}` });

@@ -4,11 +4,12 @@ import { openDb } from '../../storage/db';
 import { loadConfig } from '../../server/config';
 import { createHotline } from '../../server/hotline';
 import { loadRoutingForServer } from '../../server/routing-port';
+import { INITIAL_PASSWORD } from '../support/users';
 
 async function main() {
   const [url, schema, nowIso] = process.argv.slice(2);
   const db = await openDb({ url, schema: schema || undefined });
-  const h = await createHotline(loadConfig({ SCHEDULER_INTERVAL_MS: '0', HOTLINE_DEMO_PASSWORD: 'test-password-1' }), {
+  const h = await createHotline(loadConfig({ SCHEDULER_INTERVAL_MS: '0', HOTLINE_DEMO_PASSWORD: INITIAL_PASSWORD }), {
     db, routing: loadRoutingForServer(), extensions: [], now: () => new Date(nowIso), log: () => {},
   });
   let total = 0;

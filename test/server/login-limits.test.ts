@@ -1,7 +1,7 @@
 // Failed logins: the rules (pure), and their state shared by every server through the database.
 import assert from 'node:assert/strict';
 import { afterFailure, NO_FAILURES, retryAfter, LimitState } from '../../server/login-rules';
-import { startTestHotline, TestHotline, call, DEMO_PASSWORD } from '../support/hotline';
+import { startTestHotline, TestHotline, call, TEST_PASSWORD } from '../support/hotline';
 
 describe('login limits', () => {
   describe('the rules', () => {
@@ -38,22 +38,22 @@ describe('login limits', () => {
 
     it('five wrong passwords spread over two servers lock the name on both: 429 with Retry-After, even for the right password', async () => {
       for (const h of [a, b, a, b]) assert.equal((await login(h, 'op11', 'wrong')).status, 401);
-      assert.equal((await login(a, 'op11', DEMO_PASSWORD)).status, 201, 'four failures do not lock');
+      assert.equal((await login(a, 'op11', TEST_PASSWORD)).status, 201, 'four failures do not lock');
       // The success cleared the count: five more are needed.
       for (const h of [b, a, b, a, b]) assert.equal((await login(h, 'op11', 'wrong')).status, 401);
       for (const h of [a, b]) {
-        const r = await login(h, 'op11', DEMO_PASSWORD);
+        const r = await login(h, 'op11', TEST_PASSWORD);
         assert.equal(r.status, 429);
         assert.ok(Number(r.headers.get('retry-after')) > 0);
         assert.match(r.body.error.message, /登录失败次数过多/);
       }
-      assert.equal((await login(b, 'op12', DEMO_PASSWORD)).status, 201, 'another name is not locked');
+      assert.equal((await login(b, 'op12', TEST_PASSWORD)).status, 201, 'another name is not locked');
     });
 
     it('failures arriving at the same moment on two servers are all counted', async () => {
       const replies = await Promise.all([a, b, a, b, a].map((h) => login(h, 'op13', 'wrong')));
       assert.deepEqual(replies.map((r) => r.status), [401, 401, 401, 401, 401]);
-      assert.equal((await login(b, 'op13', DEMO_PASSWORD)).status, 429);
+      assert.equal((await login(b, 'op13', TEST_PASSWORD)).status, 429);
     });
 
     it('an unknown user name counts too, so names cannot be probed for free', async () => {

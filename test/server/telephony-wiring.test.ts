@@ -1,7 +1,7 @@
 // The whole hotline with its FreeSWITCH adapter against the ESL test server: what the
 // switch reports reaches the tickets, the call log, the return visits and /healthz.
 import assert from 'node:assert/strict';
-import { startTestHotline, TestHotline, call, reviewedTicket } from '../support/hotline';
+import { startTestHotline, TestHotline, call, reviewedTicket, choosePassword } from '../support/hotline';
 import { EslTestServer } from '../esl/server';
 import { parseIvrConfig } from '../../ivr/config';
 import { FreeSwitchTelephony } from '../../ivr/freeswitch/adapter';
@@ -85,8 +85,9 @@ describe('start-up wiring: FreeSWITCH through the Event Socket', function () {
     const admin = await h.as('admin');
     const created = await admin('POST', '/api/admin/users', { username: 'op45', displayName: '接线员45', role: 'operator', unit: 'center', extension: '1045' });
     assert.equal(created.status, 201);
-    const login = await call(h.base, 'POST', '/api/session', { username: 'op45', password: created.body.password });
-    const ready = await call(h.base, 'PUT', '/api/desk/agent', { state: 'ready' }, { authorization: `Bearer ${login.body.token}` });
+    // The operator signs in with the one-time password and chooses their own first.
+    const token = await choosePassword(h.base, 'op45', created.body.password);
+    const ready = await call(h.base, 'PUT', '/api/desk/agent', { state: 'ready' }, { authorization: `Bearer ${token}` });
     assert.equal(ready.status, 200, JSON.stringify(ready.body));
     assert.equal(ready.body.state.state, 'ready');
     await until('the agent available on the switch', async () => fs.callcenter.agents.get('1045@hotline')?.status === 'Available');

@@ -11,12 +11,15 @@ import { createHotline, Hotline, listen } from '../../server/hotline';
 import type { SwitchFactory } from '../../server/telephony';
 import { loadRoutingForServer } from '../../server/routing-port';
 import { openTestDb, closeTestDb } from './db';
+import { INITIAL_PASSWORD, TEST_PASSWORD, usersChosePasswords } from './users';
+
+export { INITIAL_PASSWORD, TEST_PASSWORD, usersChosePasswords, choosePassword } from './users';
 
 export interface TestHotline {
   base: string;
   hotline: Hotline;
   db: Knex;
-  /** Logs in as a demo user; returns an authenticated JSON caller. */
+  /** Logs in as a seeded user (with TEST_PASSWORD); returns an authenticated JSON caller. */
   as(username: string): Promise<Caller>;
   close(): Promise<void>;
 }
@@ -24,7 +27,8 @@ export interface TestHotline {
 export interface Reply<T = any> { status: number; body: T; headers: Headers }
 export type Caller = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Reply>;
 
-export const DEMO_PASSWORD = 'test-password-1';
+/** @deprecated the same as TEST_PASSWORD (the password every seeded test user has chosen); use TEST_PASSWORD. */
+export const DEMO_PASSWORD = TEST_PASSWORD;
 
 export const testRouting = loadRoutingForServer;
 
@@ -45,11 +49,26 @@ export async function call(base: string, method: string, path: string, body?: un
   return { status: res.status, body: parsed, headers: res.headers };
 }
 
-export async function startTestHotline(opts: { now?: () => Date; env?: Record<string, string>; db?: Knex; telephony?: SwitchFactory } = {}): Promise<TestHotline> {
+export interface TestHotlineOptions {
+  now?: () => Date;
+  env?: Record<string, string>;
+  db?: Knex;
+  telephony?: SwitchFactory;
+  /**
+   * Leave the seeded users on the seed's INITIAL_PASSWORD (they may only change it). By
+   * default every user the seed creates here has chosen TEST_PASSWORD.
+   */
+  initialPasswords?: boolean;
+}
+
+export async function startTestHotline(opts: TestHotlineOptions = {}): Promise<TestHotline> {
   const db = opts.db ?? (await openTestDb());
   const files = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-files-'));
-  const config = loadConfig({ HOTLINE_DEMO_PASSWORD: DEMO_PASSWORD, PORT: '0', HOST: '127.0.0.1', FILES_DIR: files, ...opts.env });
+  const config = loadConfig({ HOTLINE_DEMO_PASSWORD: INITIAL_PASSWORD, PORT: '0', HOST: '127.0.0.1', FILES_DIR: files, ...opts.env });
+  // The seed runs in createHotline when the database has no units yet.
+  const seeds = Number((await db('units').count({ n: '*' }))[0].n) === 0;
   const hotline = await createHotline(config, { db, routing: testRouting(), now: opts.now, telephony: opts.telephony, log: () => {} });
+  if (seeds && !opts.initialPasswords) await usersChosePasswords(db);
   const server: http.Server = await listen(hotline, 0, '127.0.0.1');
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -57,7 +76,7 @@ export async function startTestHotline(opts: { now?: () => Date; env?: Record<st
     hotline,
     db,
     async as(username) {
-      const r = await call(base, 'POST', '/api/session', { username, password: DEMO_PASSWORD });
+      const r = await call(base, 'POST', '/api/session', { username, password: TEST_PASSWORD });
       if (r.status !== 201) throw new Error(`login ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);
       const auth = { authorization: `Bearer ${r.body.token}` };
       return (method, path, body, headers = {}) => call(base, method, path, body, { ...auth, ...headers });

@@ -7,11 +7,11 @@ import { openDb } from '../../../storage/db';
 import { loadConfig } from '../../../server/config';
 import { createHotline, listen } from '../../../server/hotline';
 import { loadRoutingForServer } from '../../../server/routing-port';
-import { DEMO_PASSWORD } from '../../support/hotline';
+import { INITIAL_PASSWORD } from '../../support/users';
 
 (async () => {
   const db = await openDb({ url: process.env.DESK_TEST_DB_URL!, schema: process.env.DESK_TEST_SCHEMA });
-  const config = loadConfig({ HOTLINE_DEMO_PASSWORD: DEMO_PASSWORD, PORT: '0', HOST: '127.0.0.1', SCHEDULER_INTERVAL_MS: '0' });
+  const config = loadConfig({ HOTLINE_DEMO_PASSWORD: INITIAL_PASSWORD, PORT: '0', HOST: '127.0.0.1', SCHEDULER_INTERVAL_MS: '0' });
   const h = await createHotline(config, { db, routing: loadRoutingForServer(), log: () => {} });
   const server = await listen(h, 0, '127.0.0.1');
   readline.createInterface({ input: process.stdin }).on('line', (line) => {

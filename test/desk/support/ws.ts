@@ -1,12 +1,12 @@
 // Test helpers for the desk: a browser-like login (session cookie + CSRF token) and a
 // WebSocket client on /ws that records every push it receives.
 import WebSocket from 'ws';
-import { call, DEMO_PASSWORD } from '../../support/hotline';
+import { call, TEST_PASSWORD } from '../../support/hotline';
 
 export interface CookieLogin { cookie: string; csrf: string; user: { id: number; role: string; unit: string } }
 
 export async function loginCookie(base: string, username: string): Promise<CookieLogin> {
-  const r = await call(base, 'POST', '/api/session', { username, password: DEMO_PASSWORD });
+  const r = await call(base, 'POST', '/api/session', { username, password: TEST_PASSWORD });
   if (r.status !== 201) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.body)}`);
   const cookie = (r.headers.get('set-cookie') ?? '').split(';')[0];
   return { cookie, csrf: r.body.csrfToken, user: r.body.user };
