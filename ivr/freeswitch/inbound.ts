@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Connection, EslConnection, EslEvent, headersOf, eslLog } from './modesl';
+import { FrameError } from './frame-reader';
 import { Backoff, Reconnector } from '../reconnect';
 
 /**
@@ -37,6 +38,7 @@ export class EslInbound extends EventEmitter {
   private readonly reconnect: Reconnector;
   private silenceTimer: NodeJS.Timeout | null = null;
   private jobs = new Map<string, (body: string) => void>();
+  private apis = new Set<(err: Error) => void>();
 
   constructor(private opts: InboundOptions) {
     super();
@@ -72,7 +74,13 @@ export class EslInbound extends EventEmitter {
     this.conn = c;
     c.on('error', (err: Error) => {
       eslLog('warn', `ESL ${host}:${port}: ${err.message}`);
-      if (!this.ready) this.retry(c);
+      // An unreadable frame: the stream lost its framing, and every later frame would be misread.
+      if (err instanceof FrameError) this.retry(c, `unreadable frame (${err.message})`);
+      else if (!this.ready) this.retry(c);
+    });
+    // A socket destroyed (by us on a bad frame, or reset) closes without 'end'.
+    c.socket?.on('close', () => {
+      if (c === this.conn) this.retry(c, 'connection closed');
     });
     c.on('esl::event::auth::fail', () => {
       eslLog('error', `ESL ${host}:${port}: 密码错误 (auth rejected)`);
@@ -132,6 +140,9 @@ export class EslInbound extends EventEmitter {
   private lost(reason: string): void {
     for (const done of this.jobs.values()) done(`-ERR CONNECTION_LOST ${reason}\n`);
     this.jobs.clear();
+    // api replies of a lost connection never come: fail them now, not at their time-out.
+    for (const fail of this.apis) fail(new Error(`FreeSWITCH 连接已断开（${reason}）`));
+    this.apis.clear();
     if (this.ready) {
       this.ready = false;
       this.emit('down', reason);
@@ -156,9 +167,16 @@ export class EslInbound extends EventEmitter {
     if (/[\r\n]/.test(command)) return Promise.reject(new Error('ESL 命令不能含换行'));
     if (!c || !this.ready) return Promise.reject(new Error('FreeSWITCH 未连接'));
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`api ${command}: 超时`)), this.opts.apiTimeoutMs ?? 5000);
+      const fail = (err: Error) => {
+        clearTimeout(t);
+        this.apis.delete(fail);
+        reject(err);
+      };
+      const t = setTimeout(() => fail(new Error(`api ${command}: 超时`)), this.opts.apiTimeoutMs ?? 5000);
+      this.apis.add(fail);
       c.api(command, (e: EslEvent) => {
         clearTimeout(t);
+        this.apis.delete(fail);
         resolve(e.getBody());
       });
     });

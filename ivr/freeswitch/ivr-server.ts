@@ -75,6 +75,8 @@ export class IvrServer {
       this.o.onEventHandled?.(ch, t);
     });
     conn.on('esl::end', () => ch.markHungUp('SOCKET_CLOSED'));
+    // A socket destroyed (an unreadable frame, a reset) closes without 'end'.
+    conn.socket?.on('close', () => ch.markHungUp('SOCKET_CLOSED'));
     this.o.onCall?.(ch);
     void this.run(ch);
   }

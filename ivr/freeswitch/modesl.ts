@@ -1,6 +1,7 @@
-// modesl, typed for what we use, and hardened: a malformed frame from the switch
-// (bad %-escape, bad JSON, garbage bytes) is logged and skipped, never a crash.
+// modesl, typed for what we use, and hardened: the stream is read strictly (./frame-reader.ts),
+// a frame that does not parse drops the connection (never a crash, never a silent desync).
 import type net from 'node:net';
+import { FrameError, FrameReader, RawFrame, decodeEventBody } from './frame-reader';
 
 export interface EslEvent {
   headers: { name: string; value: string }[];
@@ -38,6 +39,8 @@ interface ModeslModule {
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const modesl = require('modesl') as ModeslModule;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const EslEventClass = require('modesl/lib/esl/Event') as new (a: Record<string, unknown>, b?: string) => EslEvent;
 
 export type Logger = (level: 'info' | 'warn' | 'error', message: string) => void;
 let log: Logger = (level, message) => console[level === 'info' ? 'log' : level](`[ivr] ${message}`);
@@ -51,29 +54,6 @@ function harden(): void {
   if (hardened) return;
   hardened = true;
   const P = modesl.Parser.prototype;
-  // Header values are url-encoded; a stray '%' would make decodeURIComponent throw
-  // inside the socket's data handler, which would crash the process.
-  P._parseHeaderText = function (txt: string): Record<string, string | number> {
-    const headers: Record<string, string | number> = {};
-    for (const line of txt.split('\n')) {
-      const at = line.indexOf(': ');
-      const key = at < 0 ? line : line.slice(0, at);
-      const raw = at < 0 ? '' : line.slice(at + 2);
-      let value = raw;
-      try {
-        value = decodeURIComponent(raw);
-      } catch {
-        eslLog('warn', `malformed header value skipped decoding: ${key}`);
-      }
-      headers[key] = key === 'Content-Length' ? parseInt(value, 10) || 0 : value;
-    }
-    return headers;
-  };
-  // modesl looks for the end of the headers one byte at a time in JavaScript, from the start of
-  // the buffer, on every chunk; the native search gives the same index.
-  P._indexOfHeaderEnd = function (this: { buffer: Buffer }): number {
-    return this.buffer.indexOf('\n\n');
-  };
   // modesl writes a command's line, each header and the final empty line as separate socket
   // writes; the traces show them arriving ~40 ms apart (Nagle + delayed ACK). One write per
   // command instead; a value with a line break would forge headers, so it is refused.
@@ -97,24 +77,68 @@ function harden(): void {
       this.emit('error', err as Error);
     }
   };
-  const onData = P._onData as (this: any, d: Buffer) => void;
+  // The stream is read by our strict FrameReader (./frame-reader.ts) instead of modesl's
+  // parser, which copies its whole buffer on every chunk (a 50 MB frame blocked the loop for
+  // seconds), takes any byte count on trust, and after a Content-Length off by one misreads
+  // every later frame. A frame that does not parse ends the connection: the socket is
+  // destroyed with the FrameError, which the connection reports as 'error'.
   P._onData = function (this: any, d: Buffer) {
+    if (this.socket?.destroyed) return;
+    this._reader ??= new FrameReader();
+    let frames: RawFrame[];
     try {
-      onData.call(this, d);
+      frames = this._reader.push(d);
     } catch (err) {
-      eslLog('error', `malformed ESL frame dropped: ${(err as Error).message}`);
-      this.buffer = Buffer.alloc(0);
-      this.bodyLen = 0;
+      eslLog('error', `unreadable ESL stream, dropping the connection: ${(err as Error).message}`);
+      this.socket?.destroy(err as Error);
+      return;
+    }
+    for (const f of frames) {
+      if (this.socket?.destroyed) return;
+      let event: EslEvent;
+      try {
+        event = toEvent(this, f);
+      } catch (err) {
+        eslLog('error', `unreadable ESL frame, dropping the connection: ${(err as Error).message}`);
+        this.socket?.destroy(err instanceof FrameError ? err : new FrameError((err as Error).message));
+        return;
+      }
+      try {
+        this.emit('esl::event', event, f.headers, f.body.toString('utf8'));
+      } catch (err) {
+        eslLog('error', `ESL event handler failed: ${(err as Error).stack ?? err}`);
+      }
     }
   };
-  const parseEvent = P._parseEvent as (this: any, h: Record<string, unknown>, b?: string) => void;
-  P._parseEvent = function (this: any, h: Record<string, unknown>, b?: string) {
+}
+
+/** One whole frame as a modesl Event (what modesl's _parseEvent made, from checked input). */
+function toEvent(parser: any, f: RawFrame): EslEvent {
+  const type = f.headers['Content-Type'];
+  const body = f.body.toString('utf8');
+  // Outer header values are url-encoded in the outbound connect reply; a bad escape stays as sent.
+  const headers: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(f.headers)) {
+    let value = v;
     try {
-      parseEvent.call(this, h, b);
-    } catch (err) {
-      eslLog('error', `ESL event handler failed: ${(err as Error).stack ?? err}`);
+      value = decodeURIComponent(v);
+    } catch {
+      eslLog('warn', `malformed header value skipped decoding: ${k}`);
     }
-  };
+    headers[k] = k === 'Content-Length' ? f.length : value;
+  }
+  let event: EslEvent;
+  if (type === 'text/event-json' || type === 'text/event-plain') {
+    event = new EslEventClass(decodeEventBody(type, body));
+  } else if (type === 'text/event-xml') {
+    const data = parser._parseXmlBody(body) as Record<string, unknown> | undefined;
+    if (!data || typeof data !== 'object') throw new FrameError('XML event that does not parse');
+    event = new EslEventClass(data);
+  } else event = new EslEventClass(headers, body);
+  const reply = event.getHeader('Reply-Text');
+  if (reply?.startsWith('-ERR')) (event as any).addHeader('Modesl-Reply-ERR', reply.substring(5));
+  else if (reply?.startsWith('+OK')) (event as any).addHeader('Modesl-Reply-OK', reply.substring(4));
+  return event;
 }
 harden();
 

@@ -1,6 +1,8 @@
 // Faults: FreeSWITCH restarts, a lost connection, an app restart mid-call, garbage on the wire.
 import assert from 'node:assert/strict';
+import sinon from 'sinon';
 import { EslInbound } from '../../ivr/freeswitch/inbound';
+import { FrameError, FrameReader, RawFrame } from '../../ivr/freeswitch/frame-reader';
 import { EslTestServer } from '../esl/server';
 import { ESL_PASSWORD, Harness, logs, startHarness, until } from './harness';
 
@@ -58,16 +60,74 @@ describe('telephony faults', () => {
     assert.equal(ended.hangupCause, 'NORMAL_CLEARING');
   });
 
-  it('malformed frames are logged and skipped, and later events still arrive', async () => {
+  // Issue 13 item 8: a stream that lost its framing is dropped and read afresh, never guessed at.
+  const unreadable: [string, (h: Harness) => void][] = [
+    ['a Content-Length one byte too long', (h) => h.fs.injectRaw('Content-Length: 41\nContent-Type: text/event-json\n\n{"Event-Name":"HEARTBEAT","Up-Time":"1"}')],
+    ['a Content-Length one byte too short', (h) => h.fs.injectRaw('Content-Length: 39\nContent-Type: text/event-json\n\n{"Event-Name":"HEARTBEAT","Up-Time":"1"}')],
+    ['a body that is not JSON', (h) => h.fs.injectRaw('Content-Length: 12\nContent-Type: text/event-json\n\n{not json!!}')],
+    ['an unknown Content-Type', (h) => h.fs.injectRaw('Content-Type: something/unexpected\n\n')],
+    ['a 2 GB Content-Length', (h) => h.fs.injectRaw('Content-Length: 2147483648\nContent-Type: text/event-json\n\n{')],
+    ['garbage bytes', (h) => h.fs.injectRaw('\u0000\u0001 garbage without headers\n\n')],
+  ];
+  for (const [what, inject] of unreadable) {
+    it(`${what}: the connection is dropped at once (health says so), reconnected and reconciled, and later events arrive`, async () => {
+      h = await startHarness();
+      logs.length = 0;
+      const before = h.fs.commandLog.filter((l) => l === 'api show channels as json').length;
+      inject(h);
+      const down = await h.waitFor('telephony_down', () => true, 2000);
+      assert.match(down.reason, /unreadable frame/);
+      await until(() => h.events.filter((e) => e.type === 'telephony_up').length === 2, 3000, 'reconnected');
+      await until(() => h.fs.commandLog.filter((l) => l === 'api show channels as json').length > before, 2000, 'reconciled after the reconnect');
+      assert.equal(h.tel.status().connected, true);
+      const call = h.fs.placeCall({ caller: '0309990003', app: h.app });
+      await h.waitFor('call_queued', (e) => e.callId === call.uuid);
+      assert.ok(logs.some((l) => /unreadable ESL/.test(l)), logs.join('\n'));
+    });
+  }
+
+  it('a frame split over many chunks is joined once, not copied on every chunk', () => {
+    const body = JSON.stringify({ 'Event-Name': 'CUSTOM', pad: 'x'.repeat(2_000_000) });
+    const frame = Buffer.from(`Content-Length: ${Buffer.byteLength(body)}\nContent-Type: text/event-json\n\n${body}`);
+    const reader = new FrameReader();
+    const concat = sinon.spy(Buffer, 'concat');
+    try {
+      let frames: RawFrame[] = [];
+      for (let i = 0; i < frame.length; i += 16384) frames = frames.concat(reader.push(frame.subarray(i, i + 16384)));
+      assert.equal(frames.length, 1);
+      assert.equal(frames[0].body.length, Buffer.byteLength(body));
+      assert.ok(concat.callCount <= 3, `Buffer.concat called ${concat.callCount} times for ${Math.ceil(frame.length / 16384)} chunks`);
+    } finally {
+      concat.restore();
+    }
+  });
+
+  it('a frame over the size limit is refused before its body is read', () => {
+    const reader = new FrameReader(1024);
+    assert.throws(() => reader.push(Buffer.from('Content-Length: 1025\nContent-Type: api/response\n\n')), FrameError);
+    assert.throws(() => reader.push(Buffer.from('Content-Type: api/response\n\n')), FrameError, 'a reader that failed stays failed');
+  });
+
+  it('unreadable bytes do not count as signs of life for the silence watchdog', async () => {
+    h = await startHarness({ adapter: { silenceMs: 300 } });
+    const fs0 = h.fs;
+    // Unreadable event frames keep coming, nothing readable does.
+    const drip = setInterval(() => fs0.injectRaw('Content-Length: 2\nContent-Type: text/event-json\n\n{]'), 50);
+    try {
+      const down = await h.waitFor('telephony_down', () => true, 2000);
+      assert.match(down.reason, /silence|unreadable/);
+    } finally {
+      clearInterval(drip);
+    }
+  });
+
+  it('a bad %-escape in a plain event is kept as sent: the frame itself is whole', async () => {
     h = await startHarness();
     logs.length = 0;
-    h.fs.injectRaw('Content-Length: 12\nContent-Type: text/event-json\n\n{not json!!}');
-    h.fs.injectRaw('Content-Length: 31\nContent-Type: text/event-plain\n\nEvent-Name: %ZZbroken%\nA: %E0\n\n');
-    h.fs.injectRaw('Content-Type: something/unexpected\n\n');
+    h.fs.injectRaw('Content-Length: 43\nContent-Type: text/event-plain\n\nEvent-Name: HEARTBEAT\nUp-Time: %ZZbroken%\n\n');
     const call = h.fs.placeCall({ caller: '0309990003', app: h.app });
     await h.waitFor('call_queued', (e) => e.callId === call.uuid);
-    assert.ok(logs.some((l) => /malformed|Unexpected token|JSON/i.test(l)), logs.join('\n'));
-    assert.equal(h.tel.status().connected, true);
+    assert.equal(h.events.filter((e) => e.type === 'telephony_down').length, 0);
   });
 
   it('a switch that goes silent (no HEARTBEAT, half-open TCP) is dropped and reconnected; heartbeats keep it up', async () => {
