@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { AgentRecord, ReconcileAction, SwitchAgentView, reconcileAgent } from './agent-state';
 import { AgentStateStore } from './agent-store';
 import { HotlineServices } from './services';
+import { MemorySurveyLedger, PlacedSurvey, SurveyLedger, newSurveyToken } from './survey-ledger';
 import {
   AgentState, CallEvent, CallEventListener, SurveyCallRequest, SwitchKind, TelephonyError, TelephonyStatus,
 } from './telephony';
@@ -23,6 +24,8 @@ export interface SwitchCoreOptions {
   wrapUpMaxMs?: number;
   /** Where agent states survive an app restart (KnexAgentStateStore); without it they start logged out. */
   store?: AgentStateStore;
+  /** The survey calls the dialer placed (KnexSurveyLedger); in memory without it. */
+  surveys?: SurveyLedger;
 }
 
 /**
@@ -46,8 +49,11 @@ export abstract class SwitchCore<View> {
   /** Reconciliations run one at a time, so two of them never add the same agent twice. */
   private serial: Promise<unknown> = Promise.resolve();
 
+  private readonly surveyLedger: SurveyLedger;
+
   protected constructor(private readonly core: SwitchCoreOptions, private readonly log: SwitchLogger) {
     this.now = core.now ?? (() => new Date());
+    this.surveyLedger = core.surveys ?? new MemorySurveyLedger();
     this.since = this.now().toISOString();
     for (const a of core.agents) {
       this.agents.set(a, { agent: a, state: { state: 'logged_out' }, since: this.since, phoneRegistered: null });
@@ -164,6 +170,23 @@ export abstract class SwitchCore<View> {
       type: 'call_started', at: this.now().toISOString(), callId, direction: 'outbound', purpose: 'survey',
       caller: callerId, callee: req.phone, ticketId: req.ticketId,
     });
+  }
+
+  /** Lists a survey leg about to be placed; returns the one-time token the call must carry. */
+  protected async expectSurvey(callId: string, req: SurveyCallRequest): Promise<string> {
+    const token = newSurveyToken();
+    await this.surveyLedger.expect(callId, { ticketId: req.ticketId, attempt: req.attempt }, token, this.now().toISOString());
+    return token;
+  }
+
+  /**
+   * A survey may run on `callId` only if the dialer placed it (and `token` matches, where the
+   * call reached us over an open listener), and only once: the ticket and attempt it was placed for.
+   */
+  protected async claimSurvey(callId: string, token: string | null): Promise<PlacedSurvey | null> {
+    const placed = await this.surveyLedger.claim(callId, token, this.now().toISOString());
+    if (!placed) this.log('warn', `survey call ${callId} was not placed by the dialer (or already answered): refused`);
+    return placed;
   }
 
   /** Ends the record of a call the mapper still follows (no hang-up event will come for it). */

@@ -11,6 +11,7 @@ import { parseAsteriskConfig } from '../ivr/asterisk/config';
 import { AsteriskTelephony } from '../ivr/asterisk/adapter';
 import { FreeSwitchTelephony } from '../ivr/freeswitch/adapter';
 import { KnexAgentStateStore } from '../ivr/agent-store';
+import { KnexSurveyLedger } from '../ivr/survey-ledger';
 
 /** What a switch adapter brings: the adapter, how to pace survey calls, where its recordings are. */
 export interface SwitchSetup {
@@ -28,14 +29,14 @@ const localRecordings = (switchDir: string) =>
 /** FreeSWITCH over the Event Socket, configured from the environment (ivr/README.md). */
 export const freeswitchSwitch: SwitchFactory = ({ services, agents, db, now }) => {
   const config = parseIvrConfig(process.env);
-  const telephony = new FreeSwitchTelephony({ config, services, agents, now, store: new KnexAgentStateStore(db) });
+  const telephony = new FreeSwitchTelephony({ config, services, agents, now, store: new KnexAgentStateStore(db), surveys: new KnexSurveyLedger(db) });
   return { telephony, survey: config.survey, recordings: localRecordings(config.recordingsDir) };
 };
 
 /** Asterisk over AMI and FastAGI, configured from the environment (ivr/asterisk/README.md). */
 export const asteriskSwitch: SwitchFactory = ({ services, agents, db, now }) => {
   const config = parseAsteriskConfig(process.env);
-  const telephony = new AsteriskTelephony({ config, services, agents, now, store: new KnexAgentStateStore(db) });
+  const telephony = new AsteriskTelephony({ config, services, agents, now, store: new KnexAgentStateStore(db), surveys: new KnexSurveyLedger(db) });
   return { telephony, survey: config.survey, recordings: localRecordings(config.recordingsDir) };
 };
 

@@ -229,6 +229,9 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
     // Our own id for the leg (Originate ChannelId = its Uniqueid): the call has a row even when it fails.
     const callId = crypto.randomUUID();
     const actionId = `orig-${callId}`;
+    // Listed before the Originate: only a call listed here may answer a survey (issue 13 item 4).
+    // Its results come over the authenticated AMI session, keyed by the ChannelId we chose.
+    await this.expectSurvey(callId, req);
     this.mapper.track(callId, req.phone);
     this.surveys.set(callId, { req, answered: false, stored: null });
     this.announceSurveyLeg(callId, req, c.survey.callerId);
@@ -279,21 +282,21 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
 
   private async onSurvey(sig: SurveySignal): Promise<void> {
     const s = this.surveys.get(sig.callId);
-    // After an app restart the ticket still travels in the channel variables.
-    const ticketId = s?.req.ticketId ?? sig.ticketId;
-    const attempt = s?.req.attempt ?? sig.attempt;
-    if (!ticketId || !attempt) {
-      amiLog('warn', `survey event on ${sig.callId} without a ticket: ignored`);
-      return;
-    }
     const at = this.now().toISOString();
     if (sig.kind === 'reason') {
-      if (!sig.path) return;
-      const outcome = s?.stored ?? 'unsatisfied';
+      // The reason belongs to an answer this app took on this call (never one named by the channel).
+      if (!sig.path || s?.stored !== 'unsatisfied') return;
+      const { ticketId, attempt } = s.req;
+      const outcome = s.stored;
       this.emit({ type: 'recording_started', at, callId: sig.callId, path: sig.path, kind: 'survey_reason' });
       await this.o.services.recordSurveyAnswer({ ticketId, attempt, callId: sig.callId, outcome, digit: '3', answeredAt: at, reasonRecordingPath: sig.path });
       return;
     }
+    // Only a call the dialer placed, once; the ticket and attempt are the ledger's (it survives an
+    // app restart), never the channel variables'.
+    const placed = await this.claimSurvey(sig.callId, null);
+    if (!placed) return;
+    const { ticketId, attempt } = placed;
     const outcome: SurveyOutcome = (sig.digit && SURVEY_OUTCOMES[sig.digit]) || 'no_input';
     const digit = outcome === 'no_input' ? null : sig.digit;
     if (s) s.stored = outcome;

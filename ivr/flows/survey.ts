@@ -23,14 +23,6 @@ export interface SurveyCallInfo {
   attempt: number;
 }
 
-/** The ticket and attempt travel as channel variables set by the originate string. */
-export function surveyInfo(variables: Readonly<Record<string, string>>): SurveyCallInfo | null {
-  const ticketId = Number(variables.return_visit_ticket_id);
-  const attempt = Number(variables.return_visit_attempt ?? '1');
-  if (!Number.isInteger(ticketId) || ticketId <= 0 || !Number.isInteger(attempt) || attempt <= 0) return null;
-  return { ticketId, attempt };
-}
-
 export async function runSurveyCall(ctx: FlowContext, info: SurveyCallInfo): Promise<SurveyOutcome> {
   const ch = ctx.channel;
   let stored: SurveyOutcome | null = null;

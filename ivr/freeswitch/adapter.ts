@@ -55,6 +55,7 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
       host: c.listen.host, port: c.listen.port, promptsDir: c.promptsDir,
       settings: { recordingsDir: c.recordingsDir, queue: c.queue, workingHours: c.workingHours, timeZone: c.timeZone, messageMaxS: 120 },
       services: o.services, now: this.now, report: (e) => this.emit(e),
+      claimSurvey: (callId, token) => this.claimSurvey(callId, token),
       onEventHandled: o.instrument?.onEventHandled,
       onCall: (ch) => {
         if (o.instrument?.onCommandLatency) ch.onCommandLatency = o.instrument.onCommandLatency;
@@ -166,14 +167,15 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
 
   async placeSurveyCall(req: SurveyCallRequest): Promise<SurveyCallPlaced> {
     const c = this.o.config;
+    if (!this.connected) throw new TelephonyError('FreeSWITCH 未连接，无法外呼', 'not connected');
+    // Our own uuid for the leg: the call has an id (and a row) even when it fails.
+    const callId = crypto.randomUUID();
+    const token = await this.expectSurvey(callId, req);
     const args = originateArgs(req, {
       dial: c.survey.dial, callerId: c.survey.callerId, originateTimeoutS: c.survey.originateTimeoutS,
       // listen port 0 (tests): the port the listener actually got
       socketAddress: c.listen.port === 0 ? `${c.listen.host}:${this.ivrPort}` : c.socketAddress,
-    });
-    if (!this.connected) throw new TelephonyError('FreeSWITCH 未连接，无法外呼', 'not connected');
-    // Our own uuid for the leg: the call has an id (and a row) even when it fails.
-    const callId = crypto.randomUUID();
+    }, token);
     this.mapper.tracked.add(callId);
     this.announceSurveyLeg(callId, req, c.survey.callerId);
     let body: string;

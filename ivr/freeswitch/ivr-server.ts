@@ -3,7 +3,7 @@
 // (`&socket(…)` in the originate string). One connection = one call = one flow.
 import net from 'node:net';
 import { runInboundCall } from '../flows/inbound';
-import { runSurveyCall, surveyInfo } from '../flows/survey';
+import { runSurveyCall } from '../flows/survey';
 import { FlowSettings } from '../flows/context';
 import { HotlineServices } from '../services';
 import { CallEvent } from '../telephony';
@@ -20,6 +20,8 @@ export interface IvrServerOptions {
   report: (e: CallEvent) => void;
   /** Called with each new call before its flow starts (the adapter tracks it). */
   onCall?: (ch: EslCallChannel) => void;
+  /** The survey this call was placed for, once (ivr/survey-ledger.ts); null: not a call the dialer placed. */
+  claimSurvey: (callId: string, token: string | null) => Promise<{ ticketId: number; attempt: number } | null>;
   /** Called for every event handled (the benchmark measures event → next command). */
   onEventHandled?: (ch: EslCallChannel, receivedAt: number) => void;
 }
@@ -84,11 +86,11 @@ export class IvrServer {
   private async run(ch: EslCallChannel): Promise<void> {
     const ctx = { channel: ch, services: this.o.services, settings: this.o.settings, now: this.o.now, report: this.o.report };
     try {
-      const survey = surveyInfo(ch.variables);
-      if (survey) await runSurveyCall(ctx, survey);
-      else if (ch.variables.return_visit_ticket_id !== undefined) {
-        eslLog('error', `survey call ${ch.callId} has bad ticket variables; hanging up`);
-        await ch.hangup('NORMAL_CLEARING');
+      if (ch.variables.return_visit_ticket_id !== undefined || ch.variables.return_visit_token !== undefined) {
+        // A survey only on a call the dialer placed, with its token, once; the ticket is the ledger's.
+        const placed = await this.o.claimSurvey(ch.callId, ch.variables.return_visit_token ?? '');
+        if (placed) await runSurveyCall(ctx, placed);
+        else await ch.hangup('CALL_REJECTED');
       } else await runInboundCall(ctx);
       // Every flow ends with a hang-up, or a bridge that lasts until the call ends; the socket
       // closing (switch restart) also counts as the end.

@@ -9,11 +9,15 @@ export interface OriginateSettings {
   socketAddress: string;
 }
 
+const TOKEN = /^[0-9a-f]{32}$/;
+
 /** Values that go into the dial string must not be able to change it. */
 const PHONE = /^\+?\d{3,20}$/;
 const TICKET_NUMBER = /^[A-Za-z0-9-]{1,40}$/;
 
-export function originateArgs(req: SurveyCallRequest, s: OriginateSettings): string {
+/** `token`: the one-time token the survey leg carries back to the IVR listener (ivr/survey-ledger.ts). */
+export function originateArgs(req: SurveyCallRequest, s: OriginateSettings, token: string): string {
+  if (!TOKEN.test(token)) throw new TelephonyError('回访令牌不合法', 'invalid survey token');
   if (!PHONE.test(req.phone)) throw new TelephonyError(`回访号码不合法：${req.phone}`, 'invalid phone');
   if (!TICKET_NUMBER.test(req.ticketNumber)) throw new TelephonyError(`工单编号不合法：${req.ticketNumber}`, 'invalid ticket number');
   if (!Number.isInteger(req.ticketId) || req.ticketId <= 0 || !Number.isInteger(req.attempt) || req.attempt <= 0) {
@@ -26,6 +30,7 @@ export function originateArgs(req: SurveyCallRequest, s: OriginateSettings): str
     `return_visit_ticket_id=${req.ticketId}`,
     `return_visit_ticket=${req.ticketNumber}`,
     `return_visit_attempt=${req.attempt}`,
+    `return_visit_token=${token}`,
   ].join(',');
   // The application argument has spaces: it must be quoted, or originate takes "async" as the dialplan.
   return `{${vars}}${s.dial.replace('{phone}', req.phone)} '&socket(${s.socketAddress} async full)'`;

@@ -52,6 +52,18 @@ describe('Asterisk adapter: the return-visit survey over Originate', () => {
     });
   }
 
+  it('a survey answer is taken once per placed call, for the ticket it was placed for, whatever the channel says later (issue 13 item 4)', async () => {
+    h = await withDial({ kind: 'answer' });
+    const placed = await h.tel.placeSurveyCall(REQ);
+    h.ast.surveyDigit(placed.callId!, '3');
+    await h.waitFor('survey_result');
+    // A second result on the same call (a replayed UserEvent, a forged variable naming another ticket).
+    h.ast.byUniqueid(placed.callId!)!.vars.RETURN_VISIT_TICKET_ID = '99';
+    h.ast.surveyDigit(placed.callId!, '1');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(h.services.answers.map((a) => [a.ticketId, a.outcome]), [[42, 'unsatisfied']]);
+  });
+
   it('an unsatisfied callee\'s recorded reason is attached to the same answer', async () => {
     h = await withDial({ kind: 'answer' });
     const placed = await h.tel.placeSurveyCall(REQ);

@@ -22,13 +22,15 @@ describe('return-visit dialer', () => {
       assert.equal(mapOriginateResult('-USAGE: <call url> <exten>|&<application_name>(<app_args>) [<dialplan>]\n').kind, 'error');
     });
 
+    const TOKEN = '0123456789abcdef0123456789abcdef';
     it('quotes the socket application, carries the ticket in channel variables and refuses a phone that could change the dial string', () => {
       const s = { dial: 'sofia/gateway/carrier/{phone}', callerId: '12345', originateTimeoutS: 30, socketAddress: '127.0.0.1:8084' };
       assert.equal(
-        originateArgs({ ticketId: 7, ticketNumber: '202611230007', phone: '13800001111', attempt: 2 }, s),
-        "{origination_caller_id_number=12345,ignore_early_media=true,originate_timeout=30,return_visit_ticket_id=7,return_visit_ticket=202611230007,return_visit_attempt=2}sofia/gateway/carrier/13800001111 '&socket(127.0.0.1:8084 async full)'",
+        originateArgs({ ticketId: 7, ticketNumber: '202611230007', phone: '13800001111', attempt: 2 }, s, TOKEN),
+        `{origination_caller_id_number=12345,ignore_early_media=true,originate_timeout=30,return_visit_ticket_id=7,return_visit_ticket=202611230007,return_visit_attempt=2,return_visit_token=${TOKEN}}sofia/gateway/carrier/13800001111 '&socket(127.0.0.1:8084 async full)'`,
       );
-      assert.throws(() => originateArgs({ ticketId: 7, ticketNumber: 'x', phone: '138,absolute_codec_string=PCMU', attempt: 1 }, s), TelephonyError);
+      assert.throws(() => originateArgs({ ticketId: 7, ticketNumber: 'x', phone: '138,absolute_codec_string=PCMU', attempt: 1 }, s, TOKEN), TelephonyError);
+      assert.throws(() => originateArgs({ ticketId: 7, ticketNumber: '202611230007', phone: '13800001111', attempt: 1 }, s, 'x,foo=bar'), TelephonyError);
     });
 
     it('retries unanswered attempts up to the limit, never a given answer', () => {
