@@ -8,8 +8,14 @@ import { z } from 'zod';
 import { parseOrThrow } from '../workflow/intake';
 import { NotFound } from '../workflow/errors';
 import { ACTIONS, ruleFor, STATUS_LABELS, allowedActions } from '../workflow/lifecycle';
-import { viewFor } from '../workflow/visibility';
-import { Ticket, TicketStatus } from '../workflow/types';
+import { PERSONAL_DATA_ROLES, viewFor } from '../workflow/visibility';
+import { normalizePhone } from '../workflow/phone';
+import { InvalidInput } from '../workflow/errors';
+import { listItem, SearchLimits } from '../server/http/ticket-search';
+import { Ticket, TicketEvent, TicketStatus } from '../workflow/types';
+import { pinyin } from 'pinyin-pro';
+import { CHANNEL_LABELS, KIND_LABELS, OUTCOME_LABELS_ZH, URGENCY_LABELS } from '../workflow/ticket-view';
+import { returnsOf } from '../server/services/ticket-page';
 import { ticketFromRow } from '../storage/tickets';
 import { listUnits, listUsers } from '../storage/directory';
 import { loadCallKpis } from '../ivr/call-kpis';
@@ -30,7 +36,7 @@ const stateBody = z.discriminatedUnion('state', [
   z.object({ state: z.literal('logged_out') }).strict(),
 ]);
 const transferBody = z.object({ destination: z.string().trim().regex(/^[0-9A-Za-z_*#+-]{1,40}$/, '转接号码格式不对') }).strict();
-const phoneQuery = z.object({ phone: z.string().trim().regex(/^[0-9+-]{3,30}$/, '电话号码格式不对') }).strict();
+const phoneQuery = z.object({ phone: z.string().trim().min(3, '请输入电话号码').max(30) }).strict();
 const idParam = z.coerce.number().int().min(1);
 
 const UNIT_INBOX: TicketStatus[] = ['dispatched', 'acknowledged', 'supervised', 'replied', 'returned'];
@@ -61,6 +67,22 @@ export function deskRoutes(o: DeskApiOptions): Router {
     return ext;
   };
 
+  const unitName = (code: string | null) => (code ? ctx.units().get(code)?.name ?? null : null);
+  /** The events of these tickets with these actions, oldest first, by ticket. */
+  const eventsOf = async (ids: number[], actions: string[]): Promise<Map<number, TicketEvent[]>> => {
+    const out = new Map<number, TicketEvent[]>();
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const e of await ctx.db('ticket_events').whereIn('ticket_id', ids.slice(i, i + 500)).whereIn('action', actions).orderBy('id')) {
+        const ev: TicketEvent = {
+          id: Number(e.id), ticketId: Number(e.ticket_id), action: e.action, fromStatus: e.from_status ?? null, toStatus: e.to_status, actorId: e.actor_id == null ? null : Number(e.actor_id),
+          actorRole: e.actor_role, actorUnit: e.actor_unit ?? null, reason: e.reason ?? null, data: JSON.parse(e.data || '{}'), createdAt: e.created_at,
+        };
+        out.set(ev.ticketId, [...(out.get(ev.ticketId) ?? []), ev]);
+      }
+    }
+    return out;
+  };
+
   r.get('/desk/meta', requireRole(), async (req, res) => {
     const units = await listUnits(ctx.db);
     const supervisors = (await listUsers(ctx.db, { role: 'supervisor' })).filter((u) => u.active && u.extension);
@@ -70,7 +92,9 @@ export function deskRoutes(o: DeskApiOptions): Router {
       units: units.filter((u) => u.active).map((u) => ({ code: u.code, name: u.name, kind: u.kind, phone: u.phone })),
       statusLabels: STATUS_LABELS,
       actions: ACTIONS.map((a) => ({ action: a, label: ruleFor(a).label, requiresReason: !!ruleFor(a).requiresReason })),
-      eventTypes: ctx.routing.eventTypes().map((e) => ({ code: e.code, name: e.name, group: e.group })),
+      eventTypes: ctx.routing.eventTypes().map((e) => ({ code: e.code, name: e.name, group: e.group, category: e.group, initials: pinyin(e.name, { pattern: 'first', toneType: 'none', type: 'array' }).join('') })),
+      kindLabels: KIND_LABELS, channelLabels: CHANNEL_LABELS, urgencyLabels: URGENCY_LABELS, outcomeLabels: OUTCOME_LABELS_ZH,
+      handlingUnits: units.filter((u) => u.active && (u.kind === 'department' || u.kind === 'town')).map((u) => u.code),
       wrapUpSeconds: o.wrapUpSeconds,
       supervisors: supervisors.map((u) => ({ displayName: u.displayName, extension: u.extension })),
     });
@@ -119,14 +143,27 @@ export function deskRoutes(o: DeskApiOptions): Router {
     res.json({ ok: true, callId, action });
   });
 
-  // Screen pop: the caller's earlier tickets, a repeat caller flagged.
-  r.get('/desk/caller-history', center, async (req, res) => {
-    const { phone } = parseOrThrow(phoneQuery, req.query, '来电号码');
+  // The caller's earlier tickets, a repeat caller flagged: the screen pop, or a number the
+  // operator types (no switch, or a call on another line). A look-up by personal data:
+  // the center's staff only, audited and limited like the search.
+  const limits = new SearchLimits(ctx.db, ctx.now);
+  r.get('/desk/caller-history', requireRole(...PERSONAL_DATA_ROLES), async (req, res) => {
+    const { phone: typed } = parseOrThrow(phoneQuery, req.query, '来电号码');
+    const p = normalizePhone(typed);
+    if (!p.ok) throw new InvalidInput(`来电号码：${p.message}`, [{ field: 'phone', message: p.message }]);
+    const phone = p.normalized;
+    const actor = actorOf(req);
+    await limits.admit(req, res, actor, { phone }, 'caller-history');
+    const now = ctx.now();
     const rows = await ctx.db('tickets').where('citizen_phone', phone).whereNot('status', 'draft').orderBy('id', 'desc').limit(20);
     const tickets = rows.map(ticketFromRow);
-    const since = ctx.now().getTime() - REPEAT_WINDOW_DAYS * 86400_000;
-    const recent = tickets.filter((t) => Date.parse(t.acceptedAt) >= since);
-    res.json({ phone, repeatCaller: recent.length > 0, recentCount: recent.length, windowDays: REPEAT_WINDOW_DAYS, tickets: tickets.map((t) => ({ ...t, statusLabel: STATUS_LABELS[t.status] })) });
+    const since = now.getTime() - REPEAT_WINDOW_DAYS * 86400_000;
+    const [{ recentCount }] = await ctx.db('tickets').where('citizen_phone', phone).whereNot('status', 'draft').where('accepted_at', '>=', new Date(since).toISOString()).count({ recentCount: '*' });
+    const [{ openCount }] = await ctx.db('tickets').where('citizen_phone', phone).whereIn('status', OPEN_STATUSES).count({ openCount: '*' });
+    res.json({
+      phone, repeatCaller: Number(recentCount) > 0, recentCount: Number(recentCount), windowDays: REPEAT_WINDOW_DAYS, openCount: Number(openCount),
+      tickets: tickets.map((t) => listItem(t, actor, now)),
+    });
   });
 
   r.get('/desk/my-tickets', requireRole('operator', 'supervisor'), async (req, res) => {
@@ -139,9 +176,23 @@ export function deskRoutes(o: DeskApiOptions): Router {
     const actor = actorOf(req);
     const page = await ctx.tickets.search({ status: UNIT_INBOX }, 1, 100, actor);
     const now = ctx.now();
-    const items = page.items.map((t) => ({
-      ticket: viewFor(t, actor), statusLabel: STATUS_LABELS[t.status], lead: t.leadUnit === actor.unit, deadline: currentDeadline(t, now), allowedActions: allowedActions(t, actor),
-    }));
+    const ids = page.items.map((t) => t.id);
+    const events = await eventsOf(ids, ['reply', 'co_opinion']);
+    const notices = await ctx.notices.byTicket(ids);
+    const items = page.items.map((t) => {
+      const evs = events.get(t.id) ?? [];
+      const reply = [...evs].reverse().find((e) => e.action === 'reply');
+      const opinions = evs.filter((e) => e.action === 'co_opinion' && Number(e.data.round ?? 1) === t.handlingRound);
+      const mine = [...opinions].reverse().find((e) => e.actorUnit === actor.unit);
+      const notice = [...(notices.get(t.id) ?? [])].reverse().find((n) => n.unit === actor.unit) ?? null;
+      return {
+        ticket: viewFor(t, actor), statusLabel: STATUS_LABELS[t.status], lead: t.leadUnit === actor.unit, role: t.leadUnit === actor.unit ? 'lead' : 'co',
+        deadline: currentDeadline(t, now), allowedActions: allowedActions(t, actor),
+        lastReply: reply ? { text: reply.reason, at: reply.createdAt, unit: reply.actorUnit, unitName: unitName(reply.actorUnit) } : null,
+        notice, coOpinionsPending: t.coUnits.filter((u) => !opinions.some((o) => o.actorUnit === u)),
+        myOpinion: mine ? { text: mine.reason, at: mine.createdAt } : null,
+      };
+    });
     res.json({ items, total: page.total, at: now.toISOString() });
   });
 
@@ -149,16 +200,34 @@ export function deskRoutes(o: DeskApiOptions): Router {
   // unsatisfied cases for the daily review, replies awaiting review.
   r.get('/desk/queues', requireRole('supervisor', 'leader', 'admin'), async (req, res) => {
     const actor = actorOf(req);
-    const rows = (await ctx.db('tickets').whereIn('status', ['returned', 'under_review', 'replied']).orWhereNotNull('extension_pending').orderBy('id').limit(500)).map(ticketFromRow);
+    const rows = (
+      await ctx.db('tickets').where((w) => w.whereIn('status', ['returned', 'under_review', 'replied', 'supervised']).orWhere((x) => x.whereNotNull('extension_pending').whereIn('status', OPEN_STATUSES))).orderBy('id').limit(1000)
+    ).map(ticketFromRow);
     // What the supervisor decides on: the unit's reply, its reason to return, the visit's outcome.
     const notes = new Map<number, Record<string, string | null>>();
     const ids = rows.map((t) => t.id);
+    const events = await eventsOf(ids, ['reply', 'return', 'request_extension', 'record_return_visit', 'follow_main']);
+    for (const [id, evs] of events) for (const e of evs) notes.set(id, { ...(notes.get(id) ?? {}), [e.action]: e.reason ?? null });
+    const visits = new Map<number, any>();
     for (let i = 0; i < ids.length; i += 500) {
-      const evs = await ctx.db('ticket_events').whereIn('ticket_id', ids.slice(i, i + 500)).whereIn('action', ['reply', 'return', 'request_extension', 'record_return_visit']).orderBy('id');
-      for (const e of evs) notes.set(Number(e.ticket_id), { ...(notes.get(Number(e.ticket_id)) ?? {}), [e.action]: e.reason ?? null });
+      for (const v of await ctx.db('return_visits').whereIn('ticket_id', ids.slice(i, i + 500)).whereIn('outcome', ['satisfied', 'basically_satisfied', 'unsatisfied', 'unreachable']).orderBy('id')) visits.set(Number(v.ticket_id), v);
     }
-    const item = (t: Ticket) => ({ ticket: t, statusLabel: STATUS_LABELS[t.status], allowedActions: allowedActions(t, actor), deadline: currentDeadline(t, ctx.now()), notes: notes.get(t.id) ?? {} });
+    const notices = await ctx.notices.byTicket(ids);
+    const replyOf = (e: TicketEvent | undefined) => (e ? { text: e.reason, at: e.createdAt, unit: e.actorUnit, unitName: unitName(e.actorUnit) } : null);
+    const item = (t: Ticket) => {
+      const evs = events.get(t.id) ?? [];
+      const replies = evs.filter((e) => e.action === 'reply');
+      const v = visits.get(t.id);
+      return {
+        ticket: t, statusLabel: STATUS_LABELS[t.status], allowedActions: allowedActions(t, actor), deadline: currentDeadline(t, ctx.now()), notes: notes.get(t.id) ?? {},
+        firstReply: replyOf(replies[0]), lastReply: replyOf(replies.at(-1)),
+        visit: v ? { outcome: v.outcome, outcomeLabel: OUTCOME_LABELS_ZH[v.outcome] ?? v.outcome, reason: v.reason ?? null, at: v.attempted_at, method: v.method } : null,
+        notice: (notices.get(t.id) ?? []).at(-1) ?? null,
+        returnedBy: returnsOf(evs).map((x) => ({ ...x, unitName: unitName(x.unit) })),
+      };
+    };
     res.json({
+      supervised: rows.filter((t) => t.status === 'supervised').map(item),
       returned: rows.filter((t) => t.status === 'returned').map(item),
       extensionRequests: rows.filter((t) => t.extensionPending).map(item),
       unsatisfied: rows.filter((t) => t.status === 'under_review').map(item),
@@ -179,9 +248,11 @@ export function deskRoutes(o: DeskApiOptions): Router {
       ctx.db('tickets').where('accepted_at', '>=', new Date(now.getTime() - 29 * 86400_000).toISOString()).whereNotNull('event_type').select('event_type', 'town', 'accepted_at'),
     ]);
     // Beside the board's figures: the calendar warning, the transcription backlog, the call-back list.
-    const [backlog, callbacks] = await Promise.all([
+    const [backlog, callbacks, [{ drafts }], [{ due }]] = await Promise.all([
       speechBacklog(ctx.db),
       ctx.db('callbacks').whereNull('done_at').orderBy('at').limit(50).select('id', 'caller', 'reason', 'at'),
+      ctx.db('tickets').where('status', 'draft').count({ drafts: '*' }),
+      ctx.db('visit_tasks').where((w) => w.where('state', 'manual').orWhere((p) => p.where('state', 'pending').where('next_at', '<=', now.toISOString()))).count({ due: '*' }),
     ]);
     res.json({
       calendarWarning: coverageWarning(ctx.policy().calendar, now, 60),
@@ -196,6 +267,8 @@ export function deskRoutes(o: DeskApiOptions): Router {
         calls: ctx.telephony ? calls : calls.offered ? calls : null,
         agents: ctx.telephony ? ctx.telephony.listAgents().map((a) => ({ agent: a.agent, state: a.state.state })) : null,
         hotSpots: hotSpots(spotRows.map((s) => ({ eventType: s.event_type, town: s.town ?? null, at: s.accepted_at })), now),
+        drafts: Number(drafts),
+        visitsDue: Number(due),
       }),
     });
   });

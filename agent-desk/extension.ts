@@ -9,6 +9,7 @@ import { getTicket } from '../storage/tickets';
 import type { Extension, ExtensionFactory, HotlineContext } from '../server/extensions';
 import { TicketEvent } from '../workflow/types';
 import { deskRoutes } from './api';
+import { workListRoutes } from './work-lists';
 import { PushHub } from './hub';
 import { Fanout, FanoutMessage, startPgFanout } from './fanout';
 import { buildKnowledge, KnowledgeEntry, KnowledgeSource } from './knowledge';
@@ -91,6 +92,7 @@ export const desk: ExtensionFactory = async (ctx): Promise<DeskExtension> => {
     rootRouters: [pages],
     apiRouters: [
       deskRoutes({ ctx, wrapUpSeconds: env.DESK_WRAP_UP_SECONDS }),
+      workListRoutes(ctx, (code) => (code ? ctx.units().get(code)?.name ?? null : null)),
       knowledgeRoutes({ ctx, catalogue: () => knowledge, source: () => knowledgeSource }),
     ],
     attach: (server) => hub.attach(server),

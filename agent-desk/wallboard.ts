@@ -18,6 +18,10 @@ export interface WallboardInput {
   calls: CallKpis | null;
   agents: { agent: string; state: AgentStateName }[] | null;
   hotSpots: { eventType: string; town: string | null; count: number; baseline: number }[];
+  /** Drafts waiting to be completed (after-hours messages …). */
+  drafts?: number;
+  /** Open return visits due now or on the manual list. */
+  visitsDue?: number;
 }
 
 export interface Wallboard {
@@ -35,7 +39,9 @@ export interface Wallboard {
   emergenciesAwaitingFeedback: { id: number; number: string; leadUnit: string | null; feedbackDueAt: string | null }[];
   escalations: { id: number; number: string; level: number; leadUnit: string | null }[];
   returnVisitsToday: Record<string, number>;
-  pending: { returned: number; extensionRequests: number; unsatisfied: number; awaitingReview: number };
+  /** 在办 per unit: tickets with the unit now (dispatched, acknowledged, supervised). */
+  inProgressByUnit: { unit: string; count: number }[];
+  pending: { returned: number; extensionRequests: number; unsatisfied: number; awaitingReview: number; notDispatched: number; drafts: number; visitsDue: number };
   hotSpots: WallboardInput['hotSpots'];
 }
 
@@ -58,6 +64,10 @@ export function buildWallboard(i: WallboardInput): Wallboard {
     u[d.level]++;
     units.set(t.leadUnit, u);
   }
+  const inProgress = new Map<string, number>();
+  for (const t of i.open) {
+    if (t.leadUnit && (t.status === 'dispatched' || t.status === 'acknowledged' || t.status === 'supervised')) inProgress.set(t.leadUnit, (inProgress.get(t.leadUnit) ?? 0) + 1);
+  }
   const agentsByState: Record<string, number> = {};
   for (const a of i.agents ?? []) inc(agentsByState, a.state);
   const visits: Record<string, number> = {};
@@ -79,7 +89,11 @@ export function buildWallboard(i: WallboardInput): Wallboard {
       .map((t) => ({ id: t.id, number: t.number, leadUnit: t.leadUnit, feedbackDueAt: t.feedbackDueAt })),
     escalations: i.open.filter((t) => t.escalationLevel > 0).map((t) => ({ id: t.id, number: t.number, level: t.escalationLevel, leadUnit: t.leadUnit })),
     returnVisitsToday: visits,
+    inProgressByUnit: [...inProgress].map(([unit, count]) => ({ unit, count })).sort((a, b) => b.count - a.count || a.unit.localeCompare(b.unit)),
     pending: {
+      notDispatched: i.open.filter((t) => t.status === 'accepted').length,
+      drafts: i.drafts ?? 0,
+      visitsDue: i.visitsDue ?? 0,
       returned: i.open.filter((t) => t.status === 'returned').length,
       extensionRequests: i.open.filter((t) => t.extensionPending).length,
       unsatisfied: i.open.filter((t) => t.status === 'under_review').length,

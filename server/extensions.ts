@@ -7,6 +7,7 @@ import { Knex } from 'knex';
 import { Config } from './config';
 import { TicketService } from './services/tickets';
 import type { VisitService, SurveyDialer } from './services/visits';
+import type { NoticeService } from './services/notices';
 import { EventBus } from './events';
 import { UnitInfo } from '../workflow/lifecycle';
 import { ClockPolicy } from '../workflow/clocks';
@@ -18,6 +19,8 @@ export interface HotlineContext {
   db: Knex;
   tickets: TicketService;
   visits: VisitService;
+  /** 督办通知单 (numbered documents of the 督办 / 升级 transitions). */
+  notices: NoticeService;
   /** The telephony side hands its return-visit dialer here once it runs (null: it stopped). */
   setDialer(dialer: SurveyDialer | null): void;
   bus: EventBus;

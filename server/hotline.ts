@@ -16,6 +16,9 @@ import { calendarRoutes } from './http/calendar';
 import { bulletinRoutes } from './http/bulletins';
 import { attachmentRoutes } from './http/attachments';
 import { noticeRoutes } from './http/notices';
+import { NoticeService } from './services/notices';
+import { ticketViewRoutes } from './http/ticket-views';
+import { zonedDayStart } from '../workflow/calendar';
 import { readCity } from '../storage/seed';
 import { TicketService } from './services/tickets';
 import { VisitService, SurveyDialer } from './services/visits';
@@ -31,7 +34,7 @@ import { hotlineServices } from './services/ivr-services';
 import { EXTENSIONS, Extension, ExtensionFactory, HotlineContext } from './extensions';
 
 /** What the hotline needs of the routing engine. */
-export type RoutingPort = Pick<Routing, 'eventTypes' | 'eventType' | 'suggest'>;
+export type RoutingPort = Pick<Routing, 'eventTypes' | 'eventType' | 'suggest' | 'decide'>;
 
 export interface HotlineDeps {
   routing: RoutingPort;
@@ -71,6 +74,12 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
   }
   const units = new Map<string, UnitInfo>((await listUnits(db)).map((u) => [u.code, { code: u.code, name: u.name, kind: u.kind }]));
 
+  const unitNames = new Map((await listUnits(db)).map((u) => [u.code, u.name]));
+  const unitName = (code: string | null) => (code ? unitNames.get(code) ?? null : null);
+  const handlingUnits = [...units.values()].filter((u) => u.kind === 'department' || u.kind === 'town').map((u) => u.code);
+  const cityName = readCity(config.cityDir).city.name;
+  const notices = new NoticeService({ db, cityName, timeZone: config.HOTLINE_TIME_ZONE, now, unitName });
+
   const bus = new EventBus();
   // The clock policy in force; rebuilt when an admin loads a year's schedule (here or on another server).
   let policy: ClockPolicy;
@@ -93,6 +102,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     returnVisitAfterIntakeResolution: config.RETURN_VISIT_AFTER_INTAKE_RESOLUTION,
     onChange: (ticket, events) => bus.emit('ticket', { ticket, events }),
     afterWrite: (trx, t, at, previous) => visits.afterTicketWrite(trx, t, at, previous),
+    afterEvent: notices.onEvent,
   });
   let dialer: SurveyDialer | null = null;
   const visits = new VisitService({
@@ -121,7 +131,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
   }
   const telephonyAdapter = running?.telephony ?? null;
   const ctx: HotlineContext = {
-    config, db, tickets, visits, bus, routing: deps.routing, telephony: telephonyAdapter, policy: () => policy, refreshCalendar, units: () => units, now, log,
+    config, db, tickets, visits, notices, bus, routing: deps.routing, telephony: telephonyAdapter, policy: () => policy, refreshCalendar, units: () => units, now, log,
     setDialer: (d) => (dialer = d),
   };
   const extensions: Extension[] = [];
@@ -144,11 +154,21 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     telephony,
     apiRouters: [
       routingRoutes({ db, routing: deps.routing, now }),
-      visitRoutes(visits),
+      visitRoutes(visits, unitName),
       calendarRoutes({ db, now, policy: () => policy, reload: reloadCalendar }),
       bulletinRoutes({ db, routing: deps.routing, policy: () => policy, timeZone: config.HOTLINE_TIME_ZONE, now }),
       attachmentRoutes({ db, tickets, dir: path.resolve(config.FILES_DIR, 'attachments'), now }),
-      noticeRoutes({ db, tickets, timeZone: config.HOTLINE_TIME_ZONE, cityName: readCity(config.cityDir).city.name }),
+      noticeRoutes({ db, tickets, notices, timeZone: config.HOTLINE_TIME_ZONE, cityName }),
+      ticketViewRoutes({
+        db, tickets, notices, routing: deps.routing, now, unitName, handlingUnits: () => handlingUnits,
+        catalogue: {
+          eventTypesOf: (category) => {
+            const codes = deps.routing.eventTypes().filter((e) => e.group === category).map((e) => e.code);
+            return codes.length ? codes : null;
+          },
+          dayStart: (day) => zonedDayStart(day, config.HOTLINE_TIME_ZONE),
+        },
+      }),
       ...extensions.flatMap((e) => e.apiRouters ?? []),
     ],
     rootRouters: extensions.flatMap((e) => e.rootRouters ?? []),

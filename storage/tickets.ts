@@ -3,6 +3,7 @@
 import { Knex } from 'knex';
 import { Ticket, TicketEvent, TicketStatus } from '../workflow/types';
 import { dbKind } from './db';
+import { ftsMatch, pgTsquery, pgTsvector, searchDoc, SearchField } from './search-text';
 
 type Row = Record<string, any>;
 
@@ -48,6 +49,7 @@ export function ticketFromRow(r: Row): Ticket {
     callId: r.call_id ?? null,
     createdBy: r.created_by == null ? null : Number(r.created_by),
     updatedAt: r.updated_at,
+    mergedInto: r.merged_into == null ? null : Number(r.merged_into),
   };
 }
 
@@ -89,6 +91,7 @@ export function ticketToRow(t: Omit<Ticket, 'id'>): Row {
     call_id: t.callId,
     created_by: t.createdBy,
     updated_at: t.updatedAt,
+    merged_into: t.mergedInto,
   };
 }
 
@@ -122,16 +125,47 @@ const returnedRows = (trx: Knex.Transaction, res: any): Row[] => (dbKind(trx) ==
 
 // The intake's hot path: one prepared text per table rather than the query builder's
 // work on every ticket (measured in bench:intake).
-let ticketInsertSql: { sql: string; columns: string[] } | null = null;
+const ticketInsertSql = new Map<string, { sql: string; columns: string[] }>();
 
+/** Insert a new ticket with its text index entry (and co-handling rows, if any). */
 export async function insertTicket(trx: Knex.Transaction, t: Omit<Ticket, 'id'>): Promise<Ticket> {
   const row = ticketToRow(t);
-  if (!ticketInsertSql) {
+  const kind = dbKind(trx);
+  const doc = searchDoc(t);
+  let prepared = ticketInsertSql.get(kind);
+  if (!prepared) {
     const columns = Object.keys(row);
-    ticketInsertSql = { columns, sql: `insert into tickets (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')}) returning id` };
+    // PostgreSQL keeps the text index in the row itself (search_tsv); SQLite in ticket_text.
+    const values = columns.map(() => '?');
+    const cols = kind === 'postgres' ? [...columns, 'search_tsv'] : columns;
+    if (kind === 'postgres') values.push('?::tsvector');
+    prepared = { columns, sql: `insert into tickets (${cols.join(', ')}) values (${values.join(', ')}) returning id` };
+    ticketInsertSql.set(kind, prepared);
   }
-  const res = await trx.raw(ticketInsertSql.sql, ticketInsertSql.columns.map((c) => row[c] ?? null));
-  return { ...t, id: Number(returnedRows(trx, res)[0].id) };
+  const params = prepared.columns.map((c) => row[c] ?? null);
+  if (kind === 'postgres') params.push(pgTsvector(doc));
+  const res = await trx.raw(prepared.sql, params);
+  const id = Number(returnedRows(trx, res)[0].id);
+  if (kind === 'sqlite') await trx.raw('insert into ticket_text (rowid, body, addr) values (?, ?, ?)', [id, doc.body, doc.addr]);
+  if (t.coUnits.length) await trx('ticket_co_units').insert(t.coUnits.map((u) => ({ ticket_id: id, unit_code: u })));
+  return { ...t, id };
+}
+
+/** Keep the text index and the co-handling rows in step with a changed ticket. */
+async function updateIndexes(trx: Knex.Transaction, before: Ticket, after: Ticket): Promise<void> {
+  if (before.title !== after.title || before.content !== after.content || before.address !== after.address) {
+    const doc = searchDoc(after);
+    if (dbKind(trx) === 'postgres') await trx.raw('update tickets set search_tsv = ?::tsvector where id = ?', [pgTsvector(doc), after.id]);
+    else {
+      await trx.raw('delete from ticket_text where rowid = ?', [after.id]);
+      await trx.raw('insert into ticket_text (rowid, body, addr) values (?, ?, ?)', [after.id, doc.body, doc.addr]);
+    }
+  }
+  if (JSON.stringify(before.coUnits) !== JSON.stringify(after.coUnits)) {
+    await trx('ticket_co_units').where({ ticket_id: after.id }).delete();
+    const units = [...new Set(after.coUnits)];
+    if (units.length) await trx('ticket_co_units').insert(units.map((u) => ({ ticket_id: after.id, unit_code: u })));
+  }
 }
 
 /** Write the ticket's changed state, guarded by the state it was read in. */
@@ -140,6 +174,7 @@ export async function updateTicket(trx: Knex.Transaction, before: Ticket, after:
   delete row.number;
   const n = await trx('tickets').where({ id: before.id, updated_at: before.updatedAt, status: before.status }).update(row);
   if (n !== 1) throw new Error(`ticket ${before.number} changed concurrently`);
+  await updateIndexes(trx, before, after);
 }
 
 const EVENT_INSERT =
@@ -168,6 +203,11 @@ export async function getTicketByNumber(db: Knex, number: string): Promise<Ticke
   return row ? ticketFromRow(row) : null;
 }
 
+/** Tickets merged into this one and still waiting for its outcome. */
+export async function duplicateIds(db: Knex | Knex.Transaction, mainId: number): Promise<number[]> {
+  return (await db('tickets').where({ merged_into: mainId, status: 'merged' }).orderBy('id').select('id')).map((r) => Number(r.id));
+}
+
 export async function listEvents(db: Knex, ticketId: number): Promise<TicketEvent[]> {
   return (await db('ticket_events').where({ ticket_id: ticketId }).orderBy('id')).map(eventFromRow);
 }
@@ -175,53 +215,124 @@ export async function listEvents(db: Knex, ticketId: number): Promise<TicketEven
 export interface TicketFilter {
   status?: TicketStatus[];
   unit?: string; // lead unit
+  units?: string[]; // lead units
   visibleToUnit?: string; // lead or co-handling unit (a unit handler's own tickets)
   overdue?: boolean;
   channel?: string[];
   kind?: string[];
-  from?: string; // accepted_at >= (ISO)
-  to?: string; // accepted_at < (ISO)
+  urgency?: string[];
+  town?: string;
+  towns?: string[];
+  from?: string; // dateField >= (ISO)
+  to?: string; // dateField < (ISO)
+  dateField?: 'acceptedAt' | 'closedAt' | 'dueAt';
   phone?: string;
+  /** The beginning of the citizen's name. */
+  name?: string;
   number?: string;
-  q?: string; // words in the title or content
+  /** The first digits of the ticket number. */
+  numberPrefix?: string;
+  /** Pairs of the query in the title or content (storage/search-text.ts). */
+  text?: string[];
+  /** Pairs of the query in the address. */
+  addressText?: string[];
+  q?: string; // words in the title or content (substring scan; the search uses `text`)
   eventType?: string;
   eventTypes?: string[];
-  town?: string;
+  mergedInto?: number;
+  /** Leave reports out (personal-data filters outside the center, defence in depth). */
+  excludeReports?: boolean;
 }
 
 export interface Page<T> { items: T[]; total: number; page: number; pageSize: number }
 
 const CLOSED: TicketStatus[] = ['closed'];
+const DATE_COLUMNS = { acceptedAt: 'accepted_at', closedAt: 'closed_at', dueAt: 'due_at' } as const;
 
 export function applyTicketFilter(q: Knex.QueryBuilder, f: TicketFilter, now: Date): Knex.QueryBuilder {
-  if (f.status?.length) q.whereIn('status', f.status);
-  if (f.unit) q.where('lead_unit', f.unit);
+  const kind = String((q as unknown as { client: { config: { client: unknown } } }).client.config.client) === 'pg' ? 'postgres' : 'sqlite';
+  if (f.status?.length) q.whereIn('tickets.status', f.status);
+  if (f.unit) q.where('tickets.lead_unit', f.unit);
+  if (f.units?.length) q.whereIn('tickets.lead_unit', f.units);
   if (f.visibleToUnit) {
     const u = f.visibleToUnit;
-    q.where((w) => w.where('lead_unit', u).orWhere('co_units', 'like', `%${JSON.stringify(u)}%`));
+    q.where((w) => w.where('tickets.lead_unit', u).orWhereIn('tickets.id', (s) => s.from('ticket_co_units').where('unit_code', u).select('ticket_id')));
   }
-  if (f.overdue) q.whereNotNull('due_at').where('due_at', '<', now.toISOString()).whereNotIn('status', CLOSED);
-  if (f.channel?.length) q.whereIn('channel', f.channel);
-  if (f.kind?.length) q.whereIn('kind', f.kind);
-  if (f.from) q.where('accepted_at', '>=', f.from);
-  if (f.to) q.where('accepted_at', '<', f.to);
-  if (f.phone) q.where('citizen_phone', f.phone);
-  if (f.number) q.where('number', f.number);
-  if (f.eventType) q.where('event_type', f.eventType);
-  if (f.eventTypes?.length) q.whereIn('event_type', f.eventTypes);
-  if (f.town) q.where('town', f.town);
+  if (f.overdue === true) q.whereNotNull('tickets.due_at').where('tickets.due_at', '<', now.toISOString()).whereNotIn('tickets.status', CLOSED);
+  if (f.overdue === false) q.where((w) => w.whereNull('tickets.due_at').orWhere('tickets.due_at', '>=', now.toISOString()).orWhereIn('tickets.status', CLOSED));
+  if (f.channel?.length) q.whereIn('tickets.channel', f.channel);
+  if (f.kind?.length) q.whereIn('tickets.kind', f.kind);
+  if (f.urgency?.length) q.whereIn('tickets.urgency', f.urgency);
+  if (f.excludeReports) q.whereNot('tickets.kind', 'report');
+  const dateColumn = `tickets.${DATE_COLUMNS[f.dateField ?? 'acceptedAt']}`;
+  if (f.from) q.where(dateColumn, '>=', f.from);
+  if (f.to) q.where(dateColumn, '<', f.to);
+  if (f.phone) q.where('tickets.citizen_phone', f.phone);
+  // Prefixes as ranges: both databases use the index (':' sorts after '9', U+FFFF after any character).
+  if (f.name) q.where('tickets.citizen_name', '>=', f.name).where('tickets.citizen_name', '<', `${f.name}\uffff`);
+  if (f.number) q.where('tickets.number', f.number);
+  if (f.numberPrefix) q.where('tickets.number', '>=', f.numberPrefix).where('tickets.number', '<', `${f.numberPrefix}:`);
+  if (f.eventType) q.where('tickets.event_type', f.eventType);
+  if (f.eventTypes?.length) q.whereIn('tickets.event_type', f.eventTypes);
+  if (f.town) q.where('tickets.town', f.town);
+  if (f.towns?.length) q.whereIn('tickets.town', f.towns);
+  if (f.mergedInto) q.where('tickets.merged_into', f.mergedInto);
+  const terms: Array<{ field: SearchField; grams: string[] }> = [];
+  if (f.text?.length) terms.push({ field: 'body', grams: f.text });
+  if (f.addressText?.length) terms.push({ field: 'addr', grams: f.addressText });
+  if (terms.length) {
+    if (kind === 'postgres') q.whereRaw('tickets.search_tsv @@ ?::tsquery', [pgTsquery(terms)]);
+    else q.whereIn('tickets.id', (s) => s.from('ticket_text').whereRaw('ticket_text match ?', [ftsMatch(terms)]).select('rowid'));
+  }
   if (f.q) {
     const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    q.where((w) => w.whereRaw("content like ? escape '\\'", [like]).orWhereRaw("title like ? escape '\\'", [like]));
+    q.where((w) => w.whereRaw("tickets.content like ? escape '\\'", [like]).orWhereRaw("tickets.title like ? escape '\\'", [like]));
   }
   return q;
 }
 
-export async function searchTickets(db: Knex, f: TicketFilter, page: number, pageSize: number, now: Date): Promise<Page<Ticket>> {
+export const SORTS = ['-acceptedAt', 'acceptedAt', 'dueAt', '-dueAt', 'updatedAt', '-updatedAt', 'number', '-number'] as const;
+export type TicketSort = (typeof SORTS)[number];
+const SORT_COLUMNS: Record<string, string> = { acceptedAt: 'accepted_at', dueAt: 'due_at', updatedAt: 'updated_at', number: 'number' };
+
+/** At most this many matches are counted: beyond, the answer says "10000+". */
+export const COUNT_CAP = 10_000;
+
+function orderedQuery(db: Knex, f: TicketFilter, sort: TicketSort, now: Date): Knex.QueryBuilder {
+  const desc = sort.startsWith('-');
+  const column = `tickets.${SORT_COLUMNS[sort.replace(/^-/, '')]}`;
+  const q = applyTicketFilter(db('tickets'), f, now).select('tickets.*');
+  // Tickets without a deadline go last either way; ties in a stable order.
+  if (column === 'tickets.due_at') q.orderByRaw(`tickets.due_at is null, tickets.due_at ${desc ? 'desc' : 'asc'}`);
+  else q.orderBy(column, desc ? 'desc' : 'asc');
+  return q.orderBy('tickets.id', desc ? 'desc' : 'asc');
+}
+
+export async function searchTickets(
+  db: Knex, f: TicketFilter, page: number, pageSize: number, now: Date, sort: TicketSort = '-acceptedAt',
+): Promise<Page<Ticket> & { totalCapped: boolean }> {
   const base = () => applyTicketFilter(db('tickets'), f, now);
-  const [{ n }] = await base().count({ n: '*' });
-  const rows = await base().orderBy('id', 'desc').limit(pageSize).offset((page - 1) * pageSize);
-  return { items: rows.map(ticketFromRow), total: Number(n), page, pageSize };
+  const counted = base().select(db.raw('1')).limit(COUNT_CAP + 1).as('m');
+  const [{ n }] = await db.from(counted).count({ n: '*' });
+  const rows = await orderedQuery(db, f, sort, now).limit(pageSize).offset((page - 1) * pageSize);
+  const total = Math.min(Number(n), COUNT_CAP);
+  return { items: rows.map(ticketFromRow), total, totalCapped: Number(n) > COUNT_CAP, page, pageSize };
+}
+
+/** Matches in the list's order, up to `cap`, handed over 1,000 at a time; true when more than `cap` matched. */
+export async function eachTicket(db: Knex, f: TicketFilter, sort: TicketSort, now: Date, cap: number, onChunk: (tickets: Ticket[]) => Promise<void>): Promise<boolean> {
+  const CHUNK = 1000;
+  for (let offset = 0; offset < cap; offset += CHUNK) {
+    const q = orderedQuery(db, f, sort, now);
+    const rows = await q.limit(Math.min(CHUNK, cap - offset)).offset(offset);
+    if (rows.length) await onChunk(rows.map(ticketFromRow));
+    if (rows.length < Math.min(CHUNK, cap - offset)) return false;
+  }
+  return matchesMoreThan(db, f, now, cap);
+}
+
+export async function matchesMoreThan(db: Knex, f: TicketFilter, now: Date, n: number): Promise<boolean> {
+  return (await applyTicketFilter(db('tickets'), f, now).select('tickets.id').limit(1).offset(n)).length > 0;
 }
 
 export async function findIdempotent(db: Knex, scope: string, key: string): Promise<{ ticketId: number; requestHash: string } | null> {

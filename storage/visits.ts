@@ -58,14 +58,39 @@ export async function claimVisitTask(db: Knex, t: VisitTask, leaseUntil: string,
   return n === 1;
 }
 
-export async function manualVisitList(db: Knex, limit = 200): Promise<Array<VisitTask & { number: string; citizenPhone: string | null; citizenName: string | null; content: string }>> {
+export interface VisitListItem extends VisitTask {
+  number: string; citizenPhone: string | null; citizenName: string | null; content: string; title: string | null; kind: string; status: string;
+  leadUnit: string | null; reply: { text: string | null; at: string; unit: string | null } | null;
+}
+
+/**
+ * Open return visits with what the operator needs on the phone: the citizen, the appeal and
+ * the unit's reply (the one the center accepted, or the answer given at intake).
+ * `states`: manual only (the manual list), or every open one (to make a visit now).
+ */
+export async function visitList(db: Knex, states: Array<VisitTask['state']>, limit = 200): Promise<VisitListItem[]> {
   const rows = await db('visit_tasks')
     .join('tickets', 'tickets.id', 'visit_tasks.ticket_id')
-    .where('visit_tasks.state', 'manual')
-    .orderBy('visit_tasks.updated_at')
+    .whereIn('visit_tasks.state', states)
+    .orderByRaw("case when visit_tasks.state = 'manual' then 0 else 1 end")
+    .orderBy([{ column: 'visit_tasks.next_at' }, { column: 'visit_tasks.updated_at' }])
     .limit(limit)
-    .select('visit_tasks.*', 'tickets.number', 'tickets.citizen_phone', 'tickets.citizen_name', 'tickets.content');
-  return rows.map((r) => ({ ...fromRow(r), number: r.number, citizenPhone: r.citizen_phone ?? null, citizenName: r.citizen_name ?? null, content: r.content }));
+    .select('visit_tasks.*', 'tickets.number', 'tickets.citizen_phone', 'tickets.citizen_name', 'tickets.content', 'tickets.title', 'tickets.kind', 'tickets.status', 'tickets.lead_unit');
+  const ids = rows.map((r) => Number(r.ticket_id));
+  const replies = new Map<number, { text: string | null; at: string; action: string; unit: string | null }>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const evs = await db('ticket_events').whereIn('ticket_id', ids.slice(i, i + 500)).whereIn('action', ['reply', 'resolve_at_intake', 'follow_main']).orderBy('id');
+    for (const e of evs) replies.set(Number(e.ticket_id), { text: e.reason ?? null, at: e.created_at, action: e.action, unit: e.actor_unit ?? null });
+  }
+  return rows.map((r) => {
+    const e = replies.get(Number(r.ticket_id));
+    // The unit that replied (a duplicate carries its main ticket's reply: that unit); an intake answer has none.
+    const reply = e ? { text: e.text, at: e.at, unit: e.action === 'reply' ? e.unit : e.action === 'follow_main' ? r.lead_unit ?? null : null } : null;
+    return {
+      ...fromRow(r), number: r.number, citizenPhone: r.citizen_phone ?? null, citizenName: r.citizen_name ?? null, content: r.content, title: r.title ?? null,
+      kind: r.kind, status: r.status, leadUnit: r.lead_unit ?? null, reply,
+    };
+  });
 }
 
 export async function insertReturnVisit(

@@ -495,3 +495,10 @@ export function coverageWarning(calendar: WorkingCalendar, now: Date, days = 60)
   const years = [...new Set(gaps.map((d) => d.slice(0, 4)))].join('、');
   return `未来 ${days} 天中有 ${gaps.length} 天（${gaps[0]} 起）尚无国务院节假日安排，期限暂按周一至周五计算。请加载 ${years} 年的节假日安排。`;
 }
+
+/** The UTC instant (ISO) of 00:00 of a city day YYYY-MM-DD. */
+export function zonedDayStart(day: string, timeZone: string): string {
+  const n = dayNumberOf(day);
+  if (n === null) throw new InvalidInput(`日期须为真实存在的 YYYY-MM-DD：${day}`, [{ field: 'date', message: '日期无效' }]);
+  return fromLocal({ day: n, ms: 0 }, timeZone).toISOString();
+}

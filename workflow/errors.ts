@@ -2,7 +2,11 @@
 
 /** The input itself is wrong (HTTP 400). `issues` lists field → message. */
 export class InvalidInput extends Error {
-  constructor(message: string, readonly issues: Array<{ field: string; message: string }> = []) {
+  constructor(
+    message: string,
+    readonly issues: Array<{ field: string; label?: string; message: string }> = [],
+    readonly code = 'invalid_input',
+  ) {
     super(message);
     this.name = 'InvalidInput';
   }
@@ -13,6 +17,14 @@ export class TransitionRefused extends Error {
   constructor(message: string, readonly code: string) {
     super(message);
     this.name = 'TransitionRefused';
+  }
+}
+
+/** The actor's role may not do or ask this (HTTP 403). */
+export class Forbidden extends Error {
+  constructor(message: string, readonly code = 'forbidden') {
+    super(message);
+    this.name = 'Forbidden';
   }
 }
 

@@ -4,6 +4,10 @@ import { z } from 'zod';
 import { APPEAL_KINDS, CHANNELS, Ticket, URGENCY_CLASSES } from './types';
 import { normalizePhone } from './phone';
 import { InvalidInput } from './errors';
+import { fieldLabel } from './field-labels';
+
+// Messages zod writes itself (wrong type, unknown option …) in Chinese.
+z.config(z.locales.zhCN());
 
 export const MAX_CONTENT = 5000;
 
@@ -86,8 +90,13 @@ export type AppealInput = z.infer<typeof appealInput>;
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what = '请求'): z.infer<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  const issues = r.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
-  throw new InvalidInput(`${what}有误：${issues.map((i) => `${i.field}：${i.message}`).join('；')}`, issues);
+  const issues = r.error.issues.map((i) => {
+    const field = i.path.join('.') || '(body)';
+    // Unknown fields: name them plainly rather than zod's 「出现未知的键(key)」.
+    const message = i.code === 'unrecognized_keys' ? `不接受的字段：${(i.keys as string[]).join('、')}` : i.message;
+    return { field, label: fieldLabel(field), message };
+  });
+  throw new InvalidInput(`${what}有误：${issues.map((i) => (i.field === '(body)' ? i.message : `${i.label}：${i.message}`)).join('；')}`, issues);
 }
 
 /** The ticket as intake creates it (before any dispatch); id and number come from storage. */
@@ -129,5 +138,6 @@ export function newTicket(input: AppealInput, actorId: number | null, now: Date)
     callId: input.callId ?? null,
     createdBy: actorId,
     updatedAt: at,
+    mergedInto: null,
   };
 }

@@ -39,12 +39,19 @@ export const ACTIONS = [
   'complete_draft', 'resolve_at_intake', 'dispatch', 'acknowledge', 'give_feedback', 'return', 'redispatch',
   'overrule_return', 'reply', 'send_back', 'review_approve', 'request_extension', 'approve_extension',
   'refuse_extension', 'record_return_visit', 'supervise', 'escalate', 'close', 'comment', 'alarm', 'raise_urgency',
+  'co_opinion', 'merge', 'unmerge', 'attach_duplicate', 'detach_duplicate', 'follow_main',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
 const CENTER: Role[] = ['operator', 'supervisor'];
 const LADDER: Role[] = ['leader', 'supervisor'];
 const OPEN: TicketStatus[] = ['draft', 'accepted', 'resolved_at_intake', 'dispatched', 'acknowledged', 'returned', 'replied', 'reviewed', 'under_review', 'supervised'];
+/** A duplicate can be merged from these (not yet handled by a unit to the end). */
+export const MERGEABLE: TicketStatus[] = ['draft', 'accepted', 'dispatched', 'acknowledged', 'returned'];
+/** A main ticket takes duplicates while its handling is still to come or under way. */
+export const MAIN_OPEN: TicketStatus[] = ['accepted', 'dispatched', 'acknowledged', 'returned', 'replied', 'supervised'];
+/** When the main ticket reaches one of these, its duplicates follow (the outcome is there). */
+export const MAIN_OUTCOME: TicketStatus[] = ['reviewed', 'resolved_at_intake', 'closed'];
 const HANDLING: TicketStatus[] = ['acknowledged', 'supervised'];
 
 type Patch = Partial<Omit<Ticket, 'id' | 'number'>>;
@@ -57,10 +64,18 @@ export interface TransitionRule {
   roles: Role[];
   /** Only the lead unit's handlers may do it. */
   leadUnitOnly?: boolean;
+  /** Only a co-handling unit's handlers may do it. */
+  coUnitOnly?: boolean;
+  /** Written by the service alongside another move (never a button, never sent to /transitions). */
+  internal?: boolean;
+  /** Has its own route (it changes two tickets): /transitions refuses it. */
+  ownRoute?: string;
   requiresReason?: boolean;
   /** Parses the action's own input; absent = the action takes none. */
   input?: z.ZodType;
-  /** Why the move is refused in this case, or null. Runs after the status/role checks. */
+  /** Why the move is refused whatever the input (so the desk does not offer it), or null. */
+  precheck?(t: Ticket, actor: Actor): string | null;
+  /** Why the move is refused with this input, or null. Runs after the status/role checks and precheck. */
   refuse?(t: Ticket, actor: Actor, input: any, ctx: LifecycleContext): string | null;
   /** What the move changes. Default: nothing but the status. */
   apply(t: Ticket, input: any, ctx: LifecycleContext, actor: Actor): Outcome;
@@ -130,7 +145,7 @@ export const TRANSITIONS: TransitionRule[] = [
     from: ['accepted'],
     roles: CENTER,
     requiresReason: true,
-    refuse: (t) => (t.kind === 'consult' ? null : '只有咨询类诉求可以在受理时直接办结，其他诉求须派单'),
+    precheck: (t) => (t.kind === 'consult' ? null : '只有咨询类诉求可以在受理时直接办结，其他诉求须派单'),
     apply: (_t, _i, ctx) =>
       ctx.returnVisitAfterIntakeResolution
         ? { to: 'resolved_at_intake' }
@@ -165,7 +180,7 @@ export const TRANSITIONS: TransitionRule[] = [
     roles: ['unit_handler'],
     leadUnitOnly: true,
     requiresReason: true,
-    refuse: (t) => (t.urgency !== 'emergency' ? '只有紧急事项需要 1 小时内反馈核实情况' : t.feedbackAt ? '本工单已反馈过核实情况' : null),
+    precheck: (t) => (t.urgency !== 'emergency' ? '只有紧急事项需要 1 小时内反馈核实情况' : t.feedbackAt ? '本工单已反馈过核实情况' : null),
     apply: (_t, _i, ctx) => ({ patch: { feedbackAt: ctx.now.toISOString() } }),
   },
   {
@@ -175,7 +190,7 @@ export const TRANSITIONS: TransitionRule[] = [
     roles: ['unit_handler'],
     leadUnitOnly: true,
     requiresReason: true,
-    refuse: (t) =>
+    precheck: (t) =>
       t.returnOverruled ? '首接负责制：中心已驳回本单位对此工单的退回，须由本单位办理，不能再次退回' : null,
     apply: (t) => ({ to: 'returned', data: { unit: t.leadUnit } }),
   },
@@ -234,8 +249,8 @@ export const TRANSITIONS: TransitionRule[] = [
     leadUnitOnly: true,
     requiresReason: true,
     input: z.object({ until: isoDate }).strict(),
+    precheck: (t) => (t.extensionPending ? '已有待审批的延期申请' : null),
     refuse: (t, _a, i, ctx) => {
-      if (t.extensionPending) return '已有待审批的延期申请';
       const until = Date.parse(i.until);
       if (until <= ctx.now.getTime()) return '延期后的期限须晚于当前时间';
       if (t.dueAt && until <= Date.parse(t.dueAt)) return '延期后的期限须晚于现有办结期限';
@@ -251,7 +266,7 @@ export const TRANSITIONS: TransitionRule[] = [
     label: '批准延期',
     from: ['dispatched', ...HANDLING],
     roles: ['supervisor'],
-    refuse: (t) => (t.extensionPending ? null : '没有待审批的延期申请'),
+    precheck: (t) => (t.extensionPending ? null : '没有待审批的延期申请'),
     apply: (t) => ({
       patch: { dueAt: t.extensionPending!.until, extensionPending: null },
       data: { until: t.extensionPending!.until, previousDueAt: t.dueAt },
@@ -263,7 +278,7 @@ export const TRANSITIONS: TransitionRule[] = [
     from: ['dispatched', ...HANDLING],
     roles: ['supervisor'],
     requiresReason: true,
-    refuse: (t) => (t.extensionPending ? null : '没有待审批的延期申请'),
+    precheck: (t) => (t.extensionPending ? null : '没有待审批的延期申请'),
     apply: (t) => ({ patch: { extensionPending: null }, data: { until: t.extensionPending!.until } }),
   },
   {
@@ -307,10 +322,13 @@ export const TRANSITIONS: TransitionRule[] = [
     roles: LADDER,
     requiresReason: true,
     input: z.object({ dueAt: isoDate }).strict(),
-    refuse: (t, _a, i, ctx) => {
+    precheck: (t) => {
       if (t.handlingRound < 2) return '首次不满意须先督办二次办理，仍不满意才能升级';
       if (t.escalationLevel >= 2) return '已升级至市主要领导，不能再升级';
       if (!t.leadUnit) return '没有承办单位的工单不能升级督办';
+      return null;
+    },
+    refuse: (t, _a, i, ctx) => {
       if (Date.parse(i.dueAt) <= ctx.now.getTime()) return '升级督办的新期限须晚于当前时间';
       return null;
     },
@@ -345,7 +363,7 @@ export const TRANSITIONS: TransitionRule[] = [
     from: ['draft', 'accepted', 'dispatched', 'acknowledged', 'supervised'],
     roles: ['operator', 'supervisor', 'system'],
     requiresReason: true,
-    refuse: (t) => (t.urgency === 'emergency' ? '本工单已是紧急事项' : null),
+    precheck: (t) => (t.urgency === 'emergency' ? '本工单已是紧急事项' : null),
     apply: (t, _i, ctx) => {
       if (!t.dispatchedAt) return { patch: { urgency: 'emergency' }, data: { from: t.urgency } };
       // Already with a unit: the 1-hour feedback clock starts now; earlier deadlines stay.
@@ -353,6 +371,87 @@ export const TRANSITIONS: TransitionRule[] = [
       const ackDueAt = t.acknowledgedAt || (t.ackDueAt && t.ackDueAt < c.ackDueAt) ? t.ackDueAt : c.ackDueAt;
       return { patch: { urgency: 'emergency', feedbackDueAt: c.feedbackDueAt, ackDueAt }, data: { from: t.urgency, feedbackDueAt: c.feedbackDueAt } };
     },
+  },
+  {
+    action: 'co_opinion',
+    label: '协办意见',
+    from: ['dispatched', 'acknowledged', 'supervised'],
+    roles: ['unit_handler'],
+    coUnitOnly: true,
+    requiresReason: true,
+    apply: (t, _i, _ctx, actor) => ({ data: { unit: actor.unit, round: t.handlingRound } }),
+  },
+  {
+    action: 'merge',
+    label: '并案',
+    from: MERGEABLE,
+    roles: CENTER,
+    ownRoute: 'merge',
+    input: z.object({ mainId: z.number().int().min(1), mainNumber: z.string().min(1).max(20) }).strict(),
+    precheck: (t) => (t.mergedInto ? '本工单已并案' : null),
+    refuse: (t, _a, i) => (i.mainId === t.id ? '不能把工单并入它自己' : null),
+    // The duplicate's clocks stop: the main ticket's handling answers it.
+    apply: (_t, i) => ({
+      to: 'merged',
+      patch: { mergedInto: i.mainId, ackDueAt: null, feedbackDueAt: null, dueAt: null, extensionPending: null },
+      data: { mainId: i.mainId, mainNumber: i.mainNumber },
+    }),
+  },
+  {
+    action: 'unmerge',
+    label: '取消并案',
+    from: ['merged'],
+    roles: CENTER,
+    ownRoute: 'unmerge',
+    requiresReason: true,
+    // Back at the center, to be dispatched on its own.
+    apply: (t) => ({
+      to: 'accepted',
+      patch: { mergedInto: null, leadUnit: null, coUnits: [], dispatchedAt: null, acknowledgedAt: null, returnOverruled: false },
+      data: { mainId: t.mergedInto },
+    }),
+  },
+  {
+    action: 'attach_duplicate',
+    label: '并入重复工单',
+    from: MAIN_OPEN,
+    roles: CENTER,
+    internal: true,
+    input: z.object({ duplicateId: z.number().int().min(1), duplicateNumber: z.string().min(1).max(20) }).strict(),
+    apply: (_t, i) => ({ data: { duplicateId: i.duplicateId, duplicateNumber: i.duplicateNumber } }),
+  },
+  {
+    action: 'detach_duplicate',
+    label: '取消并入',
+    from: [...OPEN, 'closed'],
+    roles: CENTER,
+    internal: true,
+    input: z.object({ duplicateId: z.number().int().min(1), duplicateNumber: z.string().min(1).max(20) }).strict(),
+    apply: (_t, i) => ({ data: { duplicateId: i.duplicateId, duplicateNumber: i.duplicateNumber } }),
+  },
+  {
+    action: 'follow_main',
+    label: '随主工单办结',
+    from: ['merged'],
+    roles: ['system'],
+    internal: true,
+    input: z
+      .object({
+        mainId: z.number().int().min(1),
+        status: z.enum(['reviewed', 'resolved_at_intake', 'closed']),
+        leadUnit: z.string().nullable(),
+        coUnits: z.array(z.string()),
+        dueAt: z.string().nullable(),
+        repliedAt: z.string().nullable(),
+        replyEventId: z.number().int().nullable(),
+      })
+      .strict(),
+    // The main ticket's outcome becomes the duplicate's; its own return visit follows.
+    apply: (_t, i, ctx) => ({
+      to: i.status,
+      patch: { leadUnit: i.leadUnit, coUnits: i.coUnits, dueAt: i.dueAt, repliedAt: i.repliedAt, ...(i.status === 'closed' ? { closedAt: ctx.now.toISOString() } : {}) },
+      data: { mainId: i.mainId, replyEventId: i.replyEventId },
+    }),
   },
   {
     action: 'alarm',
@@ -369,7 +468,7 @@ const BY_ACTION = new Map(TRANSITIONS.map((r) => [r.action, r]));
 
 export const STATUS_LABELS: Record<TicketStatus, string> = {
   draft: '草稿', accepted: '已受理', resolved_at_intake: '直接办结待回访', dispatched: '已派单', acknowledged: '已签收',
-  returned: '已退回中心', replied: '已回复待审核', reviewed: '已审核待回访', under_review: '不满意待研判', supervised: '督办中', closed: '已办结',
+  returned: '已退回中心', replied: '已回复待审核', reviewed: '已审核待回访', under_review: '不满意待研判', supervised: '督办中', merged: '已并案', closed: '已办结',
 };
 
 export function ruleFor(action: string): TransitionRule {
@@ -378,11 +477,31 @@ export function ruleFor(action: string): TransitionRule {
   return rule;
 }
 
-/** The actions this actor may take on this ticket now (for the desk's buttons). */
+const isCoUnit = (t: Ticket, actor: Actor) => !!actor.unit && t.coUnits.includes(actor.unit) && actor.unit !== t.leadUnit;
+
+/** The actions this actor may take on this ticket now (for the desk's buttons): only those the rules would accept with some input. */
 export function allowedActions(t: Ticket, actor: Actor): Action[] {
   return TRANSITIONS.filter(
-    (r) => r.from.includes(t.status) && r.roles.includes(actor.role) && (!r.leadUnitOnly || actor.unit === t.leadUnit),
+    (r) =>
+      !r.internal &&
+      r.from.includes(t.status) &&
+      r.roles.includes(actor.role) &&
+      (!r.leadUnitOnly || actor.unit === t.leadUnit) &&
+      (!r.coUnitOnly || isCoUnit(t, actor)) &&
+      !r.precheck?.(t, actor),
   ).map((r) => r.action);
+}
+
+/** What the reason box is called, per action (also in error messages). */
+export const REASON_LABELS: Partial<Record<Action, string>> = {
+  resolve_at_intake: '答复内容', give_feedback: '核实情况', return: '退回理由', redispatch: '改派理由', overrule_return: '驳回理由',
+  reply: '办理结果', send_back: '退回重办理由', request_extension: '延期理由', refuse_extension: '不予延期理由', supervise: '督办事由',
+  escalate: '升级理由', close: '办结理由', comment: '备注内容', raise_urgency: '理由', co_opinion: '协办意见', unmerge: '取消并案理由',
+  merge: '并案说明',
+};
+
+export function reasonLabel(action: string): string {
+  return REASON_LABELS[action as Action] ?? '理由';
 }
 
 export interface TransitionRequest {
@@ -412,6 +531,9 @@ export function applyTransition(t: Ticket, actor: Actor, req: TransitionRequest,
     const hint = rule.action === 'close' && (t.status === 'reviewed' || t.status === 'resolved_at_intake') ? '：工单须先完成回访才能办结' : '';
     throw new TransitionRefused(`工单 ${t.number} 当前状态为「${STATUS_LABELS[t.status]}」，不能「${rule.label}」${hint}`, 'wrong_status');
   }
+  if (rule.coUnitOnly && !isCoUnit(t, actor)) {
+    throw new TransitionRefused(`只有协办单位可以「${rule.label}」`, 'not_co_unit');
+  }
   if (rule.leadUnitOnly && actor.unit !== t.leadUnit) {
     throw new TransitionRefused(
       actor.role === 'unit_handler'
@@ -421,9 +543,9 @@ export function applyTransition(t: Ticket, actor: Actor, req: TransitionRequest,
     );
   }
   if (rule.requiresReason && !reason) {
-    throw new TransitionRefused(`「${rule.label}」须填写理由或内容`, 'reason_required');
+    throw new InvalidInput(`「${rule.label}」须填写${reasonLabel(rule.action)}`, [{ field: 'reason', label: reasonLabel(rule.action), message: '不能为空' }], 'reason_required');
   }
-  const refusal = rule.refuse?.(t, actor, input, ctx) ?? null;
+  const refusal = rule.precheck?.(t, actor) ?? rule.refuse?.(t, actor, input, ctx) ?? null;
   if (refusal) throw new TransitionRefused(refusal, 'rule');
   const out = rule.apply(t, input, ctx, actor);
   const to = out.to ?? t.status;
@@ -448,6 +570,20 @@ export function applyTransition(t: Ticket, actor: Actor, req: TransitionRequest,
       createdAt: ctx.now.toISOString(),
     },
   };
+}
+
+/**
+ * Why `dup` cannot be merged into `main` (besides the duplicate's own status, which the
+ * 'merge' rule checks), or null. `dupHasDuplicates`: other tickets are merged into `dup`.
+ */
+export function mergeRefusal(dup: Ticket, main: Ticket, dupHasDuplicates: boolean): TransitionRefused | null {
+  if (dup.id === main.id) return new TransitionRefused('不能把工单并入它自己', 'merge_self');
+  if (main.mergedInto || main.status === 'merged') return new TransitionRefused(`工单 ${main.number} 本身已并入其他工单，请并入它的主工单`, 'main_merged');
+  if (!MAIN_OPEN.includes(main.status)) {
+    return new TransitionRefused(`工单 ${main.number} 当前状态为「${STATUS_LABELS[main.status]}」，不能再并入重复工单`, 'main_not_open');
+  }
+  if (dupHasDuplicates) return new TransitionRefused(`工单 ${dup.number} 已有并入它的重复工单，请先取消那些并案`, 'has_duplicates');
+  return null;
 }
 
 export function roleLabel(role: Role): string {

@@ -30,6 +30,7 @@ export const TICKET_STATUSES = [
   'reviewed', // 审核通过: awaiting the return visit
   'under_review', // 研判: unsatisfied, on the leader's daily review list
   'supervised', // 督办: second handling under a supervision notice
+  'merged', // 并案: a duplicate attached to a main ticket; it follows the main ticket's outcome
   'closed', // 办结
 ] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
@@ -78,6 +79,8 @@ export interface Ticket {
   callId: string | null;
   createdBy: number | null;
   updatedAt: string;
+  /** The main ticket this one is merged into (并案), or null. */
+  mergedInto: number | null;
 }
 
 export interface TicketEvent {

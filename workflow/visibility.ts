@@ -1,11 +1,18 @@
 // Who may see which ticket, and what of it: units see only tickets they lead or
 // co-handle, with the citizen's phone masked and a reporter's identity removed.
-import { Ticket } from './types';
+import { Role, Ticket } from './types';
 import { Actor } from './lifecycle';
 
 export function canSee(t: Ticket, actor: Actor): boolean {
   if (actor.role !== 'unit_handler') return true;
   return !!actor.unit && (t.leadUnit === actor.unit || t.coUnits.includes(actor.unit));
+}
+
+/** Who may look citizens up by their personal data (name, phone, address): the center's staff who take the calls. */
+export const PERSONAL_DATA_ROLES: readonly Role[] = ['operator', 'supervisor'];
+
+export function mayUsePersonalData(actor: Actor): boolean {
+  return PERSONAL_DATA_ROLES.includes(actor.role);
 }
 
 export function maskPhone(phone: string): string {

@@ -1,6 +1,7 @@
 // Errors as JSON with a message a person can act on.
 import { ErrorRequestHandler, RequestHandler } from 'express';
-import { InvalidInput, NotFound, TransitionRefused } from '../../workflow/errors';
+import { Forbidden, InvalidInput, NotFound, TransitionRefused } from '../../workflow/errors';
+import { fieldLabel } from '../../workflow/field-labels';
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -9,8 +10,12 @@ export class HttpError extends Error {
 }
 
 export function errorBody(err: unknown): { status: number; body: { error: { code: string; message: string; issues?: unknown } } } {
-  if (err instanceof InvalidInput) return { status: 400, body: { error: { code: 'invalid_input', message: err.message, issues: err.issues } } };
+  if (err instanceof InvalidInput) {
+    const issues = err.issues.map((i) => ({ field: i.field, label: i.label ?? fieldLabel(i.field), message: i.message }));
+    return { status: 400, body: { error: { code: err.code, message: err.message, issues } } };
+  }
   if (err instanceof TransitionRefused) return { status: 409, body: { error: { code: err.code, message: err.message } } };
+  if (err instanceof Forbidden) return { status: 403, body: { error: { code: err.code, message: err.message } } };
   if (err instanceof NotFound) return { status: 404, body: { error: { code: 'not_found', message: err.message } } };
   if (err instanceof HttpError) return { status: err.status, body: { error: { code: err.code, message: err.message } } };
   const e = err as { type?: string; status?: number };

@@ -32,23 +32,33 @@ const correctionBody = z
   })
   .strict();
 
+/** The routing suggestion for a text, with the open tickets of the last days that may be the same issue (`excludeId`: the ticket itself). */
+export async function suggestWithSameIssue(
+  d: { db: Knex; routing: RoutingPort; now: () => Date },
+  b: { title?: string; text: string; address?: string; eventType?: string },
+  excludeId?: number,
+) {
+  const suggestion = d.routing.suggest({ title: b.title, text: b.text, address: b.address });
+  const now = d.now();
+  const since = new Date(now.getTime() - SAME_ISSUE_DAYS * 86400_000).toISOString();
+  const open = b.text.trim()
+    ? (await d.db('tickets').whereNotIn('status', ['closed', 'draft', 'merged']).where('accepted_at', '>=', since).orderBy('id', 'desc').limit(500)).map(ticketFromRow)
+    : [];
+  const sameIssue = findSameIssue(
+    { title: b.title, text: b.text, address: b.address ?? null, town: suggestion.town, eventType: b.eventType ?? suggestion.eventTypes[0]?.code ?? null },
+    open.filter((t) => t.id !== excludeId).map((t) => ({ id: t.id, number: t.number, eventType: t.eventType, town: t.town, address: t.address, content: t.content, acceptedAt: t.acceptedAt })),
+    { now: now.toISOString(), windowDays: SAME_ISSUE_DAYS },
+  );
+  return { suggestion, sameIssue };
+}
+
 export function routingRoutes(d: { db: Knex; routing: RoutingPort; now: () => Date }): Router {
   const r = Router();
   const center = requireRole('operator', 'supervisor', 'leader', 'admin');
 
   r.post('/routing/suggest', center, async (req, res) => {
     const b = parseOrThrow(suggestBody, req.body, '路由请求');
-    const suggestion = d.routing.suggest({ title: b.title, text: b.text, address: b.address });
-    const now = d.now();
-    const since = new Date(now.getTime() - SAME_ISSUE_DAYS * 86400_000).toISOString();
-    const open = b.text.trim()
-      ? (await d.db('tickets').whereNotIn('status', ['closed', 'draft']).where('accepted_at', '>=', since).orderBy('id', 'desc').limit(500)).map(ticketFromRow)
-      : [];
-    const sameIssue = findSameIssue(
-      { title: b.title, text: b.text, address: b.address ?? null, town: suggestion.town, eventType: b.eventType ?? suggestion.eventTypes[0]?.code ?? null },
-      open.map((t) => ({ id: t.id, number: t.number, eventType: t.eventType, town: t.town, address: t.address, content: t.content, acceptedAt: t.acceptedAt })),
-      { now: now.toISOString(), windowDays: SAME_ISSUE_DAYS },
-    );
+    const { suggestion, sameIssue } = await suggestWithSameIssue(d, b);
     res.json({ ...suggestion, sameIssue });
   });
 

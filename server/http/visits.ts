@@ -4,16 +4,26 @@ import { z } from 'zod';
 import { VisitService } from '../services/visits';
 import { parseOrThrow } from '../../workflow/intake';
 import { actorOf, requireRole } from './auth';
+import { VisitListItem } from '../../storage/visits';
+import { STATUS_LABELS } from '../../workflow/lifecycle';
+import { TicketStatus } from '../../workflow/types';
 
 const manualBody = z
   .object({ outcome: z.enum(['satisfied', 'basically_satisfied', 'unsatisfied', 'unreachable']), reason: z.string().max(2000).optional() })
   .strict();
 
-export function visitRoutes(visits: VisitService): Router {
+export function visitRoutes(visits: VisitService, unitName: (code: string | null) => string | null = () => null): Router {
   const r = Router();
   const center = requireRole('operator', 'supervisor');
+  const item = (v: VisitListItem) => ({
+    ...v, statusLabel: STATUS_LABELS[v.status as TicketStatus] ?? v.status, unitName: unitName(v.leadUnit),
+    reply: v.reply ? { ...v.reply, unitName: unitName(v.reply.unit) } : null,
+  });
   r.get('/return-visits/manual', center, async (_req, res) => {
-    res.json({ items: await visits.manualList() });
+    res.json({ items: (await visits.manualList()).map(item) });
+  });
+  r.get('/return-visits/open', center, async (_req, res) => {
+    res.json({ items: (await visits.openList()).map(item) });
   });
   r.post('/return-visits/:ticketId', center, async (req, res) => {
     const id = parseOrThrow(z.coerce.number().int().min(1), req.params.ticketId, '工单编号');

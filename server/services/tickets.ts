@@ -5,9 +5,9 @@ import crypto from 'node:crypto';
 import { Knex } from 'knex';
 import { Ticket, TicketEvent } from '../../workflow/types';
 import { AppealInput, appealInput, newTicket, parseOrThrow } from '../../workflow/intake';
-import { Actor, applyTransition, Clocks, LifecycleContext, TransitionRequest, UnitInfo } from '../../workflow/lifecycle';
-import { InvalidInput, NotFound, TransitionRefused } from '../../workflow/errors';
-import { canSee } from '../../workflow/visibility';
+import { Actor, applyTransition, Clocks, LifecycleContext, MAIN_OUTCOME, mergeRefusal, TransitionRequest, UnitInfo } from '../../workflow/lifecycle';
+import { Forbidden, InvalidInput, NotFound, TransitionRefused } from '../../workflow/errors';
+import { canSee, mayUsePersonalData } from '../../workflow/visibility';
 import * as store from '../../storage/tickets';
 import { GroupCommit } from '../../storage/group-commit';
 import { isUniqueViolation } from '../../storage/db';
@@ -26,6 +26,8 @@ export interface TicketServiceOptions {
   clockState: (t: Ticket) => TicketClockState | null;
   /** Runs inside every ticket write's transaction, after the ticket is written (e.g. to open a return-visit task). */
   afterWrite?: (trx: Knex.Transaction, ticket: Ticket, now: Date, previousStatus: Ticket['status'] | null) => Promise<void>;
+  /** Runs inside a transition's transaction after its event is written (e.g. to number a supervision notice). */
+  afterEvent?: (trx: Knex.Transaction, ticket: Ticket, event: TicketEvent) => Promise<void>;
   /** Called after a commit with what changed (pushes to desks, scheduler hints). */
   onChange?: (ticket: Ticket, events: TicketEvent[]) => void;
 }
@@ -146,15 +148,109 @@ export class TicketService {
         throw new TransitionRefused('此工单不由本单位办理，不能操作（首接负责制：只有牵头单位可以办理或退回）', 'not_lead_unit');
       }
       const r = applyTransition(before, actor, req, ctx);
-      await store.updateTicket(trx, before, r.ticket);
-      const event = await store.insertEvent(trx, r.event);
-      await this.scheduleAlarms(trx, r.ticket, now);
-      await this.o.afterWrite?.(trx, r.ticket, now, before.status);
+      if (r.event.action === 'reply') {
+        // The lead unit replies with the co-handling units' opinions of this round (协办意见).
+        const opinions = (await trx('ticket_events').where({ ticket_id: id, action: 'co_opinion' }).orderBy('id'))
+          .filter((e) => Number(JSON.parse(e.data || '{}').round ?? 1) === before.handlingRound)
+          .map((e) => ({ unit: e.actor_unit as string, eventId: Number(e.id) }));
+        if (opinions.length) r.event.data = { ...r.event.data, coOpinions: opinions };
+      }
+      const event = await this.write(trx, before, r, now);
       await alsoWrite?.(trx, r.ticket);
-      return { ticket: r.ticket, event };
+      const followers = await this.followMain(trx, before, r.ticket, now);
+      return { ticket: r.ticket, event, followers };
     });
     this.o.onChange?.(result.ticket, [result.event]);
-    return result;
+    for (const f of result.followers) this.o.onChange?.(f.ticket, [f.event]);
+    return { ticket: result.ticket, event: result.event };
+  }
+
+  /** Write one applied transition: the ticket, its event, its alarms, what follows from it in the same transaction. */
+  private async write(trx: Knex.Transaction, before: Ticket, r: { ticket: Ticket; event: Omit<TicketEvent, 'id'> }, now: Date): Promise<TicketEvent> {
+    await store.updateTicket(trx, before, r.ticket);
+    const event = await store.insertEvent(trx, r.event);
+    await this.scheduleAlarms(trx, r.ticket, now);
+    await this.o.afterWrite?.(trx, r.ticket, now, before.status);
+    await this.o.afterEvent?.(trx, r.ticket, event);
+    return event;
+  }
+
+  /** The main ticket's outcome is there: each duplicate merged into it takes it (and gets its own return visit). */
+  private async followMain(trx: Knex.Transaction, before: Ticket, main: Ticket, now: Date): Promise<Array<{ ticket: Ticket; event: TicketEvent }>> {
+    if (!MAIN_OUTCOME.includes(main.status) || MAIN_OUTCOME.includes(before.status)) return [];
+    const ids = await store.duplicateIds(trx, main.id);
+    if (!ids.length) return [];
+    const reply = await trx('ticket_events').where({ ticket_id: main.id }).whereIn('action', ['reply', 'resolve_at_intake']).orderBy('id', 'desc').first();
+    const system: Actor = { id: null, role: 'system', unit: null };
+    const out: Array<{ ticket: Ticket; event: TicketEvent }> = [];
+    for (const id of ids) {
+      const dup = await store.getTicketForUpdate(trx, id);
+      if (!dup || dup.status !== 'merged') continue;
+      const r = applyTransition(dup, system, {
+        action: 'follow_main',
+        reason: reply?.reason ?? null,
+        input: { mainId: main.id, status: main.status, leadUnit: main.leadUnit, coUnits: main.coUnits, dueAt: main.dueAt, repliedAt: main.repliedAt, replyEventId: reply ? Number(reply.id) : null },
+      }, this.ctx(now));
+      out.push({ ticket: r.ticket, event: await this.write(trx, dup, r, now) });
+    }
+    return out;
+  }
+
+  /**
+   * 并案: attach the duplicate `id` to the main ticket (by id or number). Both tickets are
+   * locked (lower id first, so two merges in opposite directions cannot deadlock) and both
+   * get their audit event in one transaction.
+   */
+  async merge(id: number, actor: Actor, target: { into?: number; intoNumber?: string }, reason: string | null): Promise<{ ticket: Ticket; main: Ticket }> {
+    const mainRef = target.into ?? (await store.getTicketByNumber(this.o.db, target.intoNumber!))?.id;
+    if (!mainRef) throw new NotFound(`工单 ${target.intoNumber} 不存在`);
+    const now = this.o.now();
+    const ctx = this.ctx(now);
+    const result = await this.writes.run(async (trx) => {
+      const [a, b] = [id, mainRef].sort((x, y) => x - y);
+      const first = await store.getTicketForUpdate(trx, a);
+      const second = a === b ? first : await store.getTicketForUpdate(trx, b);
+      const dup = first?.id === id ? first : second;
+      const main = first?.id === mainRef ? first : second;
+      if (!dup || !canSee(dup, actor)) throw new NotFound(`工单 ${id} 不存在`);
+      if (!main || !canSee(main, actor)) throw new NotFound(`工单 ${target.intoNumber ?? mainRef} 不存在`);
+      const refusal = mergeRefusal(dup, main, (await store.duplicateIds(trx, dup.id)).length > 0);
+      if (refusal) throw refusal;
+      const rd = applyTransition(dup, actor, { action: 'merge', reason, input: { mainId: main.id, mainNumber: main.number } }, ctx);
+      const rm = applyTransition(main, actor, { action: 'attach_duplicate', reason, input: { duplicateId: dup.id, duplicateNumber: dup.number } }, ctx);
+      const de = await this.write(trx, dup, rd, now);
+      const me = await this.write(trx, main, rm, now);
+      return { dup: rd.ticket, main: rm.ticket, de, me };
+    });
+    this.o.onChange?.(result.dup, [result.de]);
+    this.o.onChange?.(result.main, [result.me]);
+    return { ticket: result.dup, main: result.main };
+  }
+
+  /** 取消并案: the duplicate goes back to the center (accepted) on its own; the main ticket records it. */
+  async unmerge(id: number, actor: Actor, reason: string | null): Promise<{ ticket: Ticket; main: Ticket | null }> {
+    const now = this.o.now();
+    const ctx = this.ctx(now);
+    const peek = await store.getTicket(this.o.db, id);
+    if (!peek || !canSee(peek, actor)) throw new NotFound(`工单 ${id} 不存在`);
+    const result = await this.writes.run(async (trx) => {
+      const mainId = peek.mergedInto;
+      const ids = mainId ? [id, mainId].sort((x, y) => x - y) : [id];
+      const locked = new Map<number, Ticket | null>();
+      for (const x of ids) locked.set(x, await store.getTicketForUpdate(trx, x));
+      const dup = locked.get(id)!;
+      if (dup.mergedInto !== mainId) throw new TransitionRefused(`工单 ${dup.number} 的并案状态刚刚变化，请刷新后重试`, 'changed');
+      const rd = applyTransition(dup, actor, { action: 'unmerge', reason }, ctx);
+      const de = await this.write(trx, dup, rd, now);
+      const main = mainId ? locked.get(mainId) ?? null : null;
+      if (!main) return { dup: rd.ticket, main: null, de, me: null };
+      const rm = applyTransition(main, actor, { action: 'detach_duplicate', reason, input: { duplicateId: dup.id, duplicateNumber: dup.number } }, ctx);
+      const me = await this.write(trx, main, rm, now);
+      return { dup: rd.ticket, main: rm.ticket, de, me };
+    });
+    this.o.onChange?.(result.dup, [result.de]);
+    if (result.main && result.me) this.o.onChange?.(result.main, [result.me]);
+    return { ticket: result.dup, main: result.main };
   }
 
   /** Store when this ticket's clocks next need the scheduler (null: never again). */
@@ -221,8 +317,32 @@ export class TicketService {
     return store.listEvents(this.o.db, id);
   }
 
-  async search(filter: store.TicketFilter, page: number, pageSize: number, actor: Actor) {
-    const f = actor.role === 'unit_handler' ? { ...filter, visibleToUnit: actor.unit ?? '-' } : filter;
-    return store.searchTickets(this.o.db, f, page, pageSize, this.o.now());
+  /**
+   * Search within what the actor may see. Filters on a citizen's personal data (phone, name,
+   * address) are for the center's staff only: anyone else is refused whatever the value, so
+   * the answer reveals nothing (issue 13: a unit confirming a reporter's number).
+   */
+  async search(filter: store.TicketFilter, page: number, pageSize: number, actor: Actor, sort?: store.TicketSort) {
+    return store.searchTickets(this.o.db, this.scoped(filter, actor), page, pageSize, this.o.now(), sort);
+  }
+
+  /** The filter narrowed to what the actor may see (a unit: its own tickets; a report never matched by personal data outside the center). */
+  private scoped(filter: store.TicketFilter, actor: Actor): store.TicketFilter {
+    const personal = !!(filter.phone || filter.name || filter.addressText?.length);
+    if (personal && !mayUsePersonalData(actor)) {
+      throw new Forbidden('承办单位和领导不能按群众的姓名、电话、地址查询工单；请按工单编号、关键词或其他条件查询', 'personal_filter_forbidden');
+    }
+    const f: store.TicketFilter = actor.role === 'unit_handler' ? { ...filter, visibleToUnit: actor.unit ?? '-' } : filter;
+    return personal && !mayUsePersonalData(actor) ? { ...f, excludeReports: true } : f;
+  }
+
+  /** More than `n` tickets match (what an export would leave out). */
+  async matchesMoreThan(filter: store.TicketFilter, actor: Actor, n: number): Promise<boolean> {
+    return store.matchesMoreThan(this.o.db, this.scoped(filter, actor), this.o.now(), n);
+  }
+
+  /** Every match (up to `cap`), in chunks, for an export. Returns how many matched beyond the cap (0 or more). */
+  async eachMatch(filter: store.TicketFilter, actor: Actor, sort: store.TicketSort, cap: number, onChunk: (tickets: Ticket[]) => Promise<void>): Promise<boolean> {
+    return store.eachTicket(this.o.db, this.scoped(filter, actor), sort, this.o.now(), cap, onChunk);
   }
 }

@@ -144,7 +144,12 @@ export class VisitService {
 
   /** The operators' manual return-visit list. */
   manualList() {
-    return store.manualVisitList(this.o.db);
+    return store.visitList(this.o.db, ['manual']);
+  }
+
+  /** Every open return visit (waiting for calling hours, being retried, on the manual list): to make one now. */
+  openList() {
+    return store.visitList(this.o.db, ['manual', 'pending', 'calling']);
   }
 
   /** An operator called the citizen (or could not reach them): record it and close the visit. */
@@ -152,9 +157,16 @@ export class VisitService {
     if (!(outcome in OUTCOME_LABELS) || !['satisfied', 'basically_satisfied', 'unsatisfied', 'unreachable'].includes(outcome)) {
       throw new InvalidInput('回访结果须为 满意/基本满意/不满意/无法联系（satisfied|basically_satisfied|unsatisfied|unreachable）');
     }
+    if (outcome === 'unsatisfied' && !reason?.trim()) {
+      throw new InvalidInput('回访结果为不满意时，须记录群众不满意的原因（研判时要看）', [{ field: 'reason', message: '不满意须填写原因' }]);
+    }
     const t = await store.openVisitTask(this.o.db, ticketId);
     if (!t) throw new NotFound(`工单 ${ticketId} 没有待回访任务`);
     const at = this.o.now().toISOString();
+    // The survey call is on the line now: its answer would be a second visit.
+    if (t.state === 'calling' && t.leaseUntil && t.leaseUntil > at) {
+      throw new TransitionRefused('系统正在自动回访此工单（电话进行中），请稍后再试', 'call_in_progress');
+    }
     const { ticket } = await this.o.tickets.transition(ticketId, actor, { action: 'record_return_visit', input: { outcome, attempt: t.attempts + 1 } }, async (trx) => {
       await store.insertReturnVisit(trx, { ticketId, round: t.round, attempt: t.attempts + 1, method: 'manual_call', outcome, reason, actorId: actor.id, at });
       await store.updateVisitTask(trx, { ...t, state: 'done', attempts: t.attempts + 1, nextAt: null, leaseUntil: null }, at);

@@ -61,10 +61,10 @@ describe('accounts: own password, user administration', function () {
       [{ username: 'op34', displayName: '分机重复', role: 'operator', unit: 'center', extension: '1033' }, 409, /分机号 1033 已分配给 接线员33/],
       [{ username: 'op35', displayName: '单位不符', role: 'operator', unit: 'cgj' }, 400, /接线员不能属于「城市管理局」/],
       [{ username: 'cgj2', displayName: '承办人', role: 'unit_handler', unit: 'center' }, 400, /承办单位不能属于/],
-      [{ username: 'x', displayName: '太短', role: 'operator', unit: 'center' }, 400, /username/],
-      [{ username: 'op36', displayName: '系统', role: 'system', unit: 'center' }, 400, /role/],
+      [{ username: 'x', displayName: '太短', role: 'operator', unit: 'center' }, 400, /用户名：/],
+      [{ username: 'op36', displayName: '系统', role: 'system', unit: 'center' }, 400, /角色：/],
       [{ username: 'op37', displayName: '无此单位', role: 'operator', unit: 'nowhere' }, 400, /不存在/],
-      [{ username: 'op38', displayName: '多余字段', role: 'operator', unit: 'center', password: 'Abc-12345' }, 400, /password/],
+      [{ username: 'op38', displayName: '多余字段', role: 'operator', unit: 'center', password: 'Abc-12345' }, 400, /不接受的字段：password/],
     ];
     for (const [body, status, message] of cases) {
       const r = await admin('POST', '/api/admin/users', body);

@@ -14,7 +14,7 @@ const base: Ticket = {
   anonymous: false, noCallback: false, address: null, town: null, lat: null, lng: null, eventType: null, urgency: 'general', leadUnit: 'cgj', coUnits: [], firstUnit: 'cgj',
   returnOverruled: false, handlingRound: 1, escalationLevel: 0, satisfaction: null, acceptedAt: '2026-11-23T00:00:00.000Z', dispatchedAt: '2026-11-23T00:00:00.000Z',
   acknowledgedAt: '2026-11-23T00:10:00.000Z', ackDueAt: '2026-11-23T02:00:00.000Z', feedbackDueAt: null, feedbackAt: null, dueAt: '2026-11-23T10:00:00.000Z', repliedAt: null,
-  closedAt: null, extensionPending: null, callId: null, createdBy: 1, updatedAt: '2026-11-23T00:10:00.000Z',
+  closedAt: null, extensionPending: null, callId: null, createdBy: 1, updatedAt: '2026-11-23T00:10:00.000Z', mergedInto: null,
 };
 const at = (iso: string) => new Date(iso);
 

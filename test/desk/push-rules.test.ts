@@ -8,7 +8,7 @@ const ticket = (over: Partial<Ticket> = {}): Ticket => ({
   citizenName: '王先生', citizenPhone: '13800001234', anonymous: false, noCallback: false, address: '圣城街道农圣街', town: 'shengcheng', lat: null, lng: null,
   eventType: 'CX-0101', urgency: 'general', leadUnit: 'cgj', coUnits: ['shengcheng'], firstUnit: 'cgj', returnOverruled: false, handlingRound: 1, escalationLevel: 0,
   satisfaction: null, acceptedAt: '2026-11-23T01:00:00.000Z', dispatchedAt: '2026-11-23T01:00:00.000Z', acknowledgedAt: null, ackDueAt: null, feedbackDueAt: null,
-  feedbackAt: null, dueAt: null, repliedAt: null, closedAt: null, extensionPending: null, callId: null, createdBy: 1, updatedAt: '2026-11-23T01:00:00.000Z', ...over,
+  feedbackAt: null, dueAt: null, repliedAt: null, closedAt: null, extensionPending: null, callId: null, createdBy: 1, updatedAt: '2026-11-23T01:00:00.000Z', mergedInto: null, ...over,
 });
 const who = (role: Recipient['role'], unit: string, extension: string | null = null): Recipient => ({ id: 1, role, unit, extension });
 const offered = { type: 'call_offered' as const, at: '2026-11-23T01:00:00.000Z', callId: 'c1', caller: '13800001234', agent: '1001', queue: 'hotline', queueWaitMs: 3000 };

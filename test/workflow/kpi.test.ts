@@ -46,6 +46,7 @@ function ticket(id: number, t: Partial<Ticket>): Ticket {
     callId: null,
     createdBy: null,
     updatedAt: bj('2026-11-29 12:00'),
+    mergedInto: null,
     ...t,
   };
 }

@@ -97,8 +97,11 @@ describe('ticket lifecycle', () => {
     }
   });
 
-  it('a unit cannot return a ticket without a reason', () => {
-    refused(() => run(dispatched(), cgj, 'return', { reason: '  ' }), 'reason_required');
+  it('a unit cannot return a ticket without a reason: an input error naming the reason box', () => {
+    assert.throws(
+      () => run(dispatched(), cgj, 'return', { reason: '  ' }),
+      (e: unknown) => e instanceof InvalidInput && e.code === 'reason_required' && /退回理由/.test(e.message) && e.issues[0].field === 'reason',
+    );
   });
 
   it('first-responder rule: a unit cannot pass a ticket on to another unit itself', () => {
@@ -203,7 +206,8 @@ describe('ticket lifecycle', () => {
   });
 
   it('the desk offers only the actions this actor may take now', () => {
-    assert.deepEqual(allowedActions(dispatched(), cgj).sort(), ['acknowledge', 'comment', 'give_feedback', 'request_extension', 'return'].sort());
+    // No 1-hour feedback for a general matter: the rules would refuse it, so it is not offered.
+    assert.deepEqual(allowedActions(dispatched(), cgj).sort(), ['acknowledge', 'comment', 'request_extension', 'return'].sort());
     assert.ok(!allowedActions(dispatched(), zjj).includes('acknowledge'));
   });
 });
