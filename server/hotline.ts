@@ -14,6 +14,7 @@ import { scheduleVersion } from '../storage/calendar';
 import { clockPolicyInForce } from './clock-policy';
 import { calendarRoutes } from './http/calendar';
 import { bulletinRoutes } from './http/bulletins';
+import { statsRoutes } from './http/stats';
 import { attachmentRoutes } from './http/attachments';
 import { noticeRoutes } from './http/notices';
 import { NoticeService } from './services/notices';
@@ -156,7 +157,11 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
       routingRoutes({ db, routing: deps.routing, now }),
       visitRoutes(visits, unitName),
       calendarRoutes({ db, now, policy: () => policy, reload: reloadCalendar }),
-      bulletinRoutes({ db, routing: deps.routing, policy: () => policy, timeZone: config.HOTLINE_TIME_ZONE, now }),
+      bulletinRoutes({ db, routing: deps.routing, policy: () => policy, timeZone: config.HOTLINE_TIME_ZONE, now, unitName }),
+      statsRoutes({
+        db, routing: deps.routing, policy: () => policy, timeZone: config.HOTLINE_TIME_ZONE, now, unitName,
+        categoryOf: (code) => deps.routing.eventType(code)?.category ?? null, typeName: (code) => deps.routing.eventType(code)?.name ?? null,
+      }),
       attachmentRoutes({ db, tickets, dir: path.resolve(config.FILES_DIR, 'attachments'), now }),
       noticeRoutes({ db, tickets, notices, timeZone: config.HOTLINE_TIME_ZONE, cityName }),
       ticketViewRoutes({

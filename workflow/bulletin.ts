@@ -7,7 +7,7 @@ import { computeKpis, rankUnits, KpiReport, RankedUnit } from './kpi';
 import { dayNumberOf, dateOfDayNumber, fromLocal } from './calendar';
 import { InvalidInput } from './errors';
 
-export type BulletinKind = 'daily' | 'weekly';
+export type BulletinKind = 'daily' | 'weekly' | 'range';
 
 export interface BulletinPeriod { kind: BulletinKind; from: string; to: string; days: string[] }
 
@@ -24,6 +24,25 @@ export function bulletinPeriod(kind: BulletinKind, day: string, timeZone: string
     from: fromLocal({ day: first, ms: 0 }, timeZone).toISOString(),
     to: fromLocal({ day: first + count, ms: 0 }, timeZone).toISOString(),
     days,
+  };
+}
+
+/** Longest range a bulletin covers (its KPIs read every event of the period's tickets). */
+export const MAX_RANGE_DAYS = 92;
+
+/** The period of a range bulletin: the city days from `fromDay` to `toDay`, both included. */
+export function rangePeriod(fromDay: string, toDay: string, timeZone: string): BulletinPeriod {
+  const a = dayNumberOf(fromDay);
+  const b = dayNumberOf(toDay);
+  if (a === null) throw new InvalidInput(`开始日期「${fromDay}」须为真实存在的 YYYY-MM-DD`, [{ field: 'from', message: '日期无效' }]);
+  if (b === null) throw new InvalidInput(`结束日期「${toDay}」须为真实存在的 YYYY-MM-DD`, [{ field: 'to', message: '日期无效' }]);
+  if (b < a) throw new InvalidInput('结束日期不能早于开始日期', [{ field: 'to', message: '早于开始日期' }]);
+  if (b - a + 1 > MAX_RANGE_DAYS) throw new InvalidInput(`一次最多统计 ${MAX_RANGE_DAYS} 天`, [{ field: 'from', message: `超过 ${MAX_RANGE_DAYS} 天` }]);
+  return {
+    kind: 'range',
+    from: fromLocal({ day: a, ms: 0 }, timeZone).toISOString(),
+    to: fromLocal({ day: b + 1, ms: 0 }, timeZone).toISOString(),
+    days: Array.from({ length: b - a + 1 }, (_, i) => dateOfDayNumber(a + i)),
   };
 }
 
@@ -55,14 +74,18 @@ export function buildBulletin(
   period: BulletinPeriod,
   tickets: Ticket[],
   events: TicketEvent[],
-  o: { categoryOf: (eventType: string) => string | null; dayOf: (iso: string) => string; workingTime?: (a: Date, b: Date) => number; units?: string[] },
+  o: {
+    categoryOf: (eventType: string) => string | null; dayOf: (iso: string) => string; workingTime?: (a: Date, b: Date) => number; units?: string[];
+    /** The city's today: days after it are not in the trend (a week in progress is not plotted with zeros ahead). */
+    today?: string;
+  },
 ): Bulletin {
   const accepted = tickets.filter((t) => t.status !== 'draft' && t.acceptedAt >= period.from && t.acceptedAt < period.to);
   const byChannel: Record<string, number> = {};
   const byKind: Record<string, number> = {};
   const byCategory: Record<string, number> = {};
   const byTown: Record<string, number> = {};
-  const perDay = new Map(period.days.map((d) => [d, 0]));
+  const perDay = new Map(period.days.filter((d) => !o.today || d <= o.today).map((d) => [d, 0]));
   for (const t of accepted) {
     inc(byChannel, t.channel);
     inc(byKind, t.kind);

@@ -2,19 +2,20 @@
 import { Knex } from 'knex';
 import { ticketFromRow } from '../../storage/tickets';
 import { TicketEvent } from '../../workflow/types';
-import { buildBulletin, bulletinPeriod, Bulletin, BulletinKind } from '../../workflow/bulletin';
+import { buildBulletin, bulletinPeriod, Bulletin, BulletinKind, BulletinPeriod } from '../../workflow/bulletin';
 import { ClockPolicy } from '../../workflow/clocks';
 import { hotSpots, hotWords, HotSpot, HotWord } from '../../routing';
 import type { Routing } from '../../routing';
 
 export type FullBulletin = Bulletin & { hotWords: HotWord[]; hotSpots: HotSpot[] };
 
-export async function loadBulletin(
-  d: { db: Knex; routing: Pick<Routing, 'eventType'>; policy: () => ClockPolicy; timeZone: string },
-  kind: BulletinKind,
-  day: string,
-): Promise<FullBulletin> {
-  const period = bulletinPeriod(kind, day, d.timeZone);
+export type BulletinDeps = { db: Knex; routing: Pick<Routing, 'eventType'>; policy: () => ClockPolicy; timeZone: string; now?: () => Date };
+
+export async function loadBulletin(d: BulletinDeps, kind: Exclude<BulletinKind, 'range'>, day: string): Promise<FullBulletin> {
+  return loadBulletinOf(d, bulletinPeriod(kind, day, d.timeZone));
+}
+
+export async function loadBulletinOf(d: BulletinDeps, period: BulletinPeriod): Promise<FullBulletin> {
   const touched = d.db('ticket_events').where('created_at', '>=', period.from).where('created_at', '<', period.to).select('ticket_id');
   const rows = await d.db('tickets').where((w) => w.where((a) => a.where('accepted_at', '>=', period.from).where('accepted_at', '<', period.to)).orWhereIn('id', touched));
   const tickets = rows.map(ticketFromRow);
@@ -36,6 +37,7 @@ export async function loadBulletin(
     dayOf: (iso) => cal.localDate(new Date(iso)),
     workingTime: (a, b) => cal.workingTimeBetween(a, b),
     units,
+    today: d.now ? cal.localDate(d.now()) : undefined,
   });
   // Hot words: this period against the four before it; hot spots: the last day against four weeks.
   const span = Date.parse(period.to) - Date.parse(period.from);
