@@ -146,7 +146,7 @@ export function deskRoutes(o: DeskApiOptions): Router {
   // The caller's earlier tickets, a repeat caller flagged: the screen pop, or a number the
   // operator types (no switch, or a call on another line). A look-up by personal data:
   // the center's staff only, audited and limited like the search.
-  const limits = new SearchLimits(ctx.db, ctx.now);
+  const limits = new SearchLimits(ctx.db, ctx.now, { perMinute: ctx.config.DESK_SEARCH_PER_MINUTE, personalPerMinute: ctx.config.DESK_PERSONAL_SEARCH_PER_MINUTE });
   r.get('/desk/caller-history', requireRole(...PERSONAL_DATA_ROLES), async (req, res) => {
     const { phone: typed } = parseOrThrow(phoneQuery, req.query, '来电号码');
     const p = normalizePhone(typed);

@@ -30,6 +30,8 @@ export const CONFIG_DOC: Array<{ name: string; default: string; meaning: string 
   { name: 'RETURN_VISIT_MAX_ATTEMPTS', default: '3', meaning: 'automatic attempts before the manual return-visit list' },
   { name: 'RETURN_VISIT_RETRY_MINUTES', default: '120', meaning: 'wait before the next attempt (then into calling hours)' },
   { name: 'DESK_WRAP_UP_SECONDS', default: '30', meaning: "after a call the operator's wrap-up ends by itself after this long" },
+  { name: 'DESK_SEARCH_PER_MINUTE', default: '120', meaning: 'ticket searches (and exports) one user may make per minute, per server' },
+  { name: 'DESK_PERSONAL_SEARCH_PER_MINUTE', default: '30', meaning: "searches by a citizen's phone, name or address one user may make per minute, on all servers together" },
   { name: 'DESK_FANOUT', default: 'auto', meaning: '`auto`: on PostgreSQL, desks on every server see every push (LISTEN/NOTIFY); `off`: one server' },
   { name: 'FREESWITCH_ESL', default: '(unset: no telephony)', meaning: "FreeSWITCH Event Socket as `host:port:password`" },
   { name: 'ASTERISK_AMI', default: '(unset)', meaning: 'Asterisk Manager Interface as `host:port:user:secret` (instead of FreeSWITCH)' },
@@ -68,6 +70,8 @@ const schema = z.object({
   RETURN_VISIT_RETRY_MINUTES: z.coerce.number({ error: '须为分钟数' }).min(1).max(10080).default(120),
   DESK_WRAP_UP_SECONDS: z.coerce.number({ error: '须为秒数' }).int().min(0).max(3600).default(30),
   DESK_FANOUT: z.enum(['auto', 'off']).default('auto'),
+  DESK_SEARCH_PER_MINUTE: z.coerce.number({ error: '须为整数' }).int().min(1).max(1_000_000).default(120),
+  DESK_PERSONAL_SEARCH_PER_MINUTE: z.coerce.number({ error: '须为整数' }).int().min(1).max(1_000_000).default(30),
   FREESWITCH_ESL: eslAddress.optional(),
   ASTERISK_AMI: z.string().regex(/^[^:\s]+:\d{1,5}:[^:\s]+:.+$/, '格式应为 host:port:user:secret').optional(),
 }).refine((c) => !(c.FREESWITCH_ESL && c.ASTERISK_AMI), { message: 'FREESWITCH_ESL 和 ASTERISK_AMI 只能设置一个：一个热线只接一台交换机', path: ['ASTERISK_AMI'] });

@@ -19,6 +19,7 @@ import { attachmentRoutes } from './http/attachments';
 import { noticeRoutes } from './http/notices';
 import { NoticeService } from './services/notices';
 import { ticketViewRoutes } from './http/ticket-views';
+import { SearchLimits } from './http/ticket-search';
 import { zonedDayStart } from '../workflow/calendar';
 import { readCity } from '../storage/seed';
 import { TicketService } from './services/tickets';
@@ -166,6 +167,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
       noticeRoutes({ db, tickets, notices, timeZone: config.HOTLINE_TIME_ZONE, cityName }),
       ticketViewRoutes({
         db, tickets, notices, routing: deps.routing, now, unitName, handlingUnits: () => handlingUnits,
+        limits: new SearchLimits(db, now, { perMinute: config.DESK_SEARCH_PER_MINUTE, personalPerMinute: config.DESK_PERSONAL_SEARCH_PER_MINUTE }),
         catalogue: {
           eventTypesOf: (category) => {
             const codes = deps.routing.eventTypes().filter((e) => e.group === category).map((e) => e.code);
