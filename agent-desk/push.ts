@@ -3,6 +3,7 @@
 // reporter's identity never leaves the server.
 import { Ticket, TicketEvent, Role } from '../workflow/types';
 import { canSee, viewFor } from '../workflow/visibility';
+import { unitEventOf } from '../workflow/ticket-view';
 import type { CallEvent } from '../ivr/telephony';
 import type { HotlineEvents } from '../server/events';
 
@@ -37,8 +38,8 @@ export function pushFor(r: Recipient, m: PushMessage, myCalls: ReadonlySet<strin
       const actor = { id: r.id, role: r.role, unit: r.unit };
       if (!canSee(m.ticket, actor)) return null;
       if (r.role === 'unit_handler') {
-        // Units get the ticket as they may see it and only the shape of its new events.
-        const events = m.events.map((e) => ({ ...e, reason: e.action === 'return' || e.action === 'reply' || e.action === 'send_back' || e.action === 'supervise' ? e.reason : null, data: {}, actorId: null }));
+        // Units get the ticket as they may see it and its new events as the ticket page shows them to a unit.
+        const events = m.events.map((e) => unitEventOf(e, r.unit, m.ticket));
         return { type: 'ticket', ticket: viewFor(m.ticket, actor), events };
       }
       return m;

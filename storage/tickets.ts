@@ -282,7 +282,8 @@ export function applyTicketFilter(q: Knex.QueryBuilder, f: TicketFilter, now: Da
   if (f.addressText?.length) terms.push({ field: 'addr', grams: f.addressText });
   if (terms.length) {
     if (kind === 'postgres') q.whereRaw('tickets.search_tsv @@ ?::tsquery', [pgTsquery(terms)]);
-    else q.whereIn('tickets.id', (s) => s.from('ticket_text').whereRaw('ticket_text match ?', [ftsMatch(terms)]).select('rowid'));
+    // SQLite: driven by the text index (a join, read newest first and stopped at the page's end).
+    else q.join('ticket_text', 'ticket_text.rowid', 'tickets.id').whereRaw('ticket_text match ?', [ftsMatch(terms)]);
   }
   if (f.q) {
     const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -293,7 +294,9 @@ export function applyTicketFilter(q: Knex.QueryBuilder, f: TicketFilter, now: Da
 
 export const SORTS = ['-acceptedAt', 'acceptedAt', 'dueAt', '-dueAt', 'updatedAt', '-updatedAt', 'number', '-number'] as const;
 export type TicketSort = (typeof SORTS)[number];
-const SORT_COLUMNS: Record<string, string> = { acceptedAt: 'accepted_at', dueAt: 'due_at', updatedAt: 'updated_at', number: 'number' };
+// A ticket's id grows with its acceptance (accepted_at is the time of its insert), so the
+// acceptance order is the primary key's: the newest page is read from the key's end.
+const SORT_COLUMNS: Record<string, string> = { acceptedAt: 'id', dueAt: 'due_at', updatedAt: 'updated_at', number: 'number' };
 
 /** At most this many matches are counted: beyond, the answer says "10000+". */
 export const COUNT_CAP = 10_000;
@@ -302,6 +305,8 @@ function orderedQuery(db: Knex, f: TicketFilter, sort: TicketSort, now: Date): K
   const desc = sort.startsWith('-');
   const column = `tickets.${SORT_COLUMNS[sort.replace(/^-/, '')]}`;
   const q = applyTicketFilter(db('tickets'), f, now).select('tickets.*');
+  const textJoin = dbKind(db) === 'sqlite' && (f.text?.length || f.addressText?.length);
+  if (column === 'tickets.id') return q.orderBy(textJoin ? 'ticket_text.rowid' : 'tickets.id', desc ? 'desc' : 'asc');
   // Tickets without a deadline go last either way; ties in a stable order.
   if (column === 'tickets.due_at') q.orderByRaw(`tickets.due_at is null, tickets.due_at ${desc ? 'desc' : 'asc'}`);
   else q.orderBy(column, desc ? 'desc' : 'asc');

@@ -26,16 +26,22 @@ export interface EventView extends TicketEvent {
   actorUnitName: string | null;
 }
 
-export function eventView(e: TicketEvent, actor: Actor, names: { user(id: number | null): string | null; unit(code: string | null): string | null }, ticket: Ticket): EventView {
-  const label = e.action === 'intake' ? '受理' : safeLabel(e.action);
-  const base = { ...e, actionLabel: label, actorName: names.user(e.actorId), actorUnitName: names.unit(e.actorUnit) };
-  if (actor.role !== 'unit_handler') return base;
-  const own = !!actor.unit && e.actorUnit === actor.unit;
+/** An audit event as a unit may see it: its own work's reasons, unit and deadline fields, no person of the center. */
+export function unitEventOf(e: TicketEvent, unit: string | null, ticket: Ticket): TicketEvent {
+  const own = !!unit && e.actorUnit === unit;
   const data: Record<string, unknown> = {};
   for (const k of UNIT_DATA) if (k in e.data) data[k] = e.data[k];
   // A visit's words are the citizen's: for a report they could tell who it was.
   const reason = (own && e.action === 'comment') || UNIT_REASONS.has(e.action) ? e.reason : e.action === 'record_return_visit' || e.action === 'follow_main' ? (ticket.kind === 'report' ? null : e.reason) : null;
-  return { ...base, reason, data, actorId: own ? e.actorId : null, actorName: own ? base.actorName : null };
+  return { ...e, reason, data, actorId: own ? e.actorId : null };
+}
+
+export function eventView(e: TicketEvent, actor: Actor, names: { user(id: number | null): string | null; unit(code: string | null): string | null }, ticket: Ticket): EventView {
+  const label = e.action === 'intake' ? '受理' : safeLabel(e.action);
+  const base = { ...e, actionLabel: label, actorName: names.user(e.actorId), actorUnitName: names.unit(e.actorUnit) };
+  if (actor.role !== 'unit_handler') return base;
+  const seen = unitEventOf(e, actor.unit, ticket);
+  return { ...base, ...seen, actorName: seen.actorId !== null ? base.actorName : null };
 }
 
 function safeLabel(action: string): string {
