@@ -7,6 +7,7 @@ import { Knex } from 'knex';
 import { WebSocketServer, WebSocket } from 'ws';
 import { userForSession } from '../storage/directory';
 import { SESSION_COOKIE } from '../server/http/auth';
+import { sameOrigin } from '../server/http/origin';
 import { pushFor, PushMessage, Recipient } from './push';
 
 export const WS_PATH = '/ws';
@@ -82,8 +83,7 @@ export class PushHub {
 
   private async accept(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     // A page of another site must not open a socket with this site's cookie.
-    const origin = req.headers.origin;
-    if (origin && new URL(origin).host !== req.headers.host) return refuse(socket, 403, 'Forbidden');
+    if (!sameOrigin(req.headers.origin, req.headers.host)) return refuse(socket, 403, 'Forbidden');
     const token = cookie(req.headers.cookie, SESSION_COOKIE);
     const user = token ? await userForSession(this.d.db, token, this.d.now()) : null;
     if (!user) return refuse(socket, 401, 'Unauthorized');

@@ -175,3 +175,30 @@ export async function listUserEvents(db: Knex, userId: number): Promise<UserEven
   const rows = await db('user_events').where({ user_id: userId }).orderBy('id');
   return rows.map((r) => ({ id: Number(r.id), userId: Number(r.user_id), action: r.action, actorId: r.actor_id == null ? null : Number(r.actor_id), data: JSON.parse(r.data), createdAt: r.created_at }));
 }
+
+// ---------------------------------------------------------------------------
+// Browsers a user signed in with (a device cookie holds the token; only its hash is stored).
+// The login limiter counts their attempts apart from the account's (server/login-rules.ts).
+
+/** Of these token hashes, the one that is a browser of this user (null: none). */
+export async function knownDevice(db: Knex, userId: number, tokenHashes: string[]): Promise<string | null> {
+  if (!tokenHashes.length) return null;
+  const r = await db('login_devices').whereIn('token_hash', tokenHashes.slice(0, 20)).where({ user_id: userId }).first();
+  return r ? r.token_hash : null;
+}
+
+/** Remember (or refresh) a browser of the user; browsers unused for `forgetAfterDays` are forgotten. */
+export async function rememberDevice(db: Knex, userId: number, tokenHash: string, at: Date, forgetAfterDays: number): Promise<void> {
+  const iso = at.toISOString();
+  await db('login_devices').insert({ token_hash: tokenHash, user_id: userId, created_at: iso, last_used_at: iso }).onConflict('token_hash').merge(['last_used_at']);
+  await db('login_devices').where('last_used_at', '<', new Date(at.getTime() - forgetAfterDays * 86400_000).toISOString()).delete();
+}
+
+export async function devicesOf(db: Knex, userId: number): Promise<string[]> {
+  return (await db('login_devices').where({ user_id: userId }).select('token_hash')).map((r) => r.token_hash);
+}
+
+/** An administrator lifted a user's login lock (the limiter's rows are deleted by the caller, in the same transaction). */
+export async function recordUnlock(trx: Knex.Transaction, userId: number, actorId: number | null, data: Record<string, unknown>, at: Date): Promise<void> {
+  await userEvent(trx, userId, 'unlocked', actorId, data, at);
+}

@@ -4,13 +4,14 @@
 //   user add --username op33 --name 接线员33 --role operator --unit center [--extension 1033]
 //   user reset-password USERNAME
 //   user disable USERNAME | user enable USERNAME
+//   user unlock USERNAME   (lift a login lock after too many failed logins)
 import { Knex } from 'knex';
 import { AccountService } from '../services/accounts';
 import { findUserByUsername, User } from '../../storage/directory';
 import { InvalidInput, NotFound, TransitionRefused } from '../../workflow/errors';
 import type { CliIo } from './main';
 
-export const USER_USAGE = '用户账号：hotline user list | add --username 名 --name 姓名 --role 角色 --unit 单位 [--extension 分机] | reset-password 用户名 | disable 用户名 | enable 用户名';
+export const USER_USAGE = '用户账号：hotline user list | add --username 名 --name 姓名 --role 角色 --unit 单位 [--extension 分机] | reset-password 用户名 | disable 用户名 | enable 用户名 | unlock 用户名（解除登录锁定）';
 
 type Options = (args: string[], known: string[], io: CliIo) => Record<string, string> | null;
 
@@ -53,6 +54,11 @@ export async function runUserCli(args: string[], io: CliIo, withDb: <T>(fn: (db:
         case 'enable': {
           const { user } = await accounts.update((await byName(db)).id, { active: verb === 'enable' }, null);
           io.out(`${user.username}（${user.displayName}）已${user.active ? '启用' : '停用'}`);
+          return 0;
+        }
+        case 'unlock': {
+          const user = await accounts.unlock((await byName(db)).id, null);
+          io.out(`${user.username}（${user.displayName}）的登录锁定已解除`);
           return 0;
         }
         default:

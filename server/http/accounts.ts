@@ -45,6 +45,9 @@ export function accountRoutes(db: Knex, now: () => Date, onUserChanged: (after: 
     forgetUserSessions(id);
     res.json(out);
   });
+  r.post('/admin/users/:id/unlock', admin, async (req, res) => {
+    res.json({ user: await accounts.unlock(idOf(req.params.id), actorOf(req).id) });
+  });
   r.get('/admin/users/:id/events', admin, async (req, res) => {
     const id = idOf(req.params.id);
     await accounts.get(id);

@@ -5,14 +5,15 @@ import crypto from 'node:crypto';
 import { Router, RequestHandler, Request } from 'express';
 import { Knex } from 'knex';
 import { z } from 'zod';
-import { verify } from '@node-rs/argon2';
-import { createSession, deleteSession, findUserForLogin, sha256, User, userForSession } from '../../storage/directory';
+import { hash, verify } from '@node-rs/argon2';
+import { createSession, deleteSession, findUserForLogin, knownDevice, rememberDevice, sha256, User, userForSession } from '../../storage/directory';
 import { parseOrThrow } from '../../workflow/intake';
 import { Actor } from '../../workflow/lifecycle';
 import { Role } from '../../workflow/types';
 import { HttpError } from './errors';
 import { LoginLimits } from '../services/login-limits';
-import { ADDRESS_LIMITS, LOGIN_LIMITS } from '../login-rules';
+import { ACCOUNT_LIMITS, ADDRESS_LIMITS, limitKey } from '../login-rules';
+import { sameOrigin } from './origin';
 
 export const SESSION_COOKIE = 'hotline_session';
 
@@ -102,34 +103,58 @@ export function requireRole(...roles: Role[]): RequestHandler {
 
 const loginBody = z.object({ username: z.string().trim().min(1).max(60), password: z.string().min(1).max(200) }).strict();
 
+/** The browsers a user signed in with carry this cookie: their attempts are counted apart from the account's (server/login-rules.ts). */
+export const DEVICE_COOKIE = 'hotline_device';
+const DEVICE_DAYS = 180;
+/** A shared workstation remembers the tokens of its last few users. */
+const DEVICE_TOKENS = 8;
+
+/** Verified in place of a missing or disabled user's hash, so an unknown name costs the same time as a wrong password. */
+let dummyHash: Promise<string> | null = null;
+const verifyOrDummy = async (passwordHash: string | null, password: string): Promise<boolean> => {
+  dummyHash ??= hash(crypto.randomBytes(18).toString('base64'));
+  const ok = await verify(passwordHash ?? (await dummyHash), password);
+  return ok && passwordHash !== null;
+};
+
 export function sessionRoutes(db: Knex, now: () => Date, ttlHours: number): Router {
   const r = Router();
-  // Failed logins lock the user name and, with a higher limit, the address, on every server.
-  const byName = new LoginLimits(db, 'user:', LOGIN_LIMITS);
-  const byAddress = new LoginLimits(db, 'ip:', ADDRESS_LIMITS);
+  const limits = new LoginLimits(db);
   r.post('/session', async (req, res) => {
+    // A login form posted from another site would sign the victim's browser in as the
+    // attacker (login CSRF): JSON only (a cross-site form cannot send it without CORS), and
+    // an Origin, when the browser sends one, of this site.
+    if (!req.is('application/json')) throw new HttpError(415, 'json_only', '登录请求须为 JSON（Content-Type: application/json）');
+    if (!sameOrigin(req.get('origin'), req.host)) throw new HttpError(403, 'cross_origin', '不接受来自其他网站页面的登录请求');
     const { username, password } = parseOrThrow(loginBody, req.body, '登录信息');
-    const name = username.toLowerCase();
-    const ip = req.ip ?? 'unknown';
     const at = now().getTime();
-    const wait = Math.max(await byAddress.retryAfter(ip, at), await byName.retryAfter(name, at));
-    if (wait > 0) {
-      res.set('Retry-After', String(Math.ceil(wait / 1000)));
-      throw new HttpError(429, 'too_many_logins', `登录失败次数过多，请 ${Math.ceil(wait / 60000)} 分钟后再试`);
-    }
     const user = await findUserForLogin(db, username);
-    const ok = user && user.active ? await verify(user.passwordHash, password) : false;
-    if (!user || !ok) {
-      // Counted before the answer, so the next attempt already sees it.
-      await byAddress.fail(ip, at);
-      await byName.fail(name, at);
+    const active = user && user.active ? user : null;
+    // The attempt is charged to the address and to this browser of the user's, if it is one, else to the account.
+    const cookieTokens = (readCookie(req.get('cookie'), DEVICE_COOKIE) ?? '').split('.').filter(Boolean).slice(0, DEVICE_TOKENS);
+    const device = active ? await knownDevice(db, active.id, cookieTokens.map(sha256)) : null;
+    const address = limitKey.address(req.ip ?? 'unknown');
+    const account = device ? limitKey.device(device) : limitKey.account(username);
+    const keys = [{ key: address, o: ADDRESS_LIMITS }, { key: account, o: ACCOUNT_LIMITS }];
+    const reserved = await limits.reserve(keys, at);
+    if (!reserved.ok) {
+      res.set('Retry-After', String(Math.ceil(reserved.retryAfterMs / 1000)));
+      throw new HttpError(429, 'too_many_logins', `登录失败次数过多，请 ${Math.ceil(reserved.retryAfterMs / 60000)} 分钟后再试；急需登录请联系系统管理员解除锁定`);
+    }
+    if (!(await verifyOrDummy(active?.passwordHash ?? null, password)) || !active) {
+      await limits.failed(keys, at);
       throw new HttpError(401, 'bad_credentials', '用户名或密码错误');
     }
-    await byName.succeed(name);
-    const token = await createSession(db, user.id, now(), ttlHours);
-    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: ttlHours * 3600_000, secure: req.secure });
-    const { passwordHash: _omit, ...pub } = user;
-    res.status(201).json({ token, csrfToken: csrfTokenFor(token), user: pub });
+    await limits.succeeded({ clear: [account], giveBack: [address], reservedAt: at });
+    // This browser is now one of the user's (a fresh token, or the same one refreshed).
+    const token = device ? cookieTokens.find((t) => sha256(t) === device)! : crypto.randomBytes(24).toString('base64url');
+    await rememberDevice(db, active.id, sha256(token), now(), DEVICE_DAYS);
+    const tokens = [token, ...cookieTokens.filter((t) => t !== token)].slice(0, DEVICE_TOKENS);
+    const session = await createSession(db, active.id, now(), ttlHours);
+    res.cookie(SESSION_COOKIE, session, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: ttlHours * 3600_000, secure: req.secure });
+    res.cookie(DEVICE_COOKIE, tokens.join('.'), { httpOnly: true, sameSite: 'strict', path: '/api/session', maxAge: DEVICE_DAYS * 86400_000, secure: req.secure });
+    const { passwordHash: _omit, ...pub } = active;
+    res.status(201).json({ token: session, csrfToken: csrfTokenFor(session), user: pub });
   });
   r.delete('/session', async (req, res) => {
     if (req.sessionToken) {

@@ -10,6 +10,11 @@ import { isUniqueViolation } from '../../storage/db';
 import { parseOrThrow } from '../../workflow/intake';
 import { InvalidInput, NotFound, TransitionRefused } from '../../workflow/errors';
 import type { Role } from '../../workflow/types';
+import { LoginLimits } from './login-limits';
+import { limitKey } from '../login-rules';
+
+/** A user as the administrator sees them: with the end of their account's login lock, if locked. */
+export type AdminUser = dir.User & { loginLockedUntil: string | null };
 
 /** The roles a person can have ('system' is the server itself). */
 export const ACCOUNT_ROLES = ['operator', 'supervisor', 'unit_handler', 'leader', 'admin'] as const satisfies readonly Role[];
@@ -65,10 +70,37 @@ export const userPatchBody = z
 export const passwordChangeBody = z.object({ currentPassword: z.string().min(1).max(200), newPassword: z.string().max(200) }).strict();
 
 export class AccountService {
-  constructor(private readonly o: { db: Knex; now: () => Date }) {}
+  private readonly limits: LoginLimits;
 
-  list(): Promise<dir.User[]> {
-    return dir.listUsers(this.o.db);
+  constructor(private readonly o: { db: Knex; now: () => Date }) {
+    this.limits = new LoginLimits(o.db);
+  }
+
+  async list(): Promise<AdminUser[]> {
+    const users = await dir.listUsers(this.o.db);
+    const locked = await this.limits.lockedUntil(users.map((u) => limitKey.account(u.username)), this.o.now().getTime());
+    return users.map((u) => this.withLock(u, locked));
+  }
+
+  private withLock(u: dir.User, locked: Map<string, number>): AdminUser {
+    const until = locked.get(limitKey.account(u.username));
+    return { ...u, loginLockedUntil: until ? new Date(until).toISOString() : null };
+  }
+
+  /**
+   * An administrator lifts a user's login locks at once (their account's and their browsers'):
+   * the user asked by phone, the administrator knows them — no CAPTCHA. Audited.
+   */
+  async unlock(id: number, actorId: number | null): Promise<AdminUser> {
+    const user = await this.get(id);
+    const keys = [limitKey.account(user.username), ...(await dir.devicesOf(this.o.db, id)).map(limitKey.device)];
+    const at = this.o.now();
+    const was = await this.limits.lockedUntil(keys, at.getTime());
+    await this.o.db.transaction(async (trx) => {
+      await trx('login_limits').whereIn('key', keys).delete();
+      await dir.recordUnlock(trx, id, actorId, { wasLocked: was.size > 0 }, at);
+    });
+    return { ...user, loginLockedUntil: null };
   }
 
   async get(id: number): Promise<dir.User> {

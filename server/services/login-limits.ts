@@ -1,37 +1,77 @@
-// The login limiter's state (the rules: server/login-rules.ts), one row per key, read and
-// changed in one transaction so that two servers counting at once do not lose a failure.
+// The login limiter's state (the rules: server/login-rules.ts), one row per key. An attempt's
+// keys are reserved in one transaction, each row locked (PostgreSQL: FOR UPDATE; SQLite: the
+// first statement is a write, which takes the database's write lock), in a fixed order, so
+// that parallel attempts on one server or on several are counted one after the other.
 import { Knex } from 'knex';
 import { dbKind } from '../../storage/db';
-import { afterFailure, LimitState, NO_FAILURES, RateLimitOptions, retryAfter } from '../login-rules';
+import { afterFailure, LimitState, memoryMs, NO_FAILURES, RateLimitOptions, release, reserve } from '../login-rules';
 
-const stateOf = (r: any): LimitState => (r ? { failures: JSON.parse(r.failures), lockedUntil: Number(r.locked_until) } : NO_FAILURES);
+export interface LimitKey { key: string; o: RateLimitOptions }
 
-/** The failures of one kind of key (`prefix`: 'user:' or 'ip:'), under its own limits. */
+const stateOf = (r: any): LimitState =>
+  r ? { failures: JSON.parse(r.failures), lockedUntil: Number(r.locked_until), locks: Number(r.locks ?? 0) } : NO_FAILURES;
+
+async function lockedStates(trx: Knex.Transaction, keys: string[], now: number): Promise<Map<string, LimitState>> {
+  const states = new Map<string, LimitState>();
+  for (const key of [...new Set(keys)].sort()) {
+    // The row exists before it is locked, so a second server's attempt waits for this one.
+    await trx('login_limits').insert({ key, failures: '[]', locked_until: 0, locks: 0, updated_at: now }).onConflict('key').ignore();
+    const q = trx('login_limits').where({ key });
+    states.set(key, stateOf(dbKind(trx) === 'postgres' ? await q.forUpdate().first() : await q.first()));
+  }
+  return states;
+}
+
+const write = (trx: Knex.Transaction, key: string, s: LimitState, now: number) =>
+  trx('login_limits').where({ key }).update({ failures: JSON.stringify(s.failures), locked_until: s.lockedUntil, locks: s.locks, updated_at: now });
+
 export class LoginLimits {
-  constructor(private readonly db: Knex, private readonly prefix: string, private readonly o: RateLimitOptions) {}
+  constructor(private readonly db: Knex) {}
 
-  async retryAfter(name: string, now: number): Promise<number> {
-    return retryAfter(stateOf(await this.db('login_limits').where({ key: this.prefix + name }).first()), now);
-  }
-
-  async fail(name: string, now: number): Promise<void> {
-    const key = this.prefix + name;
-    await this.db.transaction(async (trx) => {
-      // The row exists before it is locked, so that a second server's failure waits for this one.
-      await trx('login_limits').insert({ key, failures: '[]', locked_until: 0, updated_at: now }).onConflict('key').ignore();
-      const q = trx('login_limits').where({ key });
-      const before = stateOf(dbKind(trx) === 'postgres' ? await q.forUpdate().first() : await q.first());
-      const s = afterFailure(before, now, this.o);
-      await trx('login_limits').where({ key }).update({ failures: JSON.stringify(s.failures), locked_until: s.lockedUntil, updated_at: now });
+  /** Reserve one attempt on every key, or none: the milliseconds to wait when any of them may not try. */
+  async reserve(keys: LimitKey[], now: number): Promise<{ ok: true } | { ok: false; retryAfterMs: number }> {
+    return this.db.transaction(async (trx) => {
+      const states = await lockedStates(trx, keys.map((k) => k.key), now);
+      let wait = 0;
+      const next = new Map<string, LimitState>();
+      for (const { key, o } of keys) {
+        const r = reserve(states.get(key)!, now, o);
+        if ('retryAfterMs' in r) wait = Math.max(wait, r.retryAfterMs);
+        else next.set(key, r.state);
+      }
+      if (wait > 0) return { ok: false as const, retryAfterMs: wait };
+      for (const [key, s] of next) await write(trx, key, s, now);
+      return { ok: true as const };
     });
-    // Keys of this kind nobody has failed for longer than the window and the lock are forgotten.
-    await this.db('login_limits')
-      .where('key', 'like', `${this.prefix}%`)
-      .where('updated_at', '<', now - Math.max(this.o.windowMs, this.o.lockMs))
-      .delete();
   }
 
-  async succeed(name: string): Promise<void> {
-    await this.db('login_limits').where({ key: this.prefix + name }).delete();
+  /** The reserved attempt failed: each key may lock. */
+  async failed(keys: LimitKey[], now: number): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      const states = await lockedStates(trx, keys.map((k) => k.key), now);
+      for (const { key, o } of keys) await write(trx, key, afterFailure(states.get(key)!, now, o), now);
+    });
+    // Keys nobody has tried for longer than they need remembering are forgotten.
+    const longest = Math.max(...keys.map((k) => memoryMs(k.o)));
+    await this.db('login_limits').where('updated_at', '<', now - longest).delete();
+  }
+
+  /** The reserved attempt (made at `reservedAt`) succeeded: `clear` keys are forgotten, `give back` keys get the reservation back. */
+  async succeeded(o: { clear: string[]; giveBack: string[]; reservedAt: number }): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      const states = await lockedStates(trx, o.giveBack, o.reservedAt);
+      if (o.clear.length) await trx('login_limits').whereIn('key', o.clear).delete();
+      for (const [key, s] of states) await write(trx, key, release(s, o.reservedAt), o.reservedAt);
+    });
+  }
+
+  /** Of these keys, those locked at `now`, with the end of their lock (epoch ms). */
+  async lockedUntil(keys: string[], now: number): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (let i = 0; i < keys.length; i += 500) {
+      const rows = await this.db('login_limits').whereIn('key', keys.slice(i, i + 500)).where('locked_until', '>', now).select('key', 'locked_until');
+      for (const r of rows) out.set(r.key, Number(r.locked_until));
+    }
+    return out;
   }
 }

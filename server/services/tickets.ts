@@ -142,11 +142,8 @@ export class TicketService {
     const ctx = this.ctx(now);
     const result = await this.writes.run(async (trx) => {
       const before = await store.getTicketForUpdate(trx, id);
-      if (!before) throw new NotFound(`工单 ${id} 不存在`);
-      if (!canSee(before, actor)) {
-        // No number in the message: a unit learns nothing about another unit's ticket.
-        throw new TransitionRefused('此工单不由本单位办理，不能操作（首接负责制：只有牵头单位可以办理或退回）', 'not_lead_unit');
-      }
+      // Another unit's ticket answers as one that does not exist: a unit learns nothing about it, not even that it exists.
+      if (!before || !canSee(before, actor)) throw new NotFound(`工单 ${id} 不存在`);
       const r = applyTransition(before, actor, req, ctx);
       if (r.event.action === 'reply') {
         // The lead unit replies with the co-handling units' opinions of this round (协办意见).

@@ -115,14 +115,14 @@ describe('desk API: tickets', function () {
     assert.equal(detail.body.statusLabel, '已办结');
   });
 
-  it('a unit replying to a ticket it does not hold gets a 409 and nothing changes', async () => {
+  it("a unit replying to a ticket it does not hold is told it does not exist (404, as for no ticket) and nothing changes", async () => {
     const { body } = await op('POST', '/api/tickets', { ...appeal, dispatch: { leadUnit: 'cgj', coUnits: [] } });
     const id = body.ticket.id;
     await cgj('POST', `/api/tickets/${id}/transitions`, { action: 'acknowledge' });
     const events = await count('ticket_events');
     const r = await zjj('POST', `/api/tickets/${id}/transitions`, { action: 'reply', reason: '已处理' });
-    assert.equal(r.status, 409);
-    assert.match(r.body.error.message, /不由本单位/);
+    assert.equal(r.status, 404);
+    assert.match(r.body.error.message, /不存在/);
     assert.equal(await count('ticket_events'), events);
     assert.equal((await h.db('tickets').where({ id }).first()).status, 'acknowledged');
   });

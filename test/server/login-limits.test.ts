@@ -1,25 +1,57 @@
 // Failed logins: the rules (pure), and their state shared by every server through the database.
 import assert from 'node:assert/strict';
-import { afterFailure, NO_FAILURES, retryAfter, LimitState } from '../../server/login-rules';
+import { afterFailure, IN_FLIGHT_WAIT_MS, NO_FAILURES, release, reserve, retryAfter, LimitState } from '../../server/login-rules';
 import { startTestHotline, TestHotline, call, TEST_PASSWORD } from '../support/hotline';
 
 describe('login limits', () => {
   describe('the rules', () => {
-    const o = { maxFailures: 5, windowMs: 60_000, lockMs: 300_000 };
-    const failAt = (s: LimitState, ...times: number[]) => times.reduce((acc, t) => afterFailure(acc, t, o), s);
+    const o = { maxFailures: 5, windowMs: 60_000, lockMs: 300_000, maxLockMs: 1_200_000, backoffMemoryMs: 86_400_000 };
+    /** Attempts that each reserve, then fail. */
+    const failAt = (s: LimitState, ...times: number[]) =>
+      times.reduce((acc, t) => {
+        const r = reserve(acc, t, o);
+        assert.ok('state' in r, `the attempt at ${t} may try`);
+        return afterFailure(r.state, t, o);
+      }, s);
 
     it('five failures within the window lock the key for the lock time', () => {
       const four = failAt(NO_FAILURES, 1000, 1001, 1002, 1003);
-      assert.equal(retryAfter(four, 2000), 0);
-      const five = afterFailure(four, 1004, o);
-      assert.equal(retryAfter(five, 1004), 300_000);
-      assert.equal(retryAfter(five, 301_004), 0);
+      assert.equal(retryAfter(four, 2000, o), 0);
+      const five = failAt(four, 1004);
+      assert.equal(retryAfter(five, 1004, o), 300_000);
+      assert.equal(retryAfter(five, 301_004, o), 0);
     });
 
     it('failures spread beyond the window do not lock', () => {
       const spread = failAt(NO_FAILURES, ...[0, 1, 2, 3, 4, 5].map((i) => i * 20_000));
-      assert.equal(retryAfter(spread, 120_000), 0);
+      assert.equal(retryAfter(spread, 120_000, o), 0);
       assert.deepEqual(spread.failures, [60_000, 80_000, 100_000]);
+    });
+
+    it('an attempt is counted when it starts: with five in flight the sixth is refused before any is verified', () => {
+      let s = NO_FAILURES;
+      for (let i = 0; i < 5; i++) {
+        const r = reserve(s, 1000, o);
+        assert.ok('state' in r);
+        s = r.state;
+      }
+      assert.deepEqual(reserve(s, 1000, o), { retryAfterMs: IN_FLIGHT_WAIT_MS });
+      // One of them succeeds: its reservation is given back.
+      assert.ok('state' in reserve(release(s, 1000), 1000, o));
+    });
+
+    it('each further lock within the back-off memory lasts twice as long, up to the longest lock; a quiet day forgets', () => {
+      let s = failAt(NO_FAILURES, 0, 1, 2, 3, 4);
+      const lengths = [s.lockedUntil - 4];
+      for (let k = 0; k < 4; k++) {
+        const t = s.lockedUntil;
+        s = failAt(s, t, t + 1, t + 2, t + 3, t + 4);
+        lengths.push(s.lockedUntil - (t + 4));
+      }
+      assert.deepEqual(lengths, [300_000, 600_000, 1_200_000, 1_200_000, 1_200_000]);
+      const later = s.lockedUntil + o.backoffMemoryMs + 1;
+      const fresh = failAt(s, later, later + 1, later + 2, later + 3, later + 4);
+      assert.equal(fresh.lockedUntil - (later + 4), 300_000);
     });
   });
 
