@@ -87,6 +87,8 @@ export class PushHub {
     const token = cookie(req.headers.cookie, SESSION_COOKIE);
     const user = token ? await userForSession(this.d.db, token, this.d.now()) : null;
     if (!user) return refuse(socket, 401, 'Unauthorized');
+    // On an initial or reset password a user may only change it (server/http/auth.ts): no pushes.
+    if (user.initialPassword) return refuse(socket, 403, 'Forbidden');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const c: Client = { ws, who: { id: user.id, role: user.role, unit: user.unit, extension: user.extension }, calls: new Set(), token: token! };
       this.clients.add(c);

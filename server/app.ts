@@ -5,7 +5,7 @@ import { dbKind } from '../storage/db';
 import { listUnits, User } from '../storage/directory';
 import { TicketService } from './services/tickets';
 import { jsonErrors, notFoundRoute } from './http/errors';
-import { requireRole, sessionMiddleware, sessionRoutes } from './http/auth';
+import { initialPasswordGate, requireRole, sessionMiddleware, sessionRoutes } from './http/auth';
 import { ticketRoutes } from './http/tickets';
 import { accountRoutes } from './http/accounts';
 import { open311Routes, Open311Deps } from './http/open311';
@@ -51,6 +51,7 @@ export function createApp(d: AppDeps): express.Express {
 
   const api = express.Router();
   api.use(sessionMiddleware(d.db, d.now));
+  api.use(initialPasswordGate);
   api.use(sessionRoutes(d.db, d.now, d.sessionTtlHours));
   api.use(accountRoutes(d.db, d.now, d.onUserChanged));
   api.get('/units', requireRole(), async (_req, res) => {

@@ -93,6 +93,21 @@ export function sessionMiddleware(db: Knex, now: () => Date): RequestHandler {
   };
 }
 
+/** What a user on an initial or reset password may do: read who they are, change the password, log out. */
+const WHILE_ON_INITIAL_PASSWORD = new Set(['GET /me', 'PUT /me/password', 'DELETE /session', 'POST /session']);
+
+export const PASSWORD_CHANGE_REQUIRED = 'password_change_required';
+
+/**
+ * A user still on the initial (or an administrator's reset) password may do nothing but
+ * change it: every other route under /api answers 403 password_change_required, which
+ * the desk answers by showing the password form. (The push socket refuses them too: hub.ts.)
+ */
+export const initialPasswordGate: RequestHandler = (req, _res, next) => {
+  if (!req.user?.initialPassword || WHILE_ON_INITIAL_PASSWORD.has(`${req.method} ${req.path}`)) return next();
+  next(new HttpError(403, PASSWORD_CHANGE_REQUIRED, '您正在使用初始密码（或管理员重置的密码），请先修改密码，之后才能使用其他功能'));
+};
+
 export function requireRole(...roles: Role[]): RequestHandler {
   return (req, _res, next) => {
     if (!req.user) return next(new HttpError(401, 'unauthenticated', '请先登录'));

@@ -20,6 +20,8 @@ export const passwordPage = {
       if (next.value !== again.value) { error.textContent = '两次输入的新密码不一致'; return; }
       try {
         await api('PUT', '/api/me/password', { currentPassword: current.value, newPassword: next.value });
+        // Off the initial password: the whole desk opens (the server allowed nothing else before).
+        if (desk.user.initialPassword) { location.hash = ''; location.reload(); return; }
         desk.user.initialPassword = false;
         document.getElementById('password-hint').hidden = true;
         banner.hidden = true;

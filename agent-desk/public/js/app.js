@@ -62,13 +62,19 @@ export function showState(s) {
 async function start(user, csrfToken) {
   desk.user = user;
   setCsrf(csrfToken);
-  desk.meta = await api('GET', '/api/desk/meta');
+  // On an initial or reset password the server allows nothing but changing it: the password page alone.
+  desk.meta = user.initialPassword ? null : await api('GET', '/api/desk/meta');
   $('login-view').hidden = true;
   $('top').hidden = false;
   $('view').hidden = false;
-  $('who').textContent = `${user.displayName}（${desk.unitName(user.unit)}）`;
+  $('who').textContent = desk.meta ? `${user.displayName}（${desk.unitName(user.unit)}）` : user.displayName;
   $('password-hint').hidden = !user.initialPassword;
-  pages = pagesFor(user.role);
+  pages = user.initialPassword ? { password: passwordPage } : pagesFor(user.role);
+  if (user.initialPassword) {
+    location.hash = '#/password';
+    route();
+    return;
+  }
   const nav = clear($('nav'));
   for (const [name, p] of Object.entries(pages)) if (p.inNav !== false) nav.append(el('a', { href: `#/${name}`, dataset: { page: name } }, p.title));
   window.addEventListener('hashchange', route);
