@@ -87,6 +87,7 @@ export function deskRoutes(o: DeskApiOptions): Router {
     const units = await listUnits(ctx.db);
     const supervisors = (await listUsers(ctx.db, { role: 'supervisor' })).filter((u) => u.active && u.extension);
     res.json({
+      ...(await ctx.demo()),
       user: req.user,
       telephony: ctx.telephony ? ctx.telephony.status() : null,
       units: units.filter((u) => u.active).map((u) => ({ code: u.code, name: u.name, kind: u.kind, phone: u.phone })),

@@ -9,6 +9,7 @@ import { initialPasswordGate, requireRole, sessionMiddleware, sessionRoutes } fr
 import { ticketRoutes } from './http/tickets';
 import { accountRoutes } from './http/accounts';
 import { open311Routes, Open311Deps } from './http/open311';
+import type { DemoFlag } from './security-mode';
 
 export interface TelephonyStatus { configured: boolean; kind: string | null; connected: boolean; since: string | null }
 
@@ -18,6 +19,10 @@ export interface AppDeps {
   now: () => Date;
   maxBody: string;
   sessionTtlHours: number;
+  /** Express's 'trust proxy': whose X-Forwarded-For/-Proto are believed (config TRUST_PROXY). */
+  trustProxy?: string;
+  /** The demo flag /api/me carries (the desk's header notice). */
+  demo?: () => Promise<DemoFlag>;
   open311: Omit<Open311Deps, 'db' | 'tickets' | 'now'>;
   telephony: () => TelephonyStatus;
   /** Extra API routers mounted under /api by the wiring (routing, speech, …). */
@@ -31,7 +36,7 @@ export interface AppDeps {
 export function createApp(d: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', d.trustProxy ?? 'loopback');
   app.use(express.json({ limit: d.maxBody }));
   app.use(express.urlencoded({ extended: true, limit: d.maxBody, parameterLimit: 100 }));
 
@@ -52,7 +57,7 @@ export function createApp(d: AppDeps): express.Express {
   const api = express.Router();
   api.use(sessionMiddleware(d.db, d.now));
   api.use(initialPasswordGate);
-  api.use(sessionRoutes(d.db, d.now, d.sessionTtlHours));
+  api.use(sessionRoutes(d.db, d.now, d.sessionTtlHours, d.demo));
   api.use(accountRoutes(d.db, d.now, d.onUserChanged));
   api.get('/units', requireRole(), async (_req, res) => {
     res.json({ units: await listUnits(d.db) });

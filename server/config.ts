@@ -14,6 +14,8 @@ const eslAddress = z
 export const CONFIG_DOC: Array<{ name: string; default: string; meaning: string }> = [
   { name: 'PORT', default: '8080', meaning: 'HTTP port of the API, Open311 and the desk' },
   { name: 'HOST', default: '0.0.0.0', meaning: 'address to listen on' },
+  { name: 'HOTLINE_MODE', default: 'demo (production when NODE_ENV=production)', meaning: '`production` refuses to start on demo passwords or demo Open311 keys, or on a HOST other than loopback without TRUST_PROXY' },
+  { name: 'TRUST_PROXY', default: 'loopback', meaning: "the reverse proxy in front (TLS): `loopback`, or its addresses/CIDRs comma-separated; its X-Forwarded-For/-Proto are believed (the client's address for the login limits, secure cookies)" },
   { name: 'DATABASE_URL', default: './data/hotline.db', meaning: 'SQLite file path (or `sqlite:PATH`), or `postgres://user@host:5432/db`' },
   { name: 'CITY_DIR', default: 'city/demo', meaning: "folder with the city's configuration (units, users, Open311 clients)" },
   { name: 'HOTLINE_TIME_ZONE', default: 'Asia/Shanghai', meaning: "the city's time zone (ticket numbers, working hours, display)" },
@@ -40,6 +42,11 @@ export const CONFIG_DOC: Array<{ name: string; default: string; meaning: string 
 const schema = z.object({
   PORT: z.coerce.number({ error: '须为 0–65535 的整数' }).int('须为整数').min(0).max(65535, '须为 0–65535 的整数').default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
+  HOTLINE_MODE: z.enum(['demo', 'production'], { error: '须为 demo 或 production' }).optional(),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(loopback|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, '须为 loopback，或反向代理的地址（可用 CIDR，逗号分隔），例如 10.0.0.2 或 10.0.0.0/24')
+    .optional(),
   DATABASE_URL: z.string().min(1).default('./data/hotline.db'),
   CITY_DIR: z.string().min(1).default('city/demo'),
   HOTLINE_TIME_ZONE: z
@@ -76,7 +83,13 @@ const schema = z.object({
   ASTERISK_AMI: z.string().regex(/^[^:\s]+:\d{1,5}:[^:\s]+:.+$/, '格式应为 host:port:user:secret').optional(),
 }).refine((c) => !(c.FREESWITCH_ESL && c.ASTERISK_AMI), { message: 'FREESWITCH_ESL 和 ASTERISK_AMI 只能设置一个：一个热线只接一台交换机', path: ['ASTERISK_AMI'] });
 
-export type Config = z.infer<typeof schema> & { cityDir: string };
+export type Config = z.infer<typeof schema> & {
+  cityDir: string;
+  /** demo (the default) or production (HOTLINE_MODE, or NODE_ENV=production). */
+  mode: 'demo' | 'production';
+  /** What Express believes X-Forwarded-* from (TRUST_PROXY, default loopback). */
+  trustProxy: string;
+};
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -85,7 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`配置有误（环境变量）：\n${lines.join('\n')}`);
   }
-  return { ...r.data, cityDir: path.resolve(process.cwd(), r.data.CITY_DIR) };
+  const mode = r.data.HOTLINE_MODE ?? (env.NODE_ENV === 'production' ? 'production' : 'demo');
+  return { ...r.data, cityDir: path.resolve(process.cwd(), r.data.CITY_DIR), mode, trustProxy: r.data.TRUST_PROXY ?? 'loopback' };
 }
 
 /** The clock settings (workflow/clocks.ts) this configuration asks for. */

@@ -13,6 +13,7 @@ import { UnitInfo } from '../workflow/lifecycle';
 import { ClockPolicy } from '../workflow/clocks';
 import type { RoutingPort } from './hotline';
 import type { Telephony } from '../ivr/telephony';
+import type { DemoFlag } from './security-mode';
 
 export interface HotlineContext {
   config: Config;
@@ -34,6 +35,8 @@ export interface HotlineContext {
   units: () => Map<string, UnitInfo>;
   now: () => Date;
   log: (line: string) => void;
+  /** Whether the hotline runs on demo secrets, and the notice every desk page shows then (server/security-mode.ts). */
+  demo: () => Promise<DemoFlag>;
 }
 
 export interface Extension {

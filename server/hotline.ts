@@ -5,7 +5,9 @@ import http from 'node:http';
 import { Knex } from 'knex';
 import { Config } from './config';
 import { openDb, dbKind } from '../storage/db';
-import { seedCity } from '../storage/seed';
+import { demoApiKeys, seedCity } from '../storage/seed';
+import { DemoSecretsProbe, DEFAULT_DEMO_PASSWORD } from './services/demo-secrets';
+import { demoBanner, demoFlag, DemoFlag, productionProblems, refusalText } from './security-mode';
 import { listUnits } from '../storage/directory';
 import { UnitInfo } from '../workflow/lifecycle';
 import type { Routing } from '../routing';
@@ -69,11 +71,19 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
   const log = deps.log ?? ((l: string) => console.log(l));
   const now = deps.now ?? (() => new Date());
   const db = deps.db ?? (await openDb({ url: config.DATABASE_URL }));
-  const [{ n }] = await db('units').count({ n: '*' });
-  if (Number(n) === 0) {
-    const r = await seedCity(db, { dir: config.cityDir, password: config.HOTLINE_DEMO_PASSWORD });
-    log(`首次启动：已载入城市配置 ${config.cityDir}（${r.units} 个单位，${r.usersCreated} 个用户，初始密码见 HOTLINE_DEMO_PASSWORD）`);
+  let demo: DemoSecretsProbe;
+  try {
+    demo = await demoOrProduction(db, config, log);
+  } catch (e) {
+    if (!deps.db) await db.destroy();
+    throw e;
   }
+  let demoCache: { at: number; flag: Promise<DemoFlag> } | null = null;
+  /** The desk's demo notice, read again at most once a minute (users change their passwords). */
+  const demoState = (): Promise<DemoFlag> => {
+    if (!demoCache || Date.now() - demoCache.at > 60_000) demoCache = { at: Date.now(), flag: demo.read().then((s) => demoFlag(config.mode, s)) };
+    return demoCache.flag;
+  };
   const units = new Map<string, UnitInfo>((await listUnits(db)).map((u) => [u.code, { code: u.code, name: u.name, kind: u.kind }]));
 
   const unitNames = new Map((await listUnits(db)).map((u) => [u.code, u.name]));
@@ -133,7 +143,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
   }
   const telephonyAdapter = running?.telephony ?? null;
   const ctx: HotlineContext = {
-    config, db, tickets, visits, notices, bus, routing: deps.routing, telephony: telephonyAdapter, policy: () => policy, refreshCalendar, units: () => units, now, log,
+    config, db, tickets, visits, notices, bus, routing: deps.routing, telephony: telephonyAdapter, policy: () => policy, refreshCalendar, units: () => units, now, log, demo: demoState,
     setDialer: (d) => (dialer = d),
   };
   const extensions: Extension[] = [];
@@ -153,6 +163,8 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     now,
     maxBody: config.MAX_BODY,
     sessionTtlHours: config.SESSION_TTL_HOURS,
+    trustProxy: config.trustProxy,
+    demo: demoState,
     telephony,
     apiRouters: [
       routingRoutes({ db, routing: deps.routing, now }),
@@ -214,6 +226,34 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
       if (!deps.db) await db.destroy();
     },
   };
+}
+
+/** Thrown when production refuses to start (the message says what to do). */
+export class StartRefused extends Error {}
+
+/**
+ * The demo seeds an empty database and says loudly that it runs on demo secrets; production
+ * refuses to start on them (server/security-mode.ts). Returns the probe the desk's notice reads.
+ */
+async function demoOrProduction(db: Knex, config: Config, log: (line: string) => void): Promise<DemoSecretsProbe> {
+  const [{ n }] = await db('units').count({ n: '*' });
+  const empty = Number(n) === 0;
+  let seeded: string | null = null;
+  if (empty && config.mode === 'demo') {
+    const r = await seedCity(db, { dir: config.cityDir, password: config.HOTLINE_DEMO_PASSWORD });
+    seeded = `首次启动：已载入城市配置 ${config.cityDir}（${r.units} 个单位，${r.usersCreated} 个用户，初始密码见 HOTLINE_DEMO_PASSWORD）`;
+  }
+  const passwords = [...new Set([config.HOTLINE_DEMO_PASSWORD, DEFAULT_DEMO_PASSWORD])];
+  const probe = new DemoSecretsProbe(db, passwords, [...new Set([...demoApiKeys(), ...demoApiKeys(config.cityDir)])]);
+  const secrets = await probe.read();
+  const problems = productionProblems({ mode: config.mode, host: config.HOST, trustProxy: config.TRUST_PROXY, secrets, emptyDatabase: empty });
+  if (problems.length) throw new StartRefused(refusalText(problems));
+  if (config.mode === 'demo') {
+    const inUse = secrets.passwordUsers.length ? config.HOTLINE_DEMO_PASSWORD : null;
+    for (const line of demoBanner(secrets, inUse)) log(line);
+  }
+  if (seeded) log(seeded);
+  return probe;
 }
 
 /** Listen on the configured port; resolves once the server accepts connections. */

@@ -1,6 +1,6 @@
 // `npm start`: the whole hotline on its configured database (SQLite under ./data by default).
 import { loadConfig, Config } from './config';
-import { createHotline, listen, describeDb } from './hotline';
+import { createHotline, listen, describeDb, StartRefused } from './hotline';
 import { loadRoutingForServer } from './routing-port';
 import { freeswitchSwitch, asteriskSwitch } from './telephony';
 
@@ -13,7 +13,14 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const telephony = config.FREESWITCH_ESL ? freeswitchSwitch : config.ASTERISK_AMI ? asteriskSwitch : undefined;
-  const hotline = await createHotline(config, { routing: loadRoutingForServer(), telephony });
+  let hotline: Awaited<ReturnType<typeof createHotline>>;
+  try {
+    hotline = await createHotline(config, { routing: loadRoutingForServer(), telephony });
+  } catch (e) {
+    if (!(e instanceof StartRefused)) throw e;
+    console.error(e.message);
+    process.exit(2);
+  }
   const server = await listen(hotline);
   console.log(`民声热线已启动：http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}（数据库：${describeDb(hotline)}）`);
   if (!telephony) console.log('未配置 FREESWITCH_ESL 或 ASTERISK_AMI：电话接入未启用，仅提供网页和接口受理');

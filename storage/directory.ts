@@ -86,6 +86,15 @@ export async function apiClientForKey(db: Knex, key: string): Promise<ApiClient 
   return r && bool(r.active) ? { id: Number(r.id), name: r.name, channel: r.channel } : null;
 }
 
+export async function listApiClients(db: Knex): Promise<Array<ApiClient & { active: boolean; keyHash: string }>> {
+  return (await db('api_clients').orderBy('id')).map((r) => ({ id: Number(r.id), name: r.name, channel: r.channel, active: bool(r.active), keyHash: r.key_hash }));
+}
+
+/** Enables or disables an API client; false when there is none with this id. */
+export async function setApiClientActive(db: Knex, id: number, active: boolean): Promise<boolean> {
+  return (await db('api_clients').where({ id }).update({ active })) > 0;
+}
+
 /** Creates an API client and returns its key (shown once; only its hash is stored). */
 export async function createApiClient(db: Knex, name: string, channel: string, now: Date, key = crypto.randomBytes(24).toString('base64url')): Promise<string> {
   await db('api_clients').insert({ name, channel, key_hash: sha256(key), active: true, created_at: now.toISOString() });
@@ -128,7 +137,7 @@ export async function insertUser(trx: Knex.Transaction, u: NewUser, passwordHash
   const [row] = await trx('users')
     .insert({
       username: u.username, display_name: u.displayName, role: u.role, unit_code: u.unit, extension: u.extension,
-      password_hash: passwordHash, active: true, created_at: at.toISOString(), password_changed_at: null,
+      password_hash: passwordHash, active: true, created_at: at.toISOString(), password_changed_at: null, password_origin: 'one_time',
     })
     .returning('id');
   const id = Number(typeof row === 'object' ? row.id : row);
@@ -164,7 +173,9 @@ export async function setPassword(
   trx: Knex.Transaction, userId: number, passwordHash: string, at: Date,
   o: { chosenByUser: boolean; actorId: number | null; keepSession?: string },
 ): Promise<void> {
-  await trx('users').where({ id: userId }).update({ password_hash: passwordHash, password_changed_at: o.chosenByUser ? at.toISOString() : null });
+  await trx('users').where({ id: userId }).update({
+    password_hash: passwordHash, password_changed_at: o.chosenByUser ? at.toISOString() : null, password_origin: o.chosenByUser ? 'chosen' : 'one_time',
+  });
   const sessions = trx('sessions').where({ user_id: userId });
   if (o.keepSession) sessions.whereNot('token_hash', sha256(o.keepSession));
   await sessions.delete();

@@ -3,9 +3,10 @@
 import { Knex } from 'knex';
 import { loadConfig, clockSettings } from '../config';
 import { openDb, sqliteFileOf } from '../../storage/db';
-import { seedCity } from '../../storage/seed';
+import { demoApiKeys, seedCity } from '../../storage/seed';
+import { oneTimePassword } from '../services/accounts';
 import { backupSqlite } from '../../storage/backup';
-import { createApiClient } from '../../storage/directory';
+import { createApiClient, listApiClients, setApiClientActive, sha256 } from '../../storage/directory';
 import { CHANNELS, Channel } from '../../workflow/types';
 import { runSlaCli } from './sla';
 import { runUserCli, USER_USAGE } from './user';
@@ -181,8 +182,17 @@ export const COMMANDS: Record<string, Command> = {
       if (!o) return 2;
       const config = loadConfig();
       return withDb(async (db) => {
-        const r = await seedCity(db, { dir: o.city ?? config.cityDir, password: config.HOTLINE_DEMO_PASSWORD });
+        // Production: every new user gets a one-time password of their own (shown once) and no demo key is made.
+        const production = config.mode === 'production';
+        const r = await seedCity(db, { dir: o.city ?? config.cityDir, password: config.HOTLINE_DEMO_PASSWORD, oneTimePassword: production ? () => oneTimePassword() : undefined });
         io.out(`已载入 ${r.units} 个单位，新建用户 ${r.usersCreated} 个，新建 Open311 客户端 ${r.apiClientsCreated} 个`);
+        if (production) {
+          if (r.oneTimePasswords.length) {
+            io.out('每个新用户的一次性密码只显示这一次，请分别当面或电话交给本人；本人登录后须先改为自己的密码：');
+            for (const p of r.oneTimePasswords) io.out(`${p.username}\t${p.password}`);
+          }
+          io.out('生产模式：演示密钥未创建；请用 npx hotline apikey create --name 名称 --channel 渠道 为每个渠道新建密钥');
+        }
         return 0;
       });
     },
@@ -192,10 +202,28 @@ export const COMMANDS: Record<string, Command> = {
     run: (args, io) => runUserCli(args, io, withDb, options),
   },
   apikey: {
-    summary: '新建 Open311 客户端密钥：hotline apikey create --name 名称 --channel web|mayor_mailbox|grid_report|photo_report',
+    summary: 'Open311 客户端密钥：hotline apikey create --name 名称 --channel web|mayor_mailbox|grid_report|photo_report | apikey list | apikey disable 编号',
     run: async (args, io) => {
+      if (args[0] === 'list' && args.length === 1) {
+        return withDb(async (db) => {
+          const demo = new Set(demoApiKeys().map(sha256));
+          for (const c of await listApiClients(db)) io.out([c.id, c.name, c.channel, c.active ? '启用' : '停用', demo.has(c.keyHash) ? '演示密钥' : ''].join('\t').trimEnd());
+          return 0;
+        });
+      }
+      if (args[0] === 'disable' && args.length === 2) {
+        const id = Number(args[1]);
+        return withDb(async (db) => {
+          if (!Number.isInteger(id) || !(await setApiClientActive(db, id, false))) {
+            io.err(`没有编号为 ${args[1]} 的客户端（npx hotline apikey list 列出全部）`);
+            return 2;
+          }
+          io.out(`客户端 ${id} 已停用，它的密钥不再能提交诉求`);
+          return 0;
+        });
+      }
       if (args[0] !== 'create') {
-        io.err('用法：hotline apikey create --name 名称 --channel 渠道');
+        io.err('用法：hotline apikey create --name 名称 --channel 渠道 | apikey list | apikey disable 编号');
         return 2;
       }
       const o = options(args.slice(1), ['name', 'channel'], io);

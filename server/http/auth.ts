@@ -14,6 +14,7 @@ import { HttpError } from './errors';
 import { LoginLimits } from '../services/login-limits';
 import { ACCOUNT_LIMITS, ADDRESS_LIMITS, limitKey } from '../login-rules';
 import { sameOrigin } from './origin';
+import type { DemoFlag } from '../security-mode';
 
 export const SESSION_COOKIE = 'hotline_session';
 
@@ -132,7 +133,7 @@ const verifyOrDummy = async (passwordHash: string | null, password: string): Pro
   return ok && passwordHash !== null;
 };
 
-export function sessionRoutes(db: Knex, now: () => Date, ttlHours: number): Router {
+export function sessionRoutes(db: Knex, now: () => Date, ttlHours: number, demo: () => Promise<DemoFlag> = async () => ({ demo: false, demoNotice: null })): Router {
   const r = Router();
   const limits = new LoginLimits(db);
   r.post('/session', async (req, res) => {
@@ -169,7 +170,7 @@ export function sessionRoutes(db: Knex, now: () => Date, ttlHours: number): Rout
     res.cookie(SESSION_COOKIE, session, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: ttlHours * 3600_000, secure: req.secure });
     res.cookie(DEVICE_COOKIE, tokens.join('.'), { httpOnly: true, sameSite: 'strict', path: '/api/session', maxAge: DEVICE_DAYS * 86400_000, secure: req.secure });
     const { passwordHash: _omit, ...pub } = active;
-    res.status(201).json({ token: session, csrfToken: csrfTokenFor(session), user: pub });
+    res.status(201).json({ token: session, csrfToken: csrfTokenFor(session), user: pub, ...(await demo()) });
   });
   r.delete('/session', async (req, res) => {
     if (req.sessionToken) {
@@ -179,8 +180,8 @@ export function sessionRoutes(db: Knex, now: () => Date, ttlHours: number): Rout
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.status(204).end();
   });
-  r.get('/me', requireRole(), (req, res) => {
-    res.json({ user: req.user, csrfToken: req.sessionToken ? csrfTokenFor(req.sessionToken) : null });
+  r.get('/me', requireRole(), async (req, res) => {
+    res.json({ user: req.user, csrfToken: req.sessionToken ? csrfTokenFor(req.sessionToken) : null, ...(await demo()) });
   });
   return r;
 }

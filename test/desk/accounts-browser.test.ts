@@ -39,6 +39,9 @@ describe('desk in a real browser: accounts', function () {
 
   it('the administrator creates an operator; the operator signs in with the one-time password and chooses their own', async () => {
     const admin = await login('admin', TEST_PASSWORD);
+    // The demo (demo Open311 keys are active here) says so in the header of every page.
+    assert.match((await admin.locator('#demo-banner').textContent()) ?? '', /演示系统.*Open311 演示密钥/);
+    assert.equal(await admin.locator('#demo-banner').isVisible(), true);
     await admin.click('#nav a[data-page=users]');
     await admin.waitForSelector('table.users tr[data-username=op01]');
     // The filter keeps its focus while the list narrows.
@@ -72,6 +75,7 @@ describe('desk in a real browser: accounts', function () {
     const op = await login('op40', password, '#password-form');
     assert.equal(await op.locator('#password-hint').isVisible(), true);
     assert.equal(await op.locator('#nav a').count(), 0);
+    assert.equal(await op.locator('#demo-banner').isVisible(), true);
     await op.screenshot({ path: path.join(SHOTS, '13-password.png'), fullPage: true });
     await op.fill('#password-form input[name=currentPassword]', password);
     await op.fill('#password-form input[name=newPassword]', 'short');

@@ -27,7 +27,7 @@ let testHash: Promise<string> | null = null;
  */
 export async function usersChosePasswords(db: Knex, usernames?: string[]): Promise<number> {
   testHash ??= hash(TEST_PASSWORD);
-  const q = db('users').update({ password_hash: await testHash, password_changed_at: new Date().toISOString() });
+  const q = db('users').update({ password_hash: await testHash, password_changed_at: new Date().toISOString(), password_origin: 'chosen' });
   if (usernames) q.whereIn('username', usernames);
   else q.whereNull('password_changed_at');
   return q;

@@ -59,9 +59,12 @@ export function showState(s) {
   n.className = `pill state-${s.state}`;
 }
 
-async function start(user, csrfToken) {
+async function start(user, csrfToken, demoNotice) {
   desk.user = user;
   setCsrf(csrfToken);
+  // A demo runs on demo passwords and keys: every page says so in its header.
+  $('demo-banner').textContent = demoNotice ?? '';
+  $('demo-banner').hidden = !demoNotice;
   // On an initial or reset password the server allows nothing but changing it: the password page alone.
   desk.meta = user.initialPassword ? null : await api('GET', '/api/desk/meta');
   $('login-view').hidden = true;
@@ -71,6 +74,7 @@ async function start(user, csrfToken) {
   $('password-hint').hidden = !user.initialPassword;
   pages = user.initialPassword ? { password: passwordPage } : pagesFor(user.role);
   if (user.initialPassword) {
+    $('push-status').hidden = true;
     location.hash = '#/password';
     route();
     return;
@@ -88,7 +92,7 @@ $('login-form').addEventListener('submit', async (ev) => {
   $('login-error').textContent = '';
   try {
     const r = await api('POST', '/api/session', { username: String(f.get('username')), password: String(f.get('password')) });
-    await start(r.user, r.csrfToken);
+    await start(r.user, r.csrfToken, r.demoNotice);
   } catch (e) {
     $('login-error').textContent = e.message;
   }
@@ -104,7 +108,7 @@ $('logout').addEventListener('click', async () => {
 (async () => {
   try {
     const me = await api('GET', '/api/me');
-    await start(me.user, me.csrfToken);
+    await start(me.user, me.csrfToken, me.demoNotice);
   } catch (e) {
     if (!(e instanceof ApiError) || e.status !== 401) $('login-error').textContent = e.message;
   }
