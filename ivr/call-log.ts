@@ -98,6 +98,10 @@ export class CallLog {
         await this.db('recordings').where({ path: e.path }).whereNull('ended_at').update({ ended_at: e.at, duration_ms: duration });
         return;
       }
+      case 'recording_failed':
+        // The file was never written: no row may point at it.
+        await this.db('recordings').where({ path: e.path }).whereNull('ticket_id').del();
+        return;
       case 'message_left':
         await this.db('recordings').where({ path: e.path }).update({ ticket_id: e.ticketId });
         await this.db('calls').where({ id: e.callId }).whereNull('ticket_id').update({ ticket_id: e.ticketId });
@@ -123,7 +127,8 @@ export class CallLog {
       const p = `${switchDir}/${f}`;
       if (await this.db('recordings').where({ path: p }).first('id')) continue;
       // fallback_<uuid>.wav: the dialplan recorded the call while the app was away.
-      const m = /^(call|message|survey_reason|fallback)_([0-9a-f-]{36})\.wav$/i.exec(f);
+      // Named by the call id: a FreeSWITCH UUID, or an Asterisk uniqueid (1795459069.12).
+      const m = /^(call|message|survey_reason|fallback)_([0-9a-f-]{36}|\d+\.\d+)\.wav$/i.exec(f);
       const st = fs.statSync(path.join(localDir, f));
       await this.db('recordings')
         .insert({

@@ -9,6 +9,17 @@ export class CallerHungUp extends Error {
   }
 }
 
+/**
+ * A recording step failed while the caller is still on the line (the switch could not open
+ * the file, or could not start the recording): nothing was recorded, so it is never a message.
+ */
+export class RecordingFailed extends Error {
+  constructor(readonly path: string, readonly detail: string) {
+    super(`recording ${path} failed: ${detail}`);
+    this.name = 'RecordingFailed';
+  }
+}
+
 export interface CollectDigits {
   prompt: PromptKey;
   min: number;
@@ -40,7 +51,7 @@ export interface CallChannel {
   play(prompt: PromptKey): Promise<void>;
   /** The digits keyed, or null after the tries ran out without valid input. */
   collect(req: CollectDigits): Promise<string | null>;
-  /** Record a message until silence, '#', `maxSeconds` or hang-up. */
+  /** Record a message until silence, '#', `maxSeconds` or hang-up; RecordingFailed when nothing could be recorded. */
   recordMessage(path: string, maxSeconds: number): Promise<void>;
   setVariable(name: string, value: string): Promise<void>;
   enterQueue(queue: string): Promise<QueueResult>;

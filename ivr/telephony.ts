@@ -42,6 +42,8 @@ export type CallEvent =
   | { type: 'call_abandoned'; at: string; callId: string; caller: string; queue: string; queueWaitMs: number }
   | { type: 'recording_started'; at: string; callId: string; path: string; kind: 'call' | 'message' | 'survey_reason' }
   | { type: 'recording_ended'; at: string; callId: string; path: string }
+  /** A recording that never started (the switch could not record): its row goes, it is no message. */
+  | { type: 'recording_failed'; at: string; callId: string; path: string; detail: string }
   | { type: 'dtmf'; at: string; callId: string; digit: string }
   | { type: 'message_left'; at: string; callId: string; caller: string; path: string; ticketId: number; ticketNumber: string }
   | { type: 'ticket_status_query'; at: string; callId: string; caller: string; ticketNumber: string; found: boolean }

@@ -1,10 +1,14 @@
 // CallChannel over one FastAGI session: the dialplan's `AGI(agi://app:4573/hotline)`
 // hands the call to the app, which runs the same flow as on FreeSWITCH (ivr/flows/).
 // Commands go one at a time, each answered by one `200 result=…` line; `HANGUP` arrives
-// by itself when the caller hangs up (FastAGI's SIGHUP), `511` or `result=-1` mean the
-// channel is gone. Either way the running step fails with CallerHungUp.
+// by itself when the caller hangs up (FastAGI's SIGHUP), `511` means the channel is gone.
+// `result=-1` is ambiguous on Asterisk: the caller hung up, or the command failed on a
+// live channel (a sound file that does not exist, `RECORD FILE … BEEP` without a `beep`
+// sound, a recording folder that cannot be written). It is told apart by asking
+// `CHANNEL STATUS` (511 on a dead channel): a hang-up fails the step with CallerHungUp, a
+// failed recording with RecordingFailed, a prompt that cannot be played is logged.
 import net from 'node:net';
-import { CallChannel, CallerHungUp, CollectDigits, QueueResult } from '../channel';
+import { CallChannel, CallerHungUp, CollectDigits, QueueResult, RecordingFailed } from '../channel';
 import { PromptKey } from '../prompts';
 import { amiLog } from './ami';
 
@@ -38,6 +42,8 @@ export class AgiCallChannel implements CallChannel {
   hungUp = false;
   private hangupCause = '';
   private buf = '';
+  /** The reply to the last command other than the status probe. */
+  private lastReply: AgiReply | null = null;
   private waiting: { resolve: (r: AgiReply) => void; reject: (e: Error) => void } | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private endWaiters: ((cause: string) => void)[] = [];
@@ -87,21 +93,42 @@ export class AgiCallChannel implements CallChannel {
     this.onHangup(cause);
   }
 
-  /** Sends one command and waits for its reply; commands never overlap. */
-  command(text: string): Promise<AgiReply> {
-    const run = async (): Promise<AgiReply> => {
-      if (this.hungUp) throw new CallerHungUp(this.hangupCause);
-      const reply = new Promise<AgiReply>((resolve, reject) => {
-        this.waiting = { resolve, reject };
-      });
-      this.sock.write(`${text}\n`);
-      const r = await reply;
-      if (r.code === 511 || (r.code === 200 && r.result === '-1')) {
+  /** Writes one command and waits for its one reply line. */
+  private async send(text: string): Promise<AgiReply> {
+    if (this.hungUp) throw new CallerHungUp(this.hangupCause);
+    const reply = new Promise<AgiReply>((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+    this.sock.write(`${text}\n`);
+    const r = await reply;
+    if (!text.startsWith('CHANNEL STATUS')) this.lastReply = r;
+    if (r.code === 511) {
+      this.markHungUp('NORMAL_CLEARING');
+      throw new CallerHungUp(this.hangupCause);
+    }
+    return r;
+  }
+
+  /**
+   * Sends one command and waits for its reply; commands never overlap. A `result=-1` on a
+   * channel that is still up comes back as it is (`failed`), for the step to decide.
+   */
+  command(text: string): Promise<AgiReply & { failed: boolean }> {
+    const run = async (): Promise<AgiReply & { failed: boolean }> => {
+      const r = await this.send(text);
+      if (r.code !== 200) throw new Error(`Asterisk 拒绝 AGI 命令 ${text.split(' ')[0]}：${r.code} ${r.data}`);
+      if (r.result !== '-1') return { ...r, failed: false };
+      // Hung up, or failed on a live channel? Only the channel's status tells (511 when dead).
+      if (/^\(hangup\)/.test(r.data)) {
         this.markHungUp('NORMAL_CLEARING');
         throw new CallerHungUp(this.hangupCause);
       }
-      if (r.code !== 200) throw new Error(`Asterisk 拒绝 AGI 命令 ${text.split(' ')[0]}：${r.code} ${r.data}`);
-      return r;
+      const status = await this.send('CHANNEL STATUS');
+      if (status.code !== 200 || status.result === '-1') {
+        this.markHungUp('NORMAL_CLEARING');
+        throw new CallerHungUp(this.hangupCause);
+      }
+      return { ...r, failed: true };
     };
     const next = this.chain.then(run, run);
     this.chain = next.catch(() => undefined);
@@ -113,23 +140,34 @@ export class AgiCallChannel implements CallChannel {
     return `${this.o.promptsDir}/${key}`;
   }
 
+  /** A step that must not fail on a live channel. */
+  private async must(text: string): Promise<AgiReply> {
+    const r = await this.command(text);
+    if (r.failed) throw new Error(`Asterisk AGI 命令失败：${text.split(' ').slice(0, 2).join(' ')}（${r.code} result=-1 ${r.data}）`);
+    return r;
+  }
+
   async answer(): Promise<void> {
-    await this.command('ANSWER');
+    await this.must('ANSWER');
   }
 
   async recordSession(path: string): Promise<void> {
-    await this.command(`EXEC MixMonitor ${agiArg(path)}`);
+    await this.must(`EXEC MixMonitor ${agiArg(path)}`);
   }
 
   async play(prompt: PromptKey): Promise<void> {
-    await this.command(`STREAM FILE ${agiArg(this.prompt(prompt))} ""`);
+    const r = await this.command(`STREAM FILE ${agiArg(this.prompt(prompt))} ""`);
+    // The caller is still there: go on with the call (the start-up prompt check reports missing files).
+    if (r.failed) amiLog('error', `prompt ${this.prompt(prompt)} could not be played on ${this.callId}`);
   }
 
   async collect(req: CollectDigits): Promise<string | null> {
     const re = new RegExp(req.pattern);
     for (let i = 0; i < req.tries; i++) {
       const r = await this.command(`GET DATA ${agiArg(this.prompt(req.prompt))} ${req.timeoutMs} ${req.max}`);
-      const digits = r.result;
+      // A prompt that cannot be played makes GET DATA fail at once: count it as nothing keyed.
+      if (r.failed) amiLog('error', `prompt ${this.prompt(req.prompt)} could not be played on ${this.callId}`);
+      const digits = r.failed ? '' : r.result;
       if (digits.length >= req.min && re.test(digits)) {
         await this.setVariable(req.variable, digits);
         return digits;
@@ -143,22 +181,36 @@ export class AgiCallChannel implements CallChannel {
   async recordMessage(path: string, maxSeconds: number): Promise<void> {
     const dot = path.lastIndexOf('.');
     const [file, format] = dot > path.lastIndexOf('/') ? [path.slice(0, dot), path.slice(dot + 1)] : [path, 'wav'];
-    // RECORD FILE <file> <format> <escape digits> <timeout ms> BEEP s=<silence seconds>
+    // RECORD FILE <file> <format> <escape digits> <timeout ms> [BEEP] s=<silence seconds>
+    const record = (beep: boolean) => this.command(`RECORD FILE ${agiArg(file)} ${format} "#" ${maxSeconds * 1000}${beep ? ' BEEP' : ''} s=4`);
+    let r: AgiReply & { failed: boolean };
     try {
-      await this.command(`RECORD FILE ${agiArg(file)} ${format} "#" ${maxSeconds * 1000} BEEP s=4`);
-    } finally {
+      r = await record(true);
+      // "(randomerror)": the tone could not be played (no `beep` sound on this Asterisk); record without it.
+      if (r.failed && /randomerror/.test(r.data)) {
+        amiLog('warn', `RECORD FILE … BEEP failed on ${this.callId} (${r.data}): recording without the tone`);
+        r = await record(false);
+      }
+    } catch (err) {
+      if (!(err instanceof CallerHungUp)) throw err;
+      // Cut by the hang-up once the file was open ("(hangup)"/"(waitfor)" with endpos): what was said is kept.
+      // Gone during the tone, before any file: nothing was recorded.
+      if (!/^\((hangup|waitfor)\)/.test(this.lastReply?.data ?? '')) throw new RecordingFailed(path, 'the caller hung up before the recording began');
       this.onRecorded(path);
+      throw err;
     }
+    if (r.failed) throw new RecordingFailed(path, `RECORD FILE: ${r.code} result=-1 ${r.data}`.trim());
+    this.onRecorded(path);
   }
 
   async setVariable(name: string, value: string): Promise<void> {
-    await this.command(`SET VARIABLE ${name} ${agiArg(value)}`);
+    await this.must(`SET VARIABLE ${name} ${agiArg(value)}`);
   }
 
   async enterQueue(queue: string): Promise<QueueResult> {
     // Queue(queue,options,URL,announce,timeout): returns when the caller leaves the queue.
-    await this.command(`EXEC Queue ${agiArg(`${queue},,,,${this.o.queueMaxWaitS}`)}`);
-    const status = (await this.command('GET VARIABLE QUEUESTATUS')).data.replace(/^\((.*)\)$/, '$1');
+    await this.must(`EXEC Queue ${agiArg(`${queue},,,,${this.o.queueMaxWaitS}`)}`);
+    const status = (await this.must('GET VARIABLE QUEUESTATUS')).data.replace(/^\((.*)\)$/, '$1');
     if (NOT_BRIDGED.has(status)) return { bridged: false, cancelReason: status };
     // Bridged, and the agent hung up first: end the call as hangup_after_bridge does on FreeSWITCH.
     await this.hangup();

@@ -4,7 +4,7 @@
 //   → queue; after the configured wait: 1 = leave a message, 2 = call me back.
 // A hang-up at any step ends the flow (CallerHungUp); a message recorded before the
 // hang-up still becomes a draft ticket.
-import { CallerHungUp } from '../channel';
+import { CallerHungUp, RecordingFailed } from '../channel';
 import { isWorkingTime } from '../hours';
 import { statusPromptKey } from '../services';
 import { FlowContext, iso, recordingPath } from './context';
@@ -88,6 +88,11 @@ async function leaveMessage(ctx: FlowContext, reason: 'after_hours' | 'overflow'
   try {
     await ch.recordMessage(path, ctx.settings.messageMaxS);
   } catch (err) {
+    if (err instanceof RecordingFailed) {
+      // Nothing was recorded: never a draft ticket pointing at a file that does not exist.
+      ctx.report({ type: 'recording_failed', at: iso(ctx), callId: ch.callId, path, detail: err.detail });
+      return messageFailed(ctx, reason);
+    }
     // Most callers hang up when they have said what they wanted: the message still counts.
     if (!(err instanceof CallerHungUp)) throw err;
     hungUp = err;
@@ -100,6 +105,16 @@ async function leaveMessage(ctx: FlowContext, reason: 'after_hours' | 'overflow'
   await ch.play('message_saved');
   await goodbye(ctx);
   return 'message_left';
+}
+
+/** The message could not be recorded: in working hours an operator takes the call, otherwise an operator calls back. */
+async function messageFailed(ctx: FlowContext, reason: 'after_hours' | 'overflow' | 'caller_choice'): Promise<InboundOutcome> {
+  if (reason === 'caller_choice') return toOperator(ctx);
+  const ch = ctx.channel;
+  await ctx.services.addToCallbackList({ callerPhone: ch.caller, callId: ch.callId, at: iso(ctx), reason: 'requested' });
+  await ch.play('callback_registered');
+  await goodbye(ctx);
+  return 'callback_registered';
 }
 
 async function goodbye(ctx: FlowContext): Promise<void> {

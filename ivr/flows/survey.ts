@@ -2,7 +2,7 @@
 //   question: 1 = satisfied, 2 = basically satisfied, 3 = unsatisfied
 //   → the answer is stored the moment the digit arrives → the answer is confirmed
 //   → for "unsatisfied", an optional recorded reason → thanks → hang up.
-import { CallerHungUp } from '../channel';
+import { CallerHungUp, RecordingFailed } from '../channel';
 import { SurveyOutcome } from '../telephony';
 import { FlowContext, iso, recordingPath } from './context';
 
@@ -52,13 +52,21 @@ export async function runSurveyCall(ctx: FlowContext, info: SurveyCallInfo): Pro
       await ch.play('survey_reason');
       const path = recordingPath(ctx, 'survey_reason');
       ctx.report({ type: 'recording_started', at: iso(ctx), callId: ch.callId, path, kind: 'survey_reason' });
+      let recorded = true;
       try {
         await ch.recordMessage(path, 60);
+      } catch (err) {
+        if (!(err instanceof RecordingFailed)) throw err;
+        // The reason is optional; a file that was never written is not stored as one.
+        recorded = false;
+        ctx.report({ type: 'recording_failed', at: iso(ctx), callId: ch.callId, path, detail: err.detail });
       } finally {
         // Stored even if the callee hangs up while speaking: the reason is optional, the file is not lost.
-        await ctx.services.recordSurveyAnswer({
-          ticketId: info.ticketId, attempt: info.attempt, callId: ch.callId, outcome, digit, answeredAt: iso(ctx), reasonRecordingPath: path,
-        });
+        if (recorded) {
+          await ctx.services.recordSurveyAnswer({
+            ticketId: info.ticketId, attempt: info.attempt, callId: ch.callId, outcome, digit, answeredAt: iso(ctx), reasonRecordingPath: path,
+          });
+        }
       }
     }
     await ch.play('survey_thanks');

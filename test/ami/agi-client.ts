@@ -13,6 +13,8 @@ export interface AgiCallScript {
   queueStatus?: string;
   /** The caller hangs up when this command arrives (instead of its reply). */
   hangupOn?: (command: string) => boolean;
+  /** A reply of Asterisk's for a command that fails on a live channel (e.g. `200 result=-1 (randomerror) endpos=0`), or null. */
+  failWith?: (command: string) => string | null;
 }
 
 export class AgiTestCall {
@@ -21,6 +23,8 @@ export class AgiTestCall {
   private sock: net.Socket;
   private buf = '';
   private gone = false;
+  /** The caller hung up: Asterisk answers 511 to what follows. */
+  private dead = false;
 
   constructor(port: number, private s: AgiCallScript) {
     this.sock = net.connect(port, '127.0.0.1');
@@ -47,6 +51,10 @@ export class AgiTestCall {
       this.buf = this.buf.slice(at + 1);
       if (!cmd || this.gone) continue;
       this.commands.push(cmd);
+      if (this.dead) {
+        this.sock.write('511 Command Not Permitted on a dead channel or intercepted\n');
+        continue;
+      }
       if (this.s.hangupOn?.(cmd)) {
         this.callerHangsUp(cmd);
         continue;
@@ -56,12 +64,16 @@ export class AgiTestCall {
     }
   }
 
-  /** The caller hangs up: Asterisk tells the script, fails the running command, and closes. */
+  /**
+   * The caller hangs up: as Asterisk 22 does, the running command fails first (`result=-1`),
+   * then the script is told (`HANGUP`); commands after that get 511 until the script ends.
+   */
   callerHangsUp(running?: string): void {
     if (this.gone) return;
-    this.sock.write('HANGUP\n');
     if (running) this.sock.write(running.startsWith('RECORD FILE') ? '200 result=-1 (hangup) endpos=8000\n' : '200 result=-1\n');
-    this.end();
+    this.sock.write('HANGUP\n');
+    this.dead = true;
+    setTimeout(() => this.end(), 50);
   }
 
   private end(): void {
@@ -71,6 +83,9 @@ export class AgiTestCall {
 
   private reply(cmd: string): string {
     const verb = cmd.split(' ').slice(0, 2).join(' ');
+    const failed = this.s.failWith?.(cmd);
+    if (failed) return failed;
+    if (cmd === 'CHANNEL STATUS') return '200 result=6';
     if (cmd === 'ANSWER') return '200 result=0';
     if (verb === 'STREAM FILE') return '200 result=0 endpos=8000';
     if (verb === 'GET DATA') {

@@ -100,7 +100,83 @@ describe('Asterisk adapter: the hotline call flow over FastAGI', () => {
     const call = new AgiTestCall(h.tel.agiPort, { uniqueid: '1795459100.11', callerid: '13912345678', hangupOn: (c) => c.startsWith('GET DATA') });
     await call.closed;
     await new Promise((r) => setTimeout(r, 50));
-    assert.equal(call.commands.at(-1)?.startsWith('GET DATA'), true);
+    // After the failed GET DATA the app asks whether the channel is still up: 511, it is gone.
+    assert.deepEqual(call.commands.slice(-2).map((c) => c.split(' ').slice(0, 2).join(' ')), ['GET DATA', 'CHANNEL STATUS']);
     assert.equal(h.tel.agi.calls.size, 0, 'the call is forgotten');
+  });
+
+  describe('a step that fails while the caller is still there is not a hang-up', () => {
+    const beepMissing = (c: string) => (c.startsWith('RECORD FILE') && c.includes(' BEEP') ? '200 result=-1 (randomerror) endpos=0' : null);
+
+    it('no `beep` sound: RECORD FILE … BEEP answers result=-1 (randomerror); the message is recorded without the tone', async () => {
+      h = await startHarness({ adapter: { now: () => AFTER_HOURS } });
+      const call = new AgiTestCall(h.tel.agiPort, { uniqueid: '1795459100.20', callerid: '13600002222', failWith: beepMissing });
+      await call.closed;
+      const records = call.commands.filter((c) => c.startsWith('RECORD FILE'));
+      assert.deepEqual(records, [
+        `RECORD FILE "${DIR}/message_1795459100.20" wav "#" 120000 BEEP s=4`,
+        `RECORD FILE "${DIR}/message_1795459100.20" wav "#" 120000 s=4`,
+      ]);
+      assert.ok(call.commands.includes(`STREAM FILE "${PROMPTS}/message_saved" ""`), 'the caller hears that the message is saved');
+      assert.equal(h.services.drafts.length, 1);
+      assert.equal(h.services.drafts[0].recordingPath, `${DIR}/message_1795459100.20.wav`);
+    });
+
+    it('the recording cannot be written: no draft ticket and no message; after hours the caller goes on the call-back list', async () => {
+      h = await startHarness({ adapter: { now: () => AFTER_HOURS } });
+      const call = new AgiTestCall(h.tel.agiPort, {
+        uniqueid: '1795459100.21', callerid: '13600003333',
+        failWith: (c) => (c.startsWith('RECORD FILE') ? '200 result=-1 (writefile)' : null),
+      });
+      await call.closed;
+      assert.equal(h.services.drafts.length, 0, 'no draft ticket points at a file that does not exist');
+      assert.ok(!h.events.some((e) => e.type === 'message_left'));
+      const failed = await h.waitFor('recording_failed');
+      assert.equal(failed.path, `${DIR}/message_1795459100.21.wav`);
+      assert.ok(!h.events.some((e) => e.type === 'recording_ended' && e.path === failed.path), 'nothing to transcribe');
+      assert.deepEqual(h.services.callbacks.map((c) => [c.callerPhone, c.reason]), [['13600003333', 'requested']]);
+      assert.ok(call.commands.includes(`STREAM FILE "${PROMPTS}/callback_registered" ""`));
+      assert.equal(call.commands.at(-1), 'HANGUP');
+    });
+
+    it('in working hours a caller who chose a message that cannot be recorded is put through to an operator', async () => {
+      h = await startHarness();
+      const call = new AgiTestCall(h.tel.agiPort, {
+        uniqueid: '1795459100.22', callerid: '13600004444', keys: ['2'], queueStatus: '',
+        failWith: (c) => (c.startsWith('RECORD FILE') ? '200 result=-1 (writefile)' : null),
+      });
+      await call.closed;
+      assert.equal(h.services.drafts.length, 0);
+      assert.ok(call.commands.includes('EXEC Queue "hotline,,,,120"'), 'the caller is queued');
+    });
+
+    it('the caller hangs up during the tone, before any file: no draft ticket', async () => {
+      h = await startHarness({ adapter: { now: () => AFTER_HOURS } });
+      // The tone's playback fails because the caller is gone; the status probe then answers 511.
+      let recordSeen = false;
+      const call = new AgiTestCall(h.tel.agiPort, {
+        uniqueid: '1795459100.23', callerid: '13600005555',
+        failWith: (c) => {
+          if (c.startsWith('RECORD FILE')) recordSeen = true;
+          if (c.startsWith('RECORD FILE')) return '200 result=-1 (randomerror) endpos=0';
+          return c === 'CHANNEL STATUS' && recordSeen ? '511 Command Not Permitted on a dead channel or intercepted' : null;
+        },
+      });
+      await call.closed;
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(h.services.drafts.length, 0);
+      assert.ok(h.events.some((e) => e.type === 'recording_failed'));
+    });
+
+    it('a prompt that cannot be played does not drop the caller: the call goes on to the queue', async () => {
+      h = await startHarness();
+      const call = new AgiTestCall(h.tel.agiPort, {
+        uniqueid: '1795459100.24', callerid: '13912345678', queueStatus: '',
+        failWith: (c) => (c.startsWith('STREAM FILE') || c.startsWith('GET DATA') ? '200 result=-1 endpos=0' : null),
+      });
+      await call.closed;
+      assert.ok(call.commands.includes('EXEC Queue "hotline,,,,120"'));
+      assert.equal(call.commands.at(-1), 'HANGUP');
+    });
   });
 });

@@ -103,4 +103,26 @@ describe('call log', () => {
     assert.equal(r.call_id, id);
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  it('a recording that could not be made leaves no row pointing at a file that does not exist', async () => {
+    const log = new CallLog(db, { switchKind: 'asterisk' });
+    const id = '1795459100.21';
+    const p = '/var/spool/asterisk/monitor/hotline/message_1795459100.21.wav';
+    await log.enqueue({ type: 'call_started', at: '2026-11-23T02:00:00.000Z', callId: id, direction: 'inbound', purpose: 'hotline', caller: '13600003333', callee: '12345', ticketId: null });
+    await log.enqueue({ type: 'recording_started', at: '2026-11-23T02:00:10.000Z', callId: id, path: p, kind: 'message' });
+    assert.ok(await db('recordings').where({ path: p }).first());
+    await log.enqueue({ type: 'recording_failed', at: '2026-11-23T02:00:10.100Z', callId: id, path: p, detail: 'RECORD FILE: 200 result=-1 (writefile)' });
+    assert.equal(await db('recordings').where({ path: p }).first(), undefined);
+  });
+
+  it('recordings named by an Asterisk uniqueid are adopted with their call id', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'recs-'));
+    fs.writeFileSync(path.join(dir, 'fallback_1795459069.12.wav'), 'RIFF');
+    fs.writeFileSync(path.join(dir, 'message_1795459069.12.wav'), 'RIFF');
+    const log = new CallLog(db, { switchKind: 'asterisk' });
+    assert.equal(await log.adoptOrphanRecordings(dir, '/rec'), 2);
+    const rows = await db('recordings').orderBy('path').select('call_id', 'kind', 'path');
+    assert.deepEqual(rows.map((r) => [r.call_id, r.kind]), [['1795459069.12', 'call'], ['1795459069.12', 'message']]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });
