@@ -21,6 +21,11 @@ export class RecordingFailed extends Error {
 }
 
 export interface CollectDigits {
+  /**
+   * Played before the first prompt, and interrupted by the first key (callers who know the
+   * menu press at once): the greeting before the menu. Only for one-digit collections.
+   */
+  intro?: PromptKey;
   prompt: PromptKey;
   min: number;
   max: number;

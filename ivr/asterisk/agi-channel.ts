@@ -163,6 +163,21 @@ export class AgiCallChannel implements CallChannel {
 
   async collect(req: CollectDigits): Promise<string | null> {
     const re = new RegExp(req.pattern);
+    if (req.intro) {
+      // STREAM FILE with escape digits: a key stops the intro and is the caller's answer (ASCII code in result).
+      const escape = req.max === 1 ? '0123456789*#' : '';
+      const r = await this.command(`STREAM FILE ${agiArg(this.prompt(req.intro))} "${escape}"`);
+      if (r.failed) amiLog('error', `prompt ${this.prompt(req.intro)} could not be played on ${this.callId}`);
+      const code = Number(r.result);
+      if (!r.failed && code > 0) {
+        const digit = String.fromCharCode(code);
+        if (re.test(digit)) {
+          await this.setVariable(req.variable, digit);
+          return digit;
+        }
+        await this.play('invalid');
+      }
+    }
     for (let i = 0; i < req.tries; i++) {
       const r = await this.command(`GET DATA ${agiArg(this.prompt(req.prompt))} ${req.timeoutMs} ${req.max}`);
       // A prompt that cannot be played makes GET DATA fail at once: count it as nothing keyed.

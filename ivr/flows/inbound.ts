@@ -30,9 +30,9 @@ export async function runInboundCall(ctx: FlowContext): Promise<InboundOutcome> 
       await ch.play('after_hours');
       return await leaveMessage(ctx, 'after_hours');
     }
-    await ch.play('welcome');
+    // The greeting is interrupted by a menu key: callers who know the menu press at once.
     const choice = await ch.collect({
-      prompt: 'menu', min: 1, max: 1, tries: 1, timeoutMs: 4000, pattern: '^[12]$', variable: 'menu_choice',
+      intro: 'welcome', prompt: 'menu', min: 1, max: 1, tries: 1, timeoutMs: 4000, pattern: '^[12]$', variable: 'menu_choice',
     });
     if (choice === '1') return await ticketStatus(ctx);
     if (choice === '2') return await leaveMessage(ctx, 'caller_choice');

@@ -116,8 +116,12 @@ export class EslCallChannel implements CallChannel {
   }
 
   async collect(req: CollectDigits): Promise<string | null> {
+    // The intro and the prompt as one interruptible prompt (one try: the intro is heard once).
+    const intro = req.intro && req.max === 1 && req.tries === 1 ? req.intro : null;
+    if (req.intro && !intro) await this.play(req.intro);
+    const prompt = intro ? `file_string://${this.prompt(intro)}!${this.prompt(req.prompt)}` : this.prompt(req.prompt);
     const arg = [
-      req.min, req.max, req.tries, req.timeoutMs, '#', this.prompt(req.prompt), this.prompt('invalid'),
+      req.min, req.max, req.tries, req.timeoutMs, '#', prompt, this.prompt('invalid'),
       req.variable, req.pattern, 3000,
     ].join(' ');
     const h = await this.execute('play_and_get_digits', arg);

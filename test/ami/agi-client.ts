@@ -13,8 +13,8 @@ export interface AgiCallScript {
   queueStatus?: string;
   /** The caller hangs up when this command arrives (instead of its reply). */
   hangupOn?: (command: string) => boolean;
-  /** A reply of Asterisk's for a command that fails on a live channel (e.g. `200 result=-1 (randomerror) endpos=0`), or null. */
-  failWith?: (command: string) => string | null;
+  /** Asterisk's reply to a command instead of the usual one (e.g. `200 result=-1 (randomerror) endpos=0`, a key during a prompt), or null. */
+  replyWith?: (command: string) => string | null;
 }
 
 export class AgiTestCall {
@@ -83,7 +83,7 @@ export class AgiTestCall {
 
   private reply(cmd: string): string {
     const verb = cmd.split(' ').slice(0, 2).join(' ');
-    const failed = this.s.failWith?.(cmd);
+    const failed = this.s.replyWith?.(cmd);
     if (failed) return failed;
     if (cmd === 'CHANNEL STATUS') return '200 result=6';
     if (cmd === 'ANSWER') return '200 result=0';

@@ -23,7 +23,7 @@ describe('Asterisk adapter: the hotline call flow over FastAGI', () => {
     assert.deepEqual(call.commands, [
       'ANSWER',
       `EXEC MixMonitor "${DIR}/call_1795459100.7.wav"`,
-      `STREAM FILE "${PROMPTS}/welcome" ""`,
+      `STREAM FILE "${PROMPTS}/welcome" "0123456789*#"`,
       `GET DATA "${PROMPTS}/menu" 4000 1`,
       `STREAM FILE "${PROMPTS}/queue_wait" ""`,
       'SET VARIABLE hangup_after_bridge "true"',
@@ -73,6 +73,18 @@ describe('Asterisk adapter: the hotline call flow over FastAGI', () => {
     assert.ok(!call.commands.includes('HANGUP'), 'nothing is sent to a caller who is gone');
   });
 
+  it('a caller who knows the menu keys 2 during the greeting: the greeting stops and the message is taken at once', async () => {
+    h = await startHarness();
+    const call = new AgiTestCall(h.tel.agiPort, {
+      uniqueid: '1795459100.13', callerid: '13912345678',
+      replyWith: (c) => (c.startsWith(`STREAM FILE "${PROMPTS}/welcome"`) ? '200 result=50 endpos=3200' : null),
+    });
+    await call.closed;
+    assert.ok(!call.commands.some((c) => c.startsWith(`GET DATA "${PROMPTS}/menu"`)), 'the menu is not played');
+    assert.ok(call.commands.includes('SET VARIABLE menu_choice "2"'));
+    assert.equal(h.services.drafts[0]?.reason, 'caller_choice');
+  });
+
   it('key 1 and a 12-digit ticket number: the ticket\'s status is read back', async () => {
     h = await startHarness();
     h.services.tickets.set('202611230042', { status: 'in_progress' });
@@ -110,7 +122,7 @@ describe('Asterisk adapter: the hotline call flow over FastAGI', () => {
 
     it('no `beep` sound: RECORD FILE … BEEP answers result=-1 (randomerror); the message is recorded without the tone', async () => {
       h = await startHarness({ adapter: { now: () => AFTER_HOURS } });
-      const call = new AgiTestCall(h.tel.agiPort, { uniqueid: '1795459100.20', callerid: '13600002222', failWith: beepMissing });
+      const call = new AgiTestCall(h.tel.agiPort, { uniqueid: '1795459100.20', callerid: '13600002222', replyWith: beepMissing });
       await call.closed;
       const records = call.commands.filter((c) => c.startsWith('RECORD FILE'));
       assert.deepEqual(records, [
@@ -126,7 +138,7 @@ describe('Asterisk adapter: the hotline call flow over FastAGI', () => {
       h = await startHarness({ adapter: { now: () => AFTER_HOURS } });
       const call = new AgiTestCall(h.tel.agiPort, {
         uniqueid: '1795459100.21', callerid: '13600003333',
-        failWith: (c) => (c.startsWith('RECORD FILE') ? '200 result=-1 (writefile)' : null),
+        replyWith: (c) => (c.startsWith('RECORD FILE') ? '200 result=-1 (writefile)' : null),
       });
       await call.closed;
       assert.equal(h.services.drafts.length, 0, 'no draft ticket points at a file that does not exist');
@@ -143,7 +155,7 @@ describe('Asterisk adapter: the hotline call flow over FastAGI', () => {
       h = await startHarness();
       const call = new AgiTestCall(h.tel.agiPort, {
         uniqueid: '1795459100.22', callerid: '13600004444', keys: ['2'], queueStatus: '',
-        failWith: (c) => (c.startsWith('RECORD FILE') ? '200 result=-1 (writefile)' : null),
+        replyWith: (c) => (c.startsWith('RECORD FILE') ? '200 result=-1 (writefile)' : null),
       });
       await call.closed;
       assert.equal(h.services.drafts.length, 0);
@@ -156,7 +168,7 @@ describe('Asterisk adapter: the hotline call flow over FastAGI', () => {
       let recordSeen = false;
       const call = new AgiTestCall(h.tel.agiPort, {
         uniqueid: '1795459100.23', callerid: '13600005555',
-        failWith: (c) => {
+        replyWith: (c) => {
           if (c.startsWith('RECORD FILE')) recordSeen = true;
           if (c.startsWith('RECORD FILE')) return '200 result=-1 (randomerror) endpos=0';
           return c === 'CHANNEL STATUS' && recordSeen ? '511 Command Not Permitted on a dead channel or intercepted' : null;
@@ -172,7 +184,7 @@ describe('Asterisk adapter: the hotline call flow over FastAGI', () => {
       h = await startHarness();
       const call = new AgiTestCall(h.tel.agiPort, {
         uniqueid: '1795459100.24', callerid: '13912345678', queueStatus: '',
-        failWith: (c) => (c.startsWith('STREAM FILE') || c.startsWith('GET DATA') ? '200 result=-1 endpos=0' : null),
+        replyWith: (c) => (c.startsWith('STREAM FILE') || c.startsWith('GET DATA') ? '200 result=-1 endpos=0' : null),
       });
       await call.closed;
       assert.ok(call.commands.includes('EXEC Queue "hotline,,,,120"'));
