@@ -44,6 +44,10 @@ export interface QueueResult {
   cancelReason: string | null;
 }
 
+/** Where a hotline call stands, for a switch that can hand the call back to a restarted app. */
+export type CallStep = 'answered' | 'queue' | 'message' | 'done';
+export type MessageReason = 'after_hours' | 'overflow' | 'caller_choice';
+
 export interface CallChannel {
   readonly callId: string;
   readonly caller: string;
@@ -60,6 +64,12 @@ export interface CallChannel {
   recordMessage(path: string, maxSeconds: number): Promise<void>;
   setVariable(name: string, value: string): Promise<void>;
   enterQueue(queue: string): Promise<QueueResult>;
+  /**
+   * The flow reached a step (optional): a switch that keeps the call when the app goes away
+   * notes it on the call, so that a restarted app (`resumeInboundCall`) or the switch's own
+   * fallback carries on from there instead of starting over.
+   */
+  checkpoint?(step: CallStep, reason?: MessageReason): Promise<void>;
   /** Resolves when the call is over (after a bridge ends). */
   ended(): Promise<string>;
   hangup(cause?: string): Promise<void>;

@@ -8,7 +8,7 @@
 // `CHANNEL STATUS` (511 on a dead channel): a hang-up fails the step with CallerHungUp, a
 // failed recording with RecordingFailed, a prompt that cannot be played is logged.
 import net from 'node:net';
-import { CallChannel, CallerHungUp, CollectDigits, QueueResult, RecordingFailed } from '../channel';
+import { CallChannel, CallStep, CallerHungUp, CollectDigits, MessageReason, QueueResult, RecordingFailed } from '../channel';
 import { PromptKey } from '../prompts';
 import { amiLog } from './ami';
 
@@ -222,14 +222,32 @@ export class AgiCallChannel implements CallChannel {
     await this.must(`SET VARIABLE ${name} ${agiArg(value)}`);
   }
 
+  /** The step, on the channel: the dialplan hands the call back to the app (or its fallback) from there. */
+  async checkpoint(step: CallStep, reason?: MessageReason): Promise<void> {
+    if (reason) await this.must(`SET VARIABLE HOTLINE_MESSAGE_REASON ${reason}`);
+    await this.must(`SET VARIABLE HOTLINE_STEP ${step}`);
+  }
+
+  /** A channel variable ('' when unset). */
+  async getVariable(name: string): Promise<string> {
+    const r = await this.must(`GET VARIABLE ${name}`);
+    return r.result === '1' ? r.data.replace(/^\((.*)\)$/, '$1') : '';
+  }
+
+  /** How the last Queue() ended, from QUEUESTATUS. */
+  async queueResult(): Promise<QueueResult> {
+    const status = await this.getVariable('QUEUESTATUS');
+    if (NOT_BRIDGED.has(status)) return { bridged: false, cancelReason: status };
+    return { bridged: true, cancelReason: null };
+  }
+
   async enterQueue(queue: string): Promise<QueueResult> {
     // Queue(queue,options,URL,announce,timeout): returns when the caller leaves the queue.
     await this.must(`EXEC Queue ${agiArg(`${queue},,,,${this.o.queueMaxWaitS}`)}`);
-    const status = (await this.must('GET VARIABLE QUEUESTATUS')).data.replace(/^\((.*)\)$/, '$1');
-    if (NOT_BRIDGED.has(status)) return { bridged: false, cancelReason: status };
+    const r = await this.queueResult();
     // Bridged, and the agent hung up first: end the call as hangup_after_bridge does on FreeSWITCH.
-    await this.hangup();
-    return { bridged: true, cancelReason: null };
+    if (r.bridged) await this.hangup();
+    return r;
   }
 
   ended(): Promise<string> {

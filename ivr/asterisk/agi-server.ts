@@ -2,7 +2,8 @@
 // `AGI(agi://…/hotline)`). One connection = one call = one run of the inbound flow.
 import net from 'node:net';
 import { FlowSettings } from '../flows/context';
-import { runInboundCall } from '../flows/inbound';
+import { ResumePoint, resumeInboundCall, runInboundCall } from '../flows/inbound';
+import { MessageReason } from '../channel';
 import { HotlineServices } from '../services';
 import { CallEvent } from '../telephony';
 import { AgiCallChannel } from './agi-channel';
@@ -82,10 +83,30 @@ export class AgiServer {
     sock.on('error', () => undefined);
   }
 
+  /** Where a call handed back by the dialplan (`AGI(…,resume)`) stands, from its channel variables. */
+  private async resumePoint(ch: AgiCallChannel): Promise<ResumePoint> {
+    const step = await ch.getVariable('HOTLINE_STEP');
+    if (step === 'queue') {
+      const result = await ch.queueResult();
+      // Bridged, and the operator hung up first: the call ends, as after enterQueue.
+      if (result.bridged) await ch.hangup();
+      return { step, result };
+    }
+    if (step === 'message') {
+      const reason = await ch.getVariable('HOTLINE_MESSAGE_REASON');
+      return { step, reason: (['after_hours', 'overflow', 'caller_choice'].includes(reason) ? reason : 'caller_choice') as MessageReason };
+    }
+    if (step === 'done') return { step };
+    return { step: 'answered' };
+  }
+
   private async run(ch: AgiCallChannel): Promise<void> {
     const ctx = { channel: ch, services: this.o.services, settings: this.o.settings, now: this.o.now, report: this.o.report };
     try {
-      await runInboundCall(ctx);
+      if (ch.variables.agi_arg_1 === 'resume') {
+        amiLog('info', `call ${ch.callId} handed back by the dialplan`);
+        await resumeInboundCall(ctx, await this.resumePoint(ch));
+      } else await runInboundCall(ctx);
       await ch.ended();
     } catch (err) {
       amiLog('error', `IVR flow of ${ch.callId} failed: ${(err as Error).stack ?? err}`);

@@ -11,6 +11,10 @@ export interface AgiCallScript {
   keys?: (string | null)[];
   /** QUEUESTATUS after Queue() returns; '' = unset (an agent took the call). */
   queueStatus?: string;
+  /** Channel variables already set (e.g. HOTLINE_STEP of a call the dialplan hands back). */
+  variables?: Record<string, string>;
+  /** Arguments of the AGI() call (agi_arg_1 …), e.g. ['resume']. */
+  args?: string[];
   /** The caller hangs up when this command arrives (instead of its reply). */
   hangupOn?: (command: string) => boolean;
   /** Asterisk's reply to a command instead of the usual one (e.g. `200 result=-1 (randomerror) endpos=0`, a key during a prompt), or null. */
@@ -25,8 +29,12 @@ export class AgiTestCall {
   private gone = false;
   /** The caller hung up: Asterisk answers 511 to what follows. */
   private dead = false;
+  /** The channel's variables, as SET VARIABLE left them. */
+  readonly variables: Map<string, string>;
 
   constructor(port: number, private s: AgiCallScript) {
+    this.variables = new Map(Object.entries(s.variables ?? {}));
+    if (s.queueStatus) this.variables.set('QUEUESTATUS', s.queueStatus);
     this.sock = net.connect(port, '127.0.0.1');
     this.sock.setEncoding('utf8');
     this.closed = new Promise((r) => this.sock.on('close', () => r()));
@@ -38,6 +46,7 @@ export class AgiTestCall {
         ['agi_version', '22.10.1'], ['agi_callerid', s.callerid], ['agi_calleridname', 'unknown'], ['agi_context', 'hotline-inbound'],
         ['agi_extension', s.extension ?? '12345'], ['agi_priority', '2'], ['agi_enhanced', '0.0'], ['agi_threadid', '140000000000'],
       ];
+      (s.args ?? []).forEach((a, i) => env.push([`agi_arg_${i + 1}`, a]));
       this.sock.write(env.map(([k, v]) => `${k}: ${v}\n`).join('') + '\n');
     });
     this.sock.on('data', (d: string) => this.onData(d));
@@ -92,8 +101,15 @@ export class AgiTestCall {
       const k = (this.s.keys ?? []).shift() ?? null;
       return k === null ? '200 result= (timeout)' : `200 result=${k}`;
     }
-    if (verb === 'SET VARIABLE') return '200 result=1';
-    if (cmd === 'GET VARIABLE QUEUESTATUS') return this.s.queueStatus ? `200 result=1 (${this.s.queueStatus})` : '200 result=0';
+    if (verb === 'SET VARIABLE') {
+      const m = /^SET VARIABLE (\S+) "?(.*?)"?$/.exec(cmd);
+      if (m) this.variables.set(m[1], m[2]);
+      return '200 result=1';
+    }
+    if (verb === 'GET VARIABLE') {
+      const v = this.variables.get(cmd.slice('GET VARIABLE '.length));
+      return v === undefined ? '200 result=0' : `200 result=1 (${v})`;
+    }
     if (verb === 'RECORD FILE') return '200 result=35 (dtmf) endpos=16000';
     if (cmd.startsWith('EXEC ')) return '200 result=0';
     if (cmd === 'HANGUP') return '200 result=1';

@@ -23,10 +23,12 @@ describe('Asterisk adapter: the hotline call flow over FastAGI', () => {
     assert.deepEqual(call.commands, [
       'ANSWER',
       `EXEC MixMonitor "${DIR}/call_1795459100.7.wav"`,
+      'SET VARIABLE HOTLINE_STEP answered',
       `STREAM FILE "${PROMPTS}/welcome" "0123456789*#"`,
       `GET DATA "${PROMPTS}/menu" 4000 1`,
       `STREAM FILE "${PROMPTS}/queue_wait" ""`,
       'SET VARIABLE hangup_after_bridge "true"',
+      'SET VARIABLE HOTLINE_STEP queue',
       'EXEC Queue "hotline,,,,120"',
       'GET VARIABLE QUEUESTATUS',
       'HANGUP',
@@ -44,7 +46,10 @@ describe('Asterisk adapter: the hotline call flow over FastAGI', () => {
       `GET DATA "${PROMPTS}/overflow" 5000 1`,
       'SET VARIABLE overflow_choice "1"',
       `STREAM FILE "${PROMPTS}/message_prompt" ""`,
+      'SET VARIABLE HOTLINE_MESSAGE_REASON overflow',
+      'SET VARIABLE HOTLINE_STEP message',
       `RECORD FILE "${DIR}/message_1795459100.8" wav "#" 120000 BEEP s=4`,
+      'SET VARIABLE HOTLINE_STEP done',
       `STREAM FILE "${PROMPTS}/message_saved" ""`,
       `STREAM FILE "${PROMPTS}/goodbye" ""`,
       'HANGUP',
@@ -67,7 +72,7 @@ describe('Asterisk adapter: the hotline call flow over FastAGI', () => {
     h = await startHarness({ adapter: { now: () => AFTER_HOURS } });
     const call = new AgiTestCall(h.tel.agiPort, { uniqueid: '1795459100.9', callerid: '13600002222', hangupOn: (c) => c.startsWith('RECORD FILE') });
     await call.closed;
-    assert.equal(call.commands[2], `STREAM FILE "${PROMPTS}/after_hours" ""`);
+    assert.equal(call.commands[3], `STREAM FILE "${PROMPTS}/after_hours" ""`);
     await until(() => h!.services.drafts.length === 1, 2000, 'the draft ticket');
     assert.equal(h.services.drafts[0].reason, 'after_hours');
     assert.ok(!call.commands.includes('HANGUP'), 'nothing is sent to a caller who is gone');
@@ -189,6 +194,45 @@ describe('Asterisk adapter: the hotline call flow over FastAGI', () => {
       await call.closed;
       assert.ok(call.commands.includes('EXEC Queue "hotline,,,,120"'));
       assert.equal(call.commands.at(-1), 'HANGUP');
+    });
+  });
+
+  describe('a call the dialplan hands back after the app went away mid-call (AGI(…,resume)) goes on from its step', () => {
+    const resume = (uniqueid: string, variables: Record<string, string>, keys: (string | null)[] = []) =>
+      new AgiTestCall(h!.tel.agiPort, { uniqueid, callerid: '13812340000', args: ['resume'], variables, keys });
+
+    it('left in the queue, whose wait ran out: no greeting again, straight to message or call back', async () => {
+      h = await startHarness();
+      const call = resume('1795459200.1', { HOTLINE_STEP: 'queue', QUEUESTATUS: 'TIMEOUT' }, ['2']);
+      await call.closed;
+      assert.ok(!call.commands.some((c) => c.includes('/welcome') || c.startsWith('EXEC Queue')), call.commands.join('\n'));
+      assert.ok(call.commands.includes(`GET DATA "${PROMPTS}/overflow" 5000 1`));
+      assert.deepEqual(h.services.callbacks.map((c) => [c.callerPhone, c.reason]), [['13812340000', 'requested']]);
+      assert.equal(call.commands.at(-1), 'HANGUP');
+    });
+
+    it('left in the queue and then bridged to an operator: the call simply ends', async () => {
+      h = await startHarness();
+      const call = resume('1795459200.2', { HOTLINE_STEP: 'queue' });
+      await call.closed;
+      assert.deepEqual(call.commands, ['GET VARIABLE HOTLINE_STEP', 'GET VARIABLE QUEUESTATUS', 'HANGUP']);
+    });
+
+    it('left while the caller was leaving a message: the message recorded meanwhile is a draft ticket, once', async () => {
+      h = await startHarness();
+      const call = resume('1795459200.3', { HOTLINE_STEP: 'message', HOTLINE_MESSAGE_REASON: 'after_hours' });
+      await call.closed;
+      assert.deepEqual(h.services.drafts.map((d) => [d.reason, d.callerPhone, d.recordingPath]), [['after_hours', '13812340000', `${DIR}/message_1795459200.3.wav`]]);
+      assert.ok(call.commands.includes('SET VARIABLE HOTLINE_STEP done'), 'handed back again, it is not filed twice');
+      assert.ok(call.commands.includes(`STREAM FILE "${PROMPTS}/message_saved" ""`));
+    });
+
+    it('left after the greeting: to an operator, without the greeting', async () => {
+      h = await startHarness();
+      const call = resume('1795459200.4', { HOTLINE_STEP: 'answered' });
+      await call.closed;
+      assert.ok(call.commands.includes('EXEC Queue "hotline,,,,120"'));
+      assert.ok(!call.commands.some((c) => c.includes('/welcome')));
     });
   });
 });
