@@ -65,8 +65,11 @@ export class CallLog {
         await this.ensureCall(e.callId, e.at, {
           direction: e.direction, purpose: e.purpose, caller: e.caller || null, callee: e.callee || null, ticket_id: e.ticketId,
         });
-        // A row made earlier by a later event (events of one call can cross) gets the start's facts.
-        await this.db('calls').where({ id: e.callId }).update({ direction: e.direction, purpose: e.purpose, caller: e.caller || null, callee: e.callee || null });
+        // A row made earlier by a later event (events of one call can cross) gets the start's facts;
+        // a start learnt again later (an app restart) with less known never blanks what is stored.
+        await this.db('calls').where({ id: e.callId }).update({
+          direction: e.direction, purpose: e.purpose, ...(e.caller ? { caller: e.caller } : {}), ...(e.callee ? { callee: e.callee } : {}),
+        });
         return;
       case 'call_queued':
         await this.ensureCall(e.callId, e.at, { caller: e.caller });

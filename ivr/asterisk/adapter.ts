@@ -11,7 +11,10 @@ import { CallEvent, SurveyCallPlaced, SurveyCallRequest, SurveyOutcome, Telephon
 import { AgiServer } from './agi-server';
 import { AmiConnection, AmiError, AmiMessage, amiLog, field } from './ami';
 import { AsteriskConfig } from './config';
-import { AMI_EVENTS, AsteriskEventMapper, MemberSignal, SURVEY_OUTCOMES, SurveySignal, hangupCauseName, originateOutcome } from './events';
+import {
+  AMI_EVENTS, AsteriskEventMapper, FallbackMessage, MemberSignal, SURVEY_OUTCOMES, SurveySignal, hangupCauseName, originateOutcome,
+  parseMessageEntry, parseSurveyEntry,
+} from './events';
 
 export interface AsteriskOptions extends SwitchCoreOptions {
   config: AsteriskConfig;
@@ -134,6 +137,53 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
     }
     if (m.member) this.onMember(m.member);
     if (m.survey) void this.onSurvey(m.survey).catch((err: Error) => amiLog('error', `survey answer of ${m.survey?.callId}: ${err.message}`));
+    if (m.message) void this.onFallbackMessage(m.message).catch((err: Error) => amiLog('error', `fallback message of ${m.message?.callId}: ${err.message}`));
+  }
+
+  // ——— what the dialplan did on its own (AstDB hotline_message / hotline_survey) ———
+
+  /** Messages being filed, so that the live event and a drain of AstDB never file one twice at once. */
+  private filing = new Map<string, Promise<void>>();
+
+  /**
+   * A message the fallback took while the app was away: a draft ticket at once (the draft is
+   * idempotent per call), then its AstDB entry goes.
+   */
+  private onFallbackMessage(msg: FallbackMessage): Promise<void> {
+    const busy = this.filing.get(msg.path);
+    if (busy) return busy;
+    const run = (async () => {
+      const at = msg.at ?? this.now().toISOString();
+      this.emit({ type: 'recording_started', at, callId: msg.callId, path: msg.path, kind: 'message' });
+      const draft = await this.o.services.createDraftTicket({ reason: 'overflow', callerPhone: msg.caller, callId: msg.callId, recordingPath: msg.path, receivedAt: at });
+      this.emit({ type: 'message_left', at: this.now().toISOString(), callId: msg.callId, caller: msg.caller, path: msg.path, ticketId: draft.ticketId, ticketNumber: draft.ticketNumber });
+      await this.amiAction({ action: 'DBDel', family: 'hotline_message', key: msg.callId }).catch(() => undefined);
+    })().finally(() => this.filing.delete(msg.path));
+    this.filing.set(msg.path, run);
+    return run;
+  }
+
+  /**
+   * Entries the dialplan left in AstDB for calls that are over: messages become draft tickets,
+   * survey answers are stored (both idempotent), then the entries go. Entries of calls still up
+   * wait: a message may still be spoken, an unsatisfied callee may still give the reason.
+   */
+  private async drainOutbox(alive: ReadonlySet<string>): Promise<void> {
+    for (const row of await this.amiList({ action: 'DBGetTree', family: 'hotline_message' })) {
+      const msg = parseMessageEntry(field(row, 'key'), field(row, 'val'));
+      if (!msg || alive.has(msg.callId)) continue;
+      await this.onFallbackMessage(msg).catch((err: Error) => amiLog('error', `fallback message of ${msg.callId}: ${err.message}`));
+    }
+    for (const row of await this.amiList({ action: 'DBGetTree', family: 'hotline_survey' })) {
+      const sig = parseSurveyEntry(field(row, 'key'), field(row, 'val'));
+      if (!sig || alive.has(sig.callId)) continue;
+      try {
+        await this.onSurvey(sig, sig.at);
+        await this.amiAction({ action: 'DBDel', family: 'hotline_survey', key: sig.callId });
+      } catch (err) {
+        amiLog('error', `survey answer of ${sig.callId} from AstDB: ${(err as Error).message}`);
+      }
+    }
   }
 
   protected forgetCall(callId: string): boolean {
@@ -280,9 +330,9 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
     return { accepted: false, callId, outcome, detail };
   }
 
-  private async onSurvey(sig: SurveySignal): Promise<void> {
+  private async onSurvey(sig: SurveySignal, answeredAt?: string): Promise<void> {
     const s = this.surveys.get(sig.callId);
-    const at = this.now().toISOString();
+    const at = answeredAt ?? this.now().toISOString();
     if (sig.kind === 'reason') {
       // The reason belongs to an answer this app took on this call (never one named by the channel).
       if (!sig.path || s?.stored !== 'unsatisfied') return;
@@ -300,7 +350,10 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
     const outcome: SurveyOutcome = (sig.digit && SURVEY_OUTCOMES[sig.digit]) || 'no_input';
     const digit = outcome === 'no_input' ? null : sig.digit;
     if (s) s.stored = outcome;
-    await this.o.services.recordSurveyAnswer({ ticketId, attempt, callId: sig.callId, outcome, digit, answeredAt: at });
+    // From AstDB, an unsatisfied answer may come with its recorded reason: stored together.
+    const reasonRecordingPath = outcome === 'unsatisfied' && sig.path ? sig.path : undefined;
+    if (reasonRecordingPath) this.emit({ type: 'recording_started', at, callId: sig.callId, path: reasonRecordingPath, kind: 'survey_reason' });
+    await this.o.services.recordSurveyAnswer({ ticketId, attempt, callId: sig.callId, outcome, digit, answeredAt: at, ...(reasonRecordingPath ? { reasonRecordingPath } : {}) });
     this.emit({ type: 'survey_result', at, callId: sig.callId, ticketId, attempt, outcome, digit });
   }
 
@@ -341,18 +394,40 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
     const view = await this.switchView();
     const c = this.o.config;
     // Hotline and survey calls alive on the switch that the app did not know (it restarted
-    // mid-call): follow them, so their end is still recorded.
+    // mid-call, or the fallback took the call while it was away): follow them, so their end is
+    // still recorded, with the caller, and the operator already talking to them.
     for (const row of view.channels) {
       const id = field(row, 'uniqueid');
       const first = id === (field(row, 'linkedid') || id);
-      if (first && (field(row, 'context') === c.inboundContext || field(row, 'context') === c.surveyContext) && !this.live.has(id)) {
-        this.live.set(id, performance.now());
-        this.mapper.track(id, field(row, 'calleridnum'), field(row, 'channel'));
+      const context = field(row, 'context');
+      const hotline = context === c.inboundContext || context === c.fallbackContext;
+      if (!first || !(hotline || context === c.surveyContext) || this.live.has(id)) continue;
+      this.live.set(id, performance.now());
+      const caller = field(row, 'calleridnum');
+      this.mapper.track(id, caller, field(row, 'channel'));
+      if (!hotline) continue;
+      const at = this.now().toISOString();
+      const callee = context === c.inboundContext && /^\d+$/.test(field(row, 'exten')) ? field(row, 'exten') : '';
+      this.emit({ type: 'call_started', at, callId: id, direction: 'inbound', purpose: 'hotline', caller, callee, ticketId: null });
+      // The fallback's own whole-call recording (its first extension is `s`).
+      if (context === c.fallbackContext && field(row, 'exten') === 's') {
+        this.emit({ type: 'recording_started', at, callId: id, path: `${c.recordingsDir}/fallback_${id}.wav`, kind: 'call' });
       }
+      const bridge = field(row, 'bridgeid');
+      const peer = bridge ? view.channels.find((o) => o !== row && field(o, 'bridgeid') === bridge) : undefined;
+      const agent = peer ? this.agentOfChannel(field(peer, 'channel')) : null;
+      if (agent) this.passOn({ type: 'call_answered', at, callId: id, agent, queueWaitMs: null });
     }
     this.closeLostCalls(view.alive, asked, (id) => this.surveyEnded(id));
     this.addCallsLearntSince(view.alive, asked);
     for (const agent of this.agents.keys()) await this.reconcileOne(agent, view);
+    await this.drainOutbox(view.alive);
+  }
+
+  /** The agent whose phone a channel is (`PJSIP/1001-0000002a` → 1001 with the interface PJSIP/{ext}). */
+  private agentOfChannel(channel: string): string | null {
+    const dash = channel.lastIndexOf('-');
+    return this.ifaces.get(dash > 0 ? channel.slice(0, dash) : channel) ?? null;
   }
 
   protected async reconcileAgentOnSwitch(r: AgentRecord, known: SwitchView | null): Promise<void> {

@@ -16,6 +16,8 @@ export const asteriskConfigSchema = z.object({
   }),
   /** Dialplan contexts of asterisk-conf/extensions.conf. */
   inboundContext: name,
+  /** Where the dialplan takes calls the app cannot (extensions_hotline.conf [hotline-fallback]). */
+  fallbackContext: name,
   surveyContext: name,
   transferContext: name,
   /** A queue member's interface, {ext} = the operator's extension. */
@@ -42,6 +44,7 @@ export function parseAsteriskConfig(env: Record<string, string | undefined> = pr
   return asteriskConfigSchema.parse({
     ami: m ? { host: m[1], port: Number(m[2]), username: m[3], secret: m[4] } : { host: '', port: 0, username: '', secret: '' },
     inboundContext: env.ASTERISK_INBOUND_CONTEXT ?? 'hotline-inbound',
+    fallbackContext: env.ASTERISK_FALLBACK_CONTEXT ?? 'hotline-fallback',
     surveyContext: env.ASTERISK_SURVEY_CONTEXT ?? 'hotline-survey',
     transferContext: env.ASTERISK_TRANSFER_CONTEXT ?? 'hotline-transfer',
     agentInterface: env.ASTERISK_AGENT_INTERFACE ?? 'PJSIP/{ext}',

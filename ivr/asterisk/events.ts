@@ -36,6 +36,8 @@ export function originateOutcome(reason: string): SurveyOutcome {
   }
 }
 
+const int = (s: string): number | null => (/^\d+$/.test(s) ? Number(s) : null);
+
 export const SURVEY_OUTCOMES: Record<string, SurveyOutcome> = { '1': 'satisfied', '2': 'basically_satisfied', '3': 'unsatisfied' };
 
 export interface SurveySignal {
@@ -45,6 +47,37 @@ export interface SurveySignal {
   attempt: number | null;
   digit: string | null;
   path: string | null;
+  /** RETURN_VISIT_TOKEN of the Originate, echoed by the survey dialplan ('' when absent). */
+  token: string;
+}
+
+/** A message the dialplan's fallback took while the app was away (UserEvent HotlineMessage, or AstDB hotline_message). */
+export interface FallbackMessage {
+  callId: string;
+  caller: string;
+  path: string;
+  /** When the entry was written (AstDB), or null (live event). */
+  at: string | null;
+}
+
+/** An AstDB entry `hotline_message/<uniqueid>` = `epoch|path|caller`. */
+export function parseMessageEntry(key: string, val: string): FallbackMessage | null {
+  const callId = key.split('/').pop() ?? '';
+  const [epoch, path, ...caller] = val.split('|');
+  if (!callId || !path || !/^\d+$/.test(epoch ?? '')) return null;
+  return { callId, caller: caller.join('|'), path, at: new Date(Number(epoch) * 1000).toISOString() };
+}
+
+/** An AstDB entry `hotline_survey/<uniqueid>` = `ticket|attempt|digit|epoch|token|reason path`. */
+export function parseSurveyEntry(key: string, val: string): (SurveySignal & { at: string }) | null {
+  const callId = key.split('/').pop() ?? '';
+  const [ticket, attempt, digit, epoch, token, path] = val.split('|');
+  const ticketId = int(ticket ?? '');
+  if (!callId || !ticketId || !/^\d+$/.test(epoch ?? '')) return null;
+  return {
+    kind: 'result', callId, ticketId, attempt: int(attempt ?? ''), digit: digit || null, path: path || null, token: token ?? '',
+    at: new Date(Number(epoch) * 1000).toISOString(),
+  };
 }
 
 export interface MemberSignal {
@@ -58,6 +91,7 @@ export interface MemberSignal {
 export interface Mapped {
   events: CallEvent[];
   survey: SurveySignal | null;
+  message: FallbackMessage | null;
   member: MemberSignal | null;
   shutdown: boolean;
 }
@@ -68,8 +102,6 @@ interface Tracked {
   queue: string | null;
   channel: string;
 }
-
-const int = (s: string): number | null => (/^\d+$/.test(s) ? Number(s) : null);
 
 export class AsteriskEventMapper {
   /** Calls the app follows, by Uniqueid. */
@@ -89,7 +121,7 @@ export class AsteriskEventMapper {
   }
 
   map(e: AmiMessage): Mapped {
-    const out: Mapped = { events: [], survey: null, member: null, shutdown: false };
+    const out: Mapped = { events: [], survey: null, message: null, member: null, shutdown: false };
     const at = this.now().toISOString();
     const name = field(e, 'event');
     const uid = field(e, 'uniqueid');
@@ -164,9 +196,10 @@ export class AsteriskEventMapper {
           const digit = field(e, 'digit') || (result === 'none' ? '' : result);
           out.survey = {
             kind: u === 'SurveyResult' ? 'result' : 'reason', callId: uid, ticketId: int(field(e, 'ticketid')), attempt: int(field(e, 'attempt')),
-            digit: digit === '' ? null : digit, path: field(e, 'path') || null,
+            digit: digit === '' ? null : digit, path: field(e, 'path') || null, token: field(e, 'token'),
           };
         }
+        if (u === 'HotlineMessage' && uid && field(e, 'path')) out.message = { callId: uid, caller: field(e, 'caller'), path: field(e, 'path'), at: null };
         break;
       }
       case 'Shutdown':

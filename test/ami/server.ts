@@ -52,6 +52,8 @@ export interface Channel {
   application: string;
   /** The other half of a Local pair. */
   peer: string | null;
+  /** The bridge the channel is in ('' when none), as CoreShowChannel's BridgeId. */
+  bridgeId?: string;
 }
 
 export interface QueueMember {
@@ -184,6 +186,9 @@ export class AmiTestServer {
     for (const s of this.sessions) if (this.passes(s, block)) s.sock.write(formatBlock(block));
   }
 
+  /** AstDB: `/family/key` → value (what the dialplan's Set(DB(…)) writes; kept across restart()). */
+  readonly astdb = new Map<string, string>();
+
   private onAction(s: Session, req: AmiBlock): void {
     this.actions.push(req);
     s.received.push(req);
@@ -219,8 +224,19 @@ export class AmiTestServer {
         return this.list(s, req, 'Channels will follow', [...this.channels.values()].map((c) => [
           ['Event', 'CoreShowChannel'], ['Channel', c.name], ['ChannelState', c.state === 'Up' ? '6' : '4'], ['ChannelStateDesc', c.state],
           ['CallerIDNum', c.callerNum], ['CallerIDName', c.callerName], ['Context', c.context], ['Exten', c.exten],
-          ['Uniqueid', c.uniqueid], ['Linkedid', c.linkedid], ['Application', c.application],
+          ['Uniqueid', c.uniqueid], ['Linkedid', c.linkedid], ['Application', c.application], ['BridgeId', c.bridgeId ?? ''],
         ]), 'CoreShowChannelsComplete');
+      case 'dbgettree': {
+        // AstDB (main/db.c): keys are /family/key, items DBGetTreeResponse, written to the session itself.
+        const prefix = `/${header(req, 'Family') ?? ''}${header(req, 'Key') ? `/${header(req, 'Key')}` : ''}`;
+        const rows = [...this.astdb].filter(([k]) => k === prefix || k.startsWith(`${prefix}/`));
+        return this.list(s, req, 'Result will follow', rows.map(([k, v]) => [['Event', 'DBGetTreeResponse'], ['Key', k], ['Val', v]]), 'DBGetTreeComplete');
+      }
+      case 'dbdel': {
+        const key = `/${header(req, 'Family') ?? ''}/${header(req, 'Key') ?? ''}`;
+        if (!this.astdb.delete(key)) return this.reply(s, req, 'Error', [['Message', 'Database entry could not be deleted']]);
+        return this.reply(s, req, 'Success', [['Message', 'Key deleted successfully']]);
+      }
       case 'status': {
         const name = header(req, 'Channel');
         const chans = name === undefined ? [...this.channels.values()] : [this.channels.get(name)].filter((c): c is Channel => !!c);
@@ -447,6 +463,9 @@ export class AmiTestServer {
       c.vars.SURVEY_DIGIT = digit;
       this.event(c, 'VarSet', [['Variable', 'SURVEY_DIGIT'], ['Value', digit]]);
     }
+    // asterisk-conf's [hotline-survey] writes the answer to AstDB before the UserEvent.
+    const v = c.vars;
+    this.astdb.set(`/hotline_survey/${uniqueid}`, [v.RETURN_VISIT_TICKET_ID ?? '', v.RETURN_VISIT_ATTEMPT ?? '', digit ?? '', Math.floor(Date.now() / 1000), v.RETURN_VISIT_TOKEN ?? '', ''].join('|'));
     this.event(c, 'UserEvent', [
       ['UserEvent', 'SurveyResult'], ['TicketId', c.vars.RETURN_VISIT_TICKET_ID ?? ''], ['Attempt', c.vars.RETURN_VISIT_ATTEMPT ?? ''],
       ['Digit', digit ?? ''], ['Result', digit ?? 'none'],

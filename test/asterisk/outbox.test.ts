@@ -1,0 +1,83 @@
+// What the dialplan does on its own while the app is away — a survey answer, a message taken
+// by the fallback, a call the fallback put through to an operator — reaches the app when it
+// (re)connects: AstDB hotline_survey / hotline_message entries, and the calls still up.
+import assert from 'node:assert/strict';
+import { Harness, startHarness, until } from './harness';
+
+const DIR = '/var/spool/asterisk/monitor/hotline';
+
+describe('Asterisk adapter: what the dialplan did while the app was away', () => {
+  let h: Harness | null = null;
+  afterEach(async () => {
+    await h?.close();
+    h = null;
+  });
+
+  it('a survey answer written to AstDB while the app was away is stored at connect, with its time, and the entry goes', async () => {
+    h = await startHarness({ waitUp: false });
+    // 2026-11-23 01:59:00 UTC: the callee keyed 2 a minute before the app came back.
+    h.ast.astdb.set('/hotline_survey/1795459300.5', '42|2|2|1795399140|tok-1|');
+    await h.tel.reconcile();
+    await until(() => h!.services.answers.length === 1, 3000, 'the answer');
+    const a = h.services.answers[0];
+    assert.deepEqual([a.ticketId, a.attempt, a.outcome, a.digit, a.callId, a.answeredAt], [42, 2, 'basically_satisfied', '2', '1795459300.5', '2026-11-23T01:59:00.000Z']);
+    await until(() => h!.ast.astdb.size === 0, 2000, 'the entry deleted');
+  });
+
+  it('an unsatisfied answer with its recorded reason, and no key at all, are both stored from AstDB', async () => {
+    h = await startHarness();
+    h.ast.astdb.set('/hotline_survey/1795459300.6', `43|1|3|1795399140|tok-2|${DIR}/survey_reason_1795459300.6.wav`);
+    h.ast.astdb.set('/hotline_survey/1795459300.7', '44|1||1795399140|tok-3|');
+    await h.tel.reconcile();
+    await until(() => h!.ast.astdb.size === 0, 3000, 'the entries deleted');
+    const by = (t: number) => h!.services.answers.filter((x) => x.ticketId === t);
+    assert.deepEqual(by(43).map((x) => [x.outcome, x.reasonRecordingPath ?? null]), [['unsatisfied', null], ['unsatisfied', `${DIR}/survey_reason_1795459300.6.wav`]]);
+    assert.deepEqual(by(44).map((x) => [x.outcome, x.digit]), [['no_input', null]]);
+  });
+
+  it('the entry of a survey call still up waits: the callee may still give the reason', async () => {
+    h = await startHarness();
+    const c = h.ast.newChannel({ name: 'PJSIP/carrier-00000007', callerNum: '12345', context: 'hotline-survey', exten: 's', state: 'Up' });
+    h.ast.astdb.set(`/hotline_survey/${c.uniqueid}`, '45|1|3|1795399140|tok-4|');
+    await h.tel.reconcile();
+    assert.equal(h.ast.astdb.size, 1);
+  });
+
+  it('a message the fallback took becomes a draft ticket at once (live UserEvent), and again at connect from AstDB only once', async () => {
+    h = await startHarness();
+    const path = `${DIR}/message_1795459300.9.wav`;
+    h.ast.astdb.set('/hotline_message/1795459300.9', `1795399140|${path}|13912345678`);
+    h.ast.sendRaw(['Event: UserEvent', 'Privilege: user,all', 'Channel: PJSIP/carrier-00000009', 'Uniqueid: 1795459300.9', 'Linkedid: 1795459300.9',
+      'UserEvent: HotlineMessage', 'Caller: 13912345678', `Path: ${path}`, '', ''].join('\r\n'));
+    const left = await h.waitFor('message_left');
+    assert.deepEqual([left.callId, left.caller, left.path], ['1795459300.9', '13912345678', path]);
+    assert.deepEqual(h.services.drafts.map((d) => [d.reason, d.callerPhone, d.recordingPath]), [['overflow', '13912345678', path]]);
+    await until(() => h!.ast.astdb.size === 0, 2000, 'the entry deleted');
+    await h.tel.reconcile();
+    assert.equal(h.services.drafts.length, 1);
+    assert.ok(h.events.some((e) => e.type === 'recording_started' && e.path === path && e.kind === 'message'));
+  });
+
+  it('a message left while the app was down is a draft ticket when it connects', async () => {
+    h = await startHarness({ waitUp: false });
+    const path = `${DIR}/message_1795459300.10.wav`;
+    h.ast.astdb.set('/hotline_message/1795459300.10', `1795399140|${path}|13700001111`);
+    await h.tel.reconcile();
+    await until(() => h!.services.drafts.length === 1, 3000, 'the draft');
+    assert.equal(h.services.drafts[0].receivedAt, '2026-11-23T01:59:00.000Z');
+    await until(() => h!.ast.astdb.size === 0, 2000, 'the entry deleted');
+  });
+
+  it('a call the fallback put through to an operator while the app was away: its caller, the operator on the call', async () => {
+    h = await startHarness({ waitUp: false });
+    const caller = h.ast.newChannel({ name: 'PJSIP/carrier-00000011', callerNum: '13600007777', context: 'hotline-fallback', exten: 'answered', state: 'Up' });
+    const phone = h.ast.newChannel({ name: 'PJSIP/1001-00000012', callerNum: '1001', context: 'hotline-test-phones', exten: '1001', state: 'Up', linkedid: caller.uniqueid });
+    caller.bridgeId = phone.bridgeId = 'b-1';
+    await h.tel.reconcile();
+    const started = await h.waitFor('call_started', (e) => e.callId === caller.uniqueid);
+    assert.deepEqual([started.caller, started.purpose], ['13600007777', 'hotline']);
+    const answered = await h.waitFor('call_answered', (e) => e.callId === caller.uniqueid);
+    assert.equal(answered.agent, '1001');
+    assert.deepEqual(h.tel.getAgentState('1001'), { state: 'on_call', callId: caller.uniqueid });
+  });
+});
