@@ -418,10 +418,12 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
       const agent = peer ? this.agentOfChannel(field(peer, 'channel')) : null;
       if (agent) this.passOn({ type: 'call_answered', at, callId: id, agent, queueWaitMs: null });
     }
+    // Answers given while the app was not listening first: a survey call that ended meanwhile is
+    // then not taken for a hang-up before the answer.
+    await this.drainOutbox(view.alive).catch((err: Error) => amiLog('warn', `AstDB hand-over: ${err.message}`));
     this.closeLostCalls(view.alive, asked, (id) => this.surveyEnded(id));
     this.addCallsLearntSince(view.alive, asked);
     for (const agent of this.agents.keys()) await this.reconcileOne(agent, view);
-    await this.drainOutbox(view.alive);
   }
 
   /** The agent whose phone a channel is (`PJSIP/1001-0000002a` → 1001 with the interface PJSIP/{ext}). */

@@ -47,8 +47,6 @@ export interface SurveySignal {
   attempt: number | null;
   digit: string | null;
   path: string | null;
-  /** RETURN_VISIT_TOKEN of the Originate, echoed by the survey dialplan ('' when absent). */
-  token: string;
 }
 
 /** A message the dialplan's fallback took while the app was away (UserEvent HotlineMessage, or AstDB hotline_message). */
@@ -68,16 +66,12 @@ export function parseMessageEntry(key: string, val: string): FallbackMessage | n
   return { callId, caller: caller.join('|'), path, at: new Date(Number(epoch) * 1000).toISOString() };
 }
 
-/** An AstDB entry `hotline_survey/<uniqueid>` = `ticket|attempt|digit|epoch|token|reason path`. */
+/** An AstDB entry `hotline_survey/<uniqueid>` = `digit|epoch|reason path` (digit '' = no key). */
 export function parseSurveyEntry(key: string, val: string): (SurveySignal & { at: string }) | null {
   const callId = key.split('/').pop() ?? '';
-  const [ticket, attempt, digit, epoch, token, path] = val.split('|');
-  const ticketId = int(ticket ?? '');
-  if (!callId || !ticketId || !/^\d+$/.test(epoch ?? '')) return null;
-  return {
-    kind: 'result', callId, ticketId, attempt: int(attempt ?? ''), digit: digit || null, path: path || null, token: token ?? '',
-    at: new Date(Number(epoch) * 1000).toISOString(),
-  };
+  const [digit, epoch, path] = val.split('|');
+  if (!callId || !/^\d+$/.test(epoch ?? '') || !/^[0-9*#]?$/.test(digit ?? '')) return null;
+  return { kind: 'result', callId, ticketId: null, attempt: null, digit: digit || null, path: path || null, at: new Date(Number(epoch) * 1000).toISOString() };
 }
 
 export interface MemberSignal {
@@ -196,7 +190,7 @@ export class AsteriskEventMapper {
           const digit = field(e, 'digit') || (result === 'none' ? '' : result);
           out.survey = {
             kind: u === 'SurveyResult' ? 'result' : 'reason', callId: uid, ticketId: int(field(e, 'ticketid')), attempt: int(field(e, 'attempt')),
-            digit: digit === '' ? null : digit, path: field(e, 'path') || null, token: field(e, 'token'),
+            digit: digit === '' ? null : digit, path: field(e, 'path') || null,
           };
         }
         if (u === 'HotlineMessage' && uid && field(e, 'path')) out.message = { callId: uid, caller: field(e, 'caller'), path: field(e, 'path'), at: null };

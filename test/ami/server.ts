@@ -464,8 +464,7 @@ export class AmiTestServer {
       this.event(c, 'VarSet', [['Variable', 'SURVEY_DIGIT'], ['Value', digit]]);
     }
     // asterisk-conf's [hotline-survey] writes the answer to AstDB before the UserEvent.
-    const v = c.vars;
-    this.astdb.set(`/hotline_survey/${uniqueid}`, [v.RETURN_VISIT_TICKET_ID ?? '', v.RETURN_VISIT_ATTEMPT ?? '', digit ?? '', Math.floor(Date.now() / 1000), v.RETURN_VISIT_TOKEN ?? '', ''].join('|'));
+    this.astdb.set(`/hotline_survey/${uniqueid}`, `${digit ?? ''}|${Math.floor(Date.now() / 1000)}|`);
     this.event(c, 'UserEvent', [
       ['UserEvent', 'SurveyResult'], ['TicketId', c.vars.RETURN_VISIT_TICKET_ID ?? ''], ['Attempt', c.vars.RETURN_VISIT_ATTEMPT ?? ''],
       ['Digit', digit ?? ''], ['Result', digit ?? 'none'],

@@ -13,34 +13,49 @@ describe('Asterisk adapter: what the dialplan did while the app was away', () =>
     h = null;
   });
 
-  it('a survey answer written to AstDB while the app was away is stored at connect, with its time, and the entry goes', async () => {
-    h = await startHarness({ waitUp: false });
-    // 2026-11-23 01:59:00 UTC: the callee keyed 2 a minute before the app came back.
-    h.ast.astdb.set('/hotline_survey/1795459300.5', '42|2|2|1795399140|tok-1|');
-    await h.tel.reconcile();
-    await until(() => h!.services.answers.length === 1, 3000, 'the answer');
-    const a = h.services.answers[0];
-    assert.deepEqual([a.ticketId, a.attempt, a.outcome, a.digit, a.callId, a.answeredAt], [42, 2, 'basically_satisfied', '2', '1795459300.5', '2026-11-23T01:59:00.000Z']);
-    await until(() => h!.ast.astdb.size === 0, 2000, 'the entry deleted');
+  /** A survey call placed and answered; then the AMI connection drops, and the callee answers and hangs up meanwhile. */
+  async function answeredWhileAway(entry: (callId: string) => string): Promise<{ h: Harness; callId: string }> {
+    const hh = await startHarness();
+    h = hh;
+    const placed = await hh.tel.placeSurveyCall({ ticketId: 42, ticketNumber: '202611230042', phone: '13912345678', attempt: 2 });
+    assert.equal(placed.accepted, true);
+    const callId = placed.callId!;
+    hh.ast.dropConnections();
+    await hh.waitFor('telephony_down');
+    hh.ast.astdb.set(`/hotline_survey/${callId}`, entry(callId));
+    hh.ast.hangup(callId);
+    return { h: hh, callId };
+  }
+
+  it('an answer given while the AMI connection was down is stored from AstDB at reconnect, with its time, not as a hang-up', async () => {
+    // 2026-11-23 01:59:00 UTC: the callee keyed 2 a minute before the app heard of it again.
+    const { h: hh, callId } = await answeredWhileAway(() => '2|1795399140|');
+    await until(() => hh.services.answers.length > 0, 5000, 'the answer');
+    const a = hh.services.answers;
+    assert.deepEqual(a.map((x) => [x.ticketId, x.attempt, x.outcome, x.digit, x.callId, x.answeredAt]), [[42, 2, 'basically_satisfied', '2', callId, '2026-11-23T01:59:00.000Z']]);
+    await until(() => hh.ast.astdb.size === 0, 3000, 'the entry deleted');
+    assert.ok(!hh.services.answers.some((x) => x.outcome === 'hung_up'));
   });
 
-  it('an unsatisfied answer with its recorded reason, and no key at all, are both stored from AstDB', async () => {
-    h = await startHarness();
-    h.ast.astdb.set('/hotline_survey/1795459300.6', `43|1|3|1795399140|tok-2|${DIR}/survey_reason_1795459300.6.wav`);
-    h.ast.astdb.set('/hotline_survey/1795459300.7', '44|1||1795399140|tok-3|');
-    await h.tel.reconcile();
-    await until(() => h!.ast.astdb.size === 0, 3000, 'the entries deleted');
-    const by = (t: number) => h!.services.answers.filter((x) => x.ticketId === t);
-    assert.deepEqual(by(43).map((x) => [x.outcome, x.reasonRecordingPath ?? null]), [['unsatisfied', null], ['unsatisfied', `${DIR}/survey_reason_1795459300.6.wav`]]);
-    assert.deepEqual(by(44).map((x) => [x.outcome, x.digit]), [['no_input', null]]);
+  it('"unsatisfied" with its recorded reason is stored from AstDB, the reason too', async () => {
+    const { h: hh } = await answeredWhileAway((id) => `3|1795399140|${DIR}/survey_reason_${id}.wav`);
+    await until(() => hh.services.answers.length === 2, 5000, 'the answer and its reason');
+    assert.deepEqual(hh.services.answers.map((x) => [x.outcome, x.reasonRecordingPath ?? null]), [['unsatisfied', null], ['unsatisfied', `${DIR}/survey_reason_${hh.services.answers[0].callId}.wav`]]);
+  });
+
+  it('no key at all is "no_input" from AstDB', async () => {
+    const { h: hh } = await answeredWhileAway(() => '|1795399140|');
+    await until(() => hh.services.answers.length > 0, 5000, 'the answer');
+    assert.deepEqual(hh.services.answers.map((x) => [x.outcome, x.digit]), [['no_input', null]]);
   });
 
   it('the entry of a survey call still up waits: the callee may still give the reason', async () => {
     h = await startHarness();
     const c = h.ast.newChannel({ name: 'PJSIP/carrier-00000007', callerNum: '12345', context: 'hotline-survey', exten: 's', state: 'Up' });
-    h.ast.astdb.set(`/hotline_survey/${c.uniqueid}`, '45|1|3|1795399140|tok-4|');
+    h.ast.astdb.set(`/hotline_survey/${c.uniqueid}`, '3|1795399140|');
     await h.tel.reconcile();
     assert.equal(h.ast.astdb.size, 1);
+    assert.equal(h.services.answers.length, 0);
   });
 
   it('a message the fallback took becomes a draft ticket at once (live UserEvent), and again at connect from AstDB only once', async () => {
