@@ -9,7 +9,7 @@ import { AgentStateStore } from './agent-store';
 import { HotlineServices } from './services';
 import { MemorySurveyLedger, PlacedSurvey, SurveyLedger, newSurveyToken } from './survey-ledger';
 import {
-  AgentState, CallEvent, CallEventListener, SurveyCallRequest, SwitchKind, TelephonyError, TelephonyStatus,
+  AgentState, CallEvent, CallEventListener, PromptCheck, SurveyCallRequest, SwitchKind, TelephonyError, TelephonyStatus,
 } from './telephony';
 
 export type SwitchLogger = (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -98,7 +98,30 @@ export abstract class SwitchCore<View> {
   // ——— connection status and call events ———
 
   status(): TelephonyStatus {
-    return { kind: this.kind, connected: this.connected, since: this.since };
+    return { kind: this.kind, connected: this.connected, since: this.since, ...(this.prompts ? { prompts: this.prompts } : {}) };
+  }
+
+  // ——— prompts ———
+
+  /** The switch's last word on the prompts (null until asked). */
+  protected prompts: PromptCheck | null = null;
+
+  /** Notes what the switch said of the prompts; a change is logged. */
+  protected setPromptCheck(missing: string[] | null, detail: string): void {
+    const ok = missing === null ? null : missing.length === 0;
+    const before = this.prompts;
+    this.prompts = { ok, missing: missing ?? [], detail, checkedAt: this.now().toISOString() };
+    if (before?.ok === ok && before.missing.join() === this.prompts.missing.join()) return;
+    if (ok) this.log('info', `prompts: all playable (${detail})`);
+    else this.log('error', ok === null ? `prompts could not be checked: ${detail}` : `prompts the switch cannot play: ${this.prompts.missing.join(', ')} (${detail})`);
+  }
+
+  /** A survey call is refused while the switch cannot play its prompts: a silent survey would be stored as "no input". */
+  protected assertPromptsPlayable(): void {
+    const p = this.prompts;
+    if (!p || p.ok) return;
+    const what = p.ok === null ? `提示音检查未完成（${p.detail}）` : `交换机缺少提示音：${p.missing.join('、')}`;
+    throw new TelephonyError(`${what}，暂停回访外呼`, `prompts not playable: ${p.ok === null ? p.detail : p.missing.join(',')}`);
   }
 
   onEvent(listener: CallEventListener): () => void {

@@ -9,6 +9,19 @@ export interface TelephonyStatus {
   connected: boolean;
   /** ISO time of the last change of `connected`. */
   since: string;
+  /** Whether the switch can play every prompt the flows use (asked at start and on every reconnect); absent until asked. */
+  prompts?: PromptCheck;
+}
+
+/**
+ * What the switch said of the prompts: `missing` the prompt names it cannot play; `ok` null when
+ * the check itself could not be made (`detail` says why). Surveys are refused while not ok.
+ */
+export interface PromptCheck {
+  ok: boolean | null;
+  missing: string[];
+  detail: string;
+  checkedAt: string;
 }
 
 /** Agent states owned by the application and pushed to the switch. */

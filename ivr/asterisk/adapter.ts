@@ -6,6 +6,7 @@
 // calls, the event bus, reconciliation) is in ivr/switch-core.ts.
 import crypto from 'node:crypto';
 import { AgentRecord, switchStatusFor } from '../agent-state';
+import { PROMPTS } from '../prompts';
 import { SwitchCore, SwitchCoreOptions } from '../switch-core';
 import { CallEvent, SurveyCallPlaced, SurveyCallRequest, SurveyOutcome, Telephony, TelephonyError } from '../telephony';
 import { AgiServer } from './agi-server';
@@ -71,7 +72,10 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
       host: c.ami.host, port: c.ami.port, username: c.ami.username, secret: c.ami.secret, events: AMI_EVENTS,
       backoff: o.backoff, pingEveryMs: o.pingEveryMs, actionTimeoutMs: o.actionTimeoutMs,
     });
-    this.ami.on('up', () => void this.onUp());
+    this.ami.on('up', () => {
+      void this.onUp();
+      void this.checkPrompts();
+    });
     this.ami.on('down', (reason: string) => this.setConnected(false, reason));
     this.ami.on('event', (e: AmiMessage) => this.onAmiEvent(e));
     this.agi = new AgiServer({
@@ -120,6 +124,10 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
   }
 
   private onAmiEvent(e: AmiMessage): void {
+    if (field(e, 'event') === 'UserEvent' && field(e, 'userevent') === 'HotlinePromptCheck') {
+      this.promptChecks.get(field(e, 'uniqueid'))?.(e);
+      return;
+    }
     if (field(e, 'event') === 'OriginateResponse') {
       const done = this.originates.get(field(e, 'actionid'));
       if (done) {
@@ -138,6 +146,53 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
     if (m.member) this.onMember(m.member);
     if (m.survey) void this.onSurvey(m.survey).catch((err: Error) => amiLog('error', `survey answer of ${m.survey?.callId}: ${err.message}`));
     if (m.message) void this.onFallbackMessage(m.message).catch((err: Error) => amiLog('error', `fallback message of ${m.message?.callId}: ${err.message}`));
+  }
+
+  // ——— prompts ———
+
+  private promptChecks = new Map<string, (e: AmiMessage) => void>();
+
+  /**
+   * Asks Asterisk whether it can play every prompt: the wav format loaded (`ModuleCheck`), and
+   * every prompt file where the dialplan plays it from, looked at by the dialplan itself
+   * ([hotline-prompt-check]: `STAT()` is refused over AMI). Never throws.
+   */
+  async checkPrompts(timeoutMs = 10000): Promise<void> {
+    const c = this.o.config;
+    try {
+      await this.amiAction({ action: 'ModuleCheck', module: 'format_wav' }).catch(() => {
+        throw new TelephonyError('format_wav', 'format_wav is not loaded: Asterisk cannot play WAV prompts');
+      });
+      const id = crypto.randomUUID();
+      const answer = new Promise<AmiMessage | null>((resolve) => {
+        const timer = setTimeout(() => resolve(null), timeoutMs);
+        this.promptChecks.set(id, (e) => {
+          clearTimeout(timer);
+          resolve(e);
+        });
+      });
+      try {
+        await this.amiAction({
+          action: 'Originate', channel: `Local/check@${c.promptCheckContext}/n`, application: 'Wait', data: '10', async: 'true',
+          // Two unrelated ids: Asterisk refuses a ChannelId that is a prefix of another channel's.
+          channelid: crypto.randomUUID(), otherchannelid: id, variable: { _HOTLINE_PROMPT_LIST: Object.keys(PROMPTS).join('&') },
+        });
+        const e = await answer;
+        if (!e) throw new TelephonyError('no answer', `no HotlinePromptCheck from ${c.promptCheckContext} within ${timeoutMs} ms (is the context installed?)`);
+        // The app's AGI plays from IVR_PROMPTS_DIR, the dialplan (survey, fallback) from its own folder: one folder.
+        if (field(e, 'dir') !== c.promptsDir) {
+          throw new TelephonyError('prompts dir', `IVR_PROMPTS_DIR ${c.promptsDir} is not the dialplan's prompt folder ${field(e, 'dir')}`);
+        }
+        const missing = field(e, 'missing').split('&').filter(Boolean);
+        const checked = Number(field(e, 'checked'));
+        if (checked !== Object.keys(PROMPTS).length) throw new TelephonyError('short list', `the dialplan checked ${checked} of ${Object.keys(PROMPTS).length} prompts`);
+        this.setPromptCheck(missing, `${checked} prompts in ${field(e, 'dir')}`);
+      } finally {
+        this.promptChecks.delete(id);
+      }
+    } catch (err) {
+      this.setPromptCheck(null, err instanceof TelephonyError ? err.detail : (err as Error).message);
+    }
   }
 
   // ——— what the dialplan did on its own (AstDB hotline_message / hotline_survey) ———
@@ -276,6 +331,7 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
       throw new TelephonyError('回访请求不合法（工单或次数）', 'invalid survey request');
     }
     if (!this.connected) throw new TelephonyError('Asterisk 未连接，无法外呼', 'not connected');
+    this.assertPromptsPlayable();
     // Our own id for the leg (Originate ChannelId = its Uniqueid): the call has a row even when it fails.
     const callId = crypto.randomUUID();
     const actionId = `orig-${callId}`;
@@ -418,6 +474,8 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
       const agent = peer ? this.agentOfChannel(field(peer, 'channel')) : null;
       if (agent) this.passOn({ type: 'call_answered', at, callId: id, agent, queueWaitMs: null });
     }
+    // The prompts: asked at every connect (below, in onUp), again while they are not all there.
+    if (this.prompts && !this.prompts.ok) void this.checkPrompts();
     // Answers given while the app was not listening first: a survey call that ended meanwhile is
     // then not taken for a hang-up before the answer.
     await this.drainOutbox(view.alive).catch((err: Error) => amiLog('warn', `AstDB hand-over: ${err.message}`));

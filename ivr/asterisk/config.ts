@@ -20,6 +20,8 @@ export const asteriskConfigSchema = z.object({
   fallbackContext: name,
   surveyContext: name,
   transferContext: name,
+  /** Where the app asks whether every prompt can be played ([hotline-prompt-check]). */
+  promptCheckContext: name,
   /** A queue member's interface, {ext} = the operator's extension. */
   agentInterface: z.string().includes('{ext}'),
   /** Where the app listens for FastAGI (extensions.conf `AGI(agi://…)`). */
@@ -47,6 +49,7 @@ export function parseAsteriskConfig(env: Record<string, string | undefined> = pr
     fallbackContext: env.ASTERISK_FALLBACK_CONTEXT ?? 'hotline-fallback',
     surveyContext: env.ASTERISK_SURVEY_CONTEXT ?? 'hotline-survey',
     transferContext: env.ASTERISK_TRANSFER_CONTEXT ?? 'hotline-transfer',
+    promptCheckContext: env.ASTERISK_PROMPT_CHECK_CONTEXT ?? 'hotline-prompt-check',
     agentInterface: env.ASTERISK_AGENT_INTERFACE ?? 'PJSIP/{ext}',
     agiListen: (() => {
       const v = env.ASTERISK_AGI_LISTEN ?? '127.0.0.1:4573';

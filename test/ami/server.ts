@@ -37,6 +37,11 @@ export interface AmiTestServerOptions {
   dial?: (req: OriginateRequest) => DialOutcome;
   /** The survey's dialplan context (asterisk-conf/extensions.conf). */
   surveyContext?: string;
+  /**
+   * What [hotline-prompt-check] answers: the prompt files it cannot find (default none);
+   * `installed: false` = the context is not there (no answer); `formatWav: false` = ModuleCheck fails.
+   */
+  prompts?: { missing?: string[]; installed?: boolean; formatWav?: boolean; dir?: string };
 }
 
 export interface Channel {
@@ -279,6 +284,9 @@ export class AmiTestServer {
         this.reply(s, req, 'Success', [['Message', 'Redirect successful']]);
         return this.event(c, 'Newexten', [['Application', 'NoOp']]);
       }
+      case 'modulecheck':
+        if (this.o.prompts?.formatWav === false && /format_wav/.test(header(req, 'Module') ?? '')) return this.reply(s, req, 'Error', [['Message', 'Module not loaded']]);
+        return this.reply(s, req, 'Success', [['Version', '']]);
       case 'corestatus':
         return this.reply(s, req, 'Success', [['CoreStartupDate', '2026-11-23'], ['CoreStartupTime', '18:37:05'], ['CoreReloadDate', '2026-11-23'],
           ['CoreReloadTime', '18:37:05'], ['CoreCurrentCalls', String(this.channels.size)], ['CoreProcessedCalls', String(this.uid)]]);
@@ -384,6 +392,18 @@ export class AmiTestServer {
     }
   }
 
+  /** asterisk-conf's [hotline-prompt-check]: the dialplan looks for each prompt file and says which are missing. */
+  private promptCheck(s: Session, req: AmiBlock, vars: Record<string, string>): void {
+    this.reply(s, req, 'Success', [['Message', 'Originate successfully queued']]);
+    if (this.o.prompts?.installed === false) return;
+    const names = (vars._HOTLINE_PROMPT_LIST ?? '').split('&').filter(Boolean);
+    const missing = names.filter((n) => this.o.prompts?.missing?.includes(n));
+    setTimeout(() => this.broadcast([
+      ['Event', 'UserEvent'], ['Privilege', 'user,all'], ['Channel', 'Local/check@hotline-prompt-check-00000001;2'], ['Uniqueid', header(req, 'OtherChannelId') ?? ''],
+      ['UserEvent', 'HotlinePromptCheck'], ['Missing', missing.map((n) => `${n}&`).join('')], ['Dir', this.o.prompts?.dir ?? '/var/lib/asterisk/sounds/hotline'], ['Checked', String(names.length)],
+    ]), 5);
+  }
+
   private originate(s: Session, req: AmiBlock): void {
     const dial = header(req, 'Channel');
     if (!dial) return this.reply(s, req, 'Error', [['Message', 'Channel not specified']]);
@@ -394,6 +414,7 @@ export class AmiTestServer {
         if (at > 0) vars[pair.slice(0, at)] = pair.slice(at + 1);
       }
     }
+    if (dial.startsWith('Local/check@hotline-prompt-check')) return this.promptCheck(s, req, vars);
     const cid = header(req, 'Callerid') ?? '';
     const m = /^"?([^"<]*)"?\s*<([^>]*)>/.exec(cid);
     const r: OriginateRequest = {
