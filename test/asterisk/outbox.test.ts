@@ -37,10 +37,10 @@ describe('Asterisk adapter: what the dialplan did while the app was away', () =>
     assert.ok(!hh.services.answers.some((x) => x.outcome === 'hung_up'));
   });
 
-  it('"unsatisfied" with its recorded reason is stored from AstDB, the reason too', async () => {
+  it('"unsatisfied" with its recorded reason is stored from AstDB, the reason with it', async () => {
     const { h: hh } = await answeredWhileAway((id) => `3|1795399140|${DIR}/survey_reason_${id}.wav`);
-    await until(() => hh.services.answers.length === 2, 5000, 'the answer and its reason');
-    assert.deepEqual(hh.services.answers.map((x) => [x.outcome, x.reasonRecordingPath ?? null]), [['unsatisfied', null], ['unsatisfied', `${DIR}/survey_reason_${hh.services.answers[0].callId}.wav`]]);
+    await until(() => hh.services.answers.length > 0, 5000, 'the answer and its reason');
+    assert.deepEqual(hh.services.answers.map((x) => [x.outcome, x.reasonRecordingPath ?? null]), [['unsatisfied', `${DIR}/survey_reason_${hh.services.answers[0].callId}.wav`]]);
   });
 
   it('no key at all is "no_input" from AstDB', async () => {
