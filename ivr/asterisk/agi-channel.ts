@@ -268,4 +268,9 @@ export class AgiCallChannel implements CallChannel {
   close(): void {
     this.sock.end();
   }
+
+  /** Drops the connection at once (the app stops or dies: the call stays with Asterisk). */
+  destroy(): void {
+    this.sock.destroy();
+  }
 }

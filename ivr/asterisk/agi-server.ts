@@ -50,7 +50,10 @@ export class AgiServer {
   }
 
   async stop(): Promise<void> {
-    for (const ch of this.calls.values()) ch.close();
+    // Destroyed, not ended: Asterisk reads a FastAGI socket only between commands, so one in the
+    // middle of EXEC Queue would never close, and the listener would wait for it for ever. The
+    // calls go on in Asterisk; the dialplan hands them back (AGI …,resume) when the step ends.
+    for (const ch of this.calls.values()) ch.destroy();
     const srv = this.server;
     this.server = null;
     if (srv) await new Promise<void>((r) => srv.close(() => r()));
