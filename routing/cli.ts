@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseCsvObjects } from './csv';
 import { metrics, metricsTable } from './evaluate';
+import { CASEBOOK_DIR, CASEBOOK_PARTS, casebookLines, evaluateCasebooks } from './casebook';
 import { crossValidate } from './estimate';
 import { DEFAULT_FILES, loadRouting } from './index';
 import { parseTaxonomy, parseUnits, readJson } from './taxonomy';
@@ -21,6 +22,7 @@ const USAGE = [
   '用法：hotline routing <命令>',
   '  train [--data 目录] [--out 模型文件] [--no-cv]   由 ../shared/data 与接线员纠错重新训练模型（确定性），并交叉验证估计宏F1',
   '  eval --data 文件.csv [--model 模型文件]           在带 title,text,label 列的 CSV 上评估一级分类，最后一行输出 JSON',
+  '  eval --casebooks [目录] [--verbose]               在手写案例集（开发部分与留出部分）上评估紧急识别、牵头单位、诉求类型，最后一行输出 JSON',
 ];
 
 function flags(args: string[]): { opts: Map<string, string | true>; rest: string[] } {
@@ -31,7 +33,7 @@ function flags(args: string[]): { opts: Map<string, string | true>; rest: string
     if (a.startsWith('--')) {
       const [k, v] = a.slice(2).split('=', 2);
       if (v !== undefined) opts.set(k, v);
-      else if (args[i + 1] !== undefined && !args[i + 1].startsWith('--') && k !== 'no-cv') opts.set(k, args[++i]);
+      else if (args[i + 1] !== undefined && !args[i + 1].startsWith('--') && k !== 'no-cv' && k !== 'verbose') opts.set(k, args[++i]);
       else opts.set(k, true);
     } else rest.push(a);
   }
@@ -73,6 +75,20 @@ export async function runRoutingCli(args: string[], io: RoutingCliIo): Promise<n
       }
       fs.writeFileSync(out, serializeModel(model));
       io.out(`模型已写入 ${path.relative(process.cwd(), out) || out}（词表 ${summary.vocabulary}，${model.categories.length} 个一级分类，用时 ${((Date.now() - t0) / 1000).toFixed(1)} 秒）`);
+      return 0;
+    }
+    if (cmd === 'eval' && opts.has('casebooks')) {
+      const dir = path.resolve(str('casebooks') ?? CASEBOOK_DIR);
+      const routing = loadRouting(str('model') ? { modelFile: str('model') } : {});
+      const summary: Record<string, unknown> = {};
+      for (const part of CASEBOOK_PARTS) {
+        const r = evaluateCasebooks((x) => routing.suggest(x), part, dir);
+        for (const line of casebookLines(r, opts.has('verbose'))) io.out(line);
+        const { misses: _e, ...emergency } = r.emergency;
+        const { misses: _r, ...dispatch } = r.routing;
+        summary[part] = { emergency, routing: dispatch };
+      }
+      io.out(JSON.stringify(summary));
       return 0;
     }
     if (cmd === 'eval') {

@@ -23,8 +23,10 @@ export interface Decision {
 }
 
 export interface DecideOptions {
-  /** An emergency trigger was heard: facts and feedback within 1 hour. */
+  /** A danger is happening now (urgency.ts): facts and feedback within 1 hour, the unit that acts leads. */
   emergency?: boolean;
+  /** Further co-handling units (e.g. the fire brigade informed of people trapped in a lift). */
+  coUnits?: readonly string[];
 }
 
 const KIND_ZH: Record<AppealKind, string> = {
@@ -71,18 +73,19 @@ export function decide(
     rule = 'competence';
     needsTown = true;
     why = `“${t.name}”属属地管理事项，但未识别出镇街，暂按业务主管原则由${name(t.owner)}牵头；请接线员确认镇街`;
-  } else if (kind === 'report') {
+  } else if (opts.emergency) {
     lead = t.owner;
     co = [townCode, ...t.coUnits];
     rule = 'competence';
-    why = `举报违法行为需执法权，由主管部门${name(t.owner)}牵头查处，属地${name(townCode)}协办`;
+    why = `紧急险情由处置单位${name(t.owner)}牵头，属地${name(townCode)}协助`;
   } else {
     lead = townCode;
     co = [t.owner, ...t.coUnits];
     rule = 'territorial';
     why = `“${t.name}”属属地管理事项，按属地管理原则由${name(townCode)}牵头，${name(t.owner)}协办`;
   }
-  co = [...new Set(co)].filter((c) => c !== lead);
+  for (const c of opts.coUnits ?? []) if (units.byCode.get(c)?.kind !== 'department') throw new RoutingInputError(`未知的协办单位：${String(c)}`);
+  co = [...new Set([...co, ...(opts.coUnits ?? [])])].filter((c) => c !== lead);
 
   let deadlineClass: UrgencyClass = t.complexity;
   let when = t.complexity === 'complex' ? '复杂事项，5个工作日内办结' : '一般事项，3个工作日内办结';

@@ -5,7 +5,7 @@ import { PhraseMatcher } from './phrases';
 import type { EventType } from './taxonomy';
 
 /** Weights of the catalogue's words in a type's profile. */
-export const PROFILE_WEIGHTS = { keyword: 2, trigger: 2, name: 1.5, example: 0.7, taxonomyClass: 0.5 } as const;
+export const PROFILE_WEIGHTS = { keyword: 2, name: 1.5, example: 0.7, taxonomyClass: 0.5 } as const;
 
 export type Tokenizer = (text: string) => string[];
 
@@ -17,7 +17,6 @@ export function catalogueProfile(t: EventType, tokenize: Tokenizer): Map<string,
   for (const c of t.taxonomyClasses) if (c !== '其他') for (const w of tokenize(c)) put(w, PROFILE_WEIGHTS.taxonomyClass);
   for (const w of tokenize(t.name)) put(w, PROFILE_WEIGHTS.name);
   for (const k of t.keywords) put(k, PROFILE_WEIGHTS.keyword);
-  for (const k of t.emergencyTriggers) put(k, PROFILE_WEIGHTS.trigger);
   return p;
 }
 
@@ -48,7 +47,7 @@ export class EventTypeScorer {
         else this.byWord.set(w, [[i, v]]);
       }
     });
-    this.phrases = new PhraseMatcher(types.flatMap((t) => [...t.keywords, ...t.emergencyTriggers]));
+    this.phrases = new PhraseMatcher(types.flatMap((t) => t.keywords));
   }
 
   /** Types with any evidence in the text (tokens, or keywords found verbatim), with their matched words. */

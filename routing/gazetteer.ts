@@ -120,3 +120,25 @@ export function matchTown(g: Gazetteer, text: string, address?: string | null): 
   const t = typeof text === 'string' && text ? decideFrom(hits(g, text, false), 'text') : null;
   return t ?? { town: null, matched: [], source: null, candidates: [] };
 }
+
+/** Where an appeal's matter is: a village (or a town's own streets), the city district, or unknown. */
+export type Setting = 'village' | 'urban' | null;
+
+/** Words that place a matter in a village. */
+const VILLAGE_WORDS = /(?<!城中|度假|新)村(?!镇银行)|庄里|庄上|俺庄|俺们庄|咱庄|农村|乡下|大队|支书|庄户/;
+/** Words that place it in the city's built-up area (a residential compound, a block of flats). */
+const URBAN_WORDS = /小区|楼道|单元|物业|业主|商场|市区|城区|市里|写字楼|楼下|楼上|楼前|商业街|步行街/;
+
+/**
+ * The setting decides who leads matters such as sanitation, roads and illegal building
+ * (属地管理): in a village, or in a 镇 (not a 街道) with no sign of a residential
+ * compound, the town; in the city district, the department.
+ */
+export function matchSetting(units: Units, text: string, address: string | null | undefined, town: string | null): Setting {
+  const s = `${typeof address === 'string' ? address : ''} ${typeof text === 'string' ? text : ''}`;
+  const urban = URBAN_WORDS.test(s);
+  if (VILLAGE_WORDS.test(s) && !urban) return 'village';
+  if (urban) return 'urban';
+  if (town && units.byCode.get(town)?.townKind === 'town') return 'village';
+  return null;
+}

@@ -1,5 +1,6 @@
 // The routing engine's public face: load the catalogue, the gazetteer and the
 // trained model (validated against the city's units), then suggest and decide.
+import fs from 'node:fs';
 import path from 'node:path';
 import type { AppealKind } from '../workflow/types';
 import { decide, type Decision, type DecideOptions } from './decide';
@@ -8,15 +9,17 @@ import { catalogueProfile, EventTypeScorer } from './event-scorer';
 import { parseGazetteer, matchTown, type Gazetteer, type TownMatch } from './gazetteer';
 import { decodeWeights, MODEL_FORMAT, type CategoryModel, type ModelFile } from './model';
 import { suggest, type SuggestEngine, type SuggestInput, type Suggestion } from './suggest';
-import { parseTaxonomy, parseUnits, readJson, type EventType, type Taxonomy, type Units } from './taxonomy';
-import { tokenize } from './text';
-import { EmergencyDetector } from './urgency';
+import { parseCsvObjects } from './csv';
+import { parseGovernmentTaxonomy, parseTaxonomy, parseUnits, readJson, type EventType, type Taxonomy, type Units } from './taxonomy';
+import { normalize, tokenize } from './text';
+import { parseDangers, type TriageResult } from './urgency';
 
 export { RoutingConfigError, RoutingInputError } from './errors';
 export type { Decision } from './decide';
 export type { Suggestion, SuggestInput, EventTypeSuggestion } from './suggest';
 export type { EventType } from './taxonomy';
 export type { TownMatch } from './gazetteer';
+export type { TriageResult, DangerFinding } from './urgency';
 export { findSameIssue, type OpenTicket, type SameIssueMatch } from './same-issue';
 export { hotSpots, hotWords, type HotSpot, type HotSpotRow, type HotSpotOptions, type HotWord } from './hotspots';
 
@@ -26,7 +29,20 @@ export const DEFAULT_FILES = {
   gazetteerFile: path.join(CITY, 'gazetteer.json'),
   unitsFile: path.join(CITY, 'units.json'),
   modelFile: path.resolve(__dirname, 'trained-model.json'),
+  dangersFile: path.join(CITY, 'dangers.json'),
+  governmentTaxonomyFile: path.join(CITY, 'appeal-taxonomy.csv'),
 };
+
+/** The government's taxonomy as CSV rows (level1,level2,level3). */
+export function readGovernmentTaxonomy(file = DEFAULT_FILES.governmentTaxonomyFile): Array<Record<string, string>> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new RoutingConfigError(`无法读取政府分类表 ${file}：${(e as Error).message}`);
+  }
+  return parseCsvObjects(text);
+}
 
 /** One entry of the Open311 service list. */
 export interface ServiceEntry {
@@ -48,6 +64,13 @@ export interface Routing {
   /** The decision table. Throws RoutingInputError for an unknown type, town or kind. */
   decide(eventTypeCode: string, townCode: string | null, kind: AppealKind, opts?: DecideOptions): Decision;
   matchTown(text: string, address?: string | null): TownMatch;
+  /**
+   * Emergency triage alone (no classification): for call transcripts and keyword-spotting
+   * hits. Never throws; the text is normalised as suggest() does.
+   */
+  triage(text: string): TriageResult;
+  /** The short spoken forms of every danger, for the keyword spotter's list. */
+  spokenDangerWords(): string[];
   readonly taxonomy: Taxonomy;
   readonly units: Units;
 }
@@ -77,10 +100,21 @@ function service(t: EventType): EventType & ServiceEntry {
   return { ...t, group: t.category, description: `${t.category} / ${t.subcategory}：${t.examples[0] ?? t.name}` };
 }
 
-/** Build the engine from already-parsed documents (files, or a model trained in memory). */
-export function buildRouting(docs: { taxonomy: unknown; gazetteer: unknown; units: unknown; model: unknown }): Routing {
+/**
+ * Build the engine from already-parsed documents (files, or a model trained in memory).
+ * The danger rules and the government taxonomy default to the committed ones.
+ */
+export function buildRouting(docs: {
+  taxonomy: unknown;
+  gazetteer: unknown;
+  units: unknown;
+  model: unknown;
+  dangers?: unknown;
+  governmentTaxonomy?: Array<Record<string, string>>;
+}): Routing {
   const units = parseUnits(docs.units);
-  const taxonomy = parseTaxonomy(docs.taxonomy, units);
+  const taxonomy = parseTaxonomy(docs.taxonomy, units, parseGovernmentTaxonomy(docs.governmentTaxonomy ?? readGovernmentTaxonomy()));
+  const triage = parseDangers(docs.dangers ?? readJson(DEFAULT_FILES.dangersFile, '险情规则'), taxonomy, units);
   const gazetteer: Gazetteer = parseGazetteer(docs.gazetteer, units);
   const { model, words, file } = decodeModel(docs.model);
   const warnings: string[] = [];
@@ -105,7 +139,8 @@ export function buildRouting(docs: { taxonomy: unknown; gazetteer: unknown; unit
       const i = model.vec.vocab.get(w);
       return i === undefined ? SPECIFICITY.unseen : Math.min(SPECIFICITY.max, Math.max(SPECIFICITY.min, model.vec.idf[i] / SPECIFICITY.pivotIdf));
     }),
-    emergency: new EmergencyDetector(new Map(taxonomy.eventTypes.map((t) => [t.code, t.emergencyTriggers]))),
+    triage,
+    typeIndex: new Map(taxonomy.eventTypes.map((t, i) => [t.code, i])),
     typeCategory: Int32Array.from(taxonomy.eventTypes.map((t) => taxonomy.categories.indexOf(t.category))),
     categorySize: taxonomy.categories.map((c) => taxonomy.eventTypes.filter((t) => t.category === c).length),
     categoryModelIndex: taxonomy.categories.map((c) => model.categories.indexOf(c)),
@@ -117,6 +152,7 @@ export function buildRouting(docs: { taxonomy: unknown; gazetteer: unknown; unit
     eventTypes: [],
     urgency: 'general',
     emergencyTriggers: [],
+    emergency: null,
     leadUnit: null,
     coUnits: [],
     deadlineClass: 'general',
@@ -157,6 +193,16 @@ export function buildRouting(docs: { taxonomy: unknown; gazetteer: unknown; unit
     matchTown(text, address) {
       return matchTown(gazetteer, typeof text === 'string' ? text : '', address);
     },
+    triage(text) {
+      try {
+        return triage.triage(normalize(text));
+      } catch {
+        return { emergency: false, findings: [], dismissed: [], dispatch: null, reason: '' };
+      }
+    },
+    spokenDangerWords() {
+      return [...new Set(triage.rules.flatMap((r) => r.spoken))];
+    },
   };
 }
 
@@ -165,12 +211,16 @@ export function buildRouting(docs: { taxonomy: unknown; gazetteer: unknown; unit
  * trained model, validated against city/demo/units.json. Throws RoutingConfigError
  * with a Chinese message naming every problem when a file is wrong.
  */
-export function loadRouting(opts: { taxonomyFile?: string; gazetteerFile?: string; modelFile?: string; unitsFile?: string } = {}): Routing {
+export function loadRouting(
+  opts: { taxonomyFile?: string; gazetteerFile?: string; modelFile?: string; unitsFile?: string; dangersFile?: string; governmentTaxonomyFile?: string } = {},
+): Routing {
   const f = { ...DEFAULT_FILES, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v)) };
   return buildRouting({
     units: readJson(f.unitsFile, '单位'),
     taxonomy: readJson(f.taxonomyFile, '事项类型目录'),
     gazetteer: readJson(f.gazetteerFile, '地名表'),
     model: readJson(f.modelFile, '模型'),
+    dangers: readJson(f.dangersFile, '险情规则'),
+    governmentTaxonomy: readGovernmentTaxonomy(f.governmentTaxonomyFile),
   });
 }

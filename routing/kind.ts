@@ -1,27 +1,71 @@
-// Appeal kind (咨询 / 投诉 / 求助 / 举报 / 建议) from cue words. The training data
-// carries no kind labels, so this is a transparent rule set rather than a model;
-// the operator sees the cue and corrects the kind when it is wrong.
+// Appeal kind (咨询 / 投诉 / 求助 / 举报 / 建议) from the cues callers use. The
+// training data carries no kind labels, so this is a transparent rule set: weighted
+// cue phrases (one pass of a phrase index; a cue inside a longer cue counts once)
+// and a few shapes that callers use without the telling word:
+// - 举报 without the word: someone else doing something forbidden (偷偷, 私自, 往河里排,
+//   没有执照, 有人在…卖, 我要反映他们);
+// - 求助: hardship and distress (实在没办法, 拿不出钱, 没儿没女, 被骗了咋办啊), and every
+//   emergency;
+// - a question inside a complaint is still a complaint (水费咋这么高？是不是表坏了);
+// - no cue at all → complaint, the most common kind.
+// The operator sees the cues and corrects the kind when it is wrong.
 import type { AppealKind } from '../workflow/types';
+import { PhraseMatcher } from './phrases';
 
 const CUES: Record<AppealKind, Array<[string, number]>> = {
   consult: [
-    ['咨询', 3], ['请问', 3], ['想问', 3], ['想了解', 3], ['问一下', 3], ['怎么办理', 3], ['如何办理', 3], ['需要什么', 2],
-    ['什么手续', 2], ['什么材料', 2], ['在哪里办', 2], ['能否', 1], ['是否', 1], ['多久', 1], ['什么时候', 1], ['怎么申请', 2], ['政策', 1], ['吗', 1],
+    ['咨询', 3], ['请问', 3], ['想问', 3], ['问一下', 3], ['问问', 3], ['想了解', 3], ['打听', 2], ['怎么办理', 3], ['如何办理', 3],
+    ['咋办理', 3], ['咋申请', 3], ['怎么申请', 3], ['如何申请', 3], ['咋领', 3], ['怎么领', 3], ['在哪办', 3], ['在哪里办', 3],
+    ['去哪办', 3], ['在哪领', 3], ['在哪交', 2], ['在哪打', 2], ['在哪考', 2], ['在哪换', 2], ['在哪补', 2], ['在哪报名', 2],
+    ['去哪换', 2], ['去哪申请', 2], ['在哪能', 2], ['在哪', 1], ['去哪', 1], ['需要什么', 2], ['需要啥', 2], ['要带啥', 2], ['带什么', 2],
+    ['要啥材料', 2], ['啥手续', 2], ['什么手续', 2], ['什么材料', 2], ['啥材料', 2], ['办啥', 2], ['啥证', 2], ['多少钱', 1],
+    ['能办吗', 2], ['能领吗', 2], ['能用吗', 2], ['能上吗', 2], ['能报多少', 2], ['能贷多少', 2], ['能领多少', 2], ['咋交', 2],
+    ['咋用', 2], ['咋算', 2], ['咋提', 2], ['咋弄', 1], ['咋办', 1], ['咋办的', 1], ['咋补办', 3], ['怎么补办', 3], ['能补办', 2], ['补办', 1],
+    ['有啥补贴', 2], ['有什么补贴', 2], ['有没有补贴', 2], ['有啥政策', 2], ['有没有', 1], ['啥时候', 1], ['什么时候', 1],
+    ['多长时间', 1], ['多久', 1], ['标准是多少', 2], ['是多少', 1], ['归谁管', 3], ['找谁', 2], ['是不是', 1], ['吗', 1],
+    ['怎么填', 2], ['怎么算', 2], ['咋收费', 2], ['听说有', 2], ['政策', 1], ['需要审批', 2], ['能不能办', 2], ['怎么咨询', 2], ['怎么交', 2], ['如何交', 2], ['怎么弄', 1], ['怎么预约', 3], ['预约', 2],
   ],
   complaint: [
-    ['投诉', 3], ['扰民', 2], ['严重影响', 2], ['不作为', 2], ['态度差', 2], ['态度很差', 2], ['不给', 1], ['拖欠', 1], ['不处理', 2],
-    ['没人管', 2], ['无人管', 2], ['乱收费', 2], ['坏了', 1], ['不退', 1], ['噪音', 1], ['推诿', 2],
+    ['投诉', 3], ['不给', 2], ['没给', 2], ['不退', 2], ['不管', 2], ['没人管', 2], ['管不了', 1], ['不处理', 2], ['不作为', 2],
+    ['推诿', 2], ['推着', 2], ['拖着', 2], ['拖欠', 1], ['扣着', 2], ['态度', 2], ['太贵', 2], ['太高', 2], ['太差', 2], ['太少', 1],
+    ['乱收费', 2], ['坑人', 2], ['坏了', 1], ['扰民', 2], ['不认', 2], ['爱答不理', 2], ['涨了', 1], ['涨价', 1], ['少发', 2],
+    ['不修', 2], ['没人修', 2], ['受不了', 2], ['睡不着', 2], ['咋这么', 3], ['怎么这么', 3], ['凭什么', 3], ['为啥不', 2],
+    ['为什么不', 2], ['不合理', 2], ['多收', 2], ['不公平', 2], ['没人来', 2], ['没人接', 2], ['打不通', 1], ['占线', 1],
+    ['跑了三趟', 2], ['跑了好几趟', 2], ['来回跑', 2], ['甩客', 2], ['拒载', 2], ['绕路', 2], ['不打表', 2], ['一直没', 2],
+    ['还没给', 2], ['还没发', 2], ['没发', 2], ['三天两头', 2], ['天天', 1], ['老是', 1], ['好几天', 1], ['半个月', 1], ['有意见', 2],
+    ['不达标', 2], ['不开门', 1], ['不让', 1], ['说话不算', 2], ['不认账', 2], ['强制', 2], ['甩脸子', 2], ['臭得', 1], ['吵得', 1],
   ],
   help_request: [
-    ['求助', 3], ['帮帮', 3], ['帮忙', 2], ['救助', 2], ['困难', 1], ['走投无路', 3], ['没有办法', 1], ['救命', 3], ['被困', 2], ['急需', 2],
+    ['求助', 3], ['求求', 3], ['帮帮', 3], ['帮忙', 2], ['救助', 2], ['救济', 2], ['困难', 2], ['走投无路', 3], ['没办法了', 3],
+    ['实在没办法', 3], ['拿不出', 3], ['俺没钱', 2], ['家里没钱', 2], ['没钱请', 2], ['没钱看', 2], ['没钱交', 2], ['没钱翻修', 2], ['没钱治', 2], ['看不起病', 3], ['能不能帮', 3], ['想想办法', 3], ['咋办啊', 2], ['怎么办啊', 2],
+    ['可咋办', 2], ['该咋办', 2], ['调解', 2], ['低保', 1], ['干不了活', 2], ['瘫', 2], ['没儿没女', 3], ['无儿无女', 3], ['路费', 2],
+    ['被骗', 2], ['被人骗', 2], ['让人骗', 2], ['骗了', 2], ['安全账户', 2], ['刷单', 2], ['法律援助', 2], ['流浪汉', 2], ['流浪人员', 2], ['乞讨', 2], ['敬老院', 1],
+    ['有啥救助', 3], ['有没有啥救助', 3], ['孤寡', 2], ['生病', 1], ['有病', 1], ['没人照顾', 2], ['过不下去', 3], ['没饭吃', 3],
   ],
   report: [
-    ['举报', 4], ['偷排', 2], ['非法', 1], ['违法', 1], ['私自', 1], ['无证', 1], ['黑诊所', 2], ['赌博', 2], ['传销', 2], ['造假', 2], ['贿选', 2],
+    ['举报', 5], ['我要反映他们', 4], ['反映他们', 3], ['偷偷', 3], ['私自', 2], ['擅自', 2], ['非法', 2], ['违法', 2], ['违规', 1],
+    ['无证', 3], ['无照', 3], ['假证', 3], ['卖假', 3], ['制假', 3], ['造假', 3], ['黑诊所', 3], ['赌钱', 3], ['赌博', 3], ['卖淫', 3],
+    ['传销', 3], ['偷排', 3], ['偷倒', 3], ['直排', 2], ['私搭', 2], ['乱搭', 2], ['私油', 3], ['囤', 2], ['拉票', 3], ['贿选', 3],
+    ['送米送油', 3], ['怀疑是', 2], ['怀疑他们', 2], ['冒充', 2], ['偷挖', 3], ['偷伐', 3], ['偷砍', 3], ['盗采', 3], ['不戴安全帽', 2],
+    ['乱拉电线', 2], ['散装汽油', 2], ['未成年', 2], ['没牌照', 3], ['无牌', 3], ['检疫', 1], ['治百病', 3], ['虚假', 2], ['骗老人', 3],
+    ['亲眼看见', 2], ['关系保', 3], ['人情保', 3], ['骗保', 3], ['吃着低保', 3], ['一个人说了算', 2], ['去哪了', 1], ['贪污', 3],
+    ['挪用', 3], ['私吞', 3], ['吃回扣', 3], ['收黑钱', 3], ['有偿补课', 3], ['假冒', 2],
   ],
   suggestion: [
-    ['建议', 3], ['提议', 3], ['希望增设', 3], ['希望增加', 3], ['能不能增加', 3], ['应该增设', 3], ['设立', 1], ['增设', 2], ['增开', 2], ['意见', 1],
+    ['建议', 4], ['提议', 3], ['提个建议', 4], ['说个想法', 3], ['提个意见', 2], ['希望', 2], ['能不能多', 3], ['能不能加', 3],
+    ['能不能在', 2], ['能不能设', 3], ['能不能修', 3], ['能不能建', 3], ['能不能安', 3], ['能不能装', 2], ['能不能给拓宽', 3],
+    ['能不能改', 2], ['多建几个', 3], ['多安几个', 3], ['多放几个', 3], ['多加几趟', 3], ['多加', 2], ['增设', 3], ['增加', 2],
+    ['加个', 2], ['建个', 2], ['修个', 2], ['装几盏', 3], ['安个', 2], ['开通一趟', 3], ['开一趟', 3], ['改成', 2], ['划几块', 3],
+    ['立个', 2], ['设一个', 2], ['就好了', 2], ['应该增设', 3], ['拓宽', 1], ['多建', 2], ['多安', 2], ['能不能开', 2], ['能不能', 1],
   ],
 };
+
+/** Shapes of reporting someone else's wrongdoing without the word 举报. */
+const REPORT_SHAPES: Array<[RegExp, number, string]> = [
+  [/(?:没有|没|无)[\u4e00-\u9fff]{0,4}(?:执照|资质|资格|行医|牌照|许可证|检疫)/, 3, '没有执照/资质'],
+  [/往(?:河|沟|渠|湾|坑|井|地)里(?:排|倒|放|扔)/, 3, '往河里排'],
+  [/(?:有人|有个人|有户人家|有家|有个[\u4e00-\u9fff]{0,3}厂|有辆|有些人|有几个人)(?:在|偷偷)?[\u4e00-\u9fff]{0,12}?(?:偷|排|挖|盖房|盖了|搭了|砍|赌|囤|卖假|卖私|卖散装)/, 2, '有人在…'],
+];
 
 export interface KindGuess {
   kind: AppealKind;
@@ -32,25 +76,54 @@ export interface KindGuess {
 }
 
 const KINDS = Object.keys(CUES) as AppealKind[];
+/** On equal scores, the more specific kind wins. */
+const TIE_ORDER: AppealKind[] = ['report', 'suggestion', 'help_request', 'complaint', 'consult'];
 
-export function guessKind(text: string): KindGuess {
-  let best: AppealKind = 'complaint';
-  let bestScore = 0;
-  let bestCues: string[] = [];
-  for (const kind of KINDS) {
-    let score = 0;
-    const cues: string[] = [];
-    for (const [w, s] of CUES[kind]) {
-      if (text.includes(w)) {
-        score += s;
-        cues.push(w);
-      }
-    }
-    if (score > bestScore) {
-      best = kind;
-      bestScore = score;
-      bestCues = cues;
+const CUE_KINDS = new Map<string, Array<[AppealKind, number]>>();
+for (const kind of KINDS)
+  for (const [w, s] of CUES[kind]) {
+    const list = CUE_KINDS.get(w);
+    if (list) list.push([kind, s]);
+    else CUE_KINDS.set(w, [[kind, s]]);
+  }
+const MATCHER = new PhraseMatcher(CUE_KINDS.keys());
+
+export interface KindOptions {
+  /** A danger is happening now: the caller asks for help, whatever the words. */
+  emergency?: boolean;
+}
+
+export function guessKind(text: string, opts: KindOptions = {}): KindGuess {
+  if (opts.emergency) return { kind: 'help_request', cues: ['紧急险情'], defaulted: false };
+  const hits = MATCHER.find(text);
+  // A cue inside a longer cue (不管 in 也不管, 有没有 in 有没有啥救助) counts once, as the longer one.
+  const kept = hits.filter((h) => !hits.some((o) => o !== h && o.phrase.length > h.phrase.length && o.index <= h.index && o.index + o.phrase.length >= h.index + h.phrase.length));
+  const score = new Map<AppealKind, number>(KINDS.map((k) => [k, 0]));
+  const cues = new Map<AppealKind, string[]>(KINDS.map((k) => [k, []]));
+  const seen = new Set<string>();
+  for (const h of kept) {
+    if (seen.has(h.phrase)) continue; // a cue said twice counts once
+    seen.add(h.phrase);
+    for (const [k, s] of CUE_KINDS.get(h.phrase) ?? []) {
+      score.set(k, score.get(k)! + s);
+      cues.get(k)!.push(h.phrase);
     }
   }
-  return { kind: best, cues: bestCues, defaulted: bestScore === 0 };
+  for (const [re, s, label] of REPORT_SHAPES) {
+    const m = re.exec(text);
+    if (m) {
+      score.set('report', score.get('report')! + s);
+      cues.get('report')!.push(m[0].length <= 8 ? m[0] : label);
+    }
+  }
+  let best: AppealKind = 'complaint';
+  let bestScore = 0;
+  for (const k of TIE_ORDER) {
+    const s = score.get(k)!;
+    if (s > bestScore) {
+      best = k;
+      bestScore = s;
+    }
+  }
+  return { kind: best, cues: bestScore ? cues.get(best)! : [], defaulted: bestScore === 0 };
 }

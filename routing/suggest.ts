@@ -4,12 +4,12 @@
 import type { AppealKind, UrgencyClass } from '../workflow/types';
 import { decide, type Decision } from './decide';
 import { EventTypeScorer } from './event-scorer';
-import { matchTown, type Gazetteer, type TownMatch } from './gazetteer';
+import { matchSetting, matchTown, type Gazetteer, type TownMatch } from './gazetteer';
 import { guessKind } from './kind';
 import { categoryScores, drivingWords, softmax, vectorize, type CategoryModel } from './model';
 import type { Taxonomy, Units } from './taxonomy';
 import { cjkShare, MAX_INPUT_CHARS, normalize, tokenize } from './text';
-import { EmergencyDetector } from './urgency';
+import type { DangerTriage } from './urgency';
 
 /** Below this confidence in the top event type the desk asks the operator to choose. */
 export const EVENT_TYPE_THRESHOLD = 0.5;
@@ -50,7 +50,10 @@ export interface Suggestion {
   categoryConfidence: number;
   eventTypes: EventTypeSuggestion[];
   urgency: UrgencyClass;
+  /** The caller's words that made it an emergency (empty when it is not one). */
   emergencyTriggers: string[];
+  /** The danger heard, with the reason shown to the operator; null when not an emergency. */
+  emergency: { danger: string; name: string; words: string[]; reason: string } | null;
   leadUnit: string | null;
   coUnits: string[];
   deadlineClass: UrgencyClass;
@@ -74,7 +77,9 @@ export interface SuggestEngine {
   model: CategoryModel;
   words: string[];
   scorer: EventTypeScorer;
-  emergency: EmergencyDetector;
+  triage: DangerTriage;
+  /** Event type code → index in taxonomy.eventTypes. */
+  typeIndex: Map<string, number>;
   /** Per event type: index of its category in taxonomy.categories. */
   typeCategory: Int32Array;
   /** Per category: number of event types. */
@@ -111,7 +116,8 @@ export function suggest(e: SuggestEngine, input: SuggestInput): Suggestion {
   const titleTokens = tokenize(title);
   const tokens = [...titleTokens, ...titleTokens, ...tokenize(body)];
 
-  const kindGuess = guessKind(all);
+  const tri = e.triage.triage(all);
+  const kindGuess = guessKind(all, { emergency: tri.emergency });
   const townMatch = matchTown(e.gazetteer, all, address);
   const reasons: string[] = [];
   if (!all) reasons.push('没有诉求内容');
@@ -139,44 +145,71 @@ export function suggest(e: SuggestEngine, input: SuggestInput): Suggestion {
 
   const catPost = new Float64Array(cats.length);
   for (let i = 0; i < types.length; i++) catPost[e.typeCategory[i]] += p[i];
-  const top = informative ? topIndices(p, 3) : [];
+  let top = informative ? topIndices(p, 3) : [];
+  // The type that decides the dispatch: the danger's own when a danger is happening now
+  // (the unit that acts), the village counterpart of a city-district matter in a village
+  // (属地管理), otherwise the top-ranked one. It is shown first.
+  const index = (code: string) => e.typeIndex.get(code) ?? -1;
+  let decidedBy: 'danger' | 'village' | null = null;
+  if (tri.dispatch) {
+    const i = index(tri.dispatch.eventType);
+    if (i >= 0) {
+      top = [i, ...top.filter((j) => j !== i)].slice(0, 3);
+      decidedBy = 'danger';
+    }
+  } else if (top.length && types[top[0]].rural && matchSetting(e.units, all, address, townMatch.town) === 'village') {
+    const i = index(types[top[0]].rural!);
+    if (i >= 0) {
+      p[i] = Math.max(p[i], p[top[0]]);
+      top = [i, ...top.filter((j) => j !== i)].slice(0, 3);
+      decidedBy = 'village';
+    }
+  }
   // The category shown is that of the top event type, so the desk never shows a type outside its category.
   const category: string | null = top.length ? types[top[0]].category : null;
   const categoryConfidence = top.length ? catPost[e.typeCategory[top[0]]] : 0;
   const evidence = new Map(scores.map((s) => [s.index, s]));
   const eventTypes = top.map((i) => ({ code: types[i].code, name: types[i].name, confidence: round(p[i]) }));
 
-  const em = e.emergency.find(all, top.map((i) => types[i].code));
   let decision: Decision | null = null;
-  if (top.length) decision = decide(e.taxonomy, e.units, types[top[0]].code, townMatch.town, kindGuess.kind, { emergency: em.emergency });
+  if (top.length)
+    decision = decide(e.taxonomy, e.units, types[top[0]].code, townMatch.town, kindGuess.kind, { emergency: tri.emergency, coUnits: tri.dispatch?.coUnits });
 
   if (all && !informative) reasons.push('没有识别出与事项相关的词语');
-  if (informative && eventTypes[0].confidence < EVENT_TYPE_THRESHOLD) reasons.push(`事项类型把握不足（${Math.round(eventTypes[0].confidence * 100)}%）`);
-  if (informative && categoryConfidence < CATEGORY_THRESHOLD) reasons.push(`一级分类把握不足（${Math.round(categoryConfidence * 100)}%）`);
+  if (informative && decidedBy !== 'danger' && eventTypes[0].confidence < EVENT_TYPE_THRESHOLD) reasons.push(`事项类型把握不足（${Math.round(eventTypes[0].confidence * 100)}%）`);
+  if (informative && decidedBy !== 'danger' && categoryConfidence < CATEGORY_THRESHOLD) reasons.push(`一级分类把握不足（${Math.round(categoryConfidence * 100)}%）`);
   if (decision?.needsTown) reasons.push(townMatch.candidates.length ? '提到多个镇街，请确认属地' : '未识别出镇街，请确认属地');
 
   const catWords = category !== null && e.model.categories.includes(category) ? drivingWords(e.model, x, e.model.categories.indexOf(category), 5, e.words) : [];
   const typeWords = top.length ? (evidence.get(top[0])?.matched ?? []) : [];
-  const words = [...new Set([...typeWords, ...catWords, ...em.triggers, ...kindGuess.cues])];
+  const dangerWords = [...new Set(tri.findings.flatMap((f) => f.words))];
+  const words = [...new Set([...typeWords, ...catWords, ...dangerWords, ...kindGuess.cues])];
   const unitName = (c: string | null) => (c ? (e.units.byCode.get(c)?.name ?? c) : '');
   const parts: string[] = [];
   const known = category !== null && e.model.categories.includes(category);
   if (category) parts.push(`分类“${category}”（${Math.round(categoryConfidence * 100)}%），依据：${known ? catWords.join('、') || '无明显词语' : '事项关键词（该分类尚无标注样本）'}`);
-  if (top.length) parts.push(`事项“${types[top[0]].name}”（${Math.round(p[top[0]] * 100)}%），依据：${typeWords.join('、') || '分类概率'}`);
+  if (top.length)
+    parts.push(
+      decidedBy === 'danger'
+        ? `事项“${types[top[0]].name}”（按险情确定处置单位）`
+        : `事项“${types[top[0]].name}”（${Math.round(p[top[0]] * 100)}%），依据：${typeWords.join('、') || '分类概率'}${decidedBy === 'village' ? '；发生在农村或镇驻地，按属地管理' : ''}`,
+    );
   parts.push(`诉求类型：${kindGuess.defaulted ? '未见提示词，默认投诉' : `提示词 ${kindGuess.cues.join('、')}`}`);
-  if (em.emergency) parts.push(`紧急：听到“${em.triggers.join('、')}”`);
+  if (tri.reason) parts.push(tri.reason);
   parts.push(townMatch.town ? `属地：${unitName(townMatch.town)}（${townMatch.source === 'address' ? '地址栏' : '诉求内容'}中的“${townMatch.matched.join('、')}”）` : '属地：未识别');
   if (decision) parts.push(`派单：${decision.reason.replace(/。$/, "")}`);
   if (reasons.length) parts.push(`请接线员选择：${reasons.join('；')}`);
 
-  const urgency: UrgencyClass = em.emergency ? 'emergency' : top.length ? types[top[0]].complexity : 'general';
+  const urgency: UrgencyClass = tri.emergency ? 'emergency' : top.length ? types[top[0]].complexity : 'general';
+  const first = tri.findings[0];
   return {
     kind: kindGuess.kind,
     category,
     categoryConfidence: round(categoryConfidence),
     eventTypes,
     urgency,
-    emergencyTriggers: em.triggers,
+    emergencyTriggers: dangerWords,
+    emergency: first ? { danger: first.code, name: first.name, words: first.words, reason: tri.reason } : null,
     leadUnit: decision?.leadUnit ?? null,
     coUnits: decision?.coUnits ?? [],
     deadlineClass: decision?.deadlineClass ?? urgency,

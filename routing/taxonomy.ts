@@ -24,8 +24,23 @@ export interface EventType {
   complexity: Exclude<UrgencyClass, 'emergency'>;
   gridHandleable: boolean;
   keywords: string[];
-  emergencyTriggers: string[];
   examples: string[];
+  /**
+   * The type the same matter becomes in a village or a town's own streets (属地管理):
+   * e.g. 环境卫生脏乱 (城管局) → 农村人居环境 (the town). Absent for matters that are the
+   * same department's everywhere.
+   */
+  rural?: string;
+}
+
+/** The government's three-level classification (city/demo/appeal-taxonomy.csv): "level1/level2/level3" paths. */
+export type GovernmentTaxonomy = ReadonlySet<string>;
+
+export function parseGovernmentTaxonomy(rows: ReadonlyArray<Record<string, string>>): GovernmentTaxonomy {
+  const out = new Set<string>();
+  for (const r of rows) if (r.level1 && r.level2 && r.level3) out.add(`${r.level1}/${r.level2}/${r.level3}`);
+  if (!out.size) throw new RoutingConfigError('政府分类表为空或缺少 level1,level2,level3 列');
+  return out;
 }
 
 export interface Taxonomy {
@@ -78,8 +93,12 @@ export function parseUnits(raw: unknown): Units {
 
 const isStrings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string');
 
-/** Validate the catalogue against the units: every type has a department as owner, codes unique, units exist. */
-export function parseTaxonomy(raw: unknown, units: Units): Taxonomy {
+/**
+ * Validate the catalogue against the units (every type has a department as owner, codes
+ * unique, units exist) and, when given, against the government taxonomy (every type's
+ * level1/level2/level3 path exists there).
+ */
+export function parseTaxonomy(raw: unknown, units: Units, government?: GovernmentTaxonomy): Taxonomy {
   const doc = raw as { version?: unknown; eventTypes?: unknown };
   if (!doc || typeof doc.version !== 'string') throw new RoutingConfigError('事项类型目录缺少 version');
   if (!Array.isArray(doc.eventTypes) || doc.eventTypes.length === 0) throw new RoutingConfigError('事项类型目录缺少 eventTypes');
@@ -109,9 +128,20 @@ export function parseTaxonomy(raw: unknown, units: Units): Taxonomy {
       }
     if (t.complexity !== 'general' && t.complexity !== 'complex') errors.push(`${at}：complexity 必须是 general 或 complex`);
     if (typeof t.gridHandleable !== 'boolean') errors.push(`${at}：gridHandleable 必须是布尔值`);
-    for (const f of ['taxonomyClasses', 'keywords', 'emergencyTriggers', 'examples'] as const)
+    for (const f of ['taxonomyClasses', 'keywords', 'examples'] as const)
       if (!isStrings(t[f])) errors.push(`${at}：${f} 必须是字符串数组`);
+    if ('emergencyTriggers' in t) errors.push(`${at}：emergencyTriggers 已不再使用（紧急险情由 dangers.json 的规则识别），请删除该字段，词语可并入 keywords`);
+    if (isStrings(t.taxonomyClasses) && !t.taxonomyClasses.length) errors.push(`${at}：taxonomyClasses 至少要有一个三级分类`);
+    if (government && isStrings(t.taxonomyClasses))
+      for (const c of t.taxonomyClasses)
+        if (!government.has(`${t.category}/${t.subcategory}/${c}`)) errors.push(`${at}：政府分类表中没有 ${t.category}/${t.subcategory}/${c}`);
     byCode.set(t.code, t);
+  }
+  for (const t of byCode.values()) {
+    if (t.rural === undefined) continue;
+    const r = byCode.get(t.rural);
+    if (!r) errors.push(`${t.code} ${t.name}：rural 指向的事项类型 ${t.rural} 不存在`);
+    else if (r.territory !== 'town') errors.push(`${t.code} ${t.name}：rural 指向的 ${r.code} ${r.name} 必须是属地镇街牵头（territory: town）`);
   }
   if (errors.length) throw new RoutingConfigError(`事项类型目录校验失败：\n${errors.join('\n')}`);
   const eventTypes = [...byCode.values()];

@@ -38,7 +38,7 @@ import { hotlineServices } from './services/ivr-services';
 import { EXTENSIONS, Extension, ExtensionFactory, HotlineContext } from './extensions';
 
 /** What the hotline needs of the routing engine. */
-export type RoutingPort = Pick<Routing, 'eventTypes' | 'eventType' | 'suggest' | 'decide'>;
+export type RoutingPort = Pick<Routing, 'eventTypes' | 'eventType' | 'suggest' | 'decide' | 'triage'>;
 
 export interface HotlineDeps {
   routing: RoutingPort;

@@ -1,6 +1,7 @@
-// Speech at start-up: transcription jobs for every recording and message, emergency
-// words raising the ticket to emergency, transcripts pushed to the desk with a fresh
-// routing suggestion beside the operator's choice (never replacing it).
+// Speech at start-up: transcription jobs for every recording and message, emergencies
+// (the routing engine's triage over the transcript and over each spotted word) raising
+// the ticket to emergency, transcripts pushed to the desk with a fresh routing
+// suggestion beside the operator's choice (never replacing it).
 import {
   parseSpeechConfig, speechStatus, createSpeechProvider, createConfiguredSpotter, workerSettings,
   startSpeechWorker, enqueueTranscription,
@@ -19,6 +20,8 @@ export const speech: ExtensionFactory = async (ctx) => {
     provider,
     kws,
     ...workerSettings(cfg),
+    // The routing engine's emergency triage reads the transcript and each spotted word.
+    triage: (text) => ctx.routing.triage(text),
     onTranscript: async (e) => {
       const suggestion = e.callerText.trim() ? ctx.routing.suggest({ text: e.callerText }) : null;
       ctx.bus.emit('transcript', { recordingId: e.recordingId, callId: e.callId, ticketId: e.ticketId, text: e.text, callerText: e.callerText, provider: e.provider, suggestion });
@@ -27,7 +30,7 @@ export const speech: ExtensionFactory = async (ctx) => {
       ctx.bus.emit('alert', { kind: 'emergency_word', keyword: e.keyword, ticketId: e.ticketId, callId: e.callId, at: e.at });
       if (e.ticketId === null) return;
       try {
-        await ctx.tickets.transition(e.ticketId, { id: null, role: 'system', unit: null }, { action: 'raise_urgency', reason: `录音中识别到紧急词“${e.keyword}”` });
+        await ctx.tickets.transition(e.ticketId, { id: null, role: 'system', unit: null }, { action: 'raise_urgency', reason: `录音中识别到紧急情况：${e.keyword}` });
       } catch (err) {
         // Already an emergency, or closed: the alert stands, the ticket needs no change.
         if (!(err instanceof TransitionRefused)) throw err;

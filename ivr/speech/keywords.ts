@@ -2,11 +2,15 @@
 // sherpa-onnx's keyword spotter reads ("zh áo h uǒ l e @着火了"), and matched
 // against transcript text (Han characters, or tone-marked pinyin from a pinyin model).
 import { pinyin } from 'pinyin-pro';
+import dangers from '../../city/demo/dangers.json';
 
-export const DEFAULT_EMERGENCY_KEYWORDS = [
-  '着火了', '起火了', '失火了', '煤气泄漏', '燃气泄漏', '天然气泄漏', '有人被困',
-  '救命', '快来人', '有人落水', '爆炸了', '要跳楼', '杀人了', '出人命了', '触电了',
-] as const;
+/**
+ * The default list: the short spoken form of every danger of the routing engine's
+ * triage rules (city/demo/dangers.json, `spoken`), each of which the triage judges an
+ * emergency on its own (checked when the rules load). A spotted word is then triaged
+ * like any text, so the alert names the danger.
+ */
+export const DEFAULT_EMERGENCY_KEYWORDS: readonly string[] = [...new Set(dangers.dangers.flatMap((d) => d.spoken))];
 
 const INITIALS = ['zh', 'ch', 'sh', 'b', 'p', 'm', 'f', 'd', 't', 'n', 'l', 'g', 'k', 'h', 'j', 'q', 'x', 'r', 'z', 'c', 's', 'y', 'w'];
 
@@ -98,8 +102,11 @@ export function parseTokens(tokensTxt: string): Set<string> {
   return new Set(tokensTxt.split('\n').map((l) => l.trim().split(/\s+/)[0]).filter(Boolean));
 }
 
-/** Keywords that occur in a transcript, in Han characters or in pinyin. */
-export function keywordsInText(text: string, keywords: SpotterKeyword[]): SpotterKeyword[] {
+/**
+ * Keywords that occur in a transcript, in Han characters or in pinyin (`pinyinOnly`:
+ * in pinyin only, for when the characters are read by the emergency triage instead).
+ */
+export function keywordsInText(text: string, keywords: SpotterKeyword[], opts: { pinyinOnly?: boolean } = {}): SpotterKeyword[] {
   const compact = text.normalize('NFC').replace(/\s+/g, '');
-  return keywords.filter((k) => compact.includes(k.phrase) || compact.includes(k.pinyin));
+  return keywords.filter((k) => (!opts.pinyinOnly && compact.includes(k.phrase)) || compact.includes(k.pinyin));
 }

@@ -32,13 +32,27 @@ export interface EmergencyEvent {
   source: 'audio' | 'text';
 }
 
+/**
+ * The routing engine's emergency triage (`Routing.triage`): the danger rules typed
+ * appeals go through, so a transcript and a spotted keyword are judged alike
+ * (negation, hypotheticals, past events, look-alikes included).
+ */
+export type SpeechTriage = (text: string) => { emergency: boolean; findings: Array<{ code: string; name: string; words: string[] }> };
+
 export interface SpeechWorkerOptions {
   db: Knex;
   /** null when transcription is off: the worker then only listens for emergency words. */
   provider: SpeechProvider | null;
   kws?: EmergencySpotter | null;
-  /** Keywords looked for in transcript text (default: the spotter's). */
+  /** Keywords looked for in transcript text (default: the spotter's); with `triage`, only their pinyin form (a pinyin-only model). */
   keywords?: SpotterKeyword[];
+  /**
+   * Emergency triage by meaning. With it, the caller's words in a transcript are triaged
+   * as a typed appeal is, each spotted keyword is triaged too, and an alert is raised once
+   * per danger per recording, named "险情：the words" (e.g. 燃气泄漏：煤气、漏了). Without it,
+   * keywords are matched literally (the city's list).
+   */
+  triage?: SpeechTriage;
   onTranscript: (e: TranscriptEvent) => void | Promise<void>;
   onEmergency: (e: EmergencyEvent) => void | Promise<void>;
   clock?: Clock;
@@ -82,6 +96,14 @@ export function createSpeechWorker(opts: SpeechWorkerOptions): SpeechWorker {
   let stopping = false;
   let current: Promise<boolean> | null = null;
 
+  /** "燃气泄漏：煤气、漏了" (at most 60 characters, the stored keyword). */
+  const dangerName = (f: { name: string; words: string[] }) => `${f.name}：${f.words.join('、')}`.slice(0, 60);
+  /** The alert for a spotted phrase: its danger when the triage finds one, else the phrase itself. */
+  const alertName = (phrase: string): { keyword: string; key: string } => {
+    const f = opts.triage?.(phrase).findings[0];
+    return f ? { keyword: dangerName(f), key: f.code } : { keyword: phrase, key: phrase };
+  };
+
   async function deliver(alert: StoredAlert): Promise<void> {
     const started = Date.parse(alert.startedAt);
     const at = Number.isNaN(started) ? alert.createdAt : new Date(started + (alert.offsetMs ?? 0)).toISOString();
@@ -112,19 +134,28 @@ export function createSpeechWorker(opts: SpeechWorkerOptions): SpeechWorker {
       const audioMs = (pcm.channels[0].length / pcm.sampleRate) * 1000;
 
       const transcription = opts.provider ? await opts.provider.transcribe(audio) : null;
-      const alerts: AlertInput[] = [];
+      const alerts: Array<AlertInput & { key: string }> = [];
       if (opts.kws) {
         for (const h of await opts.kws.spot(audio)) {
-          alerts.push({ keyword: h.keyword, source: 'audio', offsetMs: Math.round(h.offset * 1000), speaker: h.speaker });
+          alerts.push({ ...alertName(h.keyword), source: 'audio', offsetMs: Math.round(h.offset * 1000), speaker: h.speaker });
         }
       }
       if (transcription) {
-        for (const k of keywordsInText(transcription.text, keywords)) {
-          const seg = transcription.segments.find((s) => keywordsInText(s.text, [k]).length);
-          alerts.push({ keyword: k.phrase, source: 'text', offsetMs: seg ? Math.round(seg.start * 1000) : null, speaker: seg?.speaker });
+        if (opts.triage) {
+          const said = transcription.segments.filter((s) => s.speaker !== 'agent');
+          for (const f of opts.triage(callerText(transcription)).findings) {
+            const seg = said.find((s) => f.words.some((w) => s.text.includes(w)));
+            alerts.push({ keyword: dangerName(f), key: f.code, source: 'text', offsetMs: seg ? Math.round(seg.start * 1000) : null, speaker: seg?.speaker });
+          }
+        }
+        // Characters are read by the triage above; the keyword list still catches a pinyin-only transcript.
+        const pinyinOnly = Boolean(opts.triage);
+        for (const k of keywordsInText(transcription.text, keywords, { pinyinOnly })) {
+          const seg = transcription.segments.find((s) => keywordsInText(s.text, [k], { pinyinOnly }).length);
+          alerts.push({ ...alertName(k.phrase), source: 'text', offsetMs: seg ? Math.round(seg.start * 1000) : null, speaker: seg?.speaker });
         }
       }
-      const firstPerKeyword = alerts.filter((a, i) => alerts.findIndex((b) => b.keyword === a.keyword) === i);
+      const firstPerKeyword = alerts.filter((a, i) => alerts.findIndex((b) => b.key === a.key) === i).map(({ key: _, ...a }) => a);
       const stored = await completeJob(
         opts.db, job,
         transcription && {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { startTestHotline, TestHotline, call } from '../support/hotline';
 
@@ -11,16 +13,19 @@ describe('Open311 GeoReport v2', function () {
   });
   after(async () => h.close());
 
-  it('services.json lists the 178 event types with their first-level group', async () => {
+  const catalogueSize = (JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../city/demo/event-types.json'), 'utf8')).eventTypes as unknown[]).length;
+
+  it('services.json lists every event type of the catalogue with its first-level group', async () => {
     const r = await call(h.base, 'GET', '/open311/v2/services.json');
     assert.equal(r.status, 200);
-    assert.equal(r.body.length, 178);
+    assert.ok(catalogueSize >= 178);
+    assert.equal(r.body.length, catalogueSize);
     const lamp = r.body.find((s: any) => s.service_name === '路灯损坏');
     assert.deepEqual(
       { group: lamp.group, type: lamp.type, metadata: lamp.metadata },
       { group: '城乡建设', type: 'realtime', metadata: true },
     );
-    assert.equal(new Set(r.body.map((s: any) => s.service_code)).size, 178);
+    assert.equal(new Set(r.body.map((s: any) => s.service_code)).size, catalogueSize);
   });
 
   it('a service definition lists its attributes (kind, town, …) with their values', async () => {
@@ -141,7 +146,7 @@ describe('Open311 GeoReport v2', function () {
       const json = (await call(h.base, 'GET', '/open311/v2/services.json')).body;
       const doc = parsed(await call(h.base, 'GET', '/open311/v2/services.xml'));
       const services = doc.services[0].service;
-      assert.equal(services.length, 178);
+      assert.equal(services.length, catalogueSize);
       assert.deepEqual(
         ['service_code', 'service_name', 'group', 'metadata', 'type'].map((k) => text(services[0][k])),
         [json[0].service_code, json[0].service_name, json[0].group, 'true', 'realtime'],

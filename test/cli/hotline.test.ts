@@ -28,7 +28,7 @@ describe('hotline CLI', function () {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('seed loads the demo city once; running it again creates nothing', async () => {
-    assert.match((await hotline('seed')).out, /43 个单位，新建用户 79 个/);
+    assert.match((await hotline('seed')).out, /47 个单位，新建用户 83 个/);
     assert.match((await hotline('seed')).out, /新建用户 0 个/);
   });
 

@@ -3,19 +3,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseCsvObjects } from '../../routing/csv';
 import { buildRouting, RoutingConfigError } from '../../routing/index';
-import { parseTaxonomy, parseUnits } from '../../routing/taxonomy';
+import { parseGovernmentTaxonomy, parseTaxonomy, parseUnits } from '../../routing/taxonomy';
 import { parseGazetteer } from '../../routing/gazetteer';
-import { committedRouting, readJsonFile, requireSharedData, sharedData } from './support';
+import { committedRouting, readJsonFile, repoRoot, requireSharedData, sharedData } from './support';
 
 const units = () => readJsonFile('city/demo/units.json');
 const catalogue = () => readJsonFile('city/demo/event-types.json');
 
 describe('event-type catalogue', () => {
-  it('has 178 event types, each with a unique code, an owning department and existing co-handling units', () => {
+  it('has at least the 178 original event types, each with a unique code, an owning department and existing co-handling units', () => {
     const r = committedRouting();
     const all = r.taxonomy.eventTypes;
-    assert.equal(all.length, 178);
-    assert.equal(new Set(all.map((t) => t.code)).size, 178);
+    assert.ok(all.length >= 178, `${all.length} types`);
+    assert.equal(new Set(all.map((t) => t.code)).size, all.length);
     for (const t of all) {
       assert.equal(r.units.byCode.get(t.owner)?.kind, 'department', `${t.code} owner`);
       for (const c of t.coUnits) assert.ok(r.units.byCode.has(c), `${t.code} co-unit ${c}`);
@@ -23,12 +23,52 @@ describe('event-type catalogue', () => {
     }
   });
 
-  it('covers all 26 departments of the demo city', () => {
+  it('covers all 30 departments of the demo city (the 26 bureaus and utilities, the fire brigade, 120, the gas and heating companies)', () => {
     const r = committedRouting();
-    const owners = new Set(r.taxonomy.eventTypes.map((t) => t.owner));
+    const involved = new Set(r.taxonomy.eventTypes.flatMap((t) => [t.owner, ...t.coUnits]));
     const departments = r.units.units.filter((u) => u.kind === 'department').map((u) => u.code);
-    assert.equal(departments.length, 26);
-    assert.deepEqual(departments.filter((d) => !owners.has(d)), []);
+    assert.equal(departments.length, 30);
+    assert.deepEqual(departments.filter((d) => !involved.has(d)), [], 'every department leads or co-handles some type');
+    for (const d of ['xfjy', 'jjzx', 'rqgs', 'rlgs']) assert.ok(departments.includes(d), d);
+  });
+
+  it('every event type carries its path in the government taxonomy (level1/level2/level3), checked at load for all', () => {
+    const gov = new Set(
+      parseCsvObjects(fs.readFileSync(path.join(repoRoot, 'city/demo/appeal-taxonomy.csv'), 'utf8')).map((r) => `${r.level1}/${r.level2}/${r.level3}`),
+    );
+    assert.equal(gov.size, 517);
+    for (const t of committedRouting().taxonomy.eventTypes) {
+      assert.ok(t.taxonomyClasses.length > 0, t.code);
+      for (const c of t.taxonomyClasses) assert.ok(gov.has(`${t.category}/${t.subcategory}/${c}`), `${t.code} ${t.category}/${t.subcategory}/${c}`);
+    }
+    const doc = catalogue();
+    doc.eventTypes[0].taxonomyClasses = ['不存在的三级分类'];
+    assert.throws(() => parseTaxonomy(doc, parseUnits(units()), parseGovernmentTaxonomy(parseCsvObjects(fs.readFileSync(path.join(repoRoot, 'city/demo/appeal-taxonomy.csv'), 'utf8')))), /政府分类表中没有 .*不存在的三级分类/);
+  });
+
+  it('the committed government taxonomy is the one in ../shared/data', function () {
+    requireSharedData(this);
+    assert.equal(fs.readFileSync(path.join(repoRoot, 'city/demo/appeal-taxonomy.csv'), 'utf8'), fs.readFileSync(path.join(sharedData, 'appeal-taxonomy.csv'), 'utf8'));
+  });
+
+  it('follows the government where the old catalogue disagreed: buses under 城乡建设/公共汽车, lifts under 商贸旅游/特种设备管理', () => {
+    const r = committedRouting();
+    const bus = r.taxonomy.eventTypes.find((t) => t.name === '公交线路与服务')!;
+    assert.deepEqual([bus.category, bus.subcategory, bus.taxonomyClasses[0]], ['城乡建设', '城市建设和市政管理', '公共汽车']);
+    const lift = r.taxonomy.eventTypes.find((t) => t.name === '电梯故障')!;
+    assert.deepEqual([lift.category, lift.subcategory, lift.taxonomyClasses[0], lift.owner], ['商贸旅游', '质监检验检疫', '特种设备管理', 'scj']);
+  });
+
+  it('refuses per-type emergency triggers (emergencies come from the danger rules) and a rural counterpart that is not town-led', () => {
+    const doc = catalogue();
+    doc.eventTypes[0].emergencyTriggers = ['着火'];
+    assert.throws(() => parseTaxonomy(doc, parseUnits(units())), /emergencyTriggers 已不再使用/);
+    const doc2 = catalogue();
+    doc2.eventTypes.find((t: { code: string }) => t.code === 'CX-0107').rural = 'CX-0101';
+    assert.throws(() => parseTaxonomy(doc2, parseUnits(units())), /必须是属地镇街牵头/);
+    const doc3 = catalogue();
+    doc3.eventTypes.find((t: { code: string }) => t.code === 'CX-0107').rural = 'XX-0000';
+    assert.throws(() => parseTaxonomy(doc3, parseUnits(units())), /XX-0000 不存在/);
   });
 
   it('uses the government taxonomy’s first-level names exactly, and merges only its real second/third-level classes', function () {
@@ -72,7 +112,7 @@ describe('event-type catalogue', () => {
 
   it('lists every event type for the Open311 service list with its first-level group', () => {
     const list = committedRouting().eventTypes();
-    assert.equal(list.length, 178);
+    assert.equal(list.length, committedRouting().taxonomy.eventTypes.length);
     const light = list.find((s) => s.name === '路灯损坏')!;
     assert.equal(light.group, '城乡建设');
     assert.ok(light.keywords.includes('路灯'));

@@ -37,10 +37,25 @@ describe('decision table: event type × territory × kind → lead, co-handlers,
     assert.match(d.reason, /请接线员确认镇街/);
   });
 
-  it('a report (举报) of wrongdoing in a town matter goes to the department with enforcement power, the town co-handles', () => {
+  it('a report (举报) in a town matter is still the town’s (village affairs, village illegal building): the department co-handles', () => {
     const d = r().decide(code('村务公开与集体资产'), 'taitou', 'report');
-    assert.equal(d.leadUnit, 'nyj');
-    assert.deepEqual(d.coUnits, ['taitou']);
+    assert.equal(d.leadUnit, 'taitou');
+    assert.deepEqual(d.coUnits, ['nyj']);
+    assert.equal(r().decide(code('农村私搭乱建'), 'yingli', 'report').leadUnit, 'yingli');
+  });
+
+  it('an emergency in a town-led matter is led by the unit that acts, the town helps (a dike breach: 水利局)', () => {
+    const d = r().decide(code('防汛抗旱'), 'daotian', 'help_request', { emergency: true });
+    assert.equal(d.leadUnit, 'slj');
+    assert.ok(d.coUnits.includes('daotian'));
+    assert.equal(d.deadlineClass, 'emergency');
+  });
+
+  it('extra co-handlers from the triage join the type’s own, never the lead, and must be departments', () => {
+    const d = r().decide(code('电梯故障'), 'luocheng', 'help_request', { emergency: true, coUnits: ['xfjy', 'scj'] });
+    assert.equal(d.leadUnit, 'scj');
+    assert.deepEqual(d.coUnits, ['zjj', 'xfjy']);
+    assert.throws(() => r().decide(code('电梯故障'), null, 'complaint', { coUnits: ['luocheng'] }), /未知的协办单位/);
   });
 
   it('an emergency is due for feedback within the hour; a suggestion is a complex matter; a consult may be resolved at intake', () => {

@@ -33,8 +33,12 @@ describe('suggestion for the desk', () => {
     const s = r().suggest({ text: '楼道里闻到很大的煤气味，好像燃气泄漏了', address: '文家街道' });
     assert.equal(s.urgency, 'emergency');
     assert.equal(s.deadlineClass, 'emergency');
-    assert.ok(s.emergencyTriggers.includes('燃气泄漏'));
+    assert.equal(s.emergency?.danger, 'gas');
+    assert.ok(s.emergencyTriggers.includes('煤气') && s.emergencyTriggers.some((w) => /味|泄漏/.test(w)), s.emergencyTriggers.join());
+    assert.match(s.explanation, /紧急：燃气泄漏/);
     assert.equal(s.eventTypes[0].name, '燃气供应服务');
+    assert.equal(s.leadUnit, 'zjj');
+    assert.ok(s.coUnits.includes('rqgs'), 'the gas company is sent along');
   });
 
   it('a risk is not an emergency: “火灾隐患” and “担心倒塌” stay general', () => {

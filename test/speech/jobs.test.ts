@@ -15,7 +15,8 @@ import { createSpeechWorker, startSpeechWorker, EmergencyEvent, TranscriptEvent 
 import { SpeechError, SpeechProvider, Transcription } from '../../ivr/speech/provider';
 import { createEmergencySpotter, EmergencySpotter } from '../../ivr/speech/spotter';
 import { createSherpaProvider } from '../../ivr/speech/providers/sherpa';
-import { parseKeywords } from '../../ivr/speech/keywords';
+import { DEFAULT_EMERGENCY_KEYWORDS, parseKeywords } from '../../ivr/speech/keywords';
+import { loadRouting } from '../../routing/index';
 import { KWS_MODEL_DIR, TEST_WAVS, haveModel, insertRecording, requireModel } from './support';
 
 class ManualClock implements Clock {
@@ -178,6 +179,52 @@ describe('speech jobs: queued in the database, retried, never done twice', funct
     const shown = await transcriptsOf(db, { ticketId });
     assert.equal(shown.length, 1, 'the desk finds the transcript through the call');
     assert.equal(shown[0].text, '喂，我们小区三号楼着火了，快来');
+  });
+
+  describe('with the routing engine’s emergency triage', () => {
+    const routing = loadRouting();
+    const triage = (t: string) => routing.triage(t);
+
+    it('a danger in the transcript raises one alert named by the danger and its words; a negated or past one raises none', async () => {
+      const rec = await insertRecording(db, recordingFile(), { startedAt: '2026-11-23T08:00:00.000Z' });
+      await enqueueTranscription(db, { recordingId: rec }, clock);
+      const alerts: EmergencyEvent[] = [];
+      const said2 = (...lines: string[]): Transcription => ({ text: lines.join(''), language: 'zh', segments: lines.map((text, i) => ({ start: i * 2 + 0.4, end: i * 2 + 2, text })) });
+      const worker = createSpeechWorker({
+        db, provider: scripted(said2('喂，你好', '俺家厨房一股子煤气味，可冲了', '俺娘还在屋里')), keywords: parseKeywords(['煤气漏了']), triage,
+        onTranscript: () => {}, onEmergency: (e) => { alerts.push(e); }, clock, log: () => {},
+      });
+      await worker.runOnce();
+      assert.deepEqual(alerts.map((a) => [a.keyword, a.source]), [['燃气泄漏：煤气、味', 'text']]);
+      assert.equal(alerts[0].at, '2026-11-23T08:00:02.400Z', 'the moment of the segment that said it');
+
+      for (const text of ['楼下没有着火，是邻居在烧纸', '去年俺家着火了，保险一直没赔', '燃气灶打不着火了，找谁修']) {
+        const r2 = await insertRecording(db, recordingFile());
+        await enqueueTranscription(db, { recordingId: r2 }, clock);
+        const quiet: EmergencyEvent[] = [];
+        await createSpeechWorker({ db, provider: scripted(said(text)), keywords: parseKeywords([...DEFAULT_EMERGENCY_KEYWORDS]), triage, onTranscript: () => {}, onEmergency: (e) => { quiet.push(e); }, clock, log: () => {} }).runOnce();
+        assert.deepEqual(quiet, [], text);
+      }
+    });
+
+    it('a spotted word is triaged too: heard in the audio and read in the transcript, one alert per danger', async () => {
+      const rec = await insertRecording(db, recordingFile());
+      await enqueueTranscription(db, { recordingId: rec }, clock);
+      const kws: EmergencySpotter = {
+        keywords: parseKeywords(['着火了', '煤气漏了']),
+        live: () => { throw new Error('not used'); },
+        spot: async () => [{ keyword: '着火了', offset: 1.2, speaker: 'caller' }, { keyword: '煤气漏了', offset: 3.5, speaker: 'caller' }],
+      };
+      const alerts: EmergencyEvent[] = [];
+      const worker = createSpeechWorker({ db, provider: scripted(said('快来人 三楼着火了 烟老大了')), kws, triage, onTranscript: () => {}, onEmergency: (e) => { alerts.push(e); }, clock, log: () => {} });
+      await worker.runOnce();
+      assert.deepEqual(alerts.map((a) => [a.keyword, a.source]).sort(), [['火情：着火', 'audio'], ['燃气泄漏：煤气、漏了', 'audio']]);
+    });
+
+    it('the default word list is the danger rules’ spoken forms, each an emergency on its own', () => {
+      assert.deepEqual([...DEFAULT_EMERGENCY_KEYWORDS].sort(), routing.spokenDangerWords().sort());
+      for (const w of DEFAULT_EMERGENCY_KEYWORDS) assert.equal(triage(w).emergency, true, w);
+    });
   });
 
   it('an alert the server could not take is delivered again, once, and not lost', async () => {

@@ -1,0 +1,240 @@
+// Casebooks: hand-written appeals with the answer a county dispatcher would give
+// (test/routing/casebooks/*.jsonl), and their scoring through the full suggestion
+// pipeline. Two kinds: routing cases (lead unit, co-handlers, kind, urgency, town)
+// and emergency cases (is it an emergency, which danger, which unit acts).
+// Each casebook has a development part (used while building the rules) and a
+// held-back part (never tuned on); `routing eval --casebooks` reports both.
+import fs from 'node:fs';
+import path from 'node:path';
+import { APPEAL_KINDS, type AppealKind } from '../workflow/types';
+import type { Suggestion, SuggestInput } from './suggest';
+
+export interface RoutingCase {
+  id: string;
+  text: string;
+  address?: string;
+  /** Town/street office named by the caller (unit code), or null. */
+  town: string | null;
+  lead: string;
+  co: string[];
+  kind: AppealKind;
+  urgency: 'general' | 'complex' | 'emergency';
+  reason: string;
+}
+
+export interface EmergencyCase {
+  id: string;
+  text: string;
+  emergency: boolean;
+  /** For an emergency: the danger class and the unit that acts. */
+  danger?: string;
+  lead?: string;
+  co?: string[];
+  /** For a look-alike: why it is not an emergency. */
+  why?: string;
+}
+
+export class CasebookError extends Error {
+  override name = 'CasebookError';
+}
+
+const isStr = (x: unknown): x is string => typeof x === 'string' && x.length > 0;
+const isStrs = (x: unknown): x is string[] => Array.isArray(x) && x.every(isStr);
+
+function lines(file: string): Array<{ n: number; row: Record<string, unknown> }> {
+  const out: Array<{ n: number; row: Record<string, unknown> }> = [];
+  fs.readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((l, i) => {
+      if (!l.trim()) return;
+      try {
+        out.push({ n: i + 1, row: JSON.parse(l) });
+      } catch (e) {
+        throw new CasebookError(`${path.basename(file)} 第 ${i + 1} 行不是合法的 JSON：${(e as Error).message}`);
+      }
+    });
+  return out;
+}
+
+/** Read and check a routing casebook; every problem is named with its line. */
+export function readRoutingCases(file: string): RoutingCase[] {
+  const errors: string[] = [];
+  const rows = lines(file).map(({ n, row }) => {
+    const at = `${path.basename(file)} 第 ${n} 行`;
+    if (!isStr(row.id) || !isStr(row.text) || !isStr(row.lead) || !isStr(row.reason)) errors.push(`${at}：缺少 id / text / lead / reason`);
+    if (!(row.town === null || isStr(row.town))) errors.push(`${at}：town 必须是镇街编码或 null`);
+    if (!Array.isArray(row.co) || !(row.co.length === 0 || isStrs(row.co))) errors.push(`${at}：co 必须是单位编码数组`);
+    if (!APPEAL_KINDS.includes(row.kind as AppealKind)) errors.push(`${at}：kind 不合法`);
+    if (!['general', 'complex', 'emergency'].includes(row.urgency as string)) errors.push(`${at}：urgency 不合法`);
+    return row as unknown as RoutingCase;
+  });
+  if (errors.length) throw new CasebookError(errors.join('\n'));
+  return rows;
+}
+
+export function readEmergencyCases(file: string): EmergencyCase[] {
+  const errors: string[] = [];
+  const rows = lines(file).map(({ n, row }) => {
+    const at = `${path.basename(file)} 第 ${n} 行`;
+    if (!isStr(row.id) || !isStr(row.text) || typeof row.emergency !== 'boolean') errors.push(`${at}：缺少 id / text / emergency`);
+    if (row.emergency === true && (!isStr(row.danger) || !isStr(row.lead))) errors.push(`${at}：紧急案例需要 danger 和 lead`);
+    if (row.emergency === false && !isStr(row.why)) errors.push(`${at}：非紧急案例需要 why`);
+    return row as unknown as EmergencyCase;
+  });
+  if (errors.length) throw new CasebookError(errors.join('\n'));
+  return rows;
+}
+
+export interface Miss {
+  id: string;
+  text: string;
+  what: string;
+  expected: string;
+  got: string;
+}
+
+const pct = (a: number, b: number) => (b ? Math.round((a / b) * 1000) / 10 : 0);
+
+export interface RoutingScore {
+  n: number;
+  /** Lead unit top-1, percent. */
+  lead: number;
+  kind: number;
+  /** Expected co-handlers all present, percent of the cases that name any. */
+  coRecall: number;
+  /** Emergency or not agrees, percent. */
+  emergencyAgreement: number;
+  /** Town recognised, percent of the cases that name one. */
+  town: number;
+  misses: Miss[];
+}
+
+type Suggest = (input: SuggestInput) => Suggestion;
+
+export function scoreRouting(suggest: Suggest, cases: readonly RoutingCase[]): RoutingScore {
+  let lead = 0;
+  let kind = 0;
+  let coN = 0;
+  let co = 0;
+  let em = 0;
+  let townN = 0;
+  let town = 0;
+  const misses: Miss[] = [];
+  for (const c of cases) {
+    const s = suggest({ text: c.text, address: c.address });
+    const miss = (what: string, expected: string, got: string) => misses.push({ id: c.id, text: c.text, what, expected, got });
+    if (s.leadUnit === c.lead) lead++;
+    else miss('lead', c.lead, `${s.leadUnit}（${s.eventTypes[0]?.name ?? '无'}）`);
+    if (s.kind === c.kind) kind++;
+    else miss('kind', c.kind, s.kind);
+    if (c.co.length) {
+      coN++;
+      if (c.co.every((u) => s.coUnits.includes(u) || s.leadUnit === u)) co++;
+    }
+    const isEm = s.urgency === 'emergency';
+    if (isEm === (c.urgency === 'emergency')) em++;
+    else miss('urgency', c.urgency, s.urgency);
+    if (c.town) {
+      townN++;
+      if (s.town === c.town) town++;
+    }
+  }
+  return {
+    n: cases.length,
+    lead: pct(lead, cases.length),
+    kind: pct(kind, cases.length),
+    coRecall: pct(co, coN),
+    emergencyAgreement: pct(em, cases.length),
+    town: pct(town, townN),
+    misses,
+  };
+}
+
+export interface EmergencyScore {
+  emergencies: number;
+  lookalikes: number;
+  /** Emergencies flagged, percent. */
+  recall: number;
+  /** Look-alikes flagged, percent. */
+  falseAlarms: number;
+  /** Of the flagged emergencies: the danger named as expected, percent. */
+  danger: number;
+  /** Of the flagged emergencies: the lead unit as expected, percent. */
+  actingUnit: number;
+  misses: Miss[];
+}
+
+export function scoreEmergencies(suggest: Suggest, cases: readonly EmergencyCase[]): EmergencyScore {
+  let pos = 0;
+  let neg = 0;
+  let hit = 0;
+  let fa = 0;
+  let danger = 0;
+  let unit = 0;
+  const misses: Miss[] = [];
+  for (const c of cases) {
+    const s = suggest({ text: c.text });
+    const flagged = s.urgency === 'emergency';
+    const miss = (what: string, expected: string, got: string) => misses.push({ id: c.id, text: c.text, what, expected, got });
+    if (c.emergency) {
+      pos++;
+      if (!flagged) {
+        miss('missed', c.danger ?? '', `${s.urgency}（${s.eventTypes[0]?.name ?? '无'}）`);
+        continue;
+      }
+      hit++;
+      if (s.emergency?.danger === c.danger) danger++;
+      else miss('danger', c.danger ?? '', s.emergency?.danger ?? '（未给出）');
+      if (s.leadUnit === c.lead) unit++;
+      else miss('acting unit', c.lead ?? '', `${s.leadUnit}（${s.eventTypes[0]?.name ?? '无'}）`);
+    } else {
+      neg++;
+      if (flagged) {
+        fa++;
+        miss('false alarm', c.why ?? '', `${s.emergency?.danger ?? ''} ${s.emergencyTriggers.join('、')}`);
+      }
+    }
+  }
+  return {
+    emergencies: pos,
+    lookalikes: neg,
+    recall: pct(hit, pos),
+    falseAlarms: pct(fa, neg),
+    danger: pct(danger, hit),
+    actingUnit: pct(unit, hit),
+    misses,
+  };
+}
+
+export const CASEBOOK_DIR = path.resolve(__dirname, '../test/routing/casebooks');
+export const CASEBOOK_PARTS = ['dev', 'held'] as const;
+export type CasebookPart = (typeof CASEBOOK_PARTS)[number];
+
+export interface CasebookReport {
+  part: CasebookPart;
+  routing: RoutingScore;
+  emergency: EmergencyScore;
+}
+
+/** Score both casebooks of one part (dev or held) from a folder. */
+export function evaluateCasebooks(suggest: Suggest, part: CasebookPart, dir = CASEBOOK_DIR): CasebookReport {
+  return {
+    part,
+    routing: scoreRouting(suggest, readRoutingCases(path.join(dir, `routing-${part}.jsonl`))),
+    emergency: scoreEmergencies(suggest, readEmergencyCases(path.join(dir, `emergency-${part}.jsonl`))),
+  };
+}
+
+/** The report as lines for staff. */
+export function casebookLines(r: CasebookReport, verbose = false): string[] {
+  const name = r.part === 'dev' ? '开发部分' : '留出部分（未用于调整）';
+  const e = r.emergency;
+  const g = r.routing;
+  const out = [
+    `${name}：`,
+    `  紧急识别：紧急 ${e.emergencies} 条，召回 ${e.recall}%；相似非紧急 ${e.lookalikes} 条，误报 ${e.falseAlarms}%；已识别中险情类别正确 ${e.danger}%，处置单位正确 ${e.actingUnit}%`,
+    `  派单：${g.n} 条，牵头单位正确 ${g.lead}%，诉求类型正确 ${g.kind}%，协办单位齐全 ${g.coRecall}%，紧急与否一致 ${g.emergencyAgreement}%，镇街识别 ${g.town}%`,
+  ];
+  if (verbose) for (const m of [...e.misses, ...g.misses]) out.push(`    ${m.id} ${m.what}：应为 ${m.expected}，得到 ${m.got} ｜ ${m.text}`);
+  return out;
+}

@@ -1,0 +1,88 @@
+// The hand-written casebooks (test/routing/casebooks), scored through the full
+// suggestion pipeline as `hotline routing eval --casebooks` does. The development part
+// was used while building the rules; the held-back part was written at the same time
+// and never tuned on. Targets of issue 12: emergency recall ≥ 95 % with ≤ 5 % false
+// alarms, lead unit ≥ 95 %, kind ≥ 90 %. Where a target is not reached yet, the test
+// holds the measured level (a floor against regressions) and routing/README.md says so.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CASEBOOK_DIR, CasebookError, evaluateCasebooks, readEmergencyCases, readRoutingCases, type CasebookReport } from '../../routing/casebook';
+import { runRoutingCli } from '../../routing/cli';
+import { committedRouting } from './support';
+
+describe('casebooks', function () {
+  this.timeout(60000);
+  const reports = new Map<string, CasebookReport>();
+  const report = (part: 'dev' | 'held') => {
+    if (!reports.has(part)) reports.set(part, evaluateCasebooks((x) => committedRouting().suggest(x), part));
+    return reports.get(part)!;
+  };
+
+  it('are broad: ≥ 150 emergencies and ≥ 100 look-alikes, ≥ 300 appeals over every department and all 15 towns, every kind', () => {
+    const em = [...readEmergencyCases(path.join(CASEBOOK_DIR, 'emergency-dev.jsonl')), ...readEmergencyCases(path.join(CASEBOOK_DIR, 'emergency-held.jsonl'))];
+    assert.ok(em.filter((c) => c.emergency).length >= 150);
+    assert.ok(em.filter((c) => !c.emergency).length >= 100);
+    const rt = [...readRoutingCases(path.join(CASEBOOK_DIR, 'routing-dev.jsonl')), ...readRoutingCases(path.join(CASEBOOK_DIR, 'routing-held.jsonl'))];
+    assert.ok(rt.length >= 300);
+    const units = committedRouting().units;
+    const leads = new Set([...rt.map((c) => c.lead), ...em.flatMap((c) => (c.lead ? [c.lead] : []))]);
+    for (const u of units.units.filter((x) => x.kind === 'department' && !['rqgs', 'rlgs'].includes(x.code))) assert.ok(leads.has(u.code), `a case led by ${u.code}`);
+    for (const t of units.towns) assert.ok(rt.some((c) => c.town === t.code), `a case in ${t.code}`);
+    for (const k of ['consult', 'complaint', 'help_request', 'report', 'suggestion']) assert.ok(rt.filter((c) => c.kind === k).length >= 10, k);
+    const ids = [...em, ...rt].map((c) => c.id);
+    assert.equal(new Set(ids).size, ids.length, 'ids are unique');
+    for (const c of rt) for (const u of [c.lead, ...c.co, ...(c.town ? [c.town] : [])]) assert.ok(units.byCode.has(u), `${c.id}: unit ${u}`);
+  });
+
+  it('emergency triage, development part: recall ≥ 95 %, false alarms ≤ 5 %', () => {
+    const e = report('dev').emergency;
+    assert.ok(e.recall >= 95, `recall ${e.recall}%`);
+    assert.ok(e.falseAlarms <= 5, `false alarms ${e.falseAlarms}%`);
+    assert.ok(e.actingUnit >= 90, `acting unit ${e.actingUnit}%`);
+  });
+
+  it('emergency triage, held-back part: recall ≥ 95 %, false alarms ≤ 5 %', () => {
+    const e = report('held').emergency;
+    assert.ok(e.recall >= 95, `recall ${e.recall}%`);
+    assert.ok(e.falseAlarms <= 5, `false alarms ${e.falseAlarms}%`);
+  });
+
+  it('kind, development part ≥ 90 %; held-back part ≥ 85 % (target 90 %)', () => {
+    assert.ok(report('dev').routing.kind >= 90, `dev kind ${report('dev').routing.kind}%`);
+    assert.ok(report('held').routing.kind >= 85, `held kind ${report('held').routing.kind}%`);
+  });
+
+  it('lead unit: at least the level reached (target 95 %, not reached: see routing/README.md)', () => {
+    assert.ok(report('dev').routing.lead >= 70, `dev lead ${report('dev').routing.lead}%`);
+    assert.ok(report('held').routing.lead >= 65, `held lead ${report('held').routing.lead}%`);
+  });
+
+  it('an emergency in the routing casebook is flagged, and nothing else is', () => {
+    for (const part of ['dev', 'held'] as const) assert.ok(report(part).routing.emergencyAgreement >= 98, `${part} ${report(part).routing.emergencyAgreement}%`);
+  });
+
+  it('a malformed casebook is refused with the line named', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casebook-'));
+    try {
+      const f = path.join(dir, 'routing-dev.jsonl');
+      fs.writeFileSync(f, '{"id":"x","text":"路灯坏了","town":null,"lead":"cgj","co":[],"kind":"praise","urgency":"general","reason":"r"}\nnot json\n');
+      assert.throws(() => readRoutingCases(f), (e: Error) => e instanceof CasebookError && /第 2 行/.test(e.message));
+      fs.writeFileSync(f, '{"id":"x","text":"路灯坏了","town":null,"lead":"cgj","co":[],"kind":"praise","urgency":"general","reason":"r"}\n');
+      assert.throws(() => readRoutingCases(f), /第 1 行：kind 不合法/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('`routing eval --casebooks` prints both parts and one JSON line', async () => {
+    const out: string[] = [];
+    const code = await runRoutingCli(['eval', '--casebooks'], { out: (l) => out.push(l), err: (l) => out.push(l) });
+    assert.equal(code, 0);
+    assert.ok(out.some((l) => l.startsWith('开发部分')) && out.some((l) => l.startsWith('留出部分')));
+    const last = JSON.parse(out.at(-1)!);
+    assert.equal(last.dev.emergency.recall, report('dev').emergency.recall);
+    assert.equal(last.held.routing.lead, report('held').routing.lead);
+  });
+});

@@ -1,0 +1,143 @@
+// Emergency triage by meaning (routing/urgency.ts over city/demo/dangers.json).
+import assert from 'node:assert/strict';
+import { parseDangers } from '../../routing/urgency';
+import { parseTaxonomy, parseUnits } from '../../routing/taxonomy';
+import { RoutingConfigError } from '../../routing/index';
+import { committedRouting, readJsonFile } from './support';
+
+const r = () => committedRouting();
+const danger = (text: string) => r().triage(text).findings[0]?.code ?? null;
+
+describe('emergency triage by meaning', () => {
+  it('the issue’s examples: each is an emergency, routed to the unit that acts, with the reason shown', () => {
+    const cases: Array<[string, string, string, string[]]> = [
+      ['我家厨房煤气味很大', 'gas', 'zjj', ['rqgs']],
+      ['天然气管道漏气了', 'gas', 'zjj', ['rqgs']],
+      ['电梯里困着人', 'lift', 'scj', ['xfjy']],
+      ['里面有人出不来', 'trapped', 'xfjy', []],
+      ['井盖丢了，有人掉进去受伤了', 'injury', 'cgj', ['jjzx']],
+      ['楼下着火了', 'fire', 'xfjy', ['yjj']],
+      ['变压器冒烟，还冒火花', 'electric', 'gdgs', []],
+    ];
+    for (const [text, code, lead, co] of cases) {
+      const s = r().suggest({ text });
+      assert.equal(s.urgency, 'emergency', text);
+      assert.equal(s.deadlineClass, 'emergency', text);
+      assert.equal(s.emergency?.danger, code, text);
+      assert.equal(s.leadUnit, lead, text);
+      for (const u of co) assert.ok(s.coUnits.includes(u), `${text}: ${u} informed`);
+      assert.equal(s.kind, 'help_request', text);
+      assert.match(s.explanation, /紧急：/, text);
+      assert.ok(s.emergency!.words.length > 0 && s.emergency!.words.every((w) => text.includes(w)), `${text}: the words are the caller's`);
+      assert.equal(s.operatorChoiceReasons.some((x) => /把握不足/.test(x)), false, `${text}: the danger decides, not the classifier`);
+    }
+  });
+
+  it('the issue’s look-alikes are not emergencies', () => {
+    for (const text of ['燃气费怎么交', '我想预约消防检查', '电梯年检到期了', '路灯坏了', '燃气灶打不着火了', '这是俺的救命钱，被人骗了'])
+      assert.notEqual(r().suggest({ text }).urgency, 'emergency', text);
+  });
+
+  it('a hazard noun alone is not a danger; with a happening-now predicate it is', () => {
+    assert.equal(danger('天然气公司的服务态度很差'), null);
+    assert.equal(danger('燃气表那里一直嘶嘶地往外跑气'), 'gas');
+    assert.equal(danger('变压器嗡嗡响，吵得睡不着'), null);
+    assert.equal(danger('电线断了掉在路上，还带着电'), 'electric');
+    assert.equal(danger('电梯坏了好几天了，老人上不了楼'), null);
+    assert.equal(danger('电梯突然停了，俺儿子在里头'), 'lift');
+  });
+
+  it('negation, hypotheticals and worries, past events, reports from elsewhere and risks are dismissed, with the reason', () => {
+    const dismissed: Array<[string, RegExp]> = [
+      ['楼里没有着火，是邻居在烧纸', /否定/],
+      ['万一家里燃气泄漏了，应该打哪个电话', /假设/],
+      ['老楼墙上裂了很大的缝，担心倒塌', /假设/],
+      ['去年俺家着火了，保险一直没赔', /过去|事后/],
+      ['电视上说外地一个小区燃气爆炸了', /转述/],
+      ['楼道里堆满纸箱子，有火灾隐患', /隐患/],
+      ['前天俺被狗咬了，打的疫苗能报销吗', /过去|事后/],
+    ];
+    for (const [text, why] of dismissed) {
+      const t = r().triage(text);
+      assert.equal(t.emergency, false, text);
+      assert.ok(t.dismissed.length > 0, `${text}: the operator is told what was heard`);
+      assert.match(t.dismissed[0].why, why, text);
+      assert.match(t.reason, /未按紧急处理/, text);
+      assert.match(r().suggest({ text }).explanation, /未按紧急处理/, text);
+    }
+  });
+
+  it('a past marker does not dismiss what is still going on', () => {
+    assert.equal(danger('从昨天晚上开始 楼道里就有煤气味 现在越来越大'), 'gas');
+  });
+
+  it('idioms and look-alike words are not dangers (打不着火, 火锅, 救命钱, 炸油条, 游戏中毒, 电话线)', () => {
+    for (const text of ['车打不着火了', '火锅店的排风扇太吵', '这是俺的救命钱', '炸油条的摊子占道', '孩子玩手机游戏中毒了', '路边的电话线垂下来了', '这事搞得俺心里窝火'])
+      assert.equal(danger(text), null, text);
+  });
+
+  it('a danger with people inside goes to the rescue service; its cause is informed', () => {
+    const s = r().suggest({ text: '村里一户人家的老房子塌了，屋里还有人' });
+    assert.equal(s.emergency?.danger, 'collapse');
+    assert.equal(s.leadUnit, 'xfjy');
+    assert.ok(s.coUnits.includes('zjj'));
+    const road = r().suggest({ text: '学校门口的路面塌陷了一个大坑' });
+    assert.equal(road.leadUnit, 'cgj');
+  });
+
+  it('an injury goes to the unit responsible for its cause with 120 informed, or to 120', () => {
+    const dog = r().suggest({ text: '一条大黑狗把一个老头咬了，腿上都是血' });
+    assert.equal(dog.leadUnit, 'gaj');
+    assert.ok(dog.coUnits.includes('jjzx'));
+    assert.equal(r().suggest({ text: '超市门口有个人突然倒在地上，口吐白沫' }).leadUnit, 'jjzx');
+  });
+
+  it('the same triage reads a transcript as typed (full-width, spaces, no punctuation) and a spotted keyword', () => {
+    assert.equal(danger('喂 喂 那个 俺家 煤气 漏了 漏了 味可大了 咋办啊'), 'gas');
+    assert.equal(danger('ＳＯＳ 楼下着火了！！'), 'fire');
+    for (const w of r().spokenDangerWords()) assert.equal(r().triage(w).emergency, true, w);
+  });
+
+  it('triage never throws on odd input', () => {
+    for (const x of ['', '   ', '😀🔥', 'x'.repeat(5000), null, 42] as unknown[]) assert.equal(typeof r().triage(x as string).emergency, 'boolean');
+  });
+
+  it('the danger rules are validated at load, naming every problem', () => {
+    const units = parseUnits(readJsonFile('city/demo/units.json'));
+    const taxonomy = parseTaxonomy(readJsonFile('city/demo/event-types.json'), units);
+    const doc = readJsonFile('city/demo/dangers.json');
+    doc.dangers[0].patterns.push({ all: ['NO_SUCH_CLASS'] });
+    doc.dangers[1].eventType = 'XX-0000';
+    doc.dangers[2].coUnits = ['taitou'];
+    assert.throws(
+      () => parseDangers(doc, taxonomy, units),
+      (e: Error) => e instanceof RoutingConfigError && /NO_SUCH_CLASS/.test(e.message) && /XX-0000/.test(e.message) && /taitou 不是职能部门/.test(e.message),
+    );
+    const doc2 = readJsonFile('city/demo/dangers.json');
+    doc2.dangers.find((d: { code: string }) => d.code === 'gas').spoken.push('燃气费');
+    assert.throws(() => parseDangers(doc2, taxonomy, units), /燃气费/);
+  });
+});
+
+describe('appeal kind from callers’ cues', () => {
+  const kind = (text: string) => r().suggest({ text }).kind;
+  it('reporting someone without the word 举报', () => {
+    assert.equal(kind('有个小化工厂晚上偷偷往河里排黑水'), 'report');
+    assert.equal(kind('俺村有个人没有行医执照，在家里给人打针'), 'report');
+    assert.equal(kind('有人在河里挖沙，一车一车往外拉'), 'report');
+    assert.equal(kind('我要反映他们，村里选举有人拉票'), 'report');
+  });
+  it('hardship is a help request; an emergency is always one', () => {
+    assert.equal(kind('俺娘瘫在炕上，俺也有病干不了活，实在没办法了'), 'help_request');
+    assert.equal(kind('俺被人骗了，转了八千块钱，咋办啊'), 'help_request');
+    assert.equal(kind('楼下着火了'), 'help_request');
+  });
+  it('a question inside a complaint is still a complaint; a plain question is a consult', () => {
+    assert.equal(kind('水费咋这么高？一个月二十多方，是不是水表有毛病？'), 'complaint');
+    assert.equal(kind('物业收着钱啥也不干，为啥不管？'), 'complaint');
+    assert.equal(kind('不动产过户需要啥材料？'), 'consult');
+  });
+  it('a suggestion without the word 建议', () => {
+    assert.equal(kind('俺们村能不能多放几个垃圾桶'), 'suggestion');
+  });
+});
