@@ -59,7 +59,6 @@ export function deskRoutes(o: DeskApiOptions): Router {
   const r = Router();
   const center = requireRole('operator', 'supervisor', 'leader', 'admin');
   const supervisors = requireRole('supervisor', 'leader', 'admin');
-  const wrapUpTimers = new Map<string, NodeJS.Timeout>();
 
   const mine = (req: Parameters<typeof actorOf>[0]) => {
     const ext = req.user?.extension;
@@ -111,19 +110,9 @@ export function deskRoutes(o: DeskApiOptions): Router {
     const body = parseOrThrow(stateBody, req.body, '坐席状态');
     const tel = telephonyOf(ctx);
     const state = body as AgentState;
+    // Wrap-up ends by itself after DESK_WRAP_UP_SECONDS: the telephony layer times it, whether
+    // the desk chose it or a call ended (ivr/switch-core.ts).
     await tel.setAgentState(ext, state);
-    clearTimeout(wrapUpTimers.get(ext));
-    wrapUpTimers.delete(ext);
-    if (state.state === 'wrap_up') {
-      const t = setTimeout(() => {
-        wrapUpTimers.delete(ext);
-        if (tel.getAgentState(ext).state === 'wrap_up') {
-          tel.setAgentState(ext, { state: 'ready' }).catch((e) => ctx.log(`[desk] 话后整理结束，置闲失败（${ext}）：${(e as Error).message}`));
-        }
-      }, o.wrapUpSeconds * 1000);
-      t.unref();
-      wrapUpTimers.set(ext, t);
-    }
     res.json({ agent: ext, state: tel.getAgentState(ext), wrapUpEndsAt: state.state === 'wrap_up' ? new Date(ctx.now().getTime() + o.wrapUpSeconds * 1000).toISOString() : null });
   });
   r.get('/desk/agents', supervisors, (_req, res) => {

@@ -150,6 +150,9 @@ export const PROMPTS = {
 
 export type PromptKey = keyof typeof PROMPTS;
 
+/** The queue's hold music, beside the prompts (made by prompts/generate.ts; not a spoken prompt). */
+export const HOLD_MUSIC_FILE = 'hold_music.wav';
+
 /** The position announcement for a caller with `ahead` callers before them (next, 1…9, then "10 or more"). */
 export function queuePositionPrompt(ahead: number): PromptKey {
   if (ahead < 1) return 'queue_next';

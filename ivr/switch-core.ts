@@ -21,7 +21,19 @@ export interface SwitchCoreOptions {
   agents: string[];
   now?: () => Date;
   reconcileEveryMs?: number;
+  /**
+   * How long an operator stays in wrap-up after a call, or after choosing it on the desk
+   * (DESK_WRAP_UP_SECONDS); then they are ready again. Default 30 s.
+   */
+  wrapUpMs?: number;
+  /** The reconciliation's own limit on wrap-up (a timer lost in a crash); default: the wrap-up time. */
   wrapUpMaxMs?: number;
+  /**
+   * Least gap between two operators made ready by the app itself (wrap-up over): each release
+   * lets the switch dial a phone at once, and FreeSWITCH refuses new sessions over its
+   * sessions-per-second limit (30 by default). Default 100 ms, 10 releases a second.
+   */
+  releaseGapMs?: number;
   /** Where agent states survive an app restart (KnexAgentStateStore); without it they start logged out. */
   store?: AgentStateStore;
   /** The survey calls the dialer placed (KnexSurveyLedger); in memory without it. */
@@ -48,6 +60,11 @@ export abstract class SwitchCore<View> {
   private saving = new Map<string, Promise<void>>();
   /** Reconciliations run one at a time, so two of them never add the same agent twice. */
   private serial: Promise<unknown> = Promise.resolve();
+  /** Wrap-up timers, by agent. */
+  private wrapUpTimers = new Map<string, NodeJS.Timeout>();
+  /** When the last paced release is due (performance.now() time). */
+  private lastReleaseAt = -Infinity;
+  private stopped = false;
 
   private readonly surveyLedger: SurveyLedger;
 
@@ -82,6 +99,8 @@ export abstract class SwitchCore<View> {
     for (const [agent, s] of await this.core.store.load()) {
       const r = this.agents.get(agent);
       if (r) Object.assign(r, { state: s.state, since: s.since });
+      // A wrap-up from before the restart ends when it would have.
+      if (r?.state.state === 'wrap_up') this.scheduleWrapUpEnd(r);
     }
   }
 
@@ -92,7 +111,44 @@ export abstract class SwitchCore<View> {
   }
 
   protected stopReconciling(): void {
+    this.stopped = true;
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    for (const t of this.wrapUpTimers.values()) clearTimeout(t);
+    this.wrapUpTimers.clear();
+  }
+
+  /** The configured wrap-up. */
+  protected get wrapUpMs(): number {
+    return this.core.wrapUpMs ?? 30000;
+  }
+
+  /** Ends `r`'s wrap-up when its time is over (counted from when it began), paced with other releases. */
+  private scheduleWrapUpEnd(r: AgentRecord): void {
+    clearTimeout(this.wrapUpTimers.get(r.agent));
+    const since = r.since;
+    const left = Math.max(0, Date.parse(since) + this.wrapUpMs - this.now().getTime());
+    const t = setTimeout(() => {
+      this.wrapUpTimers.delete(r.agent);
+      this.release(r.agent, since);
+    }, left);
+    t.unref();
+    this.wrapUpTimers.set(r.agent, t);
+  }
+
+  /**
+   * Makes an agent ready after wrap-up, no sooner than `releaseGapMs` after the previous release,
+   * unless their state changed meanwhile (the operator chose something else on the desk).
+   */
+  private release(agent: string, wrapUpSince: string): void {
+    const gap = this.core.releaseGapMs ?? 100;
+    const at = Math.max(performance.now(), this.lastReleaseAt + gap);
+    this.lastReleaseAt = at;
+    const t = setTimeout(() => {
+      const r = this.agents.get(agent);
+      if (this.stopped || !r || r.state.state !== 'wrap_up' || r.since !== wrapUpSince) return;
+      this.setAgentState(agent, { state: 'ready' }).catch((err: Error) => this.log('warn', `wrap-up of ${agent} over, ready failed: ${err.message}`));
+    }, at - performance.now());
+    t.unref();
   }
 
   // ——— connection status and call events ———
@@ -243,6 +299,11 @@ export abstract class SwitchCore<View> {
     if (!r) return;
     r.state = state;
     r.since = this.now().toISOString();
+    if (state.state === 'wrap_up') this.scheduleWrapUpEnd(r);
+    else {
+      clearTimeout(this.wrapUpTimers.get(agent));
+      this.wrapUpTimers.delete(agent);
+    }
     this.persist(agent, { state, since: r.since });
     this.emit({ type: 'agent_state_changed', at: r.since, agent, state, source });
   }
@@ -303,7 +364,12 @@ export abstract class SwitchCore<View> {
    * taken at once; the action tells the adapter what the switch needs.
    */
   protected decideAgent(r: AgentRecord, onSwitch: SwitchAgentView | null, liveCalls: ReadonlySet<string>): ReconcileAction | null {
-    const action = reconcileAgent({ record: r, onSwitch, liveCalls, now: this.now(), wrapUpMaxMs: this.core.wrapUpMaxMs ?? 120000 });
+    const action = reconcileAgent({ record: r, onSwitch, liveCalls, now: this.now(), wrapUpMaxMs: this.core.wrapUpMaxMs ?? this.wrapUpMs });
+    if (action?.newState?.state === 'ready' && r.state.state === 'wrap_up') {
+      // A wrap-up the reconciliation found over: released paced like every other, never all at once.
+      this.release(r.agent, r.since);
+      return null;
+    }
     if (action?.newState) this.applyState(r.agent, action.newState, 'reconcile');
     return action;
   }

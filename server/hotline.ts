@@ -136,6 +136,8 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     running = await startSwitch(deps.telephony, {
       db, services: hotlineServices({ db, tickets, visits, policy: () => policy }), now, log,
       callingHours: config.RETURN_VISIT_CALLING_HOURS, timeZone: config.HOTLINE_TIME_ZONE,
+      // Wrap-up after every call, however it ended, and after the desk chose it: the switch side times it.
+      wrapUpMs: config.DESK_WRAP_UP_SECONDS * 1000,
     });
     running.telephony.onEvent((e) => bus.emit('call', e));
     const { dialer: survey, telephony } = running;

@@ -21,22 +21,22 @@ export interface SwitchSetup {
   recordings?: { localDir: string; switchDir: string };
 }
 
-export type SwitchFactory = (o: { services: HotlineServices; agents: string[]; db: Knex; now: () => Date }) => SwitchSetup;
+export type SwitchFactory = (o: { services: HotlineServices; agents: string[]; db: Knex; now: () => Date; wrapUpMs: number }) => SwitchSetup;
 
 const localRecordings = (switchDir: string) =>
   process.env.IVR_LOCAL_RECORDINGS_DIR ? { localDir: process.env.IVR_LOCAL_RECORDINGS_DIR, switchDir } : undefined;
 
 /** FreeSWITCH over the Event Socket, configured from the environment (ivr/README.md). */
-export const freeswitchSwitch: SwitchFactory = ({ services, agents, db, now }) => {
+export const freeswitchSwitch: SwitchFactory = ({ services, agents, db, now, wrapUpMs }) => {
   const config = parseIvrConfig(process.env);
-  const telephony = new FreeSwitchTelephony({ config, services, agents, now, store: new KnexAgentStateStore(db), surveys: new KnexSurveyLedger(db) });
+  const telephony = new FreeSwitchTelephony({ config, services, agents, now, wrapUpMs, store: new KnexAgentStateStore(db), surveys: new KnexSurveyLedger(db) });
   return { telephony, survey: config.survey, recordings: localRecordings(config.recordingsDir) };
 };
 
 /** Asterisk over AMI and FastAGI, configured from the environment (ivr/asterisk/README.md). */
-export const asteriskSwitch: SwitchFactory = ({ services, agents, db, now }) => {
+export const asteriskSwitch: SwitchFactory = ({ services, agents, db, now, wrapUpMs }) => {
   const config = parseAsteriskConfig(process.env);
-  const telephony = new AsteriskTelephony({ config, services, agents, now, store: new KnexAgentStateStore(db), surveys: new KnexSurveyLedger(db) });
+  const telephony = new AsteriskTelephony({ config, services, agents, now, wrapUpMs, store: new KnexAgentStateStore(db), surveys: new KnexSurveyLedger(db) });
   return { telephony, survey: config.survey, recordings: localRecordings(config.recordingsDir) };
 };
 
@@ -58,10 +58,10 @@ export interface RunningSwitch {
 /** Start the switch adapter with the call log and the dialer. Retries, pacing and calling hours of return visits are the visit service's; the dialer places one attempt per request. */
 export async function startSwitch(
   factory: SwitchFactory,
-  o: { db: Knex; services: HotlineServices; now: () => Date; log: (l: string) => void; callingHours: string; timeZone: string },
+  o: { db: Knex; services: HotlineServices; now: () => Date; log: (l: string) => void; callingHours: string; timeZone: string; wrapUpMs: number },
 ): Promise<RunningSwitch> {
   const agents = (await listUsers(o.db)).filter(isAgent).map((u) => u.extension!);
-  const setup = factory({ services: o.services, agents, db: o.db, now: o.now });
+  const setup = factory({ services: o.services, agents, db: o.db, now: o.now, wrapUpMs: o.wrapUpMs });
   const callLog = new CallLog(o.db, { switchKind: setup.telephony.kind, now: o.now, onError: (err) => o.log(`[通话记录] ${err.message}`) });
   if (setup.recordings) {
     const n = await callLog.adoptOrphanRecordings(setup.recordings.localDir, setup.recordings.switchDir);

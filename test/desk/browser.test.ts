@@ -21,11 +21,11 @@ const MONDAY_10 = Date.parse('2026-11-23T02:00:00Z'); // 10:00 in Shouguang, a w
 const CITIZEN = '13800001111';
 
 function freeswitchAt(port: number): SwitchFactory {
-  return ({ services, agents, now }) => {
+  return ({ services, agents, now, wrapUpMs }) => {
     const config = parseIvrConfig({
       FREESWITCH_ESL: `127.0.0.1:${port}:${PASSWORD}`, IVR_LISTEN: '127.0.0.1:0', SURVEY_DIAL: 'sofia/external/{phone}@127.0.0.1:5070', SURVEY_PACING_MS: '0',
     });
-    const telephony = new FreeSwitchTelephony({ config, services, agents, now, backoff: { initialMs: 20, maxMs: 100 } });
+    const telephony = new FreeSwitchTelephony({ config, services, agents, now, wrapUpMs, backoff: { initialMs: 20, maxMs: 100 } });
     return { telephony, survey: config.survey };
   };
 }

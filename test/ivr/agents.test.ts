@@ -101,6 +101,34 @@ describe('agent states', () => {
       assert.equal(h.fs.callcenter.agents.get('1002@hotline')?.status, 'On Break');
     });
 
+    it('after a call ends on the switch, wrap-up lasts the configured time, then the operator is ready (issue 15, fault 1)', async () => {
+      h = await startHarness({ adapter: { wrapUpMs: 300 } });
+      await h.tel.setAgentState('1001', { state: 'ready' });
+      const call = h.fs.placeCall({ caller: '0309990001', app: h.app, script: { talkMs: 30 } });
+      await h.waitFor('call_ended', (e) => e.callId === call.uuid);
+      await until(() => h.tel.getAgentState('1001').state === 'wrap_up', 2000, 'wrap-up after the call');
+      const started = Date.now();
+      await until(() => h.fs.callcenter.agents.get('1001@hotline')?.status === 'On Break', 2000, 'no call offered during wrap-up');
+      await until(() => h.tel.getAgentState('1001').state === 'ready', 3000, 'ready after the wrap-up time');
+      assert.ok(Date.now() - started >= 150, 'not before the wrap-up time');
+      await until(() => h.fs.callcenter.agents.get('1001@hotline')?.status === 'Available', 2000, 'Available again on the switch');
+    });
+
+    it('operators whose wrap-up ends together are made ready one by one, under the switch\'s session rate (fault 5)', async () => {
+      const agents = ['1001', '1002', '1003', '1004', '1005', '1006'];
+      h = await startHarness({ agents, adapter: { wrapUpMs: 50, releaseGapMs: 80 } });
+      const readyAt: number[] = [];
+      h.tel.onEvent((e) => {
+        if (e.type === 'agent_state_changed' && e.state.state === 'ready') readyAt.push(performance.now());
+      });
+      await Promise.all(agents.map((a) => h.tel.setAgentState(a, { state: 'wrap_up' })));
+      await until(() => agents.every((a) => h.tel.getAgentState(a).state === 'ready'), 3000, 'all ready');
+      assert.equal(readyAt.length, agents.length);
+      const gaps = readyAt.slice(1).map((t, i) => t - readyAt[i]);
+      assert.ok(gaps.every((g) => g >= 70), `releases ${gaps.map((g) => g.toFixed(0)).join(', ')} ms apart`);
+      assert.equal(agents.filter((a) => h.fs.callcenter.agents.get(`${a}@hotline`)?.status === 'Available').length, agents.length);
+    });
+
     it('agents lost by a switch restart are added again with their state', async () => {
       h = await startHarness();
       await h.tel.setAgentState('1001', { state: 'ready' });

@@ -22,11 +22,11 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | null | f
 }
 
 function freeswitchAt(fs: EslTestServer, port: number): SwitchFactory {
-  return ({ services, agents, now }) => {
+  return ({ services, agents, now, wrapUpMs }) => {
     const config = parseIvrConfig({
       FREESWITCH_ESL: `127.0.0.1:${port}:${PASSWORD}`, IVR_LISTEN: '127.0.0.1:0', SURVEY_DIAL: 'sofia/external/{phone}@127.0.0.1:5070', SURVEY_PACING_MS: '0',
     });
-    const telephony = new FreeSwitchTelephony({ config, services, agents, now, backoff: { initialMs: 20, maxMs: 100 } });
+    const telephony = new FreeSwitchTelephony({ config, services, agents, now, wrapUpMs, backoff: { initialMs: 20, maxMs: 100 } });
     return { telephony, survey: config.survey };
   };
 }
