@@ -90,17 +90,38 @@ export function reconcileAgent(i: ReconcileInput): ReconcileAction | null {
   return action.newState || action.pushStatus || action.addOnSwitch ? action : null;
 }
 
-/** Parses `callcenter_config queue list agents <queue>`: pipe-separated rows, then "+OK". */
-export function parseAgentList(body: string): Map<string, SwitchAgentView & { contact: string }> {
+/** The rows of a `callcenter_config queue list …` table: a header row of column names, pipe-separated rows, then "+OK". */
+function parseTable(body: string): Record<string, string>[] {
   const lines = body.split('\n').filter((l) => l && l !== '+OK');
-  const out = new Map<string, SwitchAgentView & { contact: string }>();
-  if (lines.length === 0) return out;
+  if (lines.length === 0) return [];
   const cols = lines[0].split('|');
-  const at = (row: string[], name: string) => row[cols.indexOf(name)] ?? '';
-  for (const l of lines.slice(1)) {
+  return lines.slice(1).map((l) => {
     const row = l.split('|');
-    const name = at(row, 'name');
-    if (name) out.set(name, { status: at(row, 'status'), state: at(row, 'state'), contact: at(row, 'contact') });
-  }
+    return Object.fromEntries(cols.map((c, i) => [c, row[i] ?? '']));
+  });
+}
+
+/** Parses `callcenter_config queue list agents <queue>`. */
+export function parseAgentList(body: string): Map<string, SwitchAgentView & { contact: string }> {
+  const out = new Map<string, SwitchAgentView & { contact: string }>();
+  for (const r of parseTable(body)) if (r.name) out.set(r.name, { status: r.status, state: r.state, contact: r.contact });
   return out;
+}
+
+export interface QueueMemberRow {
+  session_uuid: string;
+  cid_number: string;
+  joined_epoch: string;
+  bridge_epoch: string;
+  serving_agent: string;
+  /** Waiting | Trying | Answered | Abandoned */
+  state: string;
+}
+
+/** Parses `callcenter_config queue list members <queue>` (columns as recorded from 1.10.12). */
+export function parseMemberList(body: string): QueueMemberRow[] {
+  return parseTable(body).map((r) => ({
+    session_uuid: r.session_uuid ?? '', cid_number: r.cid_number ?? '', joined_epoch: r.joined_epoch ?? '0',
+    bridge_epoch: r.bridge_epoch ?? '0', serving_agent: r.serving_agent ?? '', state: r.state ?? '',
+  }));
 }

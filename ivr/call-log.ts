@@ -59,6 +59,18 @@ export class CallLog {
     return row ? Number(row.id) : null;
   }
 
+  /** A ticket an operator saved with this call's id (during the call) is linked from its row. */
+  private async linkSavedTicket(callId: string): Promise<void> {
+    const t = await this.db('tickets').where({ call_id: callId }).orderBy('id').first('id');
+    if (t) await this.db('calls').where({ id: callId }).whereNull('ticket_id').update({ ticket_id: t.id });
+  }
+
+  /** Calls of this switch whose row has no end yet (for the reconciliation after an app restart). */
+  async openCallIds(): Promise<string[]> {
+    const rows = await this.db('calls').where({ switch: this.o.switchKind }).whereNull('ended_at').select('id');
+    return rows.map((r) => String(r.id));
+  }
+
   async record(e: CallEvent): Promise<void> {
     switch (e.type) {
       case 'call_started':
@@ -88,6 +100,7 @@ export class CallLog {
       case 'call_ended':
         await this.ensureCall(e.callId, e.at);
         await this.db('calls').where({ id: e.callId }).whereNull('ended_at').update({ ended_at: e.at, hangup_cause: e.hangupCause });
+        await this.linkSavedTicket(e.callId);
         return;
       case 'recording_started':
         await this.db('recordings')

@@ -38,6 +38,11 @@ export interface SwitchCoreOptions {
   store?: AgentStateStore;
   /** The survey calls the dialer placed (KnexSurveyLedger); in memory without it. */
   surveys?: SurveyLedger;
+  /**
+   * Calls the call log still holds open (no end), e.g. from before an app restart: those the switch
+   * no longer has are closed at the next reconciliation. Without it, only calls this process knew.
+   */
+  openCalls?: () => Promise<string[]>;
 }
 
 /**
@@ -65,6 +70,8 @@ export abstract class SwitchCore<View> {
   /** When the last paced release is due (performance.now() time). */
   private lastReleaseAt = -Infinity;
   private stopped = false;
+  /** Set by an adapter's crash (test support): the app is gone, nothing is emitted any more. */
+  protected crashed = false;
 
   private readonly surveyLedger: SurveyLedger;
 
@@ -187,6 +194,7 @@ export abstract class SwitchCore<View> {
 
   /** Emits one call event to every listener; a listener that throws is logged and the others still hear it. */
   protected emit(e: CallEvent): void {
+    if (this.crashed) return;
     if (e.type === 'call_ended') this.live.delete(e.callId);
     this.beforeDelivery(e);
     for (const l of this.bus.listeners('event') as CallEventListener[]) {
@@ -287,6 +295,39 @@ export abstract class SwitchCore<View> {
     }
   }
 
+  /** Calls left open by an earlier run of the app that the switch no longer has: closed now, once. */
+  protected async closeCallsEndedWhileAway(alive: ReadonlySet<string>): Promise<void> {
+    if (!this.core.openCalls) return;
+    for (const id of await this.core.openCalls()) {
+      if (alive.has(id) || this.live.has(id) || this.originating.has(id)) continue;
+      this.forgetCall(id);
+      this.emit({ type: 'call_ended', at: this.now().toISOString(), callId: id, hangupCause: 'LOST_WHILE_DISCONNECTED' });
+    }
+  }
+
+  /** A survey leg the callee answered: its row gets its answer time. */
+  protected surveyAnswered(callId: string): void {
+    this.emit({ type: 'call_answered', at: this.now().toISOString(), callId, agent: '', queueWaitMs: null });
+  }
+
+  /**
+   * The switch could not connect an operator's phone to a caller. An operator who let it ring
+   * out is away from the desk: on a break (no_answer) until they come back, so callers are not
+   * offered to an empty seat. A phone that is not registered is offline. A rejected call
+   * leaves the operator ready (they chose to decline that one).
+   */
+  protected offerFailed(agent: string, cause: string): void {
+    const r = this.agents.get(agent);
+    if (!r || r.state.state !== 'ready') return;
+    if (['NO_ANSWER', 'NO_USER_RESPONSE', 'ALLOTTED_TIMEOUT'].includes(cause)) {
+      this.setAgentState(agent, { state: 'on_break', reason: 'no_answer' }).catch(() => undefined);
+    } else if (['USER_NOT_REGISTERED', 'SUBSCRIBER_ABSENT', 'NORMAL_TEMPORARY_FAILURE', 'DESTINATION_OUT_OF_ORDER', 'NETWORK_OUT_OF_ORDER', 'RECOVERY_ON_TIMER_EXPIRE'].includes(cause)) {
+      // The phone cannot be reached: every offer would fail the same way, at once, in a loop.
+      r.phoneRegistered = false;
+      this.reconcileSoon(agent);
+    }
+  }
+
   /** Calls the app learnt of after `asked` count as alive too. */
   protected addCallsLearntSince(alive: Set<string>, asked: number): void {
     for (const [id, since] of this.live) if (since >= asked) alive.add(id);
@@ -311,7 +352,7 @@ export abstract class SwitchCore<View> {
   /** Saves one agent's state; saves of one agent run in order. */
   private persist(agent: string, s: { state: AgentState; since: string }): void {
     const store = this.core.store;
-    if (!store) return;
+    if (!store || this.crashed) return;
     const next = (this.saving.get(agent) ?? Promise.resolve())
       .then(() => store.save(agent, s))
       .catch((err: Error) => this.log('error', `saving agent state of ${agent}: ${err.message}`));

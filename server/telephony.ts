@@ -21,22 +21,22 @@ export interface SwitchSetup {
   recordings?: { localDir: string; switchDir: string };
 }
 
-export type SwitchFactory = (o: { services: HotlineServices; agents: string[]; db: Knex; now: () => Date; wrapUpMs: number }) => SwitchSetup;
+export type SwitchFactory = (o: { services: HotlineServices; agents: string[]; db: Knex; now: () => Date; wrapUpMs: number; openCalls?: () => Promise<string[]> }) => SwitchSetup;
 
 const localRecordings = (switchDir: string) =>
   process.env.IVR_LOCAL_RECORDINGS_DIR ? { localDir: process.env.IVR_LOCAL_RECORDINGS_DIR, switchDir } : undefined;
 
 /** FreeSWITCH over the Event Socket, configured from the environment (ivr/README.md). */
-export const freeswitchSwitch: SwitchFactory = ({ services, agents, db, now, wrapUpMs }) => {
+export const freeswitchSwitch: SwitchFactory = ({ services, agents, db, now, wrapUpMs, openCalls }) => {
   const config = parseIvrConfig(process.env);
-  const telephony = new FreeSwitchTelephony({ config, services, agents, now, wrapUpMs, store: new KnexAgentStateStore(db), surveys: new KnexSurveyLedger(db) });
+  const telephony = new FreeSwitchTelephony({ config, services, agents, now, wrapUpMs, openCalls, store: new KnexAgentStateStore(db), surveys: new KnexSurveyLedger(db) });
   return { telephony, survey: config.survey, recordings: localRecordings(config.recordingsDir) };
 };
 
 /** Asterisk over AMI and FastAGI, configured from the environment (ivr/asterisk/README.md). */
-export const asteriskSwitch: SwitchFactory = ({ services, agents, db, now, wrapUpMs }) => {
+export const asteriskSwitch: SwitchFactory = ({ services, agents, db, now, wrapUpMs, openCalls }) => {
   const config = parseAsteriskConfig(process.env);
-  const telephony = new AsteriskTelephony({ config, services, agents, now, wrapUpMs, store: new KnexAgentStateStore(db), surveys: new KnexSurveyLedger(db) });
+  const telephony = new AsteriskTelephony({ config, services, agents, now, wrapUpMs, openCalls, store: new KnexAgentStateStore(db), surveys: new KnexSurveyLedger(db) });
   return { telephony, survey: config.survey, recordings: localRecordings(config.recordingsDir) };
 };
 
@@ -61,8 +61,10 @@ export async function startSwitch(
   o: { db: Knex; services: HotlineServices; now: () => Date; log: (l: string) => void; callingHours: string; timeZone: string; wrapUpMs: number },
 ): Promise<RunningSwitch> {
   const agents = (await listUsers(o.db)).filter(isAgent).map((u) => u.extension!);
-  const setup = factory({ services: o.services, agents, db: o.db, now: o.now, wrapUpMs: o.wrapUpMs });
-  const callLog = new CallLog(o.db, { switchKind: setup.telephony.kind, now: o.now, onError: (err) => o.log(`[通话记录] ${err.message}`) });
+  let callLog: CallLog | null = null;
+  // Calls left open by an earlier run are closed by the adapter's first reconciliation if the switch no longer has them.
+  const setup = factory({ services: o.services, agents, db: o.db, now: o.now, wrapUpMs: o.wrapUpMs, openCalls: async () => (callLog ? callLog.openCallIds() : []) });
+  callLog = new CallLog(o.db, { switchKind: setup.telephony.kind, now: o.now, onError: (err) => o.log(`[通话记录] ${err.message}`) });
   if (setup.recordings) {
     const n = await callLog.adoptOrphanRecordings(setup.recordings.localDir, setup.recordings.switchDir);
     if (n) o.log(`[通话记录] 已收录 ${n} 个没有记录的录音文件`);

@@ -4,7 +4,7 @@
 // ivr/asterisk/adapter.ts (agents, live calls, the event bus, reconciliation) is in
 // ivr/switch-core.ts.
 import crypto from 'node:crypto';
-import { AgentRecord, SwitchAgentView, parseAgentList } from '../agent-state';
+import { AgentRecord, SwitchAgentView, parseAgentList, parseMemberList } from '../agent-state';
 import { IvrConfig } from '../config';
 import { SwitchCore, SwitchCoreOptions } from '../switch-core';
 import { SurveyCallPlaced, SurveyCallRequest, Telephony, TelephonyError } from '../telephony';
@@ -106,6 +106,18 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
     await this.flushAgentStates(); // agent states being saved reach the database before the app exits
   }
 
+  /**
+   * Test support for the switch scenarios: ends this adapter as `kill -9` would. Every socket is
+   * dropped without a word, no timer fires again, nothing more is emitted or written.
+   */
+  async crashForTests(): Promise<void> {
+    this.crashed = true;
+    this.stopReconciling();
+    if (this.announceTimer) clearInterval(this.announceTimer);
+    this.inbound.crash();
+    await this.ivr.crash();
+  }
+
   private onSwitchEvent(h: Record<string, string>): void {
     const m = this.mapper.map(h);
     if (m.shutdown) this.setConnected(false, 'FreeSWITCH 正在关闭');
@@ -119,6 +131,7 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
     if (h['Event-Name'] === 'CUSTOM' && h['CC-Action'] === 'bridge-agent-end' && h['CC-Agent']) {
       this.wrapUpAfterCall(h['CC-Agent'].split('@')[0]);
     }
+    for (const f of m.offerFailed) this.offerFailed(f.agent, f.cause);
   }
 
   protected forgetCall(callId: string): boolean {
@@ -185,7 +198,10 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
       this.originating.delete(callId);
     }
     const r = mapOriginateResult(body);
-    if (r.kind === 'answered') return { accepted: true, callId: r.callId, outcome: null, detail: body.trim() };
+    if (r.kind === 'answered') {
+      this.surveyAnswered(r.callId);
+      return { accepted: true, callId: r.callId, outcome: null, detail: body.trim() };
+    }
     if (r.kind === 'failed') return { accepted: false, callId, outcome: r.outcome, detail: body.trim() };
     // No channel was made (bad profile, usage): end the call record here.
     this.endCall(callId, 'ORIGINATE_ERROR');
@@ -199,20 +215,48 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
   protected async reconcileAll(asked: number): Promise<void> {
     const channels = JSON.parse(await this.inbound.api('show channels as json')) as { rows?: { uuid: string }[] };
     const alive = new Set((channels.rows ?? []).map((r) => r.uuid));
-    // Calls that live on the switch but not in our view (the app restarted mid-call and the
-    // dialplan fallback kept them): adopt them, so their end is still recorded.
-    for (const id of alive) {
-      if (!this.live.has(id)) {
-        this.live.set(id, performance.now());
-        this.mapper.tracked.add(id);
-      }
-    }
+    await this.adoptQueueMembers(alive);
     this.closeLostCalls(alive, asked);
+    await this.closeCallsEndedWhileAway(alive);
     const list = parseAgentList(await this.cc(`queue list agents ${this.o.config.queue}`));
     this.addCallsLearntSince(alive, asked);
     for (const agent of this.agents.keys()) {
       const sw = list.get(this.ccName(agent)) ?? null;
       await this.reconcileOne(agent, { sw, alive });
+    }
+  }
+
+  /**
+   * The callers in our queue, from mod_callcenter itself: after an app restart (or a call the
+   * dialplan fallback queued while the app was away) they are followed again with the time they
+   * joined — their wait, their place in the queue and their end are known — and one that an
+   * operator is talking to puts that operator on the call. Only queue members are adopted: the
+   * operators' own phone legs and other channels are not hotline calls.
+   */
+  private async adoptQueueMembers(alive: ReadonlySet<string>): Promise<void> {
+    const queue = this.o.config.queue;
+    for (const m of parseMemberList(await this.cc(`queue list members ${queue}`))) {
+      const id = m.session_uuid;
+      if (!id || !alive.has(id)) continue;
+      const joined = Number(m.joined_epoch) * 1000 || this.now().getTime();
+      const unknown = !this.live.has(id);
+      this.mapper.adoptMember(id, joined, m.cid_number, queue);
+      this.knowCall(id);
+      if (unknown) {
+        // A call that ran through the dialplan fallback: its row gets its caller and times now.
+        const at = new Date(joined).toISOString();
+        this.emit({ type: 'call_started', at, callId: id, direction: 'inbound', purpose: 'hotline', caller: m.cid_number, callee: '', ticketId: null });
+        this.emit({ type: 'call_queued', at, callId: id, caller: m.cid_number, queue });
+      }
+      const agent = m.serving_agent ? m.serving_agent.split('@')[0] : '';
+      const bridged = Number(m.bridge_epoch) * 1000;
+      if (m.state === 'Answered' && agent && bridged) {
+        const s = this.agents.get(agent)?.state;
+        if (!(s?.state === 'on_call' && s.callId === id)) {
+          this.mapper.markAnswered(id, bridged);
+          this.passOn({ type: 'call_answered', at: new Date(bridged).toISOString(), callId: id, agent, queueWaitMs: Math.max(0, bridged - joined) });
+        }
+      }
     }
   }
 

@@ -60,9 +60,18 @@ export class EslCallChannel implements CallChannel {
     }
   }
 
+  private frozen = false;
+
+  /** Test support (a crashed app): nothing on this channel completes or fails any more. */
+  freeze(): void {
+    this.frozen = true;
+    this.pending.clear();
+    this.endWaiters = [];
+  }
+
   /** The socket closed or a disconnect notice came: the call is over for us. */
   markHungUp(cause: string): void {
-    if (this.hungUp) return;
+    if (this.hungUp || this.frozen) return;
     this.hungUp = true;
     this.hangupCause = cause;
     for (const p of this.pending.values()) p.reject(new CallerHungUp(cause));
@@ -73,6 +82,7 @@ export class EslCallChannel implements CallChannel {
   }
 
   private execute(app: string, arg = ''): Promise<Record<string, string>> {
+    if (this.frozen) return new Promise(() => undefined);
     if (this.hungUp) return Promise.reject(new CallerHungUp(this.hangupCause));
     const eventUuid = crypto.randomUUID();
     return new Promise((resolve, reject) => {
@@ -121,12 +131,16 @@ export class EslCallChannel implements CallChannel {
     if (req.intro && !intro) await this.play(req.intro);
     const prompt = intro ? `file_string://${this.prompt(intro)}!${this.prompt(req.prompt)}` : this.prompt(req.prompt);
     const arg = [
-      req.min, req.max, req.tries, req.timeoutMs, '#', prompt, this.prompt('invalid'),
+      // play_and_get_digits plays its "invalid" file after every failed try, a time-out too: with one
+      // try, nothing keyed is no mistake (the menu's default is the operator), so it says nothing.
+      req.min, req.max, req.tries, req.timeoutMs, '#', prompt, req.tries > 1 ? this.prompt('invalid') : 'silence_stream://250',
       req.variable, req.pattern, 3000,
     ].join(' ');
     const h = await this.execute('play_and_get_digits', arg);
     const digits = h[`variable_${req.variable}`];
     if (h.variable_read_result === 'success' && digits && new RegExp(req.pattern).test(digits)) return digits;
+    // A wrong key on the only try is still told so (FreeSWITCH keeps it in <variable>_invalid).
+    if (req.tries === 1 && h[`variable_${req.variable}_invalid`]) await this.play('invalid');
     return null;
   }
 

@@ -18,6 +18,8 @@ export interface MappedEvents {
   phones: PhoneRegistration[];
   /** The switch announced its shutdown. */
   shutdown: boolean;
+  /** mod_callcenter could not connect an operator (bridge-agent-fail), with the phone's hang-up cause. */
+  offerFailed: { agent: string; cause: string }[];
 }
 
 /** "1001@hotline" → "1001" */
@@ -31,13 +33,29 @@ export class FreeSwitchEventMapper {
 
   constructor(private now: () => Date) {}
 
+  /**
+   * Callers mod_callcenter says are in the queue (`queue list members`), e.g. after an app
+   * restart: followed again, with the time they joined, so that their wait and their place count.
+   */
+  adoptMember(callId: string, joinedAtMs: number, caller: string, queue: string): boolean {
+    this.tracked.add(callId);
+    if (this.joined.has(callId)) return false;
+    this.joined.set(callId, { at: joinedAtMs, caller, queue });
+    return true;
+  }
+
+  /** An operator took this caller (learnt from the member list, not an event). */
+  markAnswered(callId: string, atMs: number): void {
+    this.answered.set(callId, atMs);
+  }
+
   /** Callers waiting in a queue (not yet with an agent), first come first. */
   waiting(queue: string): string[] {
-    return [...this.joined].filter(([id, j]) => j.queue === queue && !this.answered.has(id)).map(([id]) => id);
+    return [...this.joined].filter(([id, j]) => j.queue === queue && !this.answered.has(id)).sort((a, b) => a[1].at - b[1].at).map(([id]) => id);
   }
 
   map(h: H): MappedEvents {
-    const out: MappedEvents = { events: [], agentsTouched: [], phones: [], shutdown: false };
+    const out: MappedEvents = { events: [], agentsTouched: [], phones: [], shutdown: false, offerFailed: [] };
     const at = this.now();
     const iso = at.toISOString();
     const name = h['Event-Name'];
@@ -76,9 +94,17 @@ export class FreeSwitchEventMapper {
     const callId = h['CC-Member-Session-UUID'] ?? '';
     const queue = h['CC-Queue'] ?? '';
     const agent = h['CC-Agent'] ? extensionOf(h['CC-Agent']) : '';
-    const waitMs = () => {
+    // Our own record of the join has milliseconds; after an app restart mod_callcenter's own
+    // CC-Member-Joined-Time (seconds) still tells how long the caller has waited.
+    const joinedAt = (): number | null => {
       const j = this.joined.get(callId);
-      return j ? at.getTime() - j.at : 0;
+      if (j) return j.at;
+      const t = Number(h['CC-Member-Joined-Time']);
+      return Number.isFinite(t) && t > 0 ? t * 1000 : null;
+    };
+    const waitMs = () => {
+      const j = joinedAt();
+      return j === null ? 0 : Math.max(0, at.getTime() - j);
     };
     switch (action) {
       case 'member-queue-start':
@@ -98,6 +124,9 @@ export class FreeSwitchEventMapper {
         break;
       case 'bridge-agent-end':
         out.agentsTouched.push(agent);
+        break;
+      case 'bridge-agent-fail':
+        out.offerFailed.push({ agent, cause: h['CC-Hangup-Cause'] ?? '' });
         break;
       case 'member-queue-end': {
         const j = this.joined.get(callId);

@@ -29,6 +29,8 @@ export interface InboundOptions {
   /** Drop the connection when nothing arrived for this long (HEARTBEAT is every 20 s). */
   silenceMs?: number;
   apiTimeoutMs?: number;
+  /** Event names wanted besides the adapter's own (e.g. CHANNEL_EXECUTE for a test driver). */
+  extraEvents?: string[];
 }
 
 /** Emits 'up', 'down' (reason), 'event' (headers). */
@@ -68,6 +70,17 @@ export class EslInbound extends EventEmitter {
     this.lost('stopped');
   }
 
+  /** Test support: the process died. The socket is dropped without a word, nothing is emitted. */
+  crash(): void {
+    this.reconnect.stop();
+    if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    const c = this.conn;
+    this.conn = null;
+    this.removeAllListeners();
+    c?.removeAllListeners();
+    c?.socket?.destroy();
+  }
+
   private connect(): void {
     const { host, port, password } = this.opts;
     const c = new Connection(host, port, password);
@@ -89,7 +102,8 @@ export class EslInbound extends EventEmitter {
     c.on('esl::ready', () => {
       c.socket?.setNoDelay(true);
       c.sendRecv('noevents', null, () => undefined);
-      c.sendRecv(INBOUND_SUBSCRIPTION, null, (reply: EslEvent) => {
+      const extra = this.opts.extraEvents?.length ? ` ${this.opts.extraEvents.join(' ')}` : '';
+      c.sendRecv(INBOUND_SUBSCRIPTION.replace(' CUSTOM ', `${extra} CUSTOM `), null, (reply: EslEvent) => {
         const text = reply.getHeader('Reply-Text') ?? '';
         if (!text.startsWith('+OK')) {
           eslLog('error', `ESL subscription refused: ${text}`);

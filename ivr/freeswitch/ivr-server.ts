@@ -34,6 +34,10 @@ export class IvrServer {
 
   async start(): Promise<number> {
     const srv = net.createServer({ noDelay: true });
+    srv.on('connection', (sock) => {
+      this.sockets.add(sock);
+      sock.once('close', () => this.sockets.delete(sock));
+    });
     await new Promise<void>((resolve, reject) => {
       srv.once('error', reject);
       srv.listen(this.o.port, this.o.host, () => resolve());
@@ -53,6 +57,18 @@ export class IvrServer {
     this.server = null;
     if (srv) await new Promise<void>((r) => srv.close(() => r()));
   }
+
+  /** Test support: the process died. Every call socket is dropped; the flows never hear of it. */
+  async crash(): Promise<void> {
+    for (const ch of this.calls.values()) ch.freeze();
+    this.calls.clear();
+    const srv = this.server;
+    this.server = null;
+    for (const s of this.sockets) s.destroy();
+    if (srv) await new Promise<void>((r) => srv.close(() => r()));
+  }
+
+  private readonly sockets = new Set<net.Socket>();
 
   private onReady(conn: EslConnection): void {
     if (!conn.getInfo()) return;

@@ -101,6 +101,8 @@ export class TicketService {
       const events: TicketEvent[] = [];
       const number = await store.nextTicketNumber(trx, cityDay(now, this.o.timeZone));
       let t = await store.insertTicket(trx, { ...newTicket(input, actor.id, now), number });
+      // A ticket saved for a call (the desk sends its id) is linked from the call's row at once.
+      if (t.callId) await trx('calls').where({ id: t.callId }).whereNull('ticket_id').update({ ticket_id: t.id });
       events.push(
         await store.insertEvent(trx, {
           ticketId: t.id, action: 'intake', fromStatus: null, toStatus: t.status, actorId: actor.id, actorRole: actor.role,

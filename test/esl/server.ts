@@ -187,6 +187,7 @@ export class SimChannel {
             ok = true;
             this.variables[variable] = digits;
           } else {
+            if (digits) this.variables[`${variable}_invalid`] = digits;
             this.server.invalidPlayed.push({ uuid: this.uuid, file: invalid, digits });
             this.emit('PLAYBACK_STOP', { 'Playback-File-Path': invalid, 'Playback-Status': 'done' });
           }
@@ -284,10 +285,21 @@ export class SimChannel {
   }
 }
 
+/** What an operator's phone does when mod_callcenter rings it (the default: answers at once). */
+export type SimPhone =
+  | { kind: 'answer'; talkMs?: number }
+  | { kind: 'reject' }
+  | { kind: 'no_answer'; ringMs?: number }
+  | { kind: 'unregistered' };
+
 /** A minimal mod_callcenter: agents with status/state, one queue, longest-idle agent. */
 export class SimCallcenter {
-  readonly agents = new Map<string, { status: string; state: string; contact: string; lastBridgeEnd: number }>();
+  readonly agents = new Map<string, { status: string; state: string; contact: string; lastBridgeEnd: number; lastOffered?: number; readyAt?: number }>();
+  /** Operators' phones by extension (absent: answers at once, talks as the caller's script says). */
+  readonly phones = new Map<string, SimPhone>();
   readonly waiting: { ch: SimChannel; queue: string; memberUuid: string; joined: number; done: (h: Headers) => void }[] = [];
+  /** Members an agent is talking to, by caller uuid (for `queue list members`). */
+  readonly bridged = new Map<string, { ch: SimChannel; queue: string; memberUuid: string; joined: number; bridged: number; agent: string }>();
   constructor(private server: EslTestServer) {}
 
   private info(action: string, extra: Headers): void {
@@ -369,8 +381,12 @@ export class SimCallcenter {
           this.tiers.filter((t) => t.queue === rest[1]).map((t) => `${t.queue}|${t.agent}|Ready|${t.level}|${t.position}`));
       }
       if (rest[0] === 'members') {
-        return table('queue|instance_id|uuid|session_uuid|cid_number|state',
-          this.waiting.filter((m) => m.queue === rest[1]).map((m) => `${m.queue}|single_box|${m.memberUuid}|${m.ch.uuid}|${m.ch.callerNumber}|Waiting`));
+        const row = (m: { queue: string; memberUuid: string; ch: SimChannel; joined: number; bridged?: number; agent?: string }, state: string) =>
+          `${m.queue}|single_box|${m.memberUuid}|${m.ch.uuid}|${m.ch.callerNumber}|Citizen|${Math.floor(m.joined / 1000)}|${Math.floor(m.joined / 1000)}|0|${m.bridged ? Math.floor(m.bridged / 1000) : 0}|0|0|0|${m.agent ?? ''}|${m.agent ? 'single_box' : ''}|${state}|1`;
+        return table('queue|instance_id|uuid|session_uuid|cid_number|cid_name|system_epoch|joined_epoch|rejoined_epoch|bridge_epoch|abandoned_epoch|base_score|skill_score|serving_agent|serving_system|state|score', [
+          ...this.waiting.filter((m) => m.queue === rest[1]).map((m) => row(m, 'Waiting')),
+          ...[...this.bridged.values()].filter((m) => m.queue === rest[1] && m.ch.up).map((m) => row(m, 'Answered')),
+        ]);
       }
     }
     return '-ERR Unknown Command!\n';
@@ -411,21 +427,47 @@ export class SimCallcenter {
     this.info('member-queue-end', {
       'CC-Queue': m.queue, 'Unique-ID': ch.uuid, 'CC-Cause': 'Cancel', 'CC-Cancel-Reason': 'BREAK_OUT',
       'CC-Member-Session-UUID': ch.uuid, 'CC-Member-CID-Number': ch.callerNumber,
+      'CC-Member-Joined-Time': String(Math.floor(m.joined / 1000)), 'CC-Member-Leaving-Time': String(Math.floor(Date.now() / 1000)),
     });
     this.info('members-count', { 'CC-Queue': m.queue, 'CC-Count': String(this.waiting.length), 'CC-Selection': 'Single-Queue' });
   }
 
   private dispatchWaiting(): void {
     while (this.waiting.length) {
-      const free = [...this.agents].filter(([, a]) => a.status.startsWith('Available') && a.state === 'Waiting')
-        .sort((x, y) => x[1].lastBridgeEnd - y[1].lastBridgeEnd);
-      if (!free.length) return;
+      const now = Date.now();
+      const free = [...this.agents].filter(([, a]) => a.status.startsWith('Available') && a.state === 'Waiting' && (a.readyAt ?? 0) <= now)
+        .sort((x, y) => Math.max(x[1].lastBridgeEnd, x[1].lastOffered ?? 0) - Math.max(y[1].lastBridgeEnd, y[1].lastOffered ?? 0));
+      if (!free.length) {
+        const later = [...this.agents.values()].filter((a) => a.status.startsWith('Available') && a.state === 'Waiting' && (a.readyAt ?? 0) > now);
+        if (later.length) setTimeout(() => this.dispatchWaiting(), Math.min(...later.map((a) => a.readyAt! - now)) + 5);
+        return;
+      }
       const m = this.waiting.shift()!;
       const [name, a] = free[0];
       a.state = 'Receiving';
+      a.lastOffered = now;
       this.info('agent-state-change', { 'CC-Agent': name, 'CC-Agent-State': 'Receiving' });
-      const member = { 'CC-Queue': m.queue, 'CC-Member-UUID': m.memberUuid, 'CC-Member-Session-UUID': m.ch.uuid, 'CC-Member-CID-Number': m.ch.callerNumber };
+      const member = {
+        'CC-Queue': m.queue, 'CC-Member-UUID': m.memberUuid, 'CC-Member-Session-UUID': m.ch.uuid, 'CC-Member-CID-Number': m.ch.callerNumber,
+        'CC-Member-Joined-Time': String(Math.floor(m.joined / 1000)),
+      };
       this.info('agent-offering', { 'CC-Agent': name, ...member });
+      const phone = this.phones.get(name.split('@')[0]);
+      if (phone && phone.kind !== 'answer') {
+        // The offer fails (mod_callcenter: bridge-agent-fail), the member waits for the next agent.
+        const cause = { reject: 'CALL_REJECTED', no_answer: 'NO_ANSWER', unregistered: 'USER_NOT_REGISTERED' }[phone.kind];
+        const fail = () => {
+          a.state = 'Waiting';
+          if (phone.kind === 'unregistered') a.readyAt = Date.now() + 5000;
+          this.info('agent-state-change', { 'CC-Agent': name, 'CC-Agent-State': 'Waiting' });
+          this.info('bridge-agent-fail', { 'CC-Agent': name, 'CC-Hangup-Cause': cause, ...member });
+          if (m.ch.up && !this.waiting.includes(m)) this.waiting.unshift(m);
+          this.dispatchWaiting();
+        };
+        if (phone.kind === 'no_answer') setTimeout(fail, phone.ringMs ?? 50);
+        else setImmediate(fail);
+        continue;
+      }
       const leg = new SimChannel(this.server, a.contact || `sofia/internal/${name}`, 'outbound', m.ch.callerNumber, name);
       this.server.channels.set(leg.uuid, leg);
       leg.agent = name;
@@ -433,6 +475,7 @@ export class SimCallcenter {
       leg.answer();
       m.ch.bridgedTo = leg;
       leg.bridgedTo = m.ch;
+      this.bridged.set(m.ch.uuid, { ch: m.ch, queue: m.queue, memberUuid: m.memberUuid, joined: m.joined, bridged: Date.now(), agent: name });
       this.info('bridge-agent-start', { 'Unique-ID': leg.uuid, 'CC-Agent': name, 'CC-Agent-UUID': leg.uuid, ...member });
       this.info('members-count', { 'CC-Queue': m.queue, 'CC-Count': String(this.waiting.length), 'CC-Selection': 'Single-Queue' });
       m.ch.emit('CHANNEL_BRIDGE', { 'Bridge-A-Unique-ID': m.ch.uuid, 'Bridge-B-Unique-ID': leg.uuid, 'Other-Leg-Unique-ID': leg.uuid });
@@ -440,6 +483,8 @@ export class SimCallcenter {
       this.info('agent-state-change', { 'CC-Agent': name, 'CC-Agent-State': 'In a queue call' });
       const talk = m.ch.script.talkMs;
       if (talk !== undefined) setTimeout(() => m.ch.hangup('NORMAL_CLEARING'), talk);
+      // The operator hangs up after their talk time.
+      if (phone?.kind === 'answer' && phone.talkMs !== undefined) setTimeout(() => leg.hangup('NORMAL_CLEARING'), phone.talkMs);
     }
   }
 
@@ -448,6 +493,7 @@ export class SimCallcenter {
     const caller = a.agent ? b : a;
     const name = leg.agent!;
     const agent = this.agents.get(name);
+    this.bridged.delete(caller.uuid);
     this.info('bridge-agent-end', { 'Unique-ID': leg.uuid, 'CC-Agent': name, 'CC-Agent-UUID': leg.uuid, 'CC-Hangup-Cause': 'SUCCESS', 'CC-Member-Session-UUID': caller.uuid });
     this.info('member-queue-end', { 'Unique-ID': caller.uuid, 'CC-Cause': 'Terminated', 'CC-Agent': name, 'CC-Member-Session-UUID': caller.uuid, 'CC-Member-CID-Number': caller.callerNumber });
     leg.hangup('NORMAL_CLEARING');
@@ -962,6 +1008,10 @@ export class EslTestServer {
     });
     socket.on('connect', () => {
       ch.socketConn = new EslConnection(this, socket, 'outbound', ch);
+    });
+    // A survey leg (originate … &socket) has no dialplan after the socket: it hangs up when the app goes.
+    socket.on('close', () => {
+      if (ch.direction === 'outbound' && ch.up) setTimeout(() => ch.hangup('NORMAL_CLEARING'), 5);
     });
   }
 }

@@ -50,14 +50,32 @@ describe('telephony faults', () => {
     assert.equal(ended.hangupCause, 'LOST_WHILE_DISCONNECTED');
   });
 
-  it('a call the switch kept while the app was down is adopted, and its end is recorded', async () => {
+  it('a call the dialplan fallback queued while the app was down is adopted with its caller and queue time, and its end is recorded', async () => {
     h = await startHarness();
     // The dialplan fallback queued this caller while the app was away: the app never saw it start.
-    const kept = h.fs.placeDialplanCall({ caller: '0301112233', destination: '12345', apps: [['answer', ''], ['echo', '']] });
+    const kept = h.fs.placeDialplanCall({ caller: '0301112233', destination: '12345', apps: [['answer', ''], ['callcenter', 'hotline']] });
+    await until(() => h.fs.callcenter.waiting.some((m) => m.ch === kept), 2000, 'queued by the fallback');
     await h.tel.reconcile();
+    const started = await h.waitFor('call_started', (e) => e.callId === kept.uuid);
+    assert.deepEqual([started.direction, started.purpose, started.caller], ['inbound', 'hotline', '0301112233']);
+    await h.waitFor('call_queued', (e) => e.callId === kept.uuid);
     kept.hangup('NORMAL_CLEARING');
     const ended = await h.waitFor('call_ended', (e) => e.callId === kept.uuid);
     assert.equal(ended.hangupCause, 'NORMAL_CLEARING');
+  });
+
+  it('an operator\'s own phone leg is never taken for a hotline call (issue 15, fault 5)', async () => {
+    h = await startHarness();
+    await h.tel.setAgentState('1001', { state: 'ready' });
+    const call = h.fs.placeCall({ caller: '0309990001', app: h.app, script: { talkMs: 300 } });
+    await h.waitFor('call_answered', (e) => e.callId === call.uuid);
+    await h.tel.reconcile();
+    await h.waitFor('call_ended', (e) => e.callId === call.uuid);
+    const started = h.events.filter((e) => e.type === 'call_started');
+    assert.deepEqual(started.map((e) => e.type === 'call_started' && e.callId), [call.uuid]);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(h.events.filter((e) => e.type === 'call_ended').map((e) => e.type === 'call_ended' && e.callId), [call.uuid], 'no row for the operator leg');
+    assert.ok(!h.events.some((e) => e.type === 'call_ended' && e.hangupCause === 'LOST_WHILE_DISCONNECTED'));
   });
 
   // Issue 13 item 8: a stream that lost its framing is dropped and read afresh, never guessed at.

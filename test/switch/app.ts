@@ -11,11 +11,23 @@ import { SwitchDriver } from './driver';
 
 /** Every day a working day, or none: whether the hotline is "in hours" is the scenario's choice. */
 export class ScenarioHotline extends InMemoryHotline {
+  /** Where draft tickets are written (calls.ticket_id refers to them); set by startApp. */
+  db: Knex | null = null;
   constructor(private inHours: boolean) {
     super(new WorkingCalendar());
   }
   override isWorkingDay(): boolean {
     return this.inHours;
+  }
+  override async createDraftTicket(req: Parameters<InMemoryHotline['createDraftTicket']>[0]) {
+    const r = await super.createDraftTicket(req);
+    const at = new Date().toISOString();
+    const id = 900000 + r.ticketId;
+    await this.db!('tickets').insert({ id, number: `9${r.ticketNumber}`, channel: 'hotline', kind: 'complaint', status: 'draft', content: '语音留言', urgency: 'general', accepted_at: at, updated_at: at, call_id: req.callId });
+    await this.db!('calls').where({ id: req.callId }).whereNull('ticket_id').update({ ticket_id: id });
+    const d = this.drafts[this.drafts.length - 1];
+    d.ticketId = id;
+    return { ticketId: id, ticketNumber: r.ticketNumber };
   }
 }
 
@@ -43,11 +55,14 @@ export interface AppOptions {
 
 export async function startApp(d: SwitchDriver, db: Knex, o: AppOptions = {}): Promise<App> {
   const services = o.services ?? new ScenarioHotline(o.inHours ?? true);
+  services.db = db;
+  let log: CallLog | null = null;
   const tel = d.adapter({
+    openCalls: async () => (log ? log.openCallIds() : []),
     services, agents: o.agents ?? ['1001', '1002'], store: new KnexAgentStateStore(db), surveys: new KnexSurveyLedger(db),
     workingHours: '00:00-23:59', wrapUpS: o.wrapUpS ?? 2,
   });
-  const log = new CallLog(db, { switchKind: tel.kind, onError: (err, e) => console.error(`    [call log] ${e.type}: ${err.message}`) });
+  log = new CallLog(db, { switchKind: tel.kind, onError: (err, e) => console.error(`    [call log] ${e.type}: ${err.message}`) });
   log.attach(tel);
   const events: CallEvent[] = [];
   tel.onEvent((e) => events.push(e));
@@ -64,16 +79,16 @@ export async function startApp(d: SwitchDriver, db: Knex, o: AppOptions = {}): P
       }
     },
     async row(callId) {
-      await log.flush();
+      await log!.flush();
       return db('calls').where({ id: callId }).first();
     },
     async recordings(callId) {
-      await log.flush();
+      await log!.flush();
       return db('recordings').where({ call_id: callId }).orderBy('id');
     },
     async stop() {
       await tel.stop();
-      await log.flush();
+      await log!.flush();
     },
   };
   await app.waitFor('telephony_up', () => true, 15000);

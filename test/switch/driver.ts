@@ -18,6 +18,8 @@ export interface AppParts {
   workingHours: string;
   /** Seconds of wrap-up after a call (DESK_WRAP_UP_SECONDS). */
   wrapUpS: number;
+  /** The call log's open calls (SwitchCoreOptions.openCalls). */
+  openCalls: () => Promise<string[]>;
 }
 
 /** A citizen calling the hotline. */

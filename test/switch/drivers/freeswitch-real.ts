@@ -1,0 +1,212 @@
+// The scenarios against a real FreeSWITCH with freeswitch-conf/ installed (see its README).
+// Citizens and operators' phones are sipp processes on loopback; the keys a caller presses are
+// put on their channel with `uuid_recv_dtmf` when the flow starts collecting digits (as if they
+// came from the phone), seen through an Event Socket connection of the driver's own.
+//   FREESWITCH_ESL=127.0.0.1:8021:<password>   the switch
+//   HOTLINE_SIP_SECRET                          the secret install.sh generated the phones from
+//   FREESWITCH_SIP (127.0.0.1:5080)             where the carrier's calls come in (profile external, context public)
+//   FREESWITCH_PHONES (127.0.0.1:5060)          where the operators' phones register (profile internal)
+//   HOTLINE_NUMBER (12345), IVR_LISTEN, IVR_PROMPTS_DIR, IVR_RECORDINGS_DIR as for the app
+//   SURVEY_CALLEES_PORT (5070)                  where the survey callees answer
+import { parseIvrConfig } from '../../../ivr/config';
+import { sipPassword } from '../../../ivr/freeswitch/directory';
+import { FreeSwitchTelephony } from '../../../ivr/freeswitch/adapter';
+import { EslInbound } from '../../../ivr/freeswitch/inbound';
+import { Telephony } from '../../../ivr/telephony';
+import { AgentPhone, AppParts, CalleeBehaviour, CallerPlan, Capability, CitizenCall, PhoneBehaviour, SwitchDriver } from '../driver';
+import { Sipp, callerXml, calleesXml, callersCsv, freshPort, phoneXml, registerXml, runSipp } from './sipp';
+
+type H = Record<string, string>;
+
+export class FreeSwitchRealDriver implements SwitchDriver {
+  readonly name: string;
+  readonly queueMaxWaitS = Number(process.env.IVR_QUEUE_MAX_WAIT_S ?? 120);
+  private probe: EslInbound | null = null;
+  private readonly esl = parseIvrConfig(process.env).esl;
+  private readonly sip = process.env.FREESWITCH_SIP ?? '127.0.0.1:5080';
+  private readonly phonesAt = process.env.FREESWITCH_PHONES ?? '127.0.0.1:5060';
+  private readonly hotline = process.env.HOTLINE_NUMBER ?? '12345';
+  private readonly calleesPort = Number(process.env.SURVEY_CALLEES_PORT ?? 5070);
+  private callees: Sipp | null = null;
+  private sipps = new Set<Sipp>();
+  /** Keys still to press, by channel uuid (inbound callers and survey legs). */
+  private keys = new Map<string, string[]>();
+  /** Keys for calls not yet seen, by caller number (inbound) or callee number (survey). */
+  private keysByNumber = new Map<string, string[]>();
+  private listeners = new Set<(h: H) => void>();
+  private calleeSeq = 0;
+
+  constructor() {
+    this.name = `FreeSWITCH at ${process.env.FREESWITCH_ESL?.split(':').slice(0, 2).join(':')}`;
+  }
+
+  cannot(c: Capability): string | null {
+    if (c === 'recording_files' && process.env.IVR_LOCAL_RECORDINGS_DIR === undefined && !process.env.IVR_RECORDINGS_DIR) return 'IVR_RECORDINGS_DIR is not set';
+    return null;
+  }
+
+  async setUp(): Promise<void> {
+    if (!process.env.HOTLINE_SIP_SECRET) throw new Error('HOTLINE_SIP_SECRET must be the one install.sh generated the phones from');
+    this.probe = new EslInbound({ host: this.esl.host, port: this.esl.port, password: this.esl.password, backoff: { initialMs: 200, maxMs: 1000 }, extraEvents: ['CHANNEL_EXECUTE'] });
+    const up = new Promise<void>((r) => this.probe!.once('up', () => r()));
+    this.probe.on('event', (h: H) => this.onEvent(h));
+    this.probe.start();
+    await up;
+    this.callees = runSipp(calleesXml(), ['-aa'], this.calleesPort);
+    this.sipps.add(this.callees);
+  }
+
+  async tearDown(): Promise<void> {
+    for (const s of [...this.sipps]) await s.stop();
+    this.sipps.clear();
+    this.probe?.stop();
+  }
+
+  private async api(cmd: string): Promise<string> {
+    return this.probe!.api(cmd);
+  }
+
+  private onEvent(h: H): void {
+    for (const l of this.listeners) l(h);
+    const id = h['Unique-ID'];
+    if (h['Event-Name'] === 'CHANNEL_CREATE' && id) {
+      const number = h['Call-Direction'] === 'inbound' ? h['Caller-Caller-ID-Number'] : h['Caller-Destination-Number'];
+      const k = this.keysByNumber.get(number);
+      if (k) {
+        this.keysByNumber.delete(number);
+        this.keys.set(id, k);
+      }
+    }
+    if (h['Event-Name'] === 'CHANNEL_EXECUTE' && h.Application === 'play_and_get_digits' && id) {
+      const k = this.keys.get(id);
+      if (!k || k.length === 0) return;
+      const digits = k.shift()!;
+      // A moment after the prompt starts, as a caller who knows the menu presses at once.
+      if (digits) setTimeout(() => void this.api(`uuid_recv_dtmf ${id} ${digits}`).catch(() => undefined), 400);
+    }
+    if (h['Event-Name'] === 'CHANNEL_HANGUP_COMPLETE' && id) this.keys.delete(id);
+  }
+
+  /** The first event (from now on) that matches. */
+  private next(pred: (h: H) => boolean, ms = 60000): Promise<H> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => {
+        this.listeners.delete(l);
+        reject(new Error('timed out waiting for a FreeSWITCH event'));
+      }, ms);
+      const l = (h: H) => {
+        if (!pred(h)) return;
+        clearTimeout(t);
+        this.listeners.delete(l);
+        resolve(h);
+      };
+      this.listeners.add(l);
+    });
+  }
+
+  adapter(p: AppParts): Telephony {
+    const config = parseIvrConfig({
+      SURVEY_DIAL: `sofia/external/{phone}@127.0.0.1:${this.calleesPort}`, SURVEY_PACING_MS: '0', IVR_QUEUE_ANNOUNCE_S: '0',
+      ...process.env, IVR_WORKING_HOURS: p.workingHours,
+    });
+    return new FreeSwitchTelephony({
+      config, services: p.services, agents: p.agents, store: p.store, surveys: p.surveys, wrapUpMs: p.wrapUpS * 1000,
+      openCalls: p.openCalls, backoff: { initialMs: 200, maxMs: 2000 }, reconcileEveryMs: 5000,
+    });
+  }
+
+  async crash(t: Telephony): Promise<void> {
+    await (t as FreeSwitchTelephony).crashForTests();
+  }
+
+  async phone(extension: string, b: PhoneBehaviour): Promise<AgentPhone> {
+    // The phone registers from the port it answers on (the switch sends calls where the REGISTER came from).
+    const port = freshPort();
+    const password = sipPassword(process.env.HOTLINE_SIP_SECRET!, extension);
+    const register = async (expires: number) => {
+      const reg = runSipp(registerXml(extension, password, port, expires, this.phonesAt), [this.phonesAt, '-m', '1'], port);
+      const code = await reg.exited;
+      if (code !== 0) throw new Error(`phone ${extension} could not ${expires ? 'register' : 'unregister'} (sipp exit ${code})`);
+    };
+    await register(300);
+    let uas: Sipp | null = runSipp(phoneXml(b.kind === 'answer' ? { kind: 'answer', talkMs: [b.talkMs, b.talkMs] } : b), [], port);
+    this.sipps.add(uas);
+    const hangUpPhone = async () => {
+      if (!uas) return;
+      await uas.stop();
+      this.sipps.delete(uas);
+      uas = null;
+    };
+    return {
+      extension,
+      unregister: async () => {
+        await hangUpPhone();
+        await register(0);
+      },
+      close: async () => {
+        if (!uas) return;
+        await hangUpPhone();
+        await register(0).catch(() => undefined);
+      },
+    };
+  }
+
+  async call(plan: CallerPlan): Promise<CitizenCall> {
+    this.keysByNumber.set(plan.caller, [...(plan.keys ?? [])]);
+    const created = this.next((h) => h['Event-Name'] === 'CHANNEL_CREATE' && h['Call-Direction'] === 'inbound' && h['Caller-Caller-ID-Number'] === plan.caller);
+    const uac = runSipp(callerXml(this.hotline, this.sip), [this.sip, '-m', '1', '-inf', callersCsv([plan.caller])]);
+    this.sipps.add(uac);
+    const id = (await created)['Unique-ID'];
+    const ended = this.next((h) => h['Event-Name'] === 'CHANNEL_HANGUP_COMPLETE' && h['Unique-ID'] === id, 600000);
+    // The citizen's own hang-up is the switch ending their leg (sipp then gets the BYE).
+    const hangUp = async () => {
+      await this.api(`uuid_kill ${id} NORMAL_CLEARING`).catch(() => undefined);
+    };
+    if (plan.hangUpInQueue) {
+      const after = plan.hangUpInQueue.afterMs;
+      void this.next((h) => h['Event-Subclass'] === 'callcenter::info' && h['CC-Action'] === 'member-queue-start' && h['CC-Member-Session-UUID'] === id)
+        .then(() => new Promise((r) => setTimeout(r, after))).then(hangUp).catch(() => undefined);
+    }
+    if (plan.talkMs !== undefined) {
+      const talk = plan.talkMs;
+      void this.next((h) => h['Event-Subclass'] === 'callcenter::info' && h['CC-Action'] === 'bridge-agent-start' && h['CC-Member-Session-UUID'] === id)
+        .then(() => new Promise((r) => setTimeout(r, talk))).then(hangUp).catch(() => undefined);
+    }
+    return {
+      callId: async () => id,
+      hangUp,
+      done: async () => {
+        await ended;
+        await uac.exited;
+        this.sipps.delete(uac);
+      },
+    };
+  }
+
+  async callee(b: CalleeBehaviour): Promise<string> {
+    const prefix = b.kind === 'busy' ? '0302' : b.kind === 'no_answer' ? '0303' : '0301';
+    const number = `${prefix}${String(Date.now() % 100000).padStart(5, '0')}${String(++this.calleeSeq).padStart(2, '0')}`;
+    if (b.kind === 'answer') this.keysByNumber.set(number, [...b.keys]);
+    return number;
+  }
+
+  async restartSwitch(): Promise<void> {
+    await this.api('fsctl shutdown restart').catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 3000));
+    await new Promise<void>((r) => (this.probe!.connected ? r() : this.probe!.once('up', () => r())));
+  }
+
+  async dropControl(): Promise<void> {
+    // Reloading mod_event_socket drops every Event Socket connection (the probe reconnects too).
+    await this.probe!.bgapi('reload', 'mod_event_socket', 10000).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise<void>((r) => (this.probe!.connected ? r() : this.probe!.once('up', () => r())));
+  }
+
+  recordingFile(path: string): string | null {
+    const local = process.env.IVR_LOCAL_RECORDINGS_DIR;
+    const remote = process.env.IVR_RECORDINGS_DIR;
+    if (local && remote && path.startsWith(remote)) return local + path.slice(remote.length);
+    return path;
+  }
+}

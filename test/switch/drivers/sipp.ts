@@ -1,0 +1,280 @@
+// sipp as the citizens and the operators' phones of the real-switch scenarios and the load
+// run. Scenarios are written to a temp folder per run; every process gets a port of its own
+// (a port is never reused within a run: sipp can outlive one SIGTERM and keep its socket),
+// and stopping one waits until it has really exited.
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const SIPP = process.env.SIPP ?? 'sipp';
+let nextPort = Number(process.env.SIPP_PORT_BASE ?? 15060);
+/** A fresh local port for a sipp process. */
+export const freshPort = (): number => nextPort++;
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-sipp-'));
+let seq = 0;
+
+export interface Sipp {
+  proc: ChildProcess;
+  port: number;
+  /** Resolves with the exit code once the process is gone. */
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+/** Runs sipp with a scenario given as XML text. */
+export function runSipp(xml: string, args: string[], port = freshPort()): Sipp {
+  const file = path.join(dir, `s${++seq}.xml`);
+  fs.writeFileSync(file, xml);
+  const proc = spawn(SIPP, ['-sf', file, '-i', '127.0.0.1', '-p', String(port), '-nostdin', '-trace_err', '-error_file', `${file}.err`, ...args], { stdio: 'ignore' });
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  return {
+    proc, port, exited,
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill('SIGTERM');
+      // sipp may stay after one SIGTERM (it waits for calls to end): a second, then SIGKILL.
+      const gone = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 1500))]);
+      if (!gone) {
+        proc.kill('SIGTERM');
+        const again = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 1500))]);
+        if (!again) proc.kill('SIGKILL');
+      }
+      await exited;
+    },
+  };
+}
+
+const SDP = `v=0
+o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 8 0 101
+a=rtpmap:8 PCMA/8000
+a=rtpmap:0 PCMU/8000
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-15
+`;
+
+const withLength = (head: string, body = '') => `${head}Content-Type: application/sdp\nContent-Length: [len]\n\n${body}`;
+
+/** A phone's REGISTER with digest auth (Expires 0: unregister). */
+export function registerXml(ext: string, password: string, contactPort: number, expires: number, server = '127.0.0.1:5060'): string {
+  const req = (cseq: number, auth: string) => `<![CDATA[
+REGISTER sip:${server} SIP/2.0
+Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
+From: <sip:${ext}@${server.split(':')[0]}>;tag=[call_number]
+To: <sip:${ext}@${server.split(':')[0]}>
+Call-ID: [call_id]
+CSeq: ${cseq} REGISTER
+Contact: <sip:${ext}@127.0.0.1:${contactPort}>
+${auth}Max-Forwards: 70
+Expires: ${expires}
+Content-Length: 0
+
+]]>`;
+  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="register ${ext}">
+  <send retrans="500">${req(1, '')}</send>
+  <recv response="401" auth="true"/>
+  <send retrans="500">${req(2, `[authentication username=${ext} password=${password}]\n`)}</send>
+  <recv response="200"/>
+</scenario>`;
+}
+
+/**
+ * An operator's phone: answers after a short ring and hangs up after a random talk time between
+ * `talkMs[0]` and `talkMs[1]` (or rejects with 603, or rings until cancelled). Serves call after call.
+ */
+export function phoneXml(b: { kind: 'answer'; talkMs: [number, number] } | { kind: 'reject' } | { kind: 'no_answer' }): string {
+  const head = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="operator phone">
+  <recv request="INVITE"/>
+  <send><![CDATA[
+SIP/2.0 180 Ringing
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+Content-Length: 0
+
+]]></send>
+`;
+  if (b.kind === 'reject') {
+    return `${head}  <send><![CDATA[
+SIP/2.0 603 Decline
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+  <recv request="ACK"/>
+</scenario>`;
+  }
+  if (b.kind === 'no_answer') {
+    return `${head}  <recv request="CANCEL"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+  <send><![CDATA[
+SIP/2.0 487 Request Terminated
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+CSeq: [cseq] INVITE
+Content-Length: 0
+
+]]></send>
+  <recv request="ACK"/>
+</scenario>`;
+  }
+  return `${head}  <pause milliseconds="300"/>
+  <send retrans="500"><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+${withLength('', SDP)}]]></send>
+  <recv request="ACK" rtd="true"/>
+  <!-- A caller who hangs up first: sipp's default behaviour answers the BYE with 200 and ends the call. -->
+  <pause distribution="uniform" min="${b.talkMs[0]}" max="${b.talkMs[1]}"/>
+  <send retrans="500"><![CDATA[
+BYE [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+CSeq: 2 BYE
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+  <recv response="200"/>
+</scenario>`;
+}
+
+/**
+ * A citizen calling the hotline: INVITE from their number, ACK, then on the line until the switch
+ * hangs up (the flow ends, the operator hangs up, or the test ends the call through the switch).
+ */
+export function callerXml(hotline: string, server: string): string {
+  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="citizen">
+  <send retrans="500"><![CDATA[
+INVITE sip:${hotline}@${server} SIP/2.0
+Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
+From: <sip:[field0]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:${hotline}@${server}>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: <sip:[field0]@[local_ip]:[local_port]>
+Max-Forwards: 70
+${withLength('', SDP)}]]></send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="200" rtd="true"/>
+  <send><![CDATA[
+ACK sip:${hotline}@${server} SIP/2.0
+Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
+From: <sip:[field0]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+[last_To:]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Contact: <sip:[field0]@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+  <recv request="BYE"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+</scenario>`;
+}
+
+/**
+ * Survey callees on one port: the number's prefix says what they do — 0302… busy (486),
+ * 0303… never answers (until CANCEL), anything else answers and stays until the switch hangs up.
+ */
+export function calleesXml(): string {
+  const reply = (code: string, sdp = false) => `<send><![CDATA[
+SIP/2.0 ${code}
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+${sdp ? withLength('', SDP) : 'Content-Length: 0\n\n'}]]></send>`;
+  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="survey callees">
+  <recv request="INVITE">
+    <action>
+      <ereg regexp="INVITE sip:0302" search_in="msg" check_it="false" assign_to="busy"/>
+      <ereg regexp="INVITE sip:0303" search_in="msg" check_it="false" assign_to="silent"/>
+    </action>
+  </recv>
+  <nop hide="true" test="busy" next="busy"/>
+  <nop hide="true" test="silent" next="silent"/>
+  ${reply('180 Ringing')}
+  <pause milliseconds="200"/>
+  ${reply('200 OK', true)}
+  <recv request="ACK"/>
+  <recv request="BYE"/>
+  ${reply('200 OK')}
+  <nop next="end"/>
+  <label id="busy"/>
+  ${reply('486 Busy Here')}
+  <recv request="ACK" next="end"/>
+  <label id="silent"/>
+  ${reply('180 Ringing')}
+  <recv request="CANCEL"/>
+  ${reply('200 OK')}
+  <send><![CDATA[
+SIP/2.0 487 Request Terminated
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+CSeq: [cseq] INVITE
+Content-Length: 0
+
+]]></send>
+  <recv request="ACK"/>
+  <label id="end"/>
+</scenario>`;
+}
+
+/** A one-line CSV injection file for sipp's [field0] (the caller's number), one line per call. */
+export function callersCsv(numbers: string[]): string {
+  const file = path.join(dir, `callers-${++seq}.csv`);
+  fs.writeFileSync(file, `SEQUENTIAL\n${numbers.join('\n')}\n`);
+  return file;
+}
