@@ -246,6 +246,8 @@ export function deskRoutes(o: DeskApiOptions): Router {
     ]);
     res.json({
       calendarWarning: coverageWarning(ctx.policy().calendar, now, 60),
+      // The switch's connection and whether its prompts are playable (surveys wait while they are not).
+      switchStatus: ctx.telephony ? ctx.telephony.status() : null,
       speech: { ...backlog, text: formatBacklog(backlog) },
       callbacks,
       ...buildWallboard({

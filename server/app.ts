@@ -2,6 +2,7 @@
 import express from 'express';
 import { Knex } from 'knex';
 import { dbKind } from '../storage/db';
+import type { PromptCheck } from '../ivr/telephony';
 import { listUnits, User } from '../storage/directory';
 import { TicketService } from './services/tickets';
 import { jsonErrors, notFoundRoute } from './http/errors';
@@ -11,7 +12,11 @@ import { accountRoutes } from './http/accounts';
 import { open311Routes, Open311Deps } from './http/open311';
 import type { DemoFlag } from './security-mode';
 
-export interface TelephonyStatus { configured: boolean; kind: string | null; connected: boolean; since: string | null }
+export interface TelephonyStatus {
+  configured: boolean; kind: string | null; connected: boolean; since: string | null;
+  /** Prompts where the switch looks for them (null: not checked). */
+  prompts?: PromptCheck | null;
+}
 
 export interface AppDeps {
   db: Knex;

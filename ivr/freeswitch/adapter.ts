@@ -13,7 +13,7 @@ import { EslInbound } from './inbound';
 import { IvrServer } from './ivr-server';
 import { eslLog } from './modesl';
 import { mapOriginateResult, originateArgs } from './originate';
-import { promptFile, queuePositionPrompt } from '../prompts';
+import { HOLD_MUSIC_FILE, PROMPTS, PromptKey, promptFile, queuePositionPrompt } from '../prompts';
 
 export interface FreeSwitchOptions extends SwitchCoreOptions {
   config: IvrConfig;
@@ -48,7 +48,7 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
     this.inbound = new EslInbound({
       host: c.esl.host, port: c.esl.port, password: c.esl.password, backoff: o.backoff, silenceMs: o.silenceMs,
     });
-    this.inbound.on('up', () => void this.onUp());
+    this.inbound.on('up', () => void this.onUp().then(() => this.checkPrompts()));
     this.inbound.on('down', (reason: string) => this.setConnected(false, reason));
     this.inbound.on('event', (h: Record<string, string>) => this.onSwitchEvent(h));
     this.ivr = new IvrServer({
@@ -178,9 +178,30 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
     await this.callApi(`uuid_kill ${callId}`);
   }
 
+  /** Asks the switch for every prompt (at start and on each reconnect): status().prompts, surveys held meanwhile. */
+  private async checkPrompts(): Promise<void> {
+    try {
+      this.setPromptCheck(await this.missingPrompts(), 'file_exists');
+    } catch (err) {
+      this.setPromptCheck(null, (err as Error).message);
+    }
+  }
+
+  /** Every prompt file the flows and the queue play, asked of the switch (`file_exists`, one api call each). */
+  private async missingPrompts(): Promise<string[]> {
+    const dir = this.o.config.promptsDir;
+    const files = [...Object.keys(PROMPTS).map((k) => promptFile(k as PromptKey)), HOLD_MUSIC_FILE];
+    const missing: string[] = [];
+    for (const f of files) {
+      if ((await this.inbound.api(`file_exists ${dir}/${f}`)).trim() !== 'true') missing.push(`${dir}/${f}`);
+    }
+    return missing;
+  }
+
   async placeSurveyCall(req: SurveyCallRequest): Promise<SurveyCallPlaced> {
     const c = this.o.config;
     if (!this.connected) throw new TelephonyError('FreeSWITCH 未连接，无法外呼', 'not connected');
+    this.assertPromptsPlayable();
     // Our own uuid for the leg: the call has an id (and a row) even when it fails.
     const callId = crypto.randomUUID();
     const token = await this.expectSurvey(callId, req);

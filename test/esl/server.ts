@@ -739,6 +739,8 @@ export class EslTestServer {
   private server: net.Server | null = null;
   port = 0;
   sessionsSinceStart = 0;
+  /** Paths (or path prefixes) `file_exists` says are not there. */
+  missingFiles: string[] = [];
   /** Round trips from an EXECUTE_COMPLETE written to the next sendmsg read, when measuring. */
   latencies: number[] | null = null;
 
@@ -885,6 +887,8 @@ export class EslTestServer {
         return this.callcenter.api(args);
       case 'reloadxml':
         return '+OK [Success]\n';
+      case 'file_exists':
+        return this.missingFiles.some((m) => args.startsWith(m)) ? 'false' : 'true';
       case 'originate':
         return this.originateSync(args);
       default:

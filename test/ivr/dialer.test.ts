@@ -114,6 +114,22 @@ describe('return-visit dialer', () => {
       assert.deepEqual(outcomes, ['busy', 'no_answer', 'unreachable']);
     });
 
+    it('prompts the switch cannot find are checked at start and on each reconnect: surveys wait, the status says which (issue 15 fault 4)', async () => {
+      h = await startHarness({ server: { callees: { '0301234567': { kind: 'answer', caller: { inputs: ['1'] } } } } });
+      await until(() => h.tel.status().prompts?.ok === true, 3000, 'prompts checked at start');
+      h.fs.missingFiles = ['/usr/share/freeswitch/sounds/hotline/survey_question.wav'];
+      h.fs.injectRaw('Content-Type: text/bogus\n\n'); // the connection drops and comes back: checked again
+      await until(() => h.tel.status().prompts?.ok === false, 3000, 'the missing prompt noticed on reconnect');
+      assert.deepEqual(h.tel.status().prompts?.missing, ['/usr/share/freeswitch/sounds/hotline/survey_question.wav']);
+      await assert.rejects(h.tel.placeSurveyCall({ ticketId: 3, ticketNumber: '202611230003', phone: '0301234567', attempt: 1 }), /提示音缺失/);
+      assert.ok(!h.fs.commandLog.some((l) => l.startsWith('bgapi originate')), 'no call placed');
+      h.fs.missingFiles = [];
+      h.fs.injectRaw('Content-Type: text/bogus\n\n');
+      await until(() => h.tel.status().prompts?.ok === true, 3000, 'prompts back');
+      const placed = await h.tel.placeSurveyCall({ ticketId: 3, ticketNumber: '202611230003', phone: '0301234567', attempt: 1 });
+      assert.equal(placed.accepted, true);
+    });
+
     it('a misspelled profile is a configuration error, not a citizen who did not answer', async () => {
       h = await startHarness({ env: { SURVEY_DIAL: 'sofia/extrenal/{phone}@127.0.0.1:5070' } });
       await assert.rejects(
