@@ -124,7 +124,7 @@ export class FreeSwitchRealDriver implements SwitchDriver {
     const port = freshPort();
     const password = sipPassword(process.env.HOTLINE_SIP_SECRET!, extension);
     const register = async (expires: number) => {
-      const reg = runSipp(registerXml(extension, password, port, expires, this.phonesAt), [this.phonesAt, '-m', '1'], port);
+      const reg = runSipp(registerXml(extension, password, port, expires, this.phonesAt), [this.phonesAt, '-m', '1', '-timeout', '20s', '-timeout_error'], port);
       const code = await reg.exited;
       if (code !== 0) throw new Error(`phone ${extension} could not ${expires ? 'register' : 'unregister'} (sipp exit ${code})`);
     };
@@ -154,7 +154,7 @@ export class FreeSwitchRealDriver implements SwitchDriver {
   async call(plan: CallerPlan): Promise<CitizenCall> {
     this.keysByNumber.set(plan.caller, [...(plan.keys ?? [])]);
     const created = this.next((h) => h['Event-Name'] === 'CHANNEL_CREATE' && h['Call-Direction'] === 'inbound' && h['Caller-Caller-ID-Number'] === plan.caller);
-    const uac = runSipp(callerXml(this.hotline, this.sip), [this.sip, '-m', '1', '-inf', callersCsv([plan.caller])]);
+    const uac = runSipp(callerXml(this.hotline, this.sip), [this.sip, '-m', '1', '-inf', callersCsv([plan.caller]), '-timeout', '900s', '-timeout_error']);
     this.sipps.add(uac);
     const id = (await created)['Unique-ID'];
     const ended = this.next((h) => h['Event-Name'] === 'CHANNEL_HANGUP_COMPLETE' && h['Unique-ID'] === id, 600000);
