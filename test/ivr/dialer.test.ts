@@ -121,7 +121,7 @@ describe('return-visit dialer', () => {
       h.fs.injectRaw('Content-Type: text/bogus\n\n'); // the connection drops and comes back: checked again
       await until(() => h.tel.status().prompts?.ok === false, 3000, 'the missing prompt noticed on reconnect');
       assert.deepEqual(h.tel.status().prompts?.missing, ['/usr/share/freeswitch/sounds/hotline/survey_question.wav']);
-      await assert.rejects(h.tel.placeSurveyCall({ ticketId: 3, ticketNumber: '202611230003', phone: '0301234567', attempt: 1 }), /提示音缺失/);
+      await assert.rejects(h.tel.placeSurveyCall({ ticketId: 3, ticketNumber: '202611230003', phone: '0301234567', attempt: 1 }), /缺少提示音/);
       assert.ok(!h.fs.commandLog.some((l) => l.startsWith('bgapi originate')), 'no call placed');
       h.fs.missingFiles = [];
       h.fs.injectRaw('Content-Type: text/bogus\n\n');
