@@ -109,3 +109,51 @@ export function decide(
     reason: `${KIND_ZH[kind]}：${why}；${when}${intake}。`,
   };
 }
+
+/** An event type in the ranking: its index in the catalogue and its confidence. */
+export interface RankedType {
+  index: number;
+  confidence: number;
+}
+
+/** What put the first type first, when it was not the ranking. */
+export type DecidedBy = 'danger' | 'duty' | 'village' | null;
+
+/**
+ * The type that decides the dispatch, moved to the front of the ranking (the rest keep
+ * their order, three at most): the danger's own type when a danger is happening now (the
+ * unit that acts); else the type of the first duty the text names (`duties.json`) unless
+ * the ranking's first type is already one of that matter's (then the duty confirms it); then, if that type has a
+ * `rural` counterpart and the matter is in a village or a town's own streets, the
+ * counterpart (属地管理). A type put first by a duty or a village carries the confidence of
+ * the type it displaced: the matter is the one the ranking recognised or the rule named,
+ * and the classifier has no figure of its own for the rule's choice.
+ */
+export function leadingType(
+  taxonomy: Taxonomy,
+  ranked: readonly RankedType[],
+  ctx: { dangerType: string | null; duty: { eventType: string; accept: readonly string[] } | null; village: boolean },
+): { ranked: RankedType[]; decidedBy: DecidedBy } {
+  const types = taxonomy.eventTypes;
+  const indexOf = (code: string) => types.findIndex((t) => t.code === code);
+  const front = (list: RankedType[], code: string, confidence?: number): RankedType[] => {
+    const i = indexOf(code);
+    if (i < 0) return list;
+    const own = list.find((r) => r.index === i);
+    return [{ index: i, confidence: confidence ?? own?.confidence ?? 0 }, ...list.filter((r) => r.index !== i)].slice(0, 3);
+  };
+  let out = [...ranked];
+  let decidedBy: DecidedBy = null;
+  if (ctx.dangerType) return { ranked: front(out, ctx.dangerType), decidedBy: 'danger' };
+  if (ctx.duty) {
+    // The duty decides the matter: it confirms the ranking's first type, or puts its own first.
+    if (!(out.length && ctx.duty.accept.includes(types[out[0].index].code))) out = front(out, ctx.duty.eventType, out[0]?.confidence);
+    decidedBy = 'duty';
+  }
+  const rural = out.length ? types[out[0].index].rural : undefined;
+  if (rural && ctx.village) {
+    out = front(out, rural, out[0].confidence);
+    decidedBy = 'village';
+  }
+  return { ranked: out, decidedBy };
+}

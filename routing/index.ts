@@ -13,6 +13,7 @@ import { parseCsvObjects } from './csv';
 import { parseGovernmentTaxonomy, parseTaxonomy, parseUnits, readJson, type EventType, type Taxonomy, type Units } from './taxonomy';
 import { normalize, tokenize } from './text';
 import { parseDangers, type TriageResult } from './urgency';
+import { parseDuties } from './duties';
 
 export { RoutingConfigError, RoutingInputError } from './errors';
 export type { Decision } from './decide';
@@ -30,6 +31,7 @@ export const DEFAULT_FILES = {
   unitsFile: path.join(CITY, 'units.json'),
   modelFile: path.resolve(__dirname, 'trained-model.json'),
   dangersFile: path.join(CITY, 'dangers.json'),
+  dutiesFile: path.join(CITY, 'duties.json'),
   governmentTaxonomyFile: path.join(CITY, 'appeal-taxonomy.csv'),
 };
 
@@ -110,11 +112,13 @@ export function buildRouting(docs: {
   units: unknown;
   model: unknown;
   dangers?: unknown;
+  duties?: unknown;
   governmentTaxonomy?: Array<Record<string, string>>;
 }): Routing {
   const units = parseUnits(docs.units);
   const taxonomy = parseTaxonomy(docs.taxonomy, units, parseGovernmentTaxonomy(docs.governmentTaxonomy ?? readGovernmentTaxonomy()));
   const triage = parseDangers(docs.dangers ?? readJson(DEFAULT_FILES.dangersFile, '险情规则'), taxonomy, units);
+  const duties = parseDuties(docs.duties ?? readJson(DEFAULT_FILES.dutiesFile, '职责划分'), taxonomy);
   const gazetteer: Gazetteer = parseGazetteer(docs.gazetteer, units);
   const { model, words, file } = decodeModel(docs.model);
   const warnings: string[] = [];
@@ -140,6 +144,7 @@ export function buildRouting(docs: {
       return i === undefined ? SPECIFICITY.unseen : Math.min(SPECIFICITY.max, Math.max(SPECIFICITY.min, model.vec.idf[i] / SPECIFICITY.pivotIdf));
     }),
     triage,
+    duties,
     typeIndex: new Map(taxonomy.eventTypes.map((t, i) => [t.code, i])),
     typeCategory: Int32Array.from(taxonomy.eventTypes.map((t) => taxonomy.categories.indexOf(t.category))),
     categorySize: taxonomy.categories.map((c) => taxonomy.eventTypes.filter((t) => t.category === c).length),
@@ -212,7 +217,7 @@ export function buildRouting(docs: {
  * with a Chinese message naming every problem when a file is wrong.
  */
 export function loadRouting(
-  opts: { taxonomyFile?: string; gazetteerFile?: string; modelFile?: string; unitsFile?: string; dangersFile?: string; governmentTaxonomyFile?: string } = {},
+  opts: { taxonomyFile?: string; gazetteerFile?: string; modelFile?: string; unitsFile?: string; dangersFile?: string; dutiesFile?: string; governmentTaxonomyFile?: string } = {},
 ): Routing {
   const f = { ...DEFAULT_FILES, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v)) };
   return buildRouting({
@@ -221,6 +226,7 @@ export function loadRouting(
     gazetteer: readJson(f.gazetteerFile, '地名表'),
     model: readJson(f.modelFile, '模型'),
     dangers: readJson(f.dangersFile, '险情规则'),
+    duties: readJson(f.dutiesFile, '职责划分'),
     governmentTaxonomy: readGovernmentTaxonomy(f.governmentTaxonomyFile),
   });
 }

@@ -2,7 +2,8 @@
 // confidence, urgency, lead and co-handling units, deadline class, and the words
 // behind it. Pure over the loaded configuration and model; never throws.
 import type { AppealKind, UrgencyClass } from '../workflow/types';
-import { decide, type Decision } from './decide';
+import { decide, leadingType, type Decision } from './decide';
+import type { Duties } from './duties';
 import { EventTypeScorer } from './event-scorer';
 import { matchSetting, matchTown, type Gazetteer, type TownMatch } from './gazetteer';
 import { guessKind } from './kind';
@@ -17,6 +18,10 @@ export const EVENT_TYPE_THRESHOLD = 0.5;
 export const CATEGORY_THRESHOLD = 0.6;
 /** Weight of the event-type word evidence against the category classifier (per unit of profile weight). */
 export const EVIDENCE_WEIGHT = 1.2;
+/** A text longer than this (characters) is a written appeal: a duty's words must be in its title or ranked. */
+export const DUTY_LONG_TEXT = 150;
+/** …among the ranking's first this many types. */
+export const DUTY_LONG_TEXT_RANK = 5;
 /** Cap on a type's evidence, so a long text does not make one type certain by sheer length. */
 export const EVIDENCE_CAP = 6;
 /**
@@ -78,6 +83,7 @@ export interface SuggestEngine {
   words: string[];
   scorer: EventTypeScorer;
   triage: DangerTriage;
+  duties: Duties;
   /** Event type code → index in taxonomy.eventTypes. */
   typeIndex: Map<string, number>;
   /** Per event type: index of its category in taxonomy.categories. */
@@ -145,39 +151,38 @@ export function suggest(e: SuggestEngine, input: SuggestInput): Suggestion {
 
   const catPost = new Float64Array(cats.length);
   for (let i = 0; i < types.length; i++) catPost[e.typeCategory[i]] += p[i];
-  let top = informative ? topIndices(p, 3) : [];
-  // The type that decides the dispatch: the danger's own when a danger is happening now
-  // (the unit that acts), the village counterpart of a city-district matter in a village
-  // (属地管理), otherwise the top-ranked one. It is shown first.
-  const index = (code: string) => e.typeIndex.get(code) ?? -1;
-  let decidedBy: 'danger' | 'village' | null = null;
-  if (tri.dispatch) {
-    const i = index(tri.dispatch.eventType);
-    if (i >= 0) {
-      top = [i, ...top.filter((j) => j !== i)].slice(0, 3);
-      decidedBy = 'danger';
-    }
-  } else if (top.length && types[top[0]].rural && matchSetting(e.units, all, address, townMatch.town) === 'village') {
-    const i = index(types[top[0]].rural!);
-    if (i >= 0) {
-      p[i] = Math.max(p[i], p[top[0]]);
-      top = [i, ...top.filter((j) => j !== i)].slice(0, 3);
-      decidedBy = 'village';
-    }
+  // The type that decides the dispatch goes first: the danger's, a duty's, a village's (decide.ts).
+  const ranked = informative ? topIndices(p, 3).map((index) => ({ index, confidence: p[index] })) : [];
+  let duty = tri.dispatch ? null : e.duties.match(all);
+  // In a long written appeal a duty's words may be incidental (a bus stop in a fraud story):
+  // there the matter must be named in the title or be among the ranking's first few types.
+  if (duty && all.length > DUTY_LONG_TEXT && !(title && e.duties.match(title)?.code === duty.code)) {
+    const d = duty;
+    const support = d.accept.map((c) => p[e.typeIndex.get(c) ?? 0]).reduce((a, b) => Math.max(a, b), 0);
+    let above = 0;
+    for (let i = 0; i < p.length; i++) if (p[i] > support) above++;
+    if (above >= DUTY_LONG_TEXT_RANK) duty = null;
   }
-  // The category shown is that of the top event type, so the desk never shows a type outside its category.
-  const category: string | null = top.length ? types[top[0]].category : null;
-  const categoryConfidence = top.length ? catPost[e.typeCategory[top[0]]] : 0;
+  const village = matchSetting(e.units, all, address, townMatch.town) === 'village';
+  const lead = leadingType(e.taxonomy, ranked, { dangerType: tri.dispatch?.eventType ?? null, duty, village });
+  const decidedBy = lead.decidedBy;
+  const top = lead.ranked.map((r) => r.index);
+  const conf = new Map(lead.ranked.map((r) => [r.index, r.confidence]));
+  // The category shown is the ranking's (the classifier's side). A type put first by a danger,
+  // a duty or a village may belong to another category; the explanation says so, and the
+  // ticket's own category follows its event type.
+  const category: string | null = ranked.length ? types[ranked[0].index].category : top.length ? types[top[0]].category : null;
+  const categoryConfidence = category !== null ? catPost[e.taxonomy.categories.indexOf(category)] : 0;
   const evidence = new Map(scores.map((s) => [s.index, s]));
-  const eventTypes = top.map((i) => ({ code: types[i].code, name: types[i].name, confidence: round(p[i]) }));
+  const eventTypes = top.map((i) => ({ code: types[i].code, name: types[i].name, confidence: round(conf.get(i) ?? p[i]) }));
 
   let decision: Decision | null = null;
   if (top.length)
     decision = decide(e.taxonomy, e.units, types[top[0]].code, townMatch.town, kindGuess.kind, { emergency: tri.emergency, coUnits: tri.dispatch?.coUnits });
 
   if (all && !informative) reasons.push('没有识别出与事项相关的词语');
-  if (informative && decidedBy !== 'danger' && eventTypes[0].confidence < EVENT_TYPE_THRESHOLD) reasons.push(`事项类型把握不足（${Math.round(eventTypes[0].confidence * 100)}%）`);
-  if (informative && decidedBy !== 'danger' && categoryConfidence < CATEGORY_THRESHOLD) reasons.push(`一级分类把握不足（${Math.round(categoryConfidence * 100)}%）`);
+  if (informative && decidedBy !== 'danger' && decidedBy !== 'duty' && eventTypes[0].confidence < EVENT_TYPE_THRESHOLD) reasons.push(`事项类型把握不足（${Math.round(eventTypes[0].confidence * 100)}%）`);
+  if (informative && decidedBy !== 'danger' && decidedBy !== 'duty' && categoryConfidence < CATEGORY_THRESHOLD) reasons.push(`一级分类把握不足（${Math.round(categoryConfidence * 100)}%）`);
   if (decision?.needsTown) reasons.push(townMatch.candidates.length ? '提到多个镇街，请确认属地' : '未识别出镇街，请确认属地');
 
   const catWords = category !== null && e.model.categories.includes(category) ? drivingWords(e.model, x, e.model.categories.indexOf(category), 5, e.words) : [];
@@ -192,7 +197,9 @@ export function suggest(e: SuggestEngine, input: SuggestInput): Suggestion {
     parts.push(
       decidedBy === 'danger'
         ? `事项“${types[top[0]].name}”（按险情确定处置单位）`
-        : `事项“${types[top[0]].name}”（${Math.round(p[top[0]] * 100)}%），依据：${typeWords.join('、') || '分类概率'}${decidedBy === 'village' ? '；发生在农村或镇驻地，按属地管理' : ''}`,
+        : decidedBy === 'duty' && duty
+          ? `事项“${types[top[0]].name}”（按职责划分：${duty.why}；依据：${duty.words.join('、')}）`
+          : `事项“${types[top[0]].name}”（${Math.round(p[top[0]] * 100)}%），依据：${typeWords.join('、') || '分类概率'}${decidedBy === 'village' ? '；发生在农村或镇驻地，按属地管理' : ''}`,
     );
   parts.push(`诉求类型：${kindGuess.defaulted ? '未见提示词，默认投诉' : `提示词 ${kindGuess.cues.join('、')}`}`);
   if (tri.reason) parts.push(tri.reason);

@@ -6,22 +6,14 @@
 // cheap: one pass of a phrase index over the text, then a few comparisons per hit.
 // The same triage serves typed appeals, call transcripts and keyword-spotting hits.
 import { RoutingConfigError } from './errors';
+import { isPhraseList, matches, patternProblems, WordClasses, type Hit, type Pattern } from './patterns';
 import { PhraseMatcher } from './phrases';
 import type { Taxonomy, Units } from './taxonomy';
 
 type MarkerKind = 'negation' | 'hypothetical' | 'past' | 'reported' | 'now' | 'after' | 'aftermath';
 const MARKER_KINDS: readonly MarkerKind[] = ['negation', 'hypothetical', 'past', 'reported', 'now', 'after', 'aftermath'];
 
-export interface DangerPattern {
-  /** Word classes that must all be present; the last is the predicate the time/negation checks apply to. */
-  all: string[];
-  /** Word classes that cancel the pattern when present near the predicate. */
-  unless?: string[];
-  /** The classes must appear in the listed order. */
-  ordered?: boolean;
-  /** Overrides the danger's window (characters). */
-  window?: number;
-}
+export type DangerPattern = Pattern;
 
 export interface DangerSource {
   /** A word class near the predicate that names what caused the danger. */
@@ -84,13 +76,6 @@ export interface TriageResult {
   reason: string;
 }
 
-interface Hit {
-  start: number;
-  end: number;
-  phrase: string;
-}
-
-const isStrs = (x: unknown): x is string[] => Array.isArray(x) && x.length > 0 && x.every((s) => typeof s === 'string' && s.length > 0);
 
 /** Sentence ends: hypothetical/past markers do not reach across them. */
 const HARD = /[。！？!?；;\n]/;
@@ -114,9 +99,7 @@ const MARKER_ZH: Record<MarkerKind, string> = {
 };
 
 export class DangerTriage {
-  private readonly words: PhraseMatcher;
-  private readonly wordClasses = new Map<string, string[]>();
-  private readonly blocks: Set<string>;
+  private readonly words: WordClasses;
   private readonly markers: PhraseMatcher;
   private readonly markerKind = new Map<string, MarkerKind[]>();
   private readonly markerBlocks: Set<string>;
@@ -130,14 +113,7 @@ export class DangerTriage {
   ) {
     this.version = doc.version;
     this.rules = doc.dangers;
-    for (const [concept, list] of Object.entries(doc.concepts))
-      for (const w of list) {
-        const c = this.wordClasses.get(w);
-        if (c) c.push(concept);
-        else this.wordClasses.set(w, [concept]);
-      }
-    this.blocks = new Set(doc.blocks);
-    this.words = new PhraseMatcher([...this.wordClasses.keys(), ...this.blocks]);
+    this.words = new WordClasses(doc.concepts, doc.blocks);
     for (const k of MARKER_KINDS)
       for (const w of doc.markers[k]) {
         const c = this.markerKind.get(w);
@@ -152,7 +128,7 @@ export class DangerTriage {
   triage(text: string): TriageResult {
     const empty: TriageResult = { emergency: false, findings: [], dismissed: [], dispatch: null, reason: '' };
     if (!text) return empty;
-    const byClass = this.classHits(text);
+    const byClass = this.words.hits(text);
     if (!byClass.size) return empty;
     const marks = this.markerHits(text);
     const findings: Array<DangerFinding & { rule: DangerRule; anchorClass: string; anchor: Hit }> = [];
@@ -162,9 +138,7 @@ export class DangerTriage {
       let lost: DismissedDanger | null = null;
       for (const p of rule.patterns) {
         const anchorClass = p.all[p.all.length - 1];
-        for (const a of byClass.get(anchorClass) ?? []) {
-          const m = this.match(p, rule.window, a, byClass);
-          if (!m) continue;
+        for (const { anchor: a, hits: m } of matches(p, rule.window, byClass)) {
           const why = this.notNow(text, a, marks);
           const words = [...new Set(m.map((h) => h.phrase))];
           if (why) {
@@ -211,30 +185,6 @@ export class DangerTriage {
     };
   }
 
-  /** Word-class hits, those inside a blocking phrase removed. */
-  private classHits(text: string): Map<string, Hit[]> {
-    const raw = this.words.find(text);
-    const blocked: Array<[number, number]> = [];
-    for (const h of raw) if (this.blocks.has(h.phrase)) blocked.push([h.index, h.index + h.phrase.length]);
-    const out = new Map<string, Hit[]>();
-    for (const h of raw) {
-      const classes = this.wordClasses.get(h.phrase);
-      if (!classes) continue;
-      const start = h.index;
-      const end = start + h.phrase.length;
-      if (blocked.some(([s, e]) => start >= s && end <= e && e - s > end - start)) continue;
-      for (const c of classes) {
-        const list = out.get(c);
-        const hit = { start, end, phrase: h.phrase };
-        if (list) list.push(hit);
-        else out.set(c, [hit]);
-      }
-    }
-    // In text order; at one position the longest phrase first (漏了 before 漏).
-    for (const list of out.values()) list.sort((x, y) => x.start - y.start || y.end - x.end);
-    return out;
-  }
-
   private markerHits(text: string): Array<Hit & { kinds: MarkerKind[] }> {
     const raw = this.markers.find(text);
     const blocked: Array<[number, number]> = [];
@@ -249,31 +199,6 @@ export class DangerTriage {
       out.push({ start, end, phrase: h.phrase, kinds });
     }
     return out;
-  }
-
-  /** The hits that make the pattern around this predicate hit, or null. */
-  private match(p: DangerPattern, ruleWindow: number, a: Hit, byClass: Map<string, Hit[]>): Hit[] | null {
-    const window = p.window ?? ruleWindow;
-    for (const u of p.unless ?? []) if ((byClass.get(u) ?? []).some((h) => Math.abs(h.start - a.start) <= window)) return null;
-    const chosen: Hit[] = [a];
-    let next = a; // ordered: each class must end before the next one starts, within the window
-    for (let i = p.all.length - 2; i >= 0; i--) {
-      const cands = byClass.get(p.all[i]) ?? [];
-      let best: Hit | null = null;
-      for (const h of cands) {
-        if (h.start < a.end && h.end > a.start) continue; // overlaps the predicate
-        if (p.ordered) {
-          if (h.end > next.start || next.start - h.end > window) continue;
-          if (!best || h.start > best.start) best = h;
-        } else if (Math.abs(h.start - a.start) <= window) {
-          if (!best || Math.abs(h.start - a.start) < Math.abs(best.start - a.start)) best = h;
-        }
-      }
-      if (!best) return null;
-      chosen.unshift(best);
-      next = best;
-    }
-    return chosen;
   }
 
   /** Why the predicate at `a` is not happening now, or '' when it is. */
@@ -316,11 +241,11 @@ export function parseDangers(raw: unknown, taxonomy: Taxonomy, units: Units): Da
   const errors: string[] = [];
   if (!doc || typeof doc.version !== 'string') throw new RoutingConfigError('险情规则缺少 version');
   if (!doc.markers || typeof doc.markers !== 'object') errors.push('险情规则缺少 markers');
-  else for (const k of [...MARKER_KINDS, 'markerBlocks'] as const) if (!isStrs(doc.markers[k])) errors.push(`markers.${k} 必须是非空字符串数组`);
+  else for (const k of [...MARKER_KINDS, 'markerBlocks'] as const) if (!isPhraseList(doc.markers[k])) errors.push(`markers.${k} 必须是非空字符串数组`);
   if (!Array.isArray(doc.blocks) || !doc.blocks.every((s) => typeof s === 'string' && s)) errors.push('blocks 必须是字符串数组');
   const concepts = doc.concepts && typeof doc.concepts === 'object' ? doc.concepts : {};
   if (!Object.keys(concepts).length) errors.push('险情规则缺少 concepts');
-  for (const [c, list] of Object.entries(concepts)) if (!isStrs(list)) errors.push(`词类 ${c} 必须是非空字符串数组`);
+  for (const [c, list] of Object.entries(concepts)) if (!isPhraseList(list)) errors.push(`词类 ${c} 必须是非空字符串数组`);
   if (!Array.isArray(doc.dangers) || !doc.dangers.length) errors.push('险情规则缺少 dangers');
   const seen = new Set<string>();
   const known = (c: string) => Object.prototype.hasOwnProperty.call(concepts, c);
@@ -334,12 +259,7 @@ export function parseDangers(raw: unknown, taxonomy: Taxonomy, units: Units): Da
     seen.add(d.code);
     if (typeof d.name !== 'string' || !d.name) errors.push(`${at}：缺少 name`);
     if (!Number.isInteger(d.window) || d.window < 1 || d.window > 200) errors.push(`${at}：window 必须是 1–200 的整数`);
-    if (!Array.isArray(d.patterns) || !d.patterns.length) errors.push(`${at}：缺少 patterns`);
-    for (const p of Array.isArray(d.patterns) ? d.patterns : []) {
-      if (!isStrs(p?.all)) errors.push(`${at}：pattern.all 必须是词类名数组`);
-      for (const c of [...(p?.all ?? []), ...(p?.unless ?? [])]) if (!known(c)) errors.push(`${at}：未定义的词类 ${c}`);
-      if (p?.window !== undefined && !(Number.isInteger(p.window) && p.window > 0)) errors.push(`${at}：pattern.window 必须是正整数`);
-    }
+    errors.push(...patternProblems(at, d.patterns, known));
     if (!taxonomy.byCode.has(d.eventType)) errors.push(`${at}：事项类型 ${d.eventType} 不在目录中`);
     const checkUnits = (list: unknown) => {
       if (list === undefined) return;
@@ -353,7 +273,7 @@ export function parseDangers(raw: unknown, taxonomy: Taxonomy, units: Units): Da
       if (s?.unlessConcept !== undefined && !known(s.unlessConcept)) errors.push(`${at}：source 的词类 ${s.unlessConcept} 未定义`);
       checkUnits(s?.coUnits);
     }
-    if (!isStrs(d.spoken)) errors.push(`${at}：spoken 必须是非空字符串数组（供紧急词检测使用）`);
+    if (!isPhraseList(d.spoken)) errors.push(`${at}：spoken 必须是非空字符串数组（供紧急词检测使用）`);
   }
   if (errors.length) throw new RoutingConfigError(`险情规则校验失败：\n${errors.join('\n')}`);
   const triage = new DangerTriage(doc, (code) => taxonomy.byCode.get(code)!.owner);

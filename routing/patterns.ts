@@ -1,0 +1,118 @@
+// Word classes and patterns over them: the one matcher behind the emergency triage
+// (city/demo/dangers.json) and the division of duties (city/demo/duties.json). A word
+// class is a list of phrases (煤气, 燃气, 天然气… = GAS); a pattern names classes that
+// must all occur within a window of characters (in order where it matters), and
+// classes that cancel it when present. Blocking phrases (打不着火, 救命钱) cancel the
+// hits they cover. One pass of a phrase index over the text, then a few comparisons.
+import { PhraseMatcher } from './phrases';
+
+export interface Pattern {
+  /** Word classes that must all be present; the last one is the pattern's anchor (its predicate). */
+  all: string[];
+  /** Word classes that cancel the pattern when present within the window of the anchor. */
+  unless?: string[];
+  /** The classes must appear in the listed order, each within the window of the next. */
+  ordered?: boolean;
+  /** Characters; overrides the rule's window. */
+  window?: number;
+}
+
+export interface Hit {
+  start: number;
+  end: number;
+  phrase: string;
+}
+
+export type ClassHits = Map<string, Hit[]>;
+
+export const isPhraseList = (x: unknown): x is string[] => Array.isArray(x) && x.length > 0 && x.every((s) => typeof s === 'string' && s.length > 0);
+
+/** Problems with a pattern list, in Chinese (`at` names the rule). */
+export function patternProblems(at: string, patterns: unknown, known: (c: string) => boolean): string[] {
+  const errors: string[] = [];
+  if (!Array.isArray(patterns) || !patterns.length) return [`${at}：缺少 patterns`];
+  for (const p of patterns as Pattern[]) {
+    if (!isPhraseList(p?.all)) errors.push(`${at}：pattern.all 必须是词类名数组`);
+    for (const c of [...(p?.all ?? []), ...(p?.unless ?? [])]) if (!known(c)) errors.push(`${at}：未定义的词类 ${c}`);
+    if (p?.window !== undefined && !(Number.isInteger(p.window) && p.window > 0)) errors.push(`${at}：pattern.window 必须是正整数`);
+  }
+  return errors;
+}
+
+export class WordClasses {
+  private readonly matcher: PhraseMatcher;
+  private readonly classesOf = new Map<string, string[]>();
+  private readonly blocks: Set<string>;
+
+  constructor(concepts: Record<string, string[]>, blocks: readonly string[] = []) {
+    for (const [concept, list] of Object.entries(concepts))
+      for (const w of list) {
+        const c = this.classesOf.get(w);
+        if (c) c.push(concept);
+        else this.classesOf.set(w, [concept]);
+      }
+    this.blocks = new Set(blocks);
+    this.matcher = new PhraseMatcher([...this.classesOf.keys(), ...this.blocks]);
+  }
+
+  has(concept: string): boolean {
+    for (const list of this.classesOf.values()) if (list.includes(concept)) return true;
+    return false;
+  }
+
+  /** Hits per class, in text order (at one position the longest phrase first), those inside a longer blocking phrase removed. */
+  hits(text: string): ClassHits {
+    const out: ClassHits = new Map();
+    if (!text) return out;
+    const raw = this.matcher.find(text);
+    const blocked: Array<[number, number]> = [];
+    for (const h of raw) if (this.blocks.has(h.phrase)) blocked.push([h.index, h.index + h.phrase.length]);
+    for (const h of raw) {
+      const classes = this.classesOf.get(h.phrase);
+      if (!classes) continue;
+      const start = h.index;
+      const end = start + h.phrase.length;
+      if (blocked.some(([s, e]) => start >= s && end <= e && e - s > end - start)) continue;
+      for (const c of classes) {
+        const list = out.get(c);
+        const hit = { start, end, phrase: h.phrase };
+        if (list) list.push(hit);
+        else out.set(c, [hit]);
+      }
+    }
+    for (const list of out.values()) list.sort((x, y) => x.start - y.start || y.end - x.end);
+    return out;
+  }
+}
+
+/** The hits that make the pattern around this anchor hit, first to last, or null. */
+export function matchAt(p: Pattern, ruleWindow: number, a: Hit, byClass: ClassHits): Hit[] | null {
+  const window = p.window ?? ruleWindow;
+  for (const u of p.unless ?? []) if ((byClass.get(u) ?? []).some((h) => Math.abs(h.start - a.start) <= window)) return null;
+  const chosen: Hit[] = [a];
+  let next = a; // ordered: each class must end before the next one starts, within the window
+  for (let i = p.all.length - 2; i >= 0; i--) {
+    let best: Hit | null = null;
+    for (const h of byClass.get(p.all[i]) ?? []) {
+      if (h.start < a.end && h.end > a.start) continue; // overlaps the anchor
+      if (p.ordered) {
+        if (h.end > next.start || next.start - h.end > window) continue;
+        if (!best || h.start > best.start) best = h;
+      } else if (Math.abs(h.start - a.start) <= window) {
+        if (!best || Math.abs(h.start - a.start) < Math.abs(best.start - a.start)) best = h;
+      }
+    }
+    if (!best) return null;
+    chosen.unshift(best);
+    next = best;
+  }
+  return chosen;
+}
+
+/** Every (anchor, hits) where the pattern matches, in text order of the anchor. */
+export function* matches(p: Pattern, ruleWindow: number, byClass: ClassHits): Generator<{ anchor: Hit; hits: Hit[] }> {
+  for (const a of byClass.get(p.all[p.all.length - 1]) ?? []) {
+    const m = matchAt(p, ruleWindow, a, byClass);
+    if (m) yield { anchor: a, hits: m };
+  }
+}

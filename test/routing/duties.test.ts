@@ -1,0 +1,84 @@
+// The division of duties (city/demo/duties.json): territorial matters led by the town or
+// street office, departmental ones by the competent department, whatever the
+// classifier's first guess; checked on the issue's list, phrased as callers do.
+import assert from 'node:assert/strict';
+import { parseDuties } from '../../routing/duties';
+import { parseTaxonomy, parseUnits } from '../../routing/taxonomy';
+import { RoutingConfigError } from '../../routing/index';
+import { committedRouting, readJsonFile } from './support';
+
+const r = () => committedRouting();
+const lead = (text: string) => {
+  const s = r().suggest({ text });
+  return { lead: s.leadUnit, co: s.coUnits, type: s.eventTypes[0]?.name, explanation: s.explanation };
+};
+
+describe('division of duties (属地管理 / 业务主管)', () => {
+  const territorial: Array<[string, string, string[]]> = [
+    ['俺是田柳镇王家庄的，庄西头的垃圾池子满了，俩月没人拉了', 'tianliu', []],
+    ['营里镇 有户人家在村口空地上私搭乱建了一排棚子', 'yingli', []],
+    ['纪台镇 俺的承包地合同没到期，村里硬给收走了', 'jitai', ['nyj']],
+    ['古城街道 俺和邻居家的宅基地地界一直说不清', 'gucheng', ['nyj']],
+    ['侯镇 俺们村的账好几年不公开了，集体资产也不知道去哪了', 'houzhen', ['nyj']],
+    ['上口镇 村村通那条路全是坑，三轮车都翻过', 'shangkou', ['jtj']],
+  ];
+  for (const [text, town, co] of territorial)
+    it(`territorial: ${text}`, () => {
+      const x = lead(text);
+      assert.equal(x.lead, town, `${x.type}: ${x.explanation}`);
+      for (const u of co) assert.ok(x.co.includes(u), `${u} co-handles`);
+    });
+
+  const departmental: Array<[string, string]> = [
+    ['圣城街道 俺们小区外头农圣街上的路灯坏了一排', 'cgj'],
+    ['市区那个路口的红绿灯老是闪黄灯', 'gaj'],
+    ['俺在工地上干了仨月，包工头一分钱工钱没给', 'rsj'],
+    ['化龙镇 有个小卖部囤了好多鞭炮，偷偷卖', 'yjj'],
+    ['想开个理发店，营业执照在哪办', 'spj'],
+    ['买的房子住了四年，房产证还办不下来', 'zrj'],
+    ['俺是退伍老兵，优抚金今年咋还没发', 'tyj'],
+    ['结婚登记要带啥材料，周末能办吗', 'mzj'],
+    ['小区里野狗成群，晚上追着人叫', 'gaj'],
+  ];
+  for (const [text, unit] of departmental)
+    it(`departmental: ${text}`, () => {
+      const x = lead(text);
+      assert.equal(x.lead, unit, `${x.type}: ${x.explanation}`);
+    });
+
+  it('the operator sees which duty decided and why', () => {
+    assert.match(lead('俺在工地上干了仨月，包工头一分钱工钱没给').explanation, /按职责划分：欠薪不论在工厂还是建筑工地/);
+    const s = r().suggest({ text: '俺爹想去养老院，公办的养老院咋申请' });
+    assert.equal(s.leadUnit, 'mzj');
+    assert.equal(s.operatorChoiceReasons.length, 0, 'the duty decides: no low-confidence question');
+  });
+
+  it('a duty leaves the classifier’s type when it is already one of the matter’s (退伍安置 stays 退役军人安置)', () => {
+    const s = r().suggest({ text: '俺儿子刚退伍，安置工作咋弄' });
+    assert.ok(['退役军人安置', '退役军人优抚'].includes(s.eventTypes[0].name));
+    assert.equal(s.leadUnit, 'tyj');
+  });
+
+  it('every duty names a type of the catalogue whose lead matches its principle (town-led for territorial)', () => {
+    const doc = readJsonFile('city/demo/duties.json');
+    for (const d of doc.duties) {
+      const t = r().taxonomy.byCode.get(d.eventType)!;
+      assert.ok(t, d.code);
+      assert.equal(t.territory === 'town', d.principle === 'territorial', `${d.code}: ${t.code} ${t.territory}`);
+    }
+  });
+
+  it('the duties file is validated at load, naming every problem', () => {
+    const units = parseUnits(readJsonFile('city/demo/units.json'));
+    const taxonomy = parseTaxonomy(readJsonFile('city/demo/event-types.json'), units);
+    const doc = readJsonFile('city/demo/duties.json');
+    doc.duties[0].patterns.push({ all: ['NO_SUCH'] });
+    doc.duties[1].eventType = 'XX-0000';
+    const dibao = doc.duties.find((d: { code: string }) => d.code === 'dibao');
+    dibao.eventType = 'MZ-0201';
+    assert.throws(
+      () => parseDuties(doc, taxonomy),
+      (e: Error) => e instanceof RoutingConfigError && /NO_SUCH/.test(e.message) && /XX-0000/.test(e.message) && /必须由镇街牵头/.test(e.message),
+    );
+  });
+});
