@@ -90,7 +90,7 @@ describe('demo secrets said out loud; production refuses them', function () {
         assert.equal(p.code, 2, p.lines.join('\n'));
         const all = p.lines.join('\n');
         assert.match(all, /生产模式拒绝启动/);
-        assert.match(all, /79 个账号仍使用演示密码/);
+        assert.match(all, /83 个账号仍使用演示密码/); // 47 units of city/demo (handlers) + center and leader accounts
         assert.match(all, /demo-web-key/);
         assert.doesNotMatch(all, /民声热线已启动/);
       }
