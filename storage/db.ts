@@ -69,6 +69,10 @@ export function knexConfig(opts: DbOptions = {}): Knex.Config {
           conn.pragma('synchronous = FULL');
           conn.pragma('foreign_keys = ON');
           conn.pragma('busy_timeout = 5000');
+          // The query planner's statistics, as SQLite recommends for long-lived connections:
+          // gathered (on a bounded sample) when missing or stale, e.g. after a large import.
+          conn.pragma('analysis_limit = 1000');
+          conn.pragma('optimize = 0x10002');
           cachePreparedStatements(conn);
           done(null, conn);
         } catch (err) {

@@ -246,36 +246,48 @@ export interface TicketFilter {
 
 export interface Page<T> { items: T[]; total: number; page: number; pageSize: number }
 
-const CLOSED: TicketStatus[] = ['closed'];
 const DATE_COLUMNS = { acceptedAt: 'accepted_at', closedAt: 'closed_at', dueAt: 'due_at' } as const;
 
-export function applyTicketFilter(q: Knex.QueryBuilder, f: TicketFilter, now: Date): Knex.QueryBuilder {
+/** Statuses in which a close deadline can be overdue (an index on status finds them; most tickets are closed). */
+const OVERDUE_STATUSES: TicketStatus[] = ['dispatched', 'acknowledged', 'returned', 'replied', 'reviewed', 'under_review', 'supervised', 'resolved_at_intake'];
+
+/**
+ * The filter as SQL. `shape`: 'count' lets the database gather a unit's tickets from its two
+ * indexes (lead, co-handling rows) at once; 'page' asks per ticket, so that the newest page is
+ * read from the primary key's end and stops after a page (a big unit has 100,000s).
+ */
+export function applyTicketFilter(q: Knex.QueryBuilder, f: TicketFilter, now: Date, shape: 'count' | 'page' | 'scan' = 'count'): Knex.QueryBuilder {
   const kind = String((q as unknown as { client: { config: { client: unknown } } }).client.config.client) === 'pg' ? 'postgres' : 'sqlite';
-  if (f.status?.length) q.whereIn('tickets.status', f.status);
-  if (f.unit) q.where('tickets.lead_unit', f.unit);
-  if (f.units?.length) q.whereIn('tickets.lead_unit', f.units);
+  // 'scan' (SQLite): the broad filters are kept off their indexes ("+column"), so that a page of a
+  // large result is read from the primary key's end instead of sorting every match.
+  const raw = (q as unknown as { client: Knex.Client }).client;
+  const c = (column: string): any => (shape === 'scan' && kind === 'sqlite' ? raw.raw('+??', [column]) : column);
+  if (f.status?.length) q.whereIn(c('tickets.status'), f.status);
+  if (f.unit) q.where(c('tickets.lead_unit'), f.unit);
+  if (f.units?.length) q.whereIn(c('tickets.lead_unit'), f.units);
   if (f.visibleToUnit) {
     const u = f.visibleToUnit;
-    q.where((w) => w.where('tickets.lead_unit', u).orWhereIn('tickets.id', (s) => s.from('ticket_co_units').where('unit_code', u).select('ticket_id')));
+    if (shape === 'count') q.where((w) => w.where('tickets.lead_unit', u).orWhereIn('tickets.id', (s) => s.from('ticket_co_units').where('unit_code', u).select('ticket_id')));
+    else q.where((w) => w.where(c('tickets.lead_unit'), u).orWhereExists((s) => s.from('ticket_co_units').whereRaw('ticket_co_units.ticket_id = tickets.id').where('unit_code', u).select(s.client.raw('1'))));
   }
-  if (f.overdue === true) q.whereNotNull('tickets.due_at').where('tickets.due_at', '<', now.toISOString()).whereNotIn('tickets.status', CLOSED);
-  if (f.overdue === false) q.where((w) => w.whereNull('tickets.due_at').orWhere('tickets.due_at', '>=', now.toISOString()).orWhereIn('tickets.status', CLOSED));
-  if (f.channel?.length) q.whereIn('tickets.channel', f.channel);
-  if (f.kind?.length) q.whereIn('tickets.kind', f.kind);
-  if (f.urgency?.length) q.whereIn('tickets.urgency', f.urgency);
+  if (f.overdue === true) q.whereIn(c('tickets.status'), OVERDUE_STATUSES).where(c('tickets.due_at'), '<', now.toISOString());
+  if (f.overdue === false) q.where((w) => w.whereNull('tickets.due_at').orWhere('tickets.due_at', '>=', now.toISOString()).orWhereNotIn('tickets.status', OVERDUE_STATUSES));
+  if (f.channel?.length) q.whereIn(c('tickets.channel'), f.channel);
+  if (f.kind?.length) q.whereIn(c('tickets.kind'), f.kind);
+  if (f.urgency?.length) q.whereIn(c('tickets.urgency'), f.urgency);
   if (f.excludeReports) q.whereNot('tickets.kind', 'report');
   const dateColumn = `tickets.${DATE_COLUMNS[f.dateField ?? 'acceptedAt']}`;
-  if (f.from) q.where(dateColumn, '>=', f.from);
-  if (f.to) q.where(dateColumn, '<', f.to);
+  if (f.from) q.where(c(dateColumn), '>=', f.from);
+  if (f.to) q.where(c(dateColumn), '<', f.to);
   if (f.phone) q.where('tickets.citizen_phone', f.phone);
   // Prefixes as ranges: both databases use the index (':' sorts after '9', U+FFFF after any character).
-  if (f.name) q.where('tickets.citizen_name', '>=', f.name).where('tickets.citizen_name', '<', `${f.name}\uffff`);
+  if (f.name) q.where(c('tickets.citizen_name'), '>=', f.name).where(c('tickets.citizen_name'), '<', `${f.name}\uffff`);
   if (f.number) q.where('tickets.number', f.number);
   if (f.numberPrefix) q.where('tickets.number', '>=', f.numberPrefix).where('tickets.number', '<', `${f.numberPrefix}:`);
-  if (f.eventType) q.where('tickets.event_type', f.eventType);
-  if (f.eventTypes?.length) q.whereIn('tickets.event_type', f.eventTypes);
-  if (f.town) q.where('tickets.town', f.town);
-  if (f.towns?.length) q.whereIn('tickets.town', f.towns);
+  if (f.eventType) q.where(c('tickets.event_type'), f.eventType);
+  if (f.eventTypes?.length) q.whereIn(c('tickets.event_type'), f.eventTypes);
+  if (f.town) q.where(c('tickets.town'), f.town);
+  if (f.towns?.length) q.whereIn(c('tickets.town'), f.towns);
   if (f.mergedInto) q.where('tickets.merged_into', f.mergedInto);
   const terms: Array<{ field: SearchField; grams: string[] }> = [];
   if (f.text?.length) terms.push({ field: 'body', grams: f.text });
@@ -301,10 +313,14 @@ const SORT_COLUMNS: Record<string, string> = { acceptedAt: 'id', dueAt: 'due_at'
 /** At most this many matches are counted: beyond, the answer says "10000+". */
 export const COUNT_CAP = 10_000;
 
-function orderedQuery(db: Knex, f: TicketFilter, sort: TicketSort, now: Date): Knex.QueryBuilder {
+/** Above this many matches a page in acceptance order is read from the primary key's end (SQLite). */
+const SCAN_ABOVE = 2000;
+
+function orderedQuery(db: Knex, f: TicketFilter, sort: TicketSort, now: Date, matches = Infinity): Knex.QueryBuilder {
   const desc = sort.startsWith('-');
   const column = `tickets.${SORT_COLUMNS[sort.replace(/^-/, '')]}`;
-  const q = applyTicketFilter(db('tickets'), f, now).select('tickets.*');
+  const byKey = column === 'tickets.id' && matches > SCAN_ABOVE;
+  const q = applyTicketFilter(db('tickets'), f, now, byKey ? 'scan' : 'page').select('tickets.*');
   const textJoin = dbKind(db) === 'sqlite' && (f.text?.length || f.addressText?.length);
   if (column === 'tickets.id') return q.orderBy(textJoin ? 'ticket_text.rowid' : 'tickets.id', desc ? 'desc' : 'asc');
   // Tickets without a deadline go last either way; ties in a stable order.
@@ -319,7 +335,7 @@ export async function searchTickets(
   const base = () => applyTicketFilter(db('tickets'), f, now);
   const counted = base().select(db.raw('1')).limit(COUNT_CAP + 1).as('m');
   const [{ n }] = await db.from(counted).count({ n: '*' });
-  const rows = await orderedQuery(db, f, sort, now).limit(pageSize).offset((page - 1) * pageSize);
+  const rows = await orderedQuery(db, f, sort, now, Number(n)).limit(pageSize).offset((page - 1) * pageSize);
   const total = Math.min(Number(n), COUNT_CAP);
   return { items: rows.map(ticketFromRow), total, totalCapped: Number(n) > COUNT_CAP, page, pageSize };
 }

@@ -74,6 +74,20 @@ describe('desk API for a working day (issue 14)', function () {
       }
     });
 
+    it('overdue: the close deadline has passed and the ticket is not closed; the rest with overdue=false', async () => {
+      const all = (await op('GET', '/api/tickets?pageSize=100')).body.total;
+      clock += 10 * 86400_000;
+      try {
+        const late = (await op('GET', '/api/tickets?overdue=true')).body;
+        assert.equal(late.total, 2, 'the two dispatched tickets');
+        assert.ok(late.items.every((t: any) => t.overdue && t.deadline.level === 'breach'));
+        assert.equal((await op('GET', '/api/tickets?overdue=false')).body.total, all - 2);
+      } finally {
+        clock -= 10 * 86400_000;
+      }
+      assert.equal((await op('GET', '/api/tickets?overdue=true')).body.total, 0);
+    });
+
     it('a unit finds only the tickets it leads or co-handles (the co-handling unit too)', async () => {
       const mine = (await shengcheng('GET', '/api/tickets')).body;
       assert.equal(mine.total, 1);
