@@ -242,6 +242,44 @@ export interface TicketFilter {
   mergedInto?: number;
   /** Leave reports out (personal-data filters outside the center, defence in depth). */
   excludeReports?: boolean;
+  /** Primary-key bounds (the acceptance range as ids: see acceptedIdRange). */
+  idMin?: number;
+  idMax?: number;
+}
+
+function textTerms(f: TicketFilter): Array<{ field: SearchField; grams: string[] }> {
+  const terms: Array<{ field: SearchField; grams: string[] }> = [];
+  if (f.text?.length) terms.push({ field: 'body', grams: f.text });
+  if (f.addressText?.length) terms.push({ field: 'addr', grams: f.addressText });
+  return terms;
+}
+
+/**
+ * The FROM clause of a search. On SQLite a text search reads the text index first: CROSS JOIN
+ * makes it the outer loop (the planner would otherwise walk a million tickets and probe the
+ * index for each).
+ */
+export function ticketsFrom(db: Knex, f: TicketFilter): Knex.QueryBuilder {
+  if (dbKind(db) === 'sqlite' && (f.text?.length || f.addressText?.length)) return db.from(db.raw('ticket_text cross join tickets on tickets.id = ticket_text.rowid'));
+  return db('tickets');
+}
+
+/**
+ * A ticket's id grows with its acceptance, so an acceptance range is also a range of ids: two
+ * index probes turn it into bounds the primary key can be read between.
+ */
+async function withIdRange(db: Knex, f: TicketFilter): Promise<TicketFilter> {
+  if ((f.dateField ?? 'acceptedAt') !== 'acceptedAt' || (!f.from && !f.to)) return f;
+  const out = { ...f };
+  if (f.from) {
+    const r = await db('tickets').where('accepted_at', '>=', f.from).orderBy('accepted_at').first('id');
+    out.idMin = r ? Number(r.id) : Number.MAX_SAFE_INTEGER;
+  }
+  if (f.to) {
+    const r = await db('tickets').where('accepted_at', '<', f.to).orderBy('accepted_at', 'desc').first('id');
+    out.idMax = r ? Number(r.id) : 0;
+  }
+  return out;
 }
 
 export interface Page<T> { items: T[]; total: number; page: number; pageSize: number }
@@ -289,13 +327,13 @@ export function applyTicketFilter(q: Knex.QueryBuilder, f: TicketFilter, now: Da
   if (f.town) q.where(c('tickets.town'), f.town);
   if (f.towns?.length) q.whereIn(c('tickets.town'), f.towns);
   if (f.mergedInto) q.where('tickets.merged_into', f.mergedInto);
-  const terms: Array<{ field: SearchField; grams: string[] }> = [];
-  if (f.text?.length) terms.push({ field: 'body', grams: f.text });
-  if (f.addressText?.length) terms.push({ field: 'addr', grams: f.addressText });
+  if (f.idMin !== undefined) q.where('tickets.id', '>=', f.idMin);
+  if (f.idMax !== undefined) q.where('tickets.id', '<=', f.idMax);
+  const terms = textTerms(f);
   if (terms.length) {
     if (kind === 'postgres') q.whereRaw('tickets.search_tsv @@ ?::tsquery', [pgTsquery(terms)]);
-    // SQLite: driven by the text index (a join, read newest first and stopped at the page's end).
-    else q.join('ticket_text', 'ticket_text.rowid', 'tickets.id').whereRaw('ticket_text match ?', [ftsMatch(terms)]);
+    // SQLite: ticket_text is in the FROM clause (see ticketsFrom), the outer loop of the join.
+    else q.whereRaw('ticket_text match ?', [ftsMatch(terms)]);
   }
   if (f.q) {
     const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -320,7 +358,7 @@ function orderedQuery(db: Knex, f: TicketFilter, sort: TicketSort, now: Date, ma
   const desc = sort.startsWith('-');
   const column = `tickets.${SORT_COLUMNS[sort.replace(/^-/, '')]}`;
   const byKey = column === 'tickets.id' && matches > SCAN_ABOVE;
-  const q = applyTicketFilter(db('tickets'), f, now, byKey ? 'scan' : 'page').select('tickets.*');
+  const q = applyTicketFilter(ticketsFrom(db, f), f, now, byKey ? 'scan' : 'page').select('tickets.*');
   const textJoin = dbKind(db) === 'sqlite' && (f.text?.length || f.addressText?.length);
   if (column === 'tickets.id') return q.orderBy(textJoin ? 'ticket_text.rowid' : 'tickets.id', desc ? 'desc' : 'asc');
   // Tickets without a deadline go last either way; ties in a stable order.
@@ -332,8 +370,11 @@ function orderedQuery(db: Knex, f: TicketFilter, sort: TicketSort, now: Date, ma
 export async function searchTickets(
   db: Knex, f: TicketFilter, page: number, pageSize: number, now: Date, sort: TicketSort = '-acceptedAt',
 ): Promise<Page<Ticket> & { totalCapped: boolean }> {
-  const base = () => applyTicketFilter(db('tickets'), f, now);
-  const counted = base().select(db.raw('1')).limit(COUNT_CAP + 1).as('m');
+  f = await withIdRange(db, f);
+  const base = () => applyTicketFilter(ticketsFrom(db, f), f, now);
+  // Words alone (the most common search) on SQLite: counted in the text index, without the tickets.
+  const textOnly = dbKind(db) === 'sqlite' && Object.entries(f).every(([k, v]) => v === undefined || k === 'text' || k === 'addressText') && textTerms(f).length > 0;
+  const counted = (textOnly ? db('ticket_text').whereRaw('ticket_text match ?', [ftsMatch(textTerms(f))]).select('rowid') : base().select(db.raw('1'))).limit(COUNT_CAP + 1).as('m');
   const [{ n }] = await db.from(counted).count({ n: '*' });
   const rows = await orderedQuery(db, f, sort, now, Number(n)).limit(pageSize).offset((page - 1) * pageSize);
   const total = Math.min(Number(n), COUNT_CAP);
@@ -353,7 +394,7 @@ export async function eachTicket(db: Knex, f: TicketFilter, sort: TicketSort, no
 }
 
 export async function matchesMoreThan(db: Knex, f: TicketFilter, now: Date, n: number): Promise<boolean> {
-  return (await applyTicketFilter(db('tickets'), f, now).select('tickets.id').limit(1).offset(n)).length > 0;
+  return (await applyTicketFilter(ticketsFrom(db, f), f, now).select('tickets.id').limit(1).offset(n)).length > 0;
 }
 
 export async function findIdempotent(db: Knex, scope: string, key: string): Promise<{ ticketId: number; requestHash: string } | null> {
