@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { Knex } from 'knex';
 import { closeTestDb, openTestDb } from '../support/db';
-import { insertTicket, searchTickets, TicketFilter } from '../../storage/tickets';
+import { COUNT_CAP, insertTicket, searchTickets, TicketFilter } from '../../storage/tickets';
 import { normalizeForSearch, queryGrams } from '../../storage/search-text';
 import { newTicket, appealInput } from '../../workflow/intake';
 import { Ticket } from '../../workflow/types';
@@ -24,7 +24,7 @@ describe('ticket search SQL agrees with the tickets themselves', function () {
       for (let i = 0; i < 2600; i++) {
         const input = appealInput.parse({ channel: i % 3 ? 'hotline' : 'web', kind: i % 5 ? 'complaint' : 'consult', content: `${texts[i % texts.length]}（第${i}次）`, citizenName: i % 2 ? '王先生' : '李女士', citizenPhone: `1381234${String(i).padStart(4, '0')}`, address: `${i % 4 ? '金光街' : '农圣街'}${i}号`, town: towns[i % 3] });
         const at = new Date(Date.parse('2026-01-01T00:00:00Z') + i * 3600_000);
-        const t = { ...newTicket(input, null, at), number: `2026${String(i).padStart(8, '0')}`, status: (i % 7 === 0 ? 'closed' : 'accepted') as Ticket['status'], leadUnit: i % 2 ? 'cgj' : null, urgency: (i % 50 === 0 ? 'emergency' : 'general') as Ticket['urgency'] };
+        const t = { ...newTicket(input, null, at), number: `2026${String(i).padStart(8, '0')}`, status: (i % 7 === 0 ? 'closed' : 'accepted') as Ticket['status'], leadUnit: i % 2 ? 'cgj' : null, coUnits: i % 11 === 0 ? ['zjj'] : i % 13 === 0 ? ['cgj'] : [], urgency: (i % 50 === 0 ? 'emergency' : 'general') as Ticket['urgency'] };
         all.push(await insertTicket(trx, t));
       }
     });
@@ -35,7 +35,7 @@ describe('ticket search SQL agrees with the tickets themselves', function () {
   const check = async (f: TicketFilter, pred: (t: Ticket) => boolean, pageSize = 20, page = 1) => {
     const want = expect(pred);
     const got = await searchTickets(db, f, page, pageSize, now);
-    assert.equal(got.total, want.length, JSON.stringify(f));
+    assert.deepEqual([got.total, got.totalCapped], [Math.min(want.length, COUNT_CAP), want.length > COUNT_CAP], JSON.stringify(f));
     assert.deepEqual(got.items.map((t) => t.id), want.slice((page - 1) * pageSize, page * pageSize).map((t) => t.id), JSON.stringify(f));
   };
   const has = (t: Ticket, q: string) => normalizeForSearch(`${t.title ?? ''}${t.content}`).includes(normalizeForSearch(q));
@@ -56,6 +56,13 @@ describe('ticket search SQL agrees with the tickets themselves', function () {
     await check({ text: queryGrams('路灯')!, status: ['closed'] }, (t) => has(t, '路灯') && t.status === 'closed');
     await check({ addressText: queryGrams('农圣街')! }, (t) => (t.address ?? '').includes('农圣街'));
     await check({ text: queryGrams('坏了路灯')! }, (t) => has(t, '坏了路灯'));
+  });
+
+  it("a unit's tickets: those it leads and those it co-handles, counted in two parts", async () => {
+    await check({ visibleToUnit: 'zjj' }, (t) => t.coUnits.includes('zjj'));
+    await check({ visibleToUnit: 'cgj' }, (t) => t.leadUnit === 'cgj' || t.coUnits.includes('cgj'), 20, 7);
+    await check({ visibleToUnit: 'cgj', text: queryGrams('路灯')!, status: ['accepted'] }, (t) => (t.leadUnit === 'cgj' || t.coUnits.includes('cgj')) && has(t, '路灯') && t.status === 'accepted');
+    await check({ visibleToUnit: 'zjj', towns: ['wenjia'] }, (t) => t.coUnits.includes('zjj') && t.town === 'wenjia');
   });
 
   it('selective filters: emergencies, a phone, a number prefix', async () => {
