@@ -272,16 +272,22 @@ export function ticketsFrom(db: Knex, f: TicketFilter): Knex.QueryBuilder {
  * A ticket's id grows with its acceptance, so an acceptance range is also a range of ids: two
  * index probes turn it into bounds the primary key can be read between.
  */
-async function withIdRange(db: Knex, f: TicketFilter): Promise<TicketFilter> {
+async function withIdRange(db: Knex, f: TicketFilter): Promise<TicketFilter | null> {
   if ((f.dateField ?? 'acceptedAt') !== 'acceptedAt' || (!f.from && !f.to)) return f;
+  // Two servers may commit tickets a moment out of order: the bounds are taken a minute wider
+  // (the exact acceptance condition stays in the query).
+  const SLACK = 60_000;
+  const shift = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
   const out = { ...f };
   if (f.from) {
-    const r = await db('tickets').where('accepted_at', '>=', f.from).orderBy('accepted_at').first('id');
-    out.idMin = r ? Number(r.id) : Number.MAX_SAFE_INTEGER;
+    const r = await db('tickets').where('accepted_at', '>=', shift(f.from, -SLACK)).orderBy([{ column: 'accepted_at' }, { column: 'id' }]).first('id');
+    if (!r) return null; // nothing accepted since
+    out.idMin = Number(r.id);
   }
   if (f.to) {
-    const r = await db('tickets').where('accepted_at', '<', f.to).orderBy('accepted_at', 'desc').first('id');
-    out.idMax = r ? Number(r.id) : 0;
+    const r = await db('tickets').where('accepted_at', '<', shift(f.to, SLACK)).orderBy([{ column: 'accepted_at', order: 'desc' }, { column: 'id', order: 'desc' }]).first('id');
+    if (!r) return null; // nothing accepted before
+    out.idMax = Number(r.id);
   }
   return out;
 }
@@ -403,7 +409,9 @@ async function countUpTo(db: Knex, f: TicketFilter, now: Date): Promise<number> 
 export async function searchTickets(
   db: Knex, f: TicketFilter, page: number, pageSize: number, now: Date, sort: TicketSort = '-acceptedAt',
 ): Promise<Page<Ticket> & { totalCapped: boolean }> {
-  f = await withIdRange(db, f);
+  const ranged = await withIdRange(db, f);
+  if (!ranged) return { items: [], total: 0, totalCapped: false, page, pageSize };
+  f = ranged;
   // A unit's tickets are those it leads plus those it co-handles: counted as two parts, each
   // read from its own index (lead unit with the other filters; the co-handling rows).
   const n = f.visibleToUnit
