@@ -87,6 +87,8 @@ export function deskRoutes(o: DeskApiOptions): Router {
     const supervisors = (await listUsers(ctx.db, { role: 'supervisor' })).filter((u) => u.active && u.extension);
     res.json({
       ...(await ctx.demo()),
+      // The server's clock: the desk's countdowns follow it, not the browser's.
+      now: ctx.now().toISOString(),
       user: req.user,
       telephony: ctx.telephony ? ctx.telephony.status() : null,
       units: units.filter((u) => u.active).map((u) => ({ code: u.code, name: u.name, kind: u.kind, phone: u.phone })),
@@ -169,6 +171,11 @@ export function deskRoutes(o: DeskApiOptions): Router {
     const ids = page.items.map((t) => t.id);
     const events = await eventsOf(ids, ['reply', 'co_opinion']);
     const notices = await ctx.notices.byTicket(ids);
+    // The latest reached visit: why a second handling (the citizen's words, never for a report).
+    const visits = new Map<number, any>();
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const v of await ctx.db('return_visits').whereIn('ticket_id', ids.slice(i, i + 500)).whereIn('outcome', ['satisfied', 'basically_satisfied', 'unsatisfied']).orderBy('id')) visits.set(Number(v.ticket_id), v);
+    }
     const items = page.items.map((t) => {
       const evs = events.get(t.id) ?? [];
       const reply = [...evs].reverse().find((e) => e.action === 'reply');
@@ -181,6 +188,9 @@ export function deskRoutes(o: DeskApiOptions): Router {
         lastReply: reply ? { text: reply.reason, at: reply.createdAt, unit: reply.actorUnit, unitName: unitName(reply.actorUnit) } : null,
         notice, coOpinionsPending: t.coUnits.filter((u) => !opinions.some((o) => o.actorUnit === u)),
         myOpinion: mine ? { text: mine.reason, at: mine.createdAt } : null,
+        visit: visits.has(t.id)
+          ? (({ outcome, attempted_at, method, reason }) => ({ outcome, outcomeLabel: OUTCOME_LABELS_ZH[outcome] ?? outcome, reason: t.kind === 'report' ? null : reason ?? null, at: attempted_at, method }))(visits.get(t.id))
+          : null,
       };
     });
     res.json({ items, total: page.total, at: now.toISOString() });

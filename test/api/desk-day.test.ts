@@ -257,6 +257,8 @@ describe('desk API for a working day (issue 14)', function () {
       // The unit sees why it is 督办中 and the notice to sign.
       const card = (await cgj('GET', '/api/desk/inbox')).body.items.find((i: any) => i.ticket.id === t.id);
       assert.equal(card.notice.reason, '群众反映灯具反复损坏，请彻查线路');
+      assert.deepEqual([card.visit.outcome, card.visit.reason], ['unsatisfied', '灯换了两天又不亮了'], 'the unit reads why the citizen was unsatisfied');
+      assert.equal((await cgj('GET', '/api/desk/meta')).body.now, new Date(clock).toISOString());
       assert.equal((await zjj('GET', `/api/notices/${card.notice.id}`)).status, 404);
       const sign = (await cgj('GET', `/api/tickets/${t.id}`)).body.actions.find((a: any) => a.action === 'sign_notice');
       assert.equal(sign.path, `/api/notices/${card.notice.id}/sign`);
