@@ -62,6 +62,8 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
   private ifaces = new Map<string, string>();
   private originates = new Map<string, (e: AmiMessage) => void>();
   private surveys = new Map<string, SurveyCall>();
+  /** Why survey legs still being placed hung up (their Hangup comes before OriginateResponse). */
+  private legCauses = new Map<string, string>();
 
   constructor(private o: AsteriskOptions) {
     super(o, amiLog);
@@ -140,12 +142,20 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
     if (m.shutdown) this.setConnected(false, 'Asterisk 正在关闭或重启');
     for (const ev of m.events) {
       if (ev.type === 'call_started' || ev.type === 'call_queued') this.knowCall(ev.callId);
+      if (ev.type === 'call_ended' && this.originating.has(ev.callId)) this.legCauses.set(ev.callId, ev.hangupCause);
       this.passOn(ev);
       if (ev.type === 'call_ended') this.surveyEnded(ev.callId);
     }
     if (m.member) this.onMember(m.member);
     if (m.survey) void this.onSurvey(m.survey).catch((err: Error) => amiLog('error', `survey answer of ${m.survey?.callId}: ${err.message}`));
     if (m.message) void this.onFallbackMessage(m.message).catch((err: Error) => amiLog('error', `fallback message of ${m.message?.callId}: ${err.message}`));
+    if (m.callback) void this.onFallbackCallback(m.callback).catch((err: Error) => amiLog('error', `fallback call-back of ${m.callback?.callId}: ${err.message}`));
+  }
+
+  /** A caller the fallback could not record: on the call-back list, then the AstDB entry goes. */
+  private async onFallbackCallback(c: { callId: string; caller: string; at: string | null }): Promise<void> {
+    await this.o.services.addToCallbackList({ callerPhone: c.caller, callId: c.callId, at: c.at ?? this.now().toISOString(), reason: 'requested' });
+    await this.amiAction({ action: 'DBDel', family: 'hotline_callback', key: c.callId }).catch(() => undefined);
   }
 
   // ——— prompts ———
@@ -228,6 +238,13 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
       const msg = parseMessageEntry(field(row, 'key'), field(row, 'val'));
       if (!msg || alive.has(msg.callId)) continue;
       await this.onFallbackMessage(msg).catch((err: Error) => amiLog('error', `fallback message of ${msg.callId}: ${err.message}`));
+    }
+    for (const row of await this.amiList({ action: 'DBGetTree', family: 'hotline_callback' })) {
+      const callId = field(row, 'key').split('/').pop() ?? '';
+      const [epoch, ...caller] = field(row, 'val').split('|');
+      if (!callId || alive.has(callId) || !/^\d+$/.test(epoch ?? '')) continue;
+      await this.onFallbackCallback({ callId, caller: caller.join('|'), at: new Date(Number(epoch) * 1000).toISOString() })
+        .catch((err: Error) => amiLog('error', `fallback call-back of ${callId}: ${err.message}`));
     }
     for (const row of await this.amiList({ action: 'DBGetTree', family: 'hotline_survey' })) {
       const sig = parseSurveyEntry(field(row, 'key'), field(row, 'val'));
@@ -378,8 +395,13 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
       return { accepted: true, callId, outcome: null, detail: r ? `OriginateResponse Success Reason ${field(r, 'reason')}` : 'OriginateResponse lost; the call is up' };
     }
     const reason = r ? field(r, 'reason') : '';
-    const outcome = r ? originateOutcome(reason) : 'unreachable';
-    const detail = r ? `OriginateResponse Failure Reason ${reason}` : 'no OriginateResponse';
+    // A SIP leg refused with a final response (486, 603, 480) hangs up with its cause and no
+    // control frame: OriginateResponse then says only "0". The leg's Hangup cause tells.
+    const cause = this.legCauses.get(callId) ?? '';
+    this.legCauses.delete(callId);
+    const byCause = ({ USER_BUSY: 'busy', NO_ANSWER: 'no_answer', NO_USER_RESPONSE: 'no_answer', CALL_REJECTED: 'rejected' } as const)[cause as 'USER_BUSY'];
+    const outcome = r ? (reason === '0' && byCause ? byCause : originateOutcome(reason)) : 'unreachable';
+    const detail = r ? `OriginateResponse Failure Reason ${reason}${cause ? `, leg hung up ${cause}` : ''}` : 'no OriginateResponse';
     this.surveys.delete(callId);
     // The leg may have hung up before the response (a Hangup event), or never have existed.
     this.endCall(callId, hangupCauseName({ busy: '17', no_answer: '19', rejected: '21' }[outcome as 'busy'] ?? '34'));

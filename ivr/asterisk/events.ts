@@ -86,6 +86,8 @@ export interface Mapped {
   events: CallEvent[];
   survey: SurveySignal | null;
   message: FallbackMessage | null;
+  /** A caller the fallback could not record (UserEvent HotlineCallback, or AstDB hotline_callback): to be called back. */
+  callback: { callId: string; caller: string; at: string | null } | null;
   member: MemberSignal | null;
   shutdown: boolean;
 }
@@ -115,7 +117,7 @@ export class AsteriskEventMapper {
   }
 
   map(e: AmiMessage): Mapped {
-    const out: Mapped = { events: [], survey: null, message: null, member: null, shutdown: false };
+    const out: Mapped = { events: [], survey: null, message: null, callback: null, member: null, shutdown: false };
     const at = this.now().toISOString();
     const name = field(e, 'event');
     const uid = field(e, 'uniqueid');
@@ -194,6 +196,7 @@ export class AsteriskEventMapper {
           };
         }
         if (u === 'HotlineMessage' && uid && field(e, 'path')) out.message = { callId: uid, caller: field(e, 'caller'), path: field(e, 'path'), at: null };
+        if (u === 'HotlineCallback' && uid) out.callback = { callId: uid, caller: field(e, 'caller'), at: null };
         break;
       }
       case 'Shutdown':

@@ -14,7 +14,9 @@ export const GREETING = 'Asterisk Call Manager/11.0.0\r\n';
 /** What the far end does with an originated call (decided from the request). */
 export type DialOutcome =
   | { kind: 'answer'; afterMs?: number; setVars?: Record<string, string>; thenQueue?: string; responseLost?: boolean }
-  | { kind: 'busy' | 'congestion' | 'no_answer' | 'no_such_extension'; afterMs?: number };
+  | { kind: 'busy' | 'congestion' | 'no_answer' | 'no_such_extension'; afterMs?: number }
+  /** A SIP leg refused with a final response (486 → cause 17, 603 → 21): Asterisk 22 reports OriginateResponse Reason 0, the cause only in the Hangup. */
+  | { kind: 'sip_refused'; cause: number; afterMs?: number };
 
 export interface OriginateRequest {
   channel: string;
@@ -462,6 +464,11 @@ export class AmiTestServer {
           this.event(far, 'VarSet', [['Variable', k], ['Value', v]]);
         }
         if (outcome.thenQueue) this.joinQueue(far, outcome.thenQueue);
+        return;
+      }
+      if (outcome.kind === 'sip_refused') {
+        this.hangup(leg.uniqueid, outcome.cause);
+        respond(false, 0, dial, '<unknown>');
         return;
       }
       const [cause] = CAUSE[outcome.kind];

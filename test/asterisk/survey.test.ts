@@ -119,4 +119,13 @@ describe('Asterisk adapter: the return-visit survey over Originate', () => {
     await assert.rejects(h.tel.placeSurveyCall({ ...REQ, phone: '139;Hangup' }), /电话号码不合法/);
     assert.equal(h.ast.actions.filter((a) => header(a, 'Action') === 'Originate').length, 0);
   });
+
+  for (const [cause, outcome] of [[17, 'busy'], [21, 'rejected'], [19, 'no_answer']] as const) {
+    it(`a SIP callee that refuses with cause ${cause} (OriginateResponse says only Reason 0): "${outcome}" from the leg's Hangup`, async () => {
+      h = await withDial({ kind: 'sip_refused', cause });
+      const placed = await h.tel.placeSurveyCall(REQ);
+      assert.deepEqual([placed.accepted, placed.outcome], [false, outcome]);
+      assert.match(placed.detail, /Reason 0, leg hung up/);
+    });
+  }
 });

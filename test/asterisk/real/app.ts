@@ -71,7 +71,11 @@ export class RealApp {
 
   async waitFor<T extends CallEvent['type']>(type: T, pred: (e: Extract<CallEvent, { type: T }>) => boolean = () => true, ms = 60000): Promise<Extract<CallEvent, { type: T }>> {
     let found: CallEvent | undefined;
-    await until(() => !!(found = this.events.find((e) => e.type === type && pred(e as never))), ms, `${type} (got ${[...new Set(this.events.map((e) => e.type))].join(', ')})`);
+    try {
+      await until(() => !!(found = this.events.find((e) => e.type === type && pred(e as never))), ms, type);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; events so far: ${this.events.map((e) => `${e.type}${'agent' in e ? `(${e.agent})` : ''}`).join(', ')}`);
+    }
     return found as never;
   }
 

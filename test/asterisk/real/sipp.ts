@@ -13,7 +13,8 @@ export const SIPP = process.env.SIPP ?? 'sipp';
 export const PCAP = process.env.SIPP_PCAP_DIR ?? '/usr/share/sip-tester';
 export const sippAvailable = (): boolean => spawnSync(SIPP, ['-v']).status !== null && fs.existsSync(path.join(PCAP, 'g711a.pcap'));
 
-let nextPort = 20000 + (process.pid % 2000) * 10;
+// Above both switches' RTP ranges (Asterisk 10000–20000, FreeSWITCH 16384–32768): a port taken there makes sipp exit 254.
+let nextPort = 42000 + (process.pid % 300) * 20;
 /** A UDP port no earlier scenario of this process used. */
 export const freshPort = (): number => (nextPort += 10);
 
@@ -193,6 +194,8 @@ export function answeringXml(a: Answering): string {
       <ereg regexp=".*" search_in="hdr" header="From:" assign_to="from_hdr"/>
       <ereg regexp=".*" search_in="hdr" header="To:" assign_to="to_hdr"/>
       <ereg regexp="sip:[^&gt;;]*" search_in="hdr" header="Contact:" assign_to="contact_uri"/>
+      <!-- sipp refuses a scenario that sets a variable it never reads: read them once here -->
+      <log message="call from [$from_hdr] to [$to_hdr] at [$contact_uri]"/>
     </action>
   </recv>
   ${reply('180 Ringing')}
@@ -245,7 +248,7 @@ export function runSipp(o: { scenario: string; ip: string; port?: number; remote
   fs.writeFileSync(file, o.scenario);
   const port = o.port ?? freshPort();
   const args = ['-sf', file, '-i', o.ip, '-p', String(port), '-mp', String(port + 1000), '-m', String(o.calls ?? 1),
-    '-timeout', `${o.timeoutS ?? 300}s`, '-timeout_error', '-nostdin', '-trace_err', '-error_file', path.join(dir, 'errors.log'), ...(o.extra ?? [])];
+    '-timeout', `${o.timeoutS ?? 300}s`, '-timeout_error', '-nostdin', '-trace_err', '-error_file', path.join(dir, 'errors.log'), ...(process.env.SIPP_TRACE ? ['-trace_msg'] : []), ...(o.extra ?? [])];
   if (o.remote) args.unshift(o.remote);
   const proc = spawn(SIPP, args, { stdio: 'ignore', cwd: dir });
   const done = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
