@@ -52,7 +52,13 @@ if [ "$test_too" = yes ]; then
   include pjsip.conf pjsip_hotline_test.conf
 fi
 
-mkdir -p "$sounds/hotline" "$monitor/hotline"
+mkdir -p "$sounds/hotline" "$sounds/hotline-moh" "$monitor/hotline"
 cp "$here/../ivr/prompts/"*.wav "$sounds/hotline/"
-chown -R asterisk:asterisk "$sounds/hotline" "$monitor/hotline" 2>/dev/null || true
-echo "已安装。请执行：asterisk -rx 'core reload'，然后用 'manager show user hotline'、'dialplan show hotline-inbound' 和 'queue show hotline' 检查。"
+# The hold music in a folder of its own: a music-on-hold class plays every file of its folder.
+cp "$here/../ivr/prompts/hold_music.wav" "$sounds/hotline-moh/"
+sed "s|@HOTLINE_MOH@|$sounds/hotline-moh|" "$here/musiconhold_hotline.conf" > "$etc/musiconhold_hotline.conf"
+chmod 0644 "$etc/musiconhold_hotline.conf"
+touch "$etc/musiconhold.conf"
+include musiconhold.conf musiconhold_hotline.conf
+chown -R asterisk:asterisk "$sounds/hotline" "$sounds/hotline-moh" "$monitor/hotline" 2>/dev/null || true
+echo "已安装。请执行：asterisk -rx 'core reload'，然后用 'manager show user hotline'、'dialplan show hotline-inbound'、'moh show classes' 和 'queue show hotline' 检查。"
