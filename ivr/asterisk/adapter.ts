@@ -130,6 +130,12 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
       this.promptChecks.get(field(e, 'uniqueid'))?.(e);
       return;
     }
+    // Asterisk takes AMI logins before every module is loaded (app_queue among them): what the
+    // reconcile at login could not do (QueueAdd into a queue not yet loaded) is done again now.
+    if (field(e, 'event') === 'FullyBooted') {
+      void this.reconcile().catch((err: Error) => amiLog('warn', `reconcile after FullyBooted: ${err.message}`));
+      return;
+    }
     if (field(e, 'event') === 'OriginateResponse') {
       const done = this.originates.get(field(e, 'actionid'));
       if (done) {

@@ -301,7 +301,9 @@ describe('the hotline against a real Asterisk', function () {
   for (const [digit, outcome] of [['1', 'satisfied'], ['2', 'basically_satisfied'], ['3', 'unsatisfied']] as const) {
     it(`survey: the citizen keys ${digit} — "${outcome}", stored at once, the call row answered and ended`, async function () {
       needSipp.call(this);
-      const speak: Step[] = digit === '3' ? [{ pauseMs: 12000 }, { speak: true }] : [];
+      // The reason: speech from before the recording starts (after the confirmation, the reason
+      // prompt and the tone) to well after, so that the timing of a loaded machine does not matter.
+      const speak: Step[] = digit === '3' ? [{ pauseMs: 9000 }, { speak: true }, { speak: true }] : [];
       const { placed, uas } = await survey({ kind: 'answer', ringMs: 300, steps: [{ pauseMs: 2500 }, { keys: digit }, ...speak], end: 'wait' }, 700 + Number(digit));
       assert.equal(placed.accepted, true, placed.detail);
       await until(() => app!.services.answers.some((a) => a.callId === placed.callId), 40000, 'the answer');
@@ -458,7 +460,10 @@ describe('the hotline against a real Asterisk', function () {
     const ended = await app.waitFor('call_ended', (e) => e.callId === answered.callId, 30000);
     assert.ok(ended.hangupCause, ended.hangupCause);
     await until(() => app!.tel.getAgentState('1001').state !== 'on_call', 40000, 'the operator no longer on the lost call');
-    const m2 = await member(app, '1002');
+    // Put back by the reconcile at FullyBooted (app_queue may not be loaded yet when AMI takes the login).
+    let m2: Awaited<ReturnType<typeof member>> = null;
+    const deadline = Date.now() + 20000;
+    while (!(m2 = await member(app, '1002')) && Date.now() < deadline) await sleep(500);
     assert.deepEqual(m2 && [field(m2, 'paused'), field(m2, 'pausedreason')], ['1', 'meeting'], 'the break is put back on the restarted switch');
   });
 
