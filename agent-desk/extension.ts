@@ -11,6 +11,7 @@ import { TicketEvent } from '../workflow/types';
 import { deskRoutes } from './api';
 import { workListRoutes } from './work-lists';
 import { PushHub } from './hub';
+import { forgetUserSessions } from '../server/http/auth';
 import { Fanout, FanoutMessage, startPgFanout } from './fanout';
 import { buildKnowledge, KnowledgeEntry, KnowledgeSource } from './knowledge';
 import { knowledgeRoutes } from './knowledge-routes';
@@ -57,6 +58,9 @@ export const desk: ExtensionFactory = async (ctx): Promise<DeskExtension> => {
         const suggestion = r.caller_text ? ctx.routing.suggest({ text: r.caller_text }) : null;
         hub.deliver({ type: 'transcript', transcript: { recordingId: m.recordingId, callId: r.call_id ?? null, ticketId: r.ticket_id ?? null, text: r.text, callerText: r.caller_text, provider: r.provider, suggestion } });
       })().catch((e) => ctx.log(`[desk] 读取其他服务器的转写 ${m.recordingId} 失败：${(e as Error).message}`));
+    } else if (m.type === 'user') {
+      forgetUserSessions(m.userId);
+      void hub.userChanged(m.userId);
     } else if (m.type === 'call') hub.deliver({ type: 'call', call: m.call });
     else hub.deliver({ type: 'alert', alert: m.alert });
   };
@@ -76,6 +80,10 @@ export const desk: ExtensionFactory = async (ctx): Promise<DeskExtension> => {
     ctx.bus.on('alert', (alert) => {
       hub.deliver({ type: 'alert', alert });
       forward({ type: 'alert', alert });
+    }),
+    ctx.bus.on('user', ({ userId }) => {
+      void hub.userChanged(userId);
+      forward({ type: 'user', userId });
     }),
     ctx.bus.on('transcript', (transcript) => {
       hub.deliver({ type: 'transcript', transcript });

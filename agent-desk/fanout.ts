@@ -12,7 +12,9 @@ export type FanoutMessage =
   | { type: 'ticket'; ticketId: number; eventIds: number[] }
   | { type: 'call'; call: CallEvent }
   | { type: 'alert'; alert: HotlineEvents['alert'] }
-  | { type: 'transcript'; recordingId: number };
+  | { type: 'transcript'; recordingId: number }
+  /** An account was changed: each server forgets its cached sessions of the user and re-reads their sockets. */
+  | { type: 'user'; userId: number };
 
 export interface Fanout {
   readonly origin: string;

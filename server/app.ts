@@ -36,6 +36,8 @@ export interface AppDeps {
   rootRouters?: express.Router[];
   /** After an administrator created (`before` null) or changed a user. */
   onUserChanged?: (after: User, before: User | null) => void;
+  /** After anything about a user changed (role, unit, active, password …): every server reads them again. */
+  onAccountChanged?: (userId: number) => void;
 }
 
 export function createApp(d: AppDeps): express.Express {
@@ -63,7 +65,7 @@ export function createApp(d: AppDeps): express.Express {
   api.use(sessionMiddleware(d.db, d.now));
   api.use(initialPasswordGate);
   api.use(sessionRoutes(d.db, d.now, d.sessionTtlHours, d.demo));
-  api.use(accountRoutes(d.db, d.now, d.onUserChanged));
+  api.use(accountRoutes(d.db, d.now, d.onUserChanged, d.onAccountChanged));
   api.get('/units', requireRole(), async (_req, res) => {
     res.json({ units: await listUnits(d.db) });
   });

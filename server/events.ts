@@ -12,6 +12,8 @@ export interface HotlineEvents {
   call: CallEvent;
   /** A transcript was stored; `suggestion` is routing's reading of the caller's words (the operator's choice wins). */
   transcript: { recordingId: number; callId: string | null; ticketId: number | null; text: string; callerText: string; provider: string; suggestion: unknown };
+  /** An account was changed (role, unit, extension, active, password reset or changed): whoever serves them reads them again. */
+  user: { userId: number };
   /** Something the operators and supervisors must see at once (an emergency word in a call). */
   alert: { kind: 'emergency_word'; keyword: string; ticketId: number | null; callId: string | null; at: string };
 }

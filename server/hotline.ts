@@ -196,6 +196,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     // An operator's or supervisor's new extension takes calls at once, without a restart; an
     // extension taken away (user disabled, moved to another role, given another extension) is
     // logged out of the queue, so that no call rings there.
+    onAccountChanged: (userId) => bus.emit('user', { userId }),
     onUserChanged: (after, before) => {
       if (!telephonyAdapter) return;
       const { add, logOut } = agentChanges(after, before);

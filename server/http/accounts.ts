@@ -12,14 +12,27 @@ const idOf = (raw: string | string[]): number => {
   return id;
 };
 
-/** `onUserChanged`: after a user was created (`before` null) or changed, e.g. so that their extension joins or leaves the switch's queue. */
-export function accountRoutes(db: Knex, now: () => Date, onUserChanged: (after: User, before: User | null) => void = () => undefined): Router {
+/**
+ * `onUserChanged`: after a user was created (`before` null) or changed, e.g. so that their
+ * extension joins or leaves the switch's queue. `onAccountChanged`: after anything about a user
+ * changed (role, unit, extension, active, password), so that every server reads them again
+ * (their sessions here at once; their push sockets: agent-desk/hub.ts).
+ */
+export function accountRoutes(
+  db: Knex, now: () => Date,
+  onUserChanged: (after: User, before: User | null) => void = () => undefined,
+  onAccountChanged: (userId: number) => void = () => undefined,
+): Router {
   const accounts = new AccountService({ db, now });
   const r = Router();
+  const changed = (id: number) => {
+    forgetUserSessions(id);
+    onAccountChanged(id);
+  };
 
   r.put('/me/password', requireRole(), async (req, res) => {
     await accounts.changeOwnPassword(req.user!, req.body, req.sessionToken);
-    forgetUserSessions(req.user!.id);
+    changed(req.user!.id);
     res.status(204).end();
   });
 
@@ -35,14 +48,14 @@ export function accountRoutes(db: Knex, now: () => Date, onUserChanged: (after: 
   r.patch('/admin/users/:id', admin, async (req, res) => {
     const id = idOf(req.params.id);
     const { before, user } = await accounts.update(id, req.body, actorOf(req).id);
-    forgetUserSessions(id);
+    changed(id);
     onUserChanged(user, before);
     res.json({ user });
   });
   r.post('/admin/users/:id/password-reset', admin, async (req, res) => {
     const id = idOf(req.params.id);
     const out = await accounts.resetPassword(id, actorOf(req).id);
-    forgetUserSessions(id);
+    changed(id);
     res.json(out);
   });
   r.post('/admin/users/:id/unlock', admin, async (req, res) => {

@@ -42,6 +42,8 @@ function connectPush() {
   ws.onmessage = (m) => {
     const msg = JSON.parse(m.data);
     window.dispatchEvent(new CustomEvent('push', { detail: msg }));
+    // The administrator moved this user (role, unit, extension): the desk opens again as they are now.
+    if (msg.type === 'user') { location.reload(); return; }
     if (msg.type === 'alert') toast(`紧急关键词「${msg.alert.keyword}」出现在通话中`, 'bad');
     if (msg.type === 'call' && msg.call.type === 'agent_state_changed') showState(msg.call.state);
   };
