@@ -1,6 +1,7 @@
 // Configuration from environment variables, validated at start with a clear message.
 import path from 'node:path';
 import { z } from 'zod';
+import { CHANNELS, TICKET_STATUSES } from '../workflow/types';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
@@ -35,6 +36,8 @@ export const CONFIG_DOC: Array<{ name: string; default: string; meaning: string 
   { name: 'DESK_SEARCH_PER_MINUTE', default: '120', meaning: 'ticket searches (and exports) one user may make per minute, per server' },
   { name: 'DESK_PERSONAL_SEARCH_PER_MINUTE', default: '30', meaning: "searches by a citizen's phone, name or address one user may make per minute, on all servers together" },
   { name: 'DESK_FANOUT', default: 'auto', meaning: '`auto`: on PostgreSQL, desks on every server see every push (LISTEN/NOTIFY); `off`: one server' },
+  { name: 'OPEN311_PUBLIC_CHANNELS', default: 'web,mayor_mailbox,photo_report', meaning: "the channels whose tickets the public Open311 feed (GET requests) shows, redacted (never phone calls unless named here)" },
+  { name: 'OPEN311_PUBLIC_STATUSES', default: 'all', meaning: 'the statuses it shows (`all`: every status but draft), e.g. `dispatched,acknowledged,replied,reviewed,closed`' },
   { name: 'FREESWITCH_ESL', default: '(unset: no telephony)', meaning: "FreeSWITCH Event Socket as `host:port:password`" },
   { name: 'ASTERISK_AMI', default: '(unset)', meaning: 'Asterisk Manager Interface as `host:port:user:secret` (instead of FreeSWITCH)' },
 ];
@@ -79,6 +82,16 @@ const schema = z.object({
   DESK_FANOUT: z.enum(['auto', 'off']).default('auto'),
   DESK_SEARCH_PER_MINUTE: z.coerce.number({ error: '须为整数' }).int().min(1).max(1_000_000).default(120),
   DESK_PERSONAL_SEARCH_PER_MINUTE: z.coerce.number({ error: '须为整数' }).int().min(1).max(1_000_000).default(30),
+  OPEN311_PUBLIC_CHANNELS: z
+    .string()
+    .default('web,mayor_mailbox,photo_report')
+    .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(CHANNELS, { error: `渠道须为 ${CHANNELS.join('、')} 之一` }))),
+  OPEN311_PUBLIC_STATUSES: z
+    .string()
+    .default('all')
+    .transform((v) => (v.trim() === 'all' ? TICKET_STATUSES.filter((s) => s !== 'draft') : v.split(',').map((x) => x.trim()).filter(Boolean)))
+    .pipe(z.array(z.enum(TICKET_STATUSES, { error: `状态须为 all 或 ${TICKET_STATUSES.join('、')} 之一` }))),
   FREESWITCH_ESL: eslAddress.optional(),
   ASTERISK_AMI: z.string().regex(/^[^:\s]+:\d{1,5}:[^:\s]+:.+$/, '格式应为 host:port:user:secret').optional(),
 }).refine((c) => !(c.FREESWITCH_ESL && c.ASTERISK_AMI), { message: 'FREESWITCH_ESL 和 ASTERISK_AMI 只能设置一个：一个热线只接一台交换机', path: ['ASTERISK_AMI'] });

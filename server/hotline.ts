@@ -206,6 +206,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
       if (add) telephonyAdapter.addAgent(add);
     },
     open311: {
+      publication: { channels: config.OPEN311_PUBLIC_CHANNELS, statuses: config.OPEN311_PUBLIC_STATUSES },
       services: () => services,
       units: () => units,
       suggestKind: (text) => deps.routing.suggest({ text }).kind,

@@ -11,6 +11,7 @@ import { AppealKind, APPEAL_KINDS, Channel, Ticket, TICKET_STATUSES } from '../.
 import { InvalidInput } from '../../workflow/errors';
 import { STATUS_LABELS, UnitInfo } from '../../workflow/lifecycle';
 import { open311Xml } from './open311-xml';
+import { coarsen, isPublic, PublicationRules, redactPersonalText } from '../../workflow/publication';
 
 export interface Open311Service { code: string; name: string; group: string; description: string; keywords: string[] }
 
@@ -19,6 +20,8 @@ export interface Open311Deps {
   tickets: TicketService;
   services: () => Open311Service[];
   units: () => Map<string, UnitInfo>;
+  /** Which tickets the public feed shows (configuration OPEN311_PUBLIC_*); what it shows is redacted. */
+  publication: PublicationRules;
   /** The appeal kind the routing engine reads in the text, when the client does not say. */
   suggestKind: (text: string) => AppealKind;
   now: () => Date;
@@ -138,30 +141,34 @@ export function open311Routes(d: Open311Deps): Router {
     }));
   }
 
+  /** A ticket as the public sees it: only a published one (isPublic), redacted (workflow/publication.ts). */
   const requestRow = (t: Ticket) => {
     const units = d.units();
     const service = t.eventType ? d.services().find((s) => s.code === t.eventType) : undefined;
+    const report = t.kind === 'report';
+    const redact = (text: string | null) => (text === null ? null : redactPersonalText(text, [t.citizenName]));
     return {
       service_request_id: t.number,
       status: t.status === 'closed' ? 'closed' : 'open',
       status_notes: STATUS_LABELS[t.status],
       service_name: service?.name ?? null,
       service_code: t.eventType,
-      // A report's content (举报) is never published.
-      description: t.kind === 'report' ? '（举报内容不公开）' : t.content,
+      // A report's content and place (举报) are never published.
+      description: report ? '（举报内容不公开）' : redact(t.content),
       agency_responsible: t.leadUnit ? units.get(t.leadUnit)?.name ?? t.leadUnit : '社会治理服务中心',
       service_notice: null,
       requested_datetime: t.acceptedAt,
       updated_datetime: t.updatedAt,
       expected_datetime: t.dueAt,
-      address: t.kind === 'report' ? null : t.address,
+      address: report ? null : redact(t.address),
       address_id: null,
       zipcode: null,
-      lat: t.kind === 'report' ? null : t.lat,
-      long: t.kind === 'report' ? null : t.lng,
+      lat: report ? null : coarsen(t.lat),
+      long: report ? null : coarsen(t.lng),
       media_url: null,
     };
   };
+  const published = (rows: any[]) => rows.map(ticketFromRow).filter((t) => isPublic(t, d.publication));
 
   for (const f of FORMATS) {
     r.get(`/requests.${f}`, wrap(f, async (req, res) => {
@@ -169,24 +176,28 @@ export function open311Routes(d: Open311Deps): Router {
       const now = d.now();
       if (q.service_request_id) {
         const numbers = q.service_request_id.split(',').map((s) => s.trim()).filter(Boolean).slice(0, 100);
-        const found = await d.db('tickets').whereIn('number', numbers).whereNot('status', 'draft');
-        send(res, f, 200, found.map(ticketFromRow).map(requestRow), 'service_requests', 'request');
+        const found = await d.db('tickets').whereIn('number', numbers).whereIn('channel', d.publication.channels).whereIn('status', d.publication.statuses);
+        send(res, f, 200, published(found).map(requestRow), 'service_requests', 'request');
         return;
       }
       // The spec's defaults: the last 90 days, at most 1000 requests.
       const end = q.end_date ? new Date(q.end_date) : now;
       const start = q.start_date ? new Date(q.start_date) : new Date(end.getTime() - 90 * 86400_000);
       const codes = q.service_code?.split(',').map((s) => s.trim()).filter(Boolean);
-      const published = TICKET_STATUSES.filter((s) => s !== 'draft');
-      const status = q.status === 'closed' ? ['closed' as const] : q.status === 'open' ? published.filter((s) => s !== 'closed') : published;
-      const page = await searchTickets(d.db, { from: start.toISOString(), to: end.toISOString(), status, eventTypes: codes }, 1, 1000, now);
-      send(res, f, 200, page.items.map(requestRow), 'service_requests', 'request');
+      // Only the channels and statuses the city publishes (and of those, open or closed as asked).
+      const statuses = d.publication.statuses.filter((s) => s !== 'draft' && (q.status === 'closed' ? s === 'closed' : q.status === 'open' ? s !== 'closed' : true));
+      const page = statuses.length
+        ? await searchTickets(d.db, { from: start.toISOString(), to: end.toISOString(), status: statuses, channel: d.publication.channels, eventTypes: codes }, 1, 1000, now)
+        : { items: [] };
+      send(res, f, 200, page.items.filter((t) => isPublic(t, d.publication)).map(requestRow), 'service_requests', 'request');
     }));
 
     r.get(`/requests/:id.${f}`, wrap(f, async (req, res) => {
+      // One the city does not publish answers as one that does not exist.
       const row = await d.db('tickets').where({ number: req.params.id }).first();
-      if (!row || row.status === 'draft') throw new Open311Error(404, 404, `没有这个诉求：${req.params.id}`);
-      send(res, f, 200, [requestRow(ticketFromRow(row))], 'service_requests', 'request');
+      const shown = row ? published([row]) : [];
+      if (!shown.length) throw new Open311Error(404, 404, `没有这个诉求：${req.params.id}`);
+      send(res, f, 200, shown.map(requestRow), 'service_requests', 'request');
     }));
 
     r.post(`/requests.${f}`, wrap(f, async (req, res) => {
