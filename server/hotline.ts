@@ -115,6 +115,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     onChange: (ticket, events) => bus.emit('ticket', { ticket, events }),
     afterWrite: (trx, t, at, previous) => visits.afterTicketWrite(trx, t, at, previous),
     afterEvent: notices.onEvent,
+    eventTypeKnown: (code) => deps.routing.eventType(code) !== null,
   });
   let dialer: SurveyDialer | null = null;
   const visits = new VisitService({

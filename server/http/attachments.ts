@@ -45,7 +45,11 @@ export function attachmentRoutes(d: { db: Knex; tickets: TicketService; dir: str
     await d.tickets.get(ticketId, actorOf(req));
     const a = await getAttachment(d.db, ticketId, id(req.params.aid, '附件编号'));
     if (!a) throw new NotFound('附件不存在');
-    if (!a.path) return void res.redirect(a.url!);
+    if (!a.path) {
+      // A link kept from Open311's media_url: only to a web address (never javascript:, data:, file: …).
+      if (!a.url || !URL.canParse(a.url) || !['http:', 'https:'].includes(new URL(a.url).protocol)) throw new NotFound('附件地址无效');
+      return void res.redirect(a.url);
+    }
     res.setHeader('content-type', a.contentType);
     res.setHeader('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(a.fileName)}`);
     res.setHeader('x-content-type-options', 'nosniff');

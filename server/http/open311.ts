@@ -8,7 +8,7 @@ import { TicketService } from '../services/tickets';
 import { apiClientForKey, ApiClient } from '../../storage/directory';
 import { searchTickets, ticketFromRow } from '../../storage/tickets';
 import { AppealKind, APPEAL_KINDS, Channel, Ticket, TICKET_STATUSES } from '../../workflow/types';
-import { InvalidInput } from '../../workflow/errors';
+import { InvalidInput, NotFound, TransitionRefused } from '../../workflow/errors';
 import { STATUS_LABELS, UnitInfo } from '../../workflow/lifecycle';
 import { open311Xml } from './open311-xml';
 import { coarsen, isPublic, PublicationRules, redactPersonalText } from '../../workflow/publication';
@@ -52,18 +52,28 @@ const wrap = (format: Format, fn: (req: Request, res: Response) => Promise<void>
   } catch (e) {
     if (e instanceof Open311Error) return fail(e.status, e.code, e.message);
     if (e instanceof InvalidInput) return fail(400, 400, e.message);
+    // A retried Idempotency-Key with other content (409, as the desk API answers), a ticket that is not there.
+    if (e instanceof TransitionRefused) return fail(409, 409, e.message);
+    if (e instanceof NotFound) return fail(404, 404, e.message);
     console.error('[open311]', e);
     fail(500, 500, '服务器内部错误，请稍后重试');
   }
 };
+
+/** A latitude or longitude: a number, or a numeric string (form-encoded); null, "", true, [] … are refused, not read as 0. */
+const coordinate = (name: string, limit: number) =>
+  z
+    .union([z.number(), z.string().trim().regex(/^-?\d{1,3}(\.\d+)?$/)], { error: `${name} 须是数字（度，例如 36.85）` })
+    .transform(Number)
+    .pipe(z.number().finite().min(-limit, `${name} 须在 -${limit} 到 ${limit} 之间`).max(limit, `${name} 须在 -${limit} 到 ${limit} 之间`));
 
 const postBody = z
   .object({
     api_key: z.string().min(1, '缺少 api_key'),
     jurisdiction_id: z.string().optional(),
     service_code: z.string().min(1, '缺少 service_code'),
-    lat: z.coerce.number().min(-90).max(90).optional(),
-    long: z.coerce.number().min(-180).max(180).optional(),
+    lat: coordinate('lat', 90).optional(),
+    long: coordinate('long', 180).optional(),
     address_string: z.string().max(300).optional(),
     address_id: z.string().max(100).optional(),
     email: z.string().email('email 格式不正确').optional(),
@@ -73,7 +83,11 @@ const postBody = z
     last_name: z.string().max(50).optional(),
     phone: z.string().max(30).optional(),
     description: z.string().max(5000).optional(),
-    media_url: z.string().url('media_url 须是 URL').max(1000).optional(),
+    media_url: z
+      .string()
+      .max(1000)
+      .refine((u) => URL.canParse(u) && ['http:', 'https:'].includes(new URL(u).protocol), 'media_url 须是 http:// 或 https:// 开头的网址')
+      .optional(),
     attribute: z
       .object({
         kind: z.enum(APPEAL_KINDS).optional(),

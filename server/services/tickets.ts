@@ -30,9 +30,14 @@ export interface TicketServiceOptions {
   afterEvent?: (trx: Knex.Transaction, ticket: Ticket, event: TicketEvent) => Promise<void>;
   /** Called after a commit with what changed (pushes to desks, scheduler hints). */
   onChange?: (ticket: Ticket, events: TicketEvent[]) => void;
+  /** Whether an event type code is in the catalogue (absent: any code is taken). */
+  eventTypeKnown?: (code: string) => boolean;
 }
 
 export interface CreateOptions { idempotencyKey?: string; scope: string }
+
+/** The longest Idempotency-Key taken (desk API and Open311). */
+export const MAX_IDEMPOTENCY_KEY = 200;
 
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
@@ -65,8 +70,15 @@ export class TicketService {
 
   /** Accept an appeal. Returns the ticket once it is committed; `created` is false for a retried idempotency key. */
   async create(body: unknown, actor: Actor, opts: CreateOptions): Promise<{ ticket: Ticket; created: boolean }> {
+    if (opts.idempotencyKey !== undefined && opts.idempotencyKey.length > MAX_IDEMPOTENCY_KEY) {
+      throw new InvalidInput(`幂等键（Idempotency-Key）不能超过 ${MAX_IDEMPOTENCY_KEY} 个字符`, [{ field: 'Idempotency-Key', message: `不能超过 ${MAX_IDEMPOTENCY_KEY} 个字符` }]);
+    }
     const input: AppealInput = parseOrThrow(appealInput, body, '诉求');
-    if (input.town && !this.o.units().has(input.town)) throw new InvalidInput(`镇街「${input.town}」不存在`, [{ field: 'town', message: '不存在的镇街' }]);
+    if (input.town && this.o.units().get(input.town)?.kind !== 'town') {
+      throw new InvalidInput(`「${input.town}」不是本市的镇街`, [{ field: 'town', message: '不存在的镇街（须为镇街代码，例如 shengcheng）' }]);
+    }
+    this.checkEventType(input.eventType, 'eventType');
+    this.checkEventType(input.dispatch?.eventType, 'dispatch.eventType');
     const requestHash = opts.idempotencyKey ? crypto.createHash('sha256').update(JSON.stringify(body)).digest('hex') : '';
     if (opts.idempotencyKey) {
       const known = await this.replay(opts.scope, opts.idempotencyKey, requestHash);
@@ -81,6 +93,14 @@ export class TicketService {
         if (known) return { ticket: known, created: false };
       }
       throw e;
+    }
+  }
+
+  /** An event type must be one of the catalogue's codes. */
+  private checkEventType(code: string | null | undefined, field: string): void {
+    const c = code?.trim();
+    if (c && this.o.eventTypeKnown && !this.o.eventTypeKnown(c)) {
+      throw new InvalidInput(`事项类型「${c}」不在事项目录中`, [{ field, message: '不存在的事项类型' }]);
     }
   }
 
@@ -140,6 +160,8 @@ export class TicketService {
     req: TransitionRequest,
     alsoWrite?: (trx: Knex.Transaction, ticket: Ticket) => Promise<void>,
   ): Promise<{ ticket: Ticket; event: TicketEvent }> {
+    const given = (req.input as Record<string, unknown> | undefined)?.eventType;
+    this.checkEventType(typeof given === 'string' ? given : null, 'input.eventType');
     const now = this.o.now();
     const ctx = this.ctx(now);
     const result = await this.writes.run(async (trx) => {
