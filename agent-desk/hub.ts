@@ -6,7 +6,7 @@ import { Duplex } from 'node:stream';
 import { Knex } from 'knex';
 import { WebSocketServer, WebSocket } from 'ws';
 import { userForSession } from '../storage/directory';
-import { SESSION_COOKIE } from '../server/http/auth';
+import { readCookie, SESSION_COOKIE } from '../server/http/auth';
 import { sameOrigin } from '../server/http/origin';
 import { pushFor, PushMessage, Recipient } from './push';
 
@@ -30,14 +30,6 @@ const MAX_HELD = 1000;
 
 /** How often open sockets are checked against their sessions (a logout or expiry closes them). */
 export const SESSION_RECHECK_MS = 60_000;
-
-function cookie(header: string | undefined, name: string): string | null {
-  for (const part of (header ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
-  }
-  return null;
-}
 
 function refuse(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -98,7 +90,7 @@ export class PushHub {
   private async accept(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     // A page of another site must not open a socket with this site's cookie.
     if (!sameOrigin(req.headers.origin, req.headers.host)) return refuse(socket, 403, 'Forbidden');
-    const token = cookie(req.headers.cookie, SESSION_COOKIE);
+    const token = readCookie(req.headers.cookie, SESSION_COOKIE);
     const changesBefore = this.changes;
     const user = token ? await userForSession(this.d.db, token, this.d.now()) : null;
     if (!user) return refuse(socket, 401, 'Unauthorized');

@@ -3,6 +3,7 @@
 // throws TransitionRefused and changes nothing. Storage writes both in one
 // database transaction.
 import { z } from 'zod';
+import { isoInstantText } from './instant';
 import { Role, SATISFACTION, Ticket, TicketEvent, TicketStatus, URGENCY_CLASSES, UrgencyClass } from './types';
 import { InvalidInput, TransitionRefused } from './errors';
 import { parseOrThrow } from './intake';
@@ -81,7 +82,7 @@ export interface TransitionRule {
   apply(t: Ticket, input: any, ctx: LifecycleContext, actor: Actor): Outcome;
 }
 
-const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), '不是有效的时间（ISO 8601）');
+const isoDate = isoInstantText('不是有效的时间（ISO 8601，1970 到 2199 年间）');
 const unitList = z.array(z.string().trim().min(1).max(40)).max(10).default([]);
 
 function checkUnits(ctx: LifecycleContext, lead: string, co: string[]): string | null {

@@ -32,10 +32,18 @@ export function actorOf(req: Request): Actor {
   return { id: req.user.id, role: req.user.role, unit: req.user.unit };
 }
 
-function readCookie(header: string | undefined, name: string): string | undefined {
+/** A cookie's value from a Cookie header (undefined: absent, or not decodable). */
+export function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      // A value that does not decode is no session (or device) of ours, not a server error.
+      try {
+        return decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
 }

@@ -11,6 +11,8 @@ import { AppealKind, APPEAL_KINDS, Channel, Ticket, TICKET_STATUSES } from '../.
 import { InvalidInput, NotFound, TransitionRefused } from '../../workflow/errors';
 import { STATUS_LABELS, UnitInfo } from '../../workflow/lifecycle';
 import { open311Xml } from './open311-xml';
+import { clientMistake } from './errors';
+import { isoInstantText, parseInstant } from '../../workflow/instant';
 import { coarsen, isPublic, PublicationRules, redactPersonalText } from '../../workflow/publication';
 
 export interface Open311Service { code: string; name: string; group: string; description: string; keywords: string[] }
@@ -55,6 +57,8 @@ const wrap = (format: Format, fn: (req: Request, res: Response) => Promise<void>
     // A retried Idempotency-Key with other content (409, as the desk API answers), a ticket that is not there.
     if (e instanceof TransitionRefused) return fail(409, 409, e.message);
     if (e instanceof NotFound) return fail(404, 404, e.message);
+    const client = clientMistake(e);
+    if (client) return fail(client.status, client.status, client.message);
     console.error('[open311]', e);
     fail(500, 500, '服务器内部错误，请稍后重试');
   }
@@ -106,8 +110,8 @@ const listQuery = z
     jurisdiction_id: z.string().optional(),
     service_request_id: z.string().max(2000).optional(),
     service_code: z.string().max(200).optional(),
-    start_date: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'start_date 须是 ISO 8601 时间').optional(),
-    end_date: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'end_date 须是 ISO 8601 时间').optional(),
+    start_date: isoInstantText('start_date 须是 1970 到 2199 年间的 ISO 8601 时间').optional(),
+    end_date: isoInstantText('end_date 须是 1970 到 2199 年间的 ISO 8601 时间').optional(),
     status: z.enum(['open', 'closed']).optional(),
     api_key: z.string().optional(),
   })
@@ -195,8 +199,9 @@ export function open311Routes(d: Open311Deps): Router {
         return;
       }
       // The spec's defaults: the last 90 days, at most 1000 requests.
-      const end = q.end_date ? new Date(q.end_date) : now;
-      const start = q.start_date ? new Date(q.start_date) : new Date(end.getTime() - 90 * 86400_000);
+      const end = q.end_date ? parseInstant(q.end_date)! : now;
+      const start = q.start_date ? parseInstant(q.start_date)! : new Date(end.getTime() - 90 * 86400_000);
+      if (start >= end) throw new Open311Error(400, 400, 'start_date 须早于 end_date');
       const codes = q.service_code?.split(',').map((s) => s.trim()).filter(Boolean);
       // Only the channels and statuses the city publishes (and of those, open or closed as asked).
       const statuses = d.publication.statuses.filter((s) => s !== 'draft' && (q.status === 'closed' ? s === 'closed' : q.status === 'open' ? s !== 'closed' : true));

@@ -8,6 +8,7 @@ import { APPEAL_KINDS, CHANNELS, TICKET_STATUSES, Ticket, URGENCY_CLASSES } from
 import { parseOrThrow } from '../../workflow/intake';
 import { normalizePhone } from '../../workflow/phone';
 import { InvalidInput } from '../../workflow/errors';
+import { isoInstantText } from '../../workflow/instant';
 import { Actor, STATUS_LABELS } from '../../workflow/lifecycle';
 import { viewFor } from '../../workflow/visibility';
 import { SORTS, TicketFilter, TicketSort } from '../../storage/tickets';
@@ -28,7 +29,7 @@ const codes = z
   .pipe(z.array(z.string().min(1).max(40)).max(200));
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const instantOrDay = z.string().max(40).refine((s) => DAY.test(s) || !Number.isNaN(Date.parse(s)), '须为日期 YYYY-MM-DD 或 ISO 8601 时间');
+const instantOrDay = isoInstantText('须为日期 YYYY-MM-DD 或 ISO 8601 时间（1970 到 2199 年间）');
 
 export const ticketQuery = z
   .object({
