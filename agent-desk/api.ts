@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { Router } from 'express';
 import { z } from 'zod';
-import { parseOrThrow } from '../workflow/intake';
+import { idParam, parseOrThrow } from '../workflow/intake';
 import { NotFound } from '../workflow/errors';
 import { ACTIONS, ruleFor, STATUS_LABELS, allowedActions } from '../workflow/lifecycle';
 import { PERSONAL_DATA_ROLES, viewFor } from '../workflow/visibility';
@@ -37,7 +37,6 @@ const stateBody = z.discriminatedUnion('state', [
 ]);
 const transferBody = z.object({ destination: z.string().trim().regex(/^[0-9A-Za-z_*#+-]{1,40}$/, '转接号码格式不对') }).strict();
 const phoneQuery = z.object({ phone: z.string().trim().min(3, '请输入电话号码').max(30) }).strict();
-const idParam = z.coerce.number().int().min(1);
 
 const UNIT_INBOX: TicketStatus[] = ['dispatched', 'acknowledged', 'supervised', 'replied', 'returned'];
 const OPEN_STATUSES: TicketStatus[] = ['accepted', 'resolved_at_intake', 'dispatched', 'acknowledged', 'returned', 'replied', 'reviewed', 'under_review', 'supervised'];
@@ -277,7 +276,7 @@ export function deskRoutes(o: DeskApiOptions): Router {
 
   // The call-back list: abandoned callers, called back by an operator.
   r.post('/desk/callbacks/:id/done', requireRole('operator', 'supervisor'), async (req, res) => {
-    const id = parseOrThrow(z.coerce.number().int().min(1), req.params.id, '回拨编号');
+    const id = parseOrThrow(idParam, req.params.id, '回拨编号');
     const n = await ctx.db('callbacks').where({ id }).whereNull('done_at').update({ done_at: ctx.now().toISOString(), done_by: actorOf(req).id });
     if (!n) throw new NotFound('没有这条待回拨记录，或已回拨');
     res.json({ done: true });

@@ -4,7 +4,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { actorOf, requireRole } from '../server/http/auth';
 import { HttpError } from '../server/http/errors';
-import { parseOrThrow } from '../workflow/intake';
+import { idParam, parseOrThrow } from '../workflow/intake';
 import { InvalidInput } from '../workflow/errors';
 import { insertArticle, listArticles, updateArticle, ArticleFields } from '../storage/knowledge';
 import { articleEntries, KnowledgeEntry, KnowledgeSource, searchKnowledge } from './knowledge';
@@ -21,7 +21,6 @@ const fields = {
 };
 const newArticle = z.object({ ...fields, keywords: keywords.default([]), unit: fields.unit.default(null), eventType: fields.eventType.default(null), active: fields.active.default(true) }).strict();
 const articlePatch = z.object(fields).partial().strict().refine((p) => Object.keys(p).length > 0, '没有要修改的内容');
-const idParam = z.coerce.number().int().min(1);
 
 export function knowledgeRoutes(o: { ctx: HotlineContext; catalogue: () => KnowledgeEntry[]; source: () => KnowledgeSource }): Router {
   const { ctx } = o;

@@ -86,6 +86,9 @@ export const appealInput = z
   });
 export type AppealInput = z.infer<typeof appealInput>;
 
+/** A record's id in a path (tickets, users, attachments …): a positive integer that fits the databases' integer column. */
+export const idParam = z.coerce.number().int().min(1).max(2 ** 31 - 1);
+
 /** Parse with a schema; on failure throw InvalidInput listing every field in Chinese. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what = '请求'): z.infer<S> {
   const r = schema.safeParse(value);

@@ -4,12 +4,13 @@ import { Knex } from 'knex';
 import { AccountService } from '../services/accounts';
 import { actorOf, forgetUserSessions, requireRole } from './auth';
 import { InvalidInput } from '../../workflow/errors';
+import { idParam } from '../../workflow/intake';
 import type { User } from '../../storage/directory';
 
 const idOf = (raw: string | string[]): number => {
-  const id = Number(raw);
-  if (!Number.isInteger(id) || id <= 0) throw new InvalidInput(`用户编号「${String(raw)}」无效`, [{ field: 'id', message: '须为正整数' }]);
-  return id;
+  const r = idParam.safeParse(raw);
+  if (!r.success) throw new InvalidInput(`用户编号「${String(raw).slice(0, 40)}」无效`, [{ field: 'id', message: '须为正整数' }]);
+  return r.data;
 };
 
 /**

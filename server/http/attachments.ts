@@ -4,7 +4,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import { TicketService } from '../services/tickets';
 import { getAttachment, listAttachments, saveAttachment } from '../../storage/attachments';
-import { parseOrThrow } from '../../workflow/intake';
+import { idParam, parseOrThrow } from '../../workflow/intake';
 import { InvalidInput, NotFound } from '../../workflow/errors';
 import { actorOf, requireRole } from './auth';
 import { Knex } from 'knex';
@@ -21,7 +21,7 @@ const uploadQuery = z
 export function attachmentRoutes(d: { db: Knex; tickets: TicketService; dir: string; now: () => Date }): Router {
   const r = Router();
   const anyone = requireRole('operator', 'supervisor', 'unit_handler', 'leader', 'admin');
-  const id = (v: unknown, what: string) => parseOrThrow(z.coerce.number().int().min(1), v, what);
+  const id = (v: unknown, what: string) => parseOrThrow(idParam, v, what);
 
   r.post('/tickets/:id/attachments', anyone, express.raw({ type: Object.keys(TYPES), limit: MAX_ATTACHMENT }), async (req, res) => {
     const ticketId = id(req.params.id, '工单编号');

@@ -6,7 +6,7 @@ import { Knex } from 'knex';
 import { z } from 'zod';
 import { findSameIssue } from '../../routing';
 import type { RoutingPort } from '../hotline';
-import { parseOrThrow } from '../../workflow/intake';
+import { idParam, parseOrThrow } from '../../workflow/intake';
 import { InvalidInput } from '../../workflow/errors';
 import { actorOf, requireRole } from './auth';
 import { ticketFromRow } from '../../storage/tickets';
@@ -24,7 +24,7 @@ const suggestBody = z
 
 const correctionBody = z
   .object({
-    ticketId: z.number().int().min(1).optional(),
+    ticketId: idParam.optional(),
     title: z.string().max(200).optional(),
     text: z.string().min(1).max(20_000),
     suggestedCode: z.string().max(40).nullable().optional(),

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { TicketService } from '../services/tickets';
-import { parseOrThrow } from '../../workflow/intake';
+import { idParam, parseOrThrow } from '../../workflow/intake';
 import { allowedActions, ruleFor, STATUS_LABELS } from '../../workflow/lifecycle';
 import { InvalidInput } from '../../workflow/errors';
 import { viewFor } from '../../workflow/visibility';
@@ -12,7 +12,6 @@ const transitionBody = z
   .object({ action: z.string().min(1).max(40), reason: z.string().max(5000).optional().nullable(), input: z.record(z.string(), z.unknown()).optional() })
   .strict();
 
-const idParam = z.coerce.number().int().min(1);
 
 export function ticketRoutes(svc: TicketService): Router {
   const r = Router();

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { VisitService } from '../services/visits';
-import { parseOrThrow } from '../../workflow/intake';
+import { idParam, parseOrThrow } from '../../workflow/intake';
 import { actorOf, requireRole } from './auth';
 import { VisitListItem } from '../../storage/visits';
 import { STATUS_LABELS } from '../../workflow/lifecycle';
@@ -26,7 +26,7 @@ export function visitRoutes(visits: VisitService, unitName: (code: string | null
     res.json({ items: (await visits.openList()).map(item) });
   });
   r.post('/return-visits/:ticketId', center, async (req, res) => {
-    const id = parseOrThrow(z.coerce.number().int().min(1), req.params.ticketId, '工单编号');
+    const id = parseOrThrow(idParam, req.params.ticketId, '工单编号');
     const b = parseOrThrow(manualBody, req.body, '回访结果');
     const ticket = await visits.recordManual(id, actorOf(req), b.outcome, b.reason ?? null);
     res.json({ ticket });

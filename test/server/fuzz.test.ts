@@ -14,7 +14,7 @@ import { dbKind } from '../../storage/db';
 import { startTestHotline, TestHotline, call } from '../support/hotline';
 
 const SEED = 20261123;
-const REQUESTS = 3000;
+const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 3000);
 const PARALLEL = 8;
 
 /** mulberry32: a small seeded generator, so a failure is reproduced by the same seed. */
@@ -192,7 +192,9 @@ describe('fuzz: malformed requests on every route answer 4xx and change nothing'
     assert.ok(routes.length > 40, `${routes.length} routes found`);
     const r = prng(SEED);
     const list = Array.from({ length: REQUESTS }, () => generate(routes, r, auth, ids));
+    const t0 = Date.now();
     const before = await snapshot(h.db);
+    const t1 = Date.now();
     const failures: string[] = [];
     const statuses = new Map<number, number>();
     let next = 0;
@@ -207,7 +209,9 @@ describe('fuzz: malformed requests on every route answer 4xx and change nothing'
         else if (res.status > 0 && res.status < 400 && f.method !== 'GET') failures.push(`${res.status} accepted: ${f.what} ${f.path.slice(0, 120)} ${JSON.stringify(f.headers).slice(0, 160)} body=${f.body?.subarray(0, 120).toString('latin1') ?? ''}`);
       }
     }));
+    const t2 = Date.now();
     const after = await snapshot(h.db);
+    if (process.env.FUZZ_TIMING) console.log(`      snapshot ${t1 - t0} ms, ${REQUESTS} requests ${t2 - t1} ms, snapshot ${Date.now() - t2} ms`);
     const changed = [...before].filter(([t, d]) => after.get(t) !== d).map(([t]) => t);
     assert.deepEqual(failures.slice(0, 30), [], `${failures.length} failures; statuses ${JSON.stringify([...statuses])}`);
     assert.deepEqual(changed, [], 'tables changed');
