@@ -6,6 +6,7 @@ import type { PromptCheck } from '../ivr/telephony';
 import { listUnits, User } from '../storage/directory';
 import { TicketService } from './services/tickets';
 import { jsonErrors, notFoundRoute } from './http/errors';
+import { securityHeaders } from './http/security-headers';
 import { initialPasswordGate, requireRole, sessionMiddleware, sessionRoutes } from './http/auth';
 import { ticketRoutes } from './http/tickets';
 import { accountRoutes } from './http/accounts';
@@ -38,11 +39,14 @@ export interface AppDeps {
   onUserChanged?: (after: User, before: User | null) => void;
   /** After anything about a user changed (role, unit, active, password …): every server reads them again. */
   onAccountChanged?: (userId: number) => void;
+  /** This installation's demo passwords, which nobody may choose. */
+  demoPasswords?: string[];
 }
 
 export function createApp(d: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders);
   app.set('trust proxy', d.trustProxy ?? 'loopback');
   app.use(express.json({ limit: d.maxBody }));
   app.use(express.urlencoded({ extended: true, limit: d.maxBody, parameterLimit: 100 }));
@@ -65,7 +69,7 @@ export function createApp(d: AppDeps): express.Express {
   api.use(sessionMiddleware(d.db, d.now));
   api.use(initialPasswordGate);
   api.use(sessionRoutes(d.db, d.now, d.sessionTtlHours, d.demo));
-  api.use(accountRoutes(d.db, d.now, d.onUserChanged, d.onAccountChanged));
+  api.use(accountRoutes(d.db, d.now, d.onUserChanged, d.onAccountChanged, d.demoPasswords));
   api.get('/units', requireRole(), async (_req, res) => {
     res.json({ units: await listUnits(d.db) });
   });

@@ -198,6 +198,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     // extension taken away (user disabled, moved to another role, given another extension) is
     // logged out of the queue, so that no call rings there.
     onAccountChanged: (userId) => bus.emit('user', { userId }),
+    demoPasswords: [...new Set([config.HOTLINE_DEMO_PASSWORD, DEFAULT_DEMO_PASSWORD])],
     onUserChanged: (after, before) => {
       if (!telephonyAdapter) return;
       const { add, logOut } = agentChanges(after, before);

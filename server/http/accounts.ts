@@ -23,8 +23,9 @@ export function accountRoutes(
   db: Knex, now: () => Date,
   onUserChanged: (after: User, before: User | null) => void = () => undefined,
   onAccountChanged: (userId: number) => void = () => undefined,
+  demoPasswords?: string[],
 ): Router {
-  const accounts = new AccountService({ db, now });
+  const accounts = new AccountService({ db, now, demoPasswords });
   const r = Router();
   const changed = (id: number) => {
     forgetUserSessions(id);

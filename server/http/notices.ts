@@ -1,5 +1,6 @@
 // The supervision notice (督办通知单) as a document: list, read (the unit's first reading is
 // recorded), print (A4, the center's header), and the unit's receipt (回执).
+import { allowInlineScript } from './security-headers';
 import { Router } from 'express';
 import { Knex } from 'knex';
 import { z } from 'zod';
@@ -87,7 +88,8 @@ th{width:26mm;font-weight:normal;background:#f2f2f2}
 <p>请承办单位接此通知后，与群众当面沟通，认真开展二次办理，在期限内将办理结果回复社会治理服务中心。</p>
 <div class="sign">${esc(d.cityName)}社会治理服务中心<br>督办人：${esc(n.issuedBy?.name ?? '')}　${esc(when(n.issuedAt))}</div>
 <div class="receipt"><strong>回执</strong>　${n.signedAt ? `${esc(n.unitName ?? n.unit)} ${esc(n.signedBy?.name ?? '')} 已于 ${esc(when(n.signedAt))} 签收${n.signNote ? `（${esc(n.signNote)}）` : ''}` : '承办单位尚未签收'}</div>
-<p class="noprint"><button onclick="window.print()">打印 / 另存为 PDF</button></p>
+<p class="noprint"><button id="print">打印 / 另存为 PDF</button></p>
+<script nonce="${allowInlineScript(res)}">document.getElementById('print').addEventListener('click', () => window.print());</script>
 </body></html>`;
     res.type('html').send(html);
   });

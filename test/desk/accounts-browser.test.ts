@@ -82,8 +82,13 @@ describe('desk in a real browser: accounts', function () {
     await op.fill('#password-form input[name=again]', 'short');
     await op.click('#password-form button[type=submit]');
     await op.waitForSelector('#password-form .error:has-text("至少 8 个字符")');
+    // This system's name is a password people guess first: refused, in words.
     await op.fill('#password-form input[name=newPassword]', 'Minsheng-2026');
     await op.fill('#password-form input[name=again]', 'Minsheng-2026');
+    await op.click('#password-form button[type=submit]');
+    await op.waitForSelector('#password-form .error:has-text("本系统")');
+    await op.fill('#password-form input[name=newPassword]', 'Nongsheng-Jie-71');
+    await op.fill('#password-form input[name=again]', 'Nongsheng-Jie-71');
     await op.click('#password-form button[type=submit]');
     // The whole desk opens.
     await op.waitForSelector('#push-status.ok');
@@ -91,7 +96,7 @@ describe('desk in a real browser: accounts', function () {
     assert.ok((await op.locator('#nav a').count()) > 0);
     await op.context().close();
 
-    const again = await login('op40', 'Minsheng-2026');
+    const again = await login('op40', 'Nongsheng-Jie-71');
     assert.equal(await again.locator('#password-hint').isVisible(), false);
 
     // The administrator disables the account: the operator's next sign-in is refused.
@@ -101,7 +106,7 @@ describe('desk in a real browser: accounts', function () {
     const refused = await ctx.newPage();
     await refused.goto(h.base + '/desk/');
     await refused.fill('input[name=username]', 'op40');
-    await refused.fill('input[name=password]', 'Minsheng-2026');
+    await refused.fill('input[name=password]', 'Nongsheng-Jie-71');
     await refused.click('#login-form button[type=submit]');
     await refused.waitForSelector('#login-error:has-text("用户名或密码错误")');
   });
