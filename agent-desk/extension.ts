@@ -1,6 +1,7 @@
-// The desk as one extension of the hotline: its pages (static, build-free), its API,
+// The desk as one extension of the hotline: its pages (built by Vite into dist/), its API,
 // the login rate limit in front of POST /api/session, and the WebSocket push hub with
 // the cross-instance fan-out. Appended to EXTENSIONS in server/extensions.ts.
+import fs from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
 import { dbKind } from '../storage/db';
@@ -15,8 +16,7 @@ import { forgetUserSessions } from '../server/http/auth';
 import { Fanout, FanoutMessage, startPgFanout } from './fanout';
 import { buildKnowledge, KnowledgeEntry, KnowledgeSource } from './knowledge';
 import { knowledgeRoutes } from './knowledge-routes';
-
-export const PUBLIC_DIR = path.resolve(__dirname, 'public');
+import { DESK_DIST } from './build';
 
 async function eventsByIds(ctx: HotlineContext, ids: number[]): Promise<TicketEvent[]> {
   if (!ids.length) return [];
@@ -93,7 +93,13 @@ export const desk: ExtensionFactory = async (ctx): Promise<DeskExtension> => {
 
   const pages = Router();
   pages.get('/', (_req, res) => res.redirect(302, '/desk/'));
-  pages.use('/desk', express.static(PUBLIC_DIR, { index: 'index.html', fallthrough: true, maxAge: 0 }));
+  // The built pages: hashed assets cached for good, index.html asked for afresh each time.
+  pages.use('/desk/assets', express.static(path.join(DESK_DIST, 'assets'), { immutable: true, maxAge: '365d' }));
+  pages.use('/desk', express.static(DESK_DIST, { index: 'index.html', fallthrough: true, maxAge: 0 }));
+  pages.get('/desk', (_req, res) => {
+    if (fs.existsSync(path.join(DESK_DIST, 'index.html'))) return res.redirect(302, '/desk/');
+    res.status(503).type('text/plain; charset=utf-8').send('工作台页面尚未构建：请运行 npm run build:desk（npm start 会自动构建）。\n');
+  });
 
   return {
     name: 'desk' as const,

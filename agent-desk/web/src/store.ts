@@ -1,0 +1,107 @@
+// The desk's state shared by every page: who is signed in, the catalogue (units, event
+// types, labels), the push connection and its messages.
+import { reactive, onUnmounted } from 'vue';
+import { api, setCsrf } from './api';
+
+export interface User { id: number; username: string; displayName: string; role: string; unit: string | null; extension: string | null; initialPassword?: boolean; active?: boolean }
+export interface Unit { code: string; name: string; kind: string; phone: string | null }
+export interface EventType { code: string; name: string; group: string }
+export interface Meta {
+  user: User;
+  telephony: { connected?: boolean } | null;
+  units: Unit[];
+  statusLabels: Record<string, string>;
+  actions: { action: string; label: string; requiresReason: boolean }[];
+  eventTypes: EventType[];
+  wrapUpSeconds: number;
+  supervisors: { displayName: string; extension: string }[];
+  demo?: boolean;
+}
+export interface PushMessage { type: string; [k: string]: any }
+
+export const desk = reactive({
+  user: null as User | null,
+  meta: null as Meta | null,
+  push: 'off' as 'off' | 'on' | 'lost',
+  agentState: null as { state: string; reason?: string } | null,
+  /** The server runs on demo passwords and keys (said on every page's header). */
+  demo: false,
+});
+
+export const unitName = (code: string | null | undefined): string => (code ? desk.meta?.units.find((u) => u.code === code)?.name ?? code : '—');
+export const eventTypeName = (code: string | null | undefined): string => (code ? desk.meta?.eventTypes.find((e) => e.code === code)?.name ?? code : '—');
+export const statusLabel = (s: string): string => desk.meta?.statusLabels[s] ?? s;
+export const actionLabel = (a: string): string => desk.meta?.actions.find((x) => x.action === a)?.label ?? a;
+export const isCenter = (): boolean => ['operator', 'supervisor', 'leader', 'admin'].includes(desk.user?.role ?? '');
+/** Units a ticket can be dispatched to (departments and towns). */
+export const handlingUnits = (): Unit[] => (desk.meta?.units ?? []).filter((u) => u.kind === 'department' || u.kind === 'town');
+
+export async function signedIn(user: User, csrfToken: string | null): Promise<void> {
+  setCsrf(csrfToken);
+  desk.meta = await api<Meta>('GET', '/api/desk/meta');
+  desk.user = { ...user, ...desk.meta.user, initialPassword: user.initialPassword ?? desk.meta.user?.initialPassword };
+  desk.demo = await demoFlag();
+}
+
+/** Whether the server says it runs in demo mode (the security work's API; absent: not said). */
+async function demoFlag(): Promise<boolean> {
+  if (typeof desk.meta?.demo === 'boolean') return desk.meta.demo;
+  try {
+    const r = await api<{ demo?: boolean; mode?: string }>('GET', '/api/mode');
+    return r.demo === true || r.mode === 'demo';
+  } catch {
+    return false;
+  }
+}
+
+// — pushes —
+type Listener = (m: PushMessage) => void;
+const listeners = new Set<Listener>();
+export function emitPush(m: PushMessage): void {
+  for (const l of [...listeners]) l(m);
+}
+/** Listen to pushes while the calling component is mounted. */
+export function onPush(fn: Listener): void {
+  listeners.add(fn);
+  onUnmounted(() => listeners.delete(fn));
+}
+const reconnectListeners = new Set<() => void>();
+export function onReconnect(fn: () => void): void {
+  reconnectListeners.add(fn);
+  onUnmounted(() => reconnectListeners.delete(fn));
+}
+
+/** A push about a ticket that only reports what I did myself (no toast for my own action). */
+export function ownAction(m: PushMessage): boolean {
+  const evs = (m.events ?? []) as { actorId: number | null }[];
+  return evs.length > 0 && evs.every((e) => e.actorId === desk.user?.id);
+}
+
+let ws: WebSocket | null = null;
+export function connectPush(): void {
+  if (!desk.user) return;
+  let reconnecting = desk.push === 'lost';
+  ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+  ws.onopen = () => {
+    desk.push = 'on';
+    // After a reconnect the pages reload their data: pushes sent while away are lost.
+    if (reconnecting) for (const f of [...reconnectListeners]) f();
+    reconnecting = false;
+  };
+  ws.onmessage = (ev) => {
+    const m = JSON.parse(String(ev.data)) as PushMessage;
+    if (m.type === 'call' && m.call?.type === 'agent_state_changed') desk.agentState = m.call.state;
+    emitPush(m);
+  };
+  ws.onclose = () => {
+    desk.push = 'lost';
+    ws = null;
+    if (desk.user) setTimeout(connectPush, 3000);
+  };
+}
+export function disconnectPush(): void {
+  const w = ws;
+  ws = null;
+  if (w) { w.onclose = null; w.close(); }
+  desk.push = 'off';
+}
