@@ -4,18 +4,16 @@
 // approves; the return-visit call closes it; the supervisor sees the deadline warning
 // and the return-visit outcome on the wallboard. Also: the XSS ticket, and a unit
 // handler refused another unit's ticket. Screenshots go to test-output/desk/.
+// (The desk is the Vue + Element Plus app; inputs carry the ids the old pages had.)
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestHotline, TestHotline, call, TEST_PASSWORD } from '../support/hotline';
 import { EslTestServer } from '../esl/server';
 import { parseIvrConfig } from '../../ivr/config';
 import { FreeSwitchTelephony } from '../../ivr/freeswitch/adapter';
 import { SwitchFactory } from '../../server/telephony';
-import { launchChromium } from './support/browser';
-
-const SHOTS = path.resolve(__dirname, '../../test-output/desk');
+import { launchChromium, newDesk, shot } from './support/browser';
 const PASSWORD = 'test-secret';
 const MONDAY_10 = Date.parse('2026-11-23T02:00:00Z'); // 10:00 in Shouguang, a working Monday, in calling hours
 const CITIZEN = '13800001111';
@@ -48,6 +46,7 @@ describe('desk in a real browser (Chromium)', function () {
   let now = MONDAY_10;
   const contexts: BrowserContext[] = [];
   const dialogs: string[] = [];
+  const pageErrors: string[][] = [];
 
   before(async function () {
     browser = await launchChromium(this);
@@ -55,9 +54,10 @@ describe('desk in a real browser (Chromium)', function () {
     const port = await esl.listen();
     h = await startTestHotline({ now: () => new Date(now), env: { SCHEDULER_INTERVAL_MS: '0', DESK_WRAP_UP_SECONDS: '2' }, telephony: freeswitchAt(port) });
     await until('telephony up', async () => (await call(h.base, 'GET', '/healthz')).body.telephony.connected);
-    fs.mkdirSync(SHOTS, { recursive: true });
   });
   after(async () => {
+    // No page threw or logged an error while the suite clicked through it.
+    assert.deepEqual(pageErrors.flat(), []);
     for (const c of contexts) await c.close().catch(() => {});
     await browser?.close();
     await h?.close();
@@ -65,20 +65,22 @@ describe('desk in a real browser (Chromium)', function () {
   });
 
   async function login(username: string): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const { ctx, page, errors } = await newDesk(browser);
     contexts.push(ctx);
-    const page = await ctx.newPage();
+    pageErrors.push(errors);
     page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
     await page.goto(h.base + '/desk/');
+    await page.waitForSelector('#login-form');
     // Before login only the login form shows: no logout button, no push status.
-    assert.equal(await page.locator('header#top').isVisible(), false);
-    await page.fill('input[name=username]', username);
-    await page.fill('input[name=password]', TEST_PASSWORD);
+    assert.equal(await page.locator('header#top').count(), 0);
+    await page.locator('#login-form input[name=username]').fill(username);
+    await page.locator('#login-form input[name=password]').fill(TEST_PASSWORD);
     await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#push-status.ok');
     return page;
   }
-  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  /** The text an Element Plus select shows for its choice (the input carries the id). */
+  const chosen = (page: Page, id: string) => page.locator(`.el-select:has(#${id}) .el-select__placeholder:not(.is-transparent)`).first().innerText();
 
   it('an operator takes a call from the switch, files the ticket from the suggestion by keyboard; the unit acknowledges and replies; the survey closes it', async () => {
     const op = await login('op01');
@@ -103,9 +105,9 @@ describe('desk in a real browser (Chromium)', function () {
     await op.waitForFunction(() => document.querySelector('#sug-lead')?.textContent?.includes('城市管理局'));
     await shot(op, '1-operator-call-and-suggestion');
     await op.keyboard.press('Alt+A');
-    assert.equal(await op.inputValue('#f-leadUnit'), 'cgj');
+    assert.equal(await chosen(op, 'f-leadUnit'), '城市管理局');
     await op.keyboard.press('Control+Enter');
-    await op.waitForSelector('.toast:has-text("已受理并派单")');
+    await op.waitForSelector('.el-message:has-text("已受理并派单")');
     const t = await until('ticket linked to the call', () => h.db('tickets').where({ citizen_phone: CITIZEN, status: 'dispatched' }).first());
     assert.equal(t.call_id, ch.uuid);
     assert.equal(t.lead_unit, 'cgj');
@@ -113,13 +115,15 @@ describe('desk in a real browser (Chromium)', function () {
     await until('wrap-up ended by itself: ready again', async () => h.hotline.telephony!.getAgentState('1001').state === 'ready', 5000);
     // The finished transcript of this call (published on the bus as the speech jobs do; no speech engine here) shows beside the form, as text.
     h.hotline.bus.emit('transcript', { recordingId: 1, callId: ch.uuid, ticketId: t.id, text: '坐席：您好。市民：<b>路灯</b>坏了', callerText: '<b>路灯</b>坏了', provider: 'test', suggestion: null });
-    await op.waitForSelector('#transcript:not([hidden])');
+    await op.waitForSelector('#transcript');
     assert.equal(await op.textContent('#transcript p.content'), '<b>路灯</b>坏了');
+    assert.equal(await op.locator('#transcript b').count(), 0);
 
     const unit = await login('cgj');
     await unit.waitForSelector(`article[data-number="${t.number}"]`);
     await shot(unit, '2-unit-inbox');
     assert.match((await unit.textContent(`article[data-number="${t.number}"]`)) ?? '', /138\*\*\*\*1111/);
+    assert.match((await unit.textContent(`article[data-number="${t.number}"] .countdown`)) ?? '', /签收期限.*剩余/);
     await unit.click(`article[data-number="${t.number}"] .open-acknowledge`);
     await unit.waitForSelector(`article[data-number="${t.number}"] .open-reply`);
     await unit.click(`article[data-number="${t.number}"] .open-reply`);
@@ -132,10 +136,13 @@ describe('desk in a real browser (Chromium)', function () {
     assert.deepEqual([att.file_name, att.content_type], ['修复后.png', 'image/png']);
 
     const sup = await login('sup01');
-    await sup.goto(h.base + '/desk/#/queues');
-    await sup.waitForSelector(`article[data-number="${t.number}"] .do-review_approve`);
+    await sup.goto(h.base + '/desk/#/queues?tab=awaitingReview');
+    await sup.waitForSelector(`article[data-number="${t.number}"] .open-review_approve`);
+    // The unit's reply and its photo are on the card the supervisor approves.
+    await sup.waitForSelector(`article[data-number="${t.number}"] .note-reply:has-text("已于当日更换灯具")`);
+    await sup.waitForSelector(`article[data-number="${t.number}"] .attachments a:has-text("修复后.png")`);
     await shot(sup, '3-supervisor-queues');
-    await sup.click(`article[data-number="${t.number}"] .do-review_approve`);
+    await sup.click(`article[data-number="${t.number}"] .open-review_approve`);
     await until('reviewed', async () => (await h.db('tickets').where({ id: t.id }).first()).status === 'reviewed');
     await h.hotline.visits.tick();
     await until('closed by the survey call', async () => (await h.db('tickets').where({ id: t.id }).first()).status === 'closed', 20_000);
@@ -148,9 +155,9 @@ describe('desk in a real browser (Chromium)', function () {
     now += 3 * 3600_000; // 13:00: past the acknowledge deadline and the one-hour emergency feedback
     const sup = await login('sup02');
     await sup.goto(h.base + '/desk/#/wallboard');
-    await sup.waitForSelector('#deadlines-by-unit tr.bad');
+    await sup.waitForSelector('#deadlines-by-unit tr.breach');
     assert.match((await sup.textContent('#deadlines-by-unit')) ?? '', /住房和城乡建设局/);
-    assert.match((await sup.textContent('#visits-today')) ?? '', /满意/);
+    assert.match((await sup.textContent('#visits-today')) ?? '', /满意 1/);
     await shot(sup, '4-wallboard');
   });
 
@@ -174,7 +181,12 @@ describe('desk in a real browser (Chromium)', function () {
     assert.match((await op.textContent('#kb-results .kb-item')) ?? '', /城市管理局负责/);
     await shot(op, '8-operator-knowledge-base');
     await op.keyboard.press('Alt+J');
-    await op.waitForSelector('.toast:has-text("直接办结")');
+    // The answer about to be sent is shown, and asked about once; Enter confirms.
+    await op.waitForSelector('#resolve-dialog #resolve-answer');
+    assert.match((await op.textContent('#resolve-answer')) ?? '', /城市管理局负责/);
+    await op.waitForFunction(() => document.activeElement?.id === 'confirm-resolve');
+    await op.keyboard.press('Enter');
+    await op.waitForSelector('.el-message:has-text("直接办结")');
     const t = await h.db('tickets').where({ content: '请问路灯坏了应该找哪个部门？' }).first();
     assert.deepEqual([t.kind, t.status], ['consult', 'resolved_at_intake']);
   });
@@ -182,14 +194,18 @@ describe('desk in a real browser (Chromium)', function () {
   it("a supervisor writes the center's answer in the knowledge base; an operator finds it first and closes a consult with it", async () => {
     const sup = await login('sup02');
     await sup.click('#nav a[data-page=knowledge]');
+    await sup.click('#new-article');
     await sup.waitForSelector('form.article-form');
     const form = sup.locator('form.article-form');
     await form.locator('input[name=title]').fill('居住证怎么办理');
     await form.locator('input[name=keywords]').fill('居住证 办理');
     await form.locator('textarea[name=answer]').fill('持身份证、居住证明到居住地派出所户籍窗口申请，满半年可领取。');
-    await form.locator('select[name=unit]').selectOption('gaj');
+    // The governing unit is found by its pinyin initials (公安局: gaj).
+    await form.locator('.unit-select input').click();
+    await sup.keyboard.type('gaj');
+    await sup.locator('.el-select-dropdown__item:visible', { hasText: '公安局' }).first().click();
     await form.locator('button[type=submit]').click();
-    await sup.waitForSelector('table.articles >> text=居住证怎么办理');
+    await sup.waitForSelector('.articles >> text=居住证怎么办理');
     await shot(sup, '14-knowledge-articles');
 
     const op = await login('op06');
@@ -200,7 +216,9 @@ describe('desk in a real browser (Chromium)', function () {
     await op.waitForSelector('#kb-results .kb-item .kb-article');
     assert.match((await op.textContent('#kb-results .kb-item')) ?? '', /居住证怎么办理.*中心答复.*派出所户籍窗口/);
     await op.keyboard.press('Alt+J');
-    await op.waitForSelector('.toast:has-text("直接办结")');
+    await op.waitForSelector('#resolve-answer:has-text("派出所户籍窗口")');
+    await op.click('#confirm-resolve');
+    await op.waitForSelector('.el-message:has-text("直接办结")');
     const t = await h.db('tickets').where({ content: '外地人想办居住证，需要什么材料？' }).first();
     assert.deepEqual([t.kind, t.status], ['consult', 'resolved_at_intake']);
     const ev = await h.db('ticket_events').where({ ticket_id: t.id, action: 'resolve_at_intake' }).first();
@@ -219,8 +237,14 @@ describe('desk in a real browser (Chromium)', function () {
     await shot(unit, '5-xss-as-text');
     const mine = await login('op03');
     await mine.goto(h.base + '/desk/#/mine');
-    await mine.waitForSelector('table.tickets');
-    assert.ok(((await mine.textContent('table.tickets')) ?? '').includes(xss));
+    await mine.waitForSelector(`.tickets a.ticket-link:has-text("${r.body.ticket.number}")`);
+    assert.ok(((await mine.textContent('.tickets')) ?? '').includes(xss));
+    assert.equal(await mine.locator('.tickets img').count(), 0);
+    // The ticket page shows the same text as text.
+    await mine.click(`.tickets a.ticket-link:has-text("${r.body.ticket.number}")`);
+    await mine.waitForSelector('#ticket-content');
+    assert.equal(await mine.textContent('#ticket-content'), xss);
+    assert.equal(await mine.locator('main img').count(), 0);
     assert.deepEqual(dialogs, []);
   });
 
@@ -237,7 +261,7 @@ describe('desk in a real browser (Chromium)', function () {
     const sup = await login('sup03');
     await sup.goto(h.base + '/desk/#/bulletin?kind=daily&date=2026-11-23');
     await sup.waitForSelector('#ranking table');
-    assert.ok((await sup.locator('svg.chart').count()) >= 4);
+    assert.ok((await sup.locator('.chart canvas').count()) >= 4);
     await shot(sup, '7-bulletin');
     const [download] = await Promise.all([sup.waitForEvent('download'), sup.click('#ranking button.csv')]);
     const csv = fs.readFileSync((await download.path())!, 'utf8');
@@ -246,8 +270,9 @@ describe('desk in a real browser (Chromium)', function () {
     assert.match(csv, /城市管理局/);
     await sup.emulateMedia({ media: 'print' });
     assert.equal(await sup.locator('header#top').isVisible(), false);
+    assert.equal(await sup.locator('.toolbar').isVisible(), false);
     await sup.emulateMedia({ media: 'screen' });
-    await sup.click('button:has-text("民情周报")');
+    await sup.click('#bulletin-kind label:has-text("民情周报")');
     await sup.waitForSelector('h1.bulletin-title:has-text("民情周报")');
     assert.match((await sup.textContent('main')) ?? '', /统计期间：2026-11-\d\d 至 2026-11-\d\d/);
     await shot(sup, '11-weekly-bulletin');
@@ -269,7 +294,9 @@ describe('desk in a real browser (Chromium)', function () {
     const card = `article[data-number="${draft.number}"]`;
     await op.waitForSelector(`${card} audio`);
     await op.fill(`${card} textarea`, '市民留言：圣城街道金光街路灯不亮');
-    await op.selectOption(`${card} select[name=leadUnit]`, 'cgj');
+    await op.click(`${card} .draft-lead input`);
+    await op.keyboard.type('城市管理');
+    await op.locator('.el-select-dropdown__item:visible', { hasText: '城市管理局' }).first().click();
     await shot(op, '10-operator-voice-message-draft');
     await op.click(`${card} .do-complete`);
     await until('dispatched', async () => (await h.db('tickets').where({ id: draft.id }).first()).status === 'dispatched');

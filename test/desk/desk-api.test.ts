@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ensureDeskBuilt } from '../../agent-desk/build';
 import { startTestHotline, TestHotline, Caller, call, TEST_PASSWORD } from '../support/hotline';
 import { loginCookie, openPush, nothingLike, PushClient } from './support/ws';
 import type { DeskExtension } from '../../agent-desk/extension';
@@ -33,12 +34,19 @@ describe('agent desk API and pushes', function () {
     return r.body.ticket;
   };
 
-  it('the desk pages are served by the same server, and / leads to them', async () => {
+  it('the desk pages are served by the same server, and / leads to them', async function () {
+    this.timeout(180_000); // builds the pages first when they are missing or stale
+    ensureDeskBuilt(() => {});
     const page = await fetch(h.base + '/desk/');
     assert.equal(page.status, 200);
-    assert.match(await page.text(), /民声热线/);
-    const js = await fetch(h.base + '/desk/js/app.js');
+    const html = await page.text();
+    assert.match(html, /民声热线/);
+    // The built script, from this server (no CDN), cached for good under its hashed name.
+    const src = /<script type="module" crossorigin src="(\/desk\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    assert.ok(src, html);
+    const js = await fetch(h.base + src);
     assert.match(js.headers.get('content-type') ?? '', /javascript/);
+    assert.match(js.headers.get('cache-control') ?? '', /immutable/);
     const root = await fetch(h.base + '/', { redirect: 'manual' });
     assert.equal(root.headers.get('location'), '/desk/');
   });
