@@ -65,7 +65,7 @@ describe('desk in a real browser (Chromium)', function () {
   });
 
   async function login(username: string): Promise<Page> {
-    const { ctx, page, errors } = await newDesk(browser);
+    const { ctx, page, errors } = await newDesk(browser, { now });
     contexts.push(ctx);
     pageErrors.push(errors);
     page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });

@@ -1,4 +1,5 @@
 // The words of the desk: labels of the API's codes, times in the city's zone, countdowns.
+import { serverNow } from './clock';
 export const KIND_LABELS: Record<string, string> = { consult: '咨询', complaint: '投诉', help_request: '求助', report: '举报', suggestion: '建议' };
 export const CHANNEL_LABELS: Record<string, string> = { hotline: '民声热线', gov_service_hotline: '政务服务热线', urban_hotline: '城管热线', mayor_mailbox: '书记市长信箱', web: '热线网站', photo_report: '随手拍', grid_report: '网格上报' };
 export const URGENCY_LABELS: Record<string, string> = { emergency: '紧急（1小时反馈）', general: '一般（3个工作日）', complex: '复杂（5个工作日）' };
@@ -25,12 +26,12 @@ export function fmtDateTime(iso: string | null | undefined): string {
 }
 
 /** The city's calendar day (YYYY-MM-DD) of an instant. */
-export function cityDay(at: number | Date = Date.now()): string {
+export function cityDay(at: number | Date = serverNow()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
 /** "剩余 2天3小时" / "超期 25分钟" from now to a due time. */
-export function countdown(dueIso: string, now = Date.now()): string {
+export function countdown(dueIso: string, now = serverNow()): string {
   let ms = Date.parse(dueIso) - now;
   const over = ms < 0;
   ms = Math.abs(ms);

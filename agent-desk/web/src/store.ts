@@ -2,6 +2,7 @@
 // types, labels), the push connection and its messages.
 import { reactive, onUnmounted } from 'vue';
 import { api, setCsrf } from './api';
+import { sawServerTime } from './clock';
 
 export interface User { id: number; username: string; displayName: string; role: string; unit: string | null; extension: string | null; initialPassword?: boolean; active?: boolean }
 export interface Unit { code: string; name: string; kind: string; phone: string | null }
@@ -39,6 +40,7 @@ export const handlingUnits = (): Unit[] => (desk.meta?.units ?? []).filter((u) =
 export async function signedIn(user: User, csrfToken: string | null): Promise<void> {
   setCsrf(csrfToken);
   desk.meta = await api<Meta>('GET', '/api/desk/meta');
+  sawServerTime((desk.meta as Meta & { now?: string }).now);
   desk.user = { ...user, ...desk.meta.user, initialPassword: user.initialPassword ?? desk.meta.user?.initialPassword };
   desk.demo = await demoFlag();
 }
@@ -71,10 +73,24 @@ export function onReconnect(fn: () => void): void {
   onUnmounted(() => reconnectListeners.delete(fn));
 }
 
-/** A push about a ticket that only reports what I did myself (no toast for my own action). */
+// My own recent actions, so that their pushes do not announce them a second time (a unit's
+// pushes carry no actor id: the action, the ticket and the unit tell them apart).
+const mine: { ticketId: number; action: string; at: number }[] = [];
+const OWN_WINDOW_MS = 15_000;
+
+/** A transition of a ticket by me; remembered so its push is not a second notice. */
+export async function transition<T = any>(ticketId: number, action: string, reason?: string | null, input?: Record<string, unknown>): Promise<T> {
+  mine.push({ ticketId, action, at: Date.now() });
+  while (mine.length > 50) mine.shift();
+  return api<T>('POST', `/api/tickets/${ticketId}/transitions`, { action, ...(reason ? { reason } : {}), ...(input ? { input } : {}) });
+}
+
+/** A push about a ticket that only reports what I did myself (no notice for my own action). */
 export function ownAction(m: PushMessage): boolean {
-  const evs = (m.events ?? []) as { actorId: number | null }[];
-  return evs.length > 0 && evs.every((e) => e.actorId === desk.user?.id);
+  const evs = (m.events ?? []) as { action: string; actorId: number | null; actorRole: string; actorUnit: string | null }[];
+  const recent = mine.filter((x) => x.ticketId === m.ticket?.id && Date.now() - x.at < OWN_WINDOW_MS);
+  return evs.length > 0 && evs.every((e) => e.actorId === desk.user?.id
+    || (e.actorId === null && e.actorRole === desk.user?.role && e.actorUnit === desk.user?.unit && recent.some((x) => x.action === e.action)));
 }
 
 let ws: WebSocket | null = null;

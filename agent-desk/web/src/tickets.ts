@@ -2,11 +2,12 @@
 // on the server), emergencies first, the actions to offer.
 import type { Ticket } from '../../../workflow/types';
 import { currentDeadline, type DeadlineView } from '../../deadlines';
+import { serverNow } from './clock';
 
 export type { Ticket };
 export type Row = Ticket & { statusLabel?: string; deadline?: DeadlineView | null };
 
-export function deadlineOf(t: Ticket, now = Date.now()): DeadlineView | null {
+export function deadlineOf(t: Ticket, now = serverNow()): DeadlineView | null {
   return currentDeadline(t, new Date(now));
 }
 

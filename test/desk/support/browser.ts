@@ -25,13 +25,19 @@ export async function launchChromium(suite: Mocha.Context): Promise<Browser> {
   });
 }
 
-/** A new person at the desk: their own context (cookies), the desk's screen size and locale. */
-export async function newDesk(browser: Browser): Promise<{ ctx: BrowserContext; page: Page; errors: string[] }> {
+/**
+ * A new person at the desk: their own context (cookies), the desk's screen size and locale.
+ * `now`: the test server's clock, which the browser's clock then shows too (as a real desk's
+ * and server's clocks agree); timers keep running.
+ */
+export async function newDesk(browser: Browser, opts: { now?: number } = {}): Promise<{ ctx: BrowserContext; page: Page; errors: string[] }> {
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  if (opts.now !== undefined) await ctx.clock.setFixedTime(opts.now);
   const page = await ctx.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(`console: ${m.text()}`); });
+  // The desk's own errors (not those of a server page shown in a frame, like the printable notice).
+  page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text()) && m.location().url.includes('/desk/')) errors.push(`console: ${m.text()}`); });
   return { ctx, page, errors };
 }
 
