@@ -7,7 +7,7 @@ const MAX = 3;
 
 export function toast(text: string, kind: 'info' | 'success' | 'error' | 'warning' = 'success'): void {
   while (open.length >= MAX) open.shift()!.close();
-  const h = ElMessage({ message: text, type: kind, grouping: true, duration: kind === 'error' ? 6000 : 3000, customClass: `toast toast-${kind}`, onClose: () => {
+  const h = ElMessage({ message: text, type: kind, grouping: true, offset: 52, duration: kind === 'error' ? 6000 : 3000, customClass: `toast toast-${kind}`, onClose: () => {
     const i = open.indexOf(h);
     if (i >= 0) open.splice(i, 1);
   } });
