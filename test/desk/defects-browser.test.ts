@@ -36,9 +36,12 @@ describe('desk in a real browser: the defects of issue 14', function () {
   let firstContext = 0;
   beforeEach(() => { firstContext = contexts.length; });
   afterEach(async function () {
-    // A failed step leaves a picture of the pages it opened behind.
-    if (this.currentTest?.state !== 'failed') return;
-    for (const [i, c] of contexts.slice(firstContext).entries()) for (const p of c.pages()) await shot(p, `failed-${this.currentTest.title.split(':')[0]}-${i}`).catch(() => {});
+    // A failed step leaves a picture of the pages it opened behind; then its people leave.
+    const mine = contexts.slice(firstContext);
+    if (this.currentTest?.state === 'failed') {
+      for (const [i, c] of mine.entries()) for (const p of c.pages()) await shot(p, `failed-${this.currentTest.title.split(':')[0]}-${i}`).catch(() => {});
+    }
+    for (const c of mine) await c.close().catch(() => {});
   });
   after(async () => {
     for (const c of contexts) await c.close().catch(() => {});

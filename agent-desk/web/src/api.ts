@@ -5,6 +5,12 @@ export function setCsrf(t: string | null): void {
   csrf = t;
 }
 
+/** Called when the server says the session is gone (expired, ended elsewhere, account changed). */
+let onSignedOut: (() => void) | null = null;
+export function whenSignedOut(fn: () => void): void {
+  onSignedOut = fn;
+}
+
 /** The API's field names as the forms call them, for messages that name a field. */
 export const FIELD_LABELS: Record<string, string> = {
   channel: '渠道', kind: '诉求类型', title: '标题', content: '诉求内容', citizenName: '来电人', citizenPhone: '联系电话',
@@ -59,6 +65,7 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
   } catch {
     data = text;
   }
+  if (res.status === 401 && path !== '/api/session' && path !== '/api/me') onSignedOut?.();
   if (!res.ok) throw new ApiError(res.status, data);
   return data as T;
 }

@@ -6,5 +6,9 @@ import 'element-plus/dist/index.css';
 import './desk.css';
 import App from './App.vue';
 import { router } from './router';
+import { toastError } from './toast';
 
-createApp(App).use(ElementPlus, { locale: zhCn }).use(router).mount('#app');
+const app = createApp(App).use(ElementPlus, { locale: zhCn }).use(router);
+// An error inside a page is said in a notice; the rest of the desk keeps working.
+app.config.errorHandler = (e) => toastError(e);
+app.mount('#app');

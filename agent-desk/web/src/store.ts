@@ -78,10 +78,18 @@ export function onReconnect(fn: () => void): void {
 const mine: { ticketId: number; action: string; at: number }[] = [];
 const OWN_WINDOW_MS = 15_000;
 
+/** The events my action on a ticket writes (the route's name is not always the event's). */
+const EVENTS_OF: Record<string, string[]> = { return_visit: ['record_return_visit'], merge: ['merge'], unmerge: ['unmerge'], sign_notice: ['sign_notice', 'comment'] };
+
+/** I am about to act on a ticket: its push is not to be announced a second time. */
+export function noteOwnAction(ticketId: number, action: string): void {
+  for (const a of EVENTS_OF[action] ?? [action]) mine.push({ ticketId, action: a, at: Date.now() });
+  while (mine.length > 50) mine.shift();
+}
+
 /** A transition of a ticket by me; remembered so its push is not a second notice. */
 export async function transition<T = any>(ticketId: number, action: string, reason?: string | null, input?: Record<string, unknown>): Promise<T> {
-  mine.push({ ticketId, action, at: Date.now() });
-  while (mine.length > 50) mine.shift();
+  noteOwnAction(ticketId, action);
   return api<T>('POST', `/api/tickets/${ticketId}/transitions`, { action, ...(reason ? { reason } : {}), ...(input ? { input } : {}) });
 }
 
@@ -112,9 +120,21 @@ export function connectPush(): void {
   ws.onclose = () => {
     desk.push = 'lost';
     ws = null;
-    if (desk.user) setTimeout(connectPush, 3000);
+    if (!desk.user) return;
+    // Still signed in? (A refused socket says nothing about why.) Then try again.
+    setTimeout(() => {
+      api('GET', '/api/me').then(() => connectPush(), (e) => { if ((e as { status?: number }).status === 401) signOutLocally('登录已过期或已在别处退出，请重新登录'); else connectPush(); });
+    }, 3000);
   };
 }
+/** The session ended: back to the login form, saying why. */
+export const signedOut = reactive({ message: '' });
+export function signOutLocally(message: string): void {
+  disconnectPush();
+  desk.user = null;
+  signedOut.message = message;
+}
+
 export function disconnectPush(): void {
   const w = ws;
   ws = null;
