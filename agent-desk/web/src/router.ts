@@ -18,6 +18,7 @@ export const PAGES: Page[] = [
   { path: '/drafts', name: 'drafts', title: '留言待补全', roles: ['operator'], component: () => import('./views/Drafts.vue') },
   { path: '/visits', name: 'visits', title: '人工回访', roles: ['operator', 'supervisor'], component: () => import('./views/Visits.vue') },
   { path: '/queues', name: 'queues', title: '研判与审批', roles: SUPERVISORS, component: () => import('./views/Queues.vue') },
+  { path: '/stats', name: 'stats', title: '统计分析', roles: SUPERVISORS, component: () => import('./views/Stats.vue') },
   { path: '/bulletin', name: 'bulletin', title: '民情简报', roles: SUPERVISORS, component: () => import('./views/Bulletin.vue') },
   { path: '/search', name: 'search', title: '工单查询', roles: ALL, component: () => import('./views/Search.vue') },
   { path: '/knowledge', name: 'knowledge', title: '知识库维护', roles: ['supervisor', 'admin'], component: () => import('./views/Knowledge.vue') },

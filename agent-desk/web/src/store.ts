@@ -25,8 +25,8 @@ export const desk = reactive({
   meta: null as Meta | null,
   push: 'off' as 'off' | 'on' | 'lost',
   agentState: null as { state: string; reason?: string } | null,
-  /** The server runs on demo passwords and keys (said on every page's header). */
-  demo: false,
+  /** What the server says while it runs on demo passwords and keys (every page's header), or ''. */
+  demo: '',
 });
 
 export const unitName = (code: string | null | undefined): string => (code ? desk.meta?.units.find((u) => u.code === code)?.name ?? code : '—');
@@ -37,23 +37,29 @@ export const isCenter = (): boolean => ['operator', 'supervisor', 'leader', 'adm
 /** Units a ticket can be dispatched to (departments and towns). */
 export const handlingUnits = (): Unit[] => (desk.meta?.units ?? []).filter((u) => u.kind === 'department' || u.kind === 'town');
 
-export async function signedIn(user: User, csrfToken: string | null): Promise<void> {
+/** What /api/me, the login and /api/desk/meta say beside the user. */
+export interface SessionInfo { demo?: boolean; demoNotice?: string | null }
+
+const DEFAULT_DEMO_NOTICE = '演示模式：本系统使用演示密码和演示接口密钥，请勿录入真实群众信息；上线前请切换到生产模式。';
+
+export async function signedIn(user: User, csrfToken: string | null, info: SessionInfo = {}): Promise<void> {
   setCsrf(csrfToken);
-  desk.meta = await api<Meta>('GET', '/api/desk/meta');
-  sawServerTime((desk.meta as Meta & { now?: string }).now);
-  desk.user = { ...user, ...desk.meta.user, initialPassword: user.initialPassword ?? desk.meta.user?.initialPassword };
-  desk.demo = await demoFlag();
+  desk.demo = info.demoNotice || (info.demo ? DEFAULT_DEMO_NOTICE : '');
+  // On an initial or reset password the server allows nothing but changing it: no catalogue, no pushes.
+  if (user.initialPassword) {
+    desk.meta = null;
+    desk.user = user;
+    return;
+  }
+  await loadMeta();
+  desk.user = { ...user, ...desk.meta!.user, initialPassword: false };
 }
 
-/** Whether the server says it runs in demo mode (the security work's API; absent: not said). */
-async function demoFlag(): Promise<boolean> {
-  if (typeof desk.meta?.demo === 'boolean') return desk.meta.demo;
-  try {
-    const r = await api<{ demo?: boolean; mode?: string }>('GET', '/api/mode');
-    return r.demo === true || r.mode === 'demo';
-  } catch {
-    return false;
-  }
+export async function loadMeta(): Promise<void> {
+  const meta = await api<Meta & { now?: string; demoNotice?: string | null }>('GET', '/api/desk/meta');
+  sawServerTime(meta.now);
+  if (meta.demoNotice || meta.demo) desk.demo = meta.demoNotice || DEFAULT_DEMO_NOTICE;
+  desk.meta = meta;
 }
 
 // — pushes —
@@ -103,7 +109,7 @@ export function ownAction(m: PushMessage): boolean {
 
 let ws: WebSocket | null = null;
 export function connectPush(): void {
-  if (!desk.user) return;
+  if (!desk.user || desk.user.initialPassword || ws) return;
   let reconnecting = desk.push === 'lost';
   ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
   ws.onopen = () => {
