@@ -22,18 +22,21 @@ describe('desk in a real browser: accounts', function () {
     assert.deepEqual(errors.flat(), []);
   });
 
-  async function login(username: string, password: string): Promise<Page> {
+  async function login(username: string, password: string, ready?: string): Promise<Page> {
     const d = await newDesk(browser);
     errors.push(d.errors);
     d.page.on('dialog', (x) => void x.accept());
-    await signIn(d.page, h.base, username, password);
+    await signIn(d.page, h.base, username, password, ready);
     return d.page;
   }
   const row = (page: Page, username: string) => page.locator(`.users tr:has(td:first-child .cell:text-is("${username}"))`);
 
   it('the administrator creates an operator; the operator signs in with the one-time password, sees only the password form, and chooses their own', async () => {
     const admin = await login('admin', TEST_PASSWORD);
+    // The demo runs on demo keys: the header of every page says so.
+    assert.match((await admin.textContent('header#top #demo-banner')) ?? '', /演示/);
     await admin.click('#nav a[data-page=users]');
+    assert.match((await admin.textContent('header#top #demo-banner')) ?? '', /演示/);
     await row(admin, 'op01').waitFor();
     // The filter keeps its focus while the list narrows.
     await admin.click('#user-filter');
@@ -68,8 +71,9 @@ describe('desk in a real browser: accounts', function () {
 
     // On the one-time password there is only the password form: no page in the header,
     // and a page asked for by its address leads back to the form.
-    const op = await login('op40', password);
-    await op.waitForSelector('#password-form');
+    const op = await login('op40', password, '#password-form');
+    assert.equal(await op.locator('#push-status').count(), 0, 'no pushes on a one-time password');
+    assert.match((await op.textContent('header#top #demo-banner')) ?? '', /演示/);
     assert.equal(await op.locator('#password-hint').isVisible(), true);
     assert.equal(await op.locator('#nav a').count(), 0);
     assert.equal(await op.locator('#quick-search').count(), 0);

@@ -232,7 +232,7 @@ describe('desk in a real browser: the defects of issue 14', function () {
     assert.doesNotMatch(texts[0], /有更新/);
   });
 
-  it('16 and 15: the unit sees its own reply; the manual visit shows reply and name, and 不满意 asks first; the leaders see the reply', async () => {
+  it('16, 15 and 3: the unit sees its own reply; the manual visit shows reply and name, and 不满意 asks first; the leaders see the citizen\'s reason and the reply', async () => {
     const t = await dispatch('jtj', { content: '公交站台顶棚漏雨，候车的人都淋湿了', citizenName: '刘女士' });
     const unit = await login('jtj');
     const card = `article[data-number="${t.number}"]`;
@@ -264,7 +264,8 @@ describe('desk in a real browser: the defects of issue 14', function () {
 
     const leader = await login('leader01', '/queues?tab=unsatisfied');
     const lcard = `article[data-number="${t.number}"]`;
-    await leader.waitForSelector(`${lcard} .note-record_return_visit:has-text("不满意")`);
+    await leader.waitForSelector(`${lcard} .note-visit:has-text("不满意")`);
+    assert.match((await leader.textContent(`${lcard} .visit-reason`)) ?? '', /顶棚还是漏，维修的人根本没来/);
     assert.match((await leader.textContent(`${lcard} .note-reply`)) ?? '', /已安排维修班组更换站台顶棚防水层/);
     await shot(leader, 'd3-review-card');
   });

@@ -164,7 +164,7 @@ describe('desk in a real browser: the views of a working day', function () {
   it('caller history: with no switch, a typed number shows the caller\'s tickets and the repeat-caller flag', async () => {
     await create({ content: '楼上邻居装修噪音太大，周末一早就开始', citizenPhone: '13655556666', citizenName: '钱女士' }, 'cgj');
     const page = await login('op04');
-    assert.equal(await page.locator('#no-telephony').count(), 1);
+    await page.waitForSelector('#no-telephony');
     await page.fill('#f-citizenPhone', '136 5555 6666');
     await page.waitForSelector('#repeat-caller');
     assert.match((await page.textContent('#repeat-caller')) ?? '', /近 30 天已有 1 张工单/);

@@ -41,13 +41,16 @@ export async function newDesk(browser: Browser, opts: { now?: number } = {}): Pr
   return { ctx, page, errors };
 }
 
-/** Signs in through the login form; waits until the pushes are connected. */
-export async function signIn(page: Page, base: string, username: string, password: string): Promise<void> {
+/**
+ * Signs in through the login form; waits until the desk is up: the pushes connected, or
+ * `ready` (e.g. '#password-form' for a user on a one-time password, who gets no pushes).
+ */
+export async function signIn(page: Page, base: string, username: string, password: string, ready = '#push-status.ok'): Promise<void> {
   await page.goto(base + '/desk/');
   await page.locator('#login-form input[name=username]').fill(username);
   await page.locator('#login-form input[name=password]').fill(password);
   await page.locator('#login-form button[type=submit]').click();
-  await page.waitForSelector('#push-status.ok');
+  await page.waitForSelector(ready);
 }
 
 export const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
