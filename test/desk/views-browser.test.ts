@@ -104,6 +104,10 @@ describe('desk in a real browser: the views of a working day', function () {
     assert.ok(offered.includes('审核通过') && offered.includes('审核退回重办'), offered.join('|'));
     assert.ok(!offered.some((a) => /签收|派单/.test(a)), offered.join('|'));
     await shot(page, 'v-ticket-page');
+    // The page found by its number carries the same audit trail (defect 17).
+    await page.goto(`${h.base}/desk/#/tickets/${t.number}`);
+    await page.waitForFunction(() => document.querySelectorAll('#timeline .event').length === 4);
+    assert.equal(await page.textContent('#ticket-number'), t.number);
 
     // The unit searches its own tickets: no phone field, the phone masked on the page.
     const unit = await login('cgj', '/search');
