@@ -26,13 +26,6 @@ export async function launchChromium(suite: Mocha.Context): Promise<Browser> {
 }
 
 /**
- * The Content-Security-Policy the desk must run under (issue 13: scripts from 'self' only, no
- * inline script; Element Plus sets inline style attributes). Every desk page in the suites is
- * served with it, so a violation shows up as a console error and fails the suite.
- */
-export const DESK_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self' data:; media-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'; form-action 'self'";
-
-/**
  * A new person at the desk: their own context (cookies), the desk's screen size and locale.
  * `now`: the test server's clock, which the browser's clock then shows too (as a real desk's
  * and server's clocks agree); timers keep running.
@@ -40,10 +33,6 @@ export const DESK_CSP = "default-src 'self'; script-src 'self'; style-src 'self'
 export async function newDesk(browser: Browser, opts: { now?: number } = {}): Promise<{ ctx: BrowserContext; page: Page; errors: string[] }> {
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   if (opts.now !== undefined) await ctx.clock.setFixedTime(opts.now);
-  await ctx.route((url) => url.pathname === '/desk/' || url.pathname === '/desk/index.html', async (route) => {
-    const res = await route.fetch();
-    await route.fulfill({ response: res, headers: { ...res.headers(), 'content-security-policy': DESK_CSP } });
-  });
   const page = await ctx.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
