@@ -268,6 +268,10 @@ describe('desk in a real browser (Chromium)', function () {
     assert.ok(csv.startsWith('\ufeff名次,单位,得分'), csv.slice(0, 40));
     assert.match(csv.split('\n')[0], /退单,退回至改派耗时（小时）/);
     assert.match(csv, /城市管理局/);
+    // The whole bulletin as a workbook, made by the server.
+    const [xlsx] = await Promise.all([sup.waitForEvent('download'), sup.click('#bulletin-xlsx')]);
+    assert.match(xlsx.suggestedFilename(), /民情快报.*\.xlsx$/);
+    assert.equal(fs.readFileSync((await xlsx.path())!).subarray(0, 2).toString(), 'PK');
     await sup.emulateMedia({ media: 'print' });
     assert.equal(await sup.locator('header#top').isVisible(), false);
     assert.equal(await sup.locator('.toolbar').isVisible(), false);
@@ -301,6 +305,11 @@ describe('desk in a real browser (Chromium)', function () {
     await op.click(`${card} .do-complete`);
     await until('dispatched', async () => (await h.db('tickets').where({ id: draft.id }).first()).status === 'dispatched');
     assert.equal((await h.db('tickets').where({ id: draft.id }).first()).content, '市民留言：圣城街道金光街路灯不亮');
+    // The ticket page plays the message back (the recording is heard through the audited route).
+    await op.goto(`${h.base}/desk/#/tickets/${draft.id}`);
+    await op.waitForSelector('#recordings audio');
+    assert.match((await op.locator('#recordings audio').first().getAttribute('src')) ?? '', /^\/api\/desk\/recordings\/\d+$/);
+    assert.match((await op.textContent('#recordings')) ?? '', /留言录音/);
   });
 });
 
