@@ -84,6 +84,7 @@ describe('desk in a real browser: the defects of issue 14', function () {
       { title: '公积金贷款额度', keywords: ['公积金', '贷款'], answer: '公积金贷款最高额度单缴职工50万元、双缴职工60万元，具体按缴存余额计算。', unit: 'gjj', eventType: null, active: true },
     ]) assert.equal((await sup('POST', '/api/desk/knowledge/articles', article)).status, 201);
     const page = await login('op02');
+    await page.waitForFunction(() => document.activeElement?.id === 'f-content');
     await page.keyboard.press('Alt+K');
     await page.keyboard.type('社保卡');
     await page.waitForSelector('#kb-results .kb-item:has-text("社保卡丢了怎么补办")');

@@ -51,6 +51,8 @@ export async function signIn(page: Page, base: string, username: string, passwor
   await page.locator('#login-form input[name=password]').fill(password);
   await page.locator('#login-form button[type=submit]').click();
   await page.waitForSelector(ready);
+  // The first page is loaded (its code comes in its own chunk) and listening for keys.
+  await page.waitForSelector('main#view > *');
 }
 
 export const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
