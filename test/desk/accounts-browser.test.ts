@@ -87,8 +87,13 @@ describe('desk in a real browser: accounts', function () {
     await op.fill('#password-form input[name=again]', 'short');
     await op.click('#password-form button[type=submit]');
     await op.waitForSelector('#password-form .error:has-text("至少 8 个字符")');
+    // This system's name is a password people guess first: refused, in words.
     await op.fill('#password-form input[name=newPassword]', 'Minsheng-2026');
     await op.fill('#password-form input[name=again]', 'Minsheng-2026');
+    await op.click('#password-form button[type=submit]');
+    await op.waitForSelector('#password-form .error:has-text("本系统")');
+    await op.fill('#password-form input[name=newPassword]', 'Nongsheng-Jie-71');
+    await op.fill('#password-form input[name=again]', 'Nongsheng-Jie-71');
     await op.click('#password-form button[type=submit]');
     // Changed: the desk opens (the operator's first page), the hint is gone.
     await op.waitForSelector('#ticket-form');
@@ -97,7 +102,7 @@ describe('desk in a real browser: accounts', function () {
     await shot(op, '13-password-changed');
     await op.context().close();
 
-    const again = await login('op40', 'Minsheng-2026');
+    const again = await login('op40', 'Nongsheng-Jie-71');
     await again.waitForSelector('#ticket-form');
     assert.equal(await again.locator('#password-hint').count(), 0);
 
@@ -107,7 +112,7 @@ describe('desk in a real browser: accounts', function () {
     const d = await newDesk(browser);
     await d.page.goto(h.base + '/desk/');
     await d.page.locator('#login-form input[name=username]').fill('op40');
-    await d.page.locator('#login-form input[name=password]').fill('Minsheng-2026');
+    await d.page.locator('#login-form input[name=password]').fill('Nongsheng-Jie-71');
     await d.page.click('#login-form button[type=submit]');
     await d.page.waitForSelector('#login-error:has-text("用户名或密码错误")');
     await d.ctx.close();

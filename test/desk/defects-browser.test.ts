@@ -293,10 +293,10 @@ describe('desk in a real browser: the defects of issue 14', function () {
     await unit.waitForSelector(`${ucard} .note-supervise:has-text("请当面核实并彻底整改")`);
     assert.match((await unit.textContent(`${ucard} header`)) ?? '', /督办/);
     await unit.click(`${ucard} .notice-link`);
-    await unit.waitForSelector('#notice-dialog iframe');
-    const frame = unit.frameLocator('#notice-dialog iframe');
-    await frame.locator('h1:has-text("督办通知单")').waitFor();
-    assert.match((await frame.locator('body').innerText()), /请当面核实并彻底整改/);
+    await unit.waitForSelector('#notice-dialog .notice-doc');
+    assert.match((await unit.textContent('#notice-dialog .doc-reason')) ?? '', /请当面核实并彻底整改/);
+    assert.match((await unit.textContent('#notice-dialog .doc-no')) ?? '', /督〔2026〕\d+号/);
+    assert.match((await unit.getAttribute('#notice-print', 'href')) ?? '', /^\/api\/notices\/\d+\/print$/);
     await shot(unit, 'd4-notice');
   });
 

@@ -228,9 +228,15 @@ describe('desk in a real browser: the views of a working day', function () {
     await unit.click(`${ucard} .sign-notice`);
     await unit.waitForSelector(`${ucard} .notice-box.signed`);
     await unit.click(`${ucard} .notice-link`);
-    const frame = unit.frameLocator('#notice-dialog iframe');
-    await frame.locator('text=请住建局约谈物业公司').first().waitFor();
+    await unit.waitForSelector('#notice-dialog .doc-reason:has-text("请住建局约谈物业公司")');
+    // The receipt (回执) with its time, on the document.
+    assert.match((await unit.textContent('#notice-dialog .doc-receipt')) ?? '', /已签收：.*2026-11-23 10:00/);
     await shot(unit, 'v-notice-document');
+    // The printable page is the server's, under its own policy; it opens in a new tab.
+    const [print] = await Promise.all([unit.context().waitForEvent('page'), unit.click('#notice-print')]);
+    await print.waitForLoadState();
+    assert.match((await print.textContent('body')) ?? '', /请住建局约谈物业公司/);
+    await print.close();
 
     await leader.goto(`${h.base}/desk/#/queues?tab=supervised`);
     await leader.reload();

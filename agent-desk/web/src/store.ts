@@ -120,6 +120,8 @@ export function connectPush(): void {
   };
   ws.onmessage = (ev) => {
     const m = JSON.parse(String(ev.data)) as PushMessage;
+    // The administrator changed this user (role, unit, extension): the desk opens again as they are now.
+    if (m.type === 'user') { location.reload(); return; }
     if (m.type === 'call' && m.call?.type === 'agent_state_changed') desk.agentState = m.call.state;
     emitPush(m);
   };
