@@ -7,7 +7,8 @@ const MAX = 3;
 
 export function toast(text: string, kind: 'info' | 'success' | 'error' | 'warning' = 'success'): void {
   while (open.length >= MAX) open.shift()!.close();
-  const h = ElMessage({ message: text, type: kind, grouping: true, offset: 52, duration: kind === 'error' ? 6000 : 3000, customClass: `toast toast-${kind}`, onClose: () => {
+  const below = Math.round(document.querySelector('header#top')?.getBoundingClientRect().bottom ?? 44) + 8; // under the header and its demo notice
+  const h = ElMessage({ message: text, type: kind, grouping: true, offset: below, duration: kind === 'error' ? 6000 : 3000, customClass: `toast toast-${kind}`, onClose: () => {
     const i = open.indexOf(h);
     if (i >= 0) open.splice(i, 1);
   } });
