@@ -6,10 +6,12 @@ import path from 'node:path';
 import { parseCsvObjects } from './csv';
 import { metrics, metricsTable } from './evaluate';
 import { CASEBOOK_DIR, CASEBOOK_PARTS, casebookLines, evaluateCasebooks } from './casebook';
-import { crossValidate } from './estimate';
+import { pipelinePredictor } from './estimate';
+import { CANDIDATES } from './candidates';
+import { pickCandidates, runCvReport } from './cv-report';
 import { DEFAULT_FILES, loadRouting } from './index';
 import { parseTaxonomy, parseUnits, readJson } from './taxonomy';
-import { DEFAULT_DATA_DIR, readTrainingData, trainModel, type Correction } from './train';
+import { DEFAULT_DATA_DIR, DEFAULT_PARAMS, readTrainingData, trainModel, type Correction } from './train';
 
 export interface RoutingCliIo {
   out(line: string): void;
@@ -20,10 +22,15 @@ export interface RoutingCliIo {
 
 const USAGE = [
   '用法：hotline routing <命令>',
-  '  train [--data 目录] [--out 模型文件] [--no-cv]   由 ../shared/data 与接线员纠错重新训练模型（确定性），并交叉验证估计宏F1',
+  '  train [--data 目录] [--out 模型文件]            由 ../shared/data 与接线员纠错重新训练模型（确定性；同样输入得到逐字节相同的文件）',
   '  eval --data 文件.csv [--model 模型文件]           在带 title,text,label 列的 CSV 上评估一级分类，最后一行输出 JSON',
   '  eval --casebooks [目录] [--verbose]               在手写案例集（开发部分与留出部分）上评估紧急识别、牵头单位、诉求类型，最后一行输出 JSON',
+  '  cv [--candidates 名称,…|all] [--seeds 5] [--folds 5] [--pipeline] [--data 目录]',
+  '                                                   全部金标上的重复分层交叉验证，比较候选分类器（均值 ± 标准差），最后一行输出 JSON；',
+  '                                                   --pipeline：用 routing train 的训练方式与完整 suggest() 评估（默认参数）',
 ];
+
+const BOOLEAN_FLAGS = new Set(['pipeline', 'no-cv', 'verbose']);
 
 function flags(args: string[]): { opts: Map<string, string | true>; rest: string[] } {
   const opts = new Map<string, string | true>();
@@ -33,7 +40,7 @@ function flags(args: string[]): { opts: Map<string, string | true>; rest: string
     if (a.startsWith('--')) {
       const [k, v] = a.slice(2).split('=', 2);
       if (v !== undefined) opts.set(k, v);
-      else if (args[i + 1] !== undefined && !args[i + 1].startsWith('--') && k !== 'no-cv' && k !== 'verbose') opts.set(k, args[++i]);
+      else if (args[i + 1] !== undefined && !args[i + 1].startsWith('--') && !BOOLEAN_FLAGS.has(k)) opts.set(k, args[++i]);
       else opts.set(k, true);
     } else rest.push(a);
   }
@@ -66,13 +73,8 @@ export async function runRoutingCli(args: string[], io: RoutingCliIo): Promise<n
       const t0 = Date.now();
       const { model, summary } = trainModel(data, taxonomy, corrections);
       if (summary.skippedCorrections) io.err(`有 ${summary.skippedCorrections} 条纠错的事项类型编码不在目录中，已跳过`);
-      if (!opts.has('no-cv')) {
-        const cv = crossValidate(data, docs, corrections);
-        const tuningRows = data.gold.length - cv.n;
-        model.training = { ...model.training, crossValidation: { folds: 5, n: cv.n, tuningRows, accuracy: cv.accuracy, macroF1: cv.macroF1 } };
-        for (const line of metricsTable(cv)) io.out(line);
-        io.out(`交叉验证（5折，金标中未用于调参的 ${cv.n} 条；另 ${tuningRows} 条调参用，只参与训练）：准确率 ${cv.accuracy}，宏F1 ${cv.macroF1}`);
-      }
+      const oof = model.training.outOfFold as { folds: number; n: number; accuracy: number; macroF1: number } | null;
+      if (oof) io.out(`概率标定所用的 ${oof.folds} 折折外预测（分类器本身，一个种子）：宏F1 ${oof.macroF1}，准确率 ${oof.accuracy}；严谨的估计请用 routing cv`);
       fs.writeFileSync(out, serializeModel(model));
       io.out(`模型已写入 ${path.relative(process.cwd(), out) || out}（词表 ${summary.vocabulary}，${model.categories.length} 个一级分类，用时 ${((Date.now() - t0) / 1000).toFixed(1)} 秒）`);
       return 0;
@@ -89,6 +91,51 @@ export async function runRoutingCli(args: string[], io: RoutingCliIo): Promise<n
         summary[part] = { emergency, routing: dispatch };
       }
       io.out(JSON.stringify(summary));
+      return 0;
+    }
+    if (cmd === 'cv') {
+      const seedCount = Number(str('seeds') ?? 5);
+      const folds = Number(str('folds') ?? 5);
+      if (!Number.isInteger(seedCount) || seedCount < 1 || seedCount > 50 || !Number.isInteger(folds) || folds < 2 || folds > 20) {
+        io.err('--seeds 应为 1–50 的整数，--folds 应为 2–20 的整数');
+        return 2;
+      }
+      const candidates = pickCandidates(str('candidates'));
+      if (typeof candidates === 'string') {
+        io.err(`没有名为“${candidates}”的候选，可选：${CANDIDATES.map((c) => c.name).join('，')}`);
+        return 2;
+      }
+      const dataDir = path.resolve(str('data') ?? DEFAULT_DATA_DIR);
+      if (!fs.existsSync(path.join(dataDir, 'appeals-labelled.csv'))) {
+        io.err(`找不到训练数据：${dataDir}/appeals-labelled.csv`);
+        return 2;
+      }
+      const taxonomy = parseTaxonomy(readJson(DEFAULT_FILES.taxonomyFile, '事项类型目录'), parseUnits(readJson(DEFAULT_FILES.unitsFile, '单位')));
+      const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
+      const data = readTrainingData(dataDir);
+      const docs = { units: readJson(DEFAULT_FILES.unitsFile, '单位'), taxonomy: readJson(DEFAULT_FILES.taxonomyFile, '事项类型目录'), gazetteer: readJson(DEFAULT_FILES.gazetteerFile, '地名表') };
+      const corrections: Correction[] = opts.has('pipeline') && io.corrections ? await io.corrections() : [];
+      const results = runCvReport(data, taxonomy, {
+        seeds,
+        folds,
+        candidates: opts.has('pipeline') ? [{ name: 'routing train + suggest()', params: DEFAULT_PARAMS }] : candidates,
+        predictor: opts.has('pipeline') ? (c) => pipelinePredictor(c, data, docs, DEFAULT_PARAMS, corrections) : undefined,
+        out: io.out,
+      });
+      io.out(
+        JSON.stringify(
+          results.map((r) => ({
+            name: r.name,
+            seeds,
+            folds,
+            macroF1: r.macroF1,
+            accuracy: r.accuracy,
+            perClass: r.perClass,
+            outside: r.outside,
+            ms: r.ms,
+          })),
+        ),
+      );
       return 0;
     }
     if (cmd === 'eval') {

@@ -1,38 +1,42 @@
-// The honest estimate: k-fold cross-validation on the gold file, each fold scored
-// by a model trained without it (its probability scale fitted by an inner
-// cross-validation on the training folds only), through the full suggestion pipeline.
-// The training settings were chosen on the tuning third of the gold file
-// (`isTuningRow`): those rows are never scored here, only used for training.
-import { metrics, type Metrics } from './evaluate';
+// The cross-validation through the whole suggestion pipeline: each fold's model is
+// made by `trainModel` exactly as `routing train` makes the shipped one (its
+// probability scale from its own inner out-of-fold scores, its learned event-type
+// words), loaded by `buildRouting`, and the category is read from `suggest()` as
+// the desk shows it. Slower than the classifier alone (six fits a fold), so
+// `routing cv --pipeline` runs it for the chosen candidate.
+import type { CvCorpus, FoldPredictor } from './cv';
+import { appealParts, type AppealParts } from './features';
 import { buildRouting } from './index';
 import { parseTaxonomy, parseUnits } from './taxonomy';
-import { DEFAULT_PARAMS, foldOf, isTuningRow, trainModel, type Correction, type TrainingData, type TrainingParams } from './train';
+import { normalize } from './text';
+import type { Correction, TrainingData, TrainingParams } from './train';
+import { trainModel } from './train';
 
-export function crossValidate(
+export function pipelinePredictor(
+  c: CvCorpus,
   data: TrainingData,
   docs: { taxonomy: unknown; gazetteer: unknown; units: unknown },
+  p: TrainingParams,
   corrections: Correction[] = [],
-  p: TrainingParams = DEFAULT_PARAMS,
-  /** scoreTuningRows: score every gold row (the tuning rows too): a comparison figure, not the estimate. */
-  opts: { scoreTuningRows?: boolean } = {},
-): Metrics {
+): FoldPredictor {
   const taxonomy = parseTaxonomy(docs.taxonomy, parseUnits(docs.units));
-  const tuning = opts.scoreTuningRows ? new Array<boolean>(data.gold.length).fill(false) : isTuningRow(data.gold);
-  const scored = data.gold.flatMap((_, i) => (tuning[i] ? [] : [i]));
-  const foldOfScored = foldOf(scored.length, p.folds, p.seed + 1);
-  const fold = new Array<number>(data.gold.length).fill(-1);
-  scored.forEach((row, k) => (fold[row] = foldOfScored[k]));
-  const predicted = new Map<number, string | null>();
-  for (let f = 0; f < p.folds; f++) {
-    const train = { ...data, gold: data.gold.filter((_, i) => fold[i] !== f) };
-    const { model } = trainModel(train, taxonomy, corrections, p);
+  // Every text is segmented once per run: the folds reuse the corpus's segmentation.
+  const memo = new Map<string, AppealParts>();
+  for (const d of c.docs) memo.set(`${d.parts.title}\u0000${d.parts.body}`, d.parts);
+  const segment = (title: string | undefined, text: string) => memo.get(`${normalize(title ?? '')}\u0000${normalize(text)}`) ?? appealParts(title, text);
+  return (train) => {
+    const inTrain = new Set(train.rows.map((r) => r.doc));
+    const unl = new Set(train.unlabelled);
+    const keep = <T>(list: T[], start: number, set: Set<number>) => list.filter((_, i) => set.has(start + i));
+    const fold: TrainingData = {
+      gold: data.gold.filter((_, g) => inTrain.has(c.gold[g])),
+      silver: keep(data.silver, c.start.silver, inTrain),
+      replyLabelled: keep(data.replyLabelled, c.start.reply, inTrain),
+      unlabelled: keep(data.unlabelled, c.start.unlabelled, unl),
+      taxonomyRows: data.taxonomyRows,
+    };
+    const { model } = trainModel(fold, taxonomy, corrections, p, { segment });
     const routing = buildRouting({ ...docs, model });
-    data.gold.forEach((g, i) => {
-      if (fold[i] === f) predicted.set(i, routing.suggest({ title: g.title, text: g.text }).category);
-    });
-  }
-  return metrics(
-    scored.map((i) => data.gold[i].category),
-    scored.map((i) => predicted.get(i) ?? null),
-  );
+    return (g) => routing.suggest({ title: data.gold[g].title, text: data.gold[g].text }).category;
+  };
 }

@@ -7,7 +7,7 @@ import { decide, type Decision, type DecideOptions } from './decide';
 import { RoutingConfigError } from './errors';
 import { catalogueProfile, EventTypeScorer } from './event-scorer';
 import { parseGazetteer, matchTown, type Gazetteer, type TownMatch } from './gazetteer';
-import { decodeWeights, MODEL_FORMAT, type CategoryModel, type ModelFile } from './model';
+import { decodeModel, MODEL_FORMAT, type CategoryModel, type ModelFile } from './model';
 import { suggest, type SuggestEngine, type SuggestInput, type Suggestion } from './suggest';
 import { parseCsvObjects } from './csv';
 import { parseGovernmentTaxonomy, parseTaxonomy, parseUnits, readJson, type EventType, type Taxonomy, type Units } from './taxonomy';
@@ -80,26 +80,29 @@ export interface Routing {
 /** Word specificity for event-type evidence: IDF relative to a pivot, clamped; words the model never saw are rare. */
 const SPECIFICITY = { pivotIdf: 5, min: 0.4, max: 1.5, unseen: 1.2 };
 
-function decodeModel(raw: unknown): { model: CategoryModel; words: string[]; file: ModelFile } {
+function readModel(raw: unknown): { model: CategoryModel; file: ModelFile } {
   const f = raw as ModelFile;
   if (!f || f.format !== MODEL_FORMAT) throw new RoutingConfigError(`模型文件格式不对（应为 ${MODEL_FORMAT}），请重新运行 routing train`);
-  if (typeof f.vocab !== 'string' || !Array.isArray(f.idf) || !Array.isArray(f.categories) || !Array.isArray(f.weights))
-    throw new RoutingConfigError('模型文件缺少 vocab / idf / categories / weights');
-  const words = f.vocab ? f.vocab.split('\n') : [];
-  if (words.length !== f.idf.length || f.weights.length !== f.categories.length) throw new RoutingConfigError('模型文件内部不一致（词表与权重维数不符）');
-  let w: Float64Array[];
+  if (typeof f.vocab !== 'string' || !Array.isArray(f.idf) || !Array.isArray(f.categories) || !Array.isArray(f.weights) || !f.features)
+    throw new RoutingConfigError('模型文件缺少 vocab / idf / categories / weights / features');
   try {
-    w = f.weights.map((e) => decodeWeights(e, words.length));
+    return { model: decodeModel(f), file: f };
   } catch (e) {
-    throw new RoutingConfigError(`模型文件权重无法读取：${(e as Error).message}`);
+    throw new RoutingConfigError(`模型文件内部不一致，请重新运行 routing train：${(e as Error).message}`);
   }
-  const vocab = new Map(words.map((x, i) => [x, i]));
-  const scale = typeof f.probabilityScale === 'number' && f.probabilityScale > 0 ? f.probabilityScale : 1;
-  return { model: { categories: f.categories, vec: { vocab, idf: Float64Array.from(f.idf) }, w, scale }, words, file: f };
 }
 
 function service(t: EventType): EventType & ServiceEntry {
   return { ...t, group: t.category, description: `${t.category} / ${t.subcategory}：${t.examples[0] ?? t.name}` };
+}
+
+const engines = new WeakMap<Routing, SuggestEngine>();
+
+/** The parts behind a Routing (for tests and the cross-validation of the category rule). */
+export function engineOf(r: Routing): SuggestEngine {
+  const e = engines.get(r);
+  if (!e) throw new Error('not a Routing built by buildRouting');
+  return e;
 }
 
 /**
@@ -120,13 +123,15 @@ export function buildRouting(docs: {
   const triage = parseDangers(docs.dangers ?? readJson(DEFAULT_FILES.dangersFile, '险情规则'), taxonomy, units);
   const duties = parseDuties(docs.duties ?? readJson(DEFAULT_FILES.dutiesFile, '职责划分'), taxonomy);
   const gazetteer: Gazetteer = parseGazetteer(docs.gazetteer, units);
-  const { model, words, file } = decodeModel(docs.model);
+  const { model, file } = readModel(docs.model);
   const warnings: string[] = [];
   if (file.taxonomyVersion !== taxonomy.version)
     warnings.push(`模型按事项目录 ${file.taxonomyVersion} 训练，当前目录为 ${taxonomy.version}，建议重新训练`);
   const missing = taxonomy.categories.filter((c) => !model.categories.includes(c));
   if (missing.length) warnings.push(`模型不认识以下一级分类，只按关键词识别：${missing.join('、')}`);
   const learned = file.eventTypes ?? {};
+  const idfWords = typeof file.wordIdf?.words === 'string' && file.wordIdf.words ? file.wordIdf.words.split('\n') : [];
+  const wordIdf = new Map(idfWords.map((w, i) => [w, Number(file.wordIdf.idf[i])]));
   for (const code of Object.keys(learned)) if (!taxonomy.byCode.has(code)) warnings.push(`模型中纠错学到的事项类型 ${code} 已不在目录中`);
   const profiles = taxonomy.eventTypes.map((t) => {
     const p = catalogueProfile(t, tokenize);
@@ -138,10 +143,9 @@ export function buildRouting(docs: {
     units,
     gazetteer,
     model,
-    words,
     scorer: new EventTypeScorer(taxonomy.eventTypes, profiles, (w) => {
-      const i = model.vec.vocab.get(w);
-      return i === undefined ? SPECIFICITY.unseen : Math.min(SPECIFICITY.max, Math.max(SPECIFICITY.min, model.vec.idf[i] / SPECIFICITY.pivotIdf));
+      const idf = wordIdf.get(w);
+      return idf === undefined ? SPECIFICITY.unseen : Math.min(SPECIFICITY.max, Math.max(SPECIFICITY.min, idf / SPECIFICITY.pivotIdf));
     }),
     triage,
     duties,
@@ -154,6 +158,7 @@ export function buildRouting(docs: {
     kind: 'complaint',
     category: null,
     categoryConfidence: 0,
+    categoryFromEventType: false,
     eventTypes: [],
     urgency: 'general',
     emergencyTriggers: [],
@@ -170,8 +175,8 @@ export function buildRouting(docs: {
     townMatch: { town: null, matched: [], source: null, candidates: [] },
     truncated: false,
   });
-  return {
-    version: { taxonomy: taxonomy.version, gazetteer: gazetteer.version, model: `${file.taxonomyVersion}/${file.categories.length}c/${words.length}w` },
+  const routing: Routing = {
+    version: { taxonomy: taxonomy.version, gazetteer: gazetteer.version, model: `${file.taxonomyVersion}/${file.categories.length}c/${model.vocab.length}f` },
     warnings,
     taxonomy,
     units,
@@ -209,6 +214,8 @@ export function buildRouting(docs: {
       return [...new Set(triage.rules.flatMap((r) => r.spoken))];
     },
   };
+  engines.set(routing, engine);
+  return routing;
 }
 
 /**

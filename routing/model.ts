@@ -1,66 +1,55 @@
-// The learned part of the routing engine: a complement naive Bayes classifier of
-// the first-level category over TF-IDF word features, and per-event-type word
-// profiles. Training is deterministic; the model file holds vocabulary and
-// weights only (never appeal texts).
+// The learned part of the routing engine at run time: a linear classifier of the
+// first-level category over TF-IDF features (jieba words and character n-grams,
+// see features.ts), trained by classifier.ts, and per-event-type word profiles.
+// The model file holds vocabulary and weights only (never appeal texts).
+import { charNgramKeys, ngramKeyOf, NGRAM_PREFIX, type FeatureOptions } from './features';
 
-export const MODEL_FORMAT = 'hotline-routing-model/1';
-
-export interface TrainingDoc {
-  tokens: string[];
-  /** First-level category name. */
-  category: string;
-  weight: number;
-}
-
-export interface Vectorizer {
-  vocab: Map<string, number>;
-  idf: Float64Array;
-}
+export const MODEL_FORMAT = 'hotline-routing-model/2';
 
 export interface SparseVec {
   idx: number[];
   val: number[];
 }
 
-/** Complement NB: score_c(x) = -Σ x_i w_ci (higher = more likely c); probabilities = softmax(scale × score). */
+/** score_c(x) = w_c·x + b_c (higher = more likely c); probabilities = softmax(scale × score). */
 export interface CategoryModel {
   categories: string[];
-  vec: Vectorizer;
-  /** Row-major [category][feature]: normalised log complement probabilities. */
-  w: Float64Array[];
+  features: FeatureOptions;
+  sublinear: boolean;
+  /** Column of each word feature, and of each character n-gram (by its key). */
+  wordColumn: Map<string, number>;
+  gramColumn: Map<number, number>;
+  idf: Float64Array;
+  /** Feature-major weights: w[column × K + category]. */
+  w: Float64Array;
+  b: Float64Array;
   scale: number;
+  /** Column → feature name (words as they are, n-grams with NGRAM_PREFIX). */
+  vocab: string[];
 }
 
-export interface CnbOptions {
-  alpha: number;
-  minDf: number;
-}
+/** Per-model scratch counts (JavaScript runs one call at a time, so one buffer serves all calls). */
+const scratch = new WeakMap<CategoryModel, Float64Array>();
 
-export function fitVectorizer(docs: string[][], minDf: number): Vectorizer {
-  const df = new Map<string, number>();
-  for (const d of docs) for (const w of new Set(d)) df.set(w, (df.get(w) ?? 0) + 1);
-  const words = [...df.keys()].filter((w) => df.get(w)! >= minDf).sort();
-  const vocab = new Map<string, number>();
-  const idf = new Float64Array(words.length);
-  words.forEach((w, i) => {
-    vocab.set(w, i);
-    idf[i] = Math.log((1 + docs.length) / (1 + df.get(w)!)) + 1;
-  });
-  return { vocab, idf };
-}
-
-/** Per-vectorizer scratch counts (JavaScript runs one call at a time, so one buffer serves all calls). */
-const scratch = new WeakMap<Vectorizer, Int32Array>();
-
-/** Sublinear TF × IDF, L2-normalised, unknown words dropped; features in first-seen order. */
-export function vectorize(v: Vectorizer, tokens: readonly string[]): SparseVec {
-  let tf = scratch.get(v);
-  if (!tf) scratch.set(v, (tf = new Int32Array(v.idf.length)));
+/**
+ * The appeal's feature vector: TF-IDF (sublinear TF when the model says so),
+ * L2-normalised, unknown features dropped. `words` are the title's words repeated
+ * as the model's titleRepeat says, then the body's (as suggest() builds them).
+ */
+export function vectorize(m: CategoryModel, words: readonly string[], title: string, body: string): SparseVec {
+  let tf = scratch.get(m);
+  if (!tf) scratch.set(m, (tf = new Float64Array(m.idf.length)));
   const idx: number[] = [];
-  for (const t of tokens) {
-    const i = v.vocab.get(t);
-    if (i === undefined) continue;
+  const add = (i: number | undefined) => {
+    if (i === undefined) return;
     if (tf[i]++ === 0) idx.push(i);
+  };
+  if (m.features.words) for (const t of words) add(m.wordColumn.get(t));
+  if (m.features.charMax > 0) {
+    const grams: number[] = [];
+    for (let r = 0; r < m.features.titleRepeat; r++) charNgramKeys(title, m.features.charMin, m.features.charMax, grams);
+    charNgramKeys(body, m.features.charMin, m.features.charMax, grams);
+    for (const g of grams) add(m.gramColumn.get(g));
   }
   const val = new Array<number>(idx.length);
   let norm = 0;
@@ -68,7 +57,7 @@ export function vectorize(v: Vectorizer, tokens: readonly string[]): SparseVec {
     const i = idx[k];
     const c = tf[i];
     tf[i] = 0;
-    const x = (c === 1 ? 1 : 1 + Math.log(c)) * v.idf[i];
+    const x = (m.sublinear ? (c === 1 ? 1 : 1 + Math.log(c)) : c) * m.idf[i];
     val[k] = x;
     norm += x * x;
   }
@@ -77,46 +66,13 @@ export function vectorize(v: Vectorizer, tokens: readonly string[]): SparseVec {
   return { idx, val };
 }
 
-export function trainCnb(categories: string[], vec: Vectorizer, docs: TrainingDoc[], opts: CnbOptions): CategoryModel {
-  const V = vec.vocab.size;
-  const K = categories.length;
-  const count = categories.map(() => new Float64Array(V));
-  const total = new Float64Array(K);
-  const all = new Float64Array(V);
-  let allTotal = 0;
-  for (const d of docs) {
-    const c = categories.indexOf(d.category);
-    if (c < 0) continue;
-    const x = vectorize(vec, d.tokens);
-    for (let k = 0; k < x.idx.length; k++) {
-      const v = x.val[k] * d.weight;
-      count[c][x.idx[k]] += v;
-      all[x.idx[k]] += v;
-      total[c] += v;
-      allTotal += v;
-    }
-  }
-  const w = categories.map((_, c) => {
-    const row = new Float64Array(V);
-    let sum = 0;
-    const denom = allTotal - total[c] + opts.alpha * V;
-    for (let i = 0; i < V; i++) {
-      row[i] = Math.log((all[i] - count[c][i] + opts.alpha) / denom);
-      sum += Math.abs(row[i]);
-    }
-    for (let i = 0; i < V; i++) row[i] /= sum || 1;
-    return row;
-  });
-  return { categories, vec, w, scale: 1 };
-}
-
 export function categoryScores(m: CategoryModel, x: SparseVec): Float64Array {
-  const z = new Float64Array(m.categories.length);
-  for (let c = 0; c < z.length; c++) {
-    const row = m.w[c];
-    let s = 0;
-    for (let k = 0; k < x.idx.length; k++) s -= row[x.idx[k]] * x.val[k];
-    z[c] = s;
+  const K = m.categories.length;
+  const z = Float64Array.from(m.b);
+  for (let k = 0; k < x.idx.length; k++) {
+    const base = x.idx[k] * K;
+    const v = x.val[k];
+    for (let c = 0; c < K; c++) z[c] += m.w[base + c] * v;
   }
   return z;
 }
@@ -138,7 +94,7 @@ export function softmax(z: ArrayLike<number>, scale = 1): Float64Array {
 export function fitScale(z: Float64Array[], labels: number[]): number {
   let best = 1;
   let bestNll = Infinity;
-  for (let e = 0; e <= 60; e++) {
+  for (let e = -10; e <= 60; e++) {
     const s = 10 ** (e / 10);
     let nll = 0;
     for (let i = 0; i < z.length; i++) nll -= Math.log(softmax(z[i], s)[labels[i]] + 1e-12);
@@ -150,21 +106,30 @@ export function fitScale(z: Float64Array[], labels: number[]): number {
   return Number(best.toPrecision(4));
 }
 
-/** Words of `x` that pushed category `c` above the others, strongest first. */
-export function drivingWords(m: CategoryModel, x: SparseVec, c: number, n: number, words: string[]): string[] {
+/**
+ * Features of `x` that pushed category `c` above the others, strongest first, as
+ * the operator reads them: words, and character n-grams of two or more characters
+ * that are not already inside a word shown.
+ */
+export function drivingWords(m: CategoryModel, x: SparseVec, c: number, n: number): string[] {
   const K = m.categories.length;
   const contrib: Array<[string, number]> = [];
   for (let k = 0; k < x.idx.length; k++) {
     const i = x.idx[k];
     let others = 0;
-    for (let o = 0; o < K; o++) if (o !== c) others += m.w[o][i];
-    const d = x.val[k] * (others / (K - 1) - m.w[c][i]);
-    if (d > 0) contrib.push([words[i], d]);
+    for (let o = 0; o < K; o++) if (o !== c) others += m.w[i * K + o];
+    const d = x.val[k] * (m.w[i * K + c] - others / (K - 1));
+    if (d > 0) contrib.push([m.vocab[i], d]);
   }
-  return contrib
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, n)
-    .map(([w]) => w);
+  contrib.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const out: string[] = [];
+  for (const [f] of contrib) {
+    if (out.length >= n) break;
+    const word = f.startsWith(NGRAM_PREFIX) ? f.slice(NGRAM_PREFIX.length) : f;
+    if (word.length < 2 || out.some((o) => o.includes(word) || word.includes(o))) continue;
+    out.push(word);
+  }
+  return out;
 }
 
 // ---- serialisation -------------------------------------------------------
@@ -178,21 +143,30 @@ export interface ModelFile {
   format: string;
   taxonomyVersion: string;
   categories: string[];
+  features: FeatureOptions;
+  sublinear: boolean;
+  /** Feature names, one per line (n-grams start with NGRAM_PREFIX). */
   vocab: string;
   idf: number[];
   /** Per category: int16 quantised weights, base64, with their scale. */
   weights: Array<{ q: string; scale: number }>;
+  bias: number[];
   probabilityScale: number;
+  /**
+   * IDF of every jieba word seen in two or more labelled training appeals (one per
+   * line, with its IDF): how telling a word is, for the event-type evidence.
+   */
+  wordIdf: { words: string; idf: number[] };
   eventTypes: Record<string, EventTypeProfile>;
   training: Record<string, unknown>;
 }
 
-export function encodeWeights(row: Float64Array): { q: string; scale: number } {
+export function encodeWeights(row: ArrayLike<number>): { q: string; scale: number } {
   let max = 0;
-  for (const v of row) if (Math.abs(v) > max) max = Math.abs(v);
-  const scale = max / 32767 || 1;
+  for (let i = 0; i < row.length; i++) if (Math.abs(row[i]) > max) max = Math.abs(row[i]);
+  const scale = Number((max / 32767 || 1).toPrecision(8));
   const q = new Int16Array(row.length);
-  for (let i = 0; i < row.length; i++) q[i] = Math.round(row[i] / scale);
+  for (let i = 0; i < row.length; i++) q[i] = Math.max(-32767, Math.min(32767, Math.round(row[i] / scale)));
   return { q: Buffer.from(q.buffer).toString('base64'), scale };
 }
 
@@ -203,4 +177,23 @@ export function decodeWeights(enc: { q: string; scale: number }, dim: number): F
   const row = new Float64Array(dim);
   for (let i = 0; i < dim; i++) row[i] = q[i] * enc.scale;
   return row;
+}
+
+/** The run-time model of a model file (throws on an inconsistent file). */
+export function decodeModel(f: ModelFile): CategoryModel {
+  const vocab = f.vocab ? f.vocab.split('\n') : [];
+  const K = f.categories.length;
+  if (vocab.length !== f.idf.length || f.weights.length !== K || !Array.isArray(f.bias) || f.bias.length !== K) throw new Error('词表、权重与分类数不符');
+  const rows = f.weights.map((e) => decodeWeights(e, vocab.length));
+  const w = new Float64Array(vocab.length * K);
+  for (let c = 0; c < K; c++) for (let i = 0; i < vocab.length; i++) w[i * K + c] = rows[c][i];
+  const wordColumn = new Map<string, number>();
+  const gramColumn = new Map<number, number>();
+  vocab.forEach((name, i) => {
+    const key = ngramKeyOf(name);
+    if (key === undefined) wordColumn.set(name, i);
+    else gramColumn.set(key, i);
+  });
+  const scale = typeof f.probabilityScale === 'number' && f.probabilityScale > 0 ? f.probabilityScale : 1;
+  return { categories: f.categories, features: f.features, sublinear: f.sublinear !== false, wordColumn, gramColumn, idf: Float64Array.from(f.idf), w, b: Float64Array.from(f.bias), scale, vocab };
 }

@@ -4,7 +4,7 @@
 import type { AppealKind, UrgencyClass } from '../workflow/types';
 import { decide, leadingType, type Decision } from './decide';
 import type { Duties } from './duties';
-import { EventTypeScorer } from './event-scorer';
+import { EventTypeScorer, type TypeScore } from './event-scorer';
 import { matchSetting, matchTown, type Gazetteer, type TownMatch } from './gazetteer';
 import { guessKind } from './kind';
 import { categoryScores, drivingWords, softmax, vectorize, type CategoryModel } from './model';
@@ -35,6 +35,33 @@ export const UNKNOWN_CATEGORY_TYPE_PRIOR = 0.002;
  * would never let a clear keyword (护照, 低保) win for them.
  */
 export const CATEGORY_FLOOR = 0.02;
+/**
+ * The category is the classifier's, and the top event type belongs to it, unless the
+ * word evidence for a type of another category is overwhelming. `bestOut` is the most
+ * probable type outside the classifier's category, `bestIn` the best of it; their
+ * evidence (event-scorer.ts) is compared:
+ * - a category the classifier was never trained on (民政, 政法, 农村农业…: the gold
+ *   file has no appeals of them): evidence ≥ minEvidence (a keyword's weight), at
+ *   least `margin` more than bestIn's, and the classifier's top one-vs-rest score
+ *   below `maxDecision` (no trained category firmly claims the appeal);
+ * - another category the classifier knows: evidence ≥ minEvidence and at least
+ *   `knownMargin` more than bestIn's (the classifier has seen such appeals, so it
+ *   takes more to overrule it), or bestIn has no evidence at all (never show a type
+ *   nothing in the text points to when a keyword names another).
+ * Then the category follows bestOut. This is how 低保, 护照, 宅基地 reach 民政, 政法,
+ * 农村农业, while a passing word cannot pull a board appeal out of the seven.
+ * Chosen by cross-validation on the gold appeals together with the routing casebook
+ * (routing/README.md, "The category rule").
+ */
+export interface OverrideRule {
+  minEvidence: number;
+  margin: number;
+  maxDecision: number;
+  knownMargin: number;
+  /** For an untrained category: a margin this large overrules the classifier however sure it is. */
+  strongMargin: number;
+}
+export const OVERRIDE: Readonly<OverrideRule> = Object.freeze({ minEvidence: 2, margin: 2, maxDecision: 0.25, knownMargin: 3, strongMargin: 5 });
 
 export interface SuggestInput {
   title?: string;
@@ -64,6 +91,8 @@ export interface Suggestion {
   deadlineClass: UrgencyClass;
   /** Why this lead unit, in words for the operator. */
   reason: string;
+  /** Whether the category came from overwhelming event-type evidence rather than from the classifier. */
+  categoryFromEventType: boolean;
   /** The words that drove the decision (category words, matched event-type words, kind cues). */
   words: string[];
   explanation: string;
@@ -80,7 +109,6 @@ export interface SuggestEngine {
   units: Units;
   gazetteer: Gazetteer;
   model: CategoryModel;
-  words: string[];
   scorer: EventTypeScorer;
   triage: DangerTriage;
   duties: Duties;
@@ -96,21 +124,100 @@ export interface SuggestEngine {
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
-/** Indices of the k largest values, largest first (ties: lower index first). */
-function topIndices(p: Float64Array, k: number): number[] {
-  const out: number[] = [];
+/** The most probable type whose category passes `inCategory` (-1 if none). */
+function bestType(p: Float64Array, typeCategory: Int32Array, inCategory: (c: number) => boolean): number {
+  let best = -1;
+  for (let i = 0; i < p.length; i++) if (inCategory(typeCategory[i]) && (best < 0 || p[i] > p[best])) best = i;
+  return best;
+}
+
+/**
+ * The top three event types, consistent with the category: its own types first, by
+ * probability, each with confidence P(category) × P(type | category); a category
+ * with fewer than three types is followed by the best others (confidence not above
+ * the previous one's, so the list reads in decreasing order).
+ */
+function rankTypes(p: Float64Array, typeCategory: Int32Array, cat: number, catConfidence: number): Array<{ index: number; confidence: number }> {
+  let mass = 0;
+  let rest = 0;
   for (let i = 0; i < p.length; i++) {
-    let j = out.length;
-    while (j > 0 && p[out[j - 1]] < p[i]) j--;
-    if (j < k) {
-      out.splice(j, 0, i);
-      if (out.length > k) out.pop();
-    }
+    if (typeCategory[i] === cat) mass += p[i];
+    else rest += p[i];
+  }
+  const order = (inCat: boolean) =>
+    [...p.keys()].filter((i) => (typeCategory[i] === cat) === inCat).sort((a, b) => p[b] - p[a] || a - b);
+  const out = order(true)
+    .slice(0, 3)
+    .map((index) => ({ index, confidence: mass > 0 ? (catConfidence * p[index]) / mass : 0 }));
+  for (const index of out.length < 3 ? order(false).slice(0, 3 - out.length) : []) {
+    const prev = out[out.length - 1]?.confidence ?? 1;
+    out.push({ index, confidence: Math.min(prev, rest > 0 ? ((1 - catConfidence) * p[index]) / rest : 0) });
   }
   return out;
 }
 
-export function suggest(e: SuggestEngine, input: SuggestInput): Suggestion {
+/**
+ * The category and the top event types from the classifier's probabilities and the
+ * event types' word evidence (see OVERRIDE). Exported for the cross-validation of the rule.
+ */
+export function chooseCategory(
+  e: SuggestEngine,
+  modelP: Float64Array,
+  modelZ: Float64Array,
+  hasFeatures: boolean,
+  scores: readonly TypeScore[],
+  rule: Readonly<OverrideRule> = OVERRIDE,
+): { catIdx: number; categoryConfidence: number; fromType: boolean; top: Array<{ index: number; confidence: number }>; p: Float64Array } {
+  // Prior of one event type of each category: the classifier's probability shared among the category's types.
+  const cats = e.taxonomy.categories;
+  const typePrior = new Float64Array(cats.length);
+  for (let c = 0; c < cats.length; c++) {
+    const k = e.categoryModelIndex[c];
+    typePrior[c] = k >= 0 ? Math.max(CATEGORY_FLOOR, modelP[k]) / e.categorySize[c] : UNKNOWN_CATEGORY_TYPE_PRIOR;
+  }
+  // Joint over event types: the prior, sharpened by word evidence.
+  const types = e.taxonomy.eventTypes;
+  const z = new Float64Array(types.length);
+  for (let i = 0; i < types.length; i++) z[i] = Math.log(typePrior[e.typeCategory[i]]);
+  const evidence = new Float64Array(types.length);
+  for (const s of scores) {
+    evidence[s.index] = s.score;
+    z[s.index] += EVIDENCE_WEIGHT * Math.min(s.score, EVIDENCE_CAP);
+  }
+  const p = softmax(z);
+  // The category: the classifier's, unless the evidence for a type of another category is overwhelming.
+  let best = 0;
+  for (let k = 1; k < modelP.length; k++) if (modelP[k] > modelP[best]) best = k;
+  let catIdx = hasFeatures ? cats.indexOf(e.model.categories[best]) : -1;
+  let categoryConfidence = modelP[best];
+  let fromType = false;
+  const bestIn = catIdx >= 0 ? bestType(p, e.typeCategory, (c) => c === catIdx) : -1;
+  const bestOut = bestType(p, e.typeCategory, (c) => c !== catIdx);
+  const outKnown = bestOut >= 0 && e.categoryModelIndex[e.typeCategory[bestOut]] >= 0;
+  const overwhelming =
+    bestOut >= 0 &&
+    bestIn >= 0 &&
+    evidence[bestOut] >= rule.minEvidence &&
+    (outKnown
+      ? evidence[bestOut] - evidence[bestIn] >= rule.knownMargin
+      : (evidence[bestOut] - evidence[bestIn] >= rule.margin && modelZ[best] < rule.maxDecision) || evidence[bestOut] - evidence[bestIn] >= rule.strongMargin);
+  if (bestOut >= 0 && (bestIn < 0 || overwhelming)) {
+    fromType = true;
+    if (bestIn < 0) {
+      catIdx = e.typeCategory[bestOut];
+      categoryConfidence = 0;
+      for (let i = 0; i < types.length; i++) if (e.typeCategory[i] === catIdx) categoryConfidence += p[i];
+    } else {
+      catIdx = e.typeCategory[bestOut];
+      // How strongly the evidence prefers its type to the classifier category's best.
+      categoryConfidence = p[bestOut] / (p[bestOut] + p[bestIn]);
+    }
+  }
+  return { catIdx, categoryConfidence, fromType, top: catIdx >= 0 ? rankTypes(p, e.typeCategory, catIdx, categoryConfidence) : [], p };
+}
+
+/** `rule`: the category rule (the default in production; other rules for measuring them). */
+export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<OverrideRule> = OVERRIDE): Suggestion {
   const rawTitle = typeof input?.title === 'string' ? input.title : '';
   const rawText = typeof input?.text === 'string' ? input.text : '';
   const rawAddress = typeof input?.address === 'string' ? input.address : '';
@@ -130,29 +237,24 @@ export function suggest(e: SuggestEngine, input: SuggestInput): Suggestion {
   else if (cjkShare(all) < 0.3) reasons.push('内容基本不是中文，无法可靠识别');
 
   // Category probabilities from the classifier; categories it was not trained on get a small prior.
-  const x = vectorize(e.model.vec, tokens);
-  const modelP = softmax(categoryScores(e.model, x), e.model.scale);
-  // Prior of one event type of each category: the classifier's probability shared among the category's types.
-  const cats = e.taxonomy.categories;
-  const typePrior = new Float64Array(cats.length);
-  for (let c = 0; c < cats.length; c++) {
-    const k = e.categoryModelIndex[c];
-    typePrior[c] = k >= 0 ? Math.max(CATEGORY_FLOOR, modelP[k]) / e.categorySize[c] : UNKNOWN_CATEGORY_TYPE_PRIOR;
-  }
-
-  // Joint over event types: the prior, sharpened by word evidence.
+  const repeat = e.model.features.titleRepeat;
+  const classifierWords = repeat === 2 ? tokens : [...Array.from({ length: repeat }, () => titleTokens).flat(), ...tokens.slice(2 * titleTokens.length)];
+  const x = vectorize(e.model, classifierWords, title, body);
+  const modelZ = categoryScores(e.model, x);
+  const modelP = softmax(modelZ, e.model.scale);
   const scores = e.scorer.score(all, tokens);
   const types = e.taxonomy.eventTypes;
-  const z = new Float64Array(types.length);
-  for (let i = 0; i < types.length; i++) z[i] = Math.log(typePrior[e.typeCategory[i]]);
-  for (const s of scores) z[s.index] += EVIDENCE_WEIGHT * Math.min(s.score, EVIDENCE_CAP);
-  const p = softmax(z);
-  const informative = x.idx.length > 0 || scores.length > 0;
-
-  const catPost = new Float64Array(cats.length);
-  for (let i = 0; i < types.length; i++) catPost[e.typeCategory[i]] += p[i];
-  // The type that decides the dispatch goes first: the danger's, a duty's, a village's (decide.ts).
-  const ranked = informative ? topIndices(p, 3).map((index) => ({ index, confidence: p[index] })) : [];
+  const cats = e.taxonomy.categories;
+  // Content words (not only characters) or event-type evidence: something to classify.
+  const hasWords = tokens.length > 0 && x.idx.length > 0;
+  const informative = hasWords || scores.length > 0;
+  const chosen = informative ? chooseCategory(e, modelP, modelZ, hasWords, scores, rule) : null;
+  const catIdx = chosen?.catIdx ?? -1;
+  const categoryConfidence = chosen?.categoryConfidence ?? 0;
+  const fromType = chosen?.fromType ?? false;
+  const p = chosen?.p ?? new Float64Array(types.length);
+  // The types ranked inside the category; the type that decides the dispatch goes first: the danger's, a duty's, a village's (decide.ts).
+  const ranked = chosen?.top ?? [];
   let duty = tri.dispatch ? null : e.duties.match(all);
   // In a long written appeal a duty's words may be incidental (a bus stop in a fraud story):
   // there the matter must be named in the title or be among the ranking's first few types.
@@ -168,11 +270,10 @@ export function suggest(e: SuggestEngine, input: SuggestInput): Suggestion {
   const decidedBy = lead.decidedBy;
   const top = lead.ranked.map((r) => r.index);
   const conf = new Map(lead.ranked.map((r) => [r.index, r.confidence]));
-  // The category shown is the ranking's (the classifier's side). A type put first by a danger,
+  // The category shown is the classifier's (chooseCategory). A type put first by a danger,
   // a duty or a village may belong to another category; the explanation says so, and the
   // ticket's own category follows its event type.
-  const category: string | null = ranked.length ? types[ranked[0].index].category : top.length ? types[top[0]].category : null;
-  const categoryConfidence = category !== null ? catPost[e.taxonomy.categories.indexOf(category)] : 0;
+  const category: string | null = catIdx >= 0 ? cats[catIdx] : top.length ? types[top[0]].category : null;
   const evidence = new Map(scores.map((s) => [s.index, s]));
   const eventTypes = top.map((i) => ({ code: types[i].code, name: types[i].name, confidence: round(conf.get(i) ?? p[i]) }));
 
@@ -185,21 +286,24 @@ export function suggest(e: SuggestEngine, input: SuggestInput): Suggestion {
   if (informative && decidedBy !== 'danger' && decidedBy !== 'duty' && categoryConfidence < CATEGORY_THRESHOLD) reasons.push(`一级分类把握不足（${Math.round(categoryConfidence * 100)}%）`);
   if (decision?.needsTown) reasons.push(townMatch.candidates.length ? '提到多个镇街，请确认属地' : '未识别出镇街，请确认属地');
 
-  const catWords = category !== null && e.model.categories.includes(category) ? drivingWords(e.model, x, e.model.categories.indexOf(category), 5, e.words) : [];
+  const catWords = category !== null && e.model.categories.includes(category) ? drivingWords(e.model, x, e.model.categories.indexOf(category), 5) : [];
   const typeWords = top.length ? (evidence.get(top[0])?.matched ?? []) : [];
   const dangerWords = [...new Set(tri.findings.flatMap((f) => f.words))];
   const words = [...new Set([...typeWords, ...catWords, ...dangerWords, ...kindGuess.cues])];
   const unitName = (c: string | null) => (c ? (e.units.byCode.get(c)?.name ?? c) : '');
   const parts: string[] = [];
   const known = category !== null && e.model.categories.includes(category);
-  if (category) parts.push(`分类“${category}”（${Math.round(categoryConfidence * 100)}%），依据：${known ? catWords.join('、') || '无明显词语' : '事项关键词（该分类尚无标注样本）'}`);
+  if (category)
+    parts.push(
+      `分类“${category}”（${Math.round(categoryConfidence * 100)}%），依据：${fromType ? `事项关键词明显指向该分类${known ? '' : '（该分类尚无标注样本）'}` : catWords.join('、') || '无明显词语'}`,
+    );
   if (top.length)
     parts.push(
       decidedBy === 'danger'
         ? `事项“${types[top[0]].name}”（按险情确定处置单位）`
         : decidedBy === 'duty' && duty
           ? `事项“${types[top[0]].name}”（按职责划分：${duty.why}；依据：${duty.words.join('、')}）`
-          : `事项“${types[top[0]].name}”（${Math.round(p[top[0]] * 100)}%），依据：${typeWords.join('、') || '分类概率'}${decidedBy === 'village' ? '；发生在农村或镇驻地，按属地管理' : ''}`,
+          : `事项“${types[top[0]].name}”（${Math.round((conf.get(top[0]) ?? p[top[0]]) * 100)}%），依据：${typeWords.join('、') || '分类概率'}${decidedBy === 'village' ? '；发生在农村或镇驻地，按属地管理' : ''}`,
     );
   parts.push(`诉求类型：${kindGuess.defaulted ? '未见提示词，默认投诉' : `提示词 ${kindGuess.cues.join('、')}`}`);
   if (tri.reason) parts.push(tri.reason);
@@ -213,6 +317,7 @@ export function suggest(e: SuggestEngine, input: SuggestInput): Suggestion {
     kind: kindGuess.kind,
     category,
     categoryConfidence: round(categoryConfidence),
+    categoryFromEventType: fromType,
     eventTypes,
     urgency,
     emergencyTriggers: dangerWords,

@@ -4,10 +4,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseCsvObjects } from './csv';
-import { categoryScores, encodeWeights, fitScale, fitVectorizer, MODEL_FORMAT, trainCnb, vectorize, type ModelFile, type TrainingDoc } from './model';
+import { fitClassifier, indexCorpus, scoreDoc, sourceWeight, type ClassifierParams, type CorpusDoc, type TrainingRow } from './classifier';
+import { SHIPPED } from './candidates';
+import { stratifiedGroupFolds, taxonomyTexts } from './cv';
+import { metrics } from './evaluate';
+import { appealParts, type AppealParts } from './features';
+import { encodeWeights, fitScale, MODEL_FORMAT, type ModelFile } from './model';
 import type { Taxonomy } from './taxonomy';
 import { catalogueProfile, EventTypeScorer } from './event-scorer';
-import { normalize, tokenize } from './text';
+import { tokenize } from './text';
 
 export interface Correction {
   title?: string;
@@ -15,33 +20,14 @@ export interface Correction {
   eventType: string;
 }
 
-export interface TrainingParams {
-  alpha: number;
-  minDf: number;
-  silverWeight: number;
-  /** Weight of appeals labelled by the unit that answered them (appeal-replies.csv); 0 leaves them out. */
-  replyWeight: number;
-  taxonomyWeight: number;
-  correctionWeight: number;
+/** The classifier's parameters, and the folds and seed of the out-of-fold scores that fit its probability scale. */
+export interface TrainingParams extends ClassifierParams {
   folds: number;
   seed: number;
 }
 
-/**
- * Chosen by an earlier 5-fold cross-validation over all gold rows, before the tuning
- * split (`isTuningRow`) existed; later comparisons use the tuning third only (see
- * routing/README.md, "Estimate").
- */
-export const DEFAULT_PARAMS: TrainingParams = {
-  alpha: 0.1,
-  minDf: 2,
-  silverWeight: 0.5,
-  replyWeight: 1,
-  taxonomyWeight: 1,
-  correctionWeight: 1,
-  folds: 5,
-  seed: 42,
-};
+/** Chosen by repeated stratified cross-validation over all gold rows (`routing cv`; table in routing/README.md). */
+export const DEFAULT_PARAMS: TrainingParams = { ...SHIPPED, folds: 5, seed: 42 };
 
 export interface LabelledText {
   title: string;
@@ -102,53 +88,9 @@ export function readTrainingData(dir = DEFAULT_DATA_DIR): TrainingData {
   };
 }
 
-/** Title words count twice: the title is the citizen's own summary. */
-export function appealTokens(title: string | undefined, text: string): string[] {
-  const t = tokenize(normalize(title ?? ''));
-  return [...t, ...t, ...tokenize(normalize(text))];
-}
-
-/** Short pseudo-documents from the taxonomy and the catalogue: every category gets words even without labelled appeals. */
-export function taxonomyDocs(rows: TrainingData['taxonomyRows'], taxonomy: Taxonomy, weight: number): TrainingDoc[] {
-  const docs: TrainingDoc[] = [];
-  for (const r of rows) {
-    const words = [r.level2, r.level3].filter((w) => w !== '其他').join(' ');
-    const tokens = tokenize(words);
-    if (tokens.length) docs.push({ tokens, category: r.level1, weight });
-  }
-  for (const t of taxonomy.eventTypes) {
-    const tokens = [...tokenize(t.name), ...t.keywords, ...t.examples.flatMap((e) => tokenize(normalize(e)))];
-    docs.push({ tokens, category: t.category, weight });
-  }
-  return docs;
-}
-
-interface Prepared {
-  gold: Array<{ tokens: string[]; category: string }>;
-  silver: TrainingDoc[];
-  replies: TrainingDoc[];
-  tax: TrainingDoc[];
-  corrections: Array<TrainingDoc & { eventType: string }>;
-  skippedCorrections: number;
-  unlabelled: string[][];
-}
-
-function prepare(data: TrainingData, taxonomy: Taxonomy, corrections: Correction[], p: TrainingParams): Prepared {
-  const valid = corrections.filter((c) => c && typeof c.text === 'string' && taxonomy.byCode.has(c.eventType));
-  return {
-    gold: data.gold.map((r) => ({ tokens: appealTokens(r.title, r.text), category: r.category })),
-    silver: data.silver.map((r) => ({ tokens: appealTokens(r.title, r.text), category: r.category, weight: p.silverWeight })),
-    replies: p.replyWeight > 0 ? data.replyLabelled.map((r) => ({ tokens: appealTokens(r.title, r.text), category: r.category, weight: p.replyWeight })) : [],
-    tax: taxonomyDocs(data.taxonomyRows, taxonomy, p.taxonomyWeight),
-    corrections: valid.map((c) => ({
-      tokens: appealTokens(c.title, c.text),
-      category: taxonomy.byCode.get(c.eventType)!.category,
-      weight: p.correctionWeight,
-      eventType: c.eventType,
-    })),
-    skippedCorrections: corrections.length - valid.length,
-    unlabelled: data.unlabelled.map((r) => appealTokens(r.title, r.text)),
-  };
+/** The words of an appeal as the event-type evidence sees them: title words twice, then the body's. */
+export function appealWords(p: AppealParts): string[] {
+  return [...p.titleWords, ...p.titleWords, ...p.bodyWords];
 }
 
 /**
@@ -160,78 +102,51 @@ function prepare(data: TrainingData, taxonomy: Taxonomy, corrections: Correction
 export const MIN_CATEGORY_APPEALS = 20;
 
 /** The categories the classifier learns, in catalogue order, then other labels seen. */
-function categoriesOf(taxonomy: Taxonomy, appeals: Array<{ category: string }>): string[] {
+function categoriesOf(taxonomy: Taxonomy, appeals: Array<{ label: string | null }>): string[] {
   const n = new Map<string, number>();
-  for (const d of appeals) n.set(d.category, (n.get(d.category) ?? 0) + 1);
+  for (const d of appeals) if (d.label) n.set(d.label, (n.get(d.label) ?? 0) + 1);
   return [...new Set([...taxonomy.categories, ...n.keys()])].filter((c) => (n.get(c) ?? 0) >= MIN_CATEGORY_APPEALS);
 }
 
-function fit(docs: TrainingDoc[], categories: string[], p: TrainingParams) {
-  const vec = fitVectorizer(
-    docs.map((d) => d.tokens),
-    p.minDf,
-  );
-  return trainCnb(categories, vec, docs, { alpha: p.alpha, minDf: p.minDf });
-}
-
-/** Deterministic random numbers in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function foldOf(n: number, folds: number, seed: number): number[] {
-  // Deterministic shuffle, then round-robin folds.
-  const rand = seededRandom(seed);
-  const perm = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [perm[i], perm[j]] = [perm[j], perm[i]];
-  }
-  const fold = new Array<number>(n);
-  perm.forEach((row, k) => (fold[row] = k % folds));
-  return fold;
-}
-
-/** Share of each label's gold appeals held out for choosing training settings. */
-export const TUNING_SHARE = 1 / 3;
-export const TUNING_SEED = 2026;
-/** The gold file's labels, in the order of ../shared/data/README.md (the split shuffles each in turn). */
+/** The gold file's labels, in the order of ../shared/data/README.md. */
 export const GOLD_LABELS = ['城乡建设', '劳动和社会保障', '教育文体', '卫生计生', '交通运输', '商贸旅游', '环境保护'];
 
-/**
- * The fixed held-out split for tuning: a third of each label's gold appeals
- * (deterministic shuffle). Training settings are compared on these rows only; the
- * estimate (`crossValidate`) never scores them and always trains on them.
- */
-export function isTuningRow(gold: ReadonlyArray<{ category: string }>): boolean[] {
-  const out = new Array<boolean>(gold.length).fill(false);
-  const rand = seededRandom(TUNING_SEED);
-  const labels = new Set(gold.map((g) => g.category));
-  for (const c of [...GOLD_LABELS.filter((l) => labels.has(l)), ...[...labels].filter((l) => !GOLD_LABELS.includes(l)).sort()]) {
-    const rows = gold.flatMap((g, i) => (g.category === c ? [i] : []));
-    for (let i = rows.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [rows[i], rows[j]] = [rows[j], rows[i]];
-    }
-    for (const i of rows.slice(0, Math.round(rows.length * TUNING_SHARE))) out[i] = true;
-  }
-  return out;
+interface Corpus {
+  docs: CorpusDoc[];
+  gold: number[];
+  /** Labelled documents other than gold: silver, reply-labelled, taxonomy, corrections. */
+  labelled: number[];
+  unlabelled: number[];
+  corrections: Array<{ doc: number; eventType: string }>;
+  skippedCorrections: number;
+}
+
+/** Segmentation of an appeal; the cross-validation passes a memoised one. */
+export type Segmenter = (title: string | undefined, text: string) => AppealParts;
+
+function corpusOf(data: TrainingData, taxonomy: Taxonomy, corrections: Correction[], segment: Segmenter): Corpus {
+  const docs: CorpusDoc[] = [];
+  const add = (title: string | undefined, text: string, label: string | null, source: CorpusDoc['source']) => docs.push({ parts: segment(title, text), label, source }) - 1;
+  const gold = data.gold.map((g) => add(g.title, g.text, g.category, 'gold'));
+  const labelled = [
+    ...data.silver.map((g) => add(g.title, g.text, g.category, 'silver')),
+    ...data.replyLabelled.map((g) => add(g.title, g.text, g.category, 'reply')),
+    ...taxonomyTexts(data.taxonomyRows, taxonomy).map((g) => add('', g.text, g.category, 'taxonomy')),
+  ];
+  const valid = corrections.filter((c) => c && typeof c.text === 'string' && taxonomy.byCode.has(c.eventType));
+  const corr = valid.map((c) => ({ doc: add(c.title, c.text, taxonomy.byCode.get(c.eventType)!.category, 'correction'), eventType: c.eventType }));
+  labelled.push(...corr.map((c) => c.doc));
+  const unlabelled = data.unlabelled.map((g) => add(g.title, g.text, null, 'unlabelled'));
+  return { docs, gold, labelled, unlabelled, corrections: corr, skippedCorrections: corrections.length - valid.length };
 }
 
 /** Word profiles learned from corrections: words seen in a type's corrected appeals, weighted by frequency. */
-function learnedProfiles(prep: Prepared, idf: Map<string, number>, expanded: Map<string, Map<string, number>>): Record<string, { words: Record<string, number> }> {
+function learnedProfiles(corpus: Corpus, idf: Map<string, number>, expanded: Map<string, Map<string, number>>): Record<string, { words: Record<string, number> }> {
   const counts = new Map<string, Map<string, number>>();
-  for (const c of prep.corrections) {
+  for (const c of corpus.corrections) {
     let m = counts.get(c.eventType);
     if (!m) counts.set(c.eventType, (m = new Map()));
-    for (const w of new Set(c.tokens)) m.set(w, (m.get(w) ?? 0) + 1);
+    for (const w of new Set(appealWords(corpus.docs[c.doc].parts))) m.set(w, (m.get(w) ?? 0) + 1);
   }
   const out: Record<string, { words: Record<string, number> }> = {};
   for (const code of [...new Set([...counts.keys(), ...expanded.keys()])].sort()) {
@@ -287,68 +202,113 @@ export function expandProfiles(texts: string[][], taxonomy: Taxonomy): Map<strin
   return out;
 }
 
+/** IDF of the words (title and body, each counted once per appeal) of two or more of the appeals, in first-seen order. */
+export function wordIdf(appeals: AppealParts[]): Map<string, number> {
+  const df = new Map<string, number>();
+  for (const a of appeals) for (const w of new Set([...a.titleWords, ...a.bodyWords])) df.set(w, (df.get(w) ?? 0) + 1);
+  const out = new Map<string, number>();
+  for (const [w, n] of df) if (n >= 2) out.set(w, Math.log((1 + appeals.length) / (1 + n)) + 1);
+  return out;
+}
+
 export interface TrainResult {
   model: ModelFile;
-  /** Out-of-fold category scores of the gold rows, for the estimate. */
+  /** Out-of-fold category scores of the gold rows (index into data.gold; the model's categories). */
+  outOfFold: Array<{ gold: number; z: Float64Array }>;
   summary: { gold: number; silver: number; taxonomyDocs: number; corrections: number; skippedCorrections: number; vocabulary: number };
 }
 
 /**
- * Train the model. The probability scale is fitted on out-of-fold scores of the
- * gold rows (each scored by a model that never saw it).
+ * Train the model: the classifier on every labelled row, its probability scale
+ * fitted on out-of-fold scores of the gold rows (each scored by a fit that never
+ * saw it; those scores are also recorded as a one-seed estimate of the classifier
+ * alone), and the event types' learned words.
  */
-export function trainModel(data: TrainingData, taxonomy: Taxonomy, corrections: Correction[] = [], p: TrainingParams = DEFAULT_PARAMS): TrainResult {
-  const prep = prepare(data, taxonomy, corrections, p);
-  const goldDocs: TrainingDoc[] = prep.gold.map((g) => ({ ...g, weight: 1 }));
-  const base = [...prep.silver, ...prep.replies, ...prep.tax, ...prep.corrections];
-  const categories = categoriesOf(taxonomy, [...goldDocs, ...prep.silver, ...prep.replies, ...prep.corrections]);
+export function trainModel(
+  data: TrainingData,
+  taxonomy: Taxonomy,
+  corrections: Correction[] = [],
+  p: TrainingParams = DEFAULT_PARAMS,
+  opts: { segment?: Segmenter } = {},
+): TrainResult {
+  const corpus = corpusOf(data, taxonomy, corrections, opts.segment ?? appealParts);
+  const { docs, gold } = corpus;
+  const categories = categoriesOf(taxonomy, [...gold, ...corpus.labelled].filter((d) => docs[d].source !== 'taxonomy').map((d) => docs[d]));
+  const only = new Set([...gold, ...corpus.labelled, ...(p.selfTrain ? corpus.unlabelled : [])]);
+  const ix = indexCorpus(docs, p.features, only);
+  const row = (d: number): TrainingRow => ({ doc: d, label: categories.indexOf(docs[d].label!), weight: sourceWeight(docs[d].source, p) });
+  const goldRows = gold.map(row).filter((r) => r.label >= 0);
+  const otherRows = corpus.labelled.map(row).filter((r) => r.label >= 0 && r.weight > 0);
+  const fitOpts = { seed: p.seed, unlabelled: p.selfTrain ? corpus.unlabelled : [] };
 
-  const fold = foldOf(goldDocs.length, p.folds, p.seed);
+  // Out-of-fold scores of the gold rows.
   const oofZ: Float64Array[] = [];
   const oofY: number[] = [];
-  for (let f = 0; f < p.folds && goldDocs.length >= p.folds; f++) {
-    const m = fit([...goldDocs.filter((_, i) => fold[i] !== f), ...base], categories, p);
-    goldDocs.forEach((g, i) => {
-      if (fold[i] !== f) return;
-      oofZ.push(categoryScores(m, vectorize(m.vec, g.tokens)));
-      oofY.push(categories.indexOf(g.category));
-    });
+  const oofRow: number[] = [];
+  const oofPred: string[] = [];
+  const oofGold: string[] = [];
+  if (goldRows.length >= p.folds * 2) {
+    const fold = stratifiedGroupFolds(
+      goldRows.map((r) => docs[r.doc].label!),
+      goldRows.map((_, i) => i),
+      p.folds,
+      p.seed,
+    );
+    for (let f = 0; f < p.folds; f++) {
+      const m = fitClassifier(ix, docs, [...goldRows.filter((_, i) => fold[i] !== f), ...otherRows], categories, p, fitOpts);
+      goldRows.forEach((r, i) => {
+        if (fold[i] !== f) return;
+        const z = scoreDoc(m, ix, r.doc);
+        oofZ.push(z);
+        oofY.push(r.label);
+        oofRow.push(gold.indexOf(r.doc));
+        oofGold.push(categories[r.label]);
+        oofPred.push(categories[z.indexOf(Math.max(...z))]);
+      });
+    }
   }
   const scale = oofZ.length ? fitScale(oofZ, oofY) : 1;
+  const oof = oofZ.length ? metrics(oofGold, oofPred) : null;
 
-  const full = fit([...goldDocs, ...base], categories, p);
-  const words = [...full.vec.vocab.keys()];
-  const idfByWord = new Map(words.map((w, i) => [w, full.vec.idf[i]]));
-  const learned = learnedProfiles(prep, idfByWord, expandProfiles([...prep.unlabelled, ...prep.silver.map((d) => d.tokens), ...prep.gold.map((d) => d.tokens)], taxonomy));
+  const full = fitClassifier(ix, docs, [...goldRows, ...otherRows], categories, p, fitOpts);
+  const idfByWord = wordIdf([...gold, ...corpus.labelled].map((d) => docs[d].parts));
+  const texts = [...corpus.unlabelled, ...corpus.labelled.filter((d) => docs[d].source === 'silver'), ...gold].map((d) => appealWords(docs[d].parts));
+  const learned = learnedProfiles(corpus, idfByWord, expandProfiles(texts, taxonomy));
   const model: ModelFile = {
     format: MODEL_FORMAT,
     taxonomyVersion: taxonomy.version,
     categories,
-    vocab: words.join('\n'),
-    idf: Array.from(full.vec.idf, (x) => Math.round(x * 1000) / 1000),
+    features: p.features,
+    sublinear: p.sublinear,
+    vocab: full.vocab.join('\n'),
+    idf: Array.from(full.idf, (x) => Math.round(x * 1000) / 1000),
     weights: full.w.map(encodeWeights),
+    bias: Array.from(full.b, (x) => Number(x.toPrecision(6))),
     probabilityScale: scale,
+    wordIdf: { words: [...idfByWord.keys()].join('\n'), idf: [...idfByWord.values()].map((x) => Math.round(x * 1000) / 1000) },
     eventTypes: learned,
     training: {
       params: p,
-      gold: prep.gold.length,
-      silver: prep.silver.length,
-      replyLabelled: prep.replies.length,
-      taxonomyDocs: prep.tax.length,
-      corrections: prep.corrections.length,
-      unlabelled: prep.unlabelled.length,
+      gold: gold.length,
+      silver: data.silver.length,
+      replyLabelled: data.replyLabelled.length,
+      taxonomyDocs: corpus.labelled.filter((d) => docs[d].source === 'taxonomy').length,
+      corrections: corpus.corrections.length,
+      unlabelled: corpus.unlabelled.length,
       typesWithLearnedWords: Object.keys(learned).length,
+      outOfFold: oof ? { folds: p.folds, seed: p.seed, n: oof.n, accuracy: oof.accuracy, macroF1: oof.macroF1 } : null,
     },
   };
   return {
     model,
+    outOfFold: oofZ.map((z, k) => ({ gold: oofRow[k], z })),
     summary: {
-      gold: prep.gold.length,
-      silver: prep.silver.length,
-      taxonomyDocs: prep.tax.length,
-      corrections: prep.corrections.length,
-      skippedCorrections: prep.skippedCorrections,
-      vocabulary: words.length,
+      gold: gold.length,
+      silver: data.silver.length,
+      taxonomyDocs: corpus.labelled.filter((d) => docs[d].source === 'taxonomy').length,
+      corrections: corpus.corrections.length,
+      skippedCorrections: corpus.skippedCorrections,
+      vocabulary: full.vocab.length,
     },
   };
 }

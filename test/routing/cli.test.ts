@@ -53,6 +53,17 @@ describe('routing CLI', () => {
     assert.match(c.err.join('\n'), /train/);
   });
 
+  it('cv refuses a bad number of seeds or folds and an unknown candidate, naming the ones it knows', async () => {
+    let c = capture();
+    assert.equal(await runRoutingCli(['cv', '--seeds', '0'], c.io), 2);
+    assert.match(c.err.join(''), /--seeds/);
+    c = capture();
+    assert.equal(await runRoutingCli(['cv', '--folds', 'x'], c.io), 2);
+    c = capture();
+    assert.equal(await runRoutingCli(['cv', '--candidates', 'magic'], c.io), 2);
+    assert.match(c.err.join(''), /magic.*svm-words-chars/);
+  });
+
   it('train refuses a data folder without the labelled appeals', async () => {
     const c = capture();
     assert.equal(await runRoutingCli(['train', '--data', dir, '--out', path.join(dir, 'm.json')], c.io), 2);

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseCsvObjects } from '../../routing/csv';
 import { URGENCY_CLASSES, APPEAL_KINDS } from '../../workflow/types';
-import { committedRouting, requireSharedData, sharedData } from './support';
+import { chooseCategory } from '../../routing/suggest';
+import { committedRouting, engineOf, requireSharedData, sharedData } from './support';
 
 describe('suggestion for the desk', () => {
   const r = () => committedRouting();
@@ -98,6 +99,73 @@ describe('suggestion for the desk', () => {
     const s = r().suggest({ text: '路灯坏了。'.repeat(200000) });
     assert.equal(s.truncated, true);
     assert.equal(s.eventTypes[0].name, '路灯损坏');
+  });
+
+  it('the category is the classifier’s, and the top event type belongs to it', () => {
+    const s = r().suggest({ title: '公交车', text: '公交车司机开车打电话，到站不停，态度恶劣' });
+    assert.equal(s.category, '交通运输');
+    assert.equal(s.categoryFromEventType, false);
+    assert.equal(r().eventType(s.eventTypes[0].code)!.category, s.category);
+  });
+
+  it('a clear keyword of a category the classifier was never trained on decides the category, and says so', () => {
+    for (const [text, category, type] of [
+      ['申请低保需要什么条件，家里老人常年有病', '民政', '最低生活保障'],
+      ['我想给孩子办护照，出入境管理在哪里办', '政法', '出入境证件'],
+    ]) {
+      const s = r().suggest({ text });
+      assert.equal(s.category, category, text);
+      assert.equal(s.eventTypes[0].name, type, text);
+      assert.equal(s.categoryFromEventType, true);
+      assert.match(s.explanation, /事项关键词明显指向该分类/);
+    }
+  });
+
+  it('the category rule: a passing word of another category does not overrule the classifier; a clear one does', () => {
+    const rule = { minEvidence: 2, margin: 2, maxDecision: 0.25, knownMargin: 3, strongMargin: 5 };
+    const t = r().taxonomy;
+    const idx = (name: string) => t.eventTypes.findIndex((x) => x.name === name);
+    const e = engineOf(r());
+    const cats = e.model.categories;
+    // The classifier: 交通运输, fairly sure (top one-vs-rest score 0.1), the rest low.
+    const z = Float64Array.from(cats, (c) => (c === '交通运输' ? 0.1 : -0.8));
+    const p = Float64Array.from(cats, (c) => (c === '交通运输' ? 0.7 : 0.05));
+    const bus = idx('公交线路与服务');
+    const passport = idx('出入境证件');
+    // A weak word for 出入境证件 (evidence 1.5) against 1 for the bus type: the classifier's category stays.
+    let c = chooseCategory(e, p, z, true, [
+      { index: bus, score: 1, matched: ['公交'] },
+      { index: passport, score: 1.5, matched: ['证件'] },
+    ], rule);
+    assert.equal(t.categories[c.catIdx], '交通运输');
+    assert.equal(c.top[0].index, bus);
+    // A clear keyword (evidence 4, 3 more than the bus type's) while no trained category claims the text: 政法.
+    c = chooseCategory(e, p, z, true, [
+      { index: bus, score: 1, matched: ['公交'] },
+      { index: passport, score: 4, matched: ['护照', '出入境'] },
+    ], rule);
+    assert.equal(t.categories[c.catIdx], '政法');
+    assert.equal(c.fromType, true);
+    // The same keyword while the classifier firmly claims the text (score 0.9 ≥ 0.25): the classifier's category stays.
+    c = chooseCategory(e, p, Float64Array.from(cats, (c) => (c === '交通运输' ? 0.9 : -0.8)), true, [
+      { index: bus, score: 1, matched: ['公交'] },
+      { index: passport, score: 4, matched: ['护照', '出入境'] },
+    ], rule);
+    assert.equal(t.categories[c.catIdx], '交通运输');
+    // Event types are listed in decreasing confidence, the category's own first.
+    for (let i = 1; i < c.top.length; i++) assert.ok(c.top[i - 1].confidence >= c.top[i].confidence);
+  });
+
+  it('on the real labelled appeals, the top event type always belongs to the category shown, and few leave the seven labelled categories', function () {
+    requireSharedData(this);
+    const rows = parseCsvObjects(fs.readFileSync(path.join(sharedData, 'appeals-labelled.csv'), 'utf8'));
+    let outside = 0;
+    for (const row of rows) {
+      const s = r().suggest({ title: row.title, text: row.text });
+      assert.equal(r().eventType(s.eventTypes[0].code)!.category, s.category);
+      if (!['城乡建设', '劳动和社会保障', '教育文体', '卫生计生', '交通运输', '商贸旅游', '环境保护'].includes(s.category!)) outside++;
+    }
+    assert.ok(outside / rows.length < 0.05, `${outside} of ${rows.length} outside the seven`);
   });
 
   it('on the real labelled appeals it was trained on, its first-level category agrees with the gold label (fit, not an estimate)', function () {

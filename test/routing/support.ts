@@ -2,7 +2,9 @@
 // the real appeals in ../shared/data, read at test time and never copied here.
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadRouting, type Routing } from '../../routing/index';
+import { engineOf, loadRouting, type Routing } from '../../routing/index';
+
+export { engineOf };
 
 export const repoRoot = path.resolve(__dirname, '../..');
 export const sharedData = path.resolve(repoRoot, '../shared/data');
