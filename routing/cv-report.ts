@@ -1,7 +1,7 @@
 // `hotline routing cv`: run the repeated cross-validation for chosen candidates and
 // print what it measured (leaks found, mean ± sd of macro-F1 and per class, the
 // paired difference against the first candidate, timing). The last line is JSON.
-import { CANDIDATES } from './candidates';
+import { CANDIDATES, SHIPPED } from './candidates';
 import { buildCvCorpus, classifierPredictor, leakReport, pairedDiff, runCv, type CandidateResult, type Candidate, type CvCorpus, type FoldPredictor } from './cv';
 import type { IndexedCorpus } from './classifier';
 import type { Taxonomy } from './taxonomy';
@@ -49,7 +49,8 @@ export function runCvReport(data: TrainingData, taxonomy: Taxonomy, o: CvRunOpti
 
 /** Candidates by name (comma-separated; 'all' = every candidate). */
 export function pickCandidates(names: string | undefined): Candidate[] | string {
-  if (!names || names === 'all') return names ? CANDIDATES : [CANDIDATES[0]];
+  if (!names) return [{ name: 'routing train (shipped settings)', params: SHIPPED }];
+  if (names === 'all') return CANDIDATES;
   const out: Candidate[] = [];
   for (const n of names.split(',').map((s) => s.trim())) {
     const c = CANDIDATES.find((x) => x.name === n);

@@ -2,13 +2,13 @@
 // first-level category over TF-IDF features (jieba words and character n-grams,
 // see features.ts), trained by classifier.ts, and per-event-type word profiles.
 // The model file holds vocabulary and weights only (never appeal texts).
-import { charNgramKeys, ngramKeyOf, NGRAM_PREFIX, type FeatureOptions } from './features';
+import { gramCode, KeyIndex, ngramKeyOf, NGRAM_PREFIX, type FeatureOptions } from './features';
 
 export const MODEL_FORMAT = 'hotline-routing-model/2';
 
 export interface SparseVec {
-  idx: number[];
-  val: number[];
+  idx: ArrayLike<number>;
+  val: ArrayLike<number>;
 }
 
 /** score_c(x) = w_c·x + b_c (higher = more likely c); probabilities = softmax(scale × score). */
@@ -18,18 +18,23 @@ export interface CategoryModel {
   sublinear: boolean;
   /** Column of each word feature, and of each character n-gram (by its key). */
   wordColumn: Map<string, number>;
-  gramColumn: Map<number, number>;
+  gramColumn: KeyIndex;
+  /** Column of each single-character n-gram by its character code (-1: not a feature). */
+  charColumn: Int32Array;
   idf: Float64Array;
-  /** Feature-major weights: w[column × K + category]. */
-  w: Float64Array;
+  /** Feature-major weights: w[column × K + category] (single precision: half the memory to walk). */
+  w: Float32Array;
   b: Float64Array;
   scale: number;
   /** Column → feature name (words as they are, n-grams with NGRAM_PREFIX). */
   vocab: string[];
 }
 
-/** Per-model scratch counts (JavaScript runs one call at a time, so one buffer serves all calls). */
-const scratch = new WeakMap<CategoryModel, Float64Array>();
+/**
+ * Per-model scratch buffers (JavaScript runs one call at a time, so one set serves all
+ * calls): counts by column, and the vector's columns and values.
+ */
+const scratch = new WeakMap<CategoryModel, { counts: Float64Array; idx: Int32Array; val: Float64Array }>();
 
 /**
  * The appeal's feature vector: TF-IDF (sublinear TF when the model says so),
@@ -37,33 +42,56 @@ const scratch = new WeakMap<CategoryModel, Float64Array>();
  * as the model's titleRepeat says, then the body's (as suggest() builds them).
  */
 export function vectorize(m: CategoryModel, words: readonly string[], title: string, body: string): SparseVec {
-  let tf = scratch.get(m);
-  if (!tf) scratch.set(m, (tf = new Float64Array(m.idf.length)));
-  const idx: number[] = [];
-  const add = (i: number | undefined) => {
-    if (i === undefined) return;
-    if (tf[i]++ === 0) idx.push(i);
-  };
-  if (m.features.words) for (const t of words) add(m.wordColumn.get(t));
+  let buf = scratch.get(m);
+  if (!buf) scratch.set(m, (buf = { counts: new Float64Array(m.idf.length), idx: new Int32Array(m.idf.length), val: new Float64Array(m.idf.length) }));
+  const { counts, idx, val } = buf;
+  let n = 0;
+  if (m.features.words)
+    for (const t of words) {
+      const i = m.wordColumn.get(t);
+      if (i !== undefined && counts[i]++ === 0) idx[n++] = i;
+    }
   if (m.features.charMax > 0) {
-    const grams: number[] = [];
-    for (let r = 0; r < m.features.titleRepeat; r++) charNgramKeys(title, m.features.charMin, m.features.charMax, grams);
-    charNgramKeys(body, m.features.charMin, m.features.charMax, grams);
-    for (const g of grams) add(m.gramColumn.get(g));
+    // The n-grams of characterNgramKeys, looked up as they are made: 1-grams in a table by
+    // character code, longer ones in the hash index (this loop is most of suggest()'s own time).
+    const { charMin: min, charMax: max } = m.features;
+    const grams = m.gramColumn;
+    const chars = m.charColumn;
+    for (let part = 0; part < 2; part++) {
+      const text = part === 0 ? title : body;
+      const times = part === 0 ? m.features.titleRepeat : 1;
+      let c1 = -1;
+      let c2 = -1;
+      for (let k = 0; k < text.length; k++) {
+        const c = gramCode(text.charCodeAt(k));
+        if (c < 0) {
+          c1 = c2 = -1;
+          continue;
+        }
+        for (let g = min; g <= max; g++) {
+          const i = g === 1 ? chars[c] : g === 2 ? (c1 >= 0 ? grams.get(2 + 4 * (c1 * 65536 + c)) : -1) : c2 >= 0 ? grams.get(3 + 4 * (c2 * 4294967296 + c1 * 65536 + c)) : -1;
+          if (i < 0) continue;
+          if (counts[i] === 0) idx[n++] = i;
+          counts[i] += times;
+        }
+        c2 = c1;
+        c1 = c;
+      }
+    }
   }
-  const val = new Array<number>(idx.length);
   let norm = 0;
-  for (let k = 0; k < idx.length; k++) {
+  for (let k = 0; k < n; k++) {
     const i = idx[k];
-    const c = tf[i];
-    tf[i] = 0;
+    const c = counts[i];
+    counts[i] = 0;
     const x = (m.sublinear ? (c === 1 ? 1 : 1 + Math.log(c)) : c) * m.idf[i];
     val[k] = x;
     norm += x * x;
   }
   norm = Math.sqrt(norm) || 1;
-  for (let k = 0; k < val.length; k++) val[k] /= norm;
-  return { idx, val };
+  for (let k = 0; k < n; k++) val[k] /= norm;
+  // Views of the scratch buffers: valid until the next call, which is all suggest() needs.
+  return { idx: idx.subarray(0, n), val: val.subarray(0, n) };
 }
 
 export function categoryScores(m: CategoryModel, x: SparseVec): Float64Array {
@@ -113,18 +141,29 @@ export function fitScale(z: Float64Array[], labels: number[]): number {
  */
 export function drivingWords(m: CategoryModel, x: SparseVec, c: number, n: number): string[] {
   const K = m.categories.length;
-  const contrib: Array<[string, number]> = [];
+  // The strongest few contributions by selection (no sort of all features); names only for them.
+  const keep = 3 * n;
+  const best: number[] = [];
+  const bestScore: number[] = [];
   for (let k = 0; k < x.idx.length; k++) {
-    const i = x.idx[k];
+    const base = x.idx[k] * K;
     let others = 0;
-    for (let o = 0; o < K; o++) if (o !== c) others += m.w[i * K + o];
-    const d = x.val[k] * (m.w[i * K + c] - others / (K - 1));
-    if (d > 0) contrib.push([m.vocab[i], d]);
+    for (let o = 0; o < K; o++) if (o !== c) others += m.w[base + o];
+    const d = x.val[k] * (m.w[base + c] - others / (K - 1));
+    if (d <= 0 || (best.length === keep && d <= bestScore[keep - 1])) continue;
+    let j = best.length < keep ? best.length : keep - 1;
+    while (j > 0 && bestScore[j - 1] < d) {
+      best[j] = best[j - 1];
+      bestScore[j] = bestScore[j - 1];
+      j--;
+    }
+    best[j] = k;
+    bestScore[j] = d;
   }
-  contrib.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const out: string[] = [];
-  for (const [f] of contrib) {
+  for (const k of best) {
     if (out.length >= n) break;
+    const f = m.vocab[x.idx[k]];
     const word = f.startsWith(NGRAM_PREFIX) ? f.slice(NGRAM_PREFIX.length) : f;
     if (word.length < 2 || out.some((o) => o.includes(word) || word.includes(o))) continue;
     out.push(word);
@@ -185,15 +224,18 @@ export function decodeModel(f: ModelFile): CategoryModel {
   const K = f.categories.length;
   if (vocab.length !== f.idf.length || f.weights.length !== K || !Array.isArray(f.bias) || f.bias.length !== K) throw new Error('词表、权重与分类数不符');
   const rows = f.weights.map((e) => decodeWeights(e, vocab.length));
-  const w = new Float64Array(vocab.length * K);
+  const w = new Float32Array(vocab.length * K);
   for (let c = 0; c < K; c++) for (let i = 0; i < vocab.length; i++) w[i * K + c] = rows[c][i];
   const wordColumn = new Map<string, number>();
-  const gramColumn = new Map<number, number>();
+  const grams: Array<[number, number]> = [];
   vocab.forEach((name, i) => {
     const key = ngramKeyOf(name);
     if (key === undefined) wordColumn.set(name, i);
-    else gramColumn.set(key, i);
+    else grams.push([key, i]);
   });
+  const gramColumn = new KeyIndex(grams);
+  const charColumn = new Int32Array(65536).fill(-1);
+  for (const [key, i] of grams) if (key % 4 === 1) charColumn[(key - 1) / 4] = i;
   const scale = typeof f.probabilityScale === 'number' && f.probabilityScale > 0 ? f.probabilityScale : 1;
-  return { categories: f.categories, features: f.features, sublinear: f.sublinear !== false, wordColumn, gramColumn, idf: Float64Array.from(f.idf), w, b: Float64Array.from(f.bias), scale, vocab };
+  return { categories: f.categories, features: f.features, sublinear: f.sublinear !== false, wordColumn, gramColumn, charColumn, idf: Float64Array.from(f.idf), w, b: Float64Array.from(f.bias), scale, vocab };
 }

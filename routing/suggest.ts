@@ -60,8 +60,10 @@ export interface OverrideRule {
   knownMargin: number;
   /** For an untrained category: a margin this large overrules the classifier however sure it is. */
   strongMargin: number;
+  /** For another trained category: below this classifier probability, the stronger evidence decides. */
+  unsure: number;
 }
-export const OVERRIDE: Readonly<OverrideRule> = Object.freeze({ minEvidence: 2, margin: 2, maxDecision: 0.25, knownMargin: 3, strongMargin: 5 });
+export const OVERRIDE: Readonly<OverrideRule> = Object.freeze({ minEvidence: 2, margin: 2, maxDecision: 0.25, knownMargin: 3, strongMargin: 5, unsure: 0.5 });
 
 export interface SuggestInput {
   title?: string;
@@ -144,12 +146,22 @@ function rankTypes(p: Float64Array, typeCategory: Int32Array, cat: number, catCo
     if (typeCategory[i] === cat) mass += p[i];
     else rest += p[i];
   }
-  const order = (inCat: boolean) =>
-    [...p.keys()].filter((i) => (typeCategory[i] === cat) === inCat).sort((a, b) => p[b] - p[a] || a - b);
-  const out = order(true)
-    .slice(0, 3)
-    .map((index) => ({ index, confidence: mass > 0 ? (catConfidence * p[index]) / mass : 0 }));
-  for (const index of out.length < 3 ? order(false).slice(0, 3 - out.length) : []) {
+  // The three most probable types inside (or outside) the category, by selection; ties: lower index first.
+  const top3 = (inCat: boolean, k: number) => {
+    const out: number[] = [];
+    for (let i = 0; i < p.length; i++) {
+      if ((typeCategory[i] === cat) !== inCat) continue;
+      let j = out.length;
+      while (j > 0 && p[out[j - 1]] < p[i]) j--;
+      if (j < k) {
+        out.splice(j, 0, i);
+        if (out.length > k) out.pop();
+      }
+    }
+    return out;
+  };
+  const out = top3(true, 3).map((index) => ({ index, confidence: mass > 0 ? (catConfidence * p[index]) / mass : 0 }));
+  for (const index of out.length < 3 ? top3(false, 3 - out.length) : []) {
     const prev = out[out.length - 1]?.confidence ?? 1;
     out.push({ index, confidence: Math.min(prev, rest > 0 ? ((1 - catConfidence) * p[index]) / rest : 0) });
   }
@@ -194,13 +206,13 @@ export function chooseCategory(
   const bestIn = catIdx >= 0 ? bestType(p, e.typeCategory, (c) => c === catIdx) : -1;
   const bestOut = bestType(p, e.typeCategory, (c) => c !== catIdx);
   const outKnown = bestOut >= 0 && e.categoryModelIndex[e.typeCategory[bestOut]] >= 0;
+  const gap = bestOut >= 0 && bestIn >= 0 ? evidence[bestOut] - evidence[bestIn] : 0;
   const overwhelming =
     bestOut >= 0 &&
     bestIn >= 0 &&
-    evidence[bestOut] >= rule.minEvidence &&
     (outKnown
-      ? evidence[bestOut] - evidence[bestIn] >= rule.knownMargin
-      : (evidence[bestOut] - evidence[bestIn] >= rule.margin && modelZ[best] < rule.maxDecision) || evidence[bestOut] - evidence[bestIn] >= rule.strongMargin);
+      ? (evidence[bestOut] >= rule.minEvidence && gap >= rule.knownMargin) || (modelP[best] < rule.unsure && gap > 0)
+      : evidence[bestOut] >= rule.minEvidence && ((gap >= rule.margin && modelZ[best] < rule.maxDecision) || gap >= rule.strongMargin));
   if (bestOut >= 0 && (bestIn < 0 || overwhelming)) {
     fromType = true;
     if (bestIn < 0) {
@@ -250,8 +262,8 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   const informative = hasWords || scores.length > 0;
   const chosen = informative ? chooseCategory(e, modelP, modelZ, hasWords, scores, rule) : null;
   const catIdx = chosen?.catIdx ?? -1;
-  const categoryConfidence = chosen?.categoryConfidence ?? 0;
-  const fromType = chosen?.fromType ?? false;
+  const chosenConfidence = chosen?.categoryConfidence ?? 0;
+  const chosenFromType = chosen?.fromType ?? false;
   const p = chosen?.p ?? new Float64Array(types.length);
   // The types ranked inside the category; the type that decides the dispatch goes first: the danger's, a duty's, a village's (decide.ts).
   const ranked = chosen?.top ?? [];
@@ -273,7 +285,11 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   // The category shown is the classifier's (chooseCategory). A type put first by a danger,
   // a duty or a village may belong to another category; the explanation says so, and the
   // ticket's own category follows its event type.
+  // A type put first by a danger, a duty or a village may be of another category: the category
+  // shown stays the classifier's (the explanation says why the type was chosen).
   const category: string | null = catIdx >= 0 ? cats[catIdx] : top.length ? types[top[0]].category : null;
+  const categoryConfidence = chosenConfidence;
+  const fromType = chosenFromType;
   const evidence = new Map(scores.map((s) => [s.index, s]));
   const eventTypes = top.map((i) => ({ code: types[i].code, name: types[i].name, confidence: round(conf.get(i) ?? p[i]) }));
 

@@ -3,7 +3,8 @@ import { SVM_WORDS_CHARS } from '../../routing/candidates';
 import { buildCvCorpus, classifierPredictor, leakReport, meanSd, runCv, stratifiedGroupFolds } from '../../routing/cv';
 import { findTwins, shingles } from '../../routing/duplicates';
 import { pipelinePredictor } from '../../routing/estimate';
-import { charNgramKeys, DEFAULT_FEATURES, ngramKeyOf, ngramName } from '../../routing/features';
+import { appealParts, charNgramKeys, DEFAULT_FEATURES, featureTokens, ngramKeyOf, ngramName } from '../../routing/features';
+import { decodeModel, vectorize } from '../../routing/model';
 import { parseTaxonomy, parseUnits } from '../../routing/taxonomy';
 import { DEFAULT_PARAMS, GOLD_LABELS, readTrainingData, type TrainingData } from '../../routing/train';
 import { readJsonFile, requireSharedData, sharedData } from './support';
@@ -12,6 +13,32 @@ describe('character n-gram features', () => {
   it('n-grams stay within runs of Chinese, Latin and digit characters; digits fold to 0', () => {
     const names = charNgramKeys('路灯坏了，3天', 1, 3).map(ngramName);
     assert.deepEqual(names, ['#路', '#灯', '#路灯', '#坏', '#灯坏', '#路灯坏', '#了', '#坏了', '#灯坏了', '#0', '#天', '#0天']);
+  });
+
+  it('suggest() sees the features training saw: the committed model’s vector of an appeal has the same features, counted the same', () => {
+    const file = readJsonFile('routing/trained-model.json');
+    const m = decodeModel(file);
+    for (const [title, text] of [
+      ['公交车司机态度差', '5路公交车司机开车打电话，到站不停，我们在站台等了20分钟'],
+      ['', '小区里的路灯坏了一个月了，晚上黑漆漆的，老人走路摔了一跤。'],
+      ['孩子入学问题', '孩子户口在A市，为什么不能在学区内的学校入学？'],
+    ]) {
+      const parts = appealParts(title, text);
+      const f = featureTokens(parts, m.features);
+      const expected = new Map<number, number>();
+      for (const t of [...f.words, ...f.grams.map(ngramName)]) {
+        const i = m.wordColumn.get(t) ?? (ngramKeyOf(t) !== undefined ? m.gramColumn.get(ngramKeyOf(t)!) : -1);
+        if (i !== undefined && i >= 0) expected.set(i, (expected.get(i) ?? 0) + 1);
+      }
+      const words = [...Array(m.features.titleRepeat)].flatMap(() => parts.titleWords).concat(parts.bodyWords);
+      const x = vectorize(m, words, parts.title, parts.body);
+      const got = Array.from(x.idx);
+      assert.deepEqual([...got].sort((a, b) => a - b), [...expected.keys()].sort((a, b) => a - b));
+      // Each value is the weighted count × IDF, normalised: the ratios between features agree.
+      const weight = (i: number) => (m.sublinear ? 1 + Math.log(expected.get(i)!) : expected.get(i)!) * m.idf[i];
+      const k0 = x.idx[0];
+      got.forEach((i, k) => assert.ok(Math.abs(x.val[k] / x.val[0] - weight(i) / weight(k0)) < 1e-9));
+    }
   });
 
   it('a key survives the trip through its name (the model file stores names)', () => {

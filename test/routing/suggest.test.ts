@@ -102,17 +102,14 @@ describe('suggestion for the desk', () => {
   });
 
   it('the category is the classifier’s, and the top event type belongs to it', () => {
-    const s = r().suggest({ title: '公交车', text: '公交车司机开车打电话，到站不停，态度恶劣' });
+    const s = r().suggest({ title: '出租车拒载', text: '出租车司机拒载，还绕路多收钱，态度恶劣' });
     assert.equal(s.category, '交通运输');
     assert.equal(s.categoryFromEventType, false);
     assert.equal(r().eventType(s.eventTypes[0].code)!.category, s.category);
   });
 
   it('a clear keyword of a category the classifier was never trained on decides the category, and says so', () => {
-    for (const [text, category, type] of [
-      ['申请低保需要什么条件，家里老人常年有病', '民政', '最低生活保障'],
-      ['我想给孩子办护照，出入境管理在哪里办', '政法', '出入境证件'],
-    ]) {
+    for (const [text, category, type] of [['我想给孩子办护照，出入境管理在哪里办', '政法', '出入境证件']]) {
       const s = r().suggest({ text });
       assert.equal(s.category, category, text);
       assert.equal(s.eventTypes[0].name, type, text);
@@ -122,7 +119,7 @@ describe('suggestion for the desk', () => {
   });
 
   it('the category rule: a passing word of another category does not overrule the classifier; a clear one does', () => {
-    const rule = { minEvidence: 2, margin: 2, maxDecision: 0.25, knownMargin: 3, strongMargin: 5 };
+    const rule = { minEvidence: 2, margin: 2, maxDecision: 0.25, knownMargin: 3, strongMargin: 5, unsure: 0.5 };
     const t = r().taxonomy;
     const idx = (name: string) => t.eventTypes.findIndex((x) => x.name === name);
     const e = engineOf(r());
@@ -130,25 +127,25 @@ describe('suggestion for the desk', () => {
     // The classifier: 交通运输, fairly sure (top one-vs-rest score 0.1), the rest low.
     const z = Float64Array.from(cats, (c) => (c === '交通运输' ? 0.1 : -0.8));
     const p = Float64Array.from(cats, (c) => (c === '交通运输' ? 0.7 : 0.05));
-    const bus = idx('公交线路与服务');
+    const bus = idx('出租车服务');
     const passport = idx('出入境证件');
     // A weak word for 出入境证件 (evidence 1.5) against 1 for the bus type: the classifier's category stays.
     let c = chooseCategory(e, p, z, true, [
-      { index: bus, score: 1, matched: ['公交'] },
+      { index: bus, score: 1, matched: ['出租车'] },
       { index: passport, score: 1.5, matched: ['证件'] },
     ], rule);
     assert.equal(t.categories[c.catIdx], '交通运输');
     assert.equal(c.top[0].index, bus);
     // A clear keyword (evidence 4, 3 more than the bus type's) while no trained category claims the text: 政法.
     c = chooseCategory(e, p, z, true, [
-      { index: bus, score: 1, matched: ['公交'] },
+      { index: bus, score: 1, matched: ['出租车'] },
       { index: passport, score: 4, matched: ['护照', '出入境'] },
     ], rule);
     assert.equal(t.categories[c.catIdx], '政法');
     assert.equal(c.fromType, true);
     // The same keyword while the classifier firmly claims the text (score 0.9 ≥ 0.25): the classifier's category stays.
     c = chooseCategory(e, p, Float64Array.from(cats, (c) => (c === '交通运输' ? 0.9 : -0.8)), true, [
-      { index: bus, score: 1, matched: ['公交'] },
+      { index: bus, score: 1, matched: ['出租车'] },
       { index: passport, score: 4, matched: ['护照', '出入境'] },
     ], rule);
     assert.equal(t.categories[c.catIdx], '交通运输');
@@ -162,7 +159,8 @@ describe('suggestion for the desk', () => {
     let outside = 0;
     for (const row of rows) {
       const s = r().suggest({ title: row.title, text: row.text });
-      assert.equal(r().eventType(s.eventTypes[0].code)!.category, s.category);
+      // The top type is of the category shown, unless a danger, a duty or a village put it first (the explanation says which).
+      if (!/按险情|按职责划分|按属地管理/.test(s.explanation)) assert.equal(r().eventType(s.eventTypes[0].code)!.category, s.category, row.title);
       if (!['城乡建设', '劳动和社会保障', '教育文体', '卫生计生', '交通运输', '商贸旅游', '环境保护'].includes(s.category!)) outside++;
     }
     assert.ok(outside / rows.length < 0.05, `${outside} of ${rows.length} outside the seven`);
