@@ -17,7 +17,10 @@ REPO=$(dirname "$HERE")
 cp "$HERE/vars_hotline.xml" "$CONF/vars_hotline.xml"
 if [ -n "${HOTLINE_SIP_IP:-}" ]; then
   case "$HOTLINE_SIP_IP" in *[!0-9.]*) echo "HOTLINE_SIP_IP 应为 IPv4 地址：$HOTLINE_SIP_IP" >&2; exit 2 ;; esac
-  sed -i "s#</include>#  <X-PRE-PROCESS cmd=\"set\" data=\"local_ip_v4=$HOTLINE_SIP_IP\"/>\n  <X-PRE-PROCESS cmd=\"set\" data=\"external_rtp_ip=$HOTLINE_SIP_IP\"/>\n  <X-PRE-PROCESS cmd=\"set\" data=\"external_sip_ip=$HOTLINE_SIP_IP\"/>\n</include>#" "$CONF/vars_hotline.xml"
+  # The directory's domain follows too: vars.xml set domain=$${local_ip_v4} before this include, with
+  # the detected address at start-up but with this one at every reloadxml — the phones' domain would
+  # then change under the profiles (force-register-domain) and every REGISTER get 403.
+  sed -i "s#</include>#  <X-PRE-PROCESS cmd=\"set\" data=\"local_ip_v4=$HOTLINE_SIP_IP\"/>\n  <X-PRE-PROCESS cmd=\"set\" data=\"domain=$HOTLINE_SIP_IP\"/>\n  <X-PRE-PROCESS cmd=\"set\" data=\"domain_name=$HOTLINE_SIP_IP\"/>\n  <X-PRE-PROCESS cmd=\"set\" data=\"external_rtp_ip=$HOTLINE_SIP_IP\"/>\n  <X-PRE-PROCESS cmd=\"set\" data=\"external_sip_ip=$HOTLINE_SIP_IP\"/>\n</include>#" "$CONF/vars_hotline.xml"
   # On loopback the stock IPv6 profiles stay on loopback too.
   [ "$HOTLINE_SIP_IP" != 127.0.0.1 ] || sed -i 's#</include>#  <X-PRE-PROCESS cmd="set" data="local_ip_v6=::1"/>\n</include>#' "$CONF/vars_hotline.xml"
   echo "SIP 与 RTP 绑定到 $HOTLINE_SIP_IP（internal 端口 5060，external 端口 5080）。"

@@ -101,10 +101,24 @@ function parseTable(body: string): Record<string, string>[] {
   });
 }
 
+/** mod_callcenter's own pauses after a failed offer, in seconds (absent from a list without those columns). */
+export interface OfferDelays {
+  reject: number;
+  busy: number;
+  noAnswer: number;
+}
+
 /** Parses `callcenter_config queue list agents <queue>`. */
-export function parseAgentList(body: string): Map<string, SwitchAgentView & { contact: string }> {
-  const out = new Map<string, SwitchAgentView & { contact: string }>();
-  for (const r of parseTable(body)) if (r.name) out.set(r.name, { status: r.status, state: r.state, contact: r.contact });
+export function parseAgentList(body: string): Map<string, SwitchAgentView & { contact: string; delays?: OfferDelays }> {
+  const out = new Map<string, SwitchAgentView & { contact: string; delays?: OfferDelays }>();
+  for (const r of parseTable(body)) {
+    if (!r.name) continue;
+    const v: SwitchAgentView & { contact: string; delays?: OfferDelays } = { status: r.status, state: r.state, contact: r.contact };
+    if (r.reject_delay_time !== undefined) {
+      v.delays = { reject: Number(r.reject_delay_time), busy: Number(r.busy_delay_time), noAnswer: Number(r.no_answer_delay_time) };
+    }
+    out.set(r.name, v);
+  }
   return out;
 }
 

@@ -4,7 +4,7 @@
 // ivr/asterisk/adapter.ts (agents, live calls, the event bus, reconciliation) is in
 // ivr/switch-core.ts.
 import crypto from 'node:crypto';
-import { AgentRecord, SwitchAgentView, parseAgentList, parseMemberList } from '../agent-state';
+import { AgentRecord, OfferDelays, SwitchAgentView, parseAgentList, parseMemberList } from '../agent-state';
 import { IvrConfig } from '../config';
 import { SwitchCore, SwitchCoreOptions } from '../switch-core';
 import { SurveyCallPlaced, SurveyCallRequest, Telephony, TelephonyError } from '../telephony';
@@ -17,7 +17,7 @@ import { HOLD_MUSIC_FILE, PROMPTS, PromptKey, promptFile, queuePositionPrompt } 
 
 export interface FreeSwitchOptions extends SwitchCoreOptions {
   config: IvrConfig;
-  /** SIP contact of an agent's phone, e.g. user/1001 (directory user). */
+  /** SIP contact of an agent's phone; default `{call_timeout=20}user/<extension>` (the directory user, rung 20 s). */
   agentContact?: (extension: string) => string;
   backoff?: { initialMs: number; maxMs: number };
   silenceMs?: number;
@@ -25,11 +25,25 @@ export interface FreeSwitchOptions extends SwitchCoreOptions {
   instrument?: { onEventHandled?: () => void; onCommandLatency?: (ms: number) => void };
 }
 
+/**
+ * Seconds mod_callcenter leaves an operator alone after their phone declined, was busy or rang
+ * out. Its default is 0, and longest-idle-agent then offers the same caller to the same phone
+ * again at once, in a loop, while other operators wait: with a pause the next operator gets it.
+ */
+export const OFFER_RETRY_DELAY_S = 10;
+
+/**
+ * Seconds an operator's phone rings before the caller is offered to the next operator. On the
+ * contact itself: a `user/…` contact is dialled by a nested originate with its own time-out (60 s),
+ * which mod_callcenter's agent-originate-timeout does not shorten.
+ */
+export const AGENT_RING_S = 20;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What one look at the switch tells about one agent: its mod_callcenter view, and the calls alive. */
 interface AgentView {
-  sw: SwitchAgentView | null;
+  sw: (SwitchAgentView & { contact?: string; delays?: OfferDelays }) | null;
   alive: Set<string>;
 }
 
@@ -159,12 +173,21 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
 
   async hold(callId: string): Promise<void> {
     this.checkCallId(callId);
+    await this.assertCallExists(callId);
     await this.callApi(`uuid_hold ${callId}`);
   }
 
   async unhold(callId: string): Promise<void> {
     this.checkCallId(callId);
+    await this.assertCallExists(callId);
     await this.callApi(`uuid_hold off ${callId}`);
+  }
+
+  /** uuid_hold answers "+OK Success" for a call that does not exist (as recorded from 1.10.12): ask first. */
+  private async assertCallExists(callId: string): Promise<void> {
+    if ((await this.inbound.api(`uuid_exists ${callId}`)).trim() !== 'true') {
+      throw new TelephonyError('uuid_hold 失败：通话不存在或已结束', '-ERR No such channel!');
+    }
   }
 
   async transfer(callId: string, destination: string): Promise<void> {
@@ -290,14 +313,22 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
       view = { sw: list.get(this.ccName(agent)) ?? null, alive: new Set((channels.rows ?? []).map((x) => x.uuid)) };
     }
     const action = this.decideAgent(r, view.sw, view.alive);
-    if (!action) return;
     const name = this.ccName(agent);
-    if (action.addOnSwitch) {
+    const contact = this.o.agentContact?.(agent) ?? `{call_timeout=${AGENT_RING_S}}user/${agent}`;
+    if (action?.addOnSwitch) {
       await this.cc(`agent add ${name} callback`);
-      const contact = this.o.agentContact?.(agent) ?? `user/${agent}`;
       await this.cc(`agent set contact ${name} ${contact}`);
       await this.cc(`tier add ${this.o.config.queue} ${name} 1 1`);
+    } else if (view.sw && view.sw.contact !== undefined && view.sw.contact !== contact) {
+      // An agent added by an earlier version, or with another contact: the switch follows the app.
+      await this.cc(`agent set contact ${name} ${contact}`);
     }
-    if (action.pushStatus) await this.cc(`agent set status ${name} '${action.pushStatus}'`);
+    const d = view.sw?.delays;
+    if (action?.addOnSwitch || (d && [d.reject, d.busy, d.noAnswer].some((x) => x !== OFFER_RETRY_DELAY_S))) {
+      for (const key of ['reject_delay_time', 'busy_delay_time', 'no_answer_delay_time']) {
+        await this.cc(`agent set ${key} ${name} ${OFFER_RETRY_DELAY_S}`);
+      }
+    }
+    if (action?.pushStatus) await this.cc(`agent set status ${name} '${action.pushStatus}'`);
   }
 }

@@ -294,7 +294,11 @@ export type SimPhone =
 
 /** A minimal mod_callcenter: agents with status/state, one queue, longest-idle agent. */
 export class SimCallcenter {
-  readonly agents = new Map<string, { status: string; state: string; contact: string; lastBridgeEnd: number; lastOffered?: number; readyAt?: number }>();
+  readonly agents = new Map<string, {
+    status: string; state: string; contact: string; lastBridgeEnd: number; lastOffered?: number; readyAt?: number;
+    /** Seconds the agent is left alone after a declined / busy / unanswered offer (0 as in mod_callcenter). */
+    delays?: { reject: number; busy: number; noAnswer: number };
+  }>();
   /** Operators' phones by extension (absent: answers at once, talks as the caller's script says). */
   readonly phones = new Map<string, SimPhone>();
   readonly waiting: { ch: SimChannel; queue: string; memberUuid: string; joined: number; done: (h: Headers) => void }[] = [];
@@ -339,6 +343,9 @@ export class SimCallcenter {
       } else if (key === 'contact') {
         a.contact = value;
         this.info('agent-contact-change', { 'CC-Agent': name, 'CC-Agent-Contact': value });
+      } else if (key === 'reject_delay_time' || key === 'busy_delay_time' || key === 'no_answer_delay_time') {
+        const d = (a.delays ??= { reject: 0, busy: 0, noAnswer: 0 });
+        d[key === 'reject_delay_time' ? 'reject' : key === 'busy_delay_time' ? 'busy' : 'noAnswer'] = Number(value) || 0;
       }
       return '+OK\n';
     }
@@ -373,8 +380,13 @@ export class SimCallcenter {
         return table('name|strategy|moh_sound', [...this.queues].map((q) => `${q}|longest-idle-agent|local_stream://moh`));
       }
       if (rest[0] === 'agents') {
-        return table('name|instance_id|uuid|type|contact|status|state',
-          [...this.agents].map(([n, a]) => `${n}|single_box||callback|${a.contact}|${a.status}|${a.state}`));
+        // The columns of 1.10.12 (max_no_answer … external_calls_count), as the real switch lists them.
+        const sec = (ms: number | undefined) => String(Math.floor((ms ?? 0) / 1000));
+        return table('name|instance_id|uuid|type|contact|status|state|max_no_answer|wrap_up_time|reject_delay_time|busy_delay_time|no_answer_delay_time|last_bridge_start|last_bridge_end|last_offered_call|last_status_change|no_answer_count|calls_answered|talk_time|ready_time|external_calls_count',
+          [...this.agents].map(([n, a]) => {
+            const d = a.delays ?? { reject: 0, busy: 0, noAnswer: 0 };
+            return `${n}|single_box||callback|${a.contact}|${a.status}|${a.state}|0|0|${d.reject}|${d.busy}|${d.noAnswer}|0|${sec(a.lastBridgeEnd)}|${sec(a.lastOffered)}|0|0|0|0|${sec(a.readyAt)}|0`;
+          }));
       }
       if (rest[0] === 'tiers') {
         return table('queue|agent|state|level|position',
@@ -435,8 +447,10 @@ export class SimCallcenter {
   private dispatchWaiting(): void {
     while (this.waiting.length) {
       const now = Date.now();
+      // longest-idle-agent orders by the end of the last bridge only (mod_callcenter 1.10.12), not by the
+      // last offer: an agent whose phone declined is offered the next caller again unless it has a delay.
       const free = [...this.agents].filter(([, a]) => a.status.startsWith('Available') && a.state === 'Waiting' && (a.readyAt ?? 0) <= now)
-        .sort((x, y) => Math.max(x[1].lastBridgeEnd, x[1].lastOffered ?? 0) - Math.max(y[1].lastBridgeEnd, y[1].lastOffered ?? 0));
+        .sort((x, y) => x[1].lastBridgeEnd - y[1].lastBridgeEnd);
       if (!free.length) {
         const later = [...this.agents.values()].filter((a) => a.status.startsWith('Available') && a.state === 'Waiting' && (a.readyAt ?? 0) > now);
         if (later.length) setTimeout(() => this.dispatchWaiting(), Math.min(...later.map((a) => a.readyAt! - now)) + 5);
@@ -458,7 +472,10 @@ export class SimCallcenter {
         const cause = { reject: 'CALL_REJECTED', no_answer: 'NO_ANSWER', unregistered: 'USER_NOT_REGISTERED' }[phone.kind];
         const fail = () => {
           a.state = 'Waiting';
-          if (phone.kind === 'unregistered') a.readyAt = Date.now() + 5000;
+          // mod_callcenter's pause after a failed offer: 5 s for an unregistered phone, else the agent's own delay.
+          const d = a.delays ?? { reject: 0, busy: 0, noAnswer: 0 };
+          const pauseS = phone.kind === 'unregistered' ? 5 : phone.kind === 'reject' ? d.reject : d.noAnswer;
+          if (pauseS > 0) a.readyAt = Date.now() + pauseS * 1000;
           this.info('agent-state-change', { 'CC-Agent': name, 'CC-Agent-State': 'Waiting' });
           this.info('bridge-agent-fail', { 'CC-Agent': name, 'CC-Hangup-Cause': cause, ...member });
           if (m.ch.up && !this.waiting.includes(m)) this.waiting.unshift(m);
@@ -864,10 +881,14 @@ export class EslTestServer {
         setImmediate(() => ch.hangup(a[1] ?? 'NORMAL_CLEARING'));
         return '+OK\n';
       }
+      case 'uuid_exists':
+        return this.channels.has(a[0]) ? 'true' : 'false';
       case 'uuid_hold': {
         const off = a[0] === 'off';
         const ch = this.channels.get(off ? a[1] : a[0]);
-        if (!ch) return '-ERR Operation failed\n';
+        // The recorded switch says Success for a channel that does not exist (call-control trace L56).
+        if (!ch) return '+OK Success\n';
+        if (ch.held === !off) return '-ERR Operation failed\n';
         ch.held = !off;
         setImmediate(() => ch.emit(off ? 'CHANNEL_UNHOLD' : 'CHANNEL_HOLD'));
         return '+OK Success\n';

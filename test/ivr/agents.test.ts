@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { parseAgentList, reconcileAgent } from '../../ivr/agent-state';
 import { KnexAgentStateStore } from '../../ivr/agent-store';
-import { FreeSwitchTelephony } from '../../ivr/freeswitch/adapter';
+import { AGENT_RING_S, FreeSwitchTelephony, OFFER_RETRY_DELAY_S } from '../../ivr/freeswitch/adapter';
 import { closeTestDb, openTestDb } from '../support/db';
 import { TelephonyError } from '../../ivr/telephony';
 import { Harness, startHarness, until } from './harness';
@@ -127,6 +127,21 @@ describe('agent states', () => {
       const gaps = readyAt.slice(1).map((t, i) => t - readyAt[i]);
       assert.ok(gaps.every((g) => g >= 70), `releases ${gaps.map((g) => g.toFixed(0)).join(', ')} ms apart`);
       await until(() => agents.every((a) => h.fs.callcenter.agents.get(`${a}@hotline`)?.status === 'Available'), 2000, 'all Available on the switch');
+    });
+
+    it('an operator is rung 20 s at most, and left alone a while after declining, so the caller goes to the next operator (issue 15)', async () => {
+      h = await startHarness();
+      // An agent an earlier version added: contact without a ring limit, mod_callcenter's pauses 0.
+      h.fs.callcenter.api('agent add 1002@hotline callback');
+      h.fs.callcenter.api('agent set contact 1002@hotline user/1002');
+      await h.tel.setAgentState('1001', { state: 'ready' });
+      await h.tel.setAgentState('1002', { state: 'ready' });
+      for (const name of ['1001@hotline', '1002@hotline']) {
+        const a = h.fs.callcenter.agents.get(name)!;
+        assert.equal(a.contact, `{call_timeout=${AGENT_RING_S}}user/${name.split('@')[0]}`);
+        assert.deepEqual(a.delays, { reject: OFFER_RETRY_DELAY_S, busy: OFFER_RETRY_DELAY_S, noAnswer: OFFER_RETRY_DELAY_S });
+      }
+      assert.deepEqual(parseAgentList(h.fs.callcenter.api('queue list agents hotline')).get('1001@hotline')?.delays, { reject: 10, busy: 10, noAnswer: 10 });
     });
 
     it('agents lost by a switch restart are added again with their state', async () => {

@@ -37,6 +37,10 @@ describe('operator call controls', () => {
   it('a call that is gone, a malformed call id or destination is refused with the switch\'s words, and nothing is sent for bad input', async () => {
     h = await startHarness();
     await assert.rejects(h.tel.hangup('00000000-0000-4000-8000-000000000000'), (e: Error) => e instanceof TelephonyError && (e as TelephonyError).detail === '-ERR No such channel!');
+    // FreeSWITCH's own uuid_hold says "+OK Success" for a call that does not exist: the app asks first.
+    assert.equal(h.fs.runApi('uuid_hold 00000000-0000-4000-8000-000000000000'), '+OK Success\n');
+    await assert.rejects(h.tel.hold('00000000-0000-4000-8000-000000000000'), (e: Error) => e instanceof TelephonyError && (e as TelephonyError).detail === '-ERR No such channel!');
+    await assert.rejects(h.tel.unhold('00000000-0000-4000-8000-000000000000'), TelephonyError);
     const before = h.fs.commandLog.length;
     await assert.rejects(h.tel.hold('abc; uuid_kill all'), TelephonyError);
     await assert.rejects(h.tel.transfer('00000000-0000-4000-8000-000000000000', '70 11 XML'), TelephonyError);

@@ -72,6 +72,8 @@ export interface SwitchDriver {
   readonly queueMaxWaitS: number;
   setUp(): Promise<void>;
   tearDown(): Promise<void>;
+  /** After each scenario: nothing of it left on the switch (calls hung up). */
+  reset?(): Promise<void>;
   /** A new adapter for the app (not started). */
   adapter(parts: AppParts): Telephony;
   /** Ends the app like kill -9: sockets dropped, nothing said, nothing flushed. */

@@ -39,6 +39,7 @@ export function switchScenarios(makeDriver: () => SwitchDriver, o: { timeoutMs: 
         await app.stop().catch(() => undefined);
       }
       app = null;
+      await d.reset?.();
       await closeTestDb(db);
     });
 

@@ -8,13 +8,14 @@
 //   FREESWITCH_PHONES (127.0.0.1:5060)          where the operators' phones register (profile internal)
 //   HOTLINE_NUMBER (12345), IVR_LISTEN, IVR_PROMPTS_DIR, IVR_RECORDINGS_DIR as for the app
 //   SURVEY_CALLEES_PORT (5070)                  where the survey callees answer
+import { parseAgentList } from '../../../ivr/agent-state';
 import { parseIvrConfig } from '../../../ivr/config';
 import { sipPassword } from '../../../ivr/freeswitch/directory';
 import { FreeSwitchTelephony } from '../../../ivr/freeswitch/adapter';
 import { EslInbound } from '../../../ivr/freeswitch/inbound';
 import { Telephony } from '../../../ivr/telephony';
 import { AgentPhone, AppParts, CalleeBehaviour, CallerPlan, Capability, CitizenCall, PhoneBehaviour, SwitchDriver } from '../driver';
-import { Sipp, callerXml, calleesXml, callersCsv, freshPort, phoneXml, registerXml, runSipp } from './sipp';
+import { Sipp, callerXml, calleesXml, callersCsv, freshPort, listening, phoneXml, registerXml, runSipp } from './sipp';
 
 type H = Record<string, string>;
 
@@ -34,6 +35,8 @@ export class FreeSwitchRealDriver implements SwitchDriver {
   /** Keys for calls not yet seen, by caller number (inbound) or callee number (survey). */
   private keysByNumber = new Map<string, string[]>();
   private listeners = new Set<(h: H) => void>();
+  /** Channels whose next keys wait for the end of this "invalid" prompt (a retry of play_and_get_digits). */
+  private retryAfter = new Map<string, string>();
   private calleeSeq = 0;
 
   constructor() {
@@ -47,13 +50,34 @@ export class FreeSwitchRealDriver implements SwitchDriver {
 
   async setUp(): Promise<void> {
     if (!process.env.HOTLINE_SIP_SECRET) throw new Error('HOTLINE_SIP_SECRET must be the one install.sh generated the phones from');
-    this.probe = new EslInbound({ host: this.esl.host, port: this.esl.port, password: this.esl.password, backoff: { initialMs: 200, maxMs: 1000 }, extraEvents: ['CHANNEL_EXECUTE'] });
+    this.probe = new EslInbound({ host: this.esl.host, port: this.esl.port, password: this.esl.password, backoff: { initialMs: 200, maxMs: 1000 }, extraEvents: ['CHANNEL_EXECUTE', 'PLAYBACK_STOP'] });
     const up = new Promise<void>((r) => this.probe!.once('up', () => r()));
     this.probe.on('event', (h: H) => this.onEvent(h));
     this.probe.start();
     await up;
     this.callees = runSipp(calleesXml(), ['-aa'], this.calleesPort);
     this.sipps.add(this.callees);
+    await listening(this.callees);
+  }
+
+  /**
+   * Between scenarios: every call still on the switch is hung up, so that none is adopted by the next
+   * scenario's app, and mod_callcenter's agents are deleted (the next app adds its own), so that no
+   * pause after a declined offer carries over.
+   */
+  async reset(): Promise<void> {
+    await this.api('hupall NORMAL_CLEARING');
+    for (const name of parseAgentList(await this.api('callcenter_config queue list agents hotline')).keys()) {
+      await this.api(`callcenter_config tier del hotline ${name}`);
+      await this.api(`callcenter_config agent del ${name}`);
+    }
+    const deadline = Date.now() + 15000;
+    for (;;) {
+      const n = (JSON.parse(await this.api('show channels as json')) as { row_count?: number }).row_count ?? 0;
+      if (n === 0) return;
+      if (Date.now() > deadline) throw new Error(`${n} channels still up on the switch after hupall`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 
   async tearDown(): Promise<void> {
@@ -78,13 +102,29 @@ export class FreeSwitchRealDriver implements SwitchDriver {
       }
     }
     if (h['Event-Name'] === 'CHANNEL_EXECUTE' && h.Application === 'play_and_get_digits' && id) {
-      const k = this.keys.get(id);
-      if (!k || k.length === 0) return;
-      const digits = k.shift()!;
-      // A moment after the prompt starts, as a caller who knows the menu presses at once.
-      if (digits) setTimeout(() => void this.api(`uuid_recv_dtmf ${id} ${digits}`).catch(() => undefined), 400);
+      // <min> <max> <tries> <timeout> <terminators> <prompt> <invalid prompt> <variable> <regexp> …
+      const [, , tries, , , , invalid, , pattern] = (h['Application-Data'] ?? '').split(' ');
+      const digits = this.press(id);
+      // A wrong key with tries left: the next keys go when the "invalid" prompt has been played.
+      if (digits && Number(tries) > 1 && pattern && !new RegExp(pattern).test(digits)) this.retryAfter.set(id, invalid);
     }
-    if (h['Event-Name'] === 'CHANNEL_HANGUP_COMPLETE' && id) this.keys.delete(id);
+    if (h['Event-Name'] === 'PLAYBACK_STOP' && id && this.retryAfter.get(id) === h['Playback-File-Path']) {
+      this.retryAfter.delete(id);
+      this.press(id);
+    }
+    if (h['Event-Name'] === 'CHANNEL_HANGUP_COMPLETE' && id) {
+      this.keys.delete(id);
+      this.retryAfter.delete(id);
+    }
+  }
+
+  /** Keys the next digits planned for a channel, a moment after the prompt starts (as a caller who knows the menu presses at once). */
+  private press(id: string): string | null {
+    const k = this.keys.get(id);
+    if (!k || k.length === 0) return null;
+    const digits = k.shift()!;
+    if (digits) setTimeout(() => void this.api(`uuid_recv_dtmf ${id} ${digits}`).catch(() => undefined), 400);
+    return digits;
   }
 
   /** The first event (from now on) that matches. */
@@ -131,6 +171,7 @@ export class FreeSwitchRealDriver implements SwitchDriver {
     await register(300);
     let uas: Sipp | null = runSipp(phoneXml(b.kind === 'answer' ? { kind: 'answer', talkMs: [b.talkMs, b.talkMs] } : b), [], port);
     this.sipps.add(uas);
+    await listening(uas);
     const hangUpPhone = async () => {
       if (!uas) return;
       await uas.stop();

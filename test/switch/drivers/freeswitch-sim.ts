@@ -36,6 +36,13 @@ export class FreeSwitchSimDriver implements SwitchDriver {
     this.ivrPort = await freePort();
   }
 
+  /** Between scenarios: no call left, and mod_callcenter's agents gone (the next app adds its own, with no pause left over). */
+  async reset(): Promise<void> {
+    for (const ch of [...this.fs.channels.values()]) ch.hangup('NORMAL_CLEARING');
+    this.fs.callcenter.agents.clear();
+    this.fs.callcenter.tiers.splice(0);
+  }
+
   async tearDown(): Promise<void> {
     await this.fs.close();
   }

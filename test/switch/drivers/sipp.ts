@@ -23,6 +23,32 @@ export interface Sipp {
   stop(): Promise<void>;
 }
 
+/** Whether a UDP port is bound on this machine (/proc/net/udp, /proc/net/udp6). */
+function udpBound(port: number): boolean {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  for (const f of ['/proc/net/udp', '/proc/net/udp6']) {
+    try {
+      if (fs.readFileSync(f, 'utf8').split('\n').some((l) => l.trim().split(/\s+/)[1]?.endsWith(hex))) return true;
+    } catch {
+      /* no such table */
+    }
+  }
+  return false;
+}
+
+/**
+ * Resolves once a sipp process listens on its port (a phone must be there before the switch
+ * rings it: an INVITE to a port nobody has bound yet fails at once, NORMAL_TEMPORARY_FAILURE).
+ */
+export async function listening(s: Sipp, ms = 20000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!udpBound(s.port)) {
+    if (s.proc.exitCode !== null || s.proc.signalCode !== null) throw new Error(`sipp on port ${s.port} exited (${s.proc.exitCode ?? s.proc.signalCode})`);
+    if (Date.now() > deadline) throw new Error(`sipp on port ${s.port} is not listening after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 /** Runs sipp with a scenario given as XML text. */
 export function runSipp(xml: string, args: string[], port = freshPort()): Sipp {
   const file = path.join(dir, `s${++seq}.xml`);
@@ -91,7 +117,14 @@ Content-Length: 0
 export function phoneXml(b: { kind: 'answer'; talkMs: [number, number] } | { kind: 'reject' } | { kind: 'no_answer' }): string {
   const head = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="operator phone">
-  <recv request="INVITE"/>
+  <recv request="INVITE">${b.kind !== 'answer' ? '' : `
+    <action>
+      <!-- For the phone's own BYE: it goes to the switch's Contact, with From and To the other way round. -->
+      <ereg regexp=".*" search_in="hdr" header="From:" assign_to="remote_party"/>
+      <ereg regexp=".*" search_in="hdr" header="To:" assign_to="local_party"/>
+      <ereg regexp="sip:[^>]*" search_in="hdr" header="Contact:" assign_to="remote_contact"/>
+    </action>
+  `}</recv>
   <send><![CDATA[
 SIP/2.0 180 Ringing
 [last_Via:]
@@ -157,10 +190,10 @@ ${withLength('', SDP)}]]></send>
   <!-- A caller who hangs up first: sipp's default behaviour answers the BYE with 200 and ends the call. -->
   <pause distribution="uniform" min="${b.talkMs[0]}" max="${b.talkMs[1]}"/>
   <send retrans="500"><![CDATA[
-BYE [next_url] SIP/2.0
+BYE [$remote_contact] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-[last_From:]
-[last_To:]
+From: [$local_party];tag=[pid]SIPpTag01[call_number]
+To: [$remote_party]
 [last_Call-ID:]
 CSeq: 2 BYE
 Contact: <sip:[local_ip]:[local_port];transport=[transport]>
