@@ -15,6 +15,8 @@ export interface Pattern {
   ordered?: boolean;
   /** Characters; overrides the rule's window. */
   window?: number;
+  /** How far from the anchor an `unless` class counts (default: the window). */
+  unlessWindow?: number;
 }
 
 export interface Hit {
@@ -35,6 +37,7 @@ export function patternProblems(at: string, patterns: unknown, known: (c: string
     if (!isPhraseList(p?.all)) errors.push(`${at}：pattern.all 必须是词类名数组`);
     for (const c of [...(p?.all ?? []), ...(p?.unless ?? [])]) if (!known(c)) errors.push(`${at}：未定义的词类 ${c}`);
     if (p?.window !== undefined && !(Number.isInteger(p.window) && p.window > 0)) errors.push(`${at}：pattern.window 必须是正整数`);
+    if (p?.unlessWindow !== undefined && !(Number.isInteger(p.unlessWindow) && p.unlessWindow > 0)) errors.push(`${at}：pattern.unlessWindow 必须是正整数`);
   }
   return errors;
 }
@@ -88,7 +91,8 @@ export class WordClasses {
 /** The hits that make the pattern around this anchor hit, first to last, or null. */
 export function matchAt(p: Pattern, ruleWindow: number, a: Hit, byClass: ClassHits): Hit[] | null {
   const window = p.window ?? ruleWindow;
-  for (const u of p.unless ?? []) if ((byClass.get(u) ?? []).some((h) => Math.abs(h.start - a.start) <= window)) return null;
+  const reach = p.unlessWindow ?? window;
+  for (const u of p.unless ?? []) if ((byClass.get(u) ?? []).some((h) => Math.abs(h.start - a.start) <= reach)) return null;
   const chosen: Hit[] = [a];
   let next = a; // ordered: each class must end before the next one starts, within the window
   for (let i = p.all.length - 2; i >= 0; i--) {
