@@ -1,0 +1,62 @@
+// npm run bench:casebooks — the hand-written casebooks of issue 12 (test/routing/casebooks)
+// through the full suggestion pipeline: emergency recall and false alarms, the unit that
+// acts, lead unit, kind; the cost of the emergency triage and of the duties per appeal;
+// how many of the real (written, non-urgent) board appeals the triage flags.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadRouting } from '../../routing/index';
+import { CASEBOOK_PARTS, evaluateCasebooks, type CasebookReport } from '../../routing/casebook';
+import { parseCsvObjects } from '../../routing/csv';
+import { normalize } from '../../routing/text';
+import { writeSection } from './report';
+
+const sharedData = path.resolve(__dirname, '../../../shared/data');
+
+function main(): void {
+  const routing = loadRouting();
+  const reports: CasebookReport[] = CASEBOOK_PARTS.map((part) => evaluateCasebooks((x) => routing.suggest(x), part));
+  const row = (r: CasebookReport) =>
+    `| ${r.part} | ${r.emergency.emergencies} / ${r.emergency.lookalikes} | ${r.emergency.recall} % | ${r.emergency.falseAlarms} % | ${r.emergency.actingUnit} % | ${r.routing.n} | ${r.routing.lead} % | ${r.routing.kind} % | ${r.routing.coRecall} % | ${r.routing.emergencyAgreement} % |`;
+
+  let real = '';
+  if (fs.existsSync(path.join(sharedData, 'appeals-unlabelled.csv'))) {
+    const texts = parseCsvObjects(fs.readFileSync(path.join(sharedData, 'appeals-unlabelled.csv'), 'utf8')).map((x) => normalize(`${x.title} ${x.text}`));
+    let flagged = 0;
+    for (const t of texts) if (routing.triage(t).emergency) flagged++;
+    const timeIt = (f: (t: string) => unknown) => {
+      const runs: number[] = [];
+      for (let pass = 0; pass < 3; pass++) {
+        const t0 = process.hrtime.bigint();
+        for (const t of texts) f(t);
+        runs.push(Number(process.hrtime.bigint() - t0) / 1e3 / texts.length);
+      }
+      return runs.sort((a, b) => a - b)[1];
+    };
+    const triageUs = timeIt((t) => routing.triage(t));
+    const suggestUs = timeIt((t) => routing.suggest({ text: t }));
+    real = `On the ${texts.length} real board appeals of \`../shared/data/appeals-unlabelled.csv\` (written, non-urgent; mean ${Math.round(texts.reduce((s, t) => s + t.length, 0) / texts.length)} characters) the triage flags **${flagged} (${((100 * flagged) / texts.length).toFixed(1)} %)** — mostly long written accounts of past accidents. Cost, median of three passes: triage alone ${triageUs.toFixed(0)} µs per appeal, the whole \`suggest()\` ${suggestUs.toFixed(0)} µs (the machine's 1-minute load average at the end: ${os.loadavg()[0].toFixed(1)}; \`npm run bench:routing\` is the throughput benchmark).`;
+  }
+
+  writeSection(
+    'casebooks',
+    'Routing casebooks: emergencies, lead unit, kind (`npm run bench:casebooks`, issue 12)',
+    `
+Hand-written caller utterances with the answer decided before the engine was run on them
+(\`test/routing/casebooks\`, see routing/README.md "Casebooks"): **dev** was used while building the
+rules, **held** was written at the same time and never tuned on, **late** was written after the
+rules and scored once they were frozen. Same figures as \`npx hotline routing eval --casebooks\`.
+
+| part | emergencies / look-alikes | emergency recall | false alarms | unit that acts (of flagged) | appeals | lead unit | kind | co-handlers present | emergency or not agrees |
+|---|---|---|---|---|---|---|---|---|---|
+${reports.map(row).join('\n')}
+
+Targets (issue 12): emergency recall ≥ 95 % with ≤ 5 % false alarms; lead unit ≥ 95 %; kind ≥ 90 %.
+
+${real}
+`,
+  );
+  for (const r of reports) console.log(JSON.stringify({ part: r.part, emergency: { ...r.emergency, misses: r.emergency.misses.length }, routing: { ...r.routing, misses: r.routing.misses.length } }));
+}
+
+main();
