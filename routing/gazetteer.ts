@@ -81,18 +81,26 @@ export function parseGazetteer(raw: unknown, units: Units): Gazetteer {
   return { version: doc.version, towns: doc.towns as GazetteerTown[], places, entries };
 }
 
+/**
+ * A short name that is also an ordinary word (稻田, 古城, 台头, 上口) counts in free text only
+ * where the words around it make it a place: a caller saying where they are from or at
+ * (俺是台头的, 家在稻田, 住在古城那边), or the place followed by 那边/这块/镇上/街上….
+ */
+const PLACE_BEFORE = /(?:俺是|我是|俺们是|咱是|家在|住在|俺在|我在|俺家在|俺们|咱们|咱)$/;
+const PLACE_AFTER = /^(?:的人|那边|这边|那块|这块|那里|这里|那儿|这儿|镇上|街上|这一片|那一片|那片|这片|的[，,。 ]|的$)/;
+
 /** Names found in `s`, longest first, a shorter name inside a longer match not counted again. */
 function hits(g: Gazetteer, s: string, inAddress: boolean): Array<{ name: string; town: string }> {
   const out: Array<{ name: string; town: string }> = [];
   const taken: Array<[number, number]> = [];
   for (const e of g.entries) {
-    if (e.addressOnly && !inAddress) continue;
     let from = 0;
     for (;;) {
       const i = s.indexOf(e.name, from);
       if (i < 0) break;
       const j = i + e.name.length;
-      if (!taken.some(([a, b]) => i < b && j > a)) {
+      const placeHere = !e.addressOnly || inAddress || PLACE_BEFORE.test(s.slice(Math.max(0, i - 4), i)) || PLACE_AFTER.test(s.slice(j, j + 4));
+      if (placeHere && !taken.some(([a, b]) => i < b && j > a)) {
         taken.push([i, j]);
         out.push({ name: e.name, town: e.town });
       }

@@ -21,6 +21,15 @@ describe('address matcher', () => {
     assert.equal(r().matchTown('地里全是垃圾', '稻田').town, 'daotian');
   });
 
+  it('reads such a short name in the text where the caller says it is a place (俺是台头的, 住在古城那边)', () => {
+    assert.equal(r().matchTown('俺是台头的，俺们庄里的垃圾池满了').town, 'taitou');
+    assert.equal(r().matchTown('俺家在稻田，村里的路坏了').town, 'daotian');
+    assert.equal(r().matchTown('住在古城那边，停水一天了').town, 'gucheng');
+    assert.equal(r().matchTown('发票台头开错了').town, null);
+    assert.equal(r().matchTown('古城墙边上的路灯坏了').town, null);
+    assert.equal(r().matchTown('戴上口罩去医院').town, null);
+  });
+
   it('maps a named village to its street office', () => {
     assert.equal(r().matchTown('三元朱村的大棚被雪压塌了').town, 'sunjiaji');
   });
