@@ -285,8 +285,6 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   // The category shown is the classifier's (chooseCategory). A type put first by a danger,
   // a duty or a village may belong to another category; the explanation says so, and the
   // ticket's own category follows its event type.
-  // A type put first by a danger, a duty or a village may be of another category: the category
-  // shown stays the classifier's (the explanation says why the type was chosen).
   const category: string | null = catIdx >= 0 ? cats[catIdx] : top.length ? types[top[0]].category : null;
   const categoryConfidence = chosenConfidence;
   const fromType = chosenFromType;
