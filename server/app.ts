@@ -5,7 +5,7 @@ import { dbKind } from '../storage/db';
 import type { PromptCheck } from '../ivr/telephony';
 import { listUnits, User } from '../storage/directory';
 import { TicketService } from './services/tickets';
-import { jsonErrors, notFoundRoute } from './http/errors';
+import { jsonErrors, notFoundRoute, refuseNul } from './http/errors';
 import { securityHeaders } from './http/security-headers';
 import { initialPasswordGate, requireRole, sessionMiddleware, sessionRoutes } from './http/auth';
 import { ticketRoutes } from './http/tickets';
@@ -50,6 +50,7 @@ export function createApp(d: AppDeps): express.Express {
   app.set('trust proxy', d.trustProxy ?? 'loopback');
   app.use(express.json({ limit: d.maxBody }));
   app.use(express.urlencoded({ extended: true, limit: d.maxBody, parameterLimit: 100 }));
+  app.use(refuseNul);
 
   app.get('/healthz', async (_req, res) => {
     let database: 'ok' | 'down' = 'ok';

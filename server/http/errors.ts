@@ -75,3 +75,25 @@ export const jsonErrors: ErrorRequestHandler = (err, req, res, _next) => {
 export const notFoundRoute: RequestHandler = (req, res) => {
   res.status(404).json({ error: { code: 'not_found', message: `没有这个接口：${req.method} ${req.path}` } });
 };
+
+/** True when a parsed body holds a NUL character in any string, key or value (depth-bounded walk). */
+function holdsNul(v: unknown, depth = 0): boolean {
+  if (typeof v === 'string') return v.includes('\u0000');
+  if (!v || typeof v !== 'object' || depth > 64) return false;
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    if (k.includes('\u0000') || holdsNul(x, depth + 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * A NUL character (%00, \u0000) is in no ticket number, filter, name or text a person sends,
+ * and PostgreSQL cannot even compare a text with one (it raises, which would be a 500).
+ * Refused before any route: in the path, the query string and the parsed body.
+ */
+export const refuseNul: RequestHandler = (req, _res, next) => {
+  if (/%00/i.test(req.originalUrl) || req.originalUrl.includes('\u0000') || holdsNul(req.body)) {
+    return next(new HttpError(400, 'nul_character', '地址、参数或请求内容中含有空字符（%00），无法处理'));
+  }
+  next();
+};

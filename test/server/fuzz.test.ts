@@ -188,6 +188,25 @@ describe('fuzz: malformed requests on every route answer 4xx and change nothing'
   });
   after(async () => h?.close());
 
+  it('a NUL character (%00, \\u0000) in a path, a filter or a body is a 400, on both databases (PostgreSQL cannot compare text holding one)', async () => {
+    const op = auth[5];
+    const sup = auth[3];
+    const cases: [string, string, Record<string, string>, unknown?][] = [
+      ['GET', '/open311/v2/requests/%00.xml', {}],
+      ['GET', '/open311/v2/requests.json?service_code=%00', {}],
+      ['GET', '/api/tickets/export?eventType=%00', sup],
+      ['GET', '/api/tickets?q=%E8%B7%AF%00', sup],
+      ['GET', '/api/tickets/by-number/%00', op],
+      ['POST', '/api/tickets', op, { channel: 'hotline', kind: 'complaint', content: '路灯不亮\u0000', citizenPhone: '13812345678' }],
+    ];
+    for (const [method, path, headers, body] of cases) {
+      const res = await call(h.base, method, path, body, headers);
+      assert.equal(res.status, 400, `${method} ${path} → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+    }
+    const xml = await fetch(h.base + '/open311/v2/requests/%00.xml');
+    assert.match(await xml.text(), /<errors><error><code>400<\/code>/);
+  });
+
   it(`${REQUESTS} requests (seed ${SEED}): no 5xx, a JSON or XML error body, the database unchanged`, async () => {
     assert.ok(routes.length > 40, `${routes.length} routes found`);
     const r = prng(SEED);
