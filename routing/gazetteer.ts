@@ -150,3 +150,68 @@ export function matchSetting(units: Units, text: string, address: string | null 
   if (town && units.byCode.get(town)?.townKind === 'town') return 'village';
   return null;
 }
+
+/** A village's or compound's own name: 2–4 characters right before 村/庄/屯/社区/小区, after a break or a lead-in (镇, 是, 在…). */
+const NAMED_PLACE = /(^|[\s,，。；;、：:!！?？.]|镇|乡|街道|街办|园区|是|在|住|叫|到|去|从)([\u4e00-\u9fff]{2,4}?)(?=村(?!镇银行)|庄(?!稼)|屯|社区|小区)/g;
+/** Not part of a name: pronouns, demonstratives, time and grammar words (去年俺们村 keeps 去年; 俺是河口村 masks 河口). */
+const NOT_A_NAME = /[俺咱我你他她们这那哪个年月天的了是有在给把被让和跟都也就还]/g;
+/** Words that end like a place but are a matter (城中村, 新农村, 美丽乡村, 老旧小区, 开放式小区…). */
+const MATTER_BEFORE_SUFFIX = /(?:城中|农|乡|新|老旧|老|弃管|开放式|度假)$/;
+/** The generic part of a town's full name, kept when the name is masked (化龙镇 → 〇〇镇). */
+const TOWN_SUFFIX = /(?:园区|街道|街办|办事处|镇|村|庄|屯|社区|小区)$/;
+const MASK = '〇';
+const LANDMARKS = new WeakMap<Gazetteer, Set<string>>();
+
+/**
+ * The text with its place names masked (each character replaced by 〇, so lengths and
+ * windows stay as they were): the towns and villages named in it — their full and short
+ * names where they read as places, and a village's or compound's own name before
+ * 村/庄/屯/社区/小区 — so that the characters of a name are not read as the matter
+ * (河 in 北半截河村, 稻田 in 稻田镇, 生态 in 双王城生态经济园区, 油 in 油坊村). Landmarks
+ * (双王城水库, 羊口港) stay: what they are is the matter. Town matching and the setting read
+ * the original text.
+ */
+export function maskPlaces(g: Gazetteer, text: string): string {
+  if (!text) return text;
+  const spans: Array<[number, number]> = [];
+  let landmarks = LANDMARKS.get(g);
+  if (!landmarks) LANDMARKS.set(g, (landmarks = new Set(g.places.filter((p) => p.kind === 'landmark').map((p) => p.name))));
+  // Longest names first (entries are sorted so); a name inside a longer one already found (羊口 in 羊口港) is not masked again.
+  const taken: Array<[number, number]> = [];
+  for (const e of g.entries) {
+    let from = 0;
+    for (;;) {
+      const i = text.indexOf(e.name, from);
+      if (i < 0) break;
+      let j = i + e.name.length;
+      const placeHere = !e.addressOnly || PLACE_BEFORE.test(text.slice(Math.max(0, i - 4), i)) || PLACE_AFTER.test(text.slice(j, j + 4));
+      if (taken.some(([a, b]) => i < b && i + e.name.length > a)) {
+        from = i + e.name.length;
+        continue;
+      }
+      taken.push([i, i + e.name.length]);
+      if (placeHere && !landmarks.has(e.name)) {
+        const suffix = TOWN_SUFFIX.exec(e.name);
+        if (suffix && suffix.index > 0) j -= suffix[0].length;
+        spans.push([i, j]);
+      }
+      from = i + e.name.length;
+    }
+  }
+  NAMED_PLACE.lastIndex = 0;
+  for (let m = NAMED_PLACE.exec(text); m; m = NAMED_PLACE.exec(text)) {
+    let start = m.index + m[1].length;
+    const end = start + m[2].length;
+    // The name is what follows the last word that cannot be part of one.
+    let cut = 0;
+    for (const w of m[2].matchAll(NOT_A_NAME)) cut = (w.index ?? 0) + 1;
+    start += cut;
+    const name = m[2].slice(cut);
+    if (name.length >= 2 && !MATTER_BEFORE_SUFFIX.test(name)) spans.push([start, end]);
+    NAMED_PLACE.lastIndex = end;
+  }
+  if (!spans.length) return text;
+  const chars = text.split('');
+  for (const [a, b] of spans) for (let k = a; k < b; k++) if (chars[k] !== ' ') chars[k] = MASK;
+  return chars.join('');
+}

@@ -5,7 +5,7 @@ import type { AppealKind, UrgencyClass } from '../workflow/types';
 import { decide, leadingType, type Decision } from './decide';
 import type { Duties } from './duties';
 import { EventTypeScorer, type TypeScore } from './event-scorer';
-import { matchSetting, matchTown, type Gazetteer, type TownMatch } from './gazetteer';
+import { maskPlaces, matchSetting, matchTown, type Gazetteer, type TownMatch } from './gazetteer';
 import { guessKind } from './kind';
 import { categoryScores, drivingWords, softmax, vectorize, type CategoryModel } from './model';
 import type { Taxonomy, Units } from './taxonomy';
@@ -74,7 +74,16 @@ export interface SuggestInput {
 export interface EventTypeSuggestion {
   code: string;
   name: string;
+  /** The type's own first-level category: the ticket is filed under it (it may differ from `Suggestion.category`, the classifier's). */
+  category: string;
+  /**
+   * P(category) × P(type | category) from the ranking. For a type put first by a rule
+   * (`basis` danger, duty or village) it is the ranking's figure for the type it displaced, or 0
+   * when the ranking did not have it: the rule, not a probability, chose it.
+   */
   confidence: number;
+  /** What put the type first when the ranking had another there: a danger happening now, the division of duties, or a village's counterpart (属地); otherwise the ranking (a probability). */
+  basis: 'ranking' | 'danger' | 'duty' | 'village';
 }
 
 export interface Suggestion {
@@ -237,21 +246,26 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   const title = normalize(rawTitle);
   const body = normalize(rawText.slice(0, Math.max(0, MAX_INPUT_CHARS - title.length)));
   const address = normalize(rawAddress.slice(0, 200));
-  const all = title && body ? `${title} ${body}` : title || body;
-  const titleTokens = tokenize(title);
-  const tokens = [...titleTokens, ...titleTokens, ...tokenize(body)];
+  // Where the appeal is comes from the text as said; what it is about from the text with its
+  // place names masked (河 in 北半截河村 is not a river).
+  const said = title && body ? `${title} ${body}` : title || body;
+  const mTitle = maskPlaces(e.gazetteer, title);
+  const mBody = maskPlaces(e.gazetteer, body);
+  const all = mTitle && mBody ? `${mTitle} ${mBody}` : mTitle || mBody;
+  const titleTokens = tokenize(mTitle);
+  const tokens = [...titleTokens, ...titleTokens, ...tokenize(mBody)];
 
   const tri = e.triage.triage(all);
   const kindGuess = guessKind(all, { emergency: tri.emergency });
-  const townMatch = matchTown(e.gazetteer, all, address);
+  const townMatch = matchTown(e.gazetteer, said, address);
   const reasons: string[] = [];
-  if (!all) reasons.push('没有诉求内容');
-  else if (cjkShare(all) < 0.3) reasons.push('内容基本不是中文，无法可靠识别');
+  if (!said) reasons.push('没有诉求内容');
+  else if (cjkShare(said) < 0.3) reasons.push('内容基本不是中文，无法可靠识别');
 
   // Category probabilities from the classifier; categories it was not trained on get a small prior.
   const repeat = e.model.features.titleRepeat;
   const classifierWords = repeat === 2 ? tokens : [...Array.from({ length: repeat }, () => titleTokens).flat(), ...tokens.slice(2 * titleTokens.length)];
-  const x = vectorize(e.model, classifierWords, title, body);
+  const x = vectorize(e.model, classifierWords, mTitle, mBody);
   const modelZ = categoryScores(e.model, x);
   const modelP = softmax(modelZ, e.model.scale);
   const scores = e.scorer.score(all, tokens);
@@ -270,14 +284,14 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   let duty = tri.dispatch ? null : e.duties.match(all);
   // In a long written appeal a duty's words may be incidental (a bus stop in a fraud story):
   // there the matter must be named in the title or be among the ranking's first few types.
-  if (duty && all.length > DUTY_LONG_TEXT && !(title && e.duties.match(title)?.code === duty.code)) {
+  if (duty && all.length > DUTY_LONG_TEXT && !(mTitle && e.duties.match(mTitle)?.code === duty.code)) {
     const d = duty;
     const support = d.accept.map((c) => p[e.typeIndex.get(c) ?? 0]).reduce((a, b) => Math.max(a, b), 0);
     let above = 0;
     for (let i = 0; i < p.length; i++) if (p[i] > support) above++;
     if (above >= DUTY_LONG_TEXT_RANK) duty = null;
   }
-  const village = matchSetting(e.units, all, address, townMatch.town) === 'village';
+  const village = matchSetting(e.units, said, address, townMatch.town) === 'village';
   const lead = leadingType(e.taxonomy, ranked, { dangerType: tri.dispatch?.eventType ?? null, duty, village });
   const decidedBy = lead.decidedBy;
   const top = lead.ranked.map((r) => r.index);
@@ -289,7 +303,14 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   const categoryConfidence = chosenConfidence;
   const fromType = chosenFromType;
   const evidence = new Map(scores.map((s) => [s.index, s]));
-  const eventTypes = top.map((i) => ({ code: types[i].code, name: types[i].name, confidence: round(conf.get(i) ?? p[i]) }));
+  const eventTypes: EventTypeSuggestion[] = top.map((i, k) => ({
+    code: types[i].code,
+    name: types[i].name,
+    category: types[i].category,
+    confidence: round(conf.get(i) ?? p[i]),
+    // A rule that only confirmed the ranking's first type leaves its probability meaningful.
+    basis: k === 0 && decidedBy && ranked[0]?.index !== i ? decidedBy : 'ranking',
+  }));
 
   let decision: Decision | null = null;
   if (top.length)
@@ -319,6 +340,7 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
           ? `事项“${types[top[0]].name}”（按职责划分：${duty.why}；依据：${duty.words.join('、')}）`
           : `事项“${types[top[0]].name}”（${Math.round((conf.get(top[0]) ?? p[top[0]]) * 100)}%），依据：${typeWords.join('、') || '分类概率'}${decidedBy === 'village' ? '；发生在农村或镇驻地，按属地管理' : ''}`,
     );
+  if (top.length && category && types[top[0]].category !== category) parts.push(`工单按事项“${types[top[0]].name}”归入“${types[top[0]].category}”`);
   parts.push(`诉求类型：${kindGuess.defaulted ? '未见提示词，默认投诉' : `提示词 ${kindGuess.cues.join('、')}`}`);
   if (tri.reason) parts.push(tri.reason);
   parts.push(townMatch.town ? `属地：${unitName(townMatch.town)}（${townMatch.source === 'address' ? '地址栏' : '诉求内容'}中的“${townMatch.matched.join('、')}”）` : '属地：未识别');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { committedRouting } from './support';
+import { maskPlaces } from '../../routing/gazetteer';
+import { committedRouting, engineOf } from './support';
 
 describe('address matcher', () => {
   const r = () => committedRouting();
@@ -43,5 +44,22 @@ describe('address matcher', () => {
   it('returns no town, without error, for text that names none (or is not text)', () => {
     assert.equal(r().matchTown('路灯坏了').town, null);
     assert.equal(r().matchTown(undefined as unknown as string, 42 as unknown as string).town, null);
+  });
+
+  it('masks place names before the matter is read: a village named 北半截河 is not a river, 稻田镇 not a paddy field', () => {
+    const g = engineOf(r()).gazetteer;
+    assert.equal(maskPlaces(g, '在化龙镇北半截河村 村东头的垃圾池'), '在〇〇镇〇〇〇〇村 村东头的垃圾池');
+    assert.equal(maskPlaces(g, '羊口镇 俺是河口村的'), '〇〇镇 俺是〇〇村的');
+    assert.equal(maskPlaces(g, '双王城生态经济园区 俺们桥头村里'), '〇〇〇〇〇〇〇园区 俺们〇〇村里');
+    // Not names: pronouns and time words stay (去年俺们村), matters ending like a place stay (城中村, 新农村, 老旧小区), crops stay (庄稼).
+    for (const t of ['去年俺们村的路', '城中村改造', '新农村建设', '老旧小区没物业', '地里的庄稼', '那条村村通', '双王城水库漏水']) assert.equal(maskPlaces(g, t), t);
+    for (const [text, lead] of [
+      ['俺反映个事 在化龙镇北半截河村 村东头的垃圾池好几天没人清了 臭得不行', 'hualong'],
+      ['羊口镇 俺是河口村的 村东头那个垃圾池子满了半个月了没人拉', 'yangkou'],
+    ]) {
+      const s = r().suggest({ text });
+      assert.equal(s.leadUnit, lead, `${text}: ${s.explanation}`);
+      assert.ok(!s.coUnits.includes('slj'), text);
+    }
   });
 });

@@ -101,6 +101,24 @@ describe('suggestion for the desk', () => {
     assert.equal(s.eventTypes[0].name, '路灯损坏');
   });
 
+  it('each type says its own category and what put it first; a rule-chosen type says so rather than showing a bare 0 %', () => {
+    const ranked = r().suggest({ text: '出租车司机拒载，还绕路多收钱，态度恶劣' });
+    assert.equal(ranked.eventTypes[0].basis, 'ranking');
+    for (const t of ranked.eventTypes) assert.equal(t.category, r().eventType(t.code)!.category);
+    const gas = r().suggest({ text: '俺家厨房一股煤气味 呲呲地响' });
+    assert.equal(gas.eventTypes[0].basis, 'danger');
+    assert.equal(gas.eventTypes[0].name, '燃气供应服务');
+    assert.equal(gas.eventTypes[0].category, r().eventType(gas.eventTypes[0].code)!.category);
+    // When the type's category differs from the classifier's, the operator is told where the ticket goes.
+    if (gas.category !== gas.eventTypes[0].category) assert.match(gas.explanation, new RegExp(`工单按事项“燃气供应服务”归入“${gas.eventTypes[0].category}”`));
+    // A duty that confirms the ranking's own first type keeps the probability (出租车服务, 99 %).
+    assert.match(ranked.explanation, /按职责划分/);
+    assert.ok(ranked.eventTypes[0].confidence > 0.5);
+    const lamp = r().suggest({ text: '俺们庄里的路灯坏了好几个月了，在化龙镇' });
+    assert.equal(lamp.leadUnit, 'hualong');
+    assert.ok(['village', 'duty'].includes(lamp.eventTypes[0].basis), JSON.stringify(lamp.eventTypes));
+  });
+
   it('the category is the classifier’s, and the top event type belongs to it', () => {
     const s = r().suggest({ title: '出租车拒载', text: '出租车司机拒载，还绕路多收钱，态度恶劣' });
     assert.equal(s.category, '交通运输');

@@ -41,3 +41,10 @@ export function countdown(dueIso: string, now = serverNow()): string {
 }
 
 export const pct = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(digits)}%`);
+
+/** Why a suggested event type is first when a rule, not the ranking's probability, chose it. */
+export const BASIS_LABELS: Record<string, string> = {
+  danger: '按险情确定（规则，非概率）',
+  duty: '按职责划分确定（规则，非概率）',
+  village: '按属地管理确定（农村或镇驻地）',
+};
