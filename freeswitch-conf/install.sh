@@ -30,6 +30,8 @@ grep -q 'vars_hotline.xml' "$CONF/vars.xml" || \
 cp "$HERE/autoload_configs/event_socket.conf.xml" "$CONF/autoload_configs/event_socket.conf.xml"
 cp "$HERE/autoload_configs/callcenter.conf.xml" "$CONF/autoload_configs/callcenter.conf.xml"
 cp "$HERE/dialplan/public/00_hotline.xml" "$CONF/dialplan/public/00_hotline.xml"
+# The context hotline_resume (calls the app left mid-call, the fallback): dialplan/*.xml is included by the stock freeswitch.xml.
+cp "$HERE/dialplan/hotline_resume.xml" "$CONF/dialplan/hotline_resume.xml"
 cp "$HERE/sip_profiles/external/carrier.xml" "$CONF/sip_profiles/external/carrier.xml"
 # The stock directory's users 1000–1019 (password 1234 for all) would shadow the operators'
 # generated phones with the same numbers (a phone with its generated password gets 403), and
@@ -47,6 +49,12 @@ done
   > "$CONF/directory/default/hotline_agents.xml"
 grep -q 'mod_callcenter' "$CONF/autoload_configs/modules.conf.xml" && \
   sed -i 's#<!-- *<load module="mod_callcenter"/> *-->#<load module="mod_callcenter"/>#' "$CONF/autoload_configs/modules.conf.xml"
+# mod_db keeps what the fallback leaves for the app (messages, calls it took) across app and switch restarts.
+if grep -q 'mod_db"' "$CONF/autoload_configs/modules.conf.xml"; then
+  sed -i 's#<!-- *<load module="mod_db"/> *-->#<load module="mod_db"/>#' "$CONF/autoload_configs/modules.conf.xml"
+else
+  sed -i 's#</modules>#  <load module="mod_db"/>\n  </modules>#' "$CONF/autoload_configs/modules.conf.xml"
+fi
 
 mkdir -p "$SOUNDS/hotline" "$RECORDINGS/hotline"
 cp "$REPO"/ivr/prompts/*.wav "$SOUNDS/hotline/"

@@ -11,6 +11,9 @@ import { SurveyCallPlaced, SurveyCallRequest, Telephony, TelephonyError } from '
 import { FreeSwitchEventMapper } from './events';
 import { EslInbound } from './inbound';
 import { IvrServer } from './ivr-server';
+import { OUTBOX_FALLBACK, OUTBOX_MESSAGES } from './call-channel';
+import { CallEvent } from '../telephony';
+import { MessageReason } from '../channel';
 import { eslLog } from './modesl';
 import { mapOriginateResult, originateArgs } from './originate';
 import { HOLD_MUSIC_FILE, PROMPTS, PromptKey, promptFile, queuePositionPrompt } from '../prompts';
@@ -68,7 +71,12 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
     this.ivr = new IvrServer({
       host: c.listen.host, port: c.listen.port, promptsDir: c.promptsDir,
       settings: { recordingsDir: c.recordingsDir, queue: c.queue, workingHours: c.workingHours, timeZone: c.timeZone, messageMaxS: 120 },
-      services: o.services, now: this.now, report: (e) => this.emit(e),
+      services: o.services, now: this.now,
+      report: (e) => {
+        this.emit(e);
+        // The message is filed (or was not recorded): its mod_db entry is done with.
+        if (e.type === 'message_left' || e.type === 'recording_failed') this.outboxDone(OUTBOX_MESSAGES, e.callId);
+      },
       claimSurvey: (callId, token) => this.claimSurvey(callId, token),
       onEventHandled: o.instrument?.onEventHandled,
       onCall: (ch) => {
@@ -115,6 +123,7 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
   async stop(): Promise<void> {
     this.stopReconciling();
     if (this.announceTimer) clearInterval(this.announceTimer);
+    if (this.drainTimer) clearTimeout(this.drainTimer);
     this.inbound.stop();
     await this.ivr.stop();
     await this.flushAgentStates(); // agent states being saved reach the database before the app exits
@@ -128,6 +137,7 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
     this.crashed = true;
     this.stopReconciling();
     if (this.announceTimer) clearInterval(this.announceTimer);
+    if (this.drainTimer) clearTimeout(this.drainTimer);
     this.inbound.crash();
     await this.ivr.crash();
   }
@@ -142,6 +152,7 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
       r.phoneRegistered = p.registered;
       if (!p.registered) this.reconcileSoon(p.extension);
     }
+    if (h['Event-Name'] === 'CHANNEL_HANGUP_COMPLETE' && h['Call-Direction'] === 'inbound') this.drainSoon();
     if (h['Event-Name'] === 'CUSTOM' && h['CC-Action'] === 'bridge-agent-end' && h['CC-Agent']) {
       this.wrapUpAfterCall(h['CC-Agent'].split('@')[0]);
     }
@@ -262,12 +273,110 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
     await this.adoptQueueMembers(alive);
     this.closeLostCalls(alive, asked);
     await this.closeCallsEndedWhileAway(alive);
+    await this.drainOutbox(alive);
     const list = parseAgentList(await this.cc(`queue list agents ${this.o.config.queue}`));
     this.addCallsLearntSince(alive, asked);
     for (const agent of this.agents.keys()) {
       const sw = list.get(this.ccName(agent)) ?? null;
       await this.reconcileOne(agent, { sw, alive });
     }
+  }
+
+  // ——— what the dialplan (or a flow cut short) left in mod_db for the app ———
+
+  /** Calls whose call_ended was passed on lately (an outbox entry never ends a call twice). */
+  private endedLately = new Set<string>();
+  private drainTimer: NodeJS.Timeout | null = null;
+  /** Outbox entries being handled, so that two drains never file one twice at once. */
+  private filing = new Map<string, Promise<void>>();
+
+  protected override beforeDelivery(e: CallEvent): void {
+    if (e.type !== 'call_ended') return;
+    this.endedLately.add(e.callId);
+    if (this.endedLately.size > 5000) this.endedLately.delete(this.endedLately.values().next().value as string);
+    this.drainSoon();
+  }
+
+  /** A call ended (any call: the fallback's calls are not all followed): look at the outbox soon. */
+  private drainSoon(): void {
+    if (!this.drainTimer && this.connected && !this.crashed) {
+      this.drainTimer = setTimeout(() => {
+        this.drainTimer = null;
+        void this.exclusive(() => this.drainOutbox(null)).catch((err: Error) => eslLog('warn', `outbox: ${err.message}`));
+      }, 250);
+      this.drainTimer.unref();
+    }
+  }
+
+  private outboxDone(realm: string, callId: string): void {
+    void this.inbound.api(`db delete/${realm}/${callId}`).catch((err: Error) => eslLog('warn', `db delete/${realm}/${callId}: ${err.message}`));
+  }
+
+  private async outboxKeys(realm: string): Promise<string[]> {
+    const body = (await this.inbound.api(`db list/${realm}`)).trim();
+    if (body.startsWith('-ERR') || body === '!err!') throw new TelephonyError(`db list/${realm} 失败：${body}`, body);
+    return body.split(',').map((k) => k.trim()).filter((k) => UUID.test(k));
+  }
+
+  /**
+   * Entries left in mod_db for calls that are over (at every connect, every reconcile, and soon
+   * after any call ends): a message (`hotline_message`: recorded by the dialplan's fallback while
+   * the app was away, or by a flow the app did not live to finish) becomes a draft ticket with
+   * its recording — or, when no file was written, a call-back entry; a call the fallback took
+   * (`hotline_fallback`) gets its row and its whole-call recording. Entries of calls still up
+   * wait: a message may still be spoken. No recording is left without a row or a ticket.
+   */
+  private async drainOutbox(known: ReadonlySet<string> | null): Promise<void> {
+    let alive = known;
+    for (const realm of [OUTBOX_FALLBACK, OUTBOX_MESSAGES]) {
+      for (const id of await this.outboxKeys(realm)) {
+        // The channels are asked for only when there is something to file (usually nothing).
+        if (!alive) {
+          const channels = JSON.parse(await this.inbound.api('show channels as json')) as { rows?: { uuid: string }[] };
+          alive = new Set((channels.rows ?? []).map((r) => r.uuid));
+        }
+        if (alive.has(id)) continue;
+        const key = `${realm}/${id}`;
+        let run = this.filing.get(key);
+        if (!run) {
+          run = this.fileOutboxEntry(realm, id).finally(() => this.filing.delete(key));
+          this.filing.set(key, run);
+        }
+        await run.catch((err: Error) => eslLog('error', `outbox ${key}: ${err.message}`));
+      }
+    }
+  }
+
+  private async fileOutboxEntry(realm: string, id: string): Promise<void> {
+    const value = (await this.inbound.api(`db select/${realm}/${id}`)).trim();
+    if (!value) return; // another drain was first
+    const dir = this.o.config.recordingsDir;
+    const fields = value.split('|');
+    const epoch = Number(fields[0]);
+    const at = Number.isFinite(epoch) && epoch > 0 ? new Date(epoch * 1000).toISOString() : this.now().toISOString();
+    const exists = async (path: string) => (await this.inbound.api(`file_exists ${path}`)).trim() === 'true';
+    if (realm === OUTBOX_FALLBACK) {
+      // `<epoch>|<caller>`: the dialplan answered this call while the app was away.
+      const caller = fields.slice(1).join('|');
+      this.emit({ type: 'call_started', at, callId: id, direction: 'inbound', purpose: 'hotline', caller, callee: '', ticketId: null });
+      const path = `${dir}/fallback_${id}.wav`;
+      if (await exists(path)) this.emit({ type: 'recording_started', at, callId: id, path, kind: 'call' });
+      if (!this.endedLately.has(id)) this.emit({ type: 'call_ended', at: this.now().toISOString(), callId: id, hangupCause: 'ENDED_WHILE_APP_AWAY' });
+    } else {
+      // `<epoch>|<reason>|<caller>`: a message was (being) recorded to message_<id>.wav.
+      const reason = (['after_hours', 'overflow', 'caller_choice'].includes(fields[1]) ? fields[1] : 'overflow') as MessageReason;
+      const caller = fields.slice(2).join('|');
+      const path = `${dir}/message_${id}.wav`;
+      if (await exists(path)) {
+        this.emit({ type: 'recording_started', at, callId: id, path, kind: 'message' });
+        const draft = await this.o.services.createDraftTicket({ reason, callerPhone: caller, callId: id, recordingPath: path, receivedAt: at });
+        this.emit({ type: 'message_left', at: this.now().toISOString(), callId: id, caller, path, ticketId: draft.ticketId, ticketNumber: draft.ticketNumber });
+      } else {
+        // The caller hung up before anything was recorded: never a draft pointing at nothing.
+        await this.o.services.addToCallbackList({ callerPhone: caller, callId: id, at, reason: 'requested' });
+      }
+    }
+    await this.inbound.api(`db delete/${realm}/${id}`);
   }
 
   /**

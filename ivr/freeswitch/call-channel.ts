@@ -4,9 +4,13 @@
 // with CallerHungUp on CHANNEL_HANGUP. Events only arrive between commands, so a
 // completion can come after the reply to a later command: nothing here depends on order.
 import crypto from 'node:crypto';
-import { CallChannel, CallerHungUp, CollectDigits, QueueResult } from '../channel';
+import { CallChannel, CallStep, CallerHungUp, CollectDigits, MessageReason, QueueResult } from '../channel';
 import { PromptKey, promptFile } from '../prompts';
 import { EslConnection, EslEvent, headersOf, eslLog } from './modesl';
+
+/** mod_db realms the dialplan and the app leave for a restarted app (see checkpoint). */
+export const OUTBOX_MESSAGES = 'hotline_message';
+export const OUTBOX_FALLBACK = 'hotline_fallback';
 
 type Pending = { resolve: (h: Record<string, string>) => void; reject: (e: Error) => void };
 
@@ -162,6 +166,22 @@ export class EslCallChannel implements CallChannel {
     const cancel = h.variable_cc_cancel_reason ?? null;
     if (cancel) return { bridged: false, cancelReason: cancel };
     return { bridged: true, cancelReason: null };
+  }
+
+  /**
+   * The step, on the channel (`hotline_step`): when the app goes away mid-call, the dialplan
+   * (freeswitch-conf/dialplan/hotline_resume.xml) hands the call back to the app, or its
+   * fallback goes on, from there. Before a message is recorded, its entry goes into mod_db
+   * (`hotline_message/<call id>`): a caller who hangs up while speaking ends the call, and a
+   * restarted app still files the message (the entry goes once the draft ticket exists).
+   */
+  async checkpoint(step: CallStep, reason?: MessageReason): Promise<void> {
+    if (step === 'message') {
+      const epoch = Math.floor(Date.now() / 1000);
+      await this.execute('set', `hotline_message_reason=${reason ?? 'caller_choice'}`);
+      await this.execute('db', `insert/${OUTBOX_MESSAGES}/${this.callId}/${epoch}|${reason ?? 'caller_choice'}|${this.caller}`);
+    }
+    await this.execute('set', `hotline_step=${step}`);
   }
 
   ended(): Promise<string> {

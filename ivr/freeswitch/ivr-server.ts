@@ -2,7 +2,8 @@
 // hotline call (dialplan `socket … async full`) and for every answered survey call
 // (`&socket(…)` in the originate string). One connection = one call = one flow.
 import net from 'node:net';
-import { runInboundCall } from '../flows/inbound';
+import { ResumePoint, resumeInboundCall, runInboundCall } from '../flows/inbound';
+import { MessageReason } from '../channel';
 import { runSurveyCall } from '../flows/survey';
 import { FlowSettings } from '../flows/context';
 import { HotlineServices } from '../services';
@@ -25,6 +26,9 @@ export interface IvrServerOptions {
   /** Called for every event handled (the benchmark measures event → next command). */
   onEventHandled?: (ch: EslCallChannel, receivedAt: number) => void;
 }
+
+/** The events a call's flow reads on its own socket (EslCallChannel.handleEvent). */
+export const OUTBOUND_EVENTS = ['CHANNEL_EXECUTE_COMPLETE', 'DTMF', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE'];
 
 export class IvrServer {
   private server: net.Server | null = null;
@@ -81,6 +85,9 @@ export class IvrServer {
     conn.sendRecv('linger', null, () => undefined);
     // myevents does not deliver PLAYBACK_*/RECORD_* on an outbound socket: subscribe explicitly.
     conn.events('json', ['RECORD_START', 'RECORD_STOP', 'PLAYBACK_STOP', 'DTMF'], () => undefined);
+    // Of the ~40 events a call's socket carries (4–9 kB each), the flow reads only these: filters
+    // keep the rest off the wire (bench:ivr's burst spent most of its time decoding events nobody read).
+    for (const name of OUTBOUND_EVENTS) conn.sendRecv(`filter Event-Name ${name}`, null, () => undefined);
     conn.on('esl::event::**', (evt: EslEvent, headers: Record<string, string> | undefined) => {
       const t = performance.now();
       const type = headers?.['Content-Type'] ?? '';
@@ -107,6 +114,10 @@ export class IvrServer {
         const placed = await this.o.claimSurvey(ch.callId, ch.variables.return_visit_token ?? '');
         if (placed) await runSurveyCall(ctx, placed);
         else await ch.hangup('CALL_REJECTED');
+      } else if (ch.variables.hotline_step) {
+        // Handed back by the dialplan after the app went away mid-call (hotline_resume.xml).
+        eslLog('info', `call ${ch.callId} handed back by the dialplan at step ${ch.variables.hotline_step}`);
+        await resumeInboundCall(ctx, resumePoint(ch.variables));
       } else await runInboundCall(ctx);
       // Every flow ends with a hang-up, or a bridge that lasts until the call ends; the socket
       // closing (switch restart) also counts as the end.
@@ -118,5 +129,22 @@ export class IvrServer {
       this.calls.delete(ch.callId);
       ch.close();
     }
+  }
+}
+
+/** Where a call handed back by the dialplan stands, from its channel variables. */
+export function resumePoint(v: Readonly<Record<string, string>>): ResumePoint {
+  switch (v.hotline_step) {
+    case 'queue':
+      // Still up after the queue: hangup_after_bridge ends a bridged call, so the wait ran out.
+      return { step: 'queue', result: { bridged: false, cancelReason: v.cc_cancel_reason || 'TIMEOUT' } };
+    case 'message': {
+      const r = v.hotline_message_reason;
+      return { step: 'message', reason: (['after_hours', 'overflow', 'caller_choice'].includes(r) ? r : 'caller_choice') as MessageReason };
+    }
+    case 'done':
+      return { step: 'done' };
+    default:
+      return { step: 'answered' };
   }
 }

@@ -54,6 +54,12 @@ export interface EslTestServerOptions {
   padEventsBytes?: number;
   /** Max wait in the callcenter queue before the member is cancelled with TIMEOUT (ms). */
   queueMaxWaitMs?: number;
+  /**
+   * The hotline dialplan of freeswitch-conf (public/00_hotline.xml + hotline_resume.xml) after its
+   * `socket`: when the app is unreachable or goes away mid-call, the call goes on from its
+   * `hotline_step` (handed back to the app, or the fallback). Without it an unreachable app ends the call.
+   */
+  dialplan?: { recordingsDir: string; promptsDir: string; queue: string };
 }
 
 interface Subscription {
@@ -131,8 +137,14 @@ export class SimChannel {
   }
 
   /** Queue an application as `sendmsg … execute` does: one at a time, in order. */
-  execute(app: string, arg: string, appUuid: string): void {
+  execute(app: string, arg: string, appUuid: string): Promise<void> {
     this.queueChain = this.queueChain.then(() => this.run(app, arg, appUuid)).catch(() => undefined);
+    return this.queueChain;
+  }
+
+  /** Resolves when every application queued so far has run. */
+  idle(): Promise<void> {
+    return this.queueChain;
   }
 
   private wait(ms: number): Promise<void> {
@@ -226,6 +238,11 @@ export class SimChannel {
       case 'hangup':
         this.hangup(arg || 'NORMAL_CLEARING', '_none_', appHeaders);
         return;
+      case 'log':
+        break;
+      case 'db':
+        this.server.runApi(`db ${arg}`);
+        break;
       default:
         response = `-ERR unknown application ${app}`;
     }
@@ -910,10 +927,84 @@ export class EslTestServer {
         return '+OK [Success]\n';
       case 'file_exists':
         return this.missingFiles.some((m) => args.startsWith(m)) ? 'false' : 'true';
+      case 'db':
+        return this.modDb(args);
       case 'originate':
         return this.originateSync(args);
       default:
         return `-ERR ${name} Command not found!\n`;
+    }
+  }
+
+  /** mod_db's `db` api: insert/delete/select/exists/list, as mod_db.c answers them. */
+  readonly db = new Map<string, string>();
+  private modDb(args: string): string {
+    // switch_separate_string(…, '/', argv, 4): the fourth part keeps the rest, slashes and all.
+    const parts = args.split('/');
+    const [verb, realm, key] = parts;
+    const value = parts.slice(3).join('/');
+    switch (verb) {
+      case 'insert':
+        if (parts.length < 4) return '!err!';
+        this.db.set(`${realm}/${key}`, value);
+        return '+OK';
+      case 'delete':
+        this.db.delete(`${realm}/${key}`);
+        return '+OK';
+      case 'select':
+        return this.db.get(`${realm}/${key}`) ?? '';
+      case 'exists':
+        return this.db.has(`${realm}/${key}`) ? 'true' : 'false';
+      case 'list':
+        return [...this.db.keys()].filter((k) => k.startsWith(`${realm}/`)).map((k) => k.slice(realm.length + 1)).join(',');
+      default:
+        return '!err!';
+    }
+  }
+
+  /**
+   * freeswitch-conf's hotline dialplan after `socket` returned (the app unreachable, or gone
+   * mid-call): `transfer step_${hotline_step} XML hotline_resume`, and that context, action by
+   * action (keep in step with dialplan/hotline_resume.xml).
+   */
+  private async afterSocket(ch: SimChannel, app: { host: string; port: number }): Promise<void> {
+    const dp = this.options.dialplan!;
+    const run = async (a: string, arg = ''): Promise<boolean> => {
+      if (!ch.up) return false;
+      await ch.execute(a, arg, uuid());
+      return ch.up;
+    };
+    const prompt = (k: string) => `${dp.promptsDir}/${k}.wav`;
+    const epoch = () => String(Math.floor(Date.now() / 1000));
+    let dest = `step_${ch.variables.hotline_step ?? ''}`;
+    for (let hops = 0; hops < 10 && ch.up; hops++) {
+      const step = dest.startsWith('step_') ? dest.slice(5) : null;
+      if (step === '') {
+        if (!(await run('answer')) || !(await run('db', `insert/hotline_fallback/${ch.uuid}/${epoch()}|${ch.callerNumber}`))) return;
+        if (!(await run('record_session', `${dp.recordingsDir}/fallback_${ch.uuid}.wav`)) || !(await run('playback', prompt('welcome')))) return;
+        dest = 'fallback_answered';
+      } else if (step !== null) {
+        // `socket` again: the app, if back, takes the call from its step; the action returns when it lets go.
+        await new Promise<void>((done) => this.connectOutbound(ch, app.host, app.port, done));
+        if (!ch.up) return;
+        dest = `fallback_${step}`;
+      } else if (dest === 'fallback_answered') {
+        if (!(await run('playback', prompt('queue_wait'))) || !(await run('set', 'hangup_after_bridge=true')) || !(await run('set', 'hotline_step=queue'))) return;
+        if (!(await run('callcenter', dp.queue))) return;
+        dest = 'step_queue';
+      } else if (dest === 'fallback_queue') {
+        if (!(await run('playback', prompt('message_prompt'))) || !(await run('set', 'hotline_message_reason=overflow'))) return;
+        if (!(await run('db', `insert/hotline_message/${ch.uuid}/${epoch()}|overflow|${ch.callerNumber}`)) || !(await run('set', 'hotline_step=message'))) return;
+        if (!(await run('playback', 'tone_stream://%(400,0,800)')) || !(await run('record', `${dp.recordingsDir}/message_${ch.uuid}.wav 120 200 4`))) return;
+        dest = 'step_message';
+      } else if (dest === 'fallback_message') {
+        if (!(await run('set', 'hotline_step=done')) || !(await run('playback', prompt('message_saved'))) || !(await run('playback', prompt('goodbye')))) return;
+        await run('hangup');
+        return;
+      } else {
+        if (await run('playback', prompt('goodbye'))) await run('hangup');
+        return;
+      }
     }
   }
 
@@ -1010,7 +1101,10 @@ export class EslTestServer {
     this.channels.set(ch.uuid, ch);
     this.sessionsSinceStart++;
     ch.emit('CHANNEL_CREATE');
-    this.connectOutbound(ch, opts.app.host, opts.app.port);
+    if (this.options.dialplan) {
+      const app = opts.app;
+      void new Promise<void>((done) => this.connectOutbound(ch, app.host, app.port, done)).then(() => this.afterSocket(ch, app));
+    } else this.connectOutbound(ch, opts.app.host, opts.app.port);
     return ch;
   }
 
@@ -1024,13 +1118,25 @@ export class EslTestServer {
     return ch;
   }
 
-  private connectOutbound(ch: SimChannel, host: string, port: number): void {
+  /**
+   * The `socket` application. With `returned` (the hotline dialplan), the application returns —
+   * the app unreachable, or its socket gone and the application it was running finished — and
+   * the dialplan goes on; without it, an unreachable app ends the call.
+   */
+  private connectOutbound(ch: SimChannel, host: string, port: number, returned?: () => void): void {
     const socket = net.connect({ port, host, noDelay: true });
     socket.on('error', () => {
-      // The app is unreachable: the dialplan fallback would queue the call; here it just ends.
       ch.socketConn = null;
-      ch.hangup('DESTINATION_OUT_OF_ORDER');
+      if (returned) returned();
+      else ch.hangup('DESTINATION_OUT_OF_ORDER');
     });
+    if (returned) {
+      socket.on('close', () => {
+        if (!ch.socketConn) return; // never connected: 'error' said so
+        ch.socketConn = null;
+        void ch.idle().then(returned);
+      });
+    }
     socket.on('connect', () => {
       ch.socketConn = new EslConnection(this, socket, 'outbound', ch);
     });

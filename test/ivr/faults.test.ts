@@ -174,3 +174,70 @@ describe('telephony faults', () => {
     }
   });
 });
+
+describe('what the dialplan left in mod_db while the app was away (hotline_resume.xml)', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h?.close();
+  });
+  const dir = '/var/lib/freeswitch/recordings/hotline';
+  const epoch = Math.floor(Date.parse('2026-11-23T01:58:20Z') / 1000);
+
+  async function reconnect(): Promise<void> {
+    const ups = h.events.filter((e) => e.type === 'telephony_up').length;
+    for (const c of h.fs.connections) if (c.mode === 'inbound') c.socket.destroy();
+    await until(() => h.events.filter((e) => e.type === 'telephony_up').length > ups, 3000, 'up again');
+  }
+
+  it('on reconnect, a recorded fallback message becomes one draft ticket with its recording, and its entry goes', async () => {
+    h = await startHarness();
+    const id = 'a6f0c6de-51c1-4c59-9c35-0f6b1d7e2a11';
+    h.fs.runApi(`db insert/hotline_message/${id}/${epoch}|overflow|13905360088`);
+    await reconnect();
+    const msg = await h.waitFor('message_left', (e) => e.callId === id);
+    assert.equal(msg.path, `${dir}/message_${id}.wav`);
+    assert.equal(msg.caller, '13905360088');
+    assert.deepEqual(h.services.drafts.map((d) => [d.callId, d.reason, d.recordingPath, d.callerPhone]), [[id, 'overflow', msg.path, '13905360088']]);
+    const rec = h.events.find((e) => e.type === 'recording_started' && e.callId === id);
+    assert.ok(rec && rec.type === 'recording_started' && rec.kind === 'message' && rec.at === '2026-11-23T01:58:20.000Z');
+    await until(() => h.fs.runApi('db list/hotline_message') === '', 2000, 'the entry deleted');
+    await h.tel.reconcile();
+    assert.equal(h.services.drafts.length, 1, 'filed once');
+  });
+
+  it('a message the caller hung up on before anything was recorded is a call-back, never a draft pointing at nothing', async () => {
+    h = await startHarness();
+    const id = '0c1d5a3e-7f7b-4b8e-8d8e-3b7a1f9c2d44';
+    h.fs.missingFiles.push(`${dir}/message_${id}.wav`);
+    h.fs.runApi(`db insert/hotline_message/${id}/${epoch}|caller_choice|053188886666`);
+    await reconnect();
+    await until(() => h.services.callbacks.some((c) => c.callId === id), 2000, 'the call-back entry');
+    assert.deepEqual(h.services.callbacks.map((c) => [c.callerPhone, c.reason]), [['053188886666', 'requested']]);
+    assert.equal(h.services.drafts.length, 0);
+    assert.ok(!h.events.some((e) => e.type === 'recording_started' && e.callId === id));
+    await until(() => h.fs.runApi('db list/hotline_message') === '', 2000, 'the entry deleted');
+  });
+
+  it('a message still being spoken (its call is up) waits until the call ends', async () => {
+    h = await startHarness({ server: { playbackMs: 5 } });
+    const call = h.fs.placeDialplanCall({ caller: '13905360089', destination: '12345', apps: [['answer', ''], ['sleep', '300']] });
+    h.fs.runApi(`db insert/hotline_message/${call.uuid}/${epoch}|overflow|13905360089`);
+    await h.tel.reconcile();
+    assert.equal(h.services.drafts.length, 0, 'not while the caller speaks');
+    call.hangup('NORMAL_CLEARING');
+    await until(() => h.services.drafts.some((d) => d.callId === call.uuid), 3000, 'the draft once the call is over');
+  });
+
+  it('a call the fallback took alone gets its row facts and its whole-call recording', async () => {
+    h = await startHarness();
+    const id = '5b9e2f7a-0c3d-4e1f-a2b3-c4d5e6f7a8b9';
+    h.fs.runApi(`db insert/hotline_fallback/${id}/${epoch}|13905360090`);
+    await reconnect();
+    const rec = await h.waitFor('recording_started', (e) => e.callId === id);
+    assert.deepEqual([rec.path, rec.kind], [`${dir}/fallback_${id}.wav`, 'call']);
+    const started = h.events.find((e) => e.type === 'call_started' && e.callId === id);
+    assert.ok(started && started.type === 'call_started' && started.caller === '13905360090');
+    await h.waitFor('call_ended', (e) => e.callId === id);
+    await until(() => h.fs.runApi('db list/hotline_fallback') === '', 2000, 'the entry deleted');
+  });
+});

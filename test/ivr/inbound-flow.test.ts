@@ -13,7 +13,10 @@ describe('hotline call flow over the outbound socket', () => {
     assert.equal(rec.path, `/var/lib/freeswitch/recordings/hotline/call_${call.uuid}.wav`);
     assert.equal(rec.kind, 'call');
     await h.waitFor('call_ended', (e) => e.callId === call.uuid);
-    const first = h.fs.executed.filter((x) => x.uuid === call.uuid).slice(0, 3).map((x) => `${x.app} ${x.arg}`);
+    const apps = h.fs.executed.filter((x) => x.uuid === call.uuid).map((x) => `${x.app} ${x.arg}`);
+    // The step is noted on the call for the dialplan (hotline_resume.xml) once the call is answered and recorded.
+    assert.equal(apps[2], 'set hotline_step=answered');
+    const first = apps.filter((x) => !x.startsWith('set hotline_step=')).slice(0, 3);
     assert.deepEqual(first.slice(0, 2).map((x) => x.split('/').pop()), ['answer ', `call_${call.uuid}.wav`]);
     // The greeting, then the menu, as one prompt that the first key interrupts.
     assert.match(first[2], /^play_and_get_digits 1 1 1 4000 # file_string:\/\/\S+\/welcome\.wav!\S+\/menu\.wav /);

@@ -86,6 +86,8 @@ export interface SwitchDriver {
   restartSwitch(): Promise<void>;
   /** Drops the app's control connection (ESL/AMI) from the switch's side. */
   dropControl(): Promise<void>;
+  /** The dialplan applications run on a call so far (optional: a driver that sees them). */
+  appsRun?(callId: string): { app: string; arg: string }[];
   /** A recording path as the switch wrote it, as a file on this machine (null: not visible here). */
   recordingFile(path: string): string | null;
 }

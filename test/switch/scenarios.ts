@@ -297,6 +297,72 @@ export function switchScenarios(makeDriver: () => SwitchDriver, o: { timeoutMs: 
       assert.equal(await db('calls').where({ id }).count({ n: '*' }).then((x) => Number(x[0].n)), 1);
     });
 
+    it('the app killed while a caller waits, back before the wait runs out: the restarted app takes the caller back and offers message or call back (no greeting again)', async function () {
+      need(this, 'app_crash', 'queue_timeout');
+      this.timeout(T * 4 + d.queueMaxWaitS * 1000);
+      const services = new ScenarioHotline(true);
+      app = await startApp(d, db, { agents: ['1001'], services });
+      const call = await d.call({ caller: '13905360034', keys: ['', '2'] });
+      const id = await call.callId();
+      await app.waitFor('call_queued', (e) => e.callId === id, T);
+      await d.crash(app.tel);
+      app = await startApp(d, db, { agents: ['1001'], services });
+      // Only the app's own flow puts a caller who keys 2 on the call-back list as "requested".
+      await until(() => services.callbacks.some((c) => c.callId === id && c.reason === 'requested'), T + d.queueMaxWaitS * 1000, 'the call-back the caller asked for');
+      await call.done();
+      const row = await rowWhen(app, id, (r) => !!r.ended_at, 'the ended call');
+      assert.equal(row.caller, '13905360034');
+      assert.equal(row.answered_at, null);
+      const greeted = d.appsRun?.(id).filter((a) => a.arg.includes('welcome')).length;
+      if (greeted !== undefined) assert.equal(greeted, 1, 'the greeting is heard once');
+    });
+
+    it('the app killed while a caller waits, and still away when the wait runs out: the dialplan takes the message, the restarted app files it at once as a draft ticket with its recording', async function () {
+      need(this, 'app_crash', 'queue_timeout');
+      this.timeout(T * 4 + d.queueMaxWaitS * 1000);
+      const services = new ScenarioHotline(true);
+      app = await startApp(d, db, { agents: ['1001'], services });
+      const call = await d.call({ caller: '13905360035', keys: [''] });
+      const id = await call.callId();
+      await app.waitFor('call_queued', (e) => e.callId === id, T);
+      await d.crash(app.tel);
+      await call.done(); // the fallback recorded the message and hung up
+      app = await startApp(d, db, { agents: ['1001'], services });
+      const msg = await app.waitFor('message_left', (e) => e.callId === id, T);
+      const draft = services.drafts.find((x) => x.callId === id);
+      assert.ok(draft, 'a draft ticket for the message');
+      assert.equal(draft.reason, 'overflow');
+      assert.equal(draft.recordingPath, msg.path);
+      assert.equal(services.drafts.filter((x) => x.callId === id).length, 1, 'one draft');
+      const rec = (await app.recordings(id)).find((r) => r.kind === 'message');
+      assert.ok(rec, 'the message recording has its row');
+      assert.equal(Number(rec.ticket_id), draft.ticketId);
+      assertRecorded(rec.path);
+      const row = await rowWhen(app, id, (r) => !!r.ended_at && r.ticket_id !== null, 'the call row linked to the draft');
+      assert.equal(row.caller, '13905360035');
+    });
+
+    it('the app down when a call comes in: the dialplan greets and queues it, the app started meanwhile follows it to the operator; the row and the fallback recording are there', async function () {
+      need(this, 'app_crash');
+      const services = new ScenarioHotline(true);
+      app = await startApp(d, db, { agents: ['1001'], services });
+      await d.crash(app.tel);
+      const call = await d.call({ caller: '13905360036', keys: [] });
+      const id = await call.callId();
+      app = await startApp(d, db, { agents: ['1001'], services });
+      await until(async () => !!(await app!.row(id))?.queued_at, T, 'the restarted app follows the queued caller');
+      await ready(app, '1001', 800);
+      const answered = await app.waitFor('call_answered', (e) => e.callId === id, T);
+      assert.equal(answered.agent, '1001');
+      await call.done();
+      const row = await rowWhen(app, id, (r) => !!r.ended_at && !!r.answered_at, 'the answered call row');
+      assert.equal(row.caller, '13905360036');
+      await until(async () => (await app!.recordings(id)).some((r) => r.kind === 'call'), T, 'the fallback recording row');
+      const rec = (await app.recordings(id)).find((r) => r.kind === 'call')!;
+      assert.match(rec.path, /fallback_/);
+      assertRecorded(rec.path);
+    });
+
     it('the app killed while a caller talks to an operator: the call goes on, the restarted app knows the operator is on it, and closes it', async function () {
       need(this, 'app_crash');
       const services = new ScenarioHotline(true);

@@ -67,6 +67,7 @@ export class FreeSwitchRealDriver implements SwitchDriver {
    */
   async reset(): Promise<void> {
     await this.api('hupall NORMAL_CLEARING');
+    this.executed.clear();
     for (const name of parseAgentList(await this.api('callcenter_config queue list agents hotline')).keys()) {
       await this.api(`callcenter_config tier del hotline ${name}`);
       await this.api(`callcenter_config agent del ${name}`);
@@ -74,9 +75,13 @@ export class FreeSwitchRealDriver implements SwitchDriver {
     const deadline = Date.now() + 15000;
     for (;;) {
       const n = (JSON.parse(await this.api('show channels as json')) as { row_count?: number }).row_count ?? 0;
-      if (n === 0) return;
+      if (n === 0) break;
       if (Date.now() > deadline) throw new Error(`${n} channels still up on the switch after hupall`);
       await new Promise((r) => setTimeout(r, 200));
+    }
+    // What the dialplan left for the app (hotline_resume.xml) belongs to this scenario only.
+    for (const realm of ['hotline_message', 'hotline_fallback']) {
+      for (const key of (await this.api(`db list/${realm}`)).trim().split(',').filter(Boolean)) await this.api(`db delete/${realm}/${key}`);
     }
   }
 
@@ -90,9 +95,20 @@ export class FreeSwitchRealDriver implements SwitchDriver {
     return this.probe!.api(cmd);
   }
 
+  /** The dialplan applications seen run, by channel (CHANNEL_EXECUTE). */
+  private executed = new Map<string, { app: string; arg: string }[]>();
+
+  appsRun(callId: string): { app: string; arg: string }[] {
+    return this.executed.get(callId) ?? [];
+  }
+
   private onEvent(h: H): void {
     for (const l of this.listeners) l(h);
     const id = h['Unique-ID'];
+    if (h['Event-Name'] === 'CHANNEL_EXECUTE' && id) {
+      if (!this.executed.has(id)) this.executed.set(id, []);
+      this.executed.get(id)!.push({ app: h.Application ?? '', arg: h['Application-Data'] ?? '' });
+    }
     if (h['Event-Name'] === 'CHANNEL_CREATE' && id) {
       const number = h['Call-Direction'] === 'inbound' ? h['Caller-Caller-ID-Number'] : h['Caller-Destination-Number'];
       const k = this.keysByNumber.get(number);

@@ -9,6 +9,8 @@ import { EslTestServer, SimChannel } from '../../esl/server';
 
 const PASSWORD = 'scenario-secret';
 const QUEUE_MAX_WAIT_MS = 1500;
+/** The directories and queue of the app's configuration below, which the "dialplan" uses too. */
+const DIALPLAN = { recordingsDir: '/var/lib/freeswitch/recordings/hotline', promptsDir: '/usr/share/freeswitch/sounds/hotline', queue: 'hotline' };
 
 async function freePort(): Promise<number> {
   const srv = net.createServer();
@@ -21,7 +23,7 @@ async function freePort(): Promise<number> {
 export class FreeSwitchSimDriver implements SwitchDriver {
   readonly name = 'FreeSWITCH (ESL test server)';
   readonly queueMaxWaitS = QUEUE_MAX_WAIT_MS / 1000;
-  fs = new EslTestServer({ password: PASSWORD, queueMaxWaitMs: QUEUE_MAX_WAIT_MS, callees: {} });
+  fs = new EslTestServer({ password: PASSWORD, queueMaxWaitMs: QUEUE_MAX_WAIT_MS, callees: {}, dialplan: DIALPLAN });
   /** Where the app's IVR listener is: fixed, so a restarted app is where the "dialplan" points. */
   private ivrPort = 0;
   private eslPort = 0;
@@ -40,6 +42,7 @@ export class FreeSwitchSimDriver implements SwitchDriver {
   async reset(): Promise<void> {
     for (const ch of [...this.fs.channels.values()]) ch.hangup('NORMAL_CLEARING');
     this.fs.callcenter.agents.clear();
+    this.fs.db.clear();
     this.fs.callcenter.tiers.splice(0);
   }
 
@@ -50,7 +53,7 @@ export class FreeSwitchSimDriver implements SwitchDriver {
   adapter(p: AppParts): Telephony {
     const config = parseIvrConfig({
       FREESWITCH_ESL: `127.0.0.1:${this.eslPort}:${PASSWORD}`, IVR_LISTEN: `127.0.0.1:${this.ivrPort}`,
-      IVR_RECORDINGS_DIR: '/var/lib/freeswitch/recordings/hotline', IVR_PROMPTS_DIR: '/usr/share/freeswitch/sounds/hotline',
+      IVR_RECORDINGS_DIR: DIALPLAN.recordingsDir, IVR_PROMPTS_DIR: DIALPLAN.promptsDir,
       IVR_WORKING_HOURS: p.workingHours, IVR_QUEUE_MAX_WAIT_S: String(Math.max(10, this.queueMaxWaitS)), IVR_QUEUE_ANNOUNCE_S: '0',
       SURVEY_DIAL: 'sofia/external/{phone}@127.0.0.1:5070', SURVEY_PACING_MS: '0',
     });
@@ -119,13 +122,17 @@ export class FreeSwitchSimDriver implements SwitchDriver {
 
   async restartSwitch(): Promise<void> {
     await this.fs.shutdown();
-    const next = new EslTestServer({ password: PASSWORD, queueMaxWaitMs: QUEUE_MAX_WAIT_MS, callees: this.fs.options.callees });
+    const next = new EslTestServer({ password: PASSWORD, queueMaxWaitMs: QUEUE_MAX_WAIT_MS, callees: this.fs.options.callees, dialplan: DIALPLAN });
     await next.listen(this.eslPort);
     this.fs = next;
   }
 
   async dropControl(): Promise<void> {
     for (const c of this.fs.connections) if (c.mode === 'inbound') c.socket.destroy();
+  }
+
+  appsRun(callId: string): { app: string; arg: string }[] {
+    return this.fs.executed.filter((x) => x.uuid === callId);
   }
 
   recordingFile(): string | null {
