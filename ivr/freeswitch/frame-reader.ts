@@ -98,7 +98,7 @@ export class FrameReader {
       if (this.size === 0) return null;
       const buf = this.joined();
       if (buf[0] === 0x0a) throw new FrameError('frame starts with an empty line');
-      const end = buf.indexOf('\n\n', Math.max(0, this.scanned - 1));
+      const end = buf.indexOf(LFLF, Math.max(0, this.scanned - 1));
       if (end < 0) {
         this.scanned = buf.length;
         if (buf.length > MAX_HEADER_BYTES) throw new FrameError(`no end of headers within ${MAX_HEADER_BYTES} bytes`);
@@ -132,6 +132,9 @@ export class FrameReader {
  * parse means the frame boundaries are wrong. `_body` holds an event's own body (plain/json).
  * Values of plain events are url-encoded; a bad escape is kept as sent (the frame is whole).
  */
+/** The end of a header block, as bytes (a string needle is encoded again on every search). */
+const LFLF = Buffer.from('\n\n');
+
 export function decodeEventBody(type: string, body: string): Record<string, string> {
   if (type === 'text/event-json') {
     let data: unknown;
@@ -143,9 +146,10 @@ export function decodeEventBody(type: string, body: string): Record<string, stri
     if (!data || typeof data !== 'object' || Array.isArray(data) || typeof (data as Record<string, unknown>)['Event-Name'] !== 'string') {
       throw new FrameError('JSON event without Event-Name');
     }
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(data as Record<string, unknown>)) out[k] = typeof v === 'string' ? v : String(v);
-    return out;
+    // FreeSWITCH sends every value as a string: the parsed object is used as it is, other values made strings in place.
+    const out = data as Record<string, unknown>;
+    for (const k in out) if (typeof out[k] !== 'string') out[k] = String(out[k]);
+    return out as Record<string, string>;
   }
   // text/event-plain: a header block, then (with Content-Length) the event's body.
   const end = body.indexOf('\n\n');
