@@ -25,7 +25,7 @@ export interface FreeSwitchOptions extends SwitchCoreOptions {
   backoff?: { initialMs: number; maxMs: number };
   silenceMs?: number;
   /** Measurement hooks for the benchmark. */
-  instrument?: { onEventHandled?: () => void; onCommandLatency?: (ms: number) => void };
+  instrument?: { onEventHandled?: () => void; onCommandLatency?: (ms: number) => void; onInboundEvent?: (h: Record<string, string>) => void };
 }
 
 /**
@@ -143,6 +143,7 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
   }
 
   private onSwitchEvent(h: Record<string, string>): void {
+    this.o.instrument?.onInboundEvent?.(h);
     const m = this.mapper.map(h);
     if (m.shutdown) this.setConnected(false, 'FreeSWITCH 正在关闭');
     for (const e of m.events) this.passOn(e);
@@ -273,7 +274,8 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
     await this.adoptQueueMembers(alive);
     this.closeLostCalls(alive, asked);
     await this.closeCallsEndedWhileAway(alive);
-    await this.drainOutbox(alive);
+    // Never in the way of the agents' reconciliation (e.g. mod_db not loaded: said in the log, every time).
+    await this.drainOutbox(alive).catch((err: Error) => eslLog('error', `fallback messages and calls left in mod_db not read: ${err.message}`));
     const list = parseAgentList(await this.cc(`queue list agents ${this.o.config.queue}`));
     this.addCallsLearntSince(alive, asked);
     for (const agent of this.agents.keys()) {
