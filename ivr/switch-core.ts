@@ -69,6 +69,8 @@ export abstract class SwitchCore<View> {
   private wrapUpTimers = new Map<string, NodeJS.Timeout>();
   /** When the last paced release is due (performance.now() time). */
   private lastReleaseAt = -Infinity;
+  /** When the last release was actually made. */
+  private lastReleaseMadeAt = -Infinity;
   private stopped = false;
   /** Set by an adapter's crash (test support): the app is gone, nothing is emitted any more. */
   protected crashed = false;
@@ -150,12 +152,20 @@ export abstract class SwitchCore<View> {
     const gap = this.core.releaseGapMs ?? 100;
     const at = Math.max(performance.now(), this.lastReleaseAt + gap);
     this.lastReleaseAt = at;
-    const t = setTimeout(() => {
+    const fire = () => {
+      // A busy event loop can run two timers late and then together: the gap counts from the
+      // release actually made, not the one planned.
+      const wait = this.lastReleaseMadeAt + gap - performance.now();
+      if (wait > 0) {
+        setTimeout(fire, wait).unref();
+        return;
+      }
       const r = this.agents.get(agent);
       if (this.stopped || !r || r.state.state !== 'wrap_up' || r.since !== wrapUpSince) return;
+      this.lastReleaseMadeAt = performance.now();
       this.setAgentState(agent, { state: 'ready' }).catch((err: Error) => this.log('warn', `wrap-up of ${agent} over, ready failed: ${err.message}`));
-    }, at - performance.now());
-    t.unref();
+    };
+    setTimeout(fire, at - performance.now()).unref();
   }
 
   // ——— connection status and call events ———
