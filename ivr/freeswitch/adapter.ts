@@ -87,7 +87,8 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
         if (ch.variables.return_visit_ticket_id === undefined) {
           this.emit({
             type: 'call_started', at: this.now().toISOString(), callId: ch.callId, direction: 'inbound', purpose: 'hotline',
-            caller: ch.caller, callee: ch.destination, ticketId: null,
+            // A call handed back by the dialplan was transferred to step_<step>: not the number dialled.
+            caller: ch.caller, callee: ch.variables.hotline_step ? '' : ch.destination, ticketId: null,
           });
         }
       },
