@@ -104,6 +104,14 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
     this.startReconciling();
   }
 
+  /** Test support: the app ends as if killed (kill -9): connections dropped, nothing said, nothing flushed. */
+  async crashForTests(): Promise<void> {
+    this.crashed = true;
+    this.stopReconciling();
+    this.ami.stop();
+    await this.agi.stop();
+  }
+
   async stop(): Promise<void> {
     this.stopReconciling();
     this.ami.stop();
@@ -153,6 +161,7 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
       if (ev.type === 'call_ended') this.surveyEnded(ev.callId);
     }
     if (m.member) this.onMember(m.member);
+    if (m.offerFailed) this.offerFailed(m.offerFailed.agent, m.offerFailed.cause);
     if (m.survey) void this.onSurvey(m.survey).catch((err: Error) => amiLog('error', `survey answer of ${m.survey?.callId}: ${err.message}`));
     if (m.message) void this.onFallbackMessage(m.message).catch((err: Error) => amiLog('error', `fallback message of ${m.message?.callId}: ${err.message}`));
     if (m.callback) void this.onFallbackCallback(m.callback).catch((err: Error) => amiLog('error', `fallback call-back of ${m.callback?.callId}: ${err.message}`));
@@ -323,15 +332,19 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
     }
   }
 
+  /**
+   * Hold from the desk: AMI has no hold for a bridged call, so the caller's audio is muted both
+   * ways (`MuteAudio`): the caller and the operator no longer hear each other, the call stays in
+   * its bridge (and in the app's flow). The caller hears silence, not music.
+   */
   async hold(callId: string): Promise<void> {
-    await this.channelName(callId);
-    // AMI has no hold action for a bridged call: the operator uses the phone's hold key.
-    throw new TelephonyError('Asterisk 不支持通过 AMI 保持通话，请使用话机上的保持键', 'unsupported on Asterisk');
+    const channel = await this.channelName(callId);
+    await this.amiAction({ action: 'MuteAudio', channel, direction: 'all', state: 'on' });
   }
 
   async unhold(callId: string): Promise<void> {
-    await this.channelName(callId);
-    throw new TelephonyError('Asterisk 不支持通过 AMI 取消保持，请使用话机上的保持键', 'unsupported on Asterisk');
+    const channel = await this.channelName(callId);
+    await this.amiAction({ action: 'MuteAudio', channel, direction: 'all', state: 'off' });
   }
 
   async transfer(callId: string, destination: string): Promise<void> {

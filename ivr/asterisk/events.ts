@@ -7,7 +7,7 @@ import { CallEvent, SurveyOutcome } from '../telephony';
 /** The events the adapter reads; the AMI session is filtered to these. */
 export const AMI_EVENTS = [
   'Newchannel', 'Hangup', 'OriginateResponse', 'UserEvent', 'DTMFEnd', 'Shutdown', 'FullyBooted',
-  'QueueCallerJoin', 'QueueCallerAbandon', 'AgentCalled', 'AgentConnect', 'AgentComplete',
+  'QueueCallerJoin', 'QueueCallerAbandon', 'AgentCalled', 'AgentConnect', 'AgentComplete', 'AgentRingNoAnswer',
   'QueueMemberStatus', 'QueueMemberPause', 'QueueMemberAdded', 'QueueMemberRemoved',
 ] as const;
 
@@ -89,6 +89,8 @@ export interface Mapped {
   /** A caller the fallback could not record (UserEvent HotlineCallback, or AstDB hotline_callback): to be called back. */
   callback: { callId: string; caller: string; at: string | null } | null;
   member: MemberSignal | null;
+  /** An operator's phone that was offered a caller and did not take the call, with why (a Q.850 name). */
+  offerFailed: { agent: string; cause: string } | null;
   shutdown: boolean;
 }
 
@@ -102,6 +104,8 @@ interface Tracked {
 export class AsteriskEventMapper {
   /** Calls the app follows, by Uniqueid. */
   readonly tracked = new Map<string, Tracked>();
+  /** Phone legs of offers that failed, by their Uniqueid: the agent, until the leg's Hangup. */
+  private ringing = new Map<string, string>();
 
   constructor(
     private now: () => Date,
@@ -117,7 +121,7 @@ export class AsteriskEventMapper {
   }
 
   map(e: AmiMessage): Mapped {
-    const out: Mapped = { events: [], survey: null, message: null, callback: null, member: null, shutdown: false };
+    const out: Mapped = { events: [], survey: null, message: null, callback: null, member: null, offerFailed: null, shutdown: false };
     const at = this.now().toISOString();
     const name = field(e, 'event');
     const uid = field(e, 'uniqueid');
@@ -132,12 +136,32 @@ export class AsteriskEventMapper {
         } else if (t && !t.channel) t.channel = field(e, 'channel');
         break;
       }
-      case 'Hangup':
+      case 'Hangup': {
+        // The phone's leg of an offer that failed (AgentRingNoAnswer came first): its cause says
+        // whether the operator declined (21, 17) or let it ring out (app_queue hangs it up: 0, 16, 19).
+        const ring = this.ringing.get(uid);
+        if (ring) {
+          this.ringing.delete(uid);
+          const cause = field(e, 'cause');
+          out.offerFailed = { agent: ring, cause: ['0', '16', '19', '18', ''].includes(cause) ? 'NO_ANSWER' : hangupCauseName(cause) };
+        }
         if (t) {
           this.tracked.delete(uid);
           out.events.push({ type: 'call_ended', at, callId: uid, hangupCause: hangupCauseName(field(e, 'cause')) });
         }
         break;
+      }
+      case 'AgentRingNoAnswer': {
+        // Sent for every offer that did not end in a connect (rung out, declined, busy): the phone's
+        // leg hangs up right after, with the cause that tells which.
+        const agent = this.o.agentOf(field(e, 'interface'));
+        const leg = field(e, 'destuniqueid');
+        if (agent && leg) {
+          this.ringing.set(leg, agent);
+          if (this.ringing.size > 1000) this.ringing.delete(this.ringing.keys().next().value!);
+        }
+        break;
+      }
       case 'DTMFEnd':
         if (t && field(e, 'direction') !== 'Sent' && /^[0-9*#A-D]$/.test(field(e, 'digit'))) {
           out.events.push({ type: 'dtmf', at, callId: uid, digit: field(e, 'digit') });

@@ -286,6 +286,13 @@ export class AmiTestServer {
         this.reply(s, req, 'Success', [['Message', 'Redirect successful']]);
         return this.event(c, 'Newexten', [['Application', 'NoOp']]);
       }
+      case 'muteaudio': {
+        const c = this.channels.get(header(req, 'Channel') ?? '');
+        if (!c) return this.reply(s, req, 'Error', [['Message', 'Failed to find channel']]);
+        if (!['in', 'out', 'all'].includes(header(req, 'Direction') ?? '') || !['on', 'off'].includes(header(req, 'State') ?? '')) return this.reply(s, req, 'Error', [['Message', 'Invalid direction or state specified']]);
+        c.vars.__muted = header(req, 'State') === 'on' ? header(req, 'Direction')! : '';
+        return this.reply(s, req, 'Success', []);
+      }
       case 'modulecheck':
         if (this.o.prompts?.formatWav === false && /format_wav/.test(header(req, 'Module') ?? '')) return this.reply(s, req, 'Error', [['Message', 'Module not loaded']]);
         return this.reply(s, req, 'Success', [['Version', '']]);
@@ -623,6 +630,30 @@ export class AmiTestServer {
     if (!m) return;
     w.ringing = m;
     this.event(c, 'AgentCalled', [['Queue', w.queue], ['Interface', m.iface], ['MemberName', m.name], ['DestChannel', `${m.iface}-agent`]], 'agent,all');
+  }
+
+  /**
+   * The rung member's phone does not take the call, as app_queue reports it: AgentRingNoAnswer
+   * (for a ring-out, a 603 and a 486 alike), then the phone's leg hangs up with its cause — app_queue
+   * hangs up a leg that rang out itself (cause 0), a declined leg carries 21, a busy one 17. The
+   * next free member is rung.
+   */
+  agentMisses(uniqueid: string, how: 'rings_out' | 'rejects' | 'busy'): void {
+    const w = this.waiting.get(uniqueid);
+    const c = this.byUniqueid(uniqueid);
+    if (!w || !c || !w.ringing) throw new Error(`no ringing agent for ${uniqueid}`);
+    const m = w.ringing;
+    w.ringing = null;
+    const leg = this.newChannel({ name: `${m.iface}-${(this.seq++).toString(16).padStart(8, '0')}`, callerNum: c.callerNum, context: 'from-internal', exten: 's', state: 'Ringing' });
+    this.event(c, 'AgentRingNoAnswer', [['DestChannel', leg.name], ['DestUniqueid', leg.uniqueid], ['Queue', w.queue], ['Interface', m.iface], ['MemberName', m.name], ['RingTime', how === 'rings_out' ? '15000' : '1000']], 'agent,all');
+    this.channels.delete(leg.name);
+    const cause = { rings_out: 0, rejects: 21, busy: 17 }[how];
+    this.event(leg, 'Hangup', [['Cause', String(cause)], ['Cause-txt', 'Unknown']]);
+    const next = this.members.find((x) => x.queue === w.queue && x !== m && !x.paused && !x.inCall && x.status === 1);
+    if (next) {
+      w.ringing = next;
+      this.event(c, 'AgentCalled', [['Queue', w.queue], ['Interface', next.iface], ['MemberName', next.name], ['DestChannel', `${next.iface}-agent`]], 'agent,all');
+    }
   }
 
   /** The rung member answers: the caller leaves the queue and is bridged to the agent. */

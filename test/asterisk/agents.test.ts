@@ -152,4 +152,39 @@ describe('Asterisk adapter: agents and the hotline queue (app_queue)', () => {
     await h.tel.hangup(c.uniqueid);
     await h.waitFor('call_ended');
   });
+
+  for (const [how, after] of [['rings_out', { state: 'on_break', reason: 'no_answer' }], ['rejects', { state: 'ready' }], ['busy', { state: 'ready' }]] as const) {
+    it(`an operator whose phone ${how.replace('_', ' ')}: the next operator gets the call; the first is ${after.state === 'ready' ? 'still ready' : 'on a break "no_answer"'}`, async () => {
+      h = await startHarness();
+      await h.tel.setAgentState('1001', { state: 'ready' });
+      const c = h.ast.callerJoins({ caller: '13912345678', queue: 'hotline' });
+      await h.waitFor('call_offered', (e) => e.agent === '1001');
+      await h.tel.setAgentState('1002', { state: 'ready' });
+      h.ast.agentMisses(c.uniqueid, how);
+      await h.waitFor('call_offered', (e) => e.agent === '1002');
+      h.ast.agentAnswers(c.uniqueid);
+      assert.equal((await h.waitFor('call_answered')).agent, '1002');
+      await until(() => h!.tel.getAgentState('1001').state === after.state, 2000, `1001 ${after.state}`);
+      assert.deepEqual(h.tel.getAgentState('1001'), after);
+      if (after.state === 'on_break') await until(() => member('PJSIP/1001')?.paused === true && member('PJSIP/1001')?.reason === 'no_answer', 2000, 'paused no_answer');
+      else assert.equal(member('PJSIP/1001')?.paused, false);
+    });
+  }
+
+  it('hold and unhold from the desk mute the caller\'s audio both ways and lift it; an unknown call is refused', async () => {
+    h = await startHarness();
+    await h.tel.setAgentState('1001', { state: 'ready' });
+    const c = h.ast.callerJoins({ caller: '13912345678', queue: 'hotline' });
+    await h.waitFor('call_offered');
+    h.ast.agentAnswers(c.uniqueid);
+    await h.waitFor('call_answered');
+    await h.tel.hold(c.uniqueid);
+    assert.equal(c.vars.__muted, 'all');
+    await h.tel.unhold(c.uniqueid);
+    assert.equal(c.vars.__muted, '');
+    const mutes = h.ast.actions.filter((a) => header(a, 'Action') === 'MuteAudio').map((a) => [header(a, 'Channel'), header(a, 'Direction'), header(a, 'State')]);
+    assert.deepEqual(mutes, [[c.name, 'all', 'on'], [c.name, 'all', 'off']]);
+    await assert.rejects(h.tel.hold('1795459000.404'), /通话不存在/);
+    await assert.rejects(h.tel.unhold('x y'), /通话编号不合法/);
+  });
 });
