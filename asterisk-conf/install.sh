@@ -48,7 +48,10 @@ if [ "$test_too" = yes ]; then
   case "$sip" in *[!0-9.:]*|'') echo "HOTLINE_TEST_SIP 应为 IP:端口" >&2; exit 1 ;; esac
   sed -e "s|@HOTLINE_PROMPTS@|$sounds/hotline|" -e "s|@HOTLINE_NUMBER@|$number|" "$here/test/extensions_hotline_test.conf" > "$etc/extensions_hotline_test.conf"
   sed -e "s|@HOTLINE_TEST_SIP@|$sip|" "$here/test/pjsip_hotline_test.conf" > "$etc/pjsip_hotline_test.conf"
+  sed "s/@HOTLINE_AMI_SECRET@/$secret/" "$here/test/manager_hotline_test.conf" > "$etc/manager_hotline_test.conf"
+  chmod 0640 "$etc/manager_hotline_test.conf"
   include extensions.conf extensions_hotline_test.conf
+  include manager.conf manager_hotline_test.conf
   include pjsip.conf pjsip_hotline_test.conf
 fi
 

@@ -49,11 +49,11 @@ export async function listening(s: Sipp, ms = 20000): Promise<void> {
   }
 }
 
-/** Runs sipp with a scenario given as XML text. */
-export function runSipp(xml: string, args: string[], port = freshPort()): Sipp {
+/** Runs sipp with a scenario given as XML text, from `ip` (Asterisk's test carrier is 127.0.0.2). */
+export function runSipp(xml: string, args: string[], port = freshPort(), ip = '127.0.0.1'): Sipp {
   const file = path.join(dir, `s${++seq}.xml`);
   fs.writeFileSync(file, xml);
-  const proc = spawn(SIPP, ['-sf', file, '-i', '127.0.0.1', '-p', String(port), '-nostdin', '-trace_err', '-error_file', `${file}.err`, ...args], { stdio: 'ignore' });
+  const proc = spawn(SIPP, ['-sf', file, '-i', ip, '-p', String(port), '-nostdin', '-trace_err', '-error_file', `${file}.err`, ...args], { stdio: 'ignore' });
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   return {
     proc, port, exited,
@@ -206,10 +206,24 @@ Content-Length: 0
 }
 
 /**
+ * Endless audio from a raw a-law file (see `silenceAlaw`) once the call is up: a recording with
+ * silence detection (Asterisk's RECORD FILE s=, Record()) only ends on frames it hears.
+ */
+const streamXml = (rtp?: string) => (rtp ? `\n  <nop><action><exec rtp_stream="${rtp},-1,8"/></action></nop>` : '');
+
+/** A raw a-law file of 10 s of silence, for `rtp` of callerXml / calleesXml. */
+export function silenceAlaw(): string {
+  const file = path.join(dir, 'silence.alaw');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, Buffer.alloc(80000, 0xd5));
+  return file;
+}
+
+/**
  * A citizen calling the hotline: INVITE from their number, ACK, then on the line until the switch
  * hangs up (the flow ends, the operator hangs up, or the test ends the call through the switch).
+ * `rtp`: a raw a-law file the citizen streams meanwhile, over and over.
  */
-export function callerXml(hotline: string, server: string): string {
+export function callerXml(hotline: string, server: string, rtp?: string): string {
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="citizen">
   <send retrans="500"><![CDATA[
@@ -237,7 +251,7 @@ Contact: <sip:[field0]@[local_ip]:[local_port]>
 Max-Forwards: 70
 Content-Length: 0
 
-]]></send>
+]]></send>${streamXml(rtp)}
   <recv request="BYE"/>
   <send><![CDATA[
 SIP/2.0 200 OK
@@ -256,7 +270,7 @@ Content-Length: 0
  * Survey callees on one port: the number's prefix says what they do — 0302… busy (486),
  * 0303… never answers (until CANCEL), anything else answers and stays until the switch hangs up.
  */
-export function calleesXml(): string {
+export function calleesXml(rtp?: string): string {
   const reply = (code: string, sdp = false) => `<send><![CDATA[
 SIP/2.0 ${code}
 [last_Via:]
@@ -279,7 +293,7 @@ ${sdp ? withLength('', SDP) : 'Content-Length: 0\n\n'}]]></send>`;
   ${reply('180 Ringing')}
   <pause milliseconds="200"/>
   ${reply('200 OK', true)}
-  <recv request="ACK"/>
+  <recv request="ACK"/>${streamXml(rtp)}
   <recv request="BYE"/>
   ${reply('200 OK')}
   <nop next="end"/>
