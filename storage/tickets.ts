@@ -263,10 +263,18 @@ function textTerms(f: TicketFilter): Array<{ field: SearchField; grams: string[]
  * makes it the outer loop (the planner would otherwise walk a million tickets and probe the
  * index for each).
  */
-export function ticketsFrom(db: Knex, f: TicketFilter): Knex.QueryBuilder {
-  if (dbKind(db) === 'sqlite' && (f.text?.length || f.addressText?.length)) return db.from(db.raw('ticket_text cross join tickets on tickets.id = ticket_text.rowid'));
+export function ticketsFrom(db: Knex, f: TicketFilter, idsOnly = false): Knex.QueryBuilder {
+  if (dbKind(db) === 'sqlite' && (f.text?.length || f.addressText?.length)) {
+    // Only the ids wanted and only the lead unit or status filtered on (a unit's words): each
+    // match checked in the narrow index by id (migration 123) rather than in its wide row.
+    const narrow = idsOnly && Object.entries(f).every(([k, v]) => v === undefined || NARROW_FILTERS.has(k));
+    return db.from(db.raw(`ticket_text cross join tickets${narrow ? ' indexed by tickets_id_lead_unit_status' : ''} on tickets.id = ticket_text.rowid`));
+  }
   return db('tickets');
 }
+
+/** Filters answered from tickets_id_lead_unit_status (id, lead unit, status) and the co-handling rows. */
+const NARROW_FILTERS = new Set(['text', 'addressText', 'visibleToUnit', 'unit', 'units', 'status', 'idMin', 'idMax']);
 
 /**
  * A ticket's id grows with its acceptance, so an acceptance range is also a range of ids: two
@@ -345,6 +353,11 @@ export function applyTicketFilter(q: Knex.QueryBuilder, f: TicketFilter, now: Da
   if (f.idMin !== undefined) q.where('tickets.id', '>=', f.idMin);
   if (f.idMax !== undefined) q.where('tickets.id', '<=', f.idMax);
   const terms = textTerms(f);
+  // SQLite: the bounds given to the text index too, which then reads only the matches between them.
+  if (terms.length && kind === 'sqlite') {
+    if (f.idMin !== undefined) q.where('ticket_text.rowid', '>=', f.idMin);
+    if (f.idMax !== undefined) q.where('ticket_text.rowid', '<=', f.idMax);
+  }
   if (terms.length) {
     if (kind === 'postgres') q.whereRaw('tickets.search_tsv @@ ?::tsquery', [pgTsquery(terms)]);
     // SQLite: ticket_text is in the FROM clause (see ticketsFrom), the outer loop of the join.
@@ -406,12 +419,37 @@ async function countUpTo(db: Knex, f: TicketFilter, now: Date): Promise<number> 
   return Number(n);
 }
 
+/**
+ * SQLite, words in acceptance order (the usual search): the matches' ids are read once, in
+ * order, up to the count's cap — the text index as the outer loop, each match checked against
+ * the other filters (a unit's scope by the co-handling rows' key) — and the page is taken from
+ * them. Counting and then reading the page each walked the text's matches again (three walks
+ * for a unit: its led part, its co-handled part, the page), and a frequent pair has 100,000s.
+ */
+async function textSearchInOnePass(db: Knex, f: TicketFilter, page: number, pageSize: number, now: Date, desc: boolean): Promise<Page<Ticket> & { totalCapped: boolean }> {
+  const order = desc ? 'desc' : 'asc';
+  const ids = (await applyTicketFilter(ticketsFrom(db, f, true), f, now, 'page').orderBy('ticket_text.rowid', order).limit(COUNT_CAP + 1).select('ticket_text.rowid as id')).map((r: Row) => Number(r.id));
+  const pageIds = ids.slice((page - 1) * pageSize, page * pageSize);
+  const rows = pageIds.length ? await db('tickets').whereIn('id', pageIds).select('*') : [];
+  const byId = new Map(rows.map((r: Row) => [Number(r.id), r]));
+  return {
+    items: pageIds.map((id) => ticketFromRow(byId.get(id)!)),
+    total: Math.min(ids.length, COUNT_CAP),
+    totalCapped: ids.length > COUNT_CAP,
+    page,
+    pageSize,
+  };
+}
+
 export async function searchTickets(
   db: Knex, f: TicketFilter, page: number, pageSize: number, now: Date, sort: TicketSort = '-acceptedAt',
 ): Promise<Page<Ticket> & { totalCapped: boolean }> {
   const ranged = await withIdRange(db, f);
   if (!ranged) return { items: [], total: 0, totalCapped: false, page, pageSize };
   f = ranged;
+  if (dbKind(db) === 'sqlite' && textTerms(f).length && SORT_COLUMNS[sort.replace(/^-/, '')] === 'id' && page * pageSize <= COUNT_CAP + 1) {
+    return textSearchInOnePass(db, f, page, pageSize, now, sort.startsWith('-'));
+  }
   // A unit's tickets are those it leads plus those it co-handles: counted as two parts, each
   // read from its own index (lead unit with the other filters; the co-handling rows).
   const n = f.visibleToUnit

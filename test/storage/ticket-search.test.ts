@@ -65,6 +65,24 @@ describe('ticket search SQL agrees with the tickets themselves', function () {
     await check({ visibleToUnit: 'zjj', towns: ['wenjia'] }, (t) => t.coUnits.includes('zjj') && t.town === 'wenjia');
   });
 
+  it('words with a unit, a status or a date range: every page in either order, the same as in code', async () => {
+    const cgj = (t: Ticket) => t.leadUnit === 'cgj' || t.coUnits.includes('cgj');
+    // 路灯 is in two texts of seven: a few hundred matches, pages 1, 3 and the last.
+    for (const page of [1, 3, 9]) await check({ visibleToUnit: 'cgj', text: queryGrams('路灯')! }, (t) => cgj(t) && has(t, '路灯'), 20, page);
+    await check({ visibleToUnit: 'zjj', text: queryGrams('工资')! }, (t) => t.coUnits.includes('zjj') && has(t, '工资'));
+    await check({ units: ['cgj'], status: ['closed'], text: queryGrams('噪音')! }, (t) => t.leadUnit === 'cgj' && t.status === 'closed' && has(t, '噪音'));
+    // 第1 (第1次, 第10次 … 第1999次): 1,111 matches, past the count's cap; a page beyond it still loads.
+    await check({ text: queryGrams('第1')! }, (t) => has(t, '第1'), 50, 21);
+    await check({ text: queryGrams('第1')! }, (t) => has(t, '第1'), 50, 20);
+    const from = '2026-02-01T00:00:00.000Z';
+    const to = '2026-03-01T00:00:00.000Z';
+    await check({ text: queryGrams('物业')!, from, to }, (t) => has(t, '物业') && t.acceptedAt >= from && t.acceptedAt < to);
+    const oldestFirst = all.filter((t) => cgj(t) && has(t, '噪音')).sort((a, b) => a.id - b.id);
+    const got = await searchTickets(db, { visibleToUnit: 'cgj', text: queryGrams('噪音')! }, 2, 10, now, 'acceptedAt');
+    assert.deepEqual(got.items.map((t) => t.id), oldestFirst.slice(10, 20).map((t) => t.id));
+    assert.equal(got.total, oldestFirst.length);
+  });
+
   it('selective filters: emergencies, a phone, a number prefix', async () => {
     await check({ urgency: ['emergency'] }, (t) => t.urgency === 'emergency');
     await check({ phone: '13812340042' }, (t) => t.citizenPhone === '13812340042');
