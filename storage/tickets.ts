@@ -401,22 +401,84 @@ function orderedQuery(db: Knex, f: TicketFilter, sort: TicketSort, now: Date, ma
   return q.orderBy('tickets.id', desc ? 'desc' : 'asc');
 }
 
-/** How many tickets match, counted up to COUNT_CAP + 1. */
-async function countUpTo(db: Knex, f: TicketFilter, now: Date): Promise<number> {
+/**
+ * PostgreSQL's frequencies of the text index's pairs (the planner's own statistics), kept a
+ * few minutes. The planner estimates a phrase of pairs as if each pair were independent of the
+ * others (the product of their frequencies), but the pairs of one word come together: 路灯坏了
+ * is as frequent as its rarest pair, not a thousandth of it. See expectedTextMatches.
+ */
+const pairFrequencies = new WeakMap<Knex, { at: number; freq: Map<string, number>; floor: number }>();
+
+async function pairStats(db: Knex): Promise<{ freq: Map<string, number>; floor: number }> {
+  const kept = pairFrequencies.get(db);
+  if (kept && Date.now() - kept.at < 10 * 60_000) return kept;
+  const res = await db.raw(
+    "select most_common_elems::text::text[] as elems, most_common_elem_freqs as freqs from pg_stats where schemaname = current_schema() and tablename = 'tickets' and attname = 'search_tsv'",
+  );
+  const row = res.rows[0];
+  const freq = new Map<string, number>();
+  const elems: string[] = row?.elems ?? [];
+  const freqs: number[] = (row?.freqs ?? []).map(Number);
+  elems.forEach((e, k) => freq.set(e, freqs[k]));
+  // A pair not among the most common: as the planner takes it, half the least common one's.
+  const floor = elems.length ? Math.min(...freqs.slice(0, elems.length)) / 2 : 1;
+  const stats = { at: Date.now(), freq, floor };
+  pairFrequencies.set(db, stats);
+  return stats;
+}
+
+/** The planner's estimate of the matches, with each phrase counted as its rarest pair rather than the product of its pairs. */
+async function expectedTextMatches(db: Knex, f: TicketFilter, planned: number): Promise<number> {
+  const { freq, floor } = await pairStats(db);
+  let factor = 1;
+  for (const t of textTerms(f)) {
+    const fs = t.grams.map((g) => freq.get(g) ?? floor);
+    const product = fs.reduce((a, x) => a * x, 1);
+    if (product > 0) factor *= Math.min(...fs) / product;
+  }
+  return planned * factor;
+}
+
+const WORDS_ALONE = new Set(['text', 'addressText', 'idMin', 'idMax', 'from', 'to', 'dateField']);
+
+/**
+ * How many tickets match, counted up to COUNT_CAP + 1; with `withIds`, the matches' ids as well
+ * (all of them when at most COUNT_CAP matched; `newest`: the newest ones, in order).
+ */
+async function countUpTo(db: Knex, f: TicketFilter, now: Date, withIds = false): Promise<{ n: number; ids: number[] | null; newest: boolean }> {
   const base = applyTicketFilter(ticketsFrom(db, f), f, now);
   // Words alone (the most common search) on SQLite: counted in the text index, without the tickets.
   const textOnly = dbKind(db) === 'sqlite' && Object.entries(f).every(([k, v]) => v === undefined || k === 'text' || k === 'addressText') && textTerms(f).length > 0;
-  const matches = textOnly ? db('ticket_text').whereRaw('ticket_text match ?', [ftsMatch(textTerms(f))]).select('rowid') : base.select(db.raw('1'));
+  let matches = textOnly ? db('ticket_text').whereRaw('ticket_text match ?', [ftsMatch(textTerms(f))]).select('rowid as id') : base.select(withIds ? 'tickets.id' : db.raw('1'));
+  let newest = false;
   if (dbKind(db) === 'postgres' && textTerms(f).length) {
-    // PostgreSQL gathers every match of a frequent pair in a bitmap before counting the first:
-    // when it expects many, walk the key instead and stop at the cap.
-    const probe = matches.clone().limit(COUNT_CAP + 1).toSQL();
+    // PostgreSQL gathers every match of a frequent pair in a bitmap, and checks each again in
+    // its row (the index knows neither positions nor weights), before counting the first: when
+    // it expects many, walk the key from the newest instead and stop at the cap. (The plan's
+    // estimate of the matches themselves: the capped count's is at most the cap.)
+    const probe = matches.clone().toSQL();
     const plan = await db.raw(`explain (format json) ${probe.sql}`, probe.bindings as any);
-    const expected = Number(plan.rows[0]['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0);
-    if (expected > 4 * COUNT_CAP) matches.orderBy('tickets.id', 'desc');
+    // Words alone (within a date range at most): the phrase counted as its rarest pair. With other
+    // filters the planner's own estimate is kept: a unit's or a status's share of a word's
+    // matches is not that of all tickets (拖欠工资 is never the city management's), and walking
+    // the key for a match that does not come would read every ticket.
+    const planned = Number(plan.rows[0]['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0);
+    const wordsAlone = Object.entries(f).every(([k, v]) => v === undefined || WORDS_ALONE.has(k));
+    const expected = wordsAlone ? await expectedTextMatches(db, f, planned) : planned;
+    if (expected > 4 * COUNT_CAP) {
+      // The other filters and the key's order inside, the words outside: "offset 0" keeps the
+      // planner from taking the words into the inner query (and then gathering all their matches).
+      const inner = applyTicketFilter(db('tickets'), { ...f, text: undefined, addressText: undefined }, now).select('tickets.id', 'tickets.search_tsv').orderByRaw('tickets.id desc offset 0');
+      matches = db.from(inner.as('tickets')).whereRaw('tickets.search_tsv @@ ?::tsquery', [pgTsquery(textTerms(f))]).select(withIds ? 'tickets.id' : db.raw('1')).orderBy('tickets.id', 'desc');
+      newest = true;
+    }
+  }
+  if (withIds) {
+    const ids = (await matches.limit(COUNT_CAP + 1)).map((r: Row) => Number(r.id));
+    return { n: ids.length, ids, newest };
   }
   const [{ n }] = await db.from(matches.limit(COUNT_CAP + 1).as('m')).count({ n: '*' });
-  return Number(n);
+  return { n: Number(n), ids: null, newest };
 }
 
 /**
@@ -428,17 +490,15 @@ async function countUpTo(db: Knex, f: TicketFilter, now: Date): Promise<number> 
  */
 async function textSearchInOnePass(db: Knex, f: TicketFilter, page: number, pageSize: number, now: Date, desc: boolean): Promise<Page<Ticket> & { totalCapped: boolean }> {
   const order = desc ? 'desc' : 'asc';
-  const ids = (await applyTicketFilter(ticketsFrom(db, f, true), f, now, 'page').orderBy('ticket_text.rowid', order).limit(COUNT_CAP + 1).select('ticket_text.rowid as id')).map((r: Row) => Number(r.id));
-  const pageIds = ids.slice((page - 1) * pageSize, page * pageSize);
-  const rows = pageIds.length ? await db('tickets').whereIn('id', pageIds).select('*') : [];
-  const byId = new Map(rows.map((r: Row) => [Number(r.id), r]));
-  return {
-    items: pageIds.map((id) => ticketFromRow(byId.get(id)!)),
-    total: Math.min(ids.length, COUNT_CAP),
-    totalCapped: ids.length > COUNT_CAP,
-    page,
-    pageSize,
-  };
+  const ids: number[] = (await applyTicketFilter(ticketsFrom(db, f, true), f, now, 'page').orderBy('ticket_text.rowid', order).limit(COUNT_CAP + 1).select('ticket_text.rowid as id')).map((r: Row) => Number(r.id));
+  return { items: await ticketsByIds(db, ids.slice((page - 1) * pageSize, page * pageSize)), total: Math.min(ids.length, COUNT_CAP), totalCapped: ids.length > COUNT_CAP, page, pageSize };
+}
+
+/** The tickets of these ids, in the ids' order. */
+async function ticketsByIds(db: Knex, ids: number[]): Promise<Ticket[]> {
+  if (!ids.length) return [];
+  const byId = new Map((await db('tickets').whereIn('id', ids).select('*')).map((r: Row) => [Number(r.id), r]));
+  return ids.map((id) => ticketFromRow(byId.get(id)!));
 }
 
 export async function searchTickets(
@@ -452,12 +512,31 @@ export async function searchTickets(
   }
   // A unit's tickets are those it leads plus those it co-handles: counted as two parts, each
   // read from its own index (lead unit with the other filters; the co-handling rows).
-  const n = f.visibleToUnit
-    ? Math.min(COUNT_CAP + 1, (await countUpTo(db, { ...f, visibleToUnit: undefined, leadOrNull: f.visibleToUnit }, now)) + (await countUpTo(db, { ...f, visibleToUnit: undefined, coUnitOnly: f.visibleToUnit }, now)))
-    : await countUpTo(db, f, now);
+  const parts = f.visibleToUnit ? [{ ...f, visibleToUnit: undefined, leadOrNull: f.visibleToUnit }, { ...f, visibleToUnit: undefined, coUnitOnly: f.visibleToUnit }] : [f];
+  // PostgreSQL, words or a unit's scope in acceptance order: the count's reads are those of the
+  // matches themselves (text and the unit's scope are not answered from one index), so it
+  // keeps their ids; when all of them were counted, the page is taken from those ids rather
+  // than by finding every match once more (a unit's scope is "lead OR co-handling", which no
+  // index answers, so the page query checks each match of the words in its row).
+  const withIds = dbKind(db) === 'postgres' && SORT_COLUMNS[sort.replace(/^-/, '')] === 'id' && (textTerms(f).length > 0 || !!f.visibleToUnit);
+  const counted: Array<{ n: number; ids: number[] | null; newest: boolean }> = [];
+  for (const part of parts) counted.push(await countUpTo(db, part, now, withIds));
+  const n = Math.min(COUNT_CAP + 1, counted.reduce((a, c) => a + c.n, 0));
+  const total = Math.min(n, COUNT_CAP);
+  const desc = sort.startsWith('-');
+  if (withIds) {
+    // The ids known in order: every match of the parts counted whole; of a part that was cut at
+    // the cap, only its newest ones were read (walked from the newest), so the list is complete
+    // down to the oldest of them.
+    const cut = counted.filter((c) => c.n > COUNT_CAP);
+    if (cut.every((c) => c.newest && desc)) {
+      const floor = Math.max(0, ...cut.map((c) => Math.min(...c.ids!)));
+      const ids = counted.flatMap((c) => c.ids!).filter((id) => id >= floor).sort((a, b) => (desc ? b - a : a - b));
+      if (!cut.length || page * pageSize <= ids.length) return { items: await ticketsByIds(db, ids.slice((page - 1) * pageSize, page * pageSize)), total, totalCapped: n > COUNT_CAP, page, pageSize };
+    }
+  }
   const rows = await orderedQuery(db, f, sort, now, n).limit(pageSize).offset((page - 1) * pageSize);
-  const total = Math.min(Number(n), COUNT_CAP);
-  return { items: rows.map(ticketFromRow), total, totalCapped: Number(n) > COUNT_CAP, page, pageSize };
+  return { items: rows.map(ticketFromRow), total, totalCapped: n > COUNT_CAP, page, pageSize };
 }
 
 /** Matches in the list's order, up to `cap`, handed over 1,000 at a time; true when more than `cap` matched. */
