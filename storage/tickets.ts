@@ -490,7 +490,15 @@ async function countUpTo(db: Knex, f: TicketFilter, now: Date, withIds = false):
  */
 async function textSearchInOnePass(db: Knex, f: TicketFilter, page: number, pageSize: number, now: Date, desc: boolean): Promise<Page<Ticket> & { totalCapped: boolean }> {
   const order = desc ? 'desc' : 'asc';
-  const ids: number[] = (await applyTicketFilter(ticketsFrom(db, f, true), f, now, 'page').orderBy('ticket_text.rowid', order).limit(COUNT_CAP + 1).select('ticket_text.rowid as id')).map((r: Row) => Number(r.id));
+  // Words alone (within an acceptance range at most): the text index alone, without the tickets.
+  const wordsAlone = Object.entries(f).every(([k, v]) => v === undefined || k === 'text' || k === 'addressText' || k === 'idMin' || k === 'idMax');
+  const q = wordsAlone
+    ? db('ticket_text').whereRaw('ticket_text match ?', [ftsMatch(textTerms(f))]).modify((w) => {
+        if (f.idMin !== undefined) w.where('ticket_text.rowid', '>=', f.idMin);
+        if (f.idMax !== undefined) w.where('ticket_text.rowid', '<=', f.idMax);
+      })
+    : applyTicketFilter(ticketsFrom(db, f, true), f, now, 'page');
+  const ids: number[] = (await q.orderBy('ticket_text.rowid', order).limit(COUNT_CAP + 1).select('ticket_text.rowid as id')).map((r: Row) => Number(r.id));
   return { items: await ticketsByIds(db, ids.slice((page - 1) * pageSize, page * pageSize)), total: Math.min(ids.length, COUNT_CAP), totalCapped: ids.length > COUNT_CAP, page, pageSize };
 }
 
