@@ -465,7 +465,9 @@ async function countUpTo(db: Knex, f: TicketFilter, now: Date, withIds = false):
     const planned = Number(plan.rows[0]['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0);
     const wordsAlone = Object.entries(f).every(([k, v]) => v === undefined || WORDS_ALONE.has(k));
     const expected = wordsAlone ? await expectedTextMatches(db, f, planned) : planned;
-    if (expected > 4 * COUNT_CAP) {
+    // Walking reads about (tickets / matches) rows per match counted, the bitmap one row per
+    // match: the walk pays only for really frequent words (20,000 matches: 50 rows per match).
+    if (expected > 20 * COUNT_CAP) {
       // The other filters and the key's order inside, the words outside: "offset 0" keeps the
       // planner from taking the words into the inner query (and then gathering all their matches).
       const inner = applyTicketFilter(db('tickets'), { ...f, text: undefined, addressText: undefined }, now).select('tickets.id', 'tickets.search_tsv').orderByRaw('tickets.id desc offset 0');
