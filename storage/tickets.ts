@@ -407,36 +407,40 @@ function orderedQuery(db: Knex, f: TicketFilter, sort: TicketSort, now: Date, ma
  * others (the product of their frequencies), but the pairs of one word come together: 路灯坏了
  * is as frequent as its rarest pair, not a thousandth of it. See expectedTextMatches.
  */
-const pairFrequencies = new WeakMap<Knex, { at: number; freq: Map<string, number>; floor: number }>();
+const pairFrequencies = new WeakMap<Knex, { at: number; freq: Map<string, number>; floor: number; tickets: number }>();
 
-async function pairStats(db: Knex): Promise<{ freq: Map<string, number>; floor: number }> {
+async function pairStats(db: Knex): Promise<{ freq: Map<string, number>; floor: number; tickets: number }> {
   const kept = pairFrequencies.get(db);
   if (kept && Date.now() - kept.at < 10 * 60_000) return kept;
   const res = await db.raw(
-    "select most_common_elems::text::text[] as elems, most_common_elem_freqs as freqs from pg_stats where schemaname = current_schema() and tablename = 'tickets' and attname = 'search_tsv'",
+    "select most_common_elems::text::text[] as elems, most_common_elem_freqs as freqs, (select reltuples from pg_class where oid = to_regclass('tickets')) as tickets from pg_stats where schemaname = current_schema() and tablename = 'tickets' and attname = 'search_tsv'",
   );
   const row = res.rows[0];
+  const tickets = Math.max(0, Number(row?.tickets ?? 0));
   const freq = new Map<string, number>();
   const elems: string[] = row?.elems ?? [];
   const freqs: number[] = (row?.freqs ?? []).map(Number);
   elems.forEach((e, k) => freq.set(e, freqs[k]));
   // A pair not among the most common: as the planner takes it, half the least common one's.
   const floor = elems.length ? Math.min(...freqs.slice(0, elems.length)) / 2 : 1;
-  const stats = { at: Date.now(), freq, floor };
+  const stats = { at: Date.now(), freq, floor, tickets };
   pairFrequencies.set(db, stats);
   return stats;
 }
 
 /** The planner's estimate of the matches, with each phrase counted as its rarest pair rather than the product of its pairs. */
 async function expectedTextMatches(db: Knex, f: TicketFilter, planned: number): Promise<number> {
-  const { freq, floor } = await pairStats(db);
+  const { freq, floor, tickets } = await pairStats(db);
   let factor = 1;
+  let rarest = tickets;
   for (const t of textTerms(f)) {
     const fs = t.grams.map((g) => freq.get(g) ?? floor);
     const product = fs.reduce((a, x) => a * x, 1);
     if (product > 0) factor *= Math.min(...fs) / product;
+    rarest *= Math.min(...fs);
   }
-  return planned * factor;
+  // The planner rounds a tiny estimate up to one row: never more than the rarest pair's share of all tickets.
+  return tickets > 0 ? Math.min(planned * factor, rarest) : planned;
 }
 
 const WORDS_ALONE = new Set(['text', 'addressText', 'idMin', 'idMax', 'from', 'to', 'dateField']);
