@@ -1,21 +1,22 @@
 // The hand-written casebooks (test/routing/casebooks), scored through the full
 // suggestion pipeline as `hotline routing eval --casebooks` does. The development part
 // was used while building the rules; the held-back part was written at the same time
-// and never tuned on. Targets of issue 12: emergency recall ≥ 95 % with ≤ 5 % false
+// and set aside until its misses were read by class of cause (routing/README.md "Casebooks");
+// the fresh part's first pass is the unseen estimate. Targets of issue 12: emergency recall ≥ 95 % with ≤ 5 % false
 // alarms, lead unit ≥ 95 %, kind ≥ 90 %. Where a target is not reached yet, the test
 // holds the measured level (a floor against regressions) and routing/README.md says so.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CASEBOOK_DIR, CasebookError, evaluateCasebooks, readEmergencyCases, readRoutingCases, type CasebookReport } from '../../routing/casebook';
+import { CASEBOOK_DIR, CasebookError, evaluateCasebooks, readEmergencyCases, readRoutingCases, type CasebookPart, type CasebookReport } from '../../routing/casebook';
 import { runRoutingCli } from '../../routing/cli';
 import { committedRouting } from './support';
 
 describe('casebooks', function () {
   this.timeout(60000);
   const reports = new Map<string, CasebookReport>();
-  const report = (part: 'dev' | 'held') => {
+  const report = (part: CasebookPart) => {
     if (!reports.has(part)) reports.set(part, evaluateCasebooks((x) => committedRouting().suggest(x), part));
     return reports.get(part)!;
   };
@@ -49,18 +50,30 @@ describe('casebooks', function () {
     assert.ok(e.falseAlarms <= 5, `false alarms ${e.falseAlarms}%`);
   });
 
-  it('kind, development part ≥ 90 %; held-back part ≥ 85 % (target 90 %)', () => {
+  it('kind ≥ 90 % on the development and held-back parts', () => {
     assert.ok(report('dev').routing.kind >= 90, `dev kind ${report('dev').routing.kind}%`);
-    assert.ok(report('held').routing.kind >= 85, `held kind ${report('held').routing.kind}%`);
+    assert.ok(report('held').routing.kind >= 90, `held kind ${report('held').routing.kind}%`);
   });
 
-  it('lead unit: development part ≥ 95 %; held-back part at least the level reached (80 %; target 95 %, not reached: see routing/README.md)', () => {
+  it('lead unit: development part ≥ 95 %; held-back part at least the level reached (92 %; target 95 %, not reached: see routing/README.md)', () => {
     assert.ok(report('dev').routing.lead >= 95, `dev lead ${report('dev').routing.lead}%`);
-    assert.ok(report('held').routing.lead >= 80, `held lead ${report('held').routing.lead}%`);
+    assert.ok(report('held').routing.lead >= 92, `held lead ${report('held').routing.lead}%`);
+  });
+
+  // The late part (rules changed after its first pass) and the fresh part (first pass recorded in
+  // routing/README.md, later figures after fixes chosen on the other parts): floors at the levels measured.
+  it('late and fresh parts: no false alarms; recall, lead unit and kind at least the levels measured', () => {
+    for (const [part, recall, lead, kind] of [['late', 95, 93, 90], ['fresh', 91, 85, 89]] as const) {
+      const x = report(part);
+      assert.ok(x.emergency.falseAlarms <= 5, `${part} false alarms ${x.emergency.falseAlarms}%`);
+      assert.ok(x.emergency.recall >= recall, `${part} recall ${x.emergency.recall}%`);
+      assert.ok(x.routing.lead >= lead, `${part} lead ${x.routing.lead}%`);
+      assert.ok(x.routing.kind >= kind, `${part} kind ${x.routing.kind}%`);
+    }
   });
 
   it('an emergency in the routing casebook is flagged, and nothing else is', () => {
-    for (const part of ['dev', 'held'] as const) assert.ok(report(part).routing.emergencyAgreement >= 98, `${part} ${report(part).routing.emergencyAgreement}%`);
+    for (const part of ['dev', 'held', 'late', 'fresh'] as const) assert.ok(report(part).routing.emergencyAgreement >= 98, `${part} ${report(part).routing.emergencyAgreement}%`);
   });
 
   it('a malformed casebook is refused with the line named', () => {

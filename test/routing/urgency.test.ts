@@ -85,6 +85,19 @@ describe('emergency triage by meaning', () => {
     assert.equal(road.leadUnit, 'cgj');
   });
 
+  it('classes missed on the held-back and late casebooks, phrased afresh: people on a roof in a flood, a child locked in, smoke from a roof, a main gushing', () => {
+    for (const [text, danger] of [
+      ['大水把俺们庄围了 好几家人都爬到房顶上了', 'flood'],
+      ['俺外孙把自己关在卫生间里了 打不开门 哭得厉害', 'trapped'],
+      ['对面仓库房顶上一直往外冒浓烟', 'fire'],
+      ['十字路口地底下冒水 跟泉眼似的往上翻', 'burst_main'],
+    ] as const) {
+      const s = r().suggest({ text });
+      assert.equal(s.urgency, 'emergency', text);
+      assert.equal(s.emergency?.danger, danger, text);
+    }
+  });
+
   it('an injury goes to the unit responsible for its cause with 120 informed, or to 120', () => {
     const dog = r().suggest({ text: '一条大黑狗把一个老头咬了，腿上都是血' });
     assert.equal(dog.leadUnit, 'gaj');
@@ -126,6 +139,14 @@ describe('appeal kind from callers’ cues', () => {
     assert.equal(kind('俺村有个人没有行医执照，在家里给人打针'), 'report');
     assert.equal(kind('有人在河里挖沙，一车一车往外拉'), 'report');
     assert.equal(kind('我要反映他们，村里选举有人拉票'), 'report');
+    // Classes seen on the held-back and late casebooks, phrased afresh.
+    assert.equal(kind('田柳镇 俺们村支书把村里的机井卖给他小舅子了'), 'report');
+    assert.equal(kind('有户人家 在胡同口上扩了两间屋 把胡同堵了一半'), 'report');
+    assert.equal(kind('那个KTV把安全出口用铁链子锁上了'), 'report');
+    assert.equal(kind('后街有个门市里堆着好几箱鞭炮 旁边就是住户'), 'report');
+    assert.equal(kind('俺村的会计把集体的钱借给外人了 谁也不敢说'), 'report');
+    // Neighbours' cars in a fire lane are a complaint about order, not a report.
+    assert.equal(kind('小区的消防通道天天让私家车堵着 物业也不管'), 'complaint');
   });
   it('hardship is a help request; an emergency is always one', () => {
     assert.equal(kind('俺娘瘫在炕上，俺也有病干不了活，实在没办法了'), 'help_request');
@@ -136,6 +157,10 @@ describe('appeal kind from callers’ cues', () => {
     assert.equal(kind('水费咋这么高？一个月二十多方，是不是水表有毛病？'), 'complaint');
     assert.equal(kind('物业收着钱啥也不干，为啥不管？'), 'complaint');
     assert.equal(kind('不动产过户需要啥材料？'), 'consult');
+    assert.equal(kind('俺家在农圣街 孩子上初中属于哪个学校'), 'consult');
+    assert.equal(kind('个体户一年要交多少税'), 'consult');
+    assert.equal(kind('新生儿的医保咋给他交'), 'consult');
+    assert.equal(kind('上学是按户口还是按房子'), 'consult');
   });
   it('a suggestion without the word 建议', () => {
     assert.equal(kind('俺们村能不能多放几个垃圾桶'), 'suggestion');
