@@ -1,7 +1,7 @@
 // Scores the 178 event types for one text: each type has a word profile built from
 // the catalogue (keywords, name, merged taxonomy classes, example phrasings) plus
 // the words learned from operators' corrections (stored in the model file).
-import { PhraseMatcher } from './phrases';
+import { PhraseMatcher, type PhraseHit } from './phrases';
 import type { EventType } from './taxonomy';
 
 /** Weights of the catalogue's words in a type's profile. */
@@ -26,9 +26,19 @@ export interface TypeScore {
   matched: string[];
 }
 
+/** A profile word: the types it is evidence for, with weights; `seen` marks the call that last counted it. */
+interface WordEntry {
+  types: Int32Array;
+  weights: Float64Array;
+  seen: number;
+}
+
 export class EventTypeScorer {
-  private readonly byWord = new Map<string, Array<[number, number]>>();
+  private readonly byWord = new Map<string, WordEntry>();
   private readonly phrases: PhraseMatcher;
+  /** Per-call scratch (one call at a time): the score of each type touched, in first-touch order. */
+  private calls = 0;
+  private readonly acc: Array<TypeScore | null>;
 
   /**
    * `specificity(word)` scales a profile weight by how telling the word is in appeals
@@ -39,32 +49,49 @@ export class EventTypeScorer {
     profiles: ReadonlyArray<Map<string, number>>,
     specificity: (word: string) => number = () => 1,
   ) {
+    const lists = new Map<string, Array<[number, number]>>();
     profiles.forEach((p, i) => {
       for (const [w, raw] of p) {
         const v = raw * specificity(w);
-        const list = this.byWord.get(w);
+        const list = lists.get(w);
         if (list) list.push([i, v]);
-        else this.byWord.set(w, [[i, v]]);
+        else lists.set(w, [[i, v]]);
       }
     });
+    for (const [w, list] of lists) this.byWord.set(w, { types: Int32Array.from(list, (x) => x[0]), weights: Float64Array.from(list, (x) => x[1]), seen: 0 });
     this.phrases = new PhraseMatcher(types.flatMap((t) => t.keywords));
+    this.acc = new Array<TypeScore | null>(types.length).fill(null);
+  }
+
+  /** The keyword matcher (for a shared scan of the text: phrases.ts, PhraseScan). */
+  get phraseMatcher(): PhraseMatcher {
+    return this.phrases;
   }
 
   /** Types with any evidence in the text (tokens, or keywords found verbatim), with their matched words. */
-  score(text: string, tokens: readonly string[]): TypeScore[] {
-    const words = new Set(tokens);
-    for (const h of this.phrases.find(text)) words.add(h.phrase);
-    const acc = new Map<number, TypeScore>();
-    for (const w of words) {
-      const list = this.byWord.get(w);
-      if (!list) continue;
-      for (const [i, v] of list) {
-        let s = acc.get(i);
-        if (!s) acc.set(i, (s = { index: i, score: 0, matched: [] }));
-        s.score += v;
+  score(text: string, tokens: readonly string[], keywordHits: readonly PhraseHit[] = this.phrases.find(text)): TypeScore[] {
+    // Each distinct word counts once, tokens first, then keywords found verbatim (in that
+    // order in `matched`); words with no profile are skipped without being collected.
+    const call = ++this.calls;
+    const out: TypeScore[] = [];
+    const count = (w: string) => {
+      const e = this.byWord.get(w);
+      if (e === undefined || e.seen === call) return;
+      e.seen = call;
+      for (let k = 0; k < e.types.length; k++) {
+        const i = e.types[k];
+        let s = this.acc[i];
+        if (s === null) {
+          s = this.acc[i] = { index: i, score: 0, matched: [] };
+          out.push(s);
+        }
+        s.score += e.weights[k];
         s.matched.push(w);
       }
-    }
-    return [...acc.values()];
+    };
+    for (let k = 0; k < tokens.length; k++) count(tokens[k]);
+    for (let k = 0; k < keywordHits.length; k++) count(keywordHits[k].phrase);
+    for (const s of out) this.acc[s.index] = null;
+    return out;
   }
 }

@@ -10,7 +10,7 @@
 // - no cue at all → complaint, the most common kind.
 // The operator sees the cues and corrects the kind when it is wrong.
 import type { AppealKind } from '../workflow/types';
-import { PhraseMatcher } from './phrases';
+import { PhraseMatcher, type PhraseHit } from './phrases';
 
 const CUES: Record<AppealKind, Array<[string, number]>> = {
   consult: [
@@ -104,17 +104,38 @@ for (const kind of KINDS)
     else CUE_KINDS.set(w, [[kind, s]]);
   }
 const MATCHER = new PhraseMatcher(CUE_KINDS.keys());
+/** The longest cue (a cue can only lie inside a longer one that starts at most this far before it). */
+const LONGEST_CUE = Math.max(...[...CUE_KINDS.keys()].map((w) => w.length));
+
+/** The cue matcher (for a shared scan of the text: phrases.ts, PhraseScan). */
+export const KIND_CUES: PhraseMatcher = MATCHER;
+
+/** Whether hit `h` (at position k of `hits`, which are in text order) lies inside a longer cue. */
+function insideLonger(hits: readonly PhraseHit[], k: number): boolean {
+  const h = hits[k];
+  const end = h.index + h.phrase.length;
+  for (let j = k - 1; j >= 0 && hits[j].index >= h.index - LONGEST_CUE; j--) {
+    const o = hits[j];
+    if (o.phrase.length > h.phrase.length && o.index + o.phrase.length >= end) return true;
+  }
+  for (let j = k + 1; j < hits.length && hits[j].index === h.index; j++) {
+    const o = hits[j];
+    if (o.phrase.length > h.phrase.length) return true;
+  }
+  return false;
+}
 
 export interface KindOptions {
   /** A danger is happening now: the caller asks for help, whatever the words. */
   emergency?: boolean;
 }
 
-export function guessKind(text: string, opts: KindOptions = {}): KindGuess {
+/** `cueHits`: MATCHER's hits on `text`, when a shared scan found them already. */
+export function guessKind(text: string, opts: KindOptions = {}, cueHits?: readonly PhraseHit[]): KindGuess {
   if (opts.emergency) return { kind: 'help_request', cues: ['紧急险情'], defaulted: false };
-  const hits = MATCHER.find(text);
+  const hits = cueHits ?? MATCHER.find(text);
   // A cue inside a longer cue (不管 in 也不管, 有没有 in 有没有啥救助) counts once, as the longer one.
-  const kept = hits.filter((h) => !hits.some((o) => o !== h && o.phrase.length > h.phrase.length && o.index <= h.index && o.index + o.phrase.length >= h.index + h.phrase.length));
+  const kept = hits.filter((_, k) => !insideLonger(hits, k));
   const score = new Map<AppealKind, number>(KINDS.map((k) => [k, 0]));
   const cues = new Map<AppealKind, string[]>(KINDS.map((k) => [k, []]));
   const seen = new Set<string>();

@@ -4,7 +4,7 @@
 // must all occur within a window of characters (in order where it matters), and
 // classes that cancel it when present. Blocking phrases (打不着火, 救命钱) cancel the
 // hits they cover. One pass of a phrase index over the text, then a few comparisons.
-import { PhraseMatcher } from './phrases';
+import { PhraseMatcher, type PhraseHit } from './phrases';
 
 export interface Pattern {
   /** Word classes that must all be present; the last one is the pattern's anchor (its predicate). */
@@ -65,27 +65,58 @@ export class WordClasses {
 
   /** Hits per class, in text order (at one position the longest phrase first), those inside a longer blocking phrase removed. */
   hits(text: string): ClassHits {
+    return this.hitsOf(text, text ? this.matcher.find(text) : []);
+  }
+
+  /** The same as hits(text), from the hits of this instance's phrase matcher on `text` (found by a shared scan). */
+  hitsOf(text: string, raw: readonly PhraseHit[]): ClassHits {
     const out: ClassHits = new Map();
-    if (!text) return out;
-    const raw = this.matcher.find(text);
-    const blocked: Array<[number, number]> = [];
-    for (const h of raw) if (this.blocks.has(h.phrase)) blocked.push([h.index, h.index + h.phrase.length]);
-    for (const h of raw) {
+    if (!text || !raw.length) return out;
+    let blocked: Array<[number, number]> | null = null;
+    for (const h of raw)
+      if (this.blocks.has(h.phrase)) {
+        blocked ??= [];
+        blocked.push([h.index, h.index + h.phrase.length]);
+      }
+    // raw is in text order with, at one position, a one-character phrase first and then the
+    // longest first; each class's list must be by start, then longest first: the
+    // one-character hit of a position goes after that position's longer ones.
+    let pending: PhraseHit | null = null;
+    const add = (h: PhraseHit) => {
       const classes = this.classesOf.get(h.phrase);
-      if (!classes) continue;
+      if (!classes) return;
       const start = h.index;
       const end = start + h.phrase.length;
-      if (blocked.some(([s, e]) => start >= s && end <= e && e - s > end - start)) continue;
+      if (blocked !== null && blocked.some(([s, e]) => start >= s && end <= e && e - s > end - start)) return;
+      const hit = { start, end, phrase: h.phrase };
       for (const c of classes) {
         const list = out.get(c);
-        const hit = { start, end, phrase: h.phrase };
         if (list) list.push(hit);
         else out.set(c, [hit]);
       }
+    };
+    for (const h of raw) {
+      if (pending !== null && pending.index !== h.index) {
+        add(pending);
+        pending = null;
+      }
+      if (h.phrase.length === 1) pending = h;
+      else add(h);
     }
-    for (const list of out.values()) list.sort((x, y) => x.start - y.start || y.end - x.end);
+    if (pending !== null) add(pending);
     return out;
   }
+
+  /** The phrase matcher of this instance (for a shared scan: phrases.ts, PhraseScan). */
+  get phraseMatcher(): PhraseMatcher {
+    return this.matcher;
+  }
+}
+
+/** Whether every class the pattern needs has a hit (else it cannot match anywhere). */
+export function possible(p: Pattern, byClass: ClassHits): boolean {
+  for (const c of p.all) if (!byClass.has(c)) return false;
+  return true;
 }
 
 /** The hits that make the pattern around this anchor hit, first to last, or null. */
@@ -115,6 +146,7 @@ export function matchAt(p: Pattern, ruleWindow: number, a: Hit, byClass: ClassHi
 
 /** Every (anchor, hits) where the pattern matches, in text order of the anchor. */
 export function* matches(p: Pattern, ruleWindow: number, byClass: ClassHits): Generator<{ anchor: Hit; hits: Hit[] }> {
+  if (!possible(p, byClass)) return;
   for (const a of byClass.get(p.all[p.all.length - 1]) ?? []) {
     const m = matchAt(p, ruleWindow, a, byClass);
     if (m) yield { anchor: a, hits: m };

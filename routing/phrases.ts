@@ -1,6 +1,8 @@
 // Finds many fixed phrases in a text in one pass: phrases are indexed by their
 // first two characters (one for one-character phrases), so the cost grows with
-// the text, not with the number of phrases.
+// the text, not with the number of phrases. The inner loop compares character
+// codes (no string made or compared per position): it runs five times per
+// suggestion (kind cues, event-type keywords, danger words, markers, duties).
 
 export interface PhraseHit {
   phrase: string;
@@ -8,44 +10,55 @@ export interface PhraseHit {
 }
 
 export class PhraseMatcher {
-  /** Keyed by the first two UTF-16 code units, packed into one number (no string allocated per position). */
-  private readonly byHead = new Map<number, string[]>();
-  private readonly single = new Set<number>();
-  /** 1 where a phrase starts with this UTF-16 code unit: most positions are skipped without a lookup. */
+  /** Per UTF-16 code unit: bit 1 = a phrase of 2+ units starts with it, bit 2 = it is a one-unit phrase. */
   private readonly starts = new Uint8Array(65536);
+  /** Per UTF-16 code unit that starts a longer phrase: its small id (1-based), so a head key stays a small integer. */
+  private readonly headId = new Uint16Array(65536);
+  /** (head id × 65536 + second unit) → the phrases with that head, longest first (equal lengths in insertion order). */
+  private readonly byHead = new Map<number, Array<{ phrase: string; codes: Uint16Array }>>();
 
   constructor(phrases: Iterable<string>) {
+    let ids = 0;
     for (const p of new Set(phrases)) {
       if (!p) continue;
-      this.starts[p.charCodeAt(0)] = 1;
+      const c0 = p.charCodeAt(0);
       if (p.length === 1) {
-        this.single.add(p.charCodeAt(0));
+        this.starts[c0] |= 2;
         continue;
       }
-      const head = p.charCodeAt(0) * 65536 + p.charCodeAt(1);
+      this.starts[c0] |= 1;
+      if (!this.headId[c0]) this.headId[c0] = ++ids;
+      const head = this.headId[c0] * 65536 + p.charCodeAt(1);
+      const codes = new Uint16Array(p.length);
+      for (let k = 0; k < p.length; k++) codes[k] = p.charCodeAt(k);
       const list = this.byHead.get(head);
-      if (list) list.push(p);
-      else this.byHead.set(head, [p]);
+      if (list) list.push({ phrase: p, codes });
+      else this.byHead.set(head, [{ phrase: p, codes }]);
     }
-    for (const list of this.byHead.values()) list.sort((a, b) => b.length - a.length);
+    for (const list of this.byHead.values()) list.sort((a, b) => b.codes.length - a.codes.length);
   }
 
-  /** Every occurrence of every phrase (overlaps included), in text order. */
+  /** Every occurrence of every phrase (overlaps included), in text order; at one position the one-unit phrase first, then the longest first. */
   find(text: string): PhraseHit[] {
     const out: PhraseHit[] = [];
     const n = text.length;
-    let c1 = n ? text.charCodeAt(0) : 0;
+    const starts = this.starts;
     for (let i = 0; i < n; i++) {
-      const c2 = i + 1 < n ? text.charCodeAt(i + 1) : -1;
-      if (!this.starts[c1]) {
-        c1 = c2;
-        continue;
+      const c1 = text.charCodeAt(i);
+      const s = starts[c1];
+      if (s === 0) continue;
+      if (s & 2) out.push({ phrase: text[i], index: i });
+      if (!(s & 1) || i + 1 >= n) continue;
+      const list = this.byHead.get(this.headId[c1] * 65536 + text.charCodeAt(i + 1));
+      if (list === undefined) continue;
+      for (let j = 0; j < list.length; j++) {
+        const codes = list[j].codes;
+        const len = codes.length;
+        if (i + len > n) continue;
+        let k = 2;
+        while (k < len && text.charCodeAt(i + k) === codes[k]) k++;
+        if (k === len) out.push({ phrase: list[j].phrase, index: i });
       }
-      if (this.single.size && this.single.has(c1)) out.push({ phrase: text[i], index: i });
-      const list = c2 < 0 ? undefined : this.byHead.get(c1 * 65536 + c2);
-      c1 = c2;
-      if (!list) continue;
-      for (const p of list) if (text.startsWith(p, i)) out.push({ phrase: p, index: i });
     }
     return out;
   }
