@@ -17,7 +17,8 @@ import { loadRouting } from '../../routing/index';
 import { parseCsvObjects } from '../../routing/csv';
 
 const repoRoot = path.resolve(__dirname, '../..');
-const sharedData = path.resolve(repoRoot, '../shared/data');
+/** The board's appeals (../shared/data; SHARED_DATA=DIR for a checkout elsewhere). */
+const sharedData = process.env.SHARED_DATA ?? path.resolve(repoRoot, '../shared/data');
 
 interface Input {
   id: string;
