@@ -5,6 +5,7 @@
 // emergency triage) and names the catalogue type whose owner/territory the decision
 // table then applies. Pure.
 import { RoutingConfigError } from './errors';
+import type { PhraseHit, PhraseMatcher } from './phrases';
 import { isPhraseList, matches, patternProblems, WordClasses, type Pattern } from './patterns';
 import type { Taxonomy } from './taxonomy';
 
@@ -53,9 +54,14 @@ export class Duties {
     this.words = new WordClasses(doc.concepts, doc.blocks);
   }
 
-  /** The first duty (in file order) whose matter the text names, or null. */
-  match(text: string): DutyMatch | null {
-    const byClass = this.words.hits(text);
+  /** The phrase matcher of the duties' word classes (for a shared scan: phrases.ts, PhraseScan). */
+  get phraseMatcher(): PhraseMatcher {
+    return this.words.phraseMatcher;
+  }
+
+  /** The first duty (in file order) whose matter the text names, or null. `found`: its phrase matcher's hits on `text`, from a shared scan. */
+  match(text: string, found?: readonly PhraseHit[]): DutyMatch | null {
+    const byClass = found ? this.words.hitsOf(text, found) : this.words.hits(text);
     if (!byClass.size) return null;
     for (const d of this.rules)
       for (const p of d.patterns)

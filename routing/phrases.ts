@@ -17,9 +17,13 @@ export class PhraseMatcher {
   /** (head id × 65536 + second unit) → the phrases with that head, longest first (equal lengths in insertion order). */
   private readonly byHead = new Map<number, Array<{ phrase: string; codes: Uint16Array }>>();
 
+  /** The distinct phrases, in the order given. */
+  readonly phrases: readonly string[];
+
   constructor(phrases: Iterable<string>) {
     let ids = 0;
-    for (const p of new Set(phrases)) {
+    this.phrases = [...new Set(phrases)].filter((p) => p.length > 0);
+    for (const p of this.phrases) {
       if (!p) continue;
       const c0 = p.charCodeAt(0);
       if (p.length === 1) {
@@ -59,6 +63,36 @@ export class PhraseMatcher {
         while (k < len && text.charCodeAt(i + k) === codes[k]) k++;
         if (k === len) out.push({ phrase: list[j].phrase, index: i });
       }
+    }
+    return out;
+  }
+}
+
+/**
+ * Several matchers' phrases found in one pass over a text: `find(text)[k]` is exactly
+ * `matchers[k].find(text)` (the same hits in the same order; a hit object may be shared
+ * between lists). suggest() reads one text with five matchers (event-type keywords, kind
+ * cues, danger words, danger markers, duties); one scan replaces five.
+ */
+export class PhraseScan {
+  private readonly all: PhraseMatcher;
+  /** Phrase → bit k set when matchers[k] has it. */
+  private readonly owners = new Map<string, number>();
+
+  constructor(readonly matchers: readonly PhraseMatcher[]) {
+    if (matchers.length > 30) throw new Error('PhraseScan: at most 30 matchers');
+    matchers.forEach((m, k) => {
+      for (const p of m.phrases) this.owners.set(p, (this.owners.get(p) ?? 0) | (1 << k));
+    });
+    this.all = new PhraseMatcher(this.owners.keys());
+  }
+
+  find(text: string): PhraseHit[][] {
+    const out: PhraseHit[][] = this.matchers.map(() => []);
+    // Filtering the union keeps each matcher's order: text order; at one position the one-unit phrase first, then the longest first.
+    for (const h of this.all.find(text)) {
+      let mask = this.owners.get(h.phrase) ?? 0;
+      for (let k = 0; mask !== 0; k++, mask >>>= 1) if (mask & 1) out[k].push(h);
     }
     return out;
   }

@@ -6,7 +6,8 @@ import { decide, leadingType, type Decision } from './decide';
 import type { Duties } from './duties';
 import { EventTypeScorer, type TypeScore } from './event-scorer';
 import { maskPlaces, matchSetting, matchTown, type Gazetteer, type TownMatch } from './gazetteer';
-import { guessKind } from './kind';
+import { guessKind, KIND_CUES } from './kind';
+import { PhraseScan } from './phrases';
 import { categoryScores, drivingWords, softmax, vectorize, type CategoryModel } from './model';
 import type { Taxonomy, Units } from './taxonomy';
 import { cjkShare, MAX_INPUT_CHARS, normalize, tokenize } from './text';
@@ -237,6 +238,17 @@ export function chooseCategory(
   return { catIdx, categoryConfidence, fromType, top: catIdx >= 0 ? rankTypes(p, e.typeCategory, catIdx, categoryConfidence) : [], p };
 }
 
+/** Per engine: one scan of the text for its five phrase matchers (see PhraseScan). */
+const scans = new WeakMap<SuggestEngine, PhraseScan>();
+function scanOf(e: SuggestEngine): PhraseScan {
+  let s = scans.get(e);
+  if (!s) {
+    const t = e.triage.phraseMatchers;
+    scans.set(e, (s = new PhraseScan([e.scorer.phraseMatcher, t.words, t.markers, e.duties.phraseMatcher, KIND_CUES])));
+  }
+  return s;
+}
+
 /** `rule`: the category rule (the default in production; other rules for measuring them). */
 export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<OverrideRule> = OVERRIDE): Suggestion {
   const rawTitle = typeof input?.title === 'string' ? input.title : '';
@@ -255,8 +267,9 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   const titleTokens = tokenize(mTitle);
   const tokens = [...titleTokens, ...titleTokens, ...tokenize(mBody)];
 
-  const tri = e.triage.triage(all);
-  const kindGuess = guessKind(all, { emergency: tri.emergency });
+  const [keywordHits, dangerHits, markerHits, dutyHits, cueHits] = scanOf(e).find(all);
+  const tri = e.triage.triage(all, { words: dangerHits, markers: markerHits });
+  const kindGuess = guessKind(all, { emergency: tri.emergency }, cueHits);
   const townMatch = matchTown(e.gazetteer, said, address);
   const reasons: string[] = [];
   if (!said) reasons.push('没有诉求内容');
@@ -268,7 +281,7 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   const x = vectorize(e.model, classifierWords, mTitle, mBody);
   const modelZ = categoryScores(e.model, x);
   const modelP = softmax(modelZ, e.model.scale);
-  const scores = e.scorer.score(all, tokens);
+  const scores = e.scorer.score(all, tokens, keywordHits);
   const types = e.taxonomy.eventTypes;
   const cats = e.taxonomy.categories;
   // Content words (not only characters) or event-type evidence: something to classify.
@@ -281,7 +294,7 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   const p = chosen?.p ?? new Float64Array(types.length);
   // The types ranked inside the category; the type that decides the dispatch goes first: the danger's, a duty's, a village's (decide.ts).
   const ranked = chosen?.top ?? [];
-  let duty = tri.dispatch ? null : e.duties.match(all);
+  let duty = tri.dispatch ? null : e.duties.match(all, dutyHits);
   // In a long written appeal a duty's words may be incidental (a bus stop in a fraud story):
   // there the matter must be named in the title or be among the ranking's first few types.
   if (duty && all.length > DUTY_LONG_TEXT && !(mTitle && e.duties.match(mTitle)?.code === duty.code)) {

@@ -7,7 +7,7 @@
 // The same triage serves typed appeals, call transcripts and keyword-spotting hits.
 import { RoutingConfigError } from './errors';
 import { isPhraseList, matches, patternProblems, WordClasses, type Hit, type Pattern } from './patterns';
-import { PhraseMatcher } from './phrases';
+import { PhraseMatcher, type PhraseHit } from './phrases';
 import type { Taxonomy, Units } from './taxonomy';
 
 type MarkerKind = 'negation' | 'hypothetical' | 'past' | 'reported' | 'now' | 'after' | 'aftermath';
@@ -124,13 +124,21 @@ export class DangerTriage {
     this.markers = new PhraseMatcher([...this.markerKind.keys(), ...this.markerBlocks]);
   }
 
-  /** Dangers in a text (normalised appeal text, a transcript, or a spotted keyword). */
-  triage(text: string): TriageResult {
+  /** The phrase matchers of the danger words and of the markers (for a shared scan: phrases.ts, PhraseScan). */
+  get phraseMatchers(): { words: PhraseMatcher; markers: PhraseMatcher } {
+    return { words: this.words.phraseMatcher, markers: this.markers };
+  }
+
+  /**
+   * Dangers in a text (normalised appeal text, a transcript, or a spotted keyword).
+   * `found`: the hits of phraseMatchers on `text`, when a shared scan found them already.
+   */
+  triage(text: string, found?: { words: readonly PhraseHit[]; markers: readonly PhraseHit[] }): TriageResult {
     const empty: TriageResult = { emergency: false, findings: [], dismissed: [], dispatch: null, reason: '' };
     if (!text) return empty;
-    const byClass = this.words.hits(text);
+    const byClass = found ? this.words.hitsOf(text, found.words) : this.words.hits(text);
     if (!byClass.size) return empty;
-    const marks = this.markerHits(text);
+    const marks = this.markerHits(text, found?.markers);
     const findings: Array<DangerFinding & { rule: DangerRule; anchorClass: string; anchor: Hit }> = [];
     const dismissed: DismissedDanger[] = [];
     for (const rule of this.rules) {
@@ -185,8 +193,8 @@ export class DangerTriage {
     };
   }
 
-  private markerHits(text: string): Array<Hit & { kinds: MarkerKind[] }> {
-    const raw = this.markers.find(text);
+  private markerHits(text: string, found?: readonly PhraseHit[]): Array<Hit & { kinds: MarkerKind[] }> {
+    const raw = found ?? this.markers.find(text);
     const blocked: Array<[number, number]> = [];
     for (const h of raw) if (this.markerBlocks.has(h.phrase)) blocked.push([h.index, h.index + h.phrase.length]);
     const out: Array<Hit & { kinds: MarkerKind[] }> = [];
