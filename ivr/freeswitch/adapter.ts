@@ -42,6 +42,9 @@ export const OFFER_RETRY_DELAY_S = 10;
  */
 export const AGENT_RING_S = 20;
 
+/** mod_db's answer: an empty one (no entries, no such key) arrives as "-ERR no reply" (FreeSWITCH 1.10.12). */
+const dbValue = (body: string): string => (body.trim() === '-ERR no reply' ? '' : body.trim());
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What one look at the switch tells about one agent: its mod_callcenter view, and the calls alive. */
@@ -316,7 +319,7 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
   }
 
   private async outboxKeys(realm: string): Promise<string[]> {
-    const body = (await this.inbound.api(`db list/${realm}`)).trim();
+    const body = dbValue(await this.inbound.api(`db list/${realm}`));
     if (body.startsWith('-ERR') || body === '!err!') throw new TelephonyError(`db list/${realm} 失败：${body}`, body);
     return body.split(',').map((k) => k.trim()).filter((k) => UUID.test(k));
   }
@@ -351,7 +354,7 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
   }
 
   private async fileOutboxEntry(realm: string, id: string): Promise<void> {
-    const value = (await this.inbound.api(`db select/${realm}/${id}`)).trim();
+    const value = dbValue(await this.inbound.api(`db select/${realm}/${id}`));
     if (!value) return; // another drain was first
     const dir = this.o.config.recordingsDir;
     const fields = value.split('|');

@@ -927,8 +927,11 @@ export class EslTestServer {
         return '+OK [Success]\n';
       case 'file_exists':
         return this.missingFiles.some((m) => args.startsWith(m)) ? 'false' : 'true';
-      case 'db':
-        return this.modDb(args);
+      case 'db': {
+        // An api that writes nothing is answered "-ERR no reply" (an empty db list / select on 1.10.12).
+        const out = this.modDb(args);
+        return out === '' ? '-ERR no reply' : out;
+      }
       case 'originate':
         return this.originateSync(args);
       default:

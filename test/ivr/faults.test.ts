@@ -200,7 +200,7 @@ describe('what the dialplan left in mod_db while the app was away (hotline_resum
     assert.deepEqual(h.services.drafts.map((d) => [d.callId, d.reason, d.recordingPath, d.callerPhone]), [[id, 'overflow', msg.path, '13905360088']]);
     const rec = h.events.find((e) => e.type === 'recording_started' && e.callId === id);
     assert.ok(rec && rec.type === 'recording_started' && rec.kind === 'message' && rec.at === '2026-11-23T01:58:20.000Z');
-    await until(() => h.fs.runApi('db list/hotline_message') === '', 2000, 'the entry deleted');
+    await until(() => h.fs.runApi('db list/hotline_message') === '-ERR no reply', 2000, 'the entry deleted');
     await h.tel.reconcile();
     assert.equal(h.services.drafts.length, 1, 'filed once');
   });
@@ -215,7 +215,7 @@ describe('what the dialplan left in mod_db while the app was away (hotline_resum
     assert.deepEqual(h.services.callbacks.map((c) => [c.callerPhone, c.reason]), [['053188886666', 'requested']]);
     assert.equal(h.services.drafts.length, 0);
     assert.ok(!h.events.some((e) => e.type === 'recording_started' && e.callId === id));
-    await until(() => h.fs.runApi('db list/hotline_message') === '', 2000, 'the entry deleted');
+    await until(() => h.fs.runApi('db list/hotline_message') === '-ERR no reply', 2000, 'the entry deleted');
   });
 
   it('a message still being spoken (its call is up) waits until the call ends', async () => {
@@ -238,6 +238,6 @@ describe('what the dialplan left in mod_db while the app was away (hotline_resum
     const started = h.events.find((e) => e.type === 'call_started' && e.callId === id);
     assert.ok(started && started.type === 'call_started' && started.caller === '13905360090');
     await h.waitFor('call_ended', (e) => e.callId === id);
-    await until(() => h.fs.runApi('db list/hotline_fallback') === '', 2000, 'the entry deleted');
+    await until(() => h.fs.runApi('db list/hotline_fallback') === '-ERR no reply', 2000, 'the entry deleted');
   });
 });
