@@ -15,7 +15,7 @@ import { AmiConnection, AmiMessage, field } from '../../../ivr/asterisk/ami';
 import { parseAsteriskConfig } from '../../../ivr/asterisk/config';
 import { Telephony } from '../../../ivr/telephony';
 import { AgentPhone, AppParts, CalleeBehaviour, CallerPlan, Capability, CitizenCall, PhoneBehaviour, SwitchDriver } from '../driver';
-import { Sipp, callerXml, calleesXml, callersCsv, freshPort, listening, phoneXml, registerXml, runSipp, silenceAlaw } from './sipp';
+import { Sipp, callerXml, calleesXml, callersCsv, freshPort, listening, runSipp, silenceAlaw, sippPhone } from './sipp';
 
 const EVENTS = ['Newchannel', 'Hangup', 'AGIExecStart', 'Newexten', 'QueueCallerJoin', 'AgentConnect', 'FullyBooted', 'Shutdown'] as const;
 
@@ -191,34 +191,7 @@ export class AsteriskRealDriver implements SwitchDriver {
   }
 
   async phone(extension: string, b: PhoneBehaviour): Promise<AgentPhone> {
-    const port = freshPort();
-    const register = async (expires: number) => {
-      const reg = runSipp(registerXml(extension, `test-phone-${extension}`, port, expires, this.sip), [this.sip, '-m', '1', '-timeout', '20s', '-timeout_error'], port);
-      const code = await reg.exited;
-      if (code !== 0) throw new Error(`phone ${extension} could not ${expires ? 'register' : 'unregister'} (sipp exit ${code})`);
-    };
-    await register(300);
-    let uas: Sipp | null = runSipp(phoneXml(b.kind === 'answer' ? { kind: 'answer', talkMs: [b.talkMs, b.talkMs] } : b), [], port);
-    this.sipps.add(uas);
-    await listening(uas);
-    const hangUpPhone = async () => {
-      if (!uas) return;
-      await uas.stop();
-      this.sipps.delete(uas);
-      uas = null;
-    };
-    return {
-      extension,
-      unregister: async () => {
-        await hangUpPhone();
-        await register(0);
-      },
-      close: async () => {
-        if (!uas) return;
-        await hangUpPhone();
-        await register(0).catch(() => undefined);
-      },
-    };
+    return sippPhone(extension, `test-phone-${extension}`, this.sip, b, this.sipps);
   }
 
   async call(plan: CallerPlan): Promise<CitizenCall> {

@@ -15,7 +15,7 @@ import { FreeSwitchTelephony } from '../../../ivr/freeswitch/adapter';
 import { EslInbound } from '../../../ivr/freeswitch/inbound';
 import { Telephony } from '../../../ivr/telephony';
 import { AgentPhone, AppParts, CalleeBehaviour, CallerPlan, Capability, CitizenCall, PhoneBehaviour, SwitchDriver } from '../driver';
-import { Sipp, callerXml, calleesXml, callersCsv, freshPort, listening, phoneXml, registerXml, runSipp } from './sipp';
+import { Sipp, callerXml, calleesXml, callersCsv, listening, runSipp, sippPhone } from './sipp';
 
 type H = Record<string, string>;
 
@@ -176,36 +176,7 @@ export class FreeSwitchRealDriver implements SwitchDriver {
   }
 
   async phone(extension: string, b: PhoneBehaviour): Promise<AgentPhone> {
-    // The phone registers from the port it answers on (the switch sends calls where the REGISTER came from).
-    const port = freshPort();
-    const password = sipPassword(process.env.HOTLINE_SIP_SECRET!, extension);
-    const register = async (expires: number) => {
-      const reg = runSipp(registerXml(extension, password, port, expires, this.phonesAt), [this.phonesAt, '-m', '1', '-timeout', '20s', '-timeout_error'], port);
-      const code = await reg.exited;
-      if (code !== 0) throw new Error(`phone ${extension} could not ${expires ? 'register' : 'unregister'} (sipp exit ${code})`);
-    };
-    await register(300);
-    let uas: Sipp | null = runSipp(phoneXml(b.kind === 'answer' ? { kind: 'answer', talkMs: [b.talkMs, b.talkMs] } : b), [], port);
-    this.sipps.add(uas);
-    await listening(uas);
-    const hangUpPhone = async () => {
-      if (!uas) return;
-      await uas.stop();
-      this.sipps.delete(uas);
-      uas = null;
-    };
-    return {
-      extension,
-      unregister: async () => {
-        await hangUpPhone();
-        await register(0);
-      },
-      close: async () => {
-        if (!uas) return;
-        await hangUpPhone();
-        await register(0).catch(() => undefined);
-      },
-    };
+    return sippPhone(extension, sipPassword(process.env.HOTLINE_SIP_SECRET!, extension), this.phonesAt, b, this.sipps);
   }
 
   async call(plan: CallerPlan): Promise<CitizenCall> {

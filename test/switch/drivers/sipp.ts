@@ -6,6 +6,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { AgentPhone, PhoneBehaviour } from '../driver';
 
 export const SIPP = process.env.SIPP ?? 'sipp';
 let nextPort = Number(process.env.SIPP_PORT_BASE ?? 15060);
@@ -324,4 +325,40 @@ export function callersCsv(numbers: string[]): string {
   const file = path.join(dir, `callers-${++seq}.csv`);
   fs.writeFileSync(file, `SEQUENTIAL\n${numbers.join('\n')}\n`);
   return file;
+}
+
+/**
+ * An operator's phone as sipp: registers with `password` at `registrar` from the port it answers on
+ * (the switch sends calls where the REGISTER came from), then answers, rejects or lets ring as told.
+ * Every sipp it runs is kept in `running` while it runs, so a driver can stop what is left.
+ */
+export async function sippPhone(extension: string, password: string, registrar: string, b: PhoneBehaviour, running: Set<Sipp>): Promise<AgentPhone> {
+  const port = freshPort();
+  const register = async (expires: number) => {
+    const reg = runSipp(registerXml(extension, password, port, expires, registrar), [registrar, '-m', '1', '-timeout', '20s', '-timeout_error'], port);
+    const code = await reg.exited;
+    if (code !== 0) throw new Error(`phone ${extension} could not ${expires ? 'register' : 'unregister'} (sipp exit ${code})`);
+  };
+  await register(300);
+  let uas: Sipp | null = runSipp(phoneXml(b.kind === 'answer' ? { kind: 'answer', talkMs: [b.talkMs, b.talkMs] } : b), [], port);
+  running.add(uas);
+  await listening(uas);
+  const hangUpPhone = async () => {
+    if (!uas) return;
+    await uas.stop();
+    running.delete(uas);
+    uas = null;
+  };
+  return {
+    extension,
+    unregister: async () => {
+      await hangUpPhone();
+      await register(0);
+    },
+    close: async () => {
+      if (!uas) return;
+      await hangUpPhone();
+      await register(0).catch(() => undefined);
+    },
+  };
 }
