@@ -94,6 +94,9 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
             caller: ch.caller, callee: ch.variables.hotline_step ? '' : ch.destination, ticketId: null,
           });
         }
+        // Its hang-up was read before its socket was handled (two connections): it ends now, as the switch said.
+        const gone = this.mapper.hungUpLately(ch.callId);
+        if (gone && this.forgetCall(ch.callId)) this.emit({ type: 'call_ended', at: gone.at, callId: ch.callId, hangupCause: gone.cause });
       },
     });
   }
@@ -396,7 +399,8 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
     const queue = this.o.config.queue;
     for (const m of parseMemberList(await this.cc(`queue list members ${queue}`))) {
       const id = m.session_uuid;
-      if (!id || !alive.has(id)) continue;
+      // Not alive, or hung up since `show channels` answered: nothing to follow.
+      if (!id || !alive.has(id) || this.mapper.hungUpLately(id)) continue;
       const joined = Number(m.joined_epoch) * 1000 || this.now().getTime();
       const unknown = !this.live.has(id);
       this.mapper.adoptMember(id, joined, m.cid_number, queue);

@@ -30,6 +30,14 @@ export class FreeSwitchEventMapper {
   private answered = new Map<string, number>();
   /** Calls the application knows about (hotline callers and survey legs). */
   readonly tracked = new Set<string>();
+  /**
+   * The last channels that hung up, with when and why. Events and the outbound socket reach the
+   * app over different connections, so under load a caller's hang-up can be read before the
+   * app has handled the socket that brought the call (or before a reconcile that saw it alive
+   * adopts it): followed from then on, such a call would wait for a hang-up that already came.
+   */
+  private recentlyEnded = new Map<string, { at: string; cause: string }>();
+  static readonly RECENTLY_ENDED_KEPT = 5000;
 
   constructor(private now: () => Date) {}
 
@@ -47,6 +55,18 @@ export class FreeSwitchEventMapper {
   /** An operator took this caller (learnt from the member list, not an event). */
   markAnswered(callId: string, atMs: number): void {
     this.answered.set(callId, atMs);
+  }
+
+  /** When and why `callId` hung up, if it did lately (see `recentlyEnded`). */
+  hungUpLately(callId: string): { at: string; cause: string } | undefined {
+    return this.recentlyEnded.get(callId);
+  }
+
+  private rememberEnd(callId: string, at: string, cause: string): void {
+    this.recentlyEnded.set(callId, { at, cause });
+    if (this.recentlyEnded.size > FreeSwitchEventMapper.RECENTLY_ENDED_KEPT) {
+      this.recentlyEnded.delete(this.recentlyEnded.keys().next().value as string);
+    }
   }
 
   /** Callers waiting in a queue (not yet with an agent), first come first. */
@@ -73,6 +93,7 @@ export class FreeSwitchEventMapper {
         if (this.tracked.delete(id)) {
           out.events.push({ type: 'call_ended', at: iso, callId: id, hangupCause: h['Hangup-Cause'] ?? 'UNKNOWN' });
         }
+        if (id) this.rememberEnd(id, iso, h['Hangup-Cause'] ?? 'UNKNOWN');
         this.joined.delete(id);
         this.answered.delete(id);
         break;

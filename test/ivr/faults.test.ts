@@ -78,6 +78,21 @@ describe('telephony faults', () => {
     assert.ok(!h.events.some((e) => e.type === 'call_ended' && e.hangupCause === 'LOST_WHILE_DISCONNECTED'));
   });
 
+  it('a caller whose hang-up is read before the app handles the call\'s socket ends with the switch\'s cause, not LOST (issue 15, fault 5)', async () => {
+    h = await startHarness();
+    // The sim emits CHANNEL_HANGUP_COMPLETE on the event connection at once; the outbound
+    // socket of the same call connects afterwards, as a busy app reads two connections.
+    const call = h.fs.placeCall({ caller: '0309990007', app: h.app });
+    call.hangup('ORIGINATOR_CANCEL');
+    const ended = await h.waitFor('call_ended', (e) => e.callId === call.uuid);
+    assert.equal(ended.hangupCause, 'ORIGINATOR_CANCEL');
+    await h.tel.reconcile();
+    await new Promise((r) => setTimeout(r, 100));
+    const ends = h.events.filter((e) => e.type === 'call_ended' && e.callId === call.uuid);
+    assert.equal(ends.length, 1, 'one end, never closed again as lost');
+    assert.ok(!h.events.some((e) => e.type === 'call_ended' && e.hangupCause === 'LOST_WHILE_DISCONNECTED'));
+  });
+
   // Issue 13 item 8: a stream that lost its framing is dropped and read afresh, never guessed at.
   const unreadable: [string, (h: Harness) => void][] = [
     ['a Content-Length one byte too long', (h) => h.fs.injectRaw('Content-Length: 41\nContent-Type: text/event-json\n\n{"Event-Name":"HEARTBEAT","Up-Time":"1"}')],
