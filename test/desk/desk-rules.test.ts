@@ -6,6 +6,7 @@ import { currentDeadline } from '../../agent-desk/deadlines';
 import { buildWallboard } from '../../agent-desk/wallboard';
 import { articleEntries, buildKnowledge, searchKnowledge } from '../../agent-desk/knowledge';
 import { zonedMidnight } from '../../agent-desk/api';
+import { messageOf } from '../../agent-desk/web/src/api';
 import { Ticket } from '../../workflow/types';
 
 const repoRoot = path.resolve(__dirname, '../..');
@@ -79,5 +80,24 @@ describe('desk rules', () => {
     const tied = articleEntries([{ id: 7, title: '路灯损坏', keywords: ['路灯'], answer: '可拨打城管值班电话。', unit: 'cgj', eventType: 'CX-0101' }], one);
     const hits = searchKnowledge([...buildKnowledge(one), ...tied], '路灯损坏');
     assert.deepEqual(hits.map((x) => x.code), ['KB-7', 'CX-0101']);
+  });
+});
+
+describe('error messages the desk shows', () => {
+  it('a sentence that already says its issues is shown once, not repeated after itself', () => {
+    const body = { error: { message: '新密码不能以本系统或本市的名称（hotline、minsheng、12345、shouguang 等）为密码', issues: [{ field: 'newPassword', message: '不能以本系统或本市的名称（hotline、minsheng、12345、shouguang 等）为密码' }] } };
+    assert.equal(messageOf(400, body), '新密码不能以本系统或本市的名称（hotline、minsheng、12345、shouguang 等）为密码');
+    const two = { error: { message: '新密码至少 8 个字符；不能包含用户名', issues: [{ field: 'newPassword', message: '至少 8 个字符' }, { field: 'newPassword', message: '不能包含用户名' }] } };
+    assert.equal(messageOf(400, two), '新密码至少 8 个字符；不能包含用户名');
+  });
+
+  it('a "what：" head keeps its head, and each issue names its field as the form does, never the API name', () => {
+    const body = { error: { message: '工单：dueAt：不是有效的时间', issues: [{ field: 'input.dueAt', message: '不是有效的时间（ISO 8601）' }, { field: 'citizenPhone', message: '不是有效的电话号码' }] } };
+    assert.equal(messageOf(400, body), '工单：新期限：不是有效的时间（ISO 8601）；联系电话：不是有效的电话号码');
+  });
+
+  it('issues the message does not say are listed with their field names', () => {
+    const body = { error: { message: '请求无效', issues: [{ field: 'phone', message: '不是有效的电话号码' }] } };
+    assert.equal(messageOf(400, body), '电话号码：不是有效的电话号码');
   });
 });

@@ -47,8 +47,11 @@ export function messageOf(status: number, body: unknown): string {
   const e = (body as ErrorBody | null)?.error;
   if (!e?.message) return `请求失败（${status}）`;
   if (e.issues?.length) {
-    const head = e.message.split('：')[0];
-    return `${head}：${e.issues.map((i) => { const f = fieldLabel(i.field); return f ? `${f}：${i.message}` : i.message; }).join('；')}`;
+    const colon = e.message.indexOf('：');
+    // A message without a "what：" head already says every issue in one sentence (「新密码不能包含用户名」).
+    if (colon < 0 && e.issues.every((i) => e.message!.includes(i.message))) return e.message;
+    const list = e.issues.map((i) => { const f = fieldLabel(i.field); return f ? `${f}：${i.message}` : i.message; }).join('；');
+    return colon < 0 ? list : `${e.message.slice(0, colon)}：${list}`;
   }
   return e.message;
 }
