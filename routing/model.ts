@@ -136,8 +136,7 @@ export function fitScale(z: Float64Array[], labels: number[]): number {
 
 /**
  * Features of `x` that pushed category `c` above the others, strongest first, as
- * the operator reads them: words, and character n-grams of two or more characters
- * that are not already inside a word shown.
+ * the operator reads them: words of two or more characters (jieba's), never character n-grams.
  */
 export function drivingWords(m: CategoryModel, x: SparseVec, c: number, n: number): string[] {
   const K = m.categories.length;
@@ -146,6 +145,8 @@ export function drivingWords(m: CategoryModel, x: SparseVec, c: number, n: numbe
   const best: number[] = [];
   const bestScore: number[] = [];
   for (let k = 0; k < x.idx.length; k++) {
+    // Character n-grams weigh in the score but are not shown: 「村的」「月了」 are no evidence to a person.
+    if (m.vocab[x.idx[k]].startsWith(NGRAM_PREFIX)) continue;
     const base = x.idx[k] * K;
     let others = 0;
     for (let o = 0; o < K; o++) if (o !== c) others += m.w[base + o];
@@ -164,7 +165,7 @@ export function drivingWords(m: CategoryModel, x: SparseVec, c: number, n: numbe
   for (const k of best) {
     if (out.length >= n) break;
     const f = m.vocab[x.idx[k]];
-    const word = f.startsWith(NGRAM_PREFIX) ? f.slice(NGRAM_PREFIX.length) : f;
+    const word = f;
     if (word.length < 2 || out.some((o) => o.includes(word) || word.includes(o))) continue;
     out.push(word);
   }

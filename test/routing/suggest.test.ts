@@ -191,4 +191,11 @@ describe('suggestion for the desk', () => {
     for (const row of rows) if (r().suggest({ title: row.title, text: row.text }).category === row.label) agree++;
     assert.ok(agree / rows.length > 0.85, `agreement ${agree}/${rows.length}`);
   });
+
+  it('the words shown as evidence are words, never character n-grams that straddle them (村的, 月了)', () => {
+    const s = r().suggest({ text: '俺是洛城街道东关村的，俺村东头那个垃圾池子满了得有半个月了没人拉，臭得不行，苍蝇满天飞，恁给管管' });
+    const shown = /分类“[^”]+”（\d+%），依据：([^；]*)/.exec(s.explanation)?.[1] ?? '';
+    assert.ok(shown.includes('垃圾'), s.explanation);
+    for (const junk of ['村的', '月了', '人拉']) assert.ok(!shown.includes(junk), `${junk} in ${shown}`);
+  });
 });
