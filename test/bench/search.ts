@@ -30,8 +30,15 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 // ---------------------------------------------------------------------------
 // Realistic tickets.
 
+// mulberry32: 32-bit integer arithmetic throughout. (The LCG used before multiplied in doubles
+// past 2^53, lost its low bits and fell into a short cycle: ~800 tickets per phone number.)
 let seed = 20261207;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const rand = () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 const int = (a: number, b: number) => a + Math.floor(rand() * (b - a + 1));
 
