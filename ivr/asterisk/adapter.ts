@@ -86,6 +86,8 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
       services: o.services, now: this.now, report: (e) => this.emit(e),
       onCall: (ch) => {
         ch.onRecorded = (path) => this.emit({ type: 'recording_ended', at: this.now().toISOString(), callId: ch.callId, path });
+        // Its Hangup was read before this AGI session (two connections): the call is over already.
+        if (this.mapper.hungUpLately(ch.callId)) return;
         // Normally known from its Newchannel already; after an app restart, from here.
         this.mapper.track(ch.callId, ch.caller);
         this.knowCall(ch.callId);
@@ -498,7 +500,8 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
       const first = id === (field(row, 'linkedid') || id);
       const context = field(row, 'context');
       const hotline = context === c.inboundContext || context === c.fallbackContext;
-      if (!first || !(hotline || context === c.surveyContext) || this.live.has(id)) continue;
+      // A Hangup read since the switch answered (the view is older than it) ends the call for good.
+      if (!first || !(hotline || context === c.surveyContext) || this.live.has(id) || this.mapper.hungUpLately(id)) continue;
       this.live.set(id, performance.now());
       const caller = field(row, 'calleridnum');
       this.mapper.track(id, caller, field(row, 'channel'));

@@ -112,7 +112,21 @@ export class AsteriskEventMapper {
     private o: { inboundContext: string; agentOf: (iface: string) => string | null },
   ) {}
 
+  /**
+   * The last channels that hung up. AMI events and the AGI session reach the app over two
+   * connections, so under load a caller's Hangup can be read before the AGI session of the
+   * same call is handled: such a call is over and must not be followed again (it would wait for
+   * a Hangup that already came, then be closed as LOST_WHILE_DISCONNECTED).
+   */
+  private recentlyEnded = new Set<string>();
+  static readonly RECENTLY_ENDED_KEPT = 5000;
+
+  hungUpLately(callId: string): boolean {
+    return this.recentlyEnded.has(callId);
+  }
+
   track(callId: string, caller: string, channel = ''): void {
+    if (this.recentlyEnded.has(callId)) return;
     if (!this.tracked.has(callId)) this.tracked.set(callId, { caller, joinedAt: null, queue: null, channel });
   }
 
@@ -148,6 +162,10 @@ export class AsteriskEventMapper {
         if (t) {
           this.tracked.delete(uid);
           out.events.push({ type: 'call_ended', at, callId: uid, hangupCause: hangupCauseName(field(e, 'cause')) });
+        }
+        if (uid) {
+          this.recentlyEnded.add(uid);
+          if (this.recentlyEnded.size > AsteriskEventMapper.RECENTLY_ENDED_KEPT) this.recentlyEnded.delete(this.recentlyEnded.values().next().value as string);
         }
         break;
       }

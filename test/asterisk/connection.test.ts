@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { header } from '../ami/frames';
 import { AMI_EVENTS } from '../../ivr/asterisk/events';
 import { Harness, logs, startHarness, until } from './harness';
+import { AgiTestCall } from '../ami/agi-client';
 
 describe('Asterisk adapter: the AMI connection', () => {
   let h: Harness | null = null;
@@ -62,6 +63,22 @@ describe('Asterisk adapter: the AMI connection', () => {
     assert.equal(ended.hangupCause, 'LOST_WHILE_DISCONNECTED');
     assert.ok(!h.events.some((e) => e.type === 'call_ended' && e.callId === kept.uniqueid), 'a call still alive is not ended');
     assert.ok(h.tel.status().connected);
+  });
+
+  it('a caller whose Hangup is read before the call\'s AGI session is handled ends once, with Asterisk\'s cause, never later as LOST', async () => {
+    h = await startHarness();
+    const c = h.ast.callerJoins({ caller: '13912340007', queue: 'hotline' });
+    await h.waitFor('call_queued', (e) => e.callId === c.uniqueid);
+    h.ast.hangup(c.uniqueid, 16);
+    const ended = await h.waitFor('call_ended', (e) => e.callId === c.uniqueid);
+    assert.equal(ended.hangupCause, 'NORMAL_CLEARING');
+    // AMI and AGI are two connections: the session of the same call reaches the app afterwards.
+    const late = new AgiTestCall(h.tel.agiPort, { uniqueid: c.uniqueid, callerid: '13912340007', hangupOn: () => true });
+    await late.closed;
+    await h.tel.reconcile();
+    await new Promise((r) => setTimeout(r, 100));
+    const ends = h.events.filter((e) => e.type === 'call_ended' && e.callId === c.uniqueid);
+    assert.deepEqual(ends.map((e) => e.type === 'call_ended' && e.hangupCause), ['NORMAL_CLEARING']);
   });
 
   it('a switch that stops answering is dropped by the Ping watchdog and reconnected', async () => {
