@@ -242,8 +242,12 @@ export class AgiCallChannel implements CallChannel {
   }
 
   async enterQueue(queue: string): Promise<QueueResult> {
-    // Queue(queue,options,URL,announce,timeout): returns when the caller leaves the queue.
-    await this.must(`EXEC Queue ${agiArg(`${queue},,,,${this.o.queueMaxWaitS}`)}`);
+    // Queue(queue,options,URL,announce,timeout): returns when the caller leaves the queue. Option
+    // `c`: after a bridged call the caller comes back with QUEUESTATUS=CONTINUE. Without it Asterisk's
+    // bridge ends with -1 whoever hung up (features.c ast_bridge_call), Queue() answers `200 result=-1`
+    // for every answered call, and a caller still there after the operator hung up looked like a
+    // failed command.
+    await this.must(`EXEC Queue ${agiArg(`${queue},c,,,${this.o.queueMaxWaitS}`)}`);
     const r = await this.queueResult();
     // Bridged, and the agent hung up first: end the call as hangup_after_bridge does on FreeSWITCH.
     if (r.bridged) await this.hangup();

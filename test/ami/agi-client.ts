@@ -111,6 +111,15 @@ export class AgiTestCall {
       return v === undefined ? '200 result=0' : `200 result=1 (${v})`;
     }
     if (verb === 'RECORD FILE') return '200 result=35 (dtmf) endpos=16000';
+    if (verb === 'EXEC Queue' && !this.variables.has('QUEUESTATUS')) {
+      // An operator took the call and hung up first: as Asterisk 22 does, Queue() ends the bridge
+      // with -1 (the caller still there) unless its option `c` was given; with it, 0 and
+      // QUEUESTATUS=CONTINUE.
+      const options = /^EXEC Queue "?[^,"]*,([^,"]*)/.exec(cmd)?.[1] ?? '';
+      if (!options.includes('c')) return '200 result=-1';
+      this.variables.set('QUEUESTATUS', 'CONTINUE');
+      return '200 result=0';
+    }
     if (cmd.startsWith('EXEC ')) return '200 result=0';
     if (cmd === 'HANGUP') return '200 result=1';
     return '510 Invalid or unknown command';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { AgiTestCall } from '../ami/agi-client';
-import { Harness, startHarness, until } from './harness';
+import { Harness, logs, startHarness, until } from './harness';
 
 const AFTER_HOURS = new Date('2026-11-22T13:00:00Z'); // Sunday 21:00 in Shouguang
 const DIR = '/var/spool/asterisk/monitor/hotline';
@@ -29,12 +29,13 @@ describe('Asterisk adapter: the hotline call flow over FastAGI', () => {
       `STREAM FILE "${PROMPTS}/queue_wait" ""`,
       'SET VARIABLE hangup_after_bridge "true"',
       'SET VARIABLE HOTLINE_STEP queue',
-      'EXEC Queue "hotline,,,,120"',
+      'EXEC Queue "hotline,c,,,120"',
       'GET VARIABLE QUEUESTATUS',
       'HANGUP',
     ]);
     const rec = await h.waitFor('recording_started');
     assert.deepEqual([rec.callId, rec.kind, rec.path], ['1795459100.7', 'call', `${DIR}/call_1795459100.7.wav`]);
+    assert.deepEqual(logs.filter((l) => l.startsWith('error') && l.includes('1795459100.7')), [], 'an answered call is no failed command');
   });
 
   it('nobody answers in time: the caller keys 1 and leaves a message, which becomes a draft ticket', async () => {
@@ -164,7 +165,7 @@ describe('Asterisk adapter: the hotline call flow over FastAGI', () => {
       });
       await call.closed;
       assert.equal(h.services.drafts.length, 0);
-      assert.ok(call.commands.includes('EXEC Queue "hotline,,,,120"'), 'the caller is queued');
+      assert.ok(call.commands.includes('EXEC Queue "hotline,c,,,120"'), 'the caller is queued');
     });
 
     it('the caller hangs up during the tone, before any file: no draft ticket', async () => {
@@ -192,7 +193,7 @@ describe('Asterisk adapter: the hotline call flow over FastAGI', () => {
         replyWith: (c) => (c.startsWith('STREAM FILE') || c.startsWith('GET DATA') ? '200 result=-1 endpos=0' : null),
       });
       await call.closed;
-      assert.ok(call.commands.includes('EXEC Queue "hotline,,,,120"'));
+      assert.ok(call.commands.includes('EXEC Queue "hotline,c,,,120"'));
       assert.equal(call.commands.at(-1), 'HANGUP');
     });
   });
@@ -231,7 +232,7 @@ describe('Asterisk adapter: the hotline call flow over FastAGI', () => {
       h = await startHarness();
       const call = resume('1795459200.4', { HOTLINE_STEP: 'answered' });
       await call.closed;
-      assert.ok(call.commands.includes('EXEC Queue "hotline,,,,120"'));
+      assert.ok(call.commands.includes('EXEC Queue "hotline,c,,,120"'));
       assert.ok(!call.commands.some((c) => c.includes('/welcome')));
     });
   });
