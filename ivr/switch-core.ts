@@ -9,7 +9,7 @@ import { AgentStateStore } from './agent-store';
 import { HotlineServices } from './services';
 import { MemorySurveyLedger, PlacedSurvey, SurveyLedger, newSurveyToken } from './survey-ledger';
 import {
-  AgentState, CallEvent, CallEventListener, PromptCheck, SurveyCallRequest, SwitchKind, TelephonyError, TelephonyStatus,
+  AgentState, CallEvent, CallEventListener, PromptCheck, RecordingCheck, SurveyCallRequest, SwitchKind, TelephonyError, TelephonyStatus,
 } from './telephony';
 
 export type SwitchLogger = (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -171,7 +171,24 @@ export abstract class SwitchCore<View> {
   // ——— connection status and call events ———
 
   status(): TelephonyStatus {
-    return { kind: this.kind, connected: this.connected, since: this.since, ...(this.prompts ? { prompts: this.prompts } : {}) };
+    return {
+      kind: this.kind, connected: this.connected, since: this.since,
+      ...(this.prompts ? { prompts: this.prompts } : {}), ...(this.recordingCheck ? { recording: this.recordingCheck } : {}),
+    };
+  }
+
+  // ——— whole-call recordings ———
+
+  /** The last whole-call recording asked of the switch (null until one was). */
+  protected recordingCheck: RecordingCheck | null = null;
+
+  /** Notes whether a call's whole-call recording was made; a change is logged. */
+  private noteRecording(ok: boolean, callId: string, at: string, detail: string): void {
+    const before = this.recordingCheck;
+    this.recordingCheck = { ok, detail, callId, at };
+    if (before?.ok === ok) return;
+    if (!ok) this.log('error', `the whole call ${callId} is not recorded: ${detail}`);
+    else if (before) this.log('info', `whole-call recordings are made again (${callId})`);
   }
 
   // ——— prompts ———
@@ -206,6 +223,8 @@ export abstract class SwitchCore<View> {
   protected emit(e: CallEvent): void {
     if (this.crashed) return;
     if (e.type === 'call_ended') this.live.delete(e.callId);
+    if (e.type === 'recording_started' && e.kind === 'call') this.noteRecording(true, e.callId, e.at, e.path);
+    if (e.type === 'recording_failed' && e.kind === 'call') this.noteRecording(false, e.callId, e.at, e.detail);
     this.beforeDelivery(e);
     for (const l of this.bus.listeners('event') as CallEventListener[]) {
       try {

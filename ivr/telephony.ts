@@ -11,6 +11,16 @@ export interface TelephonyStatus {
   since: string;
   /** Whether the switch can play every prompt the flows use (asked at start and on every reconnect); absent until asked. */
   prompts?: PromptCheck;
+  /** Whether the last hotline call's whole-call recording could be started (absent until a call was recorded or failed to be). */
+  recording?: RecordingCheck;
+}
+
+/** The last whole-call recording the switch was asked for: `ok` false when it was not made (`detail` says why). */
+export interface RecordingCheck {
+  ok: boolean;
+  detail: string;
+  callId: string;
+  at: string;
 }
 
 /**
@@ -56,7 +66,7 @@ export type CallEvent =
   | { type: 'recording_started'; at: string; callId: string; path: string; kind: 'call' | 'message' | 'survey_reason' }
   | { type: 'recording_ended'; at: string; callId: string; path: string }
   /** A recording that never started (the switch could not record): its row goes, it is no message. */
-  | { type: 'recording_failed'; at: string; callId: string; path: string; detail: string }
+  | { type: 'recording_failed'; at: string; callId: string; path: string; detail: string; kind?: 'call' | 'message' | 'survey_reason' }
   | { type: 'dtmf'; at: string; callId: string; digit: string }
   | { type: 'message_left'; at: string; callId: string; caller: string; path: string; ticketId: number; ticketNumber: string }
   | { type: 'ticket_status_query'; at: string; callId: string; caller: string; ticketNumber: string; found: boolean }

@@ -2,7 +2,7 @@
 import express from 'express';
 import { Knex } from 'knex';
 import { dbKind } from '../storage/db';
-import type { PromptCheck } from '../ivr/telephony';
+import type { PromptCheck, RecordingCheck } from '../ivr/telephony';
 import { listUnits, User } from '../storage/directory';
 import { TicketService } from './services/tickets';
 import { jsonErrors, notFoundRoute, refuseNul } from './http/errors';
@@ -17,6 +17,8 @@ export interface TelephonyStatus {
   configured: boolean; kind: string | null; connected: boolean; since: string | null;
   /** Prompts where the switch looks for them (null: not checked). */
   prompts?: PromptCheck | null;
+  /** Whether the last hotline call's whole-call recording was made (null: no call yet). */
+  recording?: RecordingCheck | null;
 }
 
 export interface AppDeps {

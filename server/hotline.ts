@@ -157,7 +157,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
   const telephony = (): TelephonyStatus => {
     if (!telephonyAdapter) return { configured: false, kind: null, connected: false, since: null };
     const s = telephonyAdapter.status();
-    return { configured: true, kind: s.kind, connected: s.connected, since: s.since, prompts: s.prompts ?? null };
+    return { configured: true, kind: s.kind, connected: s.connected, since: s.since, prompts: s.prompts ?? null, recording: s.recording ?? null };
   };
 
   const app = createApp({

@@ -151,8 +151,29 @@ export class AgiCallChannel implements CallChannel {
     await this.must('ANSWER');
   }
 
+  /**
+   * Starts MixMonitor, and makes sure it records: `EXEC` of an application that is not loaded
+   * answers `200 result=-2` (app_mixmonitor missing, or not loaded because func_periodic_hook is
+   * missing), and MixMonitor returns before its thread opens the file, saying nothing when it
+   * cannot (a folder missing or not writable: only "Cannot open" in Asterisk's log). Asterisk is
+   * asked whether the file is there (`STAT()` runs where the file is written). RecordingFailed
+   * when the whole call is not being recorded.
+   */
   async recordSession(path: string): Promise<void> {
-    await this.must(`EXEC MixMonitor ${agiArg(path)}`);
+    const r = await this.command(`EXEC MixMonitor ${agiArg(path)}`);
+    if (r.result === '-2') throw new RecordingFailed(path, 'MixMonitor is not loaded on Asterisk (app_mixmonitor, which needs func_periodic_hook)');
+    if (r.failed) throw new RecordingFailed(path, `EXEC MixMonitor: ${r.code} result=-1 ${r.data}`.trim());
+    for (let wait = 50; ; wait *= 2) {
+      if (await this.fileExists(path)) return;
+      if (wait > 800) throw new RecordingFailed(path, `MixMonitor started but wrote no file ${path} (is the folder there and writable by Asterisk?)`);
+      await new Promise((res) => setTimeout(res, wait));
+    }
+  }
+
+  /** Whether a file exists where Asterisk runs. */
+  async fileExists(path: string): Promise<boolean> {
+    const r = await this.must(`GET FULL VARIABLE ${agiArg(`\${STAT(e,${path})}`)}`);
+    return r.result === '1' && r.data === '(1)';
   }
 
   async play(prompt: PromptKey): Promise<void> {

@@ -23,8 +23,15 @@ export async function runInboundCall(ctx: FlowContext): Promise<InboundOutcome> 
   try {
     await ch.answer();
     const path = recordingPath(ctx, 'call');
-    await ch.recordSession(path);
-    ctx.report({ type: 'recording_started', at: iso(ctx), callId: ch.callId, path, kind: 'call' });
+    try {
+      await ch.recordSession(path);
+      ctx.report({ type: 'recording_started', at: iso(ctx), callId: ch.callId, path, kind: 'call' });
+    } catch (err) {
+      if (!(err instanceof RecordingFailed)) throw err;
+      // The caller is served all the same; no recording row may point at a file never written,
+      // and the failure is reported (the switch's status, the wallboard).
+      ctx.report({ type: 'recording_failed', at: iso(ctx), callId: ch.callId, path, detail: err.detail, kind: 'call' });
+    }
     await mark(ctx, 'answered');
 
     if (!isWorkingTime(ctx.now(), ctx.settings.workingHours, ctx.settings.timeZone, (at) => ctx.services.isWorkingDay(at))) {

@@ -19,6 +19,10 @@ export interface AgiCallScript {
   hangupOn?: (command: string) => boolean;
   /** Asterisk's reply to a command instead of the usual one (e.g. `200 result=-1 (randomerror) endpos=0`, a key during a prompt), or null. */
   replyWith?: (command: string) => string | null;
+  /** Applications not loaded on this Asterisk: `EXEC` answers `200 result=-2` (e.g. ['MixMonitor']). */
+  missingApps?: readonly string[];
+  /** MixMonitor cannot open its file (folder missing or not writable): it returns 0, and no file appears. */
+  recordingsUnwritable?: boolean;
 }
 
 export class AgiTestCall {
@@ -31,6 +35,8 @@ export class AgiTestCall {
   private dead = false;
   /** The channel's variables, as SET VARIABLE left them. */
   readonly variables: Map<string, string>;
+  /** Files on the Asterisk host that this call's recordings wrote. */
+  readonly files = new Set<string>();
 
   constructor(port: number, private s: AgiCallScript) {
     this.variables = new Map(Object.entries(s.variables ?? {}));
@@ -111,6 +117,15 @@ export class AgiTestCall {
       return v === undefined ? '200 result=0' : `200 result=1 (${v})`;
     }
     if (verb === 'RECORD FILE') return '200 result=35 (dtmf) endpos=16000';
+    if (verb === 'GET FULL') {
+      const stat = /^GET FULL VARIABLE "\$\{STAT\(e,(.*)\)\}"$/.exec(cmd);
+      if (stat) return `200 result=1 (${this.files.has(stat[1]) ? 1 : 0})`;
+    }
+    if (cmd.startsWith('EXEC ') && this.s.missingApps?.includes(cmd.split(' ')[1])) return '200 result=-2';
+    if (verb === 'EXEC MixMonitor') {
+      if (!this.s.recordingsUnwritable) this.files.add(/^EXEC MixMonitor "([^"]*)"/.exec(cmd)?.[1] ?? '');
+      return '200 result=0';
+    }
     if (verb === 'EXEC Queue' && !this.variables.has('QUEUESTATUS')) {
       // An operator took the call and hung up first: as Asterisk 22 does, Queue() ends the bridge
       // with -1 (the caller still there) unless its option `c` was given; with it, 0 and

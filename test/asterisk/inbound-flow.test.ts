@@ -23,6 +23,7 @@ describe('Asterisk adapter: the hotline call flow over FastAGI', () => {
     assert.deepEqual(call.commands, [
       'ANSWER',
       `EXEC MixMonitor "${DIR}/call_1795459100.7.wav"`,
+      `GET FULL VARIABLE "\${STAT(e,${DIR}/call_1795459100.7.wav)}"`,
       'SET VARIABLE HOTLINE_STEP answered',
       `STREAM FILE "${PROMPTS}/welcome" "0123456789*#"`,
       `GET DATA "${PROMPTS}/menu" 4000 1`,
@@ -36,7 +37,27 @@ describe('Asterisk adapter: the hotline call flow over FastAGI', () => {
     const rec = await h.waitFor('recording_started');
     assert.deepEqual([rec.callId, rec.kind, rec.path], ['1795459100.7', 'call', `${DIR}/call_1795459100.7.wav`]);
     assert.deepEqual(logs.filter((l) => l.startsWith('error') && l.includes('1795459100.7')), [], 'an answered call is no failed command');
+    assert.equal(h.tel.status().recording?.ok, true);
   });
+
+  for (const [what, script] of [
+    ['MixMonitor is not loaded (EXEC answers -2)', { missingApps: ['MixMonitor'] }],
+    ['MixMonitor cannot write its file (no file appears)', { recordingsUnwritable: true }],
+  ] as const) {
+    it(`${what}: no recording is filed for the call, the caller is still served, and the failure is reported`, async () => {
+      h = await startHarness();
+      const call = new AgiTestCall(h.tel.agiPort, { uniqueid: '1795459100.30', callerid: '13912345670', keys: [null], queueStatus: '', ...script });
+      await call.closed;
+      assert.ok(call.commands.includes('EXEC Queue "hotline,c,,,120"'), 'the caller reaches the queue');
+      const failed = await h.waitFor('recording_failed', (e) => e.callId === '1795459100.30');
+      assert.deepEqual([failed.kind, failed.path], ['call', `${DIR}/call_1795459100.30.wav`]);
+      assert.ok(!h.events.some((e) => e.type === 'recording_started'), 'no recording row may point at a file never written');
+      const s = h.tel.status().recording;
+      assert.deepEqual([s?.ok, s?.callId], [false, '1795459100.30']);
+      assert.match(s!.detail, /MixMonitor/);
+      assert.ok(logs.some((l) => l.startsWith('error') && l.includes('1795459100.30') && l.includes('not recorded')));
+    });
+  }
 
   it('nobody answers in time: the caller keys 1 and leaves a message, which becomes a draft ticket', async () => {
     h = await startHarness();
@@ -73,7 +94,7 @@ describe('Asterisk adapter: the hotline call flow over FastAGI', () => {
     h = await startHarness({ adapter: { now: () => AFTER_HOURS } });
     const call = new AgiTestCall(h.tel.agiPort, { uniqueid: '1795459100.9', callerid: '13600002222', hangupOn: (c) => c.startsWith('RECORD FILE') });
     await call.closed;
-    assert.equal(call.commands[3], `STREAM FILE "${PROMPTS}/after_hours" ""`);
+    assert.equal(call.commands[4], `STREAM FILE "${PROMPTS}/after_hours" ""`);
     await until(() => h!.services.drafts.length === 1, 2000, 'the draft ticket');
     assert.equal(h.services.drafts[0].reason, 'after_hours');
     assert.ok(!call.commands.includes('HANGUP'), 'nothing is sent to a caller who is gone');
