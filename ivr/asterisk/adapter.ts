@@ -413,6 +413,8 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
     if (upAnyway || (r && field(r, 'response') === 'Success')) {
       const s = this.surveys.get(callId);
       if (s) s.answered = true;
+      // An async Originate into the dialplan answers Success once the callee picked up: the row's answer time.
+      this.surveyAnswered(callId);
       return { accepted: true, callId, outcome: null, detail: r ? `OriginateResponse Success Reason ${field(r, 'reason')}` : 'OriginateResponse lost; the call is up' };
     }
     const reason = r ? field(r, 'reason') : '';

@@ -39,6 +39,9 @@ describe('Asterisk adapter: the return-visit survey over Originate', () => {
     const started = await h.waitFor('call_started');
     assert.equal(started.purpose, 'survey');
     assert.equal(started.ticketId, 42);
+    // The callee answered (OriginateResponse Success): the call row gets its answer time.
+    const answered = await h.waitFor('call_answered', (e) => e.callId === placed.callId);
+    assert.deepEqual([answered.agent, answered.queueWaitMs], ['', null]);
   });
 
   for (const [digit, outcome] of [['1', 'satisfied'], ['2', 'basically_satisfied'], ['3', 'unsatisfied']] as const) {
@@ -114,6 +117,7 @@ describe('Asterisk adapter: the return-visit survey over Originate', () => {
       await new Promise((r) => setTimeout(r, 50));
       assert.equal(h.events.filter((e) => e.type === 'call_ended').length, 1);
       assert.equal(h.services.answers.length, 0, 'the dialer, not the adapter, records a failed placement');
+      assert.ok(!h.events.some((e) => e.type === 'call_answered'), 'a call never answered has no answer time');
     });
   }
 
