@@ -33,6 +33,7 @@ export const SVM_WORDS_CHARS: ClassifierParams = {
 export const SHIPPED: ClassifierParams = { ...SVM_WORDS_CHARS, sublinear: false, features: { ...DEFAULT_FEATURES, charMax: 2 }, keepFeatures: 30000 };
 
 const v = (name: string, change: Partial<ClassifierParams>): Candidate => ({ name, params: { ...SVM_WORDS_CHARS, ...change } });
+const s = (name: string, change: Partial<ClassifierParams>): Candidate => ({ name, params: { ...SHIPPED, ...change } });
 const words = { ...DEFAULT_FEATURES, charMax: 0 };
 
 export const CANDIDATES: Candidate[] = [
@@ -71,4 +72,10 @@ export const CANDIDATES: Candidate[] = [
   v('raw tf + chars 1–2', { sublinear: false, features: { ...DEFAULT_FEATURES, charMax: 2 } }),
   v('raw tf + chars 1–2 + keep 30k features', { sublinear: false, features: { ...DEFAULT_FEATURES, charMax: 2 }, keepFeatures: 30000 }),
   v('raw tf + chars 1–2 + svm+cnb mix 0.5', { sublinear: false, features: { ...DEFAULT_FEATURES, charMax: 2 }, model: 'svm+cnb', cnbMix: 0.5 }),
+  // Fourth round: the shipped settings (first row) and one change each, then the combinations of those that beat it.
+  s('shipped', {}),
+  s('shipped + chars 1–3', { features: DEFAULT_FEATURES }),
+  s('shipped + silver 0.5', { silverWeight: 0.5 }),
+  s('shipped + minDf 3', { minDf: 3 }),
+  s('shipped + svm+cnb mix 0.5', { model: 'svm+cnb', cnbMix: 0.5 }),
 ];

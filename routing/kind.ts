@@ -50,6 +50,8 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     ['乱拉电线', 2], ['散装汽油', 2], ['未成年', 2], ['没牌照', 3], ['无牌', 3], ['检疫', 1], ['治百病', 3], ['虚假', 2], ['骗老人', 3],
     ['亲眼看见', 2], ['关系保', 3], ['人情保', 3], ['骗保', 3], ['吃着低保', 3], ['一个人说了算', 2], ['去哪了', 1], ['贪污', 3],
     ['挪用', 3], ['私吞', 3], ['吃回扣', 3], ['收黑钱', 3], ['有偿补课', 3], ['假冒', 2], ['谁也不敢说', 3], ['没人敢管', 3], ['不敢说', 2],
+    // Adulterated food, slaughter without inspection, illegal fund-raising: wrongdoing by the words themselves.
+    ['注水肉', 3], ['瘦肉精', 3], ['灌了水的', 2], ['掺假', 3], ['以次充好', 3], ['私宰', 3], ['私屠', 3], ['屠宰点', 2], ['集资', 2], ['高息', 2],
   ],
   suggestion: [
     ['建议', 4], ['提议', 3], ['提个建议', 4], ['说个想法', 3], ['提个意见', 2], ['希望', 2], ['能不能多', 3], ['能不能加', 3],
@@ -71,6 +73,12 @@ const REPORT_SHAPES: Array<[RegExp, number, string]> = [
   // (Neighbours' cars blocking a fire lane are a complaint about order, not a report.)
   [/(?:消防通道|安全出口|逃生通道)[\u4e00-\u9fff]{0,6}?锁|把[\u4e00-\u9fff]{0,4}(?:消防通道|安全出口|逃生通道)[\u4e00-\u9fff]{0,6}?(?:锁|堵|占)/, 2, '锁闭消防通道'],
   [/(?:烟花|鞭炮|炮仗|爆竹)[\u4e00-\u9fff]{0,6}?(?:堆|囤|存|藏)|(?:堆着|囤着|存着|藏着)[\u4e00-\u9fff]{0,4}?(?:烟花|鞭炮|炮仗|爆竹)/, 3, '存放烟花爆竹'],
+  // In the passive: 坑塘让人给填了, 让人往里排污水, 树叫人砍了 (not 车位让人占了: that is a complaint about order).
+  [/(?:让|被|叫)(?:人|别人|外人|有人|他们|他家|那家|那个厂|厂子)给?[\u4e00-\u9fff]{0,6}?(?:填|排|倒|挖|砍|扔|烧|毁|埋|拉走)/, 3, '让人给…'],
+  // No papers at all, said of someone else (not 俺啥手续都没有, the caller's own question): 连个证都没有, 啥手续都没有.
+  [/(?<![俺我咱])(?:连个|连|啥|什么|一个)(?:证|执照|手续|许可|资质|牌照)[\u4e00-\u9fff]{0,2}?(?:都|也)(?:没有|没|没办|不办)/, 3, '连个证都没有'],
+  // A workplace's fire safety neglected: 灭火器都是空的, 安全出口让货堵着 (a fire lane blocked by cars stays a complaint).
+  [/灭火器[\u4e00-\u9fff]{0,4}?(?:空的|过期|坏的|摆设|没气|不能用)|(?:安全出口|逃生通道)[\u4e00-\u9fff]{0,3}?(?:让|被|用)[\u4e00-\u9fff]{0,4}?(?:堵|锁|封)/, 3, '消防设施形同虚设'],
 ];
 
 /** Shapes of a plain question about how to do something (咋换, 咋报修, 咋备案). */

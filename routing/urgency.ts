@@ -38,6 +38,11 @@ export interface DangerRule {
   sources?: DangerSource[];
   /** Short spoken forms for the keyword spotter; each must be triaged as this danger on its own. */
   spoken: string[];
+  /**
+   * Aftermath words that do not end this danger: victims taken to hospital end an injury, but not
+   * a gas leak, a spill or a poisoned meal, whose source is still there.
+   */
+  aftermathExcept?: string[];
 }
 
 export interface DangersDoc {
@@ -147,7 +152,7 @@ export class DangerTriage {
       for (const p of rule.patterns) {
         const anchorClass = p.all[p.all.length - 1];
         for (const { anchor: a, hits: m } of matches(p, rule.window, byClass)) {
-          const why = this.notNow(text, a, marks);
+          const why = this.notNow(text, a, marks, rule);
           const words = [...new Set(m.map((h) => h.phrase))];
           if (why) {
             lost ??= { code: rule.code, name: rule.name, words, why };
@@ -210,7 +215,7 @@ export class DangerTriage {
   }
 
   /** Why the predicate at `a` is not happening now, or '' when it is. */
-  private notNow(text: string, a: Hit, marks: Array<Hit & { kinds: MarkerKind[] }>): string {
+  private notNow(text: string, a: Hit, marks: Array<Hit & { kinds: MarkerKind[] }>, rule: DangerRule): string {
     let past: (Hit & { kinds: MarkerKind[] }) | null = null;
     for (const m of marks) {
       for (const k of m.kinds) {
@@ -222,7 +227,7 @@ export class DangerTriage {
         }
         if (k === 'after' && m.start >= a.end && m.start <= a.end + (m.phrase.length === 1 ? 0 : 1)) return `${MARKER_ZH[k]}：${m.phrase}`;
         if (k === 'reported' && m.start >= a.end && m.start <= a.end + AFTERMATH_REACH) return `${MARKER_ZH[k]}：${m.phrase}`;
-        if (k === 'aftermath' && m.start >= a.end && m.start <= a.end + AFTERMATH_REACH) return `${MARKER_ZH[k]}：${m.phrase}`;
+        if (k === 'aftermath' && m.start >= a.end && m.start <= a.end + AFTERMATH_REACH && !rule.aftermathExcept?.includes(m.phrase)) return `${MARKER_ZH[k]}：${m.phrase}`;
       }
     }
     if (!past) {
@@ -282,6 +287,10 @@ export function parseDangers(raw: unknown, taxonomy: Taxonomy, units: Units): Da
       checkUnits(s?.coUnits);
     }
     if (!isPhraseList(d.spoken)) errors.push(`${at}：spoken 必须是非空字符串数组（供紧急词检测使用）`);
+    if (d.aftermathExcept !== undefined) {
+      if (!isPhraseList(d.aftermathExcept)) errors.push(`${at}：aftermathExcept 必须是非空字符串数组`);
+      else for (const w of d.aftermathExcept) if (!doc.markers?.aftermath?.includes(w)) errors.push(`${at}：aftermathExcept 的“${w}”不是 markers.aftermath 中的词`);
+    }
   }
   if (errors.length) throw new RoutingConfigError(`险情规则校验失败：\n${errors.join('\n')}`);
   const triage = new DangerTriage(doc, (code) => taxonomy.byCode.get(code)!.owner);

@@ -71,6 +71,28 @@ describe('division of duties (属地管理 / 业务主管)', () => {
       assert.equal(x.lead, unit, `${x.type}: ${x.explanation}`);
     });
 
+  // Classes of misses seen on the fresh casebook, phrased afresh (never a casebook line): a homestead or land
+  // certificate to register or rename (不动产登记, not the homestead dispute), a boundary quarrel said as
+  // 地垄/界桩 (the town), illegal fund-raising (公安 经侦), trade-in subsidies (商务局), adulterated meat
+  // (市场监管局), slaughter for sale (农业农村局), fireworks made in a workshop (应急管理局), a worker hurt and
+  // left to pay (人社局 工伤).
+  const fresh: Array<[string, string]> = [
+    ['俺爹走了 他名下那个宅基证 得过到俺们兄弟名下 咋弄', 'zrj'],
+    ['俺家的土地使用证找不着了 想补办一个', 'zrj'],
+    ['稻田镇 俺们村两户为了地垄 打了好几架了 界桩都让拔了', 'daotian'],
+    ['有个公司到村里拉人投钱 说保本保息 一年给百分之二十', 'gaj'],
+    ['旧冰箱以旧换新 能补多少钱 找谁问', 'swj'],
+    ['集上有个卖羊肉的 肉里掺了水 一摸黏糊糊的', 'scj'],
+    ['俺们庄后有户人家偷着宰牛 拉到集上卖', 'nyj'],
+    ['后街有人在民房里生产鞭炮 一屋子火药味', 'yjj'],
+    ['俺在车间干活 手指头让机器压断了 老板说不算工伤 医药费也不给', 'rsj'],
+  ];
+  for (const [text, unit] of fresh)
+    it(`a class seen on the fresh casebook: ${text}`, () => {
+      const x = lead(text);
+      assert.equal(x.lead, unit, `${x.type}: ${x.explanation}`);
+    });
+
   it('the operator sees which duty decided and why', () => {
     assert.match(lead('俺在工地上干了仨月，包工头一分钱工钱没给').explanation, /按职责划分：欠薪不论在工厂还是建筑工地/);
     const s = r().suggest({ text: '俺爹想去养老院，公办的养老院咋申请' });

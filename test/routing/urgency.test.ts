@@ -98,6 +98,31 @@ describe('emergency triage by meaning', () => {
     }
   });
 
+  it('classes missed on the fresh casebook, phrased afresh: a child lost after a long clause, 让电打了, a fall into a pond, people under a collapse, a crash said as 撞一块', () => {
+    for (const [text, danger, unit] of [
+      ['俺家小孙子在超市里 一扭头就找不着了 广播也喊了', 'missing', 'gaj'],
+      ['俺娘有点糊涂 赶集人多 一眨眼的工夫人就不见了 到处找也没有', 'missing', 'gaj'],
+      ['俺爹拿电钻干活 让电打了 手发黑 叫不答应', 'electric', 'jjzx'],
+      ['俺对象修水泵叫电给打了 躺地上不动', 'electric', 'gdgs'],
+      ['村南头那个大湾 有个小孩滑下去了 还在水里扑腾', 'drowning', 'xfjy'],
+      ['俺侄子掉进鱼塘里了 快来人', 'drowning', 'xfjy'],
+      ['盖房子的时候墙倒了 底下有人', 'collapse', 'xfjy'],
+      ['两辆三轮撞到一块了 有个老头躺地上不动', 'traffic', 'gaj'],
+    ] as const) {
+      const s = r().suggest({ text });
+      assert.equal(s.emergency?.danger, danger, text);
+      assert.equal(s.leadUnit, unit, `${text}: ${s.eventTypes[0]?.name}`);
+    }
+    // Nobody in the water, nobody lost: not emergencies.
+    for (const text of ['俺手机掉到河里了 能捞上来不', '孩子上学的学校找不着报名的地方', '俺爹去年让电打过一回 现在手还不利索']) assert.notEqual(r().suggest({ text }).urgency, 'emergency', text);
+  });
+
+  it('victims already in hospital end an injury, but not a poisoning or a leak whose source is still there', () => {
+    assert.equal(danger('饭店里吃喜宴的十几个人都上吐下泻 有的送医院了'), 'foodpoison');
+    assert.equal(danger('化工厂那边氯气漏了 好几个人咳嗽 都送到医院了 味还是很大'), 'chemical');
+    assert.notEqual(r().suggest({ text: '俺爹骑车摔了一跤 已经送到医院了 问问医保咋报' }).urgency, 'emergency');
+  });
+
   it('an injury goes to the unit responsible for its cause with 120 informed, or to 120', () => {
     const dog = r().suggest({ text: '一条大黑狗把一个老头咬了，腿上都是血' });
     assert.equal(dog.leadUnit, 'gaj');
@@ -145,6 +170,15 @@ describe('appeal kind from callers’ cues', () => {
     assert.equal(kind('那个KTV把安全出口用铁链子锁上了'), 'report');
     assert.equal(kind('后街有个门市里堆着好几箱鞭炮 旁边就是住户'), 'report');
     assert.equal(kind('俺村的会计把集体的钱借给外人了 谁也不敢说'), 'report');
+    // Classes seen on the fresh casebook, phrased afresh: the passive, no papers at all, fire safety neglected at work, adulterated meat.
+    assert.equal(kind('村口那几棵大杨树 叫人给砍了 拉走卖了'), 'report');
+    assert.equal(kind('那个游泳馆的救生员 连个证也没有'), 'report');
+    assert.equal(kind('那个诊所 什么手续都没办 天天给人输液'), 'report');
+    assert.equal(kind('俺们厂的灭火器都过期好几年了 就是个摆设'), 'report');
+    assert.equal(kind('超市卖的牛肉 一看就是注水肉'), 'report');
+    // The caller's own missing papers are a question; a parking space taken is a complaint.
+    assert.equal(kind('俺啥手续都没有 想开个小卖部 得办啥'), 'consult');
+    assert.equal(kind('俺家门口的车位天天让人占了'), 'complaint');
     // Neighbours' cars in a fire lane are a complaint about order, not a report.
     assert.equal(kind('小区的消防通道天天让私家车堵着 物业也不管'), 'complaint');
   });
