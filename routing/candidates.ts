@@ -78,4 +78,8 @@ export const CANDIDATES: Candidate[] = [
   s('shipped + silver 0.5', { silverWeight: 0.5 }),
   s('shipped + minDf 3', { minDf: 3 }),
   s('shipped + svm+cnb mix 0.5', { model: 'svm+cnb', cnbMix: 0.5 }),
+  // Fifth round: the changes of the fourth that beat the shipped settings by more than their spread, combined.
+  s('shipped + chars 1–3 + silver 0.5', { features: DEFAULT_FEATURES, silverWeight: 0.5 }),
+  s('shipped + chars 1–3 + silver 0.5 + minDf 3', { features: DEFAULT_FEATURES, silverWeight: 0.5, minDf: 3 }),
+  s('shipped + silver 0.5 + minDf 3', { silverWeight: 0.5, minDf: 3 }),
 ];

@@ -41,6 +41,8 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     ['可咋办', 2], ['该咋办', 2], ['调解', 2], ['低保', 1], ['干不了活', 2], ['瘫', 2], ['没儿没女', 3], ['无儿无女', 3], ['路费', 2],
     ['被骗', 2], ['被人骗', 2], ['让人骗', 2], ['骗了', 2], ['安全账户', 2], ['刷单', 2], ['法律援助', 2], ['流浪汉', 2], ['流浪人员', 2], ['乞讨', 2], ['敬老院', 1],
     ['有啥救助', 3], ['有没有啥救助', 3], ['孤寡', 2], ['生病', 1], ['有病', 1], ['没人照顾', 2], ['太难了', 2], ['流浪的', 2], ['冻得', 1], ['办个低保', 2], ['人不见了', 1], ['过不下去', 3], ['没饭吃', 3],
+    // Asking for someone to be sent (来个技术员给看看), stranded (回不了家), homeless after a disaster (没地方去).
+    ['来个人', 3], ['来个技术员', 3], ['派个人', 3], ['给看看', 3], ['给瞧瞧', 3], ['回不了家', 3], ['一分钱没有', 2], ['没地方去', 2],
   ],
   report: [
     ['举报', 5], ['我要反映他们', 4], ['反映他们', 3], ['偷偷', 3], ['私自', 2], ['擅自', 2], ['非法', 2], ['违法', 2], ['违规', 1],
@@ -51,6 +53,7 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     ['亲眼看见', 2], ['关系保', 3], ['人情保', 3], ['骗保', 3], ['吃着低保', 3], ['一个人说了算', 2], ['去哪了', 1], ['贪污', 3],
     ['挪用', 3], ['私吞', 3], ['吃回扣', 3], ['收黑钱', 3], ['有偿补课', 3], ['假冒', 2], ['谁也不敢说', 3], ['没人敢管', 3], ['不敢说', 2],
     // Adulterated food, slaughter without inspection, illegal fund-raising: wrongdoing by the words themselves.
+    ['不要处方', 3], ['不用处方', 3], ['随便卖', 2], ['电鱼', 3], ['炸鱼', 3], ['毒鱼', 3], ['黑加油', 3], ['流动加油', 2], ['黑作坊', 3],
     ['注水肉', 3], ['瘦肉精', 3], ['灌了水的', 2], ['掺假', 3], ['以次充好', 3], ['私宰', 3], ['私屠', 3], ['屠宰点', 2], ['集资', 2], ['高息', 2],
   ],
   suggestion: [
@@ -71,8 +74,10 @@ const REPORT_SHAPES: Array<[RegExp, number, string]> = [
   [/(?:村干部|村会计|村支书|支书|村长|村主任)[\u4e00-\u9fff ]{0,10}?(?:把|借给|私分|占了|盖了|拿走|贪)/, 3, '村干部…'],
   // A safety exit or fire lane locked or blocked, fireworks stored where people are.
   // (Neighbours' cars blocking a fire lane are a complaint about order, not a report.)
-  [/(?:消防通道|安全出口|逃生通道)[\u4e00-\u9fff]{0,6}?锁|把[\u4e00-\u9fff]{0,4}(?:消防通道|安全出口|逃生通道)[\u4e00-\u9fff]{0,6}?(?:锁|堵|占)/, 2, '锁闭消防通道'],
+  [/(?:消防通道|安全出口|逃生通道)[\u4e00-\u9fff]{0,6}?锁|把[\u4e00-\u9fff]{0,4}(?:消防通道|安全出口|逃生通道)[\u4e00-\u9fff]{0,6}?(?:锁|堵|占|堆)/, 2, '锁闭消防通道'],
   [/(?:烟花|鞭炮|炮仗|爆竹)[\u4e00-\u9fff]{0,6}?(?:堆|囤|存|藏)|(?:堆着|囤着|存着|藏着)[\u4e00-\u9fff]{0,4}?(?:烟花|鞭炮|炮仗|爆竹)/, 3, '存放烟花爆竹'],
+  // Minors let into an internet café or a bar.
+  [/(?:网吧|酒吧|KTV|歌厅)[\u4e00-\u9fff ]{0,16}?(?:小孩|孩子|学生|初中生|高中生|小学生|未成年)|(?:小孩|孩子|学生|初中生|高中生|小学生|未成年)[\u4e00-\u9fff ]{0,8}?(?:网吧|酒吧|KTV|歌厅)/, 3, '网吧容留未成年人'],
   // In the passive: 坑塘让人给填了, 让人往里排污水, 树叫人砍了 (not 车位让人占了: that is a complaint about order).
   [/(?:让|被|叫)(?:人|别人|外人|有人|他们|他家|那家|那个厂|厂子)给?[\u4e00-\u9fff]{0,6}?(?:填|排|倒|挖|砍|扔|烧|毁|埋|拉走)/, 3, '让人给…'],
   // No papers at all, said of someone else (not 俺啥手续都没有, the caller's own question): 连个证都没有, 啥手续都没有.
@@ -83,7 +88,14 @@ const REPORT_SHAPES: Array<[RegExp, number, string]> = [
 
 /** Shapes of a plain question about how to do something (咋换, 咋报修, 咋备案). */
 const CONSULT_SHAPES: Array<[RegExp, number]> = [
-  [/咋(?:换|报修|备案|登记|开通|办|申请|领|交|补|用|查|转|迁|改|退|考|开)/, 2],
+  [/咋(?:换|报修|报销|参保|报|缴|续|提|取|还|备案|登记|开通|办|申请|领|交|补|用|查|转|迁|改|退|考|开)/, 2],
+  // Applying for someone else, asked as how (想给他申请个特困 咋弄): a question, whatever hardship it names.
+  [/申请[\u4e00-\u9fff ，,]{0,12}?(?:咋弄|咋办|怎么办|怎么弄|咋申请|在哪|去哪|找谁)/, 3],
+  // A yes/no question said as 能…不 at the end of a clause (骨灰能埋到自家地里不, 回来了能转过来不).
+  [/能[\u4e00-\u9fff]{1,12}?不(?=$|[\s，。？?！!])/, 2],
+  // Which ones, and when something opens or is paid (办哪些证, 啥时候开听证会).
+  [/哪些|哪几/, 2],
+  [/(?:啥|什么)时候(?:开|办|发|能|可以|有|交|领)/, 2],
   // 咋给他办, 划片是咋划的: the how-question with words in between.
   [/咋[\u4e00-\u9fff]{1,3}?(?:办|划|算|弄|交|报|领|查)/, 2],
   // Which one, how much, this or that: 属于哪个学校, 要交多少税, 多少以下免, 按户口还是按房子.

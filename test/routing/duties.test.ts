@@ -93,6 +93,29 @@ describe('division of duties (属地管理 / 业务主管)', () => {
       assert.equal(x.lead, unit, `${x.type}: ${x.explanation}`);
     });
 
+  // Classes of misses seen on the second fresh casebook (fresh2), phrased afresh: a lift added to an old
+  // building (住建局), an extension said as 往外扩, a hospital's prescribing (卫健), a shop's card said as
+  // 办了一张卡 (商务局), a roadside fuel point (商务局; smuggled oil stays 公安), someone stranded (救助站),
+  // the ambulance's fees (急救中心), a utility price hearing (发改局), a family made homeless (临时救助, the
+  // town), a manhole at a compound's gate (on the road: 城管局).
+  const fresh2: Array<[string, string]> = [
+    ['俺们单元想装电梯 一楼的不同意 咋协调', 'zjj'],
+    ['俺们楼下一楼那家 把院墙往外扩出去两米', 'cgj'],
+    ['大夫给俺爹开了一堆药 好多都用不上 一千多块钱', 'wjj'],
+    ['那个健身房 俺办了一张卡 才去了三回就关门了', 'swj'],
+    ['城西有个流动加油的 天天拿大桶给人加油', 'swj'],
+    ['桥洞底下住着个流浪汉 好几天了 天这么冷', 'mzj'],
+    ['救护车拉了一趟 收了俺三百多 这个收费合理不', 'jjzx'],
+    ['听说天然气要调价 啥时候开听证会', 'fgj'],
+    ['侯镇 俺家房子让大水冲塌了 一家人没地方住 能给点救助不', 'houzhen'],
+    ['俺们小区大门口的马路上 井盖碎了', 'cgj'],
+  ];
+  for (const [text, unit] of fresh2)
+    it(`a class seen on the second fresh casebook: ${text}`, () => {
+      const x = lead(text);
+      assert.equal(x.lead, unit, `${x.type}: ${x.explanation}`);
+    });
+
   it('the operator sees which duty decided and why', () => {
     assert.match(lead('俺在工地上干了仨月，包工头一分钱工钱没给').explanation, /按职责划分：欠薪不论在工厂还是建筑工地/);
     const s = r().suggest({ text: '俺爹想去养老院，公办的养老院咋申请' });

@@ -117,6 +117,21 @@ describe('emergency triage by meaning', () => {
     for (const text of ['俺手机掉到河里了 能捞上来不', '孩子上学的学校找不着报名的地方', '俺爹去年让电打过一回 现在手还不利索']) assert.notEqual(r().suggest({ text }).urgency, 'emergency', text);
   });
 
+  it('classes missed on the second fresh casebook, phrased afresh: 打出血, a poison after a measure word, a count of workers, a person named by what they rode, buried, water still rising, a vehicle in a ditch', () => {
+    for (const [text, d] of [
+      ['俺姐夫跟人打起来了 让人把头打出血了 还在打', 'violence'],
+      ['俺舅喝了半瓶敌敌畏 嘴里直冒沫', 'suicide'],
+      ['学校食堂二十多个学生吃完饭都拉肚子', 'foodpoison'],
+      ['一个骑电动车的 连人带车掉下去了', 'injury'],
+      ['山上塌方 把一个干活的埋住了', 'collapse'],
+      ['水还在往上涨 俺们一家都爬到房顶上了', 'flood'],
+      ['一辆三轮车翻到沟里了 人压在底下', 'traffic'],
+    ] as const)
+      assert.equal(danger(text), d, text);
+    // A fire told as a finished event (着了一场火) is not happening now.
+    assert.equal(danger('俺家着了一场火 房子都烧没了 现在借住在亲戚家'), null);
+  });
+
   it('victims already in hospital end an injury, but not a poisoning or a leak whose source is still there', () => {
     assert.equal(danger('饭店里吃喜宴的十几个人都上吐下泻 有的送医院了'), 'foodpoison');
     assert.equal(danger('化工厂那边氯气漏了 好几个人咳嗽 都送到医院了 味还是很大'), 'chemical');
@@ -176,6 +191,11 @@ describe('appeal kind from callers’ cues', () => {
     assert.equal(kind('那个诊所 什么手续都没办 天天给人输液'), 'report');
     assert.equal(kind('俺们厂的灭火器都过期好几年了 就是个摆设'), 'report');
     assert.equal(kind('超市卖的牛肉 一看就是注水肉'), 'report');
+    // Second fresh casebook, phrased afresh: no prescription asked, minors in an internet café, electric fishing, a fire lane stacked with goods.
+    assert.equal(kind('那个药店 卖抗生素不用处方'), 'report');
+    assert.equal(kind('有个网吧 让初中生进去打游戏'), 'report');
+    assert.equal(kind('河里天天有人电鱼'), 'report');
+    assert.equal(kind('饭店把消防通道堆满了啤酒箱子'), 'report');
     // The caller's own missing papers are a question; a parking space taken is a complaint.
     assert.equal(kind('俺啥手续都没有 想开个小卖部 得办啥'), 'consult');
     assert.equal(kind('俺家门口的车位天天让人占了'), 'complaint');
@@ -195,6 +215,14 @@ describe('appeal kind from callers’ cues', () => {
     assert.equal(kind('个体户一年要交多少税'), 'consult');
     assert.equal(kind('新生儿的医保咋给他交'), 'consult');
     assert.equal(kind('上学是按户口还是按房子'), 'consult');
+  });
+  it('a question said as 能…不, 哪些, 啥时候发, 咋报, or applying for someone (申请…怎么弄) is a consult; asking for someone to be sent is a help request', () => {
+    assert.equal(kind('想给俺叔申请个五保 他没儿没女 怎么弄'), 'consult');
+    assert.equal(kind('俺家的房子 能办贷款不'), 'consult');
+    assert.equal(kind('转学要带哪些材料'), 'consult');
+    assert.equal(kind('养老金啥时候发'), 'consult');
+    assert.equal(kind('生育津贴咋报'), 'consult');
+    assert.equal(kind('俺们地里的黄瓜打蔫了 能不能派个人来给看看'), 'help_request');
   });
   it('a suggestion without the word 建议', () => {
     assert.equal(kind('俺们村能不能多放几个垃圾桶'), 'suggestion');
