@@ -526,6 +526,9 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
     // then not taken for a hang-up before the answer.
     await this.drainOutbox(view.alive).catch((err: Error) => amiLog('warn', `AstDB hand-over: ${err.message}`));
     this.closeLostCalls(view.alive, asked, (id) => this.surveyEnded(id));
+    // Calls an earlier run of the app left open (killed while a caller waited, who then hung up
+    // in the fallback): no Hangup will come for them any more.
+    await this.closeCallsEndedWhileAway(view.alive);
     this.addCallsLearntSince(view.alive, asked);
     for (const agent of this.agents.keys()) await this.reconcileOne(agent, view);
   }

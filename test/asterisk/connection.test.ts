@@ -65,6 +65,19 @@ describe('Asterisk adapter: the AMI connection', () => {
     assert.ok(h.tel.status().connected);
   });
 
+  it('calls an earlier run of the app left open (the call log\'s open rows) that Asterisk no longer has are closed at connect, once', async () => {
+    // The app was killed while a caller waited; the fallback took the message and the caller hung
+    // up before the app came back: nobody will ever send that call's Hangup again.
+    // The call log's open rows: a row is no longer open once its end was heard.
+    const open = async () => (h?.events.some((e) => e.type === 'call_ended' && e.callId === '1795459000.41') ? [] : ['1795459000.41']);
+    h = await startHarness({ adapter: { openCalls: open } });
+    const ended = await h.waitFor('call_ended', (e) => e.callId === '1795459000.41');
+    assert.equal(ended.hangupCause, 'LOST_WHILE_DISCONNECTED');
+    await h.tel.reconcile();
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(h.events.filter((e) => e.type === 'call_ended' && e.callId === '1795459000.41').length, 1, 'closed once');
+  });
+
   it('a caller whose Hangup is read before the call\'s AGI session is handled ends once, with Asterisk\'s cause, never later as LOST', async () => {
     h = await startHarness();
     const c = h.ast.callerJoins({ caller: '13912340007', queue: 'hotline' });
