@@ -42,6 +42,8 @@ export class AsteriskRealDriver implements SwitchDriver {
   /** Keys of survey callees not yet called, in order; survey legs seen. */
   private surveyKeys: string[][] = [];
   private surveyLegs = new Set<string>();
+  /** What ran on each call: dialplan applications (Newexten) and the app's AGI commands (AGIExecStart, as app `AGI`). */
+  private executed = new Map<string, { app: string; arg: string }[]>();
   /** The app's adapter last made (dropControl cuts its AMI connection). */
   private last: AsteriskTelephony | null = null;
 
@@ -91,6 +93,7 @@ export class AsteriskRealDriver implements SwitchDriver {
     this.skipGetData.clear();
     this.surveyKeys = [];
     this.surveyLegs.clear();
+    this.executed.clear();
   }
 
   async tearDown(): Promise<void> {
@@ -107,6 +110,11 @@ export class AsteriskRealDriver implements SwitchDriver {
     for (const l of [...this.listeners]) l(e);
     const name = field(e, 'event');
     const id = field(e, 'uniqueid');
+    if ((name === 'Newexten' || name === 'AGIExecStart') && id) {
+      const run = this.executed.get(id) ?? [];
+      run.push(name === 'Newexten' ? { app: field(e, 'application'), arg: field(e, 'appdata') } : { app: 'AGI', arg: field(e, 'command') });
+      this.executed.set(id, run);
+    }
     if (name === 'Newchannel' && id) {
       this.channels.set(id, field(e, 'channel'));
       // A citizen: the carrier's leg into the hotline.
@@ -184,6 +192,10 @@ export class AsteriskRealDriver implements SwitchDriver {
       openCalls: p.openCalls, backoff: { initialMs: 200, maxMs: 2000 }, reconcileEveryMs: 5000,
     });
     return this.last;
+  }
+
+  appsRun(callId: string): { app: string; arg: string }[] {
+    return this.executed.get(callId) ?? [];
   }
 
   async crash(t: Telephony): Promise<void> {
