@@ -6,7 +6,7 @@
 // table then applies. Pure.
 import { RoutingConfigError } from './errors';
 import type { PhraseHit, PhraseMatcher } from './phrases';
-import { isPhraseList, matches, patternProblems, WordClasses, type Pattern } from './patterns';
+import { isPhraseList, matchAt, patternProblems, possible, WordClasses, type Pattern } from './patterns';
 import type { Taxonomy } from './taxonomy';
 
 export interface DutyRule {
@@ -63,10 +63,15 @@ export class Duties {
   match(text: string, found?: readonly PhraseHit[]): DutyMatch | null {
     const byClass = found ? this.words.hitsOf(text, found) : this.words.hits(text);
     if (!byClass.size) return null;
+    // The first match of matches(p, d.window, byClass), as plain loops (no generator per pattern).
     for (const d of this.rules)
-      for (const p of d.patterns)
-        for (const m of matches(p, d.window, byClass))
-          return { code: d.code, matter: d.matter, eventType: d.eventType, accept: [d.eventType, ...(d.accept ?? [])], why: d.why, words: [...new Set(m.hits.map((h) => h.phrase))] };
+      for (const p of d.patterns) {
+        if (!possible(p, byClass)) continue;
+        for (const a of byClass.get(p.all[p.all.length - 1])!) {
+          const m = matchAt(p, d.window, a, byClass);
+          if (m) return { code: d.code, matter: d.matter, eventType: d.eventType, accept: [d.eventType, ...(d.accept ?? [])], why: d.why, words: [...new Set(m.map((h) => h.phrase))] };
+        }
+      }
     return null;
   }
 }

@@ -27,7 +27,7 @@ export interface TypeScore {
 }
 
 /** A profile word: the types it is evidence for, with weights; `seen` marks the call that last counted it. */
-interface WordEntry {
+export interface WordEntry {
   types: Int32Array;
   weights: Float64Array;
   seen: number;
@@ -68,29 +68,47 @@ export class EventTypeScorer {
     return this.phrases;
   }
 
+  /** Every word of any type's profile. */
+  profileWords(): IterableIterator<string> {
+    return this.byWord.keys();
+  }
+
+  /** The profile entry of a word (undefined when no type's profile has it), for scoreEntries(). */
+  wordEntry(w: string): WordEntry | undefined {
+    return this.byWord.get(w);
+  }
+
+  /** Count word `w` (profile entry `e`) once per call: add its weight to every type it is evidence for. */
+  private count(w: string, e: WordEntry | undefined, call: number, out: TypeScore[]): void {
+    if (e === undefined || e.seen === call) return;
+    e.seen = call;
+    for (let k = 0; k < e.types.length; k++) {
+      const i = e.types[k];
+      let s = this.acc[i];
+      if (s === null) {
+        s = this.acc[i] = { index: i, score: 0, matched: [] };
+        out.push(s);
+      }
+      s.score += e.weights[k];
+      s.matched.push(w);
+    }
+  }
+
   /** Types with any evidence in the text (tokens, or keywords found verbatim), with their matched words. */
   score(text: string, tokens: readonly string[], keywordHits: readonly PhraseHit[] = this.phrases.find(text)): TypeScore[] {
     // Each distinct word counts once, tokens first, then keywords found verbatim (in that
     // order in `matched`); words with no profile are skipped without being collected.
+    const entries: Array<WordEntry | undefined> = [];
+    for (let k = 0; k < tokens.length; k++) entries.push(this.byWord.get(tokens[k]));
+    return this.scoreEntries(tokens, entries, keywordHits);
+  }
+
+  /** score() with the tokens' profile entries (wordEntry(tokens[k]) = entries[k]) looked up by the caller. */
+  scoreEntries(tokens: readonly string[], entries: ReadonlyArray<WordEntry | undefined>, keywordHits: readonly PhraseHit[]): TypeScore[] {
     const call = ++this.calls;
     const out: TypeScore[] = [];
-    const count = (w: string) => {
-      const e = this.byWord.get(w);
-      if (e === undefined || e.seen === call) return;
-      e.seen = call;
-      for (let k = 0; k < e.types.length; k++) {
-        const i = e.types[k];
-        let s = this.acc[i];
-        if (s === null) {
-          s = this.acc[i] = { index: i, score: 0, matched: [] };
-          out.push(s);
-        }
-        s.score += e.weights[k];
-        s.matched.push(w);
-      }
-    };
-    for (let k = 0; k < tokens.length; k++) count(tokens[k]);
-    for (let k = 0; k < keywordHits.length; k++) count(keywordHits[k].phrase);
+    for (let k = 0; k < tokens.length; k++) this.count(tokens[k], entries[k], call, out);
+    for (let k = 0; k < keywordHits.length; k++) this.count(keywordHits[k].phrase, this.byWord.get(keywordHits[k].phrase), call, out);
     for (const s of out) this.acc[s.index] = null;
     return out;
   }

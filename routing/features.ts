@@ -99,6 +99,48 @@ export class KeyIndex {
   }
 }
 
+/**
+ * Character pairs (two UTF-16 units, as the integer (c1 << 16) | c2) → column, by open
+ * addressing over 32-bit integers: the 2-gram look-up of vectorize() without the
+ * floating-point key arithmetic of KeyIndex.
+ */
+export class PairIndex {
+  /** Slot h: table[2h] = key ((c1 << 16) | c2, 0 = empty: no pair of n-gram characters is 0), table[2h + 1] = column. One cache line per probe. */
+  private readonly table: Int32Array;
+  private readonly shift: number;
+  private readonly mask: number;
+
+  /** `entries`: [c1, c2, column]. */
+  constructor(entries: ReadonlyArray<readonly [number, number, number]>) {
+    let bits = 4;
+    while (1 << bits < entries.length * 2) bits++;
+    this.table = new Int32Array(2 << bits);
+    this.shift = 32 - bits;
+    this.mask = (1 << bits) - 1;
+    for (const [c1, c2, c] of entries) {
+      const k = (c1 << 16) | c2;
+      if (k === 0) throw new Error('PairIndex: the pair (0, 0) cannot be stored');
+      let h = Math.imul(k, 0x9e3779b1) >>> this.shift;
+      while (this.table[2 * h] !== 0 && this.table[2 * h] !== k) h = (h + 1) & this.mask;
+      this.table[2 * h] = k;
+      this.table[2 * h + 1] = c;
+    }
+  }
+
+  /** The column of the pair (c1, c2), or -1. */
+  get(c1: number, c2: number): number {
+    const k = (c1 << 16) | c2;
+    const t = this.table;
+    let h = Math.imul(k, 0x9e3779b1) >>> this.shift;
+    for (;;) {
+      const x = t[2 * h];
+      if (x === k) return t[2 * h + 1];
+      if (x === 0) return -1;
+      h = (h + 1) & this.mask;
+    }
+  }
+}
+
 /** The feature name of an n-gram key: NGRAM_PREFIX + its characters. */
 export function ngramName(key: number): string {
   const n = key % 4;

@@ -2,7 +2,7 @@
 // first-level category over TF-IDF features (jieba words and character n-grams,
 // see features.ts), trained by classifier.ts, and per-event-type word profiles.
 // The model file holds vocabulary and weights only (never appeal texts).
-import { gramCode, KeyIndex, ngramKeyOf, NGRAM_PREFIX, type FeatureOptions } from './features';
+import { gramCode, KeyIndex, ngramKeyOf, NGRAM_PREFIX, PairIndex, type FeatureOptions } from './features';
 
 export const MODEL_FORMAT = 'hotline-routing-model/2';
 
@@ -19,6 +19,8 @@ export interface CategoryModel {
   /** Column of each word feature, and of each character n-gram (by its key). */
   wordColumn: Map<string, number>;
   gramColumn: KeyIndex;
+  /** Column of each two-character n-gram by its two character codes (the same columns as gramColumn). */
+  pairColumn: PairIndex;
   /** Column of each single-character n-gram by its character code (-1: not a feature). */
   charColumn: Int32Array;
   idf: Float64Array;
@@ -42,14 +44,25 @@ const scratch = new WeakMap<CategoryModel, { counts: Float64Array; idx: Int32Arr
  * as the model's titleRepeat says, then the body's (as suggest() builds them).
  */
 export function vectorize(m: CategoryModel, words: readonly string[], title: string, body: string): SparseVec {
+  const cols: number[] = [];
+  if (m.features.words) for (const t of words) cols.push(m.wordColumn.get(t) ?? -1);
+  return vectorizeColumns(m, cols, title, body);
+}
+
+/**
+ * vectorize() from the words' columns (m.wordColumn, -1 for a word that is not a
+ * feature) when the caller has looked the words up already; ignored when the model
+ * has no word features.
+ */
+export function vectorizeColumns(m: CategoryModel, wordCols: ArrayLike<number>, title: string, body: string): SparseVec {
   let buf = scratch.get(m);
   if (!buf) scratch.set(m, (buf = { counts: new Float64Array(m.idf.length), idx: new Int32Array(m.idf.length), val: new Float64Array(m.idf.length) }));
   const { counts, idx, val } = buf;
   let n = 0;
   if (m.features.words)
-    for (const t of words) {
-      const i = m.wordColumn.get(t);
-      if (i !== undefined && counts[i]++ === 0) idx[n++] = i;
+    for (let k = 0; k < wordCols.length; k++) {
+      const i = wordCols[k];
+      if (i >= 0 && counts[i]++ === 0) idx[n++] = i;
     }
   if (m.features.charMax > 0) {
     // The n-grams of characterNgramKeys, looked up as they are made: 1-grams in a table by
@@ -57,6 +70,10 @@ export function vectorize(m: CategoryModel, words: readonly string[], title: str
     const { charMin: min, charMax: max } = m.features;
     const grams = m.gramColumn;
     const chars = m.charColumn;
+    const pairs = m.pairColumn;
+    const one = min <= 1;
+    const two = min <= 2 && max >= 2;
+    const three = max >= 3;
     for (let part = 0; part < 2; part++) {
       const text = part === 0 ? title : body;
       const times = part === 0 ? m.features.titleRepeat : 1;
@@ -68,11 +85,27 @@ export function vectorize(m: CategoryModel, words: readonly string[], title: str
           c1 = c2 = -1;
           continue;
         }
-        for (let g = min; g <= max; g++) {
-          const i = g === 1 ? chars[c] : g === 2 ? (c1 >= 0 ? grams.get(2 + 4 * (c1 * 65536 + c)) : -1) : c2 >= 0 ? grams.get(3 + 4 * (c2 * 4294967296 + c1 * 65536 + c)) : -1;
-          if (i < 0) continue;
-          if (counts[i] === 0) idx[n++] = i;
-          counts[i] += times;
+        // 1-, 2-, then 3-grams at each position (the order of the vector's entries).
+        if (one) {
+          const i = chars[c];
+          if (i >= 0) {
+            if (counts[i] === 0) idx[n++] = i;
+            counts[i] += times;
+          }
+        }
+        if (two && c1 >= 0) {
+          const i = pairs.get(c1, c);
+          if (i >= 0) {
+            if (counts[i] === 0) idx[n++] = i;
+            counts[i] += times;
+          }
+        }
+        if (three && c2 >= 0) {
+          const i = grams.get(3 + 4 * (c2 * 4294967296 + c1 * 65536 + c));
+          if (i >= 0) {
+            if (counts[i] === 0) idx[n++] = i;
+            counts[i] += times;
+          }
         }
         c2 = c1;
         c1 = c;
@@ -237,6 +270,7 @@ export function decodeModel(f: ModelFile): CategoryModel {
   const gramColumn = new KeyIndex(grams);
   const charColumn = new Int32Array(65536).fill(-1);
   for (const [key, i] of grams) if (key % 4 === 1) charColumn[(key - 1) / 4] = i;
+  const pairColumn = new PairIndex(grams.filter(([key]) => key % 4 === 2).map(([key, i]) => [Math.floor((key - 2) / 4 / 65536), ((key - 2) / 4) % 65536, i] as const));
   const scale = typeof f.probabilityScale === 'number' && f.probabilityScale > 0 ? f.probabilityScale : 1;
-  return { categories: f.categories, features: f.features, sublinear: f.sublinear !== false, wordColumn, gramColumn, charColumn, idf: Float64Array.from(f.idf), w, b: Float64Array.from(f.bias), scale, vocab };
+  return { categories: f.categories, features: f.features, sublinear: f.sublinear !== false, wordColumn, gramColumn, pairColumn, charColumn, idf: Float64Array.from(f.idf), w, b: Float64Array.from(f.bias), scale, vocab };
 }

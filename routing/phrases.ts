@@ -1,8 +1,9 @@
 // Finds many fixed phrases in a text in one pass: phrases are indexed by their
 // first two characters (one for one-character phrases), so the cost grows with
 // the text, not with the number of phrases. The inner loop compares character
-// codes (no string made or compared per position): it runs five times per
-// suggestion (kind cues, event-type keywords, danger words, markers, duties).
+// codes (no string made or compared per position, no Map look-up: the two-character
+// heads sit in an open-addressing table of integers). suggest() runs one scan for
+// its five matchers (PhraseScan) and one for the gazetteer's names.
 
 export interface PhraseHit {
   phrase: string;
@@ -14,8 +15,20 @@ export class PhraseMatcher {
   private readonly starts = new Uint8Array(65536);
   /** Per UTF-16 code unit that starts a longer phrase: its small id (1-based), so a head key stays a small integer. */
   private readonly headId = new Uint16Array(65536);
-  /** (head id × 65536 + second unit) → the phrases with that head, longest first (equal lengths in insertion order). */
-  private readonly byHead = new Map<number, Array<{ phrase: string; codes: Uint16Array }>>();
+  /** Per UTF-16 code unit that is a one-unit phrase: that phrase's number (index in `phrases`). */
+  private readonly singleId = new Int32Array(65536);
+  /** Open addressing: head key ((head id << 16) | second unit, never 0) → group number + 1 (0 = empty slot). */
+  private readonly headKeys: Int32Array;
+  private readonly headGroup: Int32Array;
+  private readonly shift: number;
+  /** The phrases of group g are entries groupStart[g] … groupStart[g + 1] - 1: longest first (equal lengths in insertion order). */
+  private readonly groupStart: Int32Array;
+  /** Per entry: its phrase's number (index in `phrases`) and its code units. */
+  private readonly entryId: Int32Array;
+  private readonly entryCodes: Uint16Array[];
+  /** Scratch of the last matchIds() call: phrase numbers and positions of the hits. */
+  private readonly hitId: number[] = [];
+  private readonly hitPos: number[] = [];
 
   /** The distinct phrases, in the order given. */
   readonly phrases: readonly string[];
@@ -23,48 +36,127 @@ export class PhraseMatcher {
   constructor(phrases: Iterable<string>) {
     let ids = 0;
     this.phrases = [...new Set(phrases)].filter((p) => p.length > 0);
-    for (const p of this.phrases) {
-      if (!p) continue;
+    const byHead = new Map<number, number[]>();
+    this.phrases.forEach((p, id) => {
       const c0 = p.charCodeAt(0);
       if (p.length === 1) {
         this.starts[c0] |= 2;
-        continue;
+        this.singleId[c0] = id;
+        return;
       }
       this.starts[c0] |= 1;
       if (!this.headId[c0]) this.headId[c0] = ++ids;
-      const head = this.headId[c0] * 65536 + p.charCodeAt(1);
-      const codes = new Uint16Array(p.length);
-      for (let k = 0; k < p.length; k++) codes[k] = p.charCodeAt(k);
-      const list = this.byHead.get(head);
-      if (list) list.push({ phrase: p, codes });
-      else this.byHead.set(head, [{ phrase: p, codes }]);
+      const head = ((this.headId[c0] << 16) | p.charCodeAt(1)) | 0;
+      const list = byHead.get(head);
+      if (list) list.push(id);
+      else byHead.set(head, [id]);
+    });
+    let bits = 4;
+    while (1 << bits < byHead.size * 2) bits++;
+    this.headKeys = new Int32Array(1 << bits);
+    this.headGroup = new Int32Array(1 << bits);
+    this.shift = 32 - bits;
+    this.groupStart = new Int32Array(byHead.size + 1);
+    const entryId: number[] = [];
+    this.entryCodes = [];
+    let g = 0;
+    for (const [head, list] of byHead) {
+      // Longest first; equal lengths keep insertion order (a stable sort).
+      list.sort((a, b) => this.phrases[b].length - this.phrases[a].length);
+      this.groupStart[g] = entryId.length;
+      for (const id of list) {
+        const p = this.phrases[id];
+        const codes = new Uint16Array(p.length);
+        for (let k = 0; k < p.length; k++) codes[k] = p.charCodeAt(k);
+        entryId.push(id);
+        this.entryCodes.push(codes);
+      }
+      let h = Math.imul(head, 0x9e3779b1) >>> this.shift;
+      while (this.headGroup[h] !== 0) h = (h + 1) & (this.headKeys.length - 1);
+      this.headKeys[h] = head;
+      this.headGroup[h] = ++g;
     }
-    for (const list of this.byHead.values()) list.sort((a, b) => b.codes.length - a.codes.length);
+    this.groupStart[g] = entryId.length;
+    this.entryId = Int32Array.from(entryId);
   }
 
-  /** Every occurrence of every phrase (overlaps included), in text order; at one position the one-unit phrase first, then the longest first. */
-  find(text: string): PhraseHit[] {
-    const out: PhraseHit[] = [];
+  /**
+   * The hits of every phrase in `text` as phrase numbers and positions (hitId()/hitPos(),
+   * valid until the next call), in text order; at one position the one-unit phrase
+   * first, then the longest first. Returns the number of hits.
+   */
+  private matchIds(text: string): number {
+    const ids = this.hitId;
+    const pos = this.hitPos;
+    let m = 0;
     const n = text.length;
     const starts = this.starts;
+    const keys = this.headKeys;
+    const groups = this.headGroup;
+    const mask = keys.length - 1;
     for (let i = 0; i < n; i++) {
       const c1 = text.charCodeAt(i);
       const s = starts[c1];
       if (s === 0) continue;
-      if (s & 2) out.push({ phrase: text[i], index: i });
+      if (s & 2) {
+        ids[m] = this.singleId[c1];
+        pos[m++] = i;
+      }
       if (!(s & 1) || i + 1 >= n) continue;
-      const list = this.byHead.get(this.headId[c1] * 65536 + text.charCodeAt(i + 1));
-      if (list === undefined) continue;
-      for (let j = 0; j < list.length; j++) {
-        const codes = list[j].codes;
+      const head = ((this.headId[c1] << 16) | text.charCodeAt(i + 1)) | 0;
+      let h = Math.imul(head, 0x9e3779b1) >>> this.shift;
+      let g = 0;
+      for (;;) {
+        const x = groups[h];
+        if (x === 0) break;
+        if (keys[h] === head) {
+          g = x;
+          break;
+        }
+        h = (h + 1) & mask;
+      }
+      if (g === 0) continue;
+      const end = this.groupStart[g];
+      for (let j = this.groupStart[g - 1]; j < end; j++) {
+        const codes = this.entryCodes[j];
         const len = codes.length;
         if (i + len > n) continue;
         let k = 2;
         while (k < len && text.charCodeAt(i + k) === codes[k]) k++;
-        if (k === len) out.push({ phrase: list[j].phrase, index: i });
+        if (k === len) {
+          ids[m] = this.entryId[j];
+          pos[m++] = i;
+        }
       }
     }
+    return m;
+  }
+
+  /** Every occurrence of every phrase (overlaps included), in text order; at one position the one-unit phrase first, then the longest first. */
+  find(text: string): PhraseHit[] {
+    const m = this.matchIds(text);
+    const out: PhraseHit[] = new Array(m);
+    for (let k = 0; k < m; k++) out[k] = { phrase: this.phrases[this.hitId[k]], index: this.hitPos[k] };
     return out;
+  }
+
+  /**
+   * find(text) as parallel lists of phrase numbers (index in `phrases`) and positions,
+   * into `ids` and `pos` (overwritten from 0; returns the count).
+   */
+  findIds(text: string, ids: number[], pos: number[]): number {
+    const m = this.matchIds(text);
+    for (let k = 0; k < m; k++) {
+      ids[k] = this.hitId[k];
+      pos[k] = this.hitPos[k];
+    }
+    return m;
+  }
+
+  /** The same as find(text), each hit passed to `each(phrase number, position)` instead of collected. */
+  forEachHit(text: string, each: (id: number, index: number) => void): void {
+    const m = this.matchIds(text);
+    for (let k = 0; k < m; k++) each(this.hitId[k], this.hitPos[k]);
   }
 }
 
@@ -76,22 +168,31 @@ export class PhraseMatcher {
  */
 export class PhraseScan {
   private readonly all: PhraseMatcher;
-  /** Phrase → bit k set when matchers[k] has it. */
-  private readonly owners = new Map<string, number>();
+  /** Per phrase of `all`: bit k set when matchers[k] has it. */
+  private readonly owners: Int32Array;
+  private readonly ids: number[] = [];
+  private readonly pos: number[] = [];
 
   constructor(readonly matchers: readonly PhraseMatcher[]) {
     if (matchers.length > 30) throw new Error('PhraseScan: at most 30 matchers');
+    const owners = new Map<string, number>();
     matchers.forEach((m, k) => {
-      for (const p of m.phrases) this.owners.set(p, (this.owners.get(p) ?? 0) | (1 << k));
+      for (const p of m.phrases) owners.set(p, (owners.get(p) ?? 0) | (1 << k));
     });
-    this.all = new PhraseMatcher(this.owners.keys());
+    this.all = new PhraseMatcher(owners.keys());
+    this.owners = Int32Array.from(this.all.phrases, (p) => owners.get(p) ?? 0);
   }
 
   find(text: string): PhraseHit[][] {
-    const out: PhraseHit[][] = this.matchers.map(() => []);
+    const out: PhraseHit[][] = [];
+    for (let k = 0; k < this.matchers.length; k++) out.push([]);
     // Filtering the union keeps each matcher's order: text order; at one position the one-unit phrase first, then the longest first.
-    for (const h of this.all.find(text)) {
-      let mask = this.owners.get(h.phrase) ?? 0;
+    const m = this.all.findIds(text, this.ids, this.pos);
+    const phrases = this.all.phrases;
+    for (let j = 0; j < m; j++) {
+      const id = this.ids[j];
+      const h: PhraseHit = { phrase: phrases[id], index: this.pos[j] };
+      let mask = this.owners[id];
       for (let k = 0; mask !== 0; k++, mask >>>= 1) if (mask & 1) out[k].push(h);
     }
     return out;

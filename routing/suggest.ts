@@ -4,13 +4,13 @@
 import type { AppealKind, UrgencyClass } from '../workflow/types';
 import { decide, leadingType, type Decision } from './decide';
 import type { Duties } from './duties';
-import { EventTypeScorer, type TypeScore } from './event-scorer';
+import { EventTypeScorer, type TypeScore, type WordEntry } from './event-scorer';
 import { maskPlaces, matchSetting, matchTown, type Gazetteer, type TownMatch } from './gazetteer';
 import { guessKind, KIND_CUES } from './kind';
 import { PhraseScan } from './phrases';
-import { categoryScores, drivingWords, softmax, vectorize, type CategoryModel } from './model';
+import { categoryScores, drivingWords, softmax, vectorizeColumns, type CategoryModel } from './model';
 import type { Taxonomy, Units } from './taxonomy';
-import { cjkShare, MAX_INPUT_CHARS, normalize, tokenize } from './text';
+import { cjkShare, keep, MAX_INPUT_CHARS, normalize, STOP_WORDS, tokenizeWith } from './text';
 import type { DangerTriage } from './urgency';
 
 /** Below this confidence in the top event type the desk asks the operator to choose. */
@@ -136,10 +136,10 @@ export interface SuggestEngine {
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
-/** The most probable type whose category passes `inCategory` (-1 if none). */
-function bestType(p: Float64Array, typeCategory: Int32Array, inCategory: (c: number) => boolean): number {
+/** The most probable type of category `cat` (`inside`) or of any other category (-1 if none). */
+function bestType(p: Float64Array, typeCategory: Int32Array, cat: number, inside: boolean): number {
   let best = -1;
-  for (let i = 0; i < p.length; i++) if (inCategory(typeCategory[i]) && (best < 0 || p[i] > p[best])) best = i;
+  for (let i = 0; i < p.length; i++) if ((typeCategory[i] === cat) === inside && (best < 0 || p[i] > p[best])) best = i;
   return best;
 }
 
@@ -199,8 +199,10 @@ export function chooseCategory(
   }
   // Joint over event types: the prior, sharpened by word evidence.
   const types = e.taxonomy.eventTypes;
+  const logPrior = new Float64Array(cats.length);
+  for (let c = 0; c < cats.length; c++) logPrior[c] = Math.log(typePrior[c]);
   const z = new Float64Array(types.length);
-  for (let i = 0; i < types.length; i++) z[i] = Math.log(typePrior[e.typeCategory[i]]);
+  for (let i = 0; i < types.length; i++) z[i] = logPrior[e.typeCategory[i]];
   const evidence = new Float64Array(types.length);
   for (const s of scores) {
     evidence[s.index] = s.score;
@@ -213,8 +215,8 @@ export function chooseCategory(
   let catIdx = hasFeatures ? cats.indexOf(e.model.categories[best]) : -1;
   let categoryConfidence = modelP[best];
   let fromType = false;
-  const bestIn = catIdx >= 0 ? bestType(p, e.typeCategory, (c) => c === catIdx) : -1;
-  const bestOut = bestType(p, e.typeCategory, (c) => c !== catIdx);
+  const bestIn = catIdx >= 0 ? bestType(p, e.typeCategory, catIdx, true) : -1;
+  const bestOut = bestType(p, e.typeCategory, catIdx, false);
   const outKnown = bestOut >= 0 && e.categoryModelIndex[e.typeCategory[bestOut]] >= 0;
   const gap = bestOut >= 0 && bestIn >= 0 ? evidence[bestOut] - evidence[bestIn] : 0;
   const overwhelming =
@@ -249,6 +251,32 @@ function scanOf(e: SuggestEngine): PhraseScan {
   return s;
 }
 
+/**
+ * What suggest() knows of a word, found by one look-up of the segmenter's word: whether
+ * tokenize keeps it, its classifier column (-1: not a feature) and its event-type
+ * profile entry. Every classifier word, profile word and stop word is here; a word
+ * that is not is kept or not by its characters alone and is evidence for nothing.
+ */
+interface WordInfo {
+  kept: boolean;
+  column: number;
+  entry: WordEntry | undefined;
+}
+const lexicons = new WeakMap<SuggestEngine, (w: string) => WordInfo | undefined>();
+function lexiconOf(e: SuggestEngine): (w: string) => WordInfo | undefined {
+  let get = lexicons.get(e);
+  if (!get) {
+    const map = new Map<string, WordInfo>();
+    const useWords = e.model.features.words;
+    for (const w of [...e.model.wordColumn.keys(), ...e.scorer.profileWords(), ...STOP_WORDS])
+      if (!map.has(w)) map.set(w, { kept: keep(w), column: useWords ? (e.model.wordColumn.get(w) ?? -1) : -1, entry: e.scorer.wordEntry(w) });
+    get = (w) => map.get(w);
+    lexicons.set(e, get);
+  }
+  return get;
+}
+const keptOf = (i: WordInfo) => i.kept;
+
 /** `rule`: the category rule (the default in production; other rules for measuring them). */
 export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<OverrideRule> = OVERRIDE): Suggestion {
   const rawTitle = typeof input?.title === 'string' ? input.title : '';
@@ -264,8 +292,18 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   const mTitle = maskPlaces(e.gazetteer, title);
   const mBody = maskPlaces(e.gazetteer, body);
   const all = mTitle && mBody ? `${mTitle} ${mBody}` : mTitle || mBody;
-  const titleTokens = tokenize(mTitle);
-  const tokens = [...titleTokens, ...titleTokens, ...tokenize(mBody)];
+  // The content words (tokenize), each looked up once for the stop list, the classifier and the event types.
+  const lexicon = lexiconOf(e);
+  const titleTokens: string[] = [];
+  const titleInfo: Array<WordInfo | undefined> = [];
+  tokenizeWith(mTitle, lexicon, keptOf, titleTokens, titleInfo);
+  const bodyTokens: string[] = [];
+  const bodyInfo: Array<WordInfo | undefined> = [];
+  tokenizeWith(mBody, lexicon, keptOf, bodyTokens, bodyInfo);
+  const tokens = [...titleTokens, ...titleTokens, ...bodyTokens];
+  const tokenEntries: Array<WordEntry | undefined> = [];
+  for (let r = 0; r < 2; r++) for (const i of titleInfo) tokenEntries.push(i?.entry);
+  for (const i of bodyInfo) tokenEntries.push(i?.entry);
 
   const [keywordHits, dangerHits, markerHits, dutyHits, cueHits] = scanOf(e).find(all);
   const tri = e.triage.triage(all, { words: dangerHits, markers: markerHits });
@@ -276,12 +314,14 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   else if (cjkShare(said) < 0.3) reasons.push('内容基本不是中文，无法可靠识别');
 
   // Category probabilities from the classifier; categories it was not trained on get a small prior.
-  const repeat = e.model.features.titleRepeat;
-  const classifierWords = repeat === 2 ? tokens : [...Array.from({ length: repeat }, () => titleTokens).flat(), ...tokens.slice(2 * titleTokens.length)];
-  const x = vectorize(e.model, classifierWords, mTitle, mBody);
+  // The classifier's words: the title's repeated as the model says, then the body's (as vectorize() takes them).
+  const classifierColumns: number[] = [];
+  for (let r = 0; r < e.model.features.titleRepeat; r++) for (const i of titleInfo) classifierColumns.push(i?.column ?? -1);
+  for (const i of bodyInfo) classifierColumns.push(i?.column ?? -1);
+  const x = vectorizeColumns(e.model, classifierColumns, mTitle, mBody);
   const modelZ = categoryScores(e.model, x);
   const modelP = softmax(modelZ, e.model.scale);
-  const scores = e.scorer.score(all, tokens, keywordHits);
+  const scores = e.scorer.scoreEntries(tokens, tokenEntries, keywordHits);
   const types = e.taxonomy.eventTypes;
   const cats = e.taxonomy.categories;
   // Content words (not only characters) or event-type evidence: something to classify.

@@ -30,7 +30,7 @@ export function normalize(raw: unknown): string {
 }
 
 /** A word worth keeping: CJK ideographs and Latin letters/digits only, not all digits, not a stop word, 2+ characters. */
-function keep(w: string): boolean {
+export function keep(w: string): boolean {
   if (w.length < 2 || STOP.has(w)) return false;
   let letters = 0;
   for (let i = 0; i < w.length; i++) {
@@ -54,6 +54,28 @@ export function tokenize(text: string): string[] {
   const out: string[] = [];
   for (const w of segmenter().cut(text, true)) if (keep(w)) out.push(w);
   return out;
+}
+
+/** The stop words (words never kept by tokenize). */
+export const STOP_WORDS: ReadonlySet<string> = STOP;
+
+/**
+ * tokenize(text) where the caller knows some words in advance: `known(w)` returns what
+ * it holds for a word of two or more units (undefined when it knows nothing of it), and
+ * `keptOf(info)` whether that word is kept (it must agree with keep(w)). Each kept
+ * word is pushed to `words` and its info (or undefined) to `infos`: one look-up per
+ * word serves the stop list and the caller's own tables.
+ */
+export function tokenizeWith<T>(text: string, known: (w: string) => T | undefined, keptOf: (info: T) => boolean, words: string[], infos: Array<T | undefined>): void {
+  if (!text) return;
+  for (const w of segmenter().cut(text, true)) {
+    if (w.length < 2) continue;
+    const info = known(w);
+    if (info !== undefined ? keptOf(info) : keep(w)) {
+      words.push(w);
+      infos.push(info);
+    }
+  }
 }
 
 /** Share of characters that are CJK ideographs (0 for empty text): a cheap "is this Chinese" test. */

@@ -6,7 +6,7 @@
 // cheap: one pass of a phrase index over the text, then a few comparisons per hit.
 // The same triage serves typed appeals, call transcripts and keyword-spotting hits.
 import { RoutingConfigError } from './errors';
-import { isPhraseList, matches, patternProblems, WordClasses, type Hit, type Pattern } from './patterns';
+import { isPhraseList, matchAt, patternProblems, possible, WordClasses, type Hit, type Pattern } from './patterns';
 import { PhraseMatcher, type PhraseHit } from './phrases';
 import type { Taxonomy, Units } from './taxonomy';
 
@@ -151,7 +151,11 @@ export class DangerTriage {
       let lost: DismissedDanger | null = null;
       for (const p of rule.patterns) {
         const anchorClass = p.all[p.all.length - 1];
-        for (const { anchor: a, hits: m } of matches(p, rule.window, byClass)) {
+        // matches(p, rule.window, byClass) as plain loops (no generator per pattern).
+        if (!possible(p, byClass)) continue;
+        for (const a of byClass.get(anchorClass)!) {
+          const m = matchAt(p, rule.window, a, byClass);
+          if (!m) continue;
           const why = this.notNow(text, a, marks, rule);
           const words = [...new Set(m.map((h) => h.phrase))];
           if (why) {
