@@ -193,6 +193,8 @@ export function matchSetting(units: Units, text: string, address: string | null 
 
 /** A village's or compound's own name: 2–4 characters right before 村/庄/屯/社区/小区, after a break or a lead-in (镇, 是, 在…). */
 const NAMED_PLACE = /(^|[\s,，。；;、：:!！?？.]|镇|乡|街道|街办|园区|是|在|住|叫|到|去|从)([\u4e00-\u9fff]{2,4}?)(?=村(?!镇银行)|庄(?!稼)|屯|社区|小区)/g;
+/** The suffixes NAMED_PLACE looks ahead for (a text without any has no named place). */
+const PLACE_SUFFIX = /[村庄屯]|社区|小区/;
 /** Not part of a name: pronouns, demonstratives, time and grammar words (去年俺们村 keeps 去年; 俺是河口村 masks 河口). */
 const NOT_A_NAME = /[俺咱我你他她们这那哪个年月天的了是有在给把被让和跟都也就还]/g;
 /** Words that end like a place but are a matter (城中村, 新农村, 美丽乡村, 老旧小区, 开放式小区…). */
@@ -231,16 +233,19 @@ export function maskPlaces(g: Gazetteer, text: string): string {
     }
   }
   NAMED_PLACE.lastIndex = 0;
-  for (let m = NAMED_PLACE.exec(text); m; m = NAMED_PLACE.exec(text)) {
-    let start = m.index + m[1].length;
-    const end = start + m[2].length;
-    // The name is what follows the last word that cannot be part of one.
-    let cut = 0;
-    for (const w of m[2].matchAll(NOT_A_NAME)) cut = (w.index ?? 0) + 1;
-    start += cut;
-    const name = m[2].slice(cut);
-    if (name.length >= 2 && !MATTER_BEFORE_SUFFIX.test(name)) spans.push([start, end]);
-    NAMED_PLACE.lastIndex = end;
+  // NAMED_PLACE needs one of its suffixes ahead: most texts have none, and one quick test skips the scan.
+  if (PLACE_SUFFIX.test(text)) {
+    for (let m = NAMED_PLACE.exec(text); m; m = NAMED_PLACE.exec(text)) {
+      let start = m.index + m[1].length;
+      const end = start + m[2].length;
+      // The name is what follows the last word that cannot be part of one.
+      let cut = 0;
+      for (const w of m[2].matchAll(NOT_A_NAME)) cut = (w.index ?? 0) + 1;
+      start += cut;
+      const name = m[2].slice(cut);
+      if (name.length >= 2 && !MATTER_BEFORE_SUFFIX.test(name)) spans.push([start, end]);
+      NAMED_PLACE.lastIndex = end;
+    }
   }
   if (!spans.length) return text;
   const chars = text.split('');

@@ -36,7 +36,7 @@ export interface CategoryModel {
  * Per-model scratch buffers (JavaScript runs one call at a time, so one set serves all
  * calls): counts by column, and the vector's columns and values.
  */
-const scratch = new WeakMap<CategoryModel, { counts: Float64Array; idx: Int32Array; val: Float64Array }>();
+const scratch = new WeakMap<CategoryModel, { counts: Int32Array | Float64Array; idx: Int32Array; val: Float64Array }>();
 
 /**
  * The appeal's feature vector: TF-IDF (sublinear TF when the model says so),
@@ -56,7 +56,11 @@ export function vectorize(m: CategoryModel, words: readonly string[], title: str
  */
 export function vectorizeColumns(m: CategoryModel, wordCols: ArrayLike<number>, title: string, body: string): SparseVec {
   let buf = scratch.get(m);
-  if (!buf) scratch.set(m, (buf = { counts: new Float64Array(m.idf.length), idx: new Int32Array(m.idf.length), val: new Float64Array(m.idf.length) }));
+  // Counts are whole numbers when the title's weight is (Int32Array: half the memory of doubles to touch).
+  if (!buf) {
+    const counts = Number.isInteger(m.features.titleRepeat) ? new Int32Array(m.idf.length) : new Float64Array(m.idf.length);
+    scratch.set(m, (buf = { counts, idx: new Int32Array(m.idf.length), val: new Float64Array(m.idf.length) }));
+  }
   const { counts, idx, val } = buf;
   let n = 0;
   if (m.features.words)
@@ -171,15 +175,24 @@ export function fitScale(z: Float64Array[], labels: number[]): number {
  * Features of `x` that pushed category `c` above the others, strongest first, as
  * the operator reads them: words of two or more characters (jieba's), never character n-grams.
  */
+/** Per model: 1 for a column that is a character n-gram (its name starts with NGRAM_PREFIX), 0 for a word. */
+const gramColumns = new WeakMap<CategoryModel, Uint8Array>();
+function gramFlags(m: CategoryModel): Uint8Array {
+  let f = gramColumns.get(m);
+  if (!f) gramColumns.set(m, (f = Uint8Array.from(m.vocab, (name) => (name.startsWith(NGRAM_PREFIX) ? 1 : 0))));
+  return f;
+}
+
 export function drivingWords(m: CategoryModel, x: SparseVec, c: number, n: number): string[] {
   const K = m.categories.length;
+  const isGram = gramFlags(m);
   // The strongest few contributions by selection (no sort of all features); names only for them.
   const keep = 3 * n;
   const best: number[] = [];
   const bestScore: number[] = [];
   for (let k = 0; k < x.idx.length; k++) {
     // Character n-grams weigh in the score but are not shown: 「村的」「月了」 are no evidence to a person.
-    if (m.vocab[x.idx[k]].startsWith(NGRAM_PREFIX)) continue;
+    if (isGram[x.idx[k]] === 1) continue;
     const base = x.idx[k] * K;
     let others = 0;
     for (let o = 0; o < K; o++) if (o !== c) others += m.w[base + o];

@@ -45,15 +45,27 @@ export function patternProblems(at: string, patterns: unknown, known: (c: string
 export class WordClasses {
   private readonly matcher: PhraseMatcher;
   private readonly classesOf = new Map<string, string[]>();
+  /** Phrase → its classes as numbers (indexes of `classNames`), in the order of classesOf. */
+  private readonly classIds = new Map<string, number[]>();
+  private readonly classNames: string[] = [];
+  /** Per class number, during hitsOf(): its hit list, or null (reset before hitsOf returns). */
+  private readonly lists: Array<Hit[] | null> = [];
   private readonly blocks: Set<string>;
 
   constructor(concepts: Record<string, string[]>, blocks: readonly string[] = []) {
-    for (const [concept, list] of Object.entries(concepts))
+    for (const [concept, list] of Object.entries(concepts)) {
+      const id = this.classNames.length;
+      this.classNames.push(concept);
+      this.lists.push(null);
       for (const w of list) {
         const c = this.classesOf.get(w);
         if (c) c.push(concept);
         else this.classesOf.set(w, [concept]);
+        const ids = this.classIds.get(w);
+        if (ids) ids.push(id);
+        else this.classIds.set(w, [id]);
       }
+    }
     this.blocks = new Set(blocks);
     this.matcher = new PhraseMatcher([...this.classesOf.keys(), ...this.blocks]);
   }
@@ -81,30 +93,39 @@ export class WordClasses {
     // raw is in text order with, at one position, a one-character phrase first and then the
     // longest first; each class's list must be by start, then longest first: the
     // one-character hit of a position goes after that position's longer ones.
+    const touched: number[] = [];
     let pending: PhraseHit | null = null;
-    const add = (h: PhraseHit) => {
-      const classes = this.classesOf.get(h.phrase);
-      if (!classes) return;
-      const start = h.index;
-      const end = start + h.phrase.length;
-      if (blocked !== null && blocked.some(([s, e]) => start >= s && end <= e && e - s > end - start)) return;
-      const hit = { start, end, phrase: h.phrase };
-      for (const c of classes) {
-        const list = out.get(c);
-        if (list) list.push(hit);
-        else out.set(c, [hit]);
-      }
-    };
     for (const h of raw) {
       if (pending !== null && pending.index !== h.index) {
-        add(pending);
+        this.add(pending, blocked, out, touched);
         pending = null;
       }
       if (h.phrase.length === 1) pending = h;
-      else add(h);
+      else this.add(h, blocked, out, touched);
     }
-    if (pending !== null) add(pending);
+    if (pending !== null) this.add(pending, blocked, out, touched);
+    for (const k of touched) this.lists[k] = null;
     return out;
+  }
+
+  /** One hit into its classes' lists (a class's list enters `out` with its first hit). */
+  private add(h: PhraseHit, blocked: Array<[number, number]> | null, out: ClassHits, touched: number[]): void {
+    const ids = this.classIds.get(h.phrase);
+    if (!ids) return;
+    const start = h.index;
+    const end = start + h.phrase.length;
+    if (blocked !== null && blocked.some(([s, e]) => start >= s && end <= e && e - s > end - start)) return;
+    const hit = { start, end, phrase: h.phrase };
+    for (const k of ids) {
+      const list = this.lists[k];
+      if (list !== null) list.push(hit);
+      else {
+        const fresh = [hit];
+        this.lists[k] = fresh;
+        out.set(this.classNames[k], fresh);
+        touched.push(k);
+      }
+    }
   }
 
   /** The phrase matcher of this instance (for a shared scan: phrases.ts, PhraseScan). */

@@ -208,7 +208,22 @@ export function chooseCategory(
     evidence[s.index] = s.score;
     z[s.index] += EVIDENCE_WEIGHT * Math.min(s.score, EVIDENCE_CAP);
   }
-  const p = softmax(z);
+  // softmax(z), with one exponential per category for the types without evidence (their z is
+  // the category's log-prior, so each such type's term is the same number).
+  let max = -Infinity;
+  for (let i = 0; i < z.length; i++) if (z[i] > max) max = z[i];
+  const catExp = new Float64Array(cats.length).fill(NaN);
+  const p = new Float64Array(z.length);
+  let sum = 0;
+  for (let i = 0; i < z.length; i++) {
+    const c = e.typeCategory[i];
+    if (z[i] === logPrior[c]) {
+      if (Number.isNaN(catExp[c])) catExp[c] = Math.exp(logPrior[c] - max);
+      p[i] = catExp[c];
+    } else p[i] = Math.exp(z[i] - max);
+    sum += p[i];
+  }
+  for (let i = 0; i < z.length; i++) p[i] /= sum;
   // The category: the classifier's, unless the evidence for a type of another category is overwhelming.
   let best = 0;
   for (let k = 1; k < modelP.length; k++) if (modelP[k] > modelP[best]) best = k;

@@ -143,7 +143,9 @@ export class DangerTriage {
     if (!text) return empty;
     const byClass = found ? this.words.hitsOf(text, found.words) : this.words.hits(text);
     if (!byClass.size) return empty;
-    const marks = this.markerHits(text, found?.markers);
+    // The markers matter only around a pattern's match: most texts have none, so they are read when first needed.
+    let marks: Array<Hit & { kinds: MarkerKind[] }> | null = null;
+    const markerHits = found?.markers;
     const findings: Array<DangerFinding & { rule: DangerRule; anchorClass: string; anchor: Hit }> = [];
     const dismissed: DismissedDanger[] = [];
     for (const rule of this.rules) {
@@ -156,6 +158,7 @@ export class DangerTriage {
         for (const a of byClass.get(anchorClass)!) {
           const m = matchAt(p, rule.window, a, byClass);
           if (!m) continue;
+          marks ??= this.markerHits(text, markerHits);
           const why = this.notNow(text, a, marks, rule);
           const words = [...new Set(m.map((h) => h.phrase))];
           if (why) {
