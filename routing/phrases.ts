@@ -94,17 +94,23 @@ export class PhraseMatcher {
     const keys = this.headKeys;
     const groups = this.headGroup;
     const mask = keys.length - 1;
+    const shift = this.shift;
+    const singleId = this.singleId;
+    const headId = this.headId;
+    const groupStart = this.groupStart;
+    const entryCodes = this.entryCodes;
+    const entryId = this.entryId;
     for (let i = 0; i < n; i++) {
       const c1 = text.charCodeAt(i);
       const s = starts[c1];
       if (s === 0) continue;
       if (s & 2) {
-        ids[m] = this.singleId[c1];
+        ids[m] = singleId[c1];
         pos[m++] = i;
       }
       if (!(s & 1) || i + 1 >= n) continue;
-      const head = ((this.headId[c1] << 16) | text.charCodeAt(i + 1)) | 0;
-      let h = Math.imul(head, 0x9e3779b1) >>> this.shift;
+      const head = ((headId[c1] << 16) | text.charCodeAt(i + 1)) | 0;
+      let h = Math.imul(head, 0x9e3779b1) >>> shift;
       let g = 0;
       for (;;) {
         const x = groups[h];
@@ -116,15 +122,15 @@ export class PhraseMatcher {
         h = (h + 1) & mask;
       }
       if (g === 0) continue;
-      const end = this.groupStart[g];
-      for (let j = this.groupStart[g - 1]; j < end; j++) {
-        const codes = this.entryCodes[j];
+      const end = groupStart[g];
+      for (let j = groupStart[g - 1]; j < end; j++) {
+        const codes = entryCodes[j];
         const len = codes.length;
         if (i + len > n) continue;
         let k = 2;
         while (k < len && text.charCodeAt(i + k) === codes[k]) k++;
         if (k === len) {
-          ids[m] = this.entryId[j];
+          ids[m] = entryId[j];
           pos[m++] = i;
         }
       }
