@@ -92,10 +92,12 @@ const CONSULT_SHAPES: Array<[RegExp, number]> = [
   // Applying for someone else, asked as how (想给他申请个特困 咋弄): a question, whatever hardship it names.
   [/申请[\u4e00-\u9fff ，,]{0,12}?(?:咋弄|咋办|怎么办|怎么弄|咋申请|在哪|去哪|找谁)/, 3],
   // A yes/no question said as 能…不 at the end of a clause (骨灰能埋到自家地里不, 回来了能转过来不).
-  [/能[\u4e00-\u9fff]{1,12}?不(?=$|[\s，。？?！!])/, 2],
+  // (Not the rhetorical 这能行不 of a complaint.)
+  [/能(?!行)[\u4e00-\u9fff]{1,12}?不(?=$|[\s，。？?！!])/, 2],
   // Which ones, and when something opens or is paid (办哪些证, 啥时候开听证会).
   [/哪些|哪几/, 2],
-  [/(?:啥|什么)时候(?:开|办|发|能|可以|有|交|领)/, 2],
+  // (Not 啥时候能修好, a complaint's impatience.)
+  [/(?:啥|什么)时候(?:开|办|发|有|交|领)/, 2],
   // 咋给他办, 划片是咋划的: the how-question with words in between.
   [/咋[\u4e00-\u9fff]{1,3}?(?:办|划|算|弄|交|报|领|查)/, 2],
   // Which one, how much, this or that: 属于哪个学校, 要交多少税, 多少以下免, 按户口还是按房子.

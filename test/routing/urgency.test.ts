@@ -210,6 +210,8 @@ describe('appeal kind from callers’ cues', () => {
   it('a question inside a complaint is still a complaint; a plain question is a consult', () => {
     assert.equal(kind('水费咋这么高？一个月二十多方，是不是水表有毛病？'), 'complaint');
     assert.equal(kind('物业收着钱啥也不干，为啥不管？'), 'complaint');
+    assert.equal(kind('这路啥时候能修好 天天堵车'), 'complaint');
+    assert.equal(kind('物业费凭啥涨 涨了也不说 这能行不'), 'complaint');
     assert.equal(kind('不动产过户需要啥材料？'), 'consult');
     assert.equal(kind('俺家在农圣街 孩子上初中属于哪个学校'), 'consult');
     assert.equal(kind('个体户一年要交多少税'), 'consult');
