@@ -18,12 +18,26 @@ import { eslLog } from './modesl';
 import { mapOriginateResult, originateArgs } from './originate';
 import { HOLD_MUSIC_FILE, PROMPTS, PromptKey, promptFile, queuePositionPrompt } from '../prompts';
 
+/** A row of `show channels as json` (the fields read here). */
+interface ChannelRow {
+  uuid: string;
+  direction?: string;
+  dest?: string;
+  context?: string;
+  application?: string;
+}
+
 export interface FreeSwitchOptions extends SwitchCoreOptions {
   config: IvrConfig;
   /** SIP contact of an agent's phone; default `{call_timeout=20}user/<extension>` (the directory user, rung 20 s). */
   agentContact?: (extension: string) => string;
   backoff?: { initialMs: number; maxMs: number };
   silenceMs?: number;
+  /**
+   * How long a hotline call may sit in the `socket` application with no session in the app
+   * (seen so at two reconciles) before it is sent through the hotline's dialplan again; default 25 s.
+   */
+  leftInSocketMs?: number;
   /** Measurement hooks for the benchmark. */
   instrument?: { onEventHandled?: () => void; onCommandLatency?: (ms: number) => void; onInboundEvent?: (h: Record<string, string>) => void };
 }
@@ -276,8 +290,9 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
    * status pushed; agents stuck "on a call" or "ready" without a phone are corrected.
    */
   protected async reconcileAll(asked: number): Promise<void> {
-    const channels = JSON.parse(await this.inbound.api('show channels as json')) as { rows?: { uuid: string }[] };
+    const channels = JSON.parse(await this.inbound.api('show channels as json')) as { rows?: ChannelRow[] };
     const alive = new Set((channels.rows ?? []).map((r) => r.uuid));
+    await this.rescueCallsLeftInSocket(channels.rows ?? []).catch((err: Error) => eslLog('error', `calls left in the socket application: ${err.message}`));
     await this.adoptQueueMembers(alive);
     this.closeLostCalls(alive, asked);
     await this.closeCallsEndedWhileAway(alive);
@@ -289,6 +304,39 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
       const sw = list.get(this.ccName(agent)) ?? null;
       await this.reconcileOne(agent, { sw, alive });
     }
+  }
+
+  /** Hotline calls seen in the `socket` application with no session here, and when first seen (performance.now()). */
+  private leftInSocket = new Map<string, number>();
+
+  /**
+   * When the app does not answer a call's socket within 25 s (its event loop stalled, say, on a
+   * slow disk), FreeSWITCH 1.10.12 logs "Socket Error!" and leaves the call parked in the
+   * `socket` application for good: the caller hears ringing until they give up, and nothing
+   * hands the call on (seen under load in bench:freeswitch-load: 11 of 200 calls). A hotline
+   * call seen so at two reconciles, at least `leftInSocketMs` apart, is sent through the
+   * hotline's dialplan again (`uuid_transfer <uuid> <number> XML <context>`): its socket connects
+   * anew, or, if the app is away, the dialplan's fallback takes it.
+   */
+  private async rescueCallsLeftInSocket(rows: ChannelRow[]): Promise<void> {
+    const now = performance.now();
+    const minMs = this.o.leftInSocketMs ?? 25000;
+    const seen = new Set<string>();
+    for (const r of rows) {
+      if (r.direction !== 'inbound' || r.application !== 'socket' || !/^[A-Za-z0-9._-]{1,64}$/.test(r.uuid) || !r.dest || !/^[0-9*#+]{1,20}$/.test(r.dest) || this.ivr.calls.has(r.uuid)) continue;
+      seen.add(r.uuid);
+      const first = this.leftInSocket.get(r.uuid);
+      if (first === undefined) {
+        this.leftInSocket.set(r.uuid, now);
+        continue;
+      }
+      if (now - first < minMs) continue;
+      this.leftInSocket.delete(r.uuid);
+      const context = /^[A-Za-z0-9_-]{1,40}$/.test(r.context ?? '') ? r.context : 'public';
+      eslLog('warn', `call ${r.uuid} left in the socket application without the app (no connect within FreeSWITCH's 25 s): sent through the dialplan again`);
+      await this.inbound.api(`uuid_transfer ${r.uuid} ${r.dest} XML ${context}`);
+    }
+    for (const id of [...this.leftInSocket.keys()]) if (!seen.has(id)) this.leftInSocket.delete(id);
   }
 
   // ——— what the dialplan (or a flow cut short) left in mod_db for the app ———

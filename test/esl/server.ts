@@ -87,6 +87,10 @@ export class SimChannel {
   playing: string | null = null;
   currentApp: { name: string; arg: string; appUuid: string } | null = null;
   socketConn: EslConnection | null = null;
+  /** Where its `socket` application connects (the app), while the call is in it. */
+  socketTo: { host: string; port: number } | null = null;
+  /** Parked in `socket` with no session (placeCallLeftInSocket), until transferred. */
+  parkedIn: { host: string; port: number } | null = null;
   readonly variables: Record<string, string> = {};
   private queueChain: Promise<void> = Promise.resolve();
   private inputIndex = 0;
@@ -766,6 +770,7 @@ export class EslTestServer {
   readonly invalidPlayed: { uuid: string; file: string; digits: string }[] = [];
   /** uuid_broadcast requests, in order. */
   readonly broadcasts: { uuid: string; path: string; leg: string }[] = [];
+  readonly transfers: { uuid: string; destination: string; dialplan: string; context: string }[] = [];
   /** Every dialplan application run on a channel, in order. */
   readonly executed: { uuid: string; app: string; arg: string }[] = [];
   readonly callcenter = new SimCallcenter(this);
@@ -913,6 +918,15 @@ export class EslTestServer {
       case 'uuid_transfer': {
         const ch = this.channels.get(a[0]);
         if (!ch) return '-ERR No such channel!\n';
+        this.transfers.push({ uuid: a[0], destination: a[1] ?? '', dialplan: a[2] ?? '', context: a[3] ?? '' });
+        // A call left parked in `socket` sent back to the hotline number: the dialplan runs again,
+        // so the socket application connects to the app anew.
+        if (ch.parkedIn && a[1] === ch.destination && (a[3] ?? 'default') === 'public') {
+          const app = ch.parkedIn;
+          ch.parkedIn = null;
+          ch.socketTo = app;
+          setImmediate(() => this.connectOutbound(ch, app.host, app.port));
+        }
         return '+OK\n';
       }
       case 'uuid_broadcast': {
@@ -1016,6 +1030,9 @@ export class EslTestServer {
       uuid: c.uuid, direction: c.direction, created_epoch: String(Math.floor(c.createdAt / 1000)), name: c.name,
       state: c.up ? 'CS_EXECUTE' : 'CS_HANGUP', cid_num: c.callerNumber, dest: c.destination,
       callstate: c.answered ? 'ACTIVE' : 'RINGING', ...(c.agent ? { presence_id: c.agent } : {}),
+      context: c.direction === 'inbound' ? 'public' : 'default',
+      application: c.currentApp?.name ?? (c.socketTo ? 'socket' : ''),
+      application_data: c.currentApp?.arg ?? (c.socketTo ? `${c.socketTo.host}:${c.socketTo.port} async full` : ''),
     }));
     if (rows.length === 0) return '{"row_count": 0}\n';
     return JSON.stringify({ row_count: rows.length, rows });
@@ -1108,6 +1125,21 @@ export class EslTestServer {
       const app = opts.app;
       void new Promise<void>((done) => this.connectOutbound(ch, app.host, app.port, done)).then(() => this.afterSocket(ch, app));
     } else this.connectOutbound(ch, opts.app.host, opts.app.port);
+    return ch;
+  }
+
+  /**
+   * An inbound call whose `socket` application connected while the app did not answer: after
+   * 25 s without `connect`, FreeSWITCH 1.10.12 ends the socket ("Socket Error!") and leaves the
+   * channel parked in the socket application for good (ringing, never answered).
+   */
+  placeCallLeftInSocket(opts: { caller: string; destination?: string; app: { host: string; port: number } }): SimChannel {
+    const ch = new SimChannel(this, `sofia/external/${opts.caller}@127.0.0.1:5094`, 'inbound', opts.caller, opts.destination ?? '12345');
+    this.channels.set(ch.uuid, ch);
+    this.sessionsSinceStart++;
+    ch.socketTo = opts.app;
+    ch.parkedIn = opts.app;
+    ch.emit('CHANNEL_CREATE');
     return ch;
   }
 

@@ -93,6 +93,31 @@ describe('telephony faults', () => {
     assert.ok(!h.events.some((e) => e.type === 'call_ended' && e.hangupCause === 'LOST_WHILE_DISCONNECTED'));
   });
 
+  it('a call FreeSWITCH left parked in the socket application (no connect within its 25 s) is sent through the hotline again and reaches the app', async () => {
+    h = await startHarness({ adapter: { leftInSocketMs: 300 } });
+    await until(() => h.fs.commandLog.includes('api show channels as json'), 2000, 'the reconcile at connect');
+    const left = h.fs.placeCallLeftInSocket({ caller: '0309990011', app: h.app });
+    await h.tel.reconcile(); // first seen: it may still be connecting
+    await h.tel.reconcile();
+    assert.equal(h.fs.transfers.length, 0, 'not before leftInSocketMs');
+    await new Promise((r) => setTimeout(r, 350));
+    await h.tel.reconcile(); // still there, with no session here: through the dialplan again
+    assert.deepEqual(h.fs.transfers.map((t) => [t.uuid, t.destination, t.dialplan, t.context]), [[left.uuid, '12345', 'XML', 'public']]);
+    const started = await h.waitFor('call_started', (e) => e.callId === left.uuid);
+    assert.equal(started.caller, '0309990011');
+    await h.waitFor('call_queued', (e) => e.callId === left.uuid);
+  });
+
+  it('a call in the socket application that the app is serving is never transferred', async () => {
+    h = await startHarness({ adapter: { leftInSocketMs: 0 } });
+    const call = h.fs.placeCall({ caller: '0309990012', app: h.app });
+    await h.waitFor('call_queued', (e) => e.callId === call.uuid);
+    call.socketTo = h.app; // FreeSWITCH lists a served call in `socket` between commands
+    await h.tel.reconcile();
+    await h.tel.reconcile();
+    assert.deepEqual(h.fs.transfers, []);
+  });
+
   // Issue 13 item 8: a stream that lost its framing is dropped and read afresh, never guessed at.
   const unreadable: [string, (h: Harness) => void][] = [
     ['a Content-Length one byte too long', (h) => h.fs.injectRaw('Content-Length: 41\nContent-Type: text/event-json\n\n{"Event-Name":"HEARTBEAT","Up-Time":"1"}')],
