@@ -74,7 +74,7 @@ function main(): void {
   const ok = (b: boolean) => (b ? 'met' : '**not met**');
 
   const md = `
-One process, one core, \`routing.suggest()\` called in a loop (no HTTP). Inputs: ${source}, three passes, the median pass shown; and the ${short.length} short example phrasings of the catalogue (like an operator's notes), 20 rounds. Real appeals are long (text length p50 ≈ 200, p99 ≈ 2,400 characters); the segmenter alone takes about half of the time.
+One process, one core, \`routing.suggest()\` called in a loop (no HTTP). Inputs: ${source}, three passes, the median pass shown; and the ${short.length} short example phrasings of the catalogue (like an operator's notes), 20 rounds. Real appeals are long (text length p50 ≈ 200, p99 ≈ 2,400 characters); in this run the segmenter alone (its rate below) took ${f((real.perSec / seg) * 100, 0)} % of a suggestion's time. Wall-clock figures on a shared machine vary with its load; routing/README.md ("Speed") has instruction counts.
 
 Passes over the real appeals (the machine is shared with other jobs; 1-minute load average at the end of each pass): ${passes.map((p) => `${f(p.perSec, 0)}/s, p99 ${f(p.p99, 2)} ms (load ${f(p.load, 1)})`).join(' · ')}.
 
