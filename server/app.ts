@@ -61,7 +61,13 @@ export function createApp(d: AppDeps): express.Express {
     } catch {
       database = 'down';
     }
-    const telephony = d.telephony();
+    // Public (monitoring): whether things work, never which call or file (the desk's wallboard has the details).
+    const t = d.telephony();
+    const telephony = {
+      configured: t.configured, kind: t.kind, connected: t.connected, since: t.since,
+      ...(t.prompts !== undefined ? { prompts: t.prompts ? { ok: t.prompts.ok } : null } : {}),
+      ...(t.recording !== undefined ? { recording: t.recording ? { ok: t.recording.ok } : null } : {}),
+    };
     res.status(database === 'ok' ? 200 : 503).json({ status: database === 'ok' ? 'ok' : 'degraded', database: { kind: dbKind(d.db), status: database }, telephony });
   });
 

@@ -110,4 +110,15 @@ describe('start-up wiring: FreeSWITCH through the Event Socket', function () {
     const draft = await until('a draft ticket', () => h.db('tickets').where({ status: 'draft', citizen_phone: '13912340000' }).first());
     assert.equal(draft.title, '非工作时间留言');
   });
+
+  it('/healthz is public: it says whether prompts and whole-call recordings work, never which files or which call', async () => {
+    // By now the calls above were recorded and the prompts checked.
+    await until('prompts and recording known', async () => {
+      const t = (await call(h.base, 'GET', '/healthz')).body.telephony;
+      return !!t.prompts && !!t.recording;
+    });
+    const t = (await call(h.base, 'GET', '/healthz')).body.telephony;
+    assert.deepEqual([t.prompts, t.recording], [{ ok: true }, { ok: true }]);
+    assert.ok(!/hotline\/|\.wav|call_/.test(JSON.stringify(t)), JSON.stringify(t));
+  });
 });
