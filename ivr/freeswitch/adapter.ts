@@ -315,15 +315,16 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
    * `socket` application for good: the caller hears ringing until they give up, and nothing
    * hands the call on (seen under load in bench:freeswitch-load: 11 of 200 calls). A hotline
    * call seen so at two reconciles, at least `leftInSocketMs` apart, is sent through the
-   * hotline's dialplan again (`uuid_transfer <uuid> <number> XML <context>`): its socket connects
-   * anew, or, if the app is away, the dialplan's fallback takes it.
+   * hotline's dialplan again (`uuid_transfer <uuid> <number> XML <context>`; a call handed back at
+   * a step, `step_<step> XML hotline_resume`): its socket connects anew, or, if the app is away,
+   * the dialplan's fallback takes it.
    */
   private async rescueCallsLeftInSocket(rows: ChannelRow[]): Promise<void> {
     const now = performance.now();
     const minMs = this.o.leftInSocketMs ?? 25000;
     const seen = new Set<string>();
     for (const r of rows) {
-      if (r.direction !== 'inbound' || r.application !== 'socket' || !/^[A-Za-z0-9._-]{1,64}$/.test(r.uuid) || !r.dest || !/^[0-9*#+]{1,20}$/.test(r.dest) || this.ivr.calls.has(r.uuid)) continue;
+      if (r.direction !== 'inbound' || r.application !== 'socket' || !/^[A-Za-z0-9._-]{1,64}$/.test(r.uuid) || !r.dest || !/^(?:[0-9*#+]{1,20}|step_[a-z]{0,20})$/.test(r.dest) || this.ivr.calls.has(r.uuid)) continue;
       seen.add(r.uuid);
       const first = this.leftInSocket.get(r.uuid);
       if (first === undefined) {

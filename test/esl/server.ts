@@ -89,6 +89,8 @@ export class SimChannel {
   socketConn: EslConnection | null = null;
   /** Where its `socket` application connects (the app), while the call is in it. */
   socketTo: { host: string; port: number } | null = null;
+  /** The dialplan context it runs in, where not the direction's usual one (public / default). */
+  context: string | null = null;
   /** Parked in `socket` with no session (placeCallLeftInSocket), until transferred. */
   parkedIn: { host: string; port: number } | null = null;
   readonly variables: Record<string, string> = {};
@@ -1030,7 +1032,7 @@ export class EslTestServer {
       uuid: c.uuid, direction: c.direction, created_epoch: String(Math.floor(c.createdAt / 1000)), name: c.name,
       state: c.up ? 'CS_EXECUTE' : 'CS_HANGUP', cid_num: c.callerNumber, dest: c.destination,
       callstate: c.answered ? 'ACTIVE' : 'RINGING', ...(c.agent ? { presence_id: c.agent } : {}),
-      context: c.direction === 'inbound' ? 'public' : 'default',
+      context: c.context ?? (c.direction === 'inbound' ? 'public' : 'default'),
       application: c.currentApp?.name ?? (c.socketTo ? 'socket' : ''),
       application_data: c.currentApp?.arg ?? (c.socketTo ? `${c.socketTo.host}:${c.socketTo.port} async full` : ''),
     }));
@@ -1133,8 +1135,9 @@ export class EslTestServer {
    * 25 s without `connect`, FreeSWITCH 1.10.12 ends the socket ("Socket Error!") and leaves the
    * channel parked in the socket application for good (ringing, never answered).
    */
-  placeCallLeftInSocket(opts: { caller: string; destination?: string; app: { host: string; port: number } }): SimChannel {
+  placeCallLeftInSocket(opts: { caller: string; destination?: string; context?: string; app: { host: string; port: number } }): SimChannel {
     const ch = new SimChannel(this, `sofia/external/${opts.caller}@127.0.0.1:5094`, 'inbound', opts.caller, opts.destination ?? '12345');
+    ch.context = opts.context ?? null;
     this.channels.set(ch.uuid, ch);
     this.sessionsSinceStart++;
     ch.socketTo = opts.app;

@@ -108,6 +108,15 @@ describe('telephony faults', () => {
     await h.waitFor('call_queued', (e) => e.callId === left.uuid);
   });
 
+  it('a call handed back at a step and left in the socket application goes through its step again (hotline_resume)', async () => {
+    h = await startHarness({ adapter: { leftInSocketMs: 0 } });
+    await until(() => h.fs.commandLog.includes('api show channels as json'), 2000, 'the reconcile at connect');
+    const left = h.fs.placeCallLeftInSocket({ caller: '0309990013', destination: 'step_queue', context: 'hotline_resume', app: h.app });
+    await h.tel.reconcile();
+    await h.tel.reconcile();
+    assert.deepEqual(h.fs.transfers.map((t) => [t.uuid, t.destination, t.dialplan, t.context]), [[left.uuid, 'step_queue', 'XML', 'hotline_resume']]);
+  });
+
   it('a call in the socket application that the app is serving is never transferred', async () => {
     h = await startHarness({ adapter: { leftInSocketMs: 0 } });
     const call = h.fs.placeCall({ caller: '0309990012', app: h.app });
