@@ -1,6 +1,7 @@
 // Asterisk AMI events (as asterisk-manager parses them: lowercased header names) →
 // the switch-independent call events. Field names follow the recorded Asterisk 22
 // sessions (../shared/ami-traces): Uniqueid/Linkedid, Cause, the app_queue events.
+import { BoundedMap } from '../bounded-map';
 import { AmiMessage, field } from './ami';
 import { CallEvent, SurveyOutcome } from '../telephony';
 
@@ -105,7 +106,7 @@ export class AsteriskEventMapper {
   /** Calls the app follows, by Uniqueid. */
   readonly tracked = new Map<string, Tracked>();
   /** Phone legs of offers that failed, by their Uniqueid: the agent, until the leg's Hangup. */
-  private ringing = new Map<string, string>();
+  private ringing = new BoundedMap<string, string>(1000);
 
   constructor(
     private now: () => Date,
@@ -118,8 +119,7 @@ export class AsteriskEventMapper {
    * same call is handled: such a call is over and must not be followed again (it would wait for
    * a Hangup that already came, then be closed as LOST_WHILE_DISCONNECTED).
    */
-  private recentlyEnded = new Set<string>();
-  static readonly RECENTLY_ENDED_KEPT = 5000;
+  private recentlyEnded = new BoundedMap<string, true>(5000);
 
   hungUpLately(callId: string): boolean {
     return this.recentlyEnded.has(callId);
@@ -163,10 +163,7 @@ export class AsteriskEventMapper {
           this.tracked.delete(uid);
           out.events.push({ type: 'call_ended', at, callId: uid, hangupCause: hangupCauseName(field(e, 'cause')) });
         }
-        if (uid) {
-          this.recentlyEnded.add(uid);
-          if (this.recentlyEnded.size > AsteriskEventMapper.RECENTLY_ENDED_KEPT) this.recentlyEnded.delete(this.recentlyEnded.values().next().value as string);
-        }
+        if (uid) this.recentlyEnded.set(uid, true);
         break;
       }
       case 'AgentRingNoAnswer': {
@@ -176,7 +173,6 @@ export class AsteriskEventMapper {
         const leg = field(e, 'destuniqueid');
         if (agent && leg) {
           this.ringing.set(leg, agent);
-          if (this.ringing.size > 1000) this.ringing.delete(this.ringing.keys().next().value!);
         }
         break;
       }

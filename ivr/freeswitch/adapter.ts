@@ -3,6 +3,7 @@
 // the IVR app's outbound-socket listener for the call flows. What it shares with
 // ivr/asterisk/adapter.ts (agents, live calls, the event bus, reconciliation) is in
 // ivr/switch-core.ts.
+import { BoundedMap } from '../bounded-map';
 import crypto from 'node:crypto';
 import { AgentRecord, OfferDelays, SwitchAgentView, parseAgentList, parseMemberList } from '../agent-state';
 import { IvrConfig } from '../config';
@@ -343,15 +344,14 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
   // ——— what the dialplan (or a flow cut short) left in mod_db for the app ———
 
   /** Calls whose call_ended was passed on lately (an outbox entry never ends a call twice). */
-  private endedLately = new Set<string>();
+  private endedLately = new BoundedMap<string, true>(5000);
   private drainTimer: NodeJS.Timeout | null = null;
   /** Outbox entries being handled, so that two drains never file one twice at once. */
   private filing = new Map<string, Promise<void>>();
 
   protected override beforeDelivery(e: CallEvent): void {
     if (e.type !== 'call_ended') return;
-    this.endedLately.add(e.callId);
-    if (this.endedLately.size > 5000) this.endedLately.delete(this.endedLately.values().next().value as string);
+    this.endedLately.set(e.callId, true);
     this.drainSoon();
   }
 

@@ -1,6 +1,7 @@
 // Turns FreeSWITCH events (json, plain or xml: all arrive as header records) into the
 // switch-independent call events. It remembers only what the events themselves do not
 // repeat (when a member joined the queue, which calls are ours).
+import { BoundedMap } from '../bounded-map';
 import { CallEvent } from '../telephony';
 
 type H = Record<string, string>;
@@ -36,8 +37,7 @@ export class FreeSwitchEventMapper {
    * app has handled the socket that brought the call (or before a reconcile that saw it alive
    * adopts it): followed from then on, such a call would wait for a hang-up that already came.
    */
-  private recentlyEnded = new Map<string, { at: string; cause: string }>();
-  static readonly RECENTLY_ENDED_KEPT = 5000;
+  private recentlyEnded = new BoundedMap<string, { at: string; cause: string }>(5000);
 
   constructor(private now: () => Date) {}
 
@@ -60,13 +60,6 @@ export class FreeSwitchEventMapper {
   /** When and why `callId` hung up, if it did lately (see `recentlyEnded`). */
   hungUpLately(callId: string): { at: string; cause: string } | undefined {
     return this.recentlyEnded.get(callId);
-  }
-
-  private rememberEnd(callId: string, at: string, cause: string): void {
-    this.recentlyEnded.set(callId, { at, cause });
-    if (this.recentlyEnded.size > FreeSwitchEventMapper.RECENTLY_ENDED_KEPT) {
-      this.recentlyEnded.delete(this.recentlyEnded.keys().next().value as string);
-    }
   }
 
   /** Callers waiting in a queue (not yet with an agent), first come first. */
@@ -93,7 +86,7 @@ export class FreeSwitchEventMapper {
         if (this.tracked.delete(id)) {
           out.events.push({ type: 'call_ended', at: iso, callId: id, hangupCause: h['Hangup-Cause'] ?? 'UNKNOWN' });
         }
-        if (id) this.rememberEnd(id, iso, h['Hangup-Cause'] ?? 'UNKNOWN');
+        if (id) this.recentlyEnded.set(id, { at: iso, cause: h['Hangup-Cause'] ?? 'UNKNOWN' });
         this.joined.delete(id);
         this.answered.delete(id);
         break;
