@@ -3,8 +3,8 @@
 // the IVR app's outbound-socket listener for the call flows. What it shares with
 // ivr/asterisk/adapter.ts (agents, live calls, the event bus, reconciliation) is in
 // ivr/switch-core.ts.
-import { BoundedMap } from '../bounded-map';
 import crypto from 'node:crypto';
+import { BoundedMap } from '../bounded-map';
 import { AgentRecord, OfferDelays, SwitchAgentView, parseAgentList, parseMemberList } from '../agent-state';
 import { IvrConfig } from '../config';
 import { SwitchCore, SwitchCoreOptions } from '../switch-core';
@@ -325,7 +325,7 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
     const minMs = this.o.leftInSocketMs ?? 25000;
     const seen = new Set<string>();
     for (const r of rows) {
-      if (r.direction !== 'inbound' || r.application !== 'socket' || !/^[A-Za-z0-9._-]{1,64}$/.test(r.uuid) || !r.dest || !/^(?:[0-9*#+]{1,20}|step_[a-z]{0,20})$/.test(r.dest) || this.ivr.calls.has(r.uuid)) continue;
+      if (r.direction !== 'inbound' || r.application !== 'socket' || !UUID.test(r.uuid) || !r.dest || !/^(?:[0-9*#+]{1,20}|step_[a-z]{0,20})$/.test(r.dest) || this.ivr.calls.has(r.uuid)) continue;
       seen.add(r.uuid);
       const first = this.leftInSocket.get(r.uuid);
       if (first === undefined) {
