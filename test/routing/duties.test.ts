@@ -13,6 +13,15 @@ const lead = (text: string) => {
   return { lead: s.leadUnit, co: s.coUnits, type: s.eventTypes[0]?.name, explanation: s.explanation };
 };
 
+/** One test per appeal: the suggested lead unit is `unit`. */
+const expectLeads = (label: string, cases: Array<[string, string]>): void => {
+  for (const [text, unit] of cases)
+    it(`${label}${text}`, () => {
+      const x = lead(text);
+      assert.equal(x.lead, unit, `${x.type}: ${x.explanation}`);
+    });
+};
+
 describe('division of duties (属地管理 / 业务主管)', () => {
   const territorial: Array<[string, string, string[]]> = [
     ['俺是田柳镇王家庄的，庄西头的垃圾池子满了，俩月没人拉了', 'tianliu', []],
@@ -40,11 +49,7 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     ['结婚登记要带啥材料，周末能办吗', 'mzj'],
     ['小区里野狗成群，晚上追着人叫', 'gaj'],
   ];
-  for (const [text, unit] of departmental)
-    it(`departmental: ${text}`, () => {
-      const x = lead(text);
-      assert.equal(x.lead, unit, `${x.type}: ${x.explanation}`);
-    });
+  expectLeads('departmental: ', departmental);
 
   // Classes of misses seen on the held-back and late casebooks, phrased afresh: pay withheld without
   // the word 工资, 户口 as a condition of a school place or a marriage, a veteran who says 退役/当兵,
@@ -65,11 +70,7 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     ['有辆货车把车停在俺家大门口 一停就是两天 车都开不出去', 'gaj'],
     ['驾照到期了 在哪换 要体检吗', 'gaj'],
   ];
-  for (const [text, unit] of classes)
-    it(`a class seen on the held-back and late casebooks: ${text}`, () => {
-      const x = lead(text);
-      assert.equal(x.lead, unit, `${x.type}: ${x.explanation}`);
-    });
+  expectLeads('a class seen on the held-back and late casebooks: ', classes);
 
   // Classes of misses seen on the fresh casebook, phrased afresh (never a casebook line): a homestead or land
   // certificate to register or rename (不动产登记, not the homestead dispute), a boundary quarrel said as
@@ -87,11 +88,7 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     ['后街有人在民房里生产鞭炮 一屋子火药味', 'yjj'],
     ['俺在车间干活 手指头让机器压断了 老板说不算工伤 医药费也不给', 'rsj'],
   ];
-  for (const [text, unit] of fresh)
-    it(`a class seen on the fresh casebook: ${text}`, () => {
-      const x = lead(text);
-      assert.equal(x.lead, unit, `${x.type}: ${x.explanation}`);
-    });
+  expectLeads('a class seen on the fresh casebook: ', fresh);
 
   // Classes of misses seen on the second fresh casebook (fresh2), phrased afresh: a lift added to an old
   // building (住建局), an extension said as 往外扩, a hospital's prescribing (卫健), a shop's card said as
@@ -115,11 +112,7 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     ['刚买的平板 用了一个礼拜就死机 店里不给换', 'scj'],
     ['广场上晚上黑乎乎的 能不能装几盏灯', 'cgj'],
   ];
-  for (const [text, unit] of fresh2)
-    it(`a class seen on the second fresh casebook: ${text}`, () => {
-      const x = lead(text);
-      assert.equal(x.lead, unit, `${x.type}: ${x.explanation}`);
-    });
+  expectLeads('a class seen on the second fresh casebook: ', fresh2);
 
   it('the operator sees which duty decided and why', () => {
     assert.match(lead('俺在工地上干了仨月，包工头一分钱工钱没给').explanation, /按职责划分：欠薪不论在工厂还是建筑工地/);
