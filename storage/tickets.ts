@@ -267,7 +267,7 @@ export function ticketsFrom(db: Knex, f: TicketFilter, idsOnly = false): Knex.Qu
   if (dbKind(db) === 'sqlite' && (f.text?.length || f.addressText?.length)) {
     // Only the ids wanted and only the lead unit or status filtered on (a unit's words): each
     // match checked in the narrow index by id (migration 123) rather than in its wide row.
-    const narrow = idsOnly && Object.entries(f).every(([k, v]) => v === undefined || NARROW_FILTERS.has(k));
+    const narrow = idsOnly && onlyFilters(f, NARROW_FILTERS);
     return db.from(db.raw(`ticket_text cross join tickets${narrow ? ' indexed by tickets_id_lead_unit_status' : ''} on tickets.id = ticket_text.rowid`));
   }
   return db('tickets');
@@ -275,6 +275,11 @@ export function ticketsFrom(db: Knex, f: TicketFilter, idsOnly = false): Knex.Qu
 
 /** Filters answered from tickets_id_lead_unit_status (id, lead unit, status) and the co-handling rows. */
 const NARROW_FILTERS = new Set(['text', 'addressText', 'visibleToUnit', 'unit', 'units', 'status', 'idMin', 'idMax']);
+const TEXT_FILTERS = new Set(['text', 'addressText']);
+const TEXT_AND_ID_FILTERS = new Set(['text', 'addressText', 'idMin', 'idMax']);
+
+/** Whether `f` sets no filter outside `keys`. */
+const onlyFilters = (f: TicketFilter, keys: ReadonlySet<string>): boolean => Object.entries(f).every(([k, v]) => v === undefined || keys.has(k));
 
 /**
  * A ticket's id grows with its acceptance, so an acceptance range is also a range of ids: two
@@ -452,7 +457,7 @@ const WORDS_ALONE = new Set(['text', 'addressText', 'idMin', 'idMax', 'from', 't
 async function countUpTo(db: Knex, f: TicketFilter, now: Date, withIds = false): Promise<{ n: number; ids: number[] | null; newest: boolean }> {
   const base = applyTicketFilter(ticketsFrom(db, f), f, now);
   // Words alone (the most common search) on SQLite: counted in the text index, without the tickets.
-  const textOnly = dbKind(db) === 'sqlite' && Object.entries(f).every(([k, v]) => v === undefined || k === 'text' || k === 'addressText') && textTerms(f).length > 0;
+  const textOnly = dbKind(db) === 'sqlite' && onlyFilters(f, TEXT_FILTERS) && textTerms(f).length > 0;
   let matches = textOnly ? db('ticket_text').whereRaw('ticket_text match ?', [ftsMatch(textTerms(f))]).select('rowid as id') : base.select(withIds ? 'tickets.id' : db.raw('1'));
   let newest = false;
   if (dbKind(db) === 'postgres' && textTerms(f).length) {
@@ -467,7 +472,7 @@ async function countUpTo(db: Knex, f: TicketFilter, now: Date, withIds = false):
     // matches is not that of all tickets (拖欠工资 is never the city management's), and walking
     // the key for a match that does not come would read every ticket.
     const planned = Number(plan.rows[0]['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0);
-    const wordsAlone = Object.entries(f).every(([k, v]) => v === undefined || WORDS_ALONE.has(k));
+    const wordsAlone = onlyFilters(f, WORDS_ALONE);
     const expected = wordsAlone ? await expectedTextMatches(db, f, planned) : planned;
     // Walking reads about (tickets / matches) rows per match counted, the bitmap one row per
     // match: the walk pays only for really frequent words (20,000 matches: 50 rows per match).
@@ -497,7 +502,7 @@ async function countUpTo(db: Knex, f: TicketFilter, now: Date, withIds = false):
 async function textSearchInOnePass(db: Knex, f: TicketFilter, page: number, pageSize: number, now: Date, desc: boolean): Promise<Page<Ticket> & { totalCapped: boolean }> {
   const order = desc ? 'desc' : 'asc';
   // Words alone (within an acceptance range at most): the text index alone, without the tickets.
-  const wordsAlone = Object.entries(f).every(([k, v]) => v === undefined || k === 'text' || k === 'addressText' || k === 'idMin' || k === 'idMax');
+  const wordsAlone = onlyFilters(f, TEXT_AND_ID_FILTERS);
   const q = wordsAlone
     ? db('ticket_text').whereRaw('ticket_text match ?', [ftsMatch(textTerms(f))]).modify((w) => {
         if (f.idMin !== undefined) w.where('ticket_text.rowid', '>=', f.idMin);
