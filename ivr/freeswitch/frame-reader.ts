@@ -27,6 +27,7 @@ export interface RawFrame {
   headers: Record<string, string>;
   /** Content-Length as sent (0 without one). */
   length: number;
+  /** A view into the bytes read (it keeps them alive while it is kept). */
   body: Buffer;
 }
 
@@ -120,7 +121,8 @@ export class FrameReader {
     const { headers, length, headBytes } = this.head;
     if (this.size < headBytes + length) return null;
     const buf = this.joined();
-    const body = Buffer.from(buf.subarray(headBytes, headBytes + length));
+    // A view, not a copy: the buffer is never written to again (new bytes go into new chunks).
+    const body = buf.subarray(headBytes, headBytes + length);
     this.consume(headBytes + length);
     this.head = null;
     return { headers, length, body };

@@ -9,7 +9,7 @@ import { FlowSettings } from '../flows/context';
 import { HotlineServices } from '../services';
 import { CallEvent } from '../telephony';
 import { EslCallChannel } from './call-channel';
-import { EslConnection, EslEvent, Server, headersOf, eslLog } from './modesl';
+import { EslConnection, EslEvent, Server, bindOutboundToChannel, headersOf, eslLog } from './modesl';
 
 export interface IvrServerOptions {
   host: string;
@@ -47,8 +47,10 @@ export class IvrServer {
       srv.listen(this.o.port, this.o.host, () => resolve());
     });
     this.server = srv;
-    const esl = new Server({ server: srv, myevents: true });
+    // myevents: false, because the connection sends `myevents` itself, before modesl's subscription (bindOutboundToChannel).
+    const esl = new Server({ server: srv, myevents: false });
     esl.on('connection::open', (conn: EslConnection) => {
+      bindOutboundToChannel(conn);
       conn.on('error', (err: Error) => eslLog('warn', `IVR socket: ${err.message}`));
     });
     esl.on('connection::ready', (conn: EslConnection) => this.onReady(conn));

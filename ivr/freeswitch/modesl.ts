@@ -49,6 +49,21 @@ export function setEslLogger(l: Logger): void {
 }
 export const eslLog: Logger = (level, message) => log(level, message);
 
+const MYEVENTS_FIRST = Symbol('myevents first');
+
+/**
+ * For a connection of modesl.Server made with `myevents: false`, at 'connection::open': its first
+ * command after `connect` is `myevents`, before modesl's own event subscription (see harden()).
+ * The server's 'connection::ready' then comes once both are answered, as with `myevents: true`.
+ */
+export function bindOutboundToChannel(conn: EslConnection): void {
+  (conn as unknown as Record<symbol, boolean>)[MYEVENTS_FIRST] = true;
+}
+
+const uncork = (sock: net.Socket): void => {
+  if (sock.writableCorked) sock.uncork();
+};
+
 let hardened = false;
 function harden(): void {
   if (hardened) return;
@@ -72,10 +87,35 @@ function harden(): void {
       return;
     }
     try {
-      this.socket?.write(`${frame}\n`);
+      const sock = this.socket;
+      if (sock) {
+        // Commands given in one run of the app's code (a call's set-up: linger, subscription,
+        // filters) go out in one socket write: corked until the ticks queued now have run.
+        if (!sock.writableCorked) {
+          sock.cork();
+          process.nextTick(uncork, sock);
+        }
+        sock.write(`${frame}\n`);
+      }
     } catch (err) {
       this.emit('error', err as Error);
     }
+  };
+  // An outbound socket (FreeSWITCH's `socket` application) is bound to its own channel by
+  // `myevents`. modesl's Connection subscribes to CHANNEL_EXECUTE_COMPLETE and BACKGROUND_JOB as
+  // soon as `connect` is answered, and modesl.Server sends `myevents` only once that subscription
+  // is answered: in between, FreeSWITCH sends the socket every channel's CHANNEL_EXECUTE_COMPLETE.
+  // With 500 calls arriving at once that was ~150 other calls' events (4–9 kB each) decoded per
+  // call and thrown away (bench:ivr burst: 78,000 of the app's 97,000 frames). A connection marked
+  // by bindOutboundToChannel sends `myevents` first, in the same write burst as the subscription,
+  // so FreeSWITCH has bound the socket before it reads the subscription.
+  const subscribe = C.subscribe as (this: unknown, events: unknown, cb: unknown) => void;
+  C.subscribe = function (this: { [MYEVENTS_FIRST]?: boolean; sendRecv: EslConnection['sendRecv'] }, events: unknown, cb: unknown) {
+    if (this[MYEVENTS_FIRST]) {
+      this[MYEVENTS_FIRST] = false;
+      this.sendRecv('myevents', null, () => undefined);
+    }
+    subscribe.call(this, events, cb);
   };
   // The stream is read by our strict FrameReader (./frame-reader.ts) instead of modesl's
   // parser, which copies its whole buffer on every chunk (a 50 MB frame blocked the loop for
@@ -135,7 +175,7 @@ function toEvent(parser: any, f: RawFrame, body: string): EslEvent {
     const data = parser._parseXmlBody(body) as Record<string, unknown> | undefined;
     if (!data || typeof data !== 'object') throw new FrameError('XML event that does not parse');
     event = new EslEventClass(data);
-  } else event = new EslEventClass(headers, body);
+  } else event = eventOf(headers as Record<string, string>, body);
   const reply = event.getHeader('Reply-Text');
   if (reply?.startsWith('-ERR')) (event as any).addHeader('Modesl-Reply-ERR', reply.substring(5));
   else if (reply?.startsWith('+OK')) (event as any).addHeader('Modesl-Reply-OK', reply.substring(4));
@@ -146,26 +186,72 @@ harden();
 export const Connection = modesl.Connection;
 export const Server = modesl.Server;
 
-/** All headers of an event as one plain object (json/plain/xml alike). */
 /**
- * A modesl Event from a header record whose keys are unique (a parsed event): modesl's constructor
- * adds each header with a linear search for a duplicate, O(n²) in the 150–250 headers of a real
- * FreeSWITCH event — the app's largest cost per event in bench:ivr. The record is kept for headersOf.
+ * A modesl Event over a header record whose keys are unique (a parsed frame), without copying it:
+ * modesl's constructor adds each header with a linear search for a duplicate (O(n²) in the 100–250
+ * headers of a FreeSWITCH event), and a `{ name, value }` object per header on every event was a
+ * large part of the app's allocations in bench:ivr. getHeader and addHeader work on the record; the `headers` array that
+ * modesl's other methods (delHeader, serialize, firstHeader/nextHeader) read is made from it on
+ * first use, and from then on the array is the event's headers, as in modesl.
+ * `body`: the frame's body (non-event frames); an event's own body comes as `_body` in the record.
  */
-function eventOf(h: Record<string, string>): EslEvent {
-  const e = Object.create(EslEventClass.prototype) as EslEvent & Record<string, unknown>;
-  const headers: { name: string; value: string }[] = [];
-  for (const k of Object.keys(h)) if (k !== '_body') headers.push({ name: k, value: h[k] });
-  Object.assign(e, { headers, hPtr: null, type: h['Event-Name'], subclass: h['Event-Subclass'], body: h._body ?? '', [RECORD]: { h, n: headers.length } });
+function eventOf(h: Record<string, string>, body?: string): EslEvent {
+  const own = h._body;
+  if (own !== undefined) delete h._body;
+  const e = Object.create(LazyEvent) as EslEvent & Record<string | symbol, unknown>;
+  e.hPtr = null;
+  e.type = h['Event-Name'];
+  e.subclass = h['Event-Subclass'];
+  e.body = body || own || '';
+  e[RECORD] = h;
   return e;
 }
 
 const RECORD = Symbol('headers record');
+type Lazy = { [RECORD]: Record<string, string> | null; headers: { name: string; value: string }[] };
+const EventPrototype = EslEventClass.prototype as unknown as Record<string, (this: unknown, ...a: unknown[]) => unknown>;
 
+function setHeaders(e: Lazy, headers: { name: string; value: string }[]): void {
+  Object.defineProperty(e, 'headers', { value: headers, writable: true, enumerable: true, configurable: true });
+  e[RECORD] = null;
+}
+
+const LazyEvent = Object.create(EslEventClass.prototype, {
+  headers: {
+    configurable: true,
+    get(this: Lazy) {
+      const r = this[RECORD];
+      const headers: { name: string; value: string }[] = [];
+      if (r) for (const k of Object.keys(r)) headers.push({ name: k, value: r[k] });
+      setHeaders(this, headers);
+      return headers;
+    },
+    set(this: Lazy, headers: { name: string; value: string }[]) {
+      setHeaders(this, headers);
+    },
+  },
+  getHeader: {
+    value(this: Lazy, name: string) {
+      const r = this[RECORD];
+      if (!r) return EventPrototype.getHeader.call(this, name);
+      return Object.hasOwn(r, name) ? r[name] : null;
+    },
+  },
+  addHeader: {
+    value(this: Lazy, name: string, value: string) {
+      const r = this[RECORD];
+      if (!r) return EventPrototype.addHeader.call(this, name, value);
+      r[name] = value; // a new name goes last, a known one keeps its place: as modesl's array
+      return value;
+    },
+  },
+});
+
+/** All headers of an event as one plain object (json/plain/xml alike). */
 export function headersOf(e: EslEvent): Record<string, string> {
-  // The record the event was made from, while no header was added or removed since.
-  const r = (e as unknown as Record<symbol, { h: Record<string, string>; n: number } | undefined>)[RECORD];
-  if (r && r.n === e.headers.length && !('_body' in r.h)) return r.h;
+  // The record the event was made from, while its headers were only read or added through it.
+  const r = (e as unknown as Lazy)[RECORD];
+  if (r) return r;
   const o: Record<string, string> = {};
   for (const h of e.headers) o[h.name] = h.value;
   return o;

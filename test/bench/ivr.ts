@@ -27,7 +27,9 @@ interface Result {
 
 async function run(sc: Scenario): Promise<Result> {
   const calls = sc.calls;
-  const child = fork(path.join(__dirname, 'ivr-switch.ts'), { execArgv: ['--import', 'tsx'] });
+  // BENCH_IVR_PROF=<dir>: the switch process writes a CPU profile there (run the app side with node --cpu-prof).
+  const prof = process.env.BENCH_IVR_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_IVR_PROF}`] : [];
+  const child = fork(path.join(__dirname, 'ivr-switch.ts'), { execArgv: ['--import', 'tsx', ...prof] });
   const port = await new Promise<number>((r) => child.once('message', (m: { ready: number }) => r(m.ready)));
   const config = parseIvrConfig({ FREESWITCH_ESL: `127.0.0.1:${port}:bench-secret`, IVR_LISTEN: '127.0.0.1:0' });
   const now = new Date('2026-11-23T02:00:00Z'); // working hours: callers hear the menu
@@ -63,7 +65,7 @@ async function run(sc: Scenario): Promise<Result> {
 
 async function main(): Promise<void> {
   setEslLogger(() => undefined);
-  const sizes = (process.env.BENCH_IVR_CALLS ?? '100,500,800').split(',').map(Number);
+  const sizes = (process.env.BENCH_IVR_CALLS ?? '100,500,800').split(',').filter(Boolean).map(Number);
   const scenarios: Scenario[] = [
     ...sizes.map((n) => ({ name: 'steady: arrivals over 5 s, 2 s prompts', calls: n, rampMs: 5000, playbackMs: 2000 })),
     // Everyone at once with short prompts: how many events one process handles when pushed.

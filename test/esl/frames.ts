@@ -35,8 +35,36 @@ export function lingerNotice(uuid: string, channelName: string, lingerTime: numb
   );
 }
 
+/**
+ * Headers that are the same on every event (the bench's padding of channel variables), with their
+ * serialised forms made once: an event that carries them is written as if they were spread in
+ * (`{ ...before, ...padding, ...after }`), byte for byte, without copying or encoding them again.
+ */
+export class Padding {
+  readonly json: string;
+  readonly plain: string;
+  readonly xml: string;
+  constructor(readonly headers: Headers) {
+    const e = Object.entries(headers);
+    this.json = e.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',');
+    this.plain = e.map(([k, v]) => plainLine(k, v)).join('');
+    this.xml = e.map(([k, v]) => xmlLine(k, v)).join('');
+  }
+}
+
+/** An event whose headers are `{ ...before, ...pad.headers, ...after }` (see Padding). */
+export interface PaddedHeaders {
+  before: Headers;
+  pad: Padding;
+  after: Headers;
+}
+
+const plainLine = (k: string, v: string) => `${k}: ${fsEncode(v)}\n`;
+const xmlLine = (k: string, v: string) => `    <${k}>${fsEncode(v)}</${k}>\n`;
+
 /** An event frame in the connection's current format; `body` is the event's own body (BACKGROUND_JOB). */
-export function eventFrame(format: EventFormat, headers: Headers, body?: string): string {
+export function eventFrame(format: EventFormat, headers: Headers | PaddedHeaders, body?: string): string {
+  if (isPadded(headers)) return paddedEventFrame(format, headers, body);
   let inner: string;
   if (format === 'json') {
     const o: Record<string, string> = { ...headers };
@@ -46,17 +74,61 @@ export function eventFrame(format: EventFormat, headers: Headers, body?: string)
     }
     inner = JSON.stringify(o);
   } else if (format === 'plain') {
-    inner = Object.entries(headers).map(([k, v]) => `${k}: ${fsEncode(v)}\n`).join('');
+    inner = Object.entries(headers).map(([k, v]) => plainLine(k, v)).join('');
     inner += body !== undefined ? `Content-Length: ${Buffer.byteLength(body)}\n\n${body}` : '\n';
   } else {
     inner = '<event>\n  <headers>\n';
-    for (const [k, v] of Object.entries(headers)) inner += `    <${k}>${fsEncode(v)}</${k}>\n`;
+    for (const [k, v] of Object.entries(headers)) inner += xmlLine(k, v);
     inner += '  </headers>\n';
     if (body !== undefined) inner += `  <Content-Length>${Buffer.byteLength(body)}</Content-Length>\n  <body>${xmlEscape(body)}</body>\n`;
     inner += '</event>';
   }
-  const type = `text/event-${format}`;
-  return `Content-Length: ${Buffer.byteLength(inner)}\nContent-Type: ${type}\n\n${inner}`;
+  return withOuterHeaders(format, inner);
+}
+
+function isPadded(h: Headers | PaddedHeaders): h is PaddedHeaders {
+  return h.pad instanceof Padding;
+}
+
+function withOuterHeaders(format: EventFormat, inner: string): string {
+  return `Content-Length: ${Buffer.byteLength(inner)}\nContent-Type: text/event-${format}\n\n${inner}`;
+}
+
+/** The same bytes as eventFrame(format, { ...before, ...pad.headers, ...after }, body). */
+function paddedEventFrame(format: EventFormat, { before, pad, after }: PaddedHeaders, body?: string): string {
+  // Spread semantics: a later key that is already there keeps its place and takes the new value.
+  // A key of `after` that is also in `before` moves there; one that overrides the padding (or a
+  // padding key that overrides `before`) is rare enough to take the plain path.
+  const b: Headers = { ...before };
+  const a: Headers = {};
+  const tail: Headers = format === 'json' && body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)), _body: body } : {};
+  for (const part of [after, tail]) {
+    for (const k in part) {
+      if (Object.hasOwn(pad.headers, k)) return eventFrame(format, { ...before, ...pad.headers, ...after }, body);
+      if (Object.hasOwn(b, k)) b[k] = part[k];
+      else a[k] = part[k];
+    }
+  }
+  for (const k in b) if (Object.hasOwn(pad.headers, k)) return eventFrame(format, { ...before, ...pad.headers, ...after }, body);
+  let inner: string;
+  if (format === 'json') {
+    const head = JSON.stringify(b);
+    const rest = JSON.stringify(a);
+    const parts = [head.slice(1, -1), pad.json, rest.slice(1, -1)].filter((x) => x !== '');
+    inner = `{${parts.join(',')}}`;
+  } else if (format === 'plain') {
+    inner = Object.entries(b).map(([k, v]) => plainLine(k, v)).join('') + pad.plain + Object.entries(a).map(([k, v]) => plainLine(k, v)).join('');
+    inner += body !== undefined ? `Content-Length: ${Buffer.byteLength(body)}\n\n${body}` : '\n';
+  } else {
+    inner = '<event>\n  <headers>\n';
+    for (const [k, v] of Object.entries(b)) inner += xmlLine(k, v);
+    inner += pad.xml;
+    for (const [k, v] of Object.entries(a)) inner += xmlLine(k, v);
+    inner += '  </headers>\n';
+    if (body !== undefined) inner += `  <Content-Length>${Buffer.byteLength(body)}</Content-Length>\n  <body>${xmlEscape(body)}</body>\n`;
+    inner += '</event>';
+  }
+  return withOuterHeaders(format, inner);
 }
 
 function xmlEscape(s: string): string {

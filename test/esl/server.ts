@@ -6,7 +6,7 @@
 import net from 'node:net';
 import crypto from 'node:crypto';
 import {
-  EventFormat, Headers, FrameReader, ParsedFrame, commandReply, apiResponse, eventFrame, channelDataReply,
+  EventFormat, Headers, FrameReader, PaddedHeaders, Padding, ParsedFrame, commandReply, apiResponse, eventFrame, channelDataReply,
   disconnectNotice, lingerNotice, GOODBYE, SHUTTING_DOWN,
 } from './frames';
 
@@ -79,6 +79,13 @@ function nowHeaders(): Headers {
   };
 }
 
+/** Reads one header of an event, padded or not, as the merged object would have it. */
+function headerLookup(h: Headers | PaddedHeaders): (k: string) => string | undefined {
+  if (!(h.pad instanceof Padding)) return (k) => (h as Headers)[k];
+  const { before, pad, after } = h as PaddedHeaders;
+  return (k) => (Object.hasOwn(after, k) ? after[k] : Object.hasOwn(pad.headers, k) ? pad.headers[k] : before[k]);
+}
+
 export class SimChannel {
   uuid: string = uuid();
   answered = false;
@@ -117,21 +124,30 @@ export class SimChannel {
   ) {}
 
   headers(): Headers {
-    return {
-      'Unique-ID': this.uuid,
-      'Channel-Name': this.name,
-      'Call-Direction': this.direction,
-      'Caller-Caller-ID-Number': this.callerNumber,
-      'Caller-Destination-Number': this.destination,
-      'Channel-Call-State': this.up ? (this.answered ? 'ACTIVE' : 'RINGING') : 'HANGUP',
-      'Answer-State': this.answered ? 'answered' : 'ringing',
-      ...Object.fromEntries(Object.entries(this.variables).map(([k, v]) => [`variable_${k}`, v])),
-      ...this.server.padding(),
-    };
+    const h = this.ownHeaders({});
+    const pad = this.server.padding();
+    return pad ? { ...h, ...pad.headers } : h;
   }
 
+  /** The channel's headers and variables, without the padding, added to `h`. */
+  private ownHeaders(h: Headers): Headers {
+    h['Unique-ID'] = this.uuid;
+    h['Channel-Name'] = this.name;
+    h['Call-Direction'] = this.direction;
+    h['Caller-Caller-ID-Number'] = this.callerNumber;
+    h['Caller-Destination-Number'] = this.destination;
+    h['Channel-Call-State'] = this.up ? (this.answered ? 'ACTIVE' : 'RINGING') : 'HANGUP';
+    h['Answer-State'] = this.answered ? 'answered' : 'ringing';
+    for (const k in this.variables) h[`variable_${k}`] = this.variables[k];
+    return h;
+  }
+
+  /** The event `{ Event-Name, date, ...headers(), ...extra }`; the padding is spliced in when it is written. */
   emit(name: string, extra: Headers = {}, body?: string): void {
-    this.server.dispatch({ 'Event-Name': name, ...nowHeaders(), ...this.headers(), ...extra }, body);
+    const before = this.ownHeaders({ 'Event-Name': name, ...nowHeaders() });
+    const pad = this.server.padding();
+    if (pad) this.server.dispatchPadded({ before, pad, after: extra }, body);
+    else this.server.dispatch(Object.assign(before, extra), body);
   }
 
   answer(): void {
@@ -549,6 +565,10 @@ export class SimCallcenter {
 /** One TCP connection, either an inbound session (app → switch) or an outbound one (switch → app). */
 export class EslConnection {
   private reader = new FrameReader();
+  /** The commands this connection received, in order. */
+  readonly commands: string[] = [];
+  /** Events written to an outbound session that were about another channel (no `myevents` yet). */
+  foreignEvents = 0;
   private sub: Subscription | null = null;
   private filters: [string, string][] = [];
   private authed: boolean;
@@ -566,18 +586,34 @@ export class EslConnection {
     this.authed = mode === 'outbound';
     socket.on('data', (d) => this.onData(d));
     socket.on('error', () => this.close());
-    socket.on('close', () => { this.closed = true; this.server.connections.delete(this); });
-    server.connections.add(this);
+    socket.on('close', () => { this.closed = true; this.server.removeConnection(this); });
+    server.addConnection(this);
     if (mode === 'inbound') this.write('Content-Type: auth/request\n\n');
   }
 
+  /**
+   * Frames written in one turn of the event loop go out in one socket write, at its end (the bytes
+   * and their order as written; only the TCP segments differ, as a busy FreeSWITCH's do).
+   */
   write(s: string): void {
-    if (!this.closed && !this.socket.destroyed) this.socket.write(s);
+    if (this.closed || this.socket.destroyed) return;
+    if (this.pending === null) {
+      this.pending = s;
+      setImmediate(this.flush);
+    } else this.pending += s;
   }
+
+  private pending: string | null = null;
+  private readonly flush = (): void => {
+    const s = this.pending;
+    this.pending = null;
+    if (s !== null && !this.socket.destroyed) this.socket.write(s);
+  };
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.flush();
     this.socket.end();
   }
 
@@ -592,27 +628,36 @@ export class EslConnection {
   }
 
   /** Does this connection want the event? Subscription, CUSTOM subclasses, myevents and filters. */
-  wants(h: Headers): boolean {
-    const name = h['Event-Name'];
+  wants(h: Headers | PaddedHeaders): boolean {
+    const get = headerLookup(h);
+    const name = get('Event-Name') ?? '';
     if (this.myeventsUuid) {
-      if (h['Unique-ID'] !== this.myeventsUuid) return false;
-      if (MYEVENTS.has(name)) return this.filterOk(h);
+      if (get('Unique-ID') !== this.myeventsUuid) return false;
+      if (MYEVENTS.has(name)) return this.filterOk(get);
     }
     const s = this.sub;
     if (!s) return false;
-    const subscribed = s.all || (name === 'CUSTOM' ? s.custom.has(h['Event-Subclass']) : s.names.has(name));
-    return subscribed && this.filterOk(h);
+    const subscribed = s.all || (name === 'CUSTOM' ? s.custom.has(get('Event-Subclass') ?? '') : s.names.has(name));
+    return subscribed && this.filterOk(get);
   }
 
-  private filterOk(h: Headers): boolean {
+  private filterOk(get: (k: string) => string | undefined): boolean {
     if (this.filters.length === 0) return true;
-    return this.filters.some(([k, v]) => h[k] === v);
+    return this.filters.some(([k, v]) => get(k) === v);
+  }
+
+  get eventFormat(): EventFormat {
+    return this.format;
+  }
+
+  deliver(h: Headers, body?: string): void {
+    if (this.wants(h)) this.deliverFrame(eventFrame(this.format, h, body), h['Unique-ID']);
   }
 
   private lagged: string[] = [];
-  deliver(h: Headers, body?: string): void {
-    if (!this.wants(h)) return;
-    const frame = eventFrame(this.format, h, body);
+  /** An event frame this connection wants (`uuid`: the event's Unique-ID). */
+  deliverFrame(frame: string, uuid: string | undefined): void {
+    if (this.mode === 'outbound' && this.session && uuid !== this.session.uuid) this.foreignEvents++;
     const lag = this.server.options.eventLagMs;
     if (!lag) {
       this.write(frame);
@@ -647,6 +692,7 @@ export class EslConnection {
   private onCommand(f: ParsedFrame): void {
     const line = (f.headers._command ?? '').trim();
     this.server.commandLog.push(line);
+    this.commands.push(line);
     const [cmd, ...words] = line.split(' ');
     const rest = words.join(' ');
     if (!this.authed) {
@@ -804,6 +850,7 @@ export class EslTestServer {
   async close(): Promise<void> {
     for (const c of this.connections) c.socket.destroy();
     this.connections.clear();
+    this.unbound.clear();
     const srv = this.server;
     this.server = null;
     if (srv) await new Promise<void>((r) => srv.close(() => r()));
@@ -825,13 +872,15 @@ export class EslTestServer {
     if (srv) await new Promise<void>((r) => srv.close(() => r()));
   }
 
-  private pad: Headers | null = null;
-  padding(): Headers {
+  private pad: Padding | null = null;
+  /** The channel variables every channel event carries with padEventsBytes (null without), serialised once. */
+  padding(): Padding | null {
     const bytes = this.options.padEventsBytes ?? 0;
-    if (!bytes) return {};
+    if (!bytes) return null;
     if (!this.pad) {
-      this.pad = {};
-      for (let i = 0; i * 48 < bytes; i++) this.pad[`variable_sip_pad_${String(i).padStart(3, '0')}`] = 'x'.repeat(24);
+      const h: Headers = {};
+      for (let i = 0; i * 48 < bytes; i++) h[`variable_sip_pad_${String(i).padStart(3, '0')}`] = 'x'.repeat(24);
+      this.pad = new Padding(h);
     }
     return this.pad;
   }
@@ -854,6 +903,7 @@ export class EslTestServer {
     if (!this.bound.has(uuid)) this.bound.set(uuid, new Set());
     this.bound.get(uuid)!.add(c);
     this.boundConns.add(c);
+    this.unbound.delete(c);
     c.socket.once('close', () => {
       this.bound.get(uuid)?.delete(c);
       if (this.bound.get(uuid)?.size === 0) this.bound.delete(uuid);
@@ -861,11 +911,40 @@ export class EslTestServer {
     });
   }
 
+  /** Connections not bound by myevents, in the order they came (they may want any event). */
+  private unbound = new Set<EslConnection>();
+  /** Called by each new connection. */
+  addConnection(c: EslConnection): void {
+    this.connections.add(c);
+    this.unbound.add(c);
+  }
+
+  removeConnection(c: EslConnection): void {
+    this.connections.delete(c);
+    this.unbound.delete(c);
+  }
+
   /** Send an event to every connection that wants it. */
   dispatch(h: Headers, body?: string): void {
-    for (const c of this.connections) if (!this.boundConns.has(c)) c.deliver(h, body);
+    for (const c of this.unbound) c.deliver(h, body);
     const id = h['Unique-ID'];
     if (id) for (const c of this.bound.get(id) ?? []) c.deliver(h, body);
+  }
+
+  /**
+   * A channel event with the padding: built into a frame only for the connections that want it,
+   * once per event format.
+   */
+  dispatchPadded(h: PaddedHeaders, body?: string): void {
+    const id = headerLookup(h)('Unique-ID');
+    const frames: Partial<Record<EventFormat, string>> = {};
+    const send = (c: EslConnection) => {
+      if (!c.wants(h)) return;
+      const f = c.eventFormat;
+      c.deliverFrame((frames[f] ??= eventFrame(f, h, body)), id);
+    };
+    for (const c of this.unbound) send(c);
+    if (id) for (const c of this.bound.get(id) ?? []) send(c);
   }
 
   heartbeat(): void {

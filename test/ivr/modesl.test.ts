@@ -1,0 +1,121 @@
+// The hardened modesl (ivr/freeswitch/modesl.ts): frames read by our FrameReader become modesl Events
+// that keep their header record (no header array until one is asked for), and behave as modesl's own.
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { EslEvent, headersOf, setEslLogger } from '../../ivr/freeswitch/modesl';
+import { FrameError } from '../../ivr/freeswitch/frame-reader';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const modesl = require('modesl') as { Parser: new (socket: unknown) => EventEmitter & { _onData(d: Buffer): void } };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ModeslEvent = require('modesl/lib/esl/Event') as new (a: Record<string, unknown>, b?: string) => EslEvent & Record<string, any>;
+
+/** A socket stand-in: the parser reads 'data'; a frame that does not parse destroys it with the error. */
+class FakeSocket extends EventEmitter {
+  destroyed = false;
+  error: Error | null = null;
+  destroy(err?: Error): void {
+    this.destroyed = true;
+    this.error = err ?? null;
+  }
+}
+
+function parse(...chunks: string[]): { events: { event: EslEvent & Record<string, any>; headers: Record<string, string>; body: string }[]; socket: FakeSocket } {
+  const socket = new FakeSocket();
+  const parser = new modesl.Parser(socket);
+  const events: { event: EslEvent & Record<string, any>; headers: Record<string, string>; body: string }[] = [];
+  parser.on('esl::event', (event: EslEvent & Record<string, any>, headers: Record<string, string>, body: string) => events.push({ event, headers, body }));
+  for (const c of chunks) socket.emit('data', Buffer.from(c));
+  return { events, socket };
+}
+
+const frame = (type: string, body: string) => `Content-Length: ${Buffer.byteLength(body)}\nContent-Type: ${type}\n\n${body}`;
+
+describe('modesl events over the strict frame reader', () => {
+  const logged: string[] = [];
+  before(() => setEslLogger((_level, message) => logged.push(message)));
+  const record = { 'Event-Name': 'CHANNEL_EXECUTE_COMPLETE', 'Unique-ID': 'u-1', 'Application-UUID': 'a-1', variable_x: 'a b', 'Event-Subclass': 'sub' };
+
+  it('a JSON event reads like modesl\'s own Event: headers, type, subclass, body, and null for what is not there', () => {
+    const { events } = parse(frame('text/event-json', JSON.stringify(record)));
+    assert.equal(events.length, 1);
+    const e = events[0].event;
+    const reference = new ModeslEvent({ ...record });
+    for (const name of [...Object.keys(record), 'Job-UUID', 'Reply-Text', '_body', 'toString', 'constructor', '__proto__']) {
+      assert.equal(e.getHeader(name), reference.getHeader(name), name);
+    }
+    assert.equal(e.type, 'CHANNEL_EXECUTE_COMPLETE');
+    assert.equal(e.subclass, 'sub');
+    assert.equal(e.getBody(), '');
+    assert.deepEqual(headersOf(e), record);
+    assert.deepEqual(e.headers, reference.headers);
+    assert.equal(e.serialize('plain'), reference.serialize('plain'));
+  });
+
+  it('an event\'s own body (_body) is its body, not a header; headersOf leaves it out', () => {
+    const job = { 'Event-Name': 'BACKGROUND_JOB', 'Job-UUID': 'j-1', 'Content-Length': '9', _body: '+OK done\n' };
+    const e = parse(frame('text/event-json', JSON.stringify(job))).events[0].event;
+    assert.equal(e.getBody(), '+OK done\n');
+    assert.equal(e.getHeader('_body'), null);
+    assert.deepEqual(headersOf(e), { 'Event-Name': 'BACKGROUND_JOB', 'Job-UUID': 'j-1', 'Content-Length': '9' });
+    assert.deepEqual(e.headers.map((h: { name: string }) => h.name), ['Event-Name', 'Job-UUID', 'Content-Length']);
+  });
+
+  it('added headers go last (a known one keeps its place), as in modesl; deleting one is seen by headersOf', () => {
+    const e = parse(frame('text/event-json', JSON.stringify(record))).events[0].event;
+    const reference = new ModeslEvent({ ...record });
+    for (const ev of [e, reference]) {
+      ev.addHeader('Added', '1');
+      ev.addHeader('Unique-ID', 'u-2');
+    }
+    assert.deepEqual(headersOf(e), headersOf(reference));
+    assert.deepEqual(Object.keys(headersOf(e)), [...Object.keys(record), 'Added']);
+    assert.equal(e.getHeader('Unique-ID'), 'u-2');
+    e.delHeader('Added');
+    reference.delHeader('Added');
+    assert.deepEqual(e.headers, reference.headers);
+    assert.deepEqual(headersOf(e), headersOf(reference));
+    assert.equal(e.getHeader('Added'), null);
+    e.addHeader('Later', 'x');
+    assert.equal(e.getHeader('Later'), 'x');
+    assert.equal(headersOf(e).Later, 'x');
+  });
+
+  it('a plain event is url-decoded; a command reply gets modesl\'s Modesl-Reply-OK; the outbound connect reply is decoded', () => {
+    const plain = 'Event-Name: DTMF\nUnique-ID: u-1\nDTMF-Digit: %23\nCaller-Caller-ID-Name: a%20b\n\n';
+    const reply = 'Content-Type: command/reply\nReply-Text: +OK accepted\n\n';
+    const connect = 'Event-Name: CHANNEL_DATA\nUnique-ID: u-1\nvariable_sip_from_uri: 0301%40127.0.0.1\nContent-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\n\n';
+    const { events } = parse(frame('text/event-plain', plain), reply, connect);
+    assert.equal(events.length, 3);
+    assert.deepEqual(headersOf(events[0].event), { 'Event-Name': 'DTMF', 'Unique-ID': 'u-1', 'DTMF-Digit': '#', 'Caller-Caller-ID-Name': 'a b' });
+    assert.equal(events[1].event.getHeader('Reply-Text'), '+OK accepted');
+    assert.equal(events[1].event.getHeader('Modesl-Reply-OK'), 'accepted');
+    const info = headersOf(events[2].event);
+    assert.equal(info.variable_sip_from_uri, '0301@127.0.0.1');
+    assert.equal(info['Reply-Text'], '+OK\n');
+    assert.equal(events[2].event.type, 'CHANNEL_DATA');
+  });
+
+  it('frames split anywhere arrive whole, and several in one chunk arrive in order', () => {
+    const a = frame('text/event-json', JSON.stringify({ ...record, 'Application-UUID': 'a-1' }));
+    const b = frame('text/event-json', JSON.stringify({ ...record, 'Application-UUID': 'a-2' }));
+    const all = a + b + a;
+    for (const cut of [1, 17, a.length - 1, a.length, a.length + 5]) {
+      const { events } = parse(all.slice(0, cut), all.slice(cut));
+      assert.deepEqual(events.map((x) => x.event.getHeader('Application-UUID')), ['a-1', 'a-2', 'a-1'], `cut at ${cut}`);
+    }
+  });
+
+  it('a body that is not JSON, or a Content-Length off by one, still drops the connection with a FrameError', () => {
+    for (const bad of [
+      'Content-Length: 12\nContent-Type: text/event-json\n\n{not json!!}',
+      'Content-Length: 39\nContent-Type: text/event-json\n\n{"Event-Name":"HEARTBEAT","Up-Time":"1"}',
+      'Content-Type: something/unexpected\n\n',
+    ]) {
+      const { events, socket } = parse(bad);
+      assert.equal(events.length, 0, bad);
+      assert.ok(socket.destroyed && socket.error instanceof FrameError, bad);
+    }
+    assert.equal(logged.filter((l) => /^unreadable ESL/.test(l)).length, 3, logged.join('\n'));
+  });
+});
