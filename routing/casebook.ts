@@ -211,15 +211,17 @@ export const CASEBOOK_DIR = path.resolve(__dirname, '../test/routing/casebooks')
  * dev: used while building the rules; held: written with dev, set aside; late: written after
  * the rules (scored once, then two commits changed rules: no longer strictly unseen); fresh:
  * written later still, committed before the engine ran on it (its first-pass figure is in the README);
- * fresh2: written after the fresh part's misses were fixed by class, committed before the engine ran on it.
+ * fresh2: written after the fresh part's misses were fixed by class, committed before the engine ran on it;
+ * fresh3: written after fresh2's misses were fixed, committed before the engine ran on it.
  */
-export const CASEBOOK_PARTS = ['dev', 'held', 'late', 'fresh', 'fresh2'] as const;
+export const CASEBOOK_PARTS = ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3'] as const;
 const PART_NAMES: Record<CasebookPart, string> = {
   dev: '开发部分',
   held: '留出部分（未用于调整）',
   late: '后写部分（规则之后写成；首轮评估后规则又有改动）',
   fresh: '新写部分（提交后才首次运行；其错例已按类修正）',
-  fresh2: '第二新写部分（提交后才首次运行）',
+  fresh2: '第二新写部分（提交后才首次运行；其错例已按类修正）',
+  fresh3: '第三新写部分（提交后才首次运行）',
 };
 export type CasebookPart = (typeof CASEBOOK_PARTS)[number];
 
