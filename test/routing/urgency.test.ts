@@ -132,6 +132,34 @@ describe('emergency triage by meaning', () => {
     assert.equal(danger('俺家着了一场火 房子都烧没了 现在借住在亲戚家'), null);
   });
 
+  it('classes missed on the third fresh casebook, phrased afresh: gas said by its pipe or hose, vegetation or a vehicle burning, a dry well or a cellar, a limb caught by an escalator, deep cuts, stroke, an overdose, a car roof in a flood, a dike about to breach, a swimmer not come up, a heaved road, a threat at home, a tanker overturned, in-laws missing', () => {
+    for (const [text, d] of [
+      ['工地上把地下的管线铲坏了 正往外冒气 一股臭味', 'gas'],
+      ['燃气软管老化裂了 屋里味挺大', 'gas'],
+      ['沟边上的荒草着了 火顺着风往大棚那边跑', 'fire'],
+      ['停车场一辆面包车的车头在冒烟 越冒越大', 'fire'],
+      ['俺家小孙子掉进枯井里了 俺们够不着', 'trapped'],
+      ['俺爹下地窖看地瓜 叫他半天没动静', 'trapped'],
+      ['扶梯把孩子的手夹进去了', 'lift'],
+      ['俺娘削土豆 把手指头切得很深 按都按不住', 'injury'],
+      ['俺爷爷吃着饭 嘴歪了 筷子都拿不住', 'injury'],
+      ['孙女误服了一把感冒药', 'injury'],
+      ['桥洞底下的水淹过车了 司机爬到车顶上了', 'flood'],
+      ['河堤眼看要开口子了 下游还住着人', 'flood'],
+      ['有个人在湾里洗澡 一直没上来', 'drowning'],
+      ['路口底下往外冒水 柏油路面都拱起来了', 'burst_main'],
+      ['俺男的在屋里砸东西 俺和孩子躲在外头不敢进去', 'violence'],
+      ['高速口一辆罐车翻了 往外流黄水', 'chemical'],
+      ['俺公公早上出去放羊 到现在没回来 手机打不通', 'missing'],
+      ['俺娘在浴室洗澡 晕倒在里边了 热水器还开着', 'co'],
+    ] as const)
+      assert.equal(danger(text), d, text);
+    // Look-alikes of the same classes: the bill of a past injury, a wire that sags but is whole,
+    // a drill planned for later, a lift stopped with nobody in it.
+    for (const text of ['俺孩子上个月被狗咬伤了 那个医疗费现在还能报不', '小区那根电线耷拉得快碰着头了 也没断 啥时候来修', '俺们厂明年要做燃气泄漏的应急演练', '电梯又坏了 停在三楼不动了 里面没人'])
+      assert.notEqual(r().suggest({ text }).urgency, 'emergency', text);
+  });
+
   it('victims already in hospital end an injury, but not a poisoning or a leak whose source is still there', () => {
     assert.equal(danger('饭店里吃喜宴的十几个人都上吐下泻 有的送医院了'), 'foodpoison');
     assert.equal(danger('化工厂那边氯气漏了 好几个人咳嗽 都送到医院了 味还是很大'), 'chemical');
