@@ -114,6 +114,51 @@ describe('division of duties (属地管理 / 业务主管)', () => {
   ];
   expectLeads('a class seen on the second fresh casebook: ', fresh2);
 
+  // Classes of misses seen on the third fresh casebook (fresh3), phrased afresh: a farm's manure or dirty
+  // water let into a ditch or the sea, a workshop melting plastic, crops spoilt by a factory's water (生态环境局,
+  // not the village or land contract); fraud said as 冒充 / 把钱打过去, goods of unknown origin, a lorry parked on
+  // the road, the traffic police (公安局); labour contracts and jobs for graduates (人社局); a school or kindergarten
+  // in a village (教育和体育局, not the town's facilities); a food workshop near a school, goods unlike their label
+  // (市场监管局); relics (文旅局); a tax return (税务局); a project filing (发改局); notarisation and free legal
+  // advice on a divorce (司法局); outages said as 三天两头, a box transformer (供电公司); fire papers (消防);
+  // a gas card is the gas service, not a prepaid card; an elders' canteen (民政局); medical aid (医保局); a family
+  // without income (民政 relief, the town when named); army service (退役军人事务局); workers untrained (应急管理局);
+  // 早点 meaning "earlier" is not a breakfast stall; a developer's certificate (不动产登记); a marriage with the
+  // household register named far from it (民政局).
+  const fresh3: Array<[string, string]> = [
+    ['俺们庄北边的养鸡场 鸡粪直接往沟里排 苍蝇成群', 'sthj'],
+    ['码头那边有条船 天天往海里排废水', 'sthj'],
+    ['俺们村后头有个作坊 天天烧塑料 那股味呛死人', 'sthj'],
+    ['俺承包的地 叫旁边厂里的污水淹了 玉米都死了', 'sthj'],
+    ['有人冒充俺外甥 在微信上借钱 俺转了五千', 'gaj'],
+    ['小区里有个人专门收来路不明的电动车', 'gaj'],
+    ['一辆拉煤的大车停在路边上 好几天不挪', 'gaj'],
+    ['十字路口早上堵成一团 也没个交警管', 'gaj'],
+    ['俺在厂子里上了三个月班 试用期过了还不签合同', 'rsj'],
+    ['俺儿子今年大学毕业 市里有啥就业见习的岗位', 'rsj'],
+    ['俺们村能不能办个幼儿园 小孩都得去镇上上', 'jyj'],
+    ['学校后头有个做豆腐的小作坊 里头老鼠乱窜', 'scj'],
+    ['网上买的棉被 标签上写的新疆棉 拆开一看以次充好', 'scj'],
+    ['俺们村有块清朝的古碑 叫人拉走卖了', 'wlj'],
+    ['俺开了个小卖部 每个月的税咋报 不懂', 'swu'],
+    ['俺们合作社想上个冷库项目 立项找哪个部门', 'fgj'],
+    ['俺想给老人的遗嘱做个公证 去哪办', 'sfj'],
+    ['俺和他离婚 孩子跟谁 想找地方免费咨询一下', 'sfj'],
+    ['这个礼拜三天两头停电 家里的电器都坏了', 'gdgs'],
+    ['楼后头那个箱变 嗡嗡响 一宿一宿的', 'gdgs'],
+    ['俺开个小旅馆 消防手续咋办', 'xfjy'],
+    ['俺家燃气卡充了钱 表上显示不出来', 'zjj'],
+    ['村里能不能搞个长者食堂', 'mzj'],
+    ['俺爹得了尿毒症 看病的钱都花光了 有没有医疗救助', 'ybj'],
+    ['俺家就俺一个劳力 腰伤了干不了活 家里没有收入了', 'mzj'],
+    ['俺在部队干了十二年 转回来以后的待遇找谁', 'tyj'],
+    ['厂里新来的工人没培训就让上机器', 'yjj'],
+    ['建议暖气早点开', 'zjj'],
+    ['交房五年了 开发商一直办不下证来', 'zrj'],
+    ['俺俩想去领结婚证 俺是外地的 听说得带户口本和身份证 还得拍照吗', 'mzj'],
+  ];
+  expectLeads('a class seen on the third fresh casebook: ', fresh3);
+
   it('the operator sees which duty decided and why', () => {
     assert.match(lead('俺在工地上干了仨月，包工头一分钱工钱没给').explanation, /按职责划分：欠薪不论在工厂还是建筑工地/);
     const s = r().suggest({ text: '俺爹想去养老院，公办的养老院咋申请' });
