@@ -257,4 +257,34 @@ describe('appeal kind from callers’ cues', () => {
   it('a suggestion without the word 建议', () => {
     assert.equal(kind('俺们村能不能多放几个垃圾桶'), 'suggestion');
   });
+
+  it('classes missed on the third fresh casebook, phrased afresh', () => {
+    const cases: Array<[string, string]> = [
+      // 举报 without the word: dug up, a foundation laid, dumped down a drain, a village's accountant,
+      // favouritism, stolen goods, unlicensed cabs, tax dodged, workers without papers, an exit blocked (with
+      // the pauses of a transcript).
+      ['有户人家把河边的护坡刨了 种上花生了', 'report'],
+      ['有人在俺村西边的地里打地基 要盖仓库', 'report'],
+      ['那个饭店的废水天天往下水道里倒', 'report'],
+      ['俺们那个村的会计把集体的钱借给他小舅子了', 'report'],
+      ['这回选的网格员全是关系户', 'report'],
+      ['他那个收购站专收偷来的铁', 'report'],
+      ['火车站那里好几个开黑车的揽客', 'report'],
+      ['那家饭店结账从来不开票 就是为了逃税', 'report'],
+      ['厂里的电焊工都是没证上岗', 'report'],
+      ['超市的安全出口 用纸箱子堵死了', 'report'],
+      // 能不能 about one's own case, and which office: questions.
+      ['俺的社保断了两年 能不能补缴 还是只能往后交', 'consult'],
+      ['俺想开个家庭农场 这个登记是找谁', 'consult'],
+      // Impatience, a business gone with the money, goods that do nothing: complaints.
+      ['路边挖的沟 到底啥时候填上', 'complaint'],
+      ['买的净水器装上一点用没有 水还是那个味', 'complaint'],
+      ['驾校收了俺四千块钱 老板跑了 这个钱找谁要', 'complaint'],
+      // A household without income asks for help.
+      ['俺家没有收入 老的老小的小 有啥办法没有', 'help_request'],
+    ];
+    for (const [text, k] of cases) assert.equal(kind(text), k, text);
+    // A count of people (十来个人) is not asking for someone to come (来个人).
+    assert.notEqual(kind('俺们工地上十来个人都在等着 老板说明天再说'), 'help_request');
+  });
 });
