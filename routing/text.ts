@@ -1,19 +1,33 @@
 // Text preparation shared by training and suggestion: normalisation, a hard
-// length cap, and Chinese segmentation with jieba. Pure apart from the one
-// segmenter instance, which is created once per process.
+// length cap, and Chinese segmentation with jieba. Pure apart from the
+// segmenter instances, which are created once per process.
+import fs from 'node:fs';
+import path from 'node:path';
 import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict';
+import { DictSegmenter, DictTrie, Hmm, Words } from './segmenter';
 
 /** Characters of input considered; longer text is cut (an appeal rarely needs more). */
 export const MAX_INPUT_CHARS = 4000;
 
 let jieba: Jieba | null = null;
 
-/** The process-wide segmenter (loading the dictionary takes a few hundred ms, once). */
+/** The process-wide native segmenter (loading the dictionary takes a few hundred ms, once): the reference, and what wordSegmenter() falls back on. */
 export function segmenter(): Jieba {
   if (!jieba) jieba = Jieba.withDict(dict);
   return jieba;
 }
+
+let words: DictSegmenter | null = null;
+
+/** The process-wide segmenter used by tokenize: the native one's output, computed mostly in JavaScript (segmenter.ts). */
+export function wordSegmenter(): DictSegmenter {
+  if (!words) words = new DictSegmenter(new DictTrie(Buffer.from(dict.buffer, dict.byteOffset, dict.byteLength).toString('utf8')), new Hmm(JSON.parse(fs.readFileSync(path.join(__dirname, 'jieba-hmm.json'), 'utf8'))), segmenter);
+  return words;
+}
+
+/** The words of the last cut (tokenize and tokenizeWith read them before returning). */
+const cutWords = new Words();
 
 /**
  * Fold full-width ASCII, lower-case Latin letters, fold whitespace, and remove the
@@ -52,7 +66,13 @@ const STOP = new Set(
 export function tokenize(text: string): string[] {
   if (!text) return [];
   const out: string[] = [];
-  for (const w of segmenter().cut(text, true)) if (keep(w)) out.push(w);
+  const c = cutWords;
+  wordSegmenter().cut(text, c);
+  for (let k = 0; k < c.count; k++) {
+    if (c.end[k] - c.start[k] < 2) continue;
+    const w = text.slice(c.start[k], c.end[k]);
+    if (keep(w)) out.push(w);
+  }
   return out;
 }
 
@@ -68,8 +88,11 @@ export const STOP_WORDS: ReadonlySet<string> = STOP;
  */
 export function tokenizeWith<T>(text: string, known: (w: string) => T | undefined, keptOf: (info: T) => boolean, words: string[], infos: Array<T | undefined>): void {
   if (!text) return;
-  for (const w of segmenter().cut(text, true)) {
-    if (w.length < 2) continue;
+  const c = cutWords;
+  wordSegmenter().cut(text, c);
+  for (let k = 0; k < c.count; k++) {
+    if (c.end[k] - c.start[k] < 2) continue;
+    const w = text.slice(c.start[k], c.end[k]);
     const info = known(w);
     if (info !== undefined ? keptOf(info) : keep(w)) {
       words.push(w);
