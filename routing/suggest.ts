@@ -10,7 +10,7 @@ import { guessKind, KIND_CUES } from './kind';
 import { PhraseScan } from './phrases';
 import { categoryScores, drivingWords, softmax, vectorizeColumns, type CategoryModel } from './model';
 import type { Taxonomy, Units } from './taxonomy';
-import { cjkShare, keep, MAX_INPUT_CHARS, normalize, STOP_WORDS, tokenizeWith } from './text';
+import { cjkShare, keep, lookUpWords, MAX_INPUT_CHARS, normalize, STOP_WORDS, wordTable, type WordTable } from './text';
 import type { DangerTriage } from './urgency';
 
 /** Below this confidence in the top event type the desk asks the operator to choose. */
@@ -273,24 +273,23 @@ function scanOf(e: SuggestEngine): PhraseScan {
  * that is not is kept or not by its characters alone and is evidence for nothing.
  */
 interface WordInfo {
+  word: string;
   kept: boolean;
   column: number;
   entry: WordEntry | undefined;
 }
-const lexicons = new WeakMap<SuggestEngine, (w: string) => WordInfo | undefined>();
-function lexiconOf(e: SuggestEngine): (w: string) => WordInfo | undefined {
-  let get = lexicons.get(e);
-  if (!get) {
+const lexicons = new WeakMap<SuggestEngine, WordTable<WordInfo>>();
+function lexiconOf(e: SuggestEngine): WordTable<WordInfo> {
+  let table = lexicons.get(e);
+  if (!table) {
     const map = new Map<string, WordInfo>();
     const useWords = e.model.features.words;
     for (const w of [...e.model.wordColumn.keys(), ...e.scorer.profileWords(), ...STOP_WORDS])
-      if (!map.has(w)) map.set(w, { kept: keep(w), column: useWords ? (e.model.wordColumn.get(w) ?? -1) : -1, entry: e.scorer.wordEntry(w) });
-    get = (w) => map.get(w);
-    lexicons.set(e, get);
+      if (!map.has(w)) map.set(w, { word: w, kept: keep(w), column: useWords ? (e.model.wordColumn.get(w) ?? -1) : -1, entry: e.scorer.wordEntry(w) });
+    lexicons.set(e, (table = wordTable(map, (i) => i.kept)));
   }
-  return get;
+  return table;
 }
-const keptOf = (i: WordInfo) => i.kept;
 
 /** `rule`: the category rule (the default in production; other rules for measuring them). */
 export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<OverrideRule> = OVERRIDE): Suggestion {
@@ -309,16 +308,15 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   const all = mTitle && mBody ? `${mTitle} ${mBody}` : mTitle || mBody;
   // The content words (tokenize), each looked up once for the stop list, the classifier and the event types.
   const lexicon = lexiconOf(e);
-  const titleTokens: string[] = [];
   const titleInfo: Array<WordInfo | undefined> = [];
-  tokenizeWith(mTitle, lexicon, keptOf, titleTokens, titleInfo);
-  const bodyTokens: string[] = [];
+  lookUpWords(mTitle, lexicon, titleInfo);
   const bodyInfo: Array<WordInfo | undefined> = [];
-  tokenizeWith(mBody, lexicon, keptOf, bodyTokens, bodyInfo);
-  const tokens = [...titleTokens, ...titleTokens, ...bodyTokens];
-  const tokenEntries: Array<WordEntry | undefined> = [];
-  for (let r = 0; r < 2; r++) for (const i of titleInfo) tokenEntries.push(i?.entry);
-  for (const i of bodyInfo) tokenEntries.push(i?.entry);
+  lookUpWords(mBody, lexicon, bodyInfo);
+  // The event-type evidence: the words with a profile entry (title twice, then body); the others count for nothing.
+  const tokens: string[] = [];
+  const tokenEntries: WordEntry[] = [];
+  for (let r = 0; r < 2; r++) for (const i of titleInfo) if (i?.entry !== undefined) (tokens.push(i.word), tokenEntries.push(i.entry));
+  for (const i of bodyInfo) if (i?.entry !== undefined) (tokens.push(i.word), tokenEntries.push(i.entry));
 
   const [keywordHits, dangerHits, markerHits, dutyHits, cueHits] = scanOf(e).find(all);
   const tri = e.triage.triage(all, { words: dangerHits, markers: markerHits });
@@ -340,7 +338,7 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   const types = e.taxonomy.eventTypes;
   const cats = e.taxonomy.categories;
   // Content words (not only characters) or event-type evidence: something to classify.
-  const hasWords = tokens.length > 0 && x.idx.length > 0;
+  const hasWords = titleInfo.length + bodyInfo.length > 0 && x.idx.length > 0;
   const informative = hasWords || scores.length > 0;
   const chosen = informative ? chooseCategory(e, modelP, modelZ, hasWords, scores, rule) : null;
   const catIdx = chosen?.catIdx ?? -1;

@@ -26,7 +26,7 @@ export function wordSegmenter(): DictSegmenter {
   return words;
 }
 
-/** The words of the last cut (tokenize and tokenizeWith read them before returning). */
+/** The words of the last cut (tokenize and lookUpWords read them before returning). */
 const cutWords = new Words();
 
 /**
@@ -79,26 +79,93 @@ export function tokenize(text: string): string[] {
 /** The stop words (words never kept by tokenize). */
 export const STOP_WORDS: ReadonlySet<string> = STOP;
 
-/**
- * tokenize(text) where the caller knows some words in advance: `known(w)` returns what
- * it holds for a word of two or more units (undefined when it knows nothing of it), and
- * `keptOf(info)` whether that word is kept (it must agree with keep(w)). Each kept
- * word is pushed to `words` and its info (or undefined) to `infos`: one look-up per
- * word serves the stop list and the caller's own tables.
- */
-export function tokenizeWith<T>(text: string, known: (w: string) => T | undefined, keptOf: (info: T) => boolean, words: string[], infos: Array<T | undefined>): void {
-  if (!text) return;
-  const c = cutWords;
-  wordSegmenter().cut(text, c);
-  for (let k = 0; k < c.count; k++) {
-    if (c.end[k] - c.start[k] < 2) continue;
-    const w = text.slice(c.start[k], c.end[k]);
-    const info = known(w);
-    if (info !== undefined ? keptOf(info) : keep(w)) {
-      words.push(w);
+/** Whether text[a, b) would be kept by keep() when it is not a stop word (the same character test, no string made). */
+function keepRange(text: string, a: number, b: number): boolean {
+  if (b - a < 2) return false;
+  let letters = 0;
+  for (let i = a; i < b; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 0x3400 && c <= 0x9fff) || (c >= 97 && c <= 122)) letters++;
+    else if (!(c >= 48 && c <= 57)) return false;
+  }
+  return letters > 0;
+}
+
+let stopNodes: Uint8Array | null = null;
+
+/** Per node of the segmenter's dictionary: 1 for a stop word. */
+function stopNodesOf(seg: DictSegmenter): Uint8Array {
+  if (!stopNodes) {
+    stopNodes = new Uint8Array(seg.trie.nodes);
+    for (const w of STOP) {
+      const n = seg.trie.wordNode(w, 0, w.length);
+      if (n >= 0) stopNodes[n] = 1;
+    }
+  }
+  return stopNodes;
+}
+
+/** What a caller knows of words, for lookUpWords. */
+export interface WordTable<T> {
+  /** Per node of wordSegmenter().trie: index in `infos` of the dictionary word that ends there, -1 when nothing is known of it. */
+  byNode: Int32Array;
+  infos: readonly T[];
+  /** For a word the dictionary does not have (the HMM's): what is known of it, or undefined. */
+  byWord: (w: string) => T | undefined;
+  /** Whether tokenize keeps a word the table knows (it must agree with keep()). */
+  kept: (info: T) => boolean;
+}
+
+/** A WordTable over `words` (every word it knows, with its info). */
+export function wordTable<T>(words: ReadonlyMap<string, T>, kept: (info: T) => boolean): WordTable<T> {
+  const seg = wordSegmenter();
+  const byNode = new Int32Array(seg.trie.nodes).fill(-1);
+  const infos: T[] = [];
+  for (const [w, info] of words) {
+    const n = seg.trie.wordNode(w, 0, w.length);
+    if (n >= 0) {
+      byNode[n] = infos.length;
       infos.push(info);
     }
   }
+  return { byNode, infos, byWord: (w) => words.get(w), kept };
+}
+
+/**
+ * tokenize(text) where the caller knows some words in advance, by one look-up per word
+ * and no string for a word of the dictionary: pushes, per kept word, what `table` knows
+ * of it (or undefined) to `out`, and returns the number of kept words.
+ */
+export function lookUpWords<T>(text: string, table: WordTable<T>, out: Array<T | undefined>): number {
+  if (!text) return 0;
+  const seg = wordSegmenter();
+  const c = cutWords;
+  seg.cut(text, c);
+  const stop = stopNodesOf(seg);
+  const { byNode, infos } = table;
+  let kept = 0;
+  for (let k = 0; k < c.count; k++) {
+    const a = c.start[k];
+    const b = c.end[k];
+    if (b - a < 2) continue;
+    const node = c.node[k];
+    let info: T | undefined;
+    let keepIt: boolean;
+    if (node >= 0) {
+      const i = byNode[node];
+      info = i >= 0 ? infos[i] : undefined;
+      keepIt = info !== undefined ? table.kept(info) : stop[node] === 0 && keepRange(text, a, b);
+    } else {
+      const w = text.slice(a, b);
+      info = table.byWord(w);
+      keepIt = info !== undefined ? table.kept(info) : keep(w);
+    }
+    if (keepIt) {
+      out.push(info);
+      kept++;
+    }
+  }
+  return kept;
 }
 
 /** Share of characters that are CJK ideographs (0 for empty text): a cheap "is this Chinese" test. */
