@@ -34,14 +34,33 @@ export interface RawFrame {
 /** Parses "Name: value" lines; a line that is not one (and is not empty) is a framing error. */
 export function parseHeaderBlock(text: string, where: string): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const line of text.split('\n')) {
+  for (let pos = 0; ;) {
+    let eol = text.indexOf('\n', pos);
+    if (eol < 0) eol = text.length;
+    const line = text.slice(pos, eol);
     if (line === '') throw new FrameError(`${where}: empty header line`);
     const at = line.indexOf(':');
-    if (at <= 0 || /[\s\x00-\x1f]/.test(line.slice(0, at))) throw new FrameError(`${where}: not a header line: ${JSON.stringify(line.slice(0, 60))}`);
+    if (at <= 0 || !isHeaderName(line, at)) throw new FrameError(`${where}: not a header line: ${JSON.stringify(line.slice(0, 60))}`);
     // "Name: value"; FreeSWITCH writes one space after the colon, and nothing for an empty value.
-    headers[line.slice(0, at)] = line.slice(at + 1).replace(/^ /, '');
+    headers[line.slice(0, at)] = line.slice(line.charCodeAt(at + 1) === 0x20 ? at + 2 : at + 1);
+    if (eol === text.length) return headers;
+    pos = eol + 1;
   }
-  return headers;
+}
+
+/** The name (line up to `at`) has no white space or control character. */
+function isHeaderName(line: string, at: number): boolean {
+  for (let i = 0; i < at; i++) {
+    const c = line.charCodeAt(i);
+    // Printable ASCII is never white space; anything else is checked as the pattern says.
+    if (c <= 0x20 || c >= 0x7f) return !/[\s\x00-\x1f]/.test(line.slice(0, at));
+  }
+  return true;
+}
+
+/** decodeURIComponent, for a value that has an escape in it (without one it is the value itself). */
+export function urlDecode(v: string): string {
+  return v.includes('%') ? decodeURIComponent(v) : v;
 }
 
 export class FrameReader {
@@ -160,7 +179,7 @@ export function decodeEventBody(type: string, body: string): Record<string, stri
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) {
     try {
-      out[k] = decodeURIComponent(v);
+      out[k] = urlDecode(v);
     } catch {
       out[k] = v;
     }

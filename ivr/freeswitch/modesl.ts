@@ -1,7 +1,7 @@
 // modesl, typed for what we use, and hardened: the stream is read strictly (./frame-reader.ts),
 // a frame that does not parse drops the connection (never a crash, never a silent desync).
 import type net from 'node:net';
-import { FrameError, FrameReader, RawFrame, decodeEventBody } from './frame-reader';
+import { FrameError, FrameReader, RawFrame, decodeEventBody, urlDecode } from './frame-reader';
 
 export interface EslEvent {
   headers: { name: string; value: string }[];
@@ -162,7 +162,7 @@ function toEvent(parser: any, f: RawFrame, body: string): EslEvent {
   for (const [k, v] of Object.entries(f.headers)) {
     let value = v;
     try {
-      value = decodeURIComponent(v);
+      value = urlDecode(v);
     } catch {
       eslLog('warn', `malformed header value skipped decoding: ${k}`);
     }

@@ -1,6 +1,6 @@
 // The test server's padded event frames (bench:ivr) are the bytes the plain path writes for the merged headers.
 import assert from 'node:assert/strict';
-import { EventFormat, Headers, Padding, decodeEvent, eventFrame } from './frames';
+import { EventFormat, Headers, Padding, channelDataReply, decodeEvent, eventFrame } from './frames';
 
 const pad = new Padding({ variable_sip_pad_000: 'x'.repeat(24), variable_sip_pad_001: 'a b:c@d', variable_sip_pad_002: '' });
 const formats: EventFormat[] = ['json', 'plain', 'xml'];
@@ -26,5 +26,8 @@ describe('ESL test server: padded event frames', () => {
         assert.equal(decoded?.['Event-Name'], c.before['Event-Name']);
       });
     }
+    it(`${c.name} (the outbound connect reply)`, () => {
+      assert.equal(channelDataReply({ before: c.before, pad, after: c.after }), channelDataReply({ ...c.before, ...pad.headers, ...c.after }));
+    });
   }
 });

@@ -94,22 +94,37 @@ function withOuterHeaders(format: EventFormat, inner: string): string {
   return `Content-Length: ${Buffer.byteLength(inner)}\nContent-Type: text/event-${format}\n\n${inner}`;
 }
 
-/** The same bytes as eventFrame(format, { ...before, ...pad.headers, ...after }, body). */
-function paddedEventFrame(format: EventFormat, { before, pad, after }: PaddedHeaders, body?: string): string {
-  // Spread semantics: a later key that is already there keeps its place and takes the new value.
-  // A key of `after` that is also in `before` moves there; one that overrides the padding (or a
-  // padding key that overrides `before`) is rare enough to take the plain path.
+const merged = ({ before, pad, after }: PaddedHeaders): Headers => ({ ...before, ...pad.headers, ...after });
+const lines = (h: Headers, line: (k: string, v: string) => string): string => Object.entries(h).map(([k, v]) => line(k, v)).join('');
+
+/**
+ * `{ ...before, ...pad.headers, ...after, ...tail }` as the headers before and after the padding.
+ * Spread semantics: a later key that is already there keeps its place and takes the new value, so
+ * a key of `after` (or `tail`) that is also in `before` moves there. A key that overrides the
+ * padding, or a padding key that overrides one of `before`, is rare enough for the caller to take
+ * the plain path (null).
+ */
+function aroundPadding({ before, pad, after }: PaddedHeaders, tail: Headers = {}): [Headers, Headers] | null {
   const b: Headers = { ...before };
   const a: Headers = {};
-  const tail: Headers = format === 'json' && body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)), _body: body } : {};
   for (const part of [after, tail]) {
     for (const k in part) {
-      if (Object.hasOwn(pad.headers, k)) return eventFrame(format, { ...before, ...pad.headers, ...after }, body);
+      if (Object.hasOwn(pad.headers, k)) return null;
       if (Object.hasOwn(b, k)) b[k] = part[k];
       else a[k] = part[k];
     }
   }
-  for (const k in b) if (Object.hasOwn(pad.headers, k)) return eventFrame(format, { ...before, ...pad.headers, ...after }, body);
+  for (const k in b) if (Object.hasOwn(pad.headers, k)) return null;
+  return [b, a];
+}
+
+/** The same bytes as eventFrame(format, { ...before, ...pad.headers, ...after }, body). */
+function paddedEventFrame(format: EventFormat, h: PaddedHeaders, body?: string): string {
+  const tail: Headers = format === 'json' && body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)), _body: body } : {};
+  const around = aroundPadding(h, tail);
+  if (!around) return eventFrame(format, merged(h), body);
+  const [b, a] = around;
+  const { pad } = h;
   let inner: string;
   if (format === 'json') {
     const head = JSON.stringify(b);
@@ -117,7 +132,7 @@ function paddedEventFrame(format: EventFormat, { before, pad, after }: PaddedHea
     const parts = [head.slice(1, -1), pad.json, rest.slice(1, -1)].filter((x) => x !== '');
     inner = `{${parts.join(',')}}`;
   } else if (format === 'plain') {
-    inner = Object.entries(b).map(([k, v]) => plainLine(k, v)).join('') + pad.plain + Object.entries(a).map(([k, v]) => plainLine(k, v)).join('');
+    inner = lines(b, plainLine) + pad.plain + lines(a, plainLine);
     inner += body !== undefined ? `Content-Length: ${Buffer.byteLength(body)}\n\n${body}` : '\n';
   } else {
     inner = '<event>\n  <headers>\n';
@@ -136,9 +151,13 @@ function xmlEscape(s: string): string {
 }
 
 /** The outbound `connect` reply: a command/reply whose headers are the CHANNEL_DATA event. */
-export function channelDataReply(headers: Headers): string {
+export function channelDataReply(headers: Headers | PaddedHeaders): string {
   let s = '';
-  for (const [k, v] of Object.entries(headers)) s += `${k}: ${fsEncode(v)}\n`;
+  if (isPadded(headers)) {
+    const around = aroundPadding(headers);
+    if (!around) return channelDataReply(merged(headers));
+    s = lines(around[0], plainLine) + headers.pad.plain + lines(around[1], plainLine);
+  } else s = lines(headers, plainLine);
   return s + 'Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n';
 }
 

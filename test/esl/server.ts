@@ -129,6 +129,14 @@ export class SimChannel {
     return pad ? { ...h, ...pad.headers } : h;
   }
 
+  /** What the outbound `connect` reply carries: `{ Event-Name: CHANNEL_DATA, ...headers(), Channel-State }`. */
+  channelData(): Headers | PaddedHeaders {
+    const before = this.ownHeaders({ 'Event-Name': 'CHANNEL_DATA' });
+    const after = { 'Channel-State': 'CS_EXECUTE' };
+    const pad = this.server.padding();
+    return pad ? { before, pad, after } : Object.assign(before, after);
+  }
+
   /** The channel's headers and variables, without the padding, added to `h`. */
   private ownHeaders(h: Headers): Headers {
     h['Unique-ID'] = this.uuid;
@@ -712,7 +720,7 @@ export class EslConnection {
     switch (cmd) {
       case 'connect':
         if (this.mode === 'outbound' && this.session) {
-          this.write(channelDataReply({ 'Event-Name': 'CHANNEL_DATA', ...this.session.headers(), 'Channel-State': 'CS_EXECUTE' }));
+          this.write(channelDataReply(this.session.channelData()));
         } else this.write(commandReply('-ERR command not found'));
         return;
       case 'event': {
