@@ -600,14 +600,17 @@ export class EslConnection {
   }
 
   /**
-   * Frames written in one turn of the event loop go out in one socket write, at its end (the bytes
-   * and their order as written; only the TCP segments differ, as a busy FreeSWITCH's do).
+   * Frames written in one run of the server's code (a hang-up's sequence of events, an `api`
+   * reply and the events it caused) go out in one socket write once that run is over: the bytes
+   * and their order as written, only the TCP segments differ (as a busy FreeSWITCH's do). Each
+   * timer or socket callback still writes when it ends, so the app can read the first calls' events
+   * while the server works on the next ones.
    */
   write(s: string): void {
     if (this.closed || this.socket.destroyed) return;
     if (this.pending === null) {
       this.pending = s;
-      setImmediate(this.flush);
+      process.nextTick(this.flush);
     } else this.pending += s;
   }
 
