@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Knex } from 'knex';
+import sinon from 'sinon';
 import { CallLog } from '../../ivr/call-log';
+import { CallEvent } from '../../ivr/telephony';
 import { closeTestDb, openTestDb } from '../support/db';
 import { Harness, startHarness, until } from './harness';
 
@@ -88,6 +90,53 @@ describe('call log', () => {
     await log.enqueue({ type: 'call_started', at: '2026-11-23T02:00:50.000Z', callId: id, direction: 'outbound', purpose: 'survey', caller: '12345', callee: '13800001111', ticketId: null });
     const row = await db('calls').where({ id }).first();
     assert.deepEqual([row.direction, row.purpose, row.callee, row.hangup_cause], ['outbound', 'survey', '13800001111', 'USER_BUSY']);
+  });
+
+  it('the events of one turn are written in one transaction, in the order they came; each is done once it is committed', async () => {
+    const log = new CallLog(db, { switchKind: 'freeswitch' });
+    const tx = sinon.spy(db, 'transaction');
+    try {
+      const ids = Array.from({ length: 20 }, (_, i) => `5f0d1c2e-1111-4222-8333-9444555666${String(i).padStart(2, '0')}`);
+      const writes: Promise<void>[] = [];
+      for (const id of ids) {
+        // The end before the start, as events of one call can cross: the row still comes out right.
+        writes.push(log.enqueue({ type: 'call_ended', at: '2026-11-23T02:01:00.000Z', callId: id, hangupCause: 'NORMAL_CLEARING' }));
+        writes.push(log.enqueue({ type: 'call_started', at: '2026-11-23T02:00:50.000Z', callId: id, direction: 'inbound', purpose: 'hotline', caller: '0301', callee: '12345', ticketId: null }));
+        writes.push(log.enqueue({ type: 'recording_started', at: '2026-11-23T02:00:51.000Z', callId: id, path: `/rec/call_${id}.wav`, kind: 'call' }));
+      }
+      await writes[0];
+      // Resolved only after the commit: the rows of the whole batch are there.
+      assert.equal(Number((await db('calls').count({ n: '*' }))[0].n), 20);
+      await Promise.all(writes);
+      assert.equal(tx.callCount, 1);
+      const rows = await db('calls').orderBy('id').select('direction', 'callee', 'hangup_cause');
+      assert.ok(rows.every((r) => r.direction === 'inbound' && r.callee === '12345' && r.hangup_cause === 'NORMAL_CLEARING'));
+      assert.equal(Number((await db('recordings').count({ n: '*' }))[0].n), 20);
+      // A later turn is a transaction of its own.
+      await log.enqueue({ type: 'call_ended', at: '2026-11-23T02:02:00.000Z', callId: 'another', hangupCause: 'USER_BUSY' });
+      assert.equal(tx.callCount, 2);
+      await log.flush();
+    } finally {
+      tx.restore();
+    }
+  });
+
+  it('an event whose write fails costs only its own write: the others of its turn are written, the failure reported once', async () => {
+    const failed: string[] = [];
+    const log = new CallLog(db, { switchKind: 'freeswitch', onError: (err, e) => failed.push(`${e.type}`) });
+    const id = '5f0d1c2e-1111-4222-8333-944455566699';
+    const writes = [
+      log.enqueue({ type: 'call_started', at: '2026-11-23T02:00:50.000Z', callId: id, direction: 'inbound', purpose: 'hotline', caller: '0301', callee: '12345', ticketId: null }),
+      // kind is NOT NULL: this insert fails
+      log.enqueue({ type: 'recording_started', at: '2026-11-23T02:00:51.000Z', callId: id, path: '/rec/bad.wav', kind: null } as unknown as CallEvent),
+      log.enqueue({ type: 'recording_started', at: '2026-11-23T02:00:51.000Z', callId: id, path: `/rec/call_${id}.wav`, kind: 'call' }),
+      log.enqueue({ type: 'call_ended', at: '2026-11-23T02:01:00.000Z', callId: id, hangupCause: 'NORMAL_CLEARING' }),
+    ];
+    await Promise.all(writes);
+    assert.deepEqual(failed, ['recording_started']);
+    const row = await db('calls').where({ id }).first();
+    assert.deepEqual([row.callee, row.hangup_cause], ['12345', 'NORMAL_CLEARING']);
+    assert.deepEqual((await db('recordings').select('path')).map((r) => r.path), [`/rec/call_${id}.wav`]);
   });
 
   it('at start-up, recording files without a row are adopted, once', async () => {
