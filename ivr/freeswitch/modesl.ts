@@ -64,6 +64,9 @@ const uncork = (sock: net.Socket): void => {
   if (sock.writableCorked) sock.uncork();
 };
 
+/** Frames and bytes read from FreeSWITCH on every ESL connection of this process (bench:ivr reports them). */
+export const eslReadStats = { frames: 0, bytes: 0 };
+
 let hardened = false;
 function harden(): void {
   if (hardened) return;
@@ -124,6 +127,7 @@ function harden(): void {
   // destroyed with the FrameError, which the connection reports as 'error'.
   P._onData = function (this: any, d: Buffer) {
     if (this.socket?.destroyed) return;
+    eslReadStats.bytes += d.length;
     this._reader ??= new FrameReader();
     let frames: RawFrame[];
     try {
@@ -133,6 +137,7 @@ function harden(): void {
       this.socket?.destroy(err as Error);
       return;
     }
+    eslReadStats.frames += frames.length;
     for (const f of frames) {
       if (this.socket?.destroyed) return;
       let event: EslEvent;

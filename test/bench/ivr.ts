@@ -1,14 +1,20 @@
 // npm run bench:ivr — N concurrent simulated calls through one IVR app process, against
 // the ESL test server running in a child process. Measures ESL events handled per second
 // and the time from an event (a step's completion: answer, DTMF collected, prompt played)
-// to the next command the app sends. Target: ≥ 500 concurrent calls, p99 ≤ 50 ms.
+// to the next command the app sends. Targets: ≥ 500 concurrent calls, p99 ≤ 50 ms with calls
+// arriving over 5 s; p99 < 100 ms with 500 arriving at one instant (issue 15).
+// BENCH_IVR_CALLS=100,500 picks the steady sizes (empty: the burst only; then BENCHMARKS.md is
+// left alone, as it is for a profiled run: BENCH_IVR_PROF=<dir>).
 import { fork } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { CallLog } from '../../ivr/call-log';
 import { parseIvrConfig } from '../../ivr/config';
 import { FreeSwitchTelephony } from '../../ivr/freeswitch/adapter';
-import { setEslLogger } from '../../ivr/freeswitch/modesl';
+import { eslReadStats, setEslLogger } from '../../ivr/freeswitch/modesl';
 import { InMemoryHotline } from '../ivr/fake-services';
+import { closeTestDb, openTestDb } from '../support/db';
 import { writeSection } from './report';
 
 function pct(xs: number[], p: number): number {
@@ -16,13 +22,22 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 }
 
-interface Scenario { name: string; calls: number; rampMs: number; playbackMs: number }
+interface Scenario {
+  name: string; calls: number; rampMs: number; playbackMs: number; targetMs: number;
+  /** Calls and recordings written to an SQLite database (WAL, synchronous=FULL), as the server does. */
+  callLog?: boolean;
+}
 
 interface Result {
   scenario: string;
   calls: number; seconds: number; events: number; eps: number; p50: number; p99: number; max: number; samples: number;
   rtP50: number; rtP99: number; rtMax: number; rtSamples: number;
   appCpuS: number; switchCpuS: number;
+  /** Every frame (events, replies, on the outbound sockets and the inbound connection) the app read, and their bytes. */
+  frames: number; mbytes: number;
+  load: number; targetMs: number;
+  /** The app's event loop: longest delay seen (ms), sampled every 5 ms. */
+  loopMaxMs: number;
 }
 
 async function run(sc: Scenario): Promise<Result> {
@@ -39,8 +54,20 @@ async function run(sc: Scenario): Promise<Result> {
     config, services: new InMemoryHotline(), agents: [], now: () => now,
     instrument: { onEventHandled: () => { events++; }, onCommandLatency: (ms) => latencies.push(ms) },
   });
+  const db = sc.callLog ? await openTestDb() : null;
+  // The draft tickets the fake services number 1, 2, … exist, as the real services' rows do.
+  for (let id = 1; db && id <= calls; id++) {
+    const at = now.toISOString();
+    await db('tickets').insert({ id, number: `20261123${String(id).padStart(4, '0')}`, channel: 'hotline', kind: 'consult', status: 'draft', content: '语音留言', urgency: 'general', accepted_at: at, updated_at: at });
+  }
+  const log = db ? new CallLog(db, { switchKind: 'freeswitch', onError: (err, e) => console.error(`[call log] ${e.type}: ${err.message}`) }) : null;
+  log?.attach(tel);
   await tel.start();
   await new Promise<void>((r) => tel.onEvent((e) => { if (e.type === 'telephony_up') r(); }));
+  const load = os.loadavg()[0];
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const frames0 = { ...eslReadStats };
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   child.send({ cmd: 'place', calls, rampMs: sc.rampMs, playbackMs: sc.playbackMs, app: { host: '127.0.0.1', port: tel.ivrPort } });
@@ -54,12 +81,18 @@ async function run(sc: Scenario): Promise<Result> {
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const appCpuS = (cpu.user + cpu.system) / 1e6;
+  loop.disable();
+  const frames = eslReadStats.frames - frames0.frames;
+  const mbytes = (eslReadStats.bytes - frames0.bytes) / 1e6;
   await tel.stop();
+  await log?.flush();
+  if (db) await closeTestDb(db);
   child.send({ cmd: 'stop' });
   return {
     scenario: sc.name, calls, seconds, events, eps: events / seconds, p50: pct(latencies, 50), p99: pct(latencies, 99),
     max: Math.max(...latencies), samples: latencies.length,
     rtP50: pct(rt, 50), rtP99: pct(rt, 99), rtMax: Math.max(...rt), rtSamples: rt.length, appCpuS, switchCpuS,
+    frames, mbytes, load, targetMs: sc.targetMs, loopMaxMs: loop.max / 1e6,
   };
 }
 
@@ -67,33 +100,46 @@ async function main(): Promise<void> {
   setEslLogger(() => undefined);
   const sizes = (process.env.BENCH_IVR_CALLS ?? '100,500,800').split(',').filter(Boolean).map(Number);
   const scenarios: Scenario[] = [
-    ...sizes.map((n) => ({ name: 'steady: arrivals over 5 s, 2 s prompts', calls: n, rampMs: 5000, playbackMs: 2000 })),
-    // Everyone at once with short prompts: how many events one process handles when pushed.
-    { name: 'burst: all at once, 50 ms prompts', calls: 500, rampMs: 0, playbackMs: 50 },
+    ...sizes.map((n) => ({ name: 'steady: arrivals over 5 s, 2 s prompts', calls: n, rampMs: 5000, playbackMs: 2000, targetMs: 50 })),
+    // Everyone at once with short prompts: how many events one process handles when pushed. Run
+    // several times (BENCH_IVR_BURST_RUNS, default 3): on the shared machine one run says little.
+    ...Array.from({ length: Number(process.env.BENCH_IVR_BURST_RUNS ?? 3) }, () => (
+      { name: 'burst: all at once, 50 ms prompts', calls: 500, rampMs: 0, playbackMs: 50, targetMs: 100 })),
+    // The same with the server's call log (rows in SQLite, every commit synced): what production adds.
+    ...Array.from({ length: Number(process.env.BENCH_IVR_CALL_LOG_RUNS ?? 1) }, () => (
+      { name: 'burst, with the call log in SQLite', calls: 500, rampMs: 0, playbackMs: 50, targetMs: 100, callLog: true })),
   ];
   const loadBefore = os.loadavg()[0];
   const rows = [];
   for (const sc of scenarios) {
     const n = sc.calls;
     const r = await run(sc);
-    console.log(`${n} 路并发：${r.events} 个事件，${r.eps.toFixed(0)} 事件/秒；交换机侧往返 p50 ${r.rtP50.toFixed(2)} ms，p99 ${r.rtP99.toFixed(2)} ms；应用内 p99 ${r.p99.toFixed(2)} ms`);
+    console.log(`${n} 路并发：${r.events} 个事件，${r.eps.toFixed(0)} 事件/秒；交换机侧往返 p50 ${r.rtP50.toFixed(2)} ms，p99 ${r.rtP99.toFixed(2)} ms；应用内 p99 ${r.p99.toFixed(2)} ms；应用 CPU ${r.appCpuS.toFixed(1)} s，交换机 CPU ${r.switchCpuS.toFixed(1)} s，${r.seconds.toFixed(1)} s；读入 ${r.frames} 帧（${r.mbytes.toFixed(0)} MB）；事件循环最长延迟 ${r.loopMaxMs.toFixed(0)} ms；负载 ${r.load.toFixed(2)}`);
     rows.push(r);
   }
   const table = [
-    '| scenario | concurrent calls | wall time (s) | ESL events handled by the app | events/s | round trip p50 (ms) | round trip p99 (ms) | round trip max (ms) | in-app p99 (ms) | samples | app CPU (s) | test switch CPU (s) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.scenario} | ${r.calls} | ${r.seconds.toFixed(1)} | ${r.events} | ${r.eps.toFixed(0)} | ${r.rtP50.toFixed(2)} | ${r.rtP99.toFixed(2)} | ${r.rtMax.toFixed(1)} | ${r.p99.toFixed(2)} | ${r.rtSamples} | ${r.appCpuS.toFixed(1)} | ${r.switchCpuS.toFixed(1)} |`),
+    '| scenario | concurrent calls | load avg at start | wall time (s) | ESL events handled by the app | events/s | ESL frames read by the app (MB) | round trip p50 (ms) | round trip p99 (ms) | round trip max (ms) | in-app p99 (ms) | app event-loop delay max (ms) | samples | app CPU (s) | test switch CPU (s) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.scenario} | ${r.calls} | ${r.load.toFixed(2)} | ${r.seconds.toFixed(1)} | ${r.events} | ${r.eps.toFixed(0)} | ${r.frames} (${r.mbytes.toFixed(0)}) | ${r.rtP50.toFixed(2)} | ${r.rtP99.toFixed(2)} | ${r.rtMax.toFixed(1)} | ${r.p99.toFixed(2)} | ${r.loopMaxMs.toFixed(0)} | ${r.rtSamples} | ${r.appCpuS.toFixed(1)} | ${r.switchCpuS.toFixed(1)} |`),
   ].join('\n');
   const loadAfter = os.loadavg()[0];
+  if (!sizes.length || process.env.BENCH_IVR_PROF) return;
+  const pctOfCore = (cpu: number, wall: number) => `${Math.round((100 * cpu) / wall)} %`;
+  // Steady: p99 ≤ 50 ms; burst: p99 < 100 ms.
+  const met = (r: Result) => (r.targetMs === 50 ? r.rtP99 <= 50 : r.rtP99 < r.targetMs);
   writeSection('ivr', 'IVR: concurrent calls through one app process (bench:ivr)', `
-Load average of the (shared) machine: ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after the runs.
+Load average of the (shared) machine: ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after the runs (each row: at its start).
 
 In the steady runs calls arrive evenly over 5 s (every call is still up when the last one arrives);
-in the burst run all 500 arrive at once and prompts last 50 ms, to push events per second. All take the "leave a message" path (answer, record_session, greeting,
-menu digit 2, message prompt, tone, record, saved, goodbye, hangup: 11 applications, 19 ESL
-events per call on the outbound socket, which subscribes only to the four event types the flow reads, plus the inbound event connection). The switch is the ESL
-test server (test/esl/server.ts) in a child process, its events padded with channel variables to
-about 4–5 kB each, as heavy as the recorded FreeSWITCH events.
+in the burst runs all 500 arrive at once and prompts last 50 ms, to push events per second. All take
+the "leave a message" path (answer, record_session, greeting and menu, digit 2, message prompt,
+tone, record, saved, goodbye, hangup, with the step marks set/db between them): 19 ESL events per
+call on its outbound socket (16 CHANNEL_EXECUTE_COMPLETE, DTMF, CHANNEL_HANGUP,
+CHANNEL_HANGUP_COMPLETE; the socket subscribes only to the four event types the flow reads), plus
+7 per call on the inbound event connection. The switch is the ESL test server
+(test/esl/server.ts) in a child process, its channel events padded with channel variables to
+about 4–5 kB each, as heavy as the recorded FreeSWITCH events. "ESL frames read by the app" counts
+everything the app read on all its ESL connections: events, command replies and the connect replies.
 "Round trip" is measured on the switch side: from writing the CHANNEL_EXECUTE_COMPLETE that ends a
 step (answer done, digit collected, prompt played) to reading the app's next sendmsg for that call.
 It includes both TCP hops, the app's queueing behind other calls' events and the simulated switch's
@@ -101,13 +147,15 @@ own event loop, so it overstates the app's share. Both ends set TCP_NODELAY: wit
 switch's side, every round trip that follows a still-unacknowledged write waits for the app's
 delayed ACK (about 40 ms, as the recorded sessions show for modesl's split commands), which alone
 put p99 at 46–48 ms at any load in a first run. "In-app" is the app alone, from handling that
-event to writing the next command. The bench machine's 2 cores run both processes; the CPU
-columns say which of the two was busy (a process near wall time × 1 core is saturated).
-Target: ≥ 500 concurrent calls with p99 ≤ 50 ms.
+event to writing the next command. The bench machine's 2 cores run both processes (and whatever
+else runs on the shared machine); the CPU columns say which of the two was busy (a process near
+wall time × 1 core is saturated).
+Targets: ≥ 500 concurrent calls with p99 ≤ 50 ms when they arrive over 5 s; p99 < 100 ms when 500
+arrive at one instant (issue 15).
 
 ${table}
 
-${rows.map((r) => `- ${r.scenario}, ${r.calls} calls: round trip p99 ${r.rtP99.toFixed(1)} ms — ${r.rtP99 <= 50 ? 'target met' : `**target not met** (in-app p99 ${r.p99.toFixed(2)} ms; app ${r.appCpuS.toFixed(1)} s + switch ${r.switchCpuS.toFixed(1)} s of CPU in ${r.seconds.toFixed(1)} s on 2 cores: the wait is both processes queueing on saturated cores, not the app's handling)`}`).join('\n')}
+${rows.map((r) => `- ${r.scenario}, ${r.calls} calls, load ${r.load.toFixed(2)}: round trip p99 ${r.rtP99.toFixed(1)} ms — ${met(r) ? 'target met' : `**target (${r.targetMs === 50 ? '≤ 50' : '< 100'} ms) not met**`} (in-app p99 ${r.p99.toFixed(2)} ms; app ${r.appCpuS.toFixed(1)} s of CPU in ${r.seconds.toFixed(1)} s = ${pctOfCore(r.appCpuS, r.seconds)} of a core, test switch ${r.switchCpuS.toFixed(1)} s = ${pctOfCore(r.switchCpuS, r.seconds)})`).join('\n')}
 `);
 }
 
