@@ -62,7 +62,7 @@ describe('casebooks', function () {
 
   // The late part (rules changed after its first pass), the fresh, fresh2 and fresh3 parts (first passes recorded in
   // routing/README.md; their misses were then read by class and fixed): floors just under the levels measured now.
-  // fresh3's lead unit (91.1 %) is below the target of 95 %: see routing/README.md for what is left.
+  // fresh3's lead unit (91.7 %) is below the target of 95 %: see routing/README.md for what is left.
   it('late, fresh, fresh2 and fresh3 parts: no false alarms; recall, lead unit and kind at least the levels measured', () => {
     for (const [part, recall, lead, kind] of [['late', 95, 93, 90], ['fresh', 95, 98, 95], ['fresh2', 95, 97, 95], ['fresh3', 95, 91, 92]] as const) {
       const x = report(part);

@@ -156,6 +156,8 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     ['建议暖气早点开', 'zjj'],
     ['交房五年了 开发商一直办不下证来', 'zrj'],
     ['俺俩想去领结婚证 俺是外地的 听说得带户口本和身份证 还得拍照吗', 'mzj'],
+    // A type the catalogue lacked: industrial enterprises' upgrading (工信局).
+    ['俺们厂想上一条智能化改造的生产线 有没有扶持', 'gxj'],
   ];
   expectLeads('a class seen on the third fresh casebook: ', fresh3);
 
