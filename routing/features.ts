@@ -100,43 +100,87 @@ export class KeyIndex {
 }
 
 /**
- * Character pairs (two UTF-16 units, as the integer (c1 << 16) | c2) → column, by open
- * addressing over 32-bit integers: the 2-gram look-up of vectorize() without the
- * floating-point key arithmetic of KeyIndex.
+ * The 2- and 3-gram columns for vectorize(), by 32-bit integer keys only. Each character
+ * pair that is a 2-gram feature or the first two characters of a 3-gram feature has a
+ * slot holding its 2-gram column and its number as a 3-gram prefix; a 3-gram is then
+ * found by (prefix number, third character), and not looked for at all when its first
+ * two characters begin no 3-gram feature (most positions). The pair looked up at one
+ * position is the prefix of the 3-gram at the next.
  */
-export class PairIndex {
-  /** Slot h: table[2h] = key ((c1 << 16) | c2, 0 = empty: no pair of n-gram characters is 0), table[2h + 1] = column. One cache line per probe. */
-  private readonly table: Int32Array;
-  private readonly shift: number;
-  private readonly mask: number;
+export class GramTable {
+  /** Pair slot h: [4h] = (c1 << 16) | c2 (0 = empty), [4h + 1] = 2-gram column or -1, [4h + 2] = prefix number or -1. */
+  readonly pairs: Int32Array;
+  readonly pairShift: number;
+  readonly pairMask: number;
+  /** Triple slot h: [2h] = ((prefix + 1) << 16) | c3 (0 = empty), [2h + 1] = 3-gram column. */
+  readonly triples: Int32Array;
+  readonly tripleShift: number;
+  readonly tripleMask: number;
 
-  /** `entries`: [c1, c2, column]. */
-  constructor(entries: ReadonlyArray<readonly [number, number, number]>) {
-    let bits = 4;
-    while (1 << bits < entries.length * 2) bits++;
-    this.table = new Int32Array(2 << bits);
-    this.shift = 32 - bits;
-    this.mask = (1 << bits) - 1;
-    for (const [c1, c2, c] of entries) {
+  /** `bigrams`: [c1, c2, column]; `trigrams`: [c1, c2, c3, column]. */
+  constructor(bigrams: ReadonlyArray<readonly [number, number, number]>, trigrams: ReadonlyArray<readonly [number, number, number, number]>) {
+    const prefixes = new Map<number, number>();
+    for (const [c1, c2] of trigrams) {
       const k = (c1 << 16) | c2;
-      if (k === 0) throw new Error('PairIndex: the pair (0, 0) cannot be stored');
-      let h = Math.imul(k, 0x9e3779b1) >>> this.shift;
-      while (this.table[2 * h] !== 0 && this.table[2 * h] !== k) h = (h + 1) & this.mask;
-      this.table[2 * h] = k;
-      this.table[2 * h + 1] = c;
+      if (!prefixes.has(k)) prefixes.set(k, prefixes.size);
+    }
+    if (prefixes.size >= 65535) throw new Error('GramTable: too many 3-gram prefixes');
+    const pairKeys = new Set([...bigrams.map(([c1, c2]) => (c1 << 16) | c2), ...prefixes.keys()]);
+    let bits = 4;
+    while (1 << bits < pairKeys.size * 2) bits++;
+    this.pairs = new Int32Array(4 << bits);
+    this.pairShift = 32 - bits;
+    this.pairMask = (1 << bits) - 1;
+    const pairSlot = (k: number): number => {
+      if (k === 0) throw new Error('GramTable: the pair (0, 0) cannot be stored');
+      let h = Math.imul(k, 0x9e3779b1) >>> this.pairShift;
+      while (this.pairs[4 * h] !== 0 && this.pairs[4 * h] !== k) h = (h + 1) & this.pairMask;
+      if (this.pairs[4 * h] === 0) {
+        this.pairs[4 * h] = k;
+        this.pairs[4 * h + 1] = -1;
+        this.pairs[4 * h + 2] = -1;
+      }
+      return 4 * h;
+    };
+    for (const [c1, c2, col] of bigrams) this.pairs[pairSlot((c1 << 16) | c2) + 1] = col;
+    for (const [k, pre] of prefixes) this.pairs[pairSlot(k) + 2] = pre;
+    bits = 4;
+    while (1 << bits < trigrams.length * 2) bits++;
+    this.triples = new Int32Array(2 << bits);
+    this.tripleShift = 32 - bits;
+    this.tripleMask = (1 << bits) - 1;
+    for (const [c1, c2, c3, col] of trigrams) {
+      const k = ((prefixes.get((c1 << 16) | c2)! + 1) << 16) | c3;
+      let h = Math.imul(k, 0x9e3779b1) >>> this.tripleShift;
+      while (this.triples[2 * h] !== 0 && this.triples[2 * h] !== k) h = (h + 1) & this.tripleMask;
+      this.triples[2 * h] = k;
+      this.triples[2 * h + 1] = col;
     }
   }
 
-  /** The column of the pair (c1, c2), or -1. */
-  get(c1: number, c2: number): number {
+  /** The slot offset of the pair (c1, c2) in `pairs` (its 2-gram column at +1, its prefix number at +2), or -1. */
+  pair(c1: number, c2: number): number {
     const k = (c1 << 16) | c2;
-    const t = this.table;
-    let h = Math.imul(k, 0x9e3779b1) >>> this.shift;
+    const t = this.pairs;
+    let h = Math.imul(k, 0x9e3779b1) >>> this.pairShift;
+    for (;;) {
+      const x = t[4 * h];
+      if (x === k) return 4 * h;
+      if (x === 0) return -1;
+      h = (h + 1) & this.pairMask;
+    }
+  }
+
+  /** The column of the 3-gram whose first two characters have prefix number `prefix` and whose third is c3, or -1. */
+  triple(prefix: number, c3: number): number {
+    const k = ((prefix + 1) << 16) | c3;
+    const t = this.triples;
+    let h = Math.imul(k, 0x9e3779b1) >>> this.tripleShift;
     for (;;) {
       const x = t[2 * h];
       if (x === k) return t[2 * h + 1];
       if (x === 0) return -1;
-      h = (h + 1) & this.mask;
+      h = (h + 1) & this.tripleMask;
     }
   }
 }

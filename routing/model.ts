@@ -2,7 +2,7 @@
 // first-level category over TF-IDF features (jieba words and character n-grams,
 // see features.ts), trained by classifier.ts, and per-event-type word profiles.
 // The model file holds vocabulary and weights only (never appeal texts).
-import { gramCode, KeyIndex, ngramKeyOf, NGRAM_PREFIX, PairIndex, type FeatureOptions } from './features';
+import { GramTable, gramCode, KeyIndex, ngramKeyOf, NGRAM_PREFIX, type FeatureOptions } from './features';
 
 export const MODEL_FORMAT = 'hotline-routing-model/2';
 
@@ -19,8 +19,8 @@ export interface CategoryModel {
   /** Column of each word feature, and of each character n-gram (by its key). */
   wordColumn: Map<string, number>;
   gramColumn: KeyIndex;
-  /** Column of each two-character n-gram by its two character codes (the same columns as gramColumn). */
-  pairColumn: PairIndex;
+  /** The 2- and 3-gram columns as vectorize() reads them (the same columns as gramColumn). */
+  gramTable: GramTable;
   /** Column of each single-character n-gram by its character code (-1: not a feature). */
   charColumn: Int32Array;
   idf: Float64Array;
@@ -69,12 +69,12 @@ export function vectorizeColumns(m: CategoryModel, wordCols: ArrayLike<number>, 
       if (i >= 0 && counts[i]++ === 0) idx[n++] = i;
     }
   if (m.features.charMax > 0) {
-    // The n-grams of characterNgramKeys, looked up as they are made: 1-grams in a table by
-    // character code, longer ones in the hash index (this loop is most of suggest()'s own time).
+    // The n-grams of charNgramKeys, looked up as they are made: 1-grams in a table by character
+    // code, 2-grams by their pair, 3-grams by their pair's prefix number and third character (GramTable).
     const { charMin: min, charMax: max } = m.features;
-    const grams = m.gramColumn;
     const chars = m.charColumn;
-    const pairs = m.pairColumn;
+    const table = m.gramTable;
+    const pairs = table.pairs;
     const one = min <= 1;
     const two = min <= 2 && max >= 2;
     const three = max >= 3;
@@ -82,11 +82,12 @@ export function vectorizeColumns(m: CategoryModel, wordCols: ArrayLike<number>, 
       const text = part === 0 ? title : body;
       const times = part === 0 ? m.features.titleRepeat : 1;
       let c1 = -1;
-      let c2 = -1;
+      // The 3-gram prefix number of the pair (previous character, this one), -1 when it begins no 3-gram feature.
+      let prefix = -1;
       for (let k = 0; k < text.length; k++) {
         const c = gramCode(text.charCodeAt(k));
         if (c < 0) {
-          c1 = c2 = -1;
+          c1 = prefix = -1;
           continue;
         }
         // 1-, 2-, then 3-grams at each position (the order of the vector's entries).
@@ -97,21 +98,26 @@ export function vectorizeColumns(m: CategoryModel, wordCols: ArrayLike<number>, 
             counts[i] += times;
           }
         }
-        if (two && c1 >= 0) {
-          const i = pairs.get(c1, c);
+        let next = -1;
+        if (c1 >= 0) {
+          const s = table.pair(c1, c);
+          if (s >= 0) {
+            next = pairs[s + 2];
+            const i = pairs[s + 1];
+            if (two && i >= 0) {
+              if (counts[i] === 0) idx[n++] = i;
+              counts[i] += times;
+            }
+          }
+        }
+        if (three && prefix >= 0) {
+          const i = table.triple(prefix, c);
           if (i >= 0) {
             if (counts[i] === 0) idx[n++] = i;
             counts[i] += times;
           }
         }
-        if (three && c2 >= 0) {
-          const i = grams.get(3 + 4 * (c2 * 4294967296 + c1 * 65536 + c));
-          if (i >= 0) {
-            if (counts[i] === 0) idx[n++] = i;
-            counts[i] += times;
-          }
-        }
-        c2 = c1;
+        prefix = next;
         c1 = c;
       }
     }
@@ -283,7 +289,13 @@ export function decodeModel(f: ModelFile): CategoryModel {
   const gramColumn = new KeyIndex(grams);
   const charColumn = new Int32Array(65536).fill(-1);
   for (const [key, i] of grams) if (key % 4 === 1) charColumn[(key - 1) / 4] = i;
-  const pairColumn = new PairIndex(grams.filter(([key]) => key % 4 === 2).map(([key, i]) => [Math.floor((key - 2) / 4 / 65536), ((key - 2) / 4) % 65536, i] as const));
+  const gramTable = new GramTable(
+    grams.filter(([key]) => key % 4 === 2).map(([key, i]) => [Math.floor((key - 2) / 4 / 65536), ((key - 2) / 4) % 65536, i] as const),
+    grams.filter(([key]) => key % 4 === 3).map(([key, i]) => {
+      const rest = (key - 3) / 4;
+      return [Math.floor(rest / 4294967296), Math.floor(rest / 65536) % 65536, rest % 65536, i] as const;
+    }),
+  );
   const scale = typeof f.probabilityScale === 'number' && f.probabilityScale > 0 ? f.probabilityScale : 1;
-  return { categories: f.categories, features: f.features, sublinear: f.sublinear !== false, wordColumn, gramColumn, pairColumn, charColumn, idf: Float64Array.from(f.idf), w, b: Float64Array.from(f.bias), scale, vocab };
+  return { categories: f.categories, features: f.features, sublinear: f.sublinear !== false, wordColumn, gramColumn, gramTable, charColumn, idf: Float64Array.from(f.idf), w, b: Float64Array.from(f.bias), scale, vocab };
 }

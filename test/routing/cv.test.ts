@@ -41,6 +41,31 @@ describe('character n-gram features', () => {
     }
   });
 
+  it('vectorize() finds each n-gram by its pair and prefix number (GramTable) exactly as by its key: same columns in the same order, same counts', () => {
+    const m = decodeModel(readJsonFile('routing/trained-model.json'));
+    const texts = ['公交车司机态度差', '5路公交车司机开车打电话，到站不停', '路路路灯灯灯', 'a', '', '，。', '路', '坏了坏了坏了', 'wifi信号差abc123路灯', '小区里的路灯坏了一个月了，晚上黑漆漆的'];
+    // Random texts over the characters of the vocabulary's n-grams, with breaks (punctuation, spaces) between runs.
+    const chars = [...new Set(m.vocab.filter((v) => ngramKeyOf(v) !== undefined).join('').replace(/#/g, '') + '，。 ')];
+    let seed = 7;
+    const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+    for (let n = 0; n < 400; n++) texts.push([...Array(1 + Math.floor(next() * 40))].map(() => chars[Math.floor(next() * chars.length)]).join(''));
+    for (let k = 0; k + 1 < texts.length; k++) {
+      const [title, body] = [texts[k], texts[texts.length - 1 - k]];
+      const counts = new Map<number, number>();
+      const add = (key: number, times: number) => {
+        const i = m.gramColumn.get(key);
+        if (i >= 0) counts.set(i, (counts.get(i) ?? 0) + times);
+      };
+      for (const key of charNgramKeys(title, m.features.charMin, m.features.charMax)) add(key, m.features.titleRepeat);
+      for (const key of charNgramKeys(body, m.features.charMin, m.features.charMax)) add(key, 1);
+      const x = vectorize(m, [], title, body);
+      assert.deepEqual(Array.from(x.idx), [...counts.keys()], `${title} / ${body}`);
+      const raw = [...counts].map(([i, c]) => (m.sublinear ? (c === 1 ? 1 : 1 + Math.log(c)) : c) * m.idf[i]);
+      const norm = Math.sqrt(raw.reduce((a, v) => a + v * v, 0)) || 1;
+      raw.forEach((v, j) => assert.ok(Math.abs(x.val[j] - v / norm) < 1e-12));
+    }
+  });
+
   it('a key survives the trip through its name (the model file stores names)', () => {
     for (const k of charNgramKeys('公交车ab12', 1, 3)) assert.equal(ngramKeyOf(ngramName(k)), k);
     assert.equal(ngramKeyOf('路灯'), undefined, 'a word is not an n-gram');
