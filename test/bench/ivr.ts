@@ -125,6 +125,9 @@ async function main(): Promise<void> {
   const loadAfter = os.loadavg()[0];
   if (!sizes.length || process.env.BENCH_IVR_PROF) return;
   const pctOfCore = (cpu: number, wall: number) => `${Math.round((100 * cpu) / wall)} %`;
+  const bursts = rows.filter((r) => r.scenario.startsWith('burst:'));
+  const span = (xs: number[], d: number) => `${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)}`;
+  const burstSummary = !bursts.length ? '' : `${bursts.every((r) => r.rtP99 < 100) ? '**Met' : '**Not met'}: the burst's round trip p99 is ${span(bursts.map((r) => r.rtP99), 0)} ms** in the ${bursts.length} burst runs above (load ${span(bursts.map((r) => r.load), 2)}); the app used ${span(bursts.map((r) => r.appCpuS), 1)} s of CPU for ${span(bursts.map((r) => r.frames), 0)} frames, ${span(bursts.map((r) => (1e6 * r.appCpuS) / r.frames), 0)} µs per frame.`;
   // Steady: p99 ≤ 50 ms; burst: p99 < 100 ms.
   const met = (r: Result) => (r.targetMs === 50 ? r.rtP99 <= 50 : r.rtP99 < r.targetMs);
   writeSection('ivr', 'IVR: concurrent calls through one app process (bench:ivr)', `
@@ -156,6 +159,61 @@ arrive at one instant (issue 15).
 ${table}
 
 ${rows.map((r) => `- ${r.scenario}, ${r.calls} calls, load ${r.load.toFixed(2)}: round trip p99 ${r.rtP99.toFixed(1)} ms — ${met(r) ? 'target met' : `**target (${r.targetMs === 50 ? '≤ 50' : '< 100'} ms) not met**`} (in-app p99 ${r.p99.toFixed(2)} ms; app ${r.appCpuS.toFixed(1)} s of CPU in ${r.seconds.toFixed(1)} s = ${pctOfCore(r.appCpuS, r.seconds)} of a core, test switch ${r.switchCpuS.toFixed(1)} s = ${pctOfCore(r.switchCpuS, r.seconds)})`).join('\n')}
+
+### Issue 15: what changed for the burst, and what is left
+
+Before (main at cf855b5, 7 Dec 2026, on an AMD EPYC host at load 1.0–1.2): burst round trip p99
+365 ms, app 2.8 s + test switch 3.1 s of CPU in 3.4 s (both saturated).
+
+- **Other calls' events on every outbound socket (the root cause).** modesl's outbound Connection
+  subscribes to CHANNEL_EXECUTE_COMPLETE and BACKGROUND_JOB as soon as \`connect\` is answered, and
+  modesl.Server sent \`myevents\` only after that subscription was answered. In between, FreeSWITCH
+  (and the test switch, faithfully) sends the socket every channel's CHANNEL_EXECUTE_COMPLETE: in the
+  burst the app read 96,922 frames with 400 MB of event bodies, 77,870 of them CHANNEL_EXECUTE_COMPLETE
+  where its own calls have 8,000 (counted with temporary counters). The app now sends \`myevents\` first, in the same
+  write as modesl's subscription (ivr/freeswitch/modesl.ts \`bindOutboundToChannel\`): about 27,000
+  frames per burst (64 MB of event bodies, 68 MB read in all), the "frames read" column.
+- **Per event in the app:** modesl Events keep the parsed header record (no \`{name, value}\` object
+  per header, no O(n²) modesl constructor for the ~110-header connect reply); the frame body is a view,
+  not a copy; header lines scanned without split; values url-decoded only where they have a \`%\`;
+  a call's set-up commands (myevents + subscription; linger + subscription + 4 filters) in one
+  socket write each.
+- **Test switch:** channel events with the padding are built and serialised only for connections
+  that want them, once per format, the padding serialised once (byte-identical frames,
+  test/esl/frames.test.ts); no scan of every connection per event; one write per run of its code.
+- **Call log (what the server adds; the table's last row):** the server writes call rows to SQLite (WAL,
+  synchronous=FULL) from the call events; every statement committed (and synced) on its own, in the
+  app's only thread. The events of one event-loop turn now go into one transaction (a batch with
+  a failing event is rolled back and its events written one by one). Measured at load ~7 with the same burst before this change: app event loop stood still
+  for up to 0.8–1.0 s, round trip p99 742–925 ms, app CPU 3.7–4.0 s.
+
+Same burst, same machine, same moment (7 Dec 2026, 04:20–04:45 UTC, alternating runs; the machine
+shared with a FreeSWITCH load test, browser tests and builds, load in brackets):
+
+| comparison | before | after |
+|---|---|---|
+| burst, cf855b5 vs this work at 04:20 (commit de274eb; load 6.9–12.2) | p99 1,119 / 2,660 / 2,715 / 8,576 ms; app CPU 3.8–5.9 s, switch 3.7–5.6 s; 9.2–22.3 s | p99 216 / 365 / 658 / 664 ms; app CPU 1.3–2.4 s, switch 1.2–2.1 s; 3.0–6.6 s |
+| the same at 04:44, final code (load 2.8–9.9) | p99 2,286 / 2,853 / 3,144 / 3,566 ms; app 4.2–5.9 s, switch 4.0–5.5 s; 12.1–13.4 s | p99 366 / 504 / 649 / 985 ms; app 1.8–2.4 s, switch 1.2–1.6 s; 4.0–6.7 s |
+| burst with the call log: old call log vs batched, both on this code's ESL path (load 3.3–3.5) | p99 586 / 703 / 770 ms; event loop stood still up to 382 / 684 / 827 ms; app CPU 3.7–4.2 s | p99 198 / 254 / 290 ms; up to 162 / 300 / 312 ms; app CPU 2.1–2.7 s |
+
+${burstSummary}
+Earlier full runs of this bench on the final ESL code, 7 Dec 2026: 04:39 UTC (load 3.8–4.5): steady
+100 / 500 / 800 calls p99 13.5 / 49.6 / 21.9 ms, burst p99 271 / 301 / 220 ms, burst with the call
+log 559 ms (that run's call log used a savepoint per event, since dropped); 04:48 UTC (load rising
+from 1.7 to 5.0 during the run, browser tests started alongside): steady p99 4.5 / 104.8 / 77.2 ms,
+burst 1,090 / 394 / 210 ms, with the call log 731 ms. The steady rows miss their 50 ms too when
+other jobs take the cores (104.8 ms at load 2.2): every p99 here moves with the machine's load.
+In the comparison runs above (load 2.8–12.2) it was 216–985 ms. What is left: the 500 calls move in
+lockstep, so each step brings 500 completions within a few milliseconds and the app handles them
+one after another. A step of all 500 calls is ~1,900 frames for the app (~27,000 over 14 steps) and
+about as much work for the test switch, which now uses as much CPU as the app. In a CPU profile of the app in one burst (its busy time = 100 %):
+JSON.parse of the 4–5 kB events 14 %, socket writes (one per command) 14 %, garbage collection 12 %,
+modesl's EventEmitter2 dispatch 9 %, the rest reading frames, the flow and the calls' set-up. The round trip's p99 is therefore about one
+step's work on both sides, more when other jobs take the cores; under 100 ms would need about half
+the app's CPU per event again (or the events spread over time, as real callers' are: see the steady
+rows). Not tried: moving the ESL parsing or the call log's SQLite writes off the main
+thread, and the call log's knex overhead (a burst with the call log still costs the app about 1 s of
+CPU more than without).
 `);
 }
 
