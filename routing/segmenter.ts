@@ -1,9 +1,9 @@
-// The dictionary part of jieba's cut(text, hmm = true) in JavaScript, word for word the
-// same as @node-rs/jieba 2.0.2 (jieba-rs 0.10), which stays the reference and does the
-// rest. Why: the native call cost more than the whole remaining suggestion (the text
-// crosses N-API as UTF-8 and every word comes back as a fresh JavaScript string); here
-// the words are offsets into the text, and a word of the dictionary is known by its
-// trie node, so callers can look words up by number.
+// jieba's cut(text, hmm = true) in JavaScript, word for word the same as @node-rs/jieba
+// 2.0.2 (jieba-rs 0.10), which stays the reference (test/routing/segmenter.test.ts) and
+// the fallback. Why: the native call was the largest single cost of a suggestion (the
+// text crosses N-API as UTF-8 and every word comes back as a fresh JavaScript string);
+// here the words are offsets into the text, and a word of the dictionary is known by
+// its trie node, so callers can look words up by number.
 //
 // What jieba does, and what is done here the same way:
 // - the text is split into runs of "han" characters (CJK ideographs, ASCII letters and
@@ -13,16 +13,16 @@
 //   character the edge maximising ln(freq) − ln(total) + route(end) (ties: the longer
 //   word), ln(1) − ln(total) to the next character when no word starts there;
 // - consecutive one-character steps are joined; two or more that are not a dictionary
-//   word go to the HMM (unknown words).
-// Two things are left to the native segmenter, so the output stays identical:
-// - the HMM itself (its parameters are compiled into the native module): a run of
-//   one-character steps containing no dictionary word of two or more characters is cut
-//   by the native segmenter alone, which then does exactly the HMM cut;
-// - texts where floating point could decide differently: V8's Math.log and the C
-//   library's log differ in the last bit for a few frequencies, so a choice between
-//   edges closer than ROUTE_EPSILON, a run with a dictionary word inside it, and
-//   characters outside the Basic Multilingual Plane send the whole text to the native
-//   segmenter. Over the board's appeals this happens for a small share of texts.
+//   word go to the HMM (unknown words): Viterbi over runs of U+4E00–U+9FD5, jieba-rs's
+//   RE_SKIP pieces between them.
+// One thing is left to the native segmenter, so the output stays identical: a text where
+// floating point could decide differently. V8's Math.log and the C library's log differ
+// in the last bit for a few frequencies (77 of the dictionary's 5,088 distinct ones), so
+// a choice between edges closer than ROUTE_EPSILON sends the whole text to the native
+// segmenter (over the board's texts: 32 of 25,654, all repeated characters such as
+// 谢谢谢谢); so does a CJK character beyond the Basic Multilingual Plane. The HMM's
+// probabilities are jieba's (jieba-hmm.json); its arithmetic is additions only, the same
+// in both.
 import type { Jieba } from '@node-rs/jieba';
 
 /** Two route scores closer than this may be ordered differently by the native code (last-bit differences of ln, summed over a text). */
@@ -69,10 +69,16 @@ export class DictTrie {
 
   /** `dict`: jieba's dictionary text, one "word freq [tag]" a line (the same bytes the native segmenter loads). */
   constructor(dict: string) {
-    this.table = new Int32Array(4 << 16);
-    this.shift = 16;
-    this.mask = (1 << 16) - 1;
-    const freq: number[] = [];
+    // Sized for about 1.5 nodes a line, the table at most half full (grown when not).
+    let lines = 1;
+    for (let i = dict.indexOf('\n'); i >= 0; i = dict.indexOf('\n', i + 1)) lines++;
+    let bits = 16;
+    while (1 << bits < 3 * lines) bits++;
+    this.table = new Int32Array(4 << bits);
+    this.shift = 32 - bits;
+    this.mask = (1 << bits) - 1;
+    // Per node: the word's frequency (NaN: no word ends there), made ln(freq) − ln(total) at the end.
+    let freq = new Float64Array(1 << bits).fill(NaN);
     let total = 0;
     // jieba-rs reads each line with split_whitespace: the word, then its frequency (0 when absent);
     // a repeated word takes the later frequency. The dictionary shipped with @node-rs/jieba is
@@ -95,15 +101,20 @@ export class DictTrie {
       }
       let node = 0;
       for (let i = at; i < sp; i++) node = this.insert(node, dict.charCodeAt(i), i === sp - 1);
-      if (freq[node] !== undefined) total -= freq[node];
+      if (node >= freq.length) {
+        const more = new Float64Array(2 * freq.length).fill(NaN);
+        more.set(freq);
+        freq = more;
+      }
+      if (freq[node] === freq[node]) total -= freq[node];
       freq[node] = f;
       total += f;
       at = end + 1;
     }
     const logTotal = Math.log(total);
     this.logOne = 0 - logTotal;
-    this.score = new Float64Array(this.nodes).fill(NaN);
-    freq.forEach((f, n) => (this.score[n] = Math.log(f) - logTotal));
+    this.score = freq.slice(0, this.nodes);
+    for (let n = 0; n < this.nodes; n++) if (this.score[n] === this.score[n]) this.score[n] = Math.log(this.score[n]) - logTotal;
   }
 
   private insert(node: number, unit: number, word: boolean): number {
