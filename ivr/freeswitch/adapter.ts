@@ -60,6 +60,9 @@ export const AGENT_RING_S = 20;
 /** mod_db's answer: an empty one (no entries, no such key) arrives as "-ERR no reply" (FreeSWITCH 1.10.12). */
 const dbValue = (body: string): string => (body.trim() === '-ERR no reply' ? '' : body.trim());
 
+/** How long an unhold waits for a hold still being set up on the phone, and how often it asks. */
+const UNHOLD_SETTLE_MS = 3000;
+const UNHOLD_RETRY_MS = 100;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What one look at the switch tells about one agent: its mod_callcenter view, and the calls alive. */
@@ -211,10 +214,23 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
     await this.callApi(`uuid_hold ${callId}`);
   }
 
+  /**
+   * FreeSWITCH takes a call off hold only once it is HELD, which it becomes when the phone has
+   * accepted the hold's re-INVITE; until then `uuid_hold off` answers "-ERR Operation failed"
+   * (seen on a real 1.10.12 under load, the operator pressing 恢复 right after 保持). Asked again
+   * for up to UNHOLD_SETTLE_MS while the call is there; then the switch's answer stands.
+   */
   async unhold(callId: string): Promise<void> {
     this.checkCallId(callId);
     await this.assertCallExists(callId);
-    await this.callApi(`uuid_hold off ${callId}`);
+    const until = performance.now() + UNHOLD_SETTLE_MS;
+    for (;;) {
+      const body = await this.inbound.api(`uuid_hold off ${callId}`);
+      if (body.startsWith('+OK')) return;
+      if (performance.now() >= until || !body.includes('Operation failed')) throw new TelephonyError(`uuid_hold 失败：${body.trim()}`, body.trim());
+      await new Promise((r) => setTimeout(r, UNHOLD_RETRY_MS));
+      await this.assertCallExists(callId);
+    }
   }
 
   /** uuid_hold answers "+OK Success" for a call that does not exist (as recorded from 1.10.12): ask first. */

@@ -55,6 +55,12 @@ export interface EslTestServerOptions {
   /** Max wait in the callcenter queue before the member is cancelled with TIMEOUT (ms). */
   queueMaxWaitMs?: number;
   /**
+   * How long the phone takes to accept the re-INVITE of a hold (ms). FreeSWITCH's call state
+   * becomes HELD only then; until then `uuid_hold off` answers "-ERR Operation failed"
+   * (switch_ivr_unhold: "Call is not on hold"), as a real switch did under load. Default 0.
+   */
+  holdSettleMs?: number;
+  /**
    * The hotline dialplan of freeswitch-conf (public/00_hotline.xml + hotline_resume.xml) after its
    * `socket`: when the app is unreachable or goes away mid-call, the call goes on from its
    * `hotline_step` (handed back to the app, or the fallback). Without it an unreachable app ends the call.
@@ -111,6 +117,8 @@ export class SimChannel {
   /** Called once when the channel is gone. */
   onGone: (() => void) | null = null;
   held = false;
+  /** A hold asked for whose re-INVITE the phone has not accepted yet (call state not HELD). */
+  holdPending = false;
   bridgedTo: SimChannel | null = null;
   agent: string | null = null;
 
@@ -1002,9 +1010,21 @@ export class EslTestServer {
         const ch = this.channels.get(off ? a[1] : a[0]);
         // The recorded switch says Success for a channel that does not exist (call-control trace L56).
         if (!ch) return '+OK Success\n';
-        if (ch.held === !off) return '-ERR Operation failed\n';
-        ch.held = !off;
-        setImmediate(() => ch.emit(off ? 'CHANNEL_UNHOLD' : 'CHANNEL_HOLD'));
+        // switch_ivr_hold / switch_ivr_unhold refuse a call already in (or not in) the HELD state;
+        // the state is HELD only once the phone accepted the re-INVITE.
+        if (off ? !ch.held || ch.holdPending : ch.held && !ch.holdPending) return '-ERR Operation failed\n';
+        if (off) {
+          ch.held = false;
+          setImmediate(() => ch.emit('CHANNEL_UNHOLD'));
+        } else {
+          ch.held = true;
+          const settle = this.options.holdSettleMs ?? 0;
+          if (settle > 0) {
+            ch.holdPending = true;
+            setTimeout(() => { ch.holdPending = false; }, settle).unref();
+          }
+          setImmediate(() => ch.emit('CHANNEL_HOLD'));
+        }
         return '+OK Success\n';
       }
       case 'uuid_transfer': {

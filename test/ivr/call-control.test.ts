@@ -25,6 +25,19 @@ describe('operator call controls', () => {
     assert.ok(h.fs.commandLog.includes(`api uuid_hold off ${call.uuid}`));
   });
 
+  it('unhold right after hold waits for the phone to accept the hold (FreeSWITCH refuses it until the call is HELD), then takes the call off hold', async () => {
+    h = await startHarness({ server: { holdSettleMs: 400 } });
+    const call = await answeredCall();
+    await h.tel.hold(call.uuid);
+    const asked = h.fs.commandLog.length;
+    await h.tel.unhold(call.uuid);
+    assert.equal(call.held, false);
+    const offs = h.fs.commandLog.slice(asked).filter((c) => c === `api uuid_hold off ${call.uuid}`);
+    assert.ok(offs.length >= 2, `asked again while the hold settled (${offs.length})`);
+    // Off hold already: the switch's refusal stands once the wait is over.
+    await assert.rejects(h.tel.unhold(call.uuid), (e: Error) => e instanceof TelephonyError && /Operation failed/.test((e as TelephonyError).detail));
+  });
+
   it('transfer sends the caller to another extension; hang-up ends the call with its event', async () => {
     h = await startHarness();
     const call = await answeredCall();
