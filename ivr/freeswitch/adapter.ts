@@ -334,14 +334,18 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
    * call seen so at two reconciles, at least `leftInSocketMs` apart, is sent through the
    * hotline's dialplan again (`uuid_transfer <uuid> <number> XML <context>`; a call handed back at
    * a step, `step_<step> XML hotline_resume`): its socket connects anew, or, if the app is away,
-   * the dialplan's fallback takes it.
+   * the dialplan's fallback takes it. A survey leg left so (answered as the app died: the
+   * switch's connect was reset) is hung up instead: the callee hears nothing there, and the
+   * dialer's next attempt calls again.
    */
   private async rescueCallsLeftInSocket(rows: ChannelRow[]): Promise<void> {
     const now = performance.now();
     const minMs = this.o.leftInSocketMs ?? 25000;
     const seen = new Set<string>();
     for (const r of rows) {
-      if (r.direction !== 'inbound' || r.application !== 'socket' || !UUID.test(r.uuid) || !r.dest || !/^(?:[0-9*#+]{1,20}|step_[a-z]{0,20})$/.test(r.dest) || this.ivr.calls.has(r.uuid)) continue;
+      if (r.application !== 'socket' || !UUID.test(r.uuid) || this.ivr.calls.has(r.uuid)) continue;
+      const inbound = r.direction === 'inbound' && !!r.dest && /^(?:[0-9*#+]{1,20}|step_[a-z]{0,20})$/.test(r.dest);
+      if (!inbound && r.direction !== 'outbound') continue;
       seen.add(r.uuid);
       const first = this.leftInSocket.get(r.uuid);
       if (first === undefined) {
@@ -350,6 +354,15 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
       }
       if (now - first < minMs) continue;
       this.leftInSocket.delete(r.uuid);
+      if (!inbound) {
+        // A survey leg answered just as the app went away (its connect taken by the dying
+        // process): parked in silence for good. Hung up; the dialer's next attempt calls again.
+        const ticket = (await this.inbound.api(`uuid_getvar ${r.uuid} return_visit_ticket_id`)).trim();
+        if (!/^\d+$/.test(ticket)) continue; // not a survey leg of ours
+        eslLog('warn', `survey call ${r.uuid} (ticket ${ticket}) left in the socket application without the app: hung up`);
+        await this.inbound.api(`uuid_kill ${r.uuid} NORMAL_TEMPORARY_FAILURE`);
+        continue;
+      }
       const context = /^[A-Za-z0-9_-]{1,40}$/.test(r.context ?? '') ? r.context : 'public';
       eslLog('warn', `call ${r.uuid} left in the socket application without the app (no connect within FreeSWITCH's 25 s): sent through the dialplan again`);
       await this.inbound.api(`uuid_transfer ${r.uuid} ${r.dest} XML ${context}`);

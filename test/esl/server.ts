@@ -1256,6 +1256,26 @@ export class EslTestServer {
     return ch;
   }
 
+  /**
+   * A survey leg (originate … '&socket(…)') answered just as the app died: the switch's TCP
+   * connect was taken by the dying process and reset before `connect`, so FreeSWITCH logs
+   * "Socket Error!" and parks the answered callee in the socket application (async mode) for
+   * good, in silence (seen on a real 1.10.12, the app killed right after placing a survey).
+   */
+  placeSurveyLegLeftInSocket(opts: { phone: string; variables: Record<string, string>; app: { host: string; port: number } }): SimChannel {
+    const ch = new SimChannel(this, `sofia/external/${opts.phone}@127.0.0.1:5070`, 'outbound', '', opts.phone);
+    Object.assign(ch.variables, opts.variables);
+    if (opts.variables.origination_uuid) ch.uuid = opts.variables.origination_uuid;
+    this.channels.set(ch.uuid, ch);
+    this.sessionsSinceStart++;
+    ch.answered = true;
+    ch.socketTo = opts.app;
+    ch.parkedIn = opts.app;
+    ch.emit('CHANNEL_CREATE');
+    ch.emit('CHANNEL_ANSWER');
+    return ch;
+  }
+
   /** A call handled by the dialplan alone (no socket), e.g. extension 9196: answer, echo. */
   placeDialplanCall(opts: { caller: string; destination: string; apps: [string, string][] }): SimChannel {
     const ch = new SimChannel(this, `sofia/internal/${opts.caller}@127.0.0.1:5091`, 'inbound', opts.caller, opts.destination);

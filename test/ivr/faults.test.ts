@@ -117,6 +117,24 @@ describe('telephony faults', () => {
     assert.deepEqual(h.fs.transfers.map((t) => [t.uuid, t.destination, t.dialplan, t.context]), [[left.uuid, 'step_queue', 'XML', 'hotline_resume']]);
   });
 
+  it('a survey leg FreeSWITCH left parked in the socket application (answered as the app died) is hung up (the dialer calls again), no answer made up', async () => {
+    h = await startHarness({ adapter: { leftInSocketMs: 300 } });
+    await until(() => h.fs.commandLog.includes('api show channels as json'), 2000, 'the reconcile at connect');
+    const leg = h.fs.placeSurveyLegLeftInSocket({ phone: '13905369901', variables: { return_visit_ticket_id: '77', return_visit_token: 'a'.repeat(32) }, app: h.app });
+    // Another app's leg (no survey variables) in the socket application is not ours to end.
+    const other = h.fs.placeSurveyLegLeftInSocket({ phone: '13905369902', variables: {}, app: h.app });
+    await h.tel.reconcile();
+    await h.tel.reconcile();
+    assert.equal(leg.up, true, 'not before leftInSocketMs');
+    await new Promise((r) => setTimeout(r, 350));
+    await h.tel.reconcile();
+    await until(() => !leg.up, 2000, 'the survey leg hung up');
+    assert.ok(h.fs.commandLog.includes(`api uuid_kill ${leg.uuid} NORMAL_TEMPORARY_FAILURE`));
+    assert.equal(other.up, true);
+    assert.deepEqual(h.fs.transfers, [], 'a survey leg is never sent through the hotline dialplan');
+    assert.ok(!h.events.some((e) => e.type === 'survey_result'));
+  });
+
   it('a call in the socket application that the app is serving is never transferred', async () => {
     h = await startHarness({ adapter: { leftInSocketMs: 0 } });
     const call = h.fs.placeCall({ caller: '0309990012', app: h.app });
