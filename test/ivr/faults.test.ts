@@ -93,6 +93,21 @@ describe('telephony faults', () => {
     assert.ok(!h.events.some((e) => e.type === 'call_ended' && e.hangupCause === 'LOST_WHILE_DISCONNECTED'));
   });
 
+  it('a caller who hangs up just before a reconciliation ends with the switch\'s cause: the channel list came before the hang-up event (issue 15, fault 5)', async () => {
+    // Replies go out at once, events 300 ms later: the list no longer has the call while its
+    // CHANNEL_HANGUP_COMPLETE is still on its way, as a real switch under load delivered it.
+    h = await startHarness({ server: { eventLagMs: 300 } });
+    await h.tel.setAgentState('1001', { state: 'on_break', reason: '培训' });
+    const call = h.fs.placeCall({ caller: '0309990017', app: h.app });
+    await h.waitFor('call_queued', (e) => e.callId === call.uuid);
+    call.hangup('NORMAL_CLEARING');
+    await h.tel.reconcile();
+    const ended = await h.waitFor('call_ended', (e) => e.callId === call.uuid, 5000);
+    assert.equal(ended.hangupCause, 'NORMAL_CLEARING');
+    await new Promise((r) => setTimeout(r, 2200)); // past the grace: never closed a second time
+    assert.equal(h.events.filter((e) => e.type === 'call_ended' && e.callId === call.uuid).length, 1);
+  });
+
   it('a call FreeSWITCH left parked in the socket application (no connect within its 25 s) is sent through the hotline again and reaches the app', async () => {
     h = await startHarness({ adapter: { leftInSocketMs: 300 } });
     await until(() => h.fs.commandLog.includes('api show channels as json'), 2000, 'the reconcile at connect');
