@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { Words } from '../../routing/segmenter';
+import { seededRandom } from '../../routing/svm';
 import { keep, lookUpWords, normalize, segmenter, STOP_WORDS, tokenize, wordSegmenter, wordTable } from '../../routing/text';
 import { committedRouting } from './support';
 
@@ -24,18 +25,6 @@ function jsCut(text: string): string[] {
 
 function sameAsNative(text: string): void {
   assert.deepEqual(jsCut(text), segmenter().cut(text, true), JSON.stringify(text));
-}
-
-/** A small deterministic generator (mulberry32), so the random texts are the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('word segmenter (jieba cut in JavaScript)', () => {
@@ -84,7 +73,7 @@ describe('word segmenter (jieba cut in JavaScript)', () => {
     }
     // Random texts over characters of the phrasings plus Latin, digits, han symbols and punctuation.
     const chars = [...new Set(phrasings.join('') + 'abcxyz0123456789+#&._%-，。 \r\n')];
-    const next = random(12);
+    const next = seededRandom(12);
     for (let n = 0; n < 1500; n++) {
       let t = '';
       const len = 1 + Math.floor(next() * 60);
