@@ -326,7 +326,8 @@ export abstract class SwitchCore<View> {
     if (!missing.length) return;
     const at = this.now().toISOString();
     const close = () => {
-      if (this.crashed) return;
+      // A stopped app writes nothing more; the next start closes such calls (closeCallsEndedWhileAway).
+      if (this.crashed || this.stopped) return;
       for (const [id, since] of missing) {
         // Its hang-up came meanwhile (the call is forgotten), or it is followed afresh: not lost.
         if (this.live.get(id) !== since) continue;
