@@ -3,6 +3,8 @@
 // finishes on the CHANNEL_EXECUTE_COMPLETE that echoes it as Application-UUID, or fails
 // with CallerHungUp on CHANNEL_HANGUP. Events only arrive between commands, so a
 // completion can come after the reply to a later command: nothing here depends on order.
+// Channel variables and mod_db entries are not applications: they go as `api` commands on the
+// same socket (see `apiNow`), in order before the next command, with no completion to wait for.
 import crypto from 'node:crypto';
 import { CallChannel, CallStep, CallerHungUp, CollectDigits, MessageReason, QueueResult } from '../channel';
 import { PromptKey, promptFile } from '../prompts';
@@ -113,6 +115,30 @@ export class EslCallChannel implements CallChannel {
     });
   }
 
+  /**
+   * Runs an api command on this socket without waiting for its answer: FreeSWITCH reads the
+   * socket's commands in order, so it is done before any command sent after it (the next step's
+   * application). Used for what needs no application run on the channel (a variable, a mod_db
+   * entry): each `set` or `db` as an application cost a round trip and a CHANNEL_EXECUTE_COMPLETE
+   * of 4–5 kB carrying every channel variable, for the switch to write and the app to read. A
+   * failure (the channel gone: "-ERR No such channel!") is logged; the hang-up comes as an event.
+   */
+  private apiNow(command: string): Promise<void> {
+    if (this.frozen) return new Promise(() => undefined);
+    if (this.hungUp) return Promise.reject(new CallerHungUp(this.hangupCause));
+    // A line break would end the command and start another (a caller id is the caller's to choose).
+    if (/[\r\n]/.test(command)) return Promise.reject(new Error(`命令含换行，未发送：${JSON.stringify(command.slice(0, 80))}`));
+    this.conn.api(command, (reply: EslEvent) => {
+      const body = (reply.getBody() ?? '').trim();
+      if (body.startsWith('-ERR') && !this.hungUp) eslLog('warn', `${command.split(' ')[0]} on ${this.callId}: ${body}`);
+    });
+    return Promise.resolve();
+  }
+
+  private setNow(name: string, value: string): Promise<void> {
+    return this.apiNow(`uuid_setvar ${this.callId} ${name} ${value}`);
+  }
+
   private prompt(key: PromptKey): string {
     return `${this.promptsDir}/${promptFile(key)}`;
   }
@@ -149,14 +175,14 @@ export class EslCallChannel implements CallChannel {
   }
 
   async recordMessage(path: string, maxSeconds: number): Promise<void> {
-    await this.execute('set', 'playback_terminators=#');
+    await this.setNow('playback_terminators', '#');
     await this.execute('playback', 'tone_stream://%(400,0,800)');
     // record <path> <max seconds> <silence threshold> <silence seconds>
     await this.execute('record', `${path} ${maxSeconds} 200 4`);
   }
 
   async setVariable(name: string, value: string): Promise<void> {
-    await this.execute('set', `${name}=${value}`);
+    await this.setNow(name, value);
   }
 
   async enterQueue(queue: string): Promise<QueueResult> {
@@ -178,10 +204,10 @@ export class EslCallChannel implements CallChannel {
   async checkpoint(step: CallStep, reason?: MessageReason): Promise<void> {
     if (step === 'message') {
       const epoch = Math.floor(Date.now() / 1000);
-      await this.execute('set', `hotline_message_reason=${reason ?? 'caller_choice'}`);
-      await this.execute('db', `insert/${OUTBOX_MESSAGES}/${this.callId}/${epoch}|${reason ?? 'caller_choice'}|${this.caller}`);
+      await this.setNow('hotline_message_reason', reason ?? 'caller_choice');
+      await this.apiNow(`db insert/${OUTBOX_MESSAGES}/${this.callId}/${epoch}|${reason ?? 'caller_choice'}|${this.caller}`);
     }
-    await this.execute('set', `hotline_step=${step}`);
+    await this.setNow('hotline_step', step);
   }
 
   ended(): Promise<string> {

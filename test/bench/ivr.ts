@@ -136,8 +136,9 @@ Load average of the (shared) machine: ${loadBefore.toFixed(2)} before, ${loadAft
 In the steady runs calls arrive evenly over 5 s (every call is still up when the last one arrives);
 in the burst runs all 500 arrive at once and prompts last 50 ms, to push events per second. All take
 the "leave a message" path (answer, record_session, greeting and menu, digit 2, message prompt,
-tone, record, saved, goodbye, hangup, with the step marks set/db between them): 19 ESL events per
-call on its outbound socket (16 CHANNEL_EXECUTE_COMPLETE, DTMF, CHANNEL_HANGUP,
+tone, record, saved, goodbye, hangup, with the step marks and the message's mod_db entry as \`api\`
+commands on the socket between them, which run no application and bring no event): 13 ESL events per
+call on its outbound socket (10 CHANNEL_EXECUTE_COMPLETE, DTMF, CHANNEL_HANGUP,
 CHANNEL_HANGUP_COMPLETE; the socket subscribes only to the four event types the flow reads), plus
 7 per call on the inbound event connection. The switch is the ESL test server
 (test/esl/server.ts) in a child process, its channel events padded with channel variables to

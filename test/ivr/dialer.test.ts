@@ -71,8 +71,7 @@ describe('return-visit dialer', () => {
       // at the moment the answer was stored, nothing after the question had run yet
       assert.deepEqual(seenAtStore[0].map((x) => x.split(' ')[0]), ['answer', 'play_and_get_digits']);
       await h.waitFor('call_ended', (e) => e.callId === placed.callId);
-      const channelVar = h.fs.executed.find((x) => x.app === 'set' && x.arg.startsWith('return_visit_result='));
-      assert.equal(channelVar?.arg, 'return_visit_result=satisfied');
+      assert.ok(h.fs.commandLog.includes(`api uuid_setvar ${placed.callId} return_visit_result satisfied`), 'return_visit_result set on the channel');
       const played = h.fs.executed.filter((x) => x.app === 'playback').map((x) => x.arg.split('/').pop());
       assert.deepEqual(played, ['survey_confirm_satisfied.wav', 'survey_thanks.wav']);
     });
