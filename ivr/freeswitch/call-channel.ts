@@ -205,7 +205,9 @@ export class EslCallChannel implements CallChannel {
     if (step === 'message') {
       const epoch = Math.floor(Date.now() / 1000);
       await this.setNow('hotline_message_reason', reason ?? 'caller_choice');
-      await this.apiNow(`db insert/${OUTBOX_MESSAGES}/${this.callId}/${epoch}|${reason ?? 'caller_choice'}|${this.caller}`);
+      // The caller id is the caller's to choose: only what a number or SIP user holds goes into the entry.
+      const caller = this.caller.replace(/[^0-9A-Za-z+*#._@-]/g, '');
+      await this.apiNow(`db insert/${OUTBOX_MESSAGES}/${this.callId}/${epoch}|${reason ?? 'caller_choice'}|${caller}`);
     }
     await this.setNow('hotline_step', step);
   }

@@ -96,6 +96,18 @@ describe('hotline call flow over the outbound socket', () => {
     await h.waitFor('call_ended', (e) => e.callId === call.uuid);
   });
 
+  it('a caller id with a line break in it cannot add a command to the socket: the message is taken, its mod_db entry holds the id without it', async () => {
+    h = await startHarness();
+    const caller = '0305550123\n\napi uuid_kill all';
+    const call = h.fs.placeCall({ caller, app: h.app, script: { inputs: ['2'], hangUpAt: { app: 'record' } } });
+    await h.waitFor('call_ended', (e) => e.callId === call.uuid);
+    await until(() => h.fs.commandLog.some((l) => l.startsWith(`api db insert/hotline_message/${call.uuid}/`)), 2000, 'mod_db entry');
+    const entry = h.fs.commandLog.find((l) => l.startsWith(`api db insert/hotline_message/${call.uuid}/`))!;
+    assert.match(entry, /\|caller_choice\|0305550123apiuuid_killall$/);
+    assert.ok(!h.fs.commandLog.some((l) => l.startsWith('api uuid_kill')), 'no command injected');
+    await until(() => h.services.drafts.length === 1, 2000, 'draft ticket');
+  });
+
   it('after hours the caller is told and leaves a message at once', async () => {
     h = await startHarness({ now: AFTER_HOURS });
     const call = h.fs.placeCall({ caller: '0305550123', app: h.app });
