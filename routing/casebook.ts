@@ -212,9 +212,11 @@ export const CASEBOOK_DIR = path.resolve(__dirname, '../test/routing/casebooks')
  * the rules (scored once, then two commits changed rules: no longer strictly unseen); fresh:
  * written later still, committed before the engine ran on it (its first-pass figure is in the README);
  * fresh2: written after the fresh part's misses were fixed by class, committed before the engine ran on it;
- * fresh3: written after fresh2's misses were fixed, committed before the engine ran on it.
+ * fresh3: written after fresh2's misses were fixed, committed before the engine ran on it;
+ * fresh5: written later by another hand, blind (before reading the rules or the other parts), committed
+ * before the engine ran on it (a fresh4 part was written but lost with its author's machine).
  */
-export const CASEBOOK_PARTS = ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3'] as const;
+export const CASEBOOK_PARTS = ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5'] as const;
 const PART_NAMES: Record<CasebookPart, string> = {
   dev: '开发部分',
   held: '留出部分（未用于调整）',
@@ -222,6 +224,7 @@ const PART_NAMES: Record<CasebookPart, string> = {
   fresh: '新写部分（提交后才首次运行；其错例已按类修正）',
   fresh2: '第二新写部分（提交后才首次运行；其错例已按类修正）',
   fresh3: '第三新写部分（提交后才首次运行）',
+  fresh5: '第五新写部分（盲写：未看规则与其他部分，提交后才首次运行）',
 };
 export type CasebookPart = (typeof CASEBOOK_PARTS)[number];
 
