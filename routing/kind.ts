@@ -24,7 +24,7 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     ['有啥补贴', 2], ['有什么补贴', 2], ['有没有补贴', 2], ['有啥政策', 2], ['有没有', 1], ['啥时候', 1], ['什么时候', 1],
     ['多长时间', 1], ['多久', 1], ['标准是多少', 2], ['是多少', 1], ['归谁管', 3], ['找谁', 2], ['是不是', 1], ['吗', 1],
     ['怎么填', 2], ['怎么算', 2], ['咋收费', 2], ['听说有', 2], ['政策', 1], ['需要审批', 2], ['能不能办', 2], ['怎么咨询', 2], ['怎么交', 2], ['如何交', 2], ['怎么弄', 1], ['怎么预约', 3], ['预约', 2], ['能不能申请', 2], ['有啥规定', 2], ['有什么规定', 2], ['得多少', 1], ['想找个', 1],
-    ['是找谁', 3], ['找哪个', 2], ['要准备', 2], ['准备啥', 2],
+    ['是找谁', 3], ['找哪个', 2], ['要准备', 2], ['准备啥', 2], ['咋填', 3], ['咋写', 2], ['怎么写', 2],
   ],
   complaint: [
     ['投诉', 3], ['不给', 2], ['没给', 2], ['不退', 2], ['不管', 2], ['没人管', 2], ['管不了', 1], ['不处理', 2], ['不作为', 2],
@@ -40,6 +40,10 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     ['找不着了', 1], ['找谁要', 3], ['一点用没有', 2], ['一点用也没有', 2], ['一点效果没有', 2],
     // A count of people (十来个人, 百来个人) is not asking for someone to come (来个人).
     ['十来个人', 0], ['百来个人', 0],
+    // A rhetorical question is a complaint, not a consult (这合理吗, 你说这找谁, 找谁说理去); being sent
+    // back and forth between bodies (推来推去, 说不归他们管).
+    ['这合理吗', 3], ['合理吗', 2], ['这合理不', 3], ['合理不', 2], ['你说这找谁', 3], ['这找谁去', 3], ['找谁说理', 3],
+    ['推来推去', 3], ['踢皮球', 3], ['不归他们管', 2], ['说不归', 2],
   ],
   help_request: [
     ['求助', 3], ['求求', 3], ['帮帮', 3], ['帮忙', 2], ['救助', 2], ['救济', 2], ['困难', 2], ['走投无路', 3], ['没办法了', 3],
@@ -51,6 +55,8 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     ['来个人', 3], ['来个技术员', 3], ['派个人', 3], ['给看看', 3], ['给瞧瞧', 3], ['回不了家', 3], ['一分钱没有', 2], ['没地方去', 2],
     // A household without income: 没有收入, 揭不开锅 (交不起 of a price is a complaint).
     ['没有收入', 3], ['没收入', 3], ['揭不开锅', 3],
+    // Asking the government to step in (恁给管管吧, 给俺做主) or to send someone to judge a danger (谁来给鉴定一下).
+    ['给管管', 3], ['管管吧', 3], ['给做主', 3], ['做主', 2], ['谁来给', 3], ['给鉴定', 2], ['来人看看', 3],
   ],
   report: [
     ['举报', 5], ['我要反映他们', 4], ['反映他们', 3], ['偷偷', 3], ['私自', 2], ['擅自', 2], ['非法', 2], ['违法', 2], ['违规', 1],
@@ -66,6 +72,11 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     // Favouritism, stolen goods, unlicensed cabs, tax dodged, workers put on the job untrained.
     ['干部的亲戚', 3], ['关系户', 3], ['优亲厚友', 3], ['偷来的', 3], ['黑车', 3], ['偷税', 3], ['逃税', 3], ['不想交税', 3], ['不交税', 3],
     ['没培训就', 3], ['无证上岗', 3], ['没证上岗', 3],
+    // Village money gone nobody knows where (not just accounts not published: a complaint), a levy on
+    // every household (a fee one must pay is a complaint); favouritism named as 干部家亲戚; illegal
+    // building named as such; abuse in care; burning forbidden waste.
+    ['查查账', 3], ['查账', 2], ['哪去了', 2], ['摊派', 3], ['每户交', 3], ['每人交', 3], ['干部家亲戚', 3], ['干部家的亲戚', 3], ['亲戚都吃上', 3], ['违建', 2], ['违章建筑', 2],
+    ['不是违建吗', 3], ['打老人', 3], ['虐待', 3], ['烧胶皮', 3], ['烧轮胎', 3], ['烧橡胶', 3], ['烧电缆', 3],
   ],
   suggestion: [
     ['建议', 4], ['提议', 3], ['提个建议', 4], ['说个想法', 3], ['提个意见', 2], ['希望', 2], ['能不能多', 3], ['能不能加', 3],
@@ -95,11 +106,20 @@ const REPORT_SHAPES: Array<[RegExp, number, string]> = [
   [/(?<![俺我咱])(?:连个|连|啥|什么|一个)(?:证|执照|手续|许可|资质|牌照)[\u4e00-\u9fff]{0,2}?(?:都|也)(?:没有|没|没办|不办)/, 3, '连个证都没有'],
   // A workplace's fire safety neglected: 灭火器都是空的, 安全出口让货堵着 (a fire lane blocked by cars stays a complaint).
   [/灭火器[\u4e00-\u9fff]{0,4}?(?:空的|过期|坏的|摆设|没气|不能用)|(?:安全出口|逃生通道)[\u4e00-\u9fff ]{0,3}?(?:让|被|用)[\u4e00-\u9fff]{0,6}?(?:堵|锁|封)/, 3, '消防设施形同虚设'],
+  // An exit of a shop or workplace both blocked and locked (安全通道 堆满了货 门还锁着).
+  [/(?:安全通道|安全出口|逃生通道|疏散通道)[\u4e00-\u9fff ]{0,10}?(?:锁|封死|焊死)/, 3, '安全通道被锁'],
+  // Dead livestock thrown away (扔了好几头死猪).
+  [/(?:扔|丢|倒|埋)[了着在]?[\u4e00-\u9fff]{0,4}?(?:死猪|死鸡|死鸭|死羊|死牛|病死)/, 3, '乱扔病死畜禽'],
+];
+
+/** Shapes of a complaint said as a request: a fix asked for (能不能修剪一下), not an improvement (能不能拓宽一下: a suggestion). */
+const COMPLAINT_SHAPES: Array<[RegExp, number]> = [
+  [/能不能[给帮]?(?:修剪|修理|修|清理|清|处理|管|弄|收拾|拉走|挪)[\u4e00-\u9fff]{0,3}一下/, 4],
 ];
 
 /** Shapes of a plain question about how to do something (咋换, 咋报修, 咋备案). */
 const CONSULT_SHAPES: Array<[RegExp, number]> = [
-  [/咋(?:换|报修|报销|参保|报|缴|续|提|取|还|备案|登记|开通|办|申请|领|交|补|用|查|转|迁|改|退|考|开)/, 2],
+  [/咋(?:换|报修|报销|参保|报|缴|续|提|取|还|备案|登记|开通|办|申请|领|交|补|用|查|转|迁|改|退|考|开|填|写)/, 2],
   // Applying for someone else, asked as how (想给他申请个特困 咋弄): a question, whatever hardship it names.
   [/申请[\u4e00-\u9fff ，,]{0,12}?(?:咋弄|咋办|怎么办|怎么弄|咋申请|在哪|去哪|找谁)/, 3],
   // A yes/no question said as 能…不 at the end of a clause (骨灰能埋到自家地里不, 回来了能转过来不).
@@ -188,6 +208,13 @@ export function guessKind(text: string, opts: KindOptions = {}, cueHits?: readon
     if (m) {
       score.set('consult', score.get('consult')! + s);
       cues.get('consult')!.push(m[0]);
+    }
+  }
+  for (const [re, s] of COMPLAINT_SHAPES) {
+    const m = re.exec(text);
+    if (m) {
+      score.set('complaint', score.get('complaint')! + s);
+      cues.get('complaint')!.push(m[0]);
     }
   }
   for (const [re, s, label] of REPORT_SHAPES) {
