@@ -57,6 +57,8 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     ['没有收入', 3], ['没收入', 3], ['揭不开锅', 3],
     // Asking the government to step in (恁给管管吧, 给俺做主) or to send someone to judge a danger (谁来给鉴定一下).
     ['给管管', 3], ['管管吧', 3], ['给做主', 3], ['做主', 2], ['谁来给', 3], ['给鉴定', 2], ['来人看看', 3],
+    // Money gone after a link in a message: a fraud victim asking for help.
+    ['钱没了', 2], ['钱少了', 2], ['点了链接', 2], ['点链接', 2],
   ],
   report: [
     ['举报', 5], ['我要反映他们', 4], ['反映他们', 3], ['偷偷', 3], ['私自', 2], ['擅自', 2], ['非法', 2], ['违法', 2], ['违规', 1],

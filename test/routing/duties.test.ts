@@ -161,6 +161,22 @@ describe('division of duties (属地管理 / 业务主管)', () => {
   ];
   expectLeads('a class seen on the third fresh casebook: ', fresh3);
 
+  // Classes of misses seen on the fifth fresh casebook (fresh5, written blind), phrased afresh: a 居委会 certificate
+  // or a 社区 room (the street office); a leak from the neighbour above (the street office's mediation; the
+  // town's mediator, 司法局, when no town is said); a fraud that names 社保 or 医保 (公安局); venue noise, short
+  // weight, prepaid cards, blocked exits, burning tyres (生态环境局 / 市场监管局 / 商务局 / 消防 / 生态环境局).
+  const fresh5: Array<[string, string]> = [
+    ['洛城街道 想让居委会给开个证明 说俺家就俺一个孩子', 'luocheng'],
+    ['楼上邻居家洗衣机的管子漏了 水顺着顶往下滴 他家也不管', 'sfj'],
+    ['有个短信说俺的医保要冻结 让俺把验证码告诉他', 'gaj'],
+    ['那个歌厅天天吵到后半夜 窗户都震得嗡嗡的', 'sthj'],
+    ['集上那个卖苹果的 秤不对 二斤少了三两', 'scj'],
+    ['城北那个美发店 俺充了三千的卡 现在店没了', 'swj'],
+    ['商场的疏散通道让箱子堵着', 'xfjy'],
+    ['村东头有人天天烧轮胎炼油 一股黑烟', 'sthj'],
+  ];
+  expectLeads('a class seen on the fifth fresh casebook: ', fresh5);
+
   it('the operator sees which duty decided and why', () => {
     assert.match(lead('俺在工地上干了仨月，包工头一分钱工钱没给').explanation, /按职责划分：欠薪不论在工厂还是建筑工地/);
     const s = r().suggest({ text: '俺爹想去养老院，公办的养老院咋申请' });

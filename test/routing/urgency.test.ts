@@ -160,6 +160,36 @@ describe('emergency triage by meaning', () => {
       assert.notEqual(r().suggest({ text }).urgency, 'emergency', text);
   });
 
+  it('classes missed on the fifth fresh casebook (blind), phrased afresh: gas by its pipe, regulator box, an ASR slip or a rotten-egg smell at home, a stove hose burst, a spreading field fire, 关电梯里 and a goods lift, a door bolted from inside with no answer, a farm well, a car under water with someone in it, a smoking transformer, a grandmother lost, a child not home from school, someone floating, people inside a collapse', () => {
+    for (const [text, d] of [
+      ['工地上挖掘机把地下的气管子挖破了 呼呼冒气', 'gas'],
+      ['俺家厨房里一股臭鸡蛋的味 越来越冲', 'gas'],
+      ['小区门口那个调压箱 嘶嘶的漏', 'gas'],
+      ['天然汽管道 漏了', 'gas'],
+      ['灶台那根管子崩开了 满屋子味', 'gas'],
+      ['村南头麦茬地烧着一大片 火往树林那边跑', 'fire'],
+      ['俺闺女关电梯里了 电梯不动', 'lift'],
+      ['货梯卡住了 里头关着个送货的', 'lift'],
+      ['俺大爷一个人住 门从里头反锁着 敲门没人应', 'trapped'],
+      ['孩子掉进机井里了 哭着呢', 'trapped'],
+      ['涵洞里水老深了 一辆车淹里面了 车里还有人', 'flood'],
+      ['电线杆上那个变压器 刚才冒黑烟 还掉火星子', 'electric'],
+      ['俺姥姥丢了 早上赶集走散的', 'missing'],
+      ['小孩放学没到家 老师说四点就走了', 'missing'],
+      ['水库里有个人 漂着不动', 'drowning'],
+      ['老屋的房梁塌了 俺叔在里头 压着了', 'collapse'],
+    ] as const)
+      assert.equal(danger(text), d, text);
+    // People inside a collapse: the rescue service acts.
+    assert.equal(r().suggest({ text: '老屋的房梁塌了 俺叔在里头 压着了' }).leadUnit, 'xfjy');
+    // Look-alikes of the same classes: rubbish floating, a heating pipe, a lift shut down, a child's
+    // satchel or phone lost, a lift that kept someone for an hour (a complaint afterwards), a haystack
+    // on fire next to a transformer box (a fire, not an electrical danger).
+    for (const text of ['河里漂着好多垃圾 还有死鱼', '俺家暖气管子漏水了 滴答滴答的', '电梯被关停了 俺们天天爬楼', '孩子的书包丢了 放学回来才发现', '俺孩子丢了手机', '电梯里关了一个多小时 物业才来'])
+      assert.notEqual(r().suggest({ text }).urgency, 'emergency', text);
+    assert.equal(danger('变电箱旁边的草垛着了'), 'fire');
+  });
+
   it('victims already in hospital end an injury, but not a poisoning or a leak whose source is still there', () => {
     assert.equal(danger('饭店里吃喜宴的十几个人都上吐下泻 有的送医院了'), 'foodpoison');
     assert.equal(danger('化工厂那边氯气漏了 好几个人咳嗽 都送到医院了 味还是很大'), 'chemical');
@@ -286,5 +316,24 @@ describe('appeal kind from callers’ cues', () => {
     for (const [text, k] of cases) assert.equal(kind(text), k, text);
     // A count of people (十来个人) is not asking for someone to come (来个人).
     assert.notEqual(kind('俺们工地上十来个人都在等着 老板说明天再说'), 'help_request');
+  });
+
+  it('classes missed on the fifth fresh casebook (blind), phrased afresh', () => {
+    const cases: Array<[string, string]> = [
+      // Asking the government to step in: a help request.
+      ['邻居把宅基地往俺这边挪了半米 恁给管管吧', 'help_request'],
+      ['有个短信说俺的社保卡要冻结 让俺把验证码告诉他 俺告诉了 卡里的钱没了', 'help_request'],
+      // A rhetorical question, being sent back and forth, a fix asked for: complaints.
+      ['这个物业费一年涨了三百 这合理吗', 'complaint'],
+      ['找物业 物业说不归他们管 找社区社区也推来推去', 'complaint'],
+      ['小区门口那棵树都歪了 能不能处理一下', 'complaint'],
+      // Wrongdoing without the word: a levy on every household, village money gone, abuse in care, a locked exit.
+      ['俺们村每户交三百块钱修大门 不交的不给办事', 'report'],
+      ['村里卖树的钱不知道哪去了', 'report'],
+      ['养老院的护工虐待老人', 'report'],
+      ['楼梯的安全出口上了锁 打不开', 'report'],
+      ['个税的专项附加扣除咋填', 'consult'],
+    ];
+    for (const [text, k] of cases) assert.equal(kind(text), k, text);
   });
 });
