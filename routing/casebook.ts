@@ -214,9 +214,11 @@ export const CASEBOOK_DIR = path.resolve(__dirname, '../test/routing/casebooks')
  * fresh2: written after the fresh part's misses were fixed by class, committed before the engine ran on it;
  * fresh3: written after fresh2's misses were fixed, committed before the engine ran on it;
  * fresh5: written later by another hand, blind (before reading the rules or the other parts), committed
- * before the engine ran on it (a fresh4 part was written but lost with its author's machine).
+ * before the engine ran on it (a fresh4 part was written but lost with its author's machine);
+ * fresh6: written blind by a third hand, mostly as a speech recogniser renders a call (a quarter web,
+ * mailbox and grid-worker texts), committed before the engine ran on it.
  */
-export const CASEBOOK_PARTS = ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5'] as const;
+export const CASEBOOK_PARTS = ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5', 'fresh6'] as const;
 const PART_NAMES: Record<CasebookPart, string> = {
   dev: '开发部分',
   held: '留出部分（未用于调整）',
@@ -225,6 +227,7 @@ const PART_NAMES: Record<CasebookPart, string> = {
   fresh2: '第二新写部分（提交后才首次运行；其错例已按类修正）',
   fresh3: '第三新写部分（提交后才首次运行）',
   fresh5: '第五新写部分（盲写：未看规则与其他部分，提交后才首次运行）',
+  fresh6: '第六新写部分（盲写，多为语音转写风格：提交后才首次运行）',
 };
 export type CasebookPart = (typeof CASEBOOK_PARTS)[number];
 
