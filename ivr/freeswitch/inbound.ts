@@ -4,7 +4,7 @@
 // (no HEARTBEAT for a while) is treated as lost too.
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { Connection, EslConnection, EslEvent, headersOf, eslLog } from './modesl';
+import { Connection, EslConnection, EslEvent, handleFramesDirectly, headersOf, eslLog } from './modesl';
 import { FrameError } from './frame-reader';
 import { Backoff, Reconnector } from '../reconnect';
 
@@ -116,10 +116,11 @@ export class EslInbound extends EventEmitter {
         this.emit('up');
       });
     });
-    c.on('esl::event::**', (evt: EslEvent, headers: Record<string, string> | undefined) => {
+    // Every frame (events, replies, the disconnect notice) straight to us, not through EventEmitter2's wildcard tree.
+    handleFramesDirectly(c, (evt: EslEvent, headers: Record<string, string>) => {
       if (c !== this.conn) return;
       this.touch();
-      const type = headers?.['Content-Type'] ?? '';
+      const type = headers['Content-Type'] ?? '';
       if (type === 'text/disconnect-notice') {
         this.retry(c, evt.getBody().trim() || 'disconnect notice');
         return;

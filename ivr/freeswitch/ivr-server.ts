@@ -9,7 +9,7 @@ import { FlowSettings } from '../flows/context';
 import { HotlineServices } from '../services';
 import { CallEvent } from '../telephony';
 import { EslCallChannel } from './call-channel';
-import { EslConnection, EslEvent, Server, bindOutboundToChannel, headersOf, eslLog } from './modesl';
+import { EslConnection, EslEvent, Server, bindOutboundToChannel, handleFramesDirectly, headersOf, eslLog } from './modesl';
 
 export interface IvrServerOptions {
   host: string;
@@ -90,9 +90,9 @@ export class IvrServer {
     // Of the ~40 events a call's socket carries (4–9 kB each), the flow reads only these: filters
     // keep the rest off the wire (bench:ivr's burst spent most of its time decoding events nobody read).
     for (const name of OUTBOUND_EVENTS) conn.sendRecv(`filter Event-Name ${name}`, null, () => undefined);
-    conn.on('esl::event::**', (evt: EslEvent, headers: Record<string, string> | undefined) => {
+    handleFramesDirectly(conn, (evt: EslEvent, headers: Record<string, string>) => {
       const t = performance.now();
-      const type = headers?.['Content-Type'] ?? '';
+      const type = headers['Content-Type'] ?? '';
       if (type === 'text/disconnect-notice') {
         ch.markHungUp('NORMAL_CLEARING');
         return;

@@ -60,6 +60,28 @@ export function bindOutboundToChannel(conn: EslConnection): void {
   (conn as unknown as Record<symbol, boolean>)[MYEVENTS_FIRST] = true;
 }
 
+const DIRECT = Symbol('direct frame handler');
+const PARSER_OWNER = Symbol('the connection of a parser');
+type FrameHandler = (event: EslEvent, headers: Record<string, string>, body: string) => void;
+type DirectConnection = {
+  [DIRECT]?: FrameHandler;
+  cmdCallbackQueue: unknown[];
+  apiCallbackQueue: unknown[];
+};
+/** The frames a direct handler gets; their replies still reach sendRecv/api callbacks. */
+const FLAT_TYPES = new Set(['command/reply', 'api/response', 'text/event-json', 'text/event-plain', 'text/event-xml', 'text/disconnect-notice']);
+
+/**
+ * Every event, command reply, api response and disconnect notice of `conn` goes to `handler`
+ * (before the reply's sendRecv/api callback), and no longer through EventEmitter2: listeners
+ * added with `conn.on('esl::event::…')` do not hear these frames, so modesl's `execute`,
+ * `bgapi` and `recvEvent` must not be used on such a connection. 'esl::ready', 'esl::end',
+ * 'error' and the auth events are unchanged.
+ */
+export function handleFramesDirectly(conn: EslConnection, handler: FrameHandler): void {
+  (conn as unknown as DirectConnection)[DIRECT] = handler;
+}
+
 const uncork = (sock: net.Socket): void => {
   if (sock.writableCorked) sock.uncork();
 };
@@ -120,6 +142,30 @@ function harden(): void {
     }
     subscribe.call(this, events, cb);
   };
+  // Frames of a connection given a direct handler (handleFramesDirectly) skip EventEmitter2:
+  // with `wildcard: true` every emit splits its name and walks the listener tree, and every
+  // sendRecv adds and removes a listener there; in bench:ivr's burst that was a fifth of the
+  // app's CPU. Command replies and api responses go to modesl's callback queues exactly as its
+  // own 'esl::event::command::reply' / 'api::response' listeners do; the connect reply
+  // (CHANNEL_DATA), auth requests, log data and any other frame take modesl's path.
+  const onEvent = C._onEvent as (this: unknown, e: EslEvent, h: Record<string, string>, b: string) => void;
+  C._onEvent = function (this: DirectConnection, event: EslEvent, headers: Record<string, string>, body: string) {
+    const direct = this[DIRECT];
+    const type = headers['Content-Type'];
+    if (direct && FLAT_TYPES.has(type) && !(type === 'command/reply' && headers['Event-Name'] === 'CHANNEL_DATA')) {
+      direct(event, headers, body);
+      const queue = type === 'command/reply' ? this.cmdCallbackQueue : type === 'api/response' ? this.apiCallbackQueue : null;
+      const fn = queue?.shift();
+      if (typeof fn === 'function') fn.call(this, event, headers, body);
+      return;
+    }
+    onEvent.call(this, event, headers, body);
+  };
+  const onConnect = C._onConnect as (this: { parser: Record<symbol, unknown> }) => void;
+  C._onConnect = function (this: { parser: Record<symbol, unknown> }) {
+    onConnect.call(this);
+    this.parser[PARSER_OWNER] = this;
+  };
   // The stream is read by our strict FrameReader (./frame-reader.ts) instead of modesl's
   // parser, which copies its whole buffer on every chunk (a 50 MB frame blocked the loop for
   // seconds), takes any byte count on trust, and after a Content-Length off by one misreads
@@ -151,7 +197,11 @@ function harden(): void {
         return;
       }
       try {
-        this.emit('esl::event', event, f.headers, body);
+        // The connection that made this parser is its only 'esl::event' listener: called directly
+        // (the parser is an EventEmitter2 with wildcards too, and its emit searches a tree).
+        const owner = this[PARSER_OWNER] as { _onEvent(e: EslEvent, h: Record<string, string>, b: string): void } | undefined;
+        if (owner) owner._onEvent(event, f.headers, body);
+        else this.emit('esl::event', event, f.headers, body);
       } catch (err) {
         eslLog('error', `ESL event handler failed: ${(err as Error).stack ?? err}`);
       }

@@ -2,7 +2,8 @@
 // that keep their header record (no header array until one is asked for), and behave as modesl's own.
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { EslEvent, headersOf, setEslLogger } from '../../ivr/freeswitch/modesl';
+import net from 'node:net';
+import { Connection, EslConnection, EslEvent, handleFramesDirectly, headersOf, setEslLogger } from '../../ivr/freeswitch/modesl';
 import { FrameError } from '../../ivr/freeswitch/frame-reader';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -117,5 +118,59 @@ describe('modesl events over the strict frame reader', () => {
       assert.ok(socket.destroyed && socket.error instanceof FrameError, bad);
     }
     assert.equal(logged.filter((l) => /^unreadable ESL/.test(l)).length, 3, logged.join('\n'));
+  });
+});
+
+describe('a connection whose frames go straight to one handler (handleFramesDirectly)', () => {
+  it('the handler gets events, command replies, api responses and the disconnect notice in order; sendRecv and api callbacks each get their own reply; wildcard listeners hear none of them', async () => {
+    const srv = net.createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    const switchSide = new Promise<net.Socket>((r) => srv.once('connection', r));
+    const sock = net.connect((srv.address() as net.AddressInfo).port, '127.0.0.1');
+    await new Promise<void>((r) => sock.once('connect', () => r()));
+    const fsw = await switchSide;
+    const written: string[] = [];
+    fsw.on('data', (d) => written.push(d.toString()));
+    try {
+      // An outbound connection as FreeSWITCH's `socket` application makes it: the app says `connect`.
+      const conn = new (Connection as unknown as new (s: net.Socket) => EslConnection)(sock);
+      const ready = new Promise<void>((r) => conn.once('esl::ready', () => r()));
+      await new Promise((r) => setTimeout(r, 20));
+      assert.match(written.join(''), /^connect\n\n/);
+      const info = { 'Event-Name': 'CHANNEL_DATA', 'Unique-ID': 'u-1', 'Reply-Text': '+OK' };
+      fsw.write(`Content-Type: command/reply\n${Object.entries(info).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n`);
+      fsw.write('Content-Type: command/reply\nReply-Text: +OK events\n\n'); // modesl's own subscription
+      await ready;
+      assert.equal(conn.getInfo()?.getHeader('Unique-ID'), 'u-1');
+
+      const seen: string[] = [];
+      const wildcard: string[] = [];
+      conn.on('esl::event::**', (e: EslEvent) => wildcard.push(e.getHeader('Event-Name') ?? e.getHeader('Reply-Text') ?? '?'));
+      handleFramesDirectly(conn, (e, headers) => seen.push(`${headers['Content-Type']} ${e.getHeader('Event-Name') ?? e.getHeader('Reply-Text') ?? e.getBody().trim()}`));
+      const replies: string[] = [];
+      conn.sendRecv('linger', null, (r: EslEvent) => replies.push(`linger ${r.getHeader('Reply-Text')}`));
+      conn.api('uuid_setvar u-1 x 1', (r: EslEvent) => replies.push(`api ${r.getBody().trim()}`));
+      conn.sendRecv('sendmsg u-1', { 'call-command': 'execute' }, (r: EslEvent) => replies.push(`sendmsg ${r.getHeader('Reply-Text')}`));
+      const done = JSON.stringify({ 'Event-Name': 'CHANNEL_EXECUTE_COMPLETE', 'Unique-ID': 'u-1', 'Application-UUID': 'a-1' });
+      fsw.write('Content-Type: command/reply\nReply-Text: +OK will linger\n\n');
+      fsw.write(`${frame('api/response', '+OK')}`);
+      fsw.write(`${frame('text/event-json', done)}Content-Type: command/reply\nReply-Text: +OK\n\n`);
+      fsw.write(frame('text/disconnect-notice', 'Disconnected, goodbye.\n'));
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(seen, [
+        'command/reply +OK will linger',
+        'api/response +OK',
+        'text/event-json CHANNEL_EXECUTE_COMPLETE',
+        'command/reply +OK',
+        'text/disconnect-notice Disconnected, goodbye.',
+      ]);
+      assert.deepEqual(replies, ['linger +OK will linger', 'api +OK', 'sendmsg +OK']);
+      assert.deepEqual(wildcard, []);
+      conn.disconnect();
+    } finally {
+      sock.destroy();
+      fsw.destroy();
+      await new Promise((r) => srv.close(r));
+    }
   });
 });
