@@ -157,7 +157,13 @@ export class FrameReader {
 const LFLF = Buffer.from('\n\n');
 
 export function decodeEventBody(type: string, body: string): Record<string, string> {
-  if (type === 'text/event-json') {
+  if (type === 'text/event-json') return lazyJsonEvent(body);
+  return decodePlainEvent(body);
+}
+
+/** A JSON event body parsed whole (what lazyJsonEvent falls back to). */
+export function parseJsonEvent(body: string): Record<string, string> {
+  {
     let data: unknown;
     try {
       data = JSON.parse(body);
@@ -172,6 +178,9 @@ export function decodeEventBody(type: string, body: string): Record<string, stri
     for (const k in out) if (typeof out[k] !== 'string') out[k] = String(out[k]);
     return out as Record<string, string>;
   }
+}
+
+function decodePlainEvent(body: string): Record<string, string> {
   // text/event-plain: a header block, then (with Content-Length) the event's body.
   const end = body.indexOf('\n\n');
   const headText = end < 0 ? body.replace(/\n$/, '') : body.slice(0, end);
@@ -193,3 +202,114 @@ export function decodeEventBody(type: string, body: string): Record<string, stri
   }
   return out;
 }
+
+/** Distinct headers read one at a time, after which a lazy event is parsed whole (a reader of many headers). */
+const LAZY_READS = 10;
+
+/**
+ * A JSON event as a record whose headers are read from the text one at a time, parsed whole only
+ * when someone enumerates, changes or reads many of them. FreeSWITCH's events are 4–13 kB of ~300
+ * headers (every channel variable); JSON.parse of one is 20–70 µs and builds an object the flow
+ * reads three or four values of. FreeSWITCH writes a flat object of string values (cJSON,
+ * unformatted); a header is found as `"Name":` not preceded by a backslash — inside a string every
+ * `"` is escaped, so that text can only be a key (the last one wins, as in JSON.parse). Anything
+ * else (a value that is not a plain string, an escape in it, an odd name) is read from the whole
+ * parse, so a value reads the same either way. The framing check stays strict: the body must be
+ * one object (`{…}`: a Content-Length off by one cuts its end or takes the next frame's first byte)
+ * with a string Event-Name.
+ */
+export function lazyJsonEvent(body: string): Record<string, string> {
+  let end = body.length - 1;
+  while (end > 0 && (body.charCodeAt(end) === 0x0a || body.charCodeAt(end) === 0x20)) end--;
+  if (body.charCodeAt(0) !== 0x7b || body.charCodeAt(end) !== 0x7d) throw new FrameError('event body is not one JSON object');
+  const state: LazyState = { body, parsed: null, seen: null };
+  if (typeof readLazy(state, 'Event-Name') !== 'string') throw new FrameError('JSON event without Event-Name');
+  return new Proxy(state, LAZY_HANDLER) as unknown as Record<string, string>;
+}
+
+/** The text of a lazy event, the headers read from it so far, and the whole parse once made. */
+interface LazyState {
+  body: string;
+  parsed: Record<string, string> | null;
+  seen: Map<string, string | undefined> | null;
+}
+
+function parsedOf(t: LazyState): Record<string, string> {
+  if (!t.parsed) {
+    t.parsed = parseJsonEvent(t.body);
+    t.seen = null;
+  }
+  return t.parsed;
+}
+
+/** A header's value (undefined: none), from the text while that is safe, else from the whole parse. */
+function readLazy(t: LazyState, name: string): string | undefined {
+  if (t.parsed) return t.parsed[name];
+  const seen = (t.seen ??= new Map());
+  if (seen.has(name)) return seen.get(name);
+  if (seen.size >= LAZY_READS || /["\\\x00-\x1f]/.test(name)) return parsedOf(t)[name];
+  const body = t.body;
+  // An event's own body is the last member FreeSWITCH writes (after Content-Length): read only when
+  // the object ends with it, so that events without one are not searched end to end for it.
+  if (name === '_body' && lastKeyOf(body) !== '_body') {
+    seen.set(name, undefined);
+    return undefined;
+  }
+  const key = `"${name}":`;
+  // The last occurrence, as JSON.parse keeps it (forward searches: lastIndexOf is a slow scan).
+  let at = body.indexOf(key);
+  for (let next = at; next >= 0; next = body.indexOf(key, next + key.length)) at = next;
+  let value: string | undefined;
+  if (at >= 0) {
+    const from = at + key.length;
+    const to = body.indexOf('"', from + 1);
+    // Not a plain string value (a number, an array of values, an escape inside): the whole parse says.
+    if (body.charCodeAt(at - 1) === 0x5c || body.charCodeAt(from) !== 0x22 || to < 0) return parsedOf(t)[name];
+    value = body.slice(from + 1, to);
+    if (value.includes('\\')) return parsedOf(t)[name];
+  }
+  seen.set(name, value);
+  return value;
+}
+
+/**
+ * The name of an object's last member when its value is a string: found by walking back from the
+ * closing brace over the value (its length, not the whole text), then over the key.
+ */
+export function lastKeyOf(body: string): string | null {
+  let i = body.length - 1;
+  while (i > 0 && body.charCodeAt(i) !== 0x7d) i--;
+  if (body.charCodeAt(--i) !== 0x22) return null;
+  // Back to the quote that opens the value: one not escaped (an even run of backslashes before it).
+  for (i--; i >= 0; i--) {
+    if (body.charCodeAt(i) !== 0x22) continue;
+    let slashes = 0;
+    while (body.charCodeAt(i - 1 - slashes) === 0x5c) slashes++;
+    if (slashes % 2 === 0) break;
+  }
+  if (i < 3 || body.charCodeAt(i - 1) !== 0x3a || body.charCodeAt(i - 2) !== 0x22) return null;
+  const open = body.lastIndexOf('"', i - 3);
+  return open < 0 ? null : body.slice(open + 1, i - 2);
+}
+
+/**
+ * One handler for every lazy event (no closures per event). The proxy's target is the state, not
+ * the record: the record's properties are reported from the text or the whole parse (all
+ * configurable), which the invariants of an extensible target allow.
+ */
+const LAZY_HANDLER: ProxyHandler<LazyState> = {
+  // Never a thenable: a record is what a step's promise resolves with, and resolving asks for
+  // `then` (which would search the whole text for a header FreeSWITCH does not send).
+  get: (t, name) => (name === 'then' ? undefined : typeof name === 'string' && !t.parsed ? readLazy(t, name) : Reflect.get(parsedOf(t), name)),
+  has: (t, name) => (name === 'then' ? false : typeof name === 'string' && !t.parsed ? readLazy(t, name) !== undefined : Reflect.has(parsedOf(t), name)),
+  getOwnPropertyDescriptor: (t, name) => {
+    if (typeof name !== 'string' || t.parsed) return Reflect.getOwnPropertyDescriptor(parsedOf(t), name);
+    const value = readLazy(t, name);
+    if (t.parsed) return Reflect.getOwnPropertyDescriptor(t.parsed, name);
+    return value === undefined ? undefined : { value, writable: true, enumerable: true, configurable: true };
+  },
+  ownKeys: (t) => Reflect.ownKeys(parsedOf(t)),
+  set: (t, name, value) => Reflect.set(parsedOf(t), name, value),
+  deleteProperty: (t, name) => Reflect.deleteProperty(parsedOf(t), name),
+  defineProperty: (t, name, d) => Reflect.defineProperty(parsedOf(t), name, d),
+};

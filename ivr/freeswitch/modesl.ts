@@ -231,7 +231,8 @@ function toEvent(parser: any, f: RawFrame, body: string): EslEvent {
     if (!data || typeof data !== 'object') throw new FrameError('XML event that does not parse');
     event = new EslEventClass(data);
   } else event = eventOf(headers as Record<string, string>, body);
-  const reply = event.getHeader('Reply-Text');
+  // Replies carry Reply-Text; an event never does (and reading an absent header of a lazy JSON event searches it whole).
+  const reply = type.startsWith('text/event-') ? null : event.getHeader('Reply-Text');
   if (reply?.startsWith('-ERR')) (event as any).addHeader('Modesl-Reply-ERR', reply.substring(5));
   else if (reply?.startsWith('+OK')) (event as any).addHeader('Modesl-Reply-OK', reply.substring(4));
   return event;
@@ -256,7 +257,6 @@ function eventOf(h: Record<string, string>, body?: string): EslEvent {
   const e = Object.create(LazyEvent) as EslEvent & Record<string | symbol, unknown>;
   e.hPtr = null;
   e.type = h['Event-Name'];
-  e.subclass = h['Event-Subclass'];
   e.body = body || own || '';
   e[RECORD] = h;
   return e;
@@ -272,6 +272,17 @@ function setHeaders(e: Lazy, headers: { name: string; value: string }[]): void {
 }
 
 const LazyEvent = Object.create(EslEventClass.prototype, {
+  // Read when asked (only CUSTOM events have one; a lazy JSON event would be searched whole for it).
+  subclass: {
+    configurable: true,
+    get(this: Lazy) {
+      const r = this[RECORD];
+      return r ? r['Event-Subclass'] : ((EventPrototype.getHeader.call(this, 'Event-Subclass') as string | null) ?? undefined);
+    },
+    set(this: Lazy, value: unknown) {
+      Object.defineProperty(this, 'subclass', { value, writable: true, enumerable: true, configurable: true });
+    },
+  },
   headers: {
     configurable: true,
     get(this: Lazy) {

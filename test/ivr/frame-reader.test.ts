@@ -1,7 +1,9 @@
 // The frame reader's header parsing (ivr/freeswitch/frame-reader.ts), checked against the plain
 // split-and-pattern reading it replaced: the same headers, and the same lines refused.
 import assert from 'node:assert/strict';
-import { FrameError, decodeEventBody, parseHeaderBlock, urlDecode } from '../../ivr/freeswitch/frame-reader';
+import fs from 'node:fs';
+import path from 'node:path';
+import { FrameError, FrameReader, decodeEventBody, lastKeyOf, lazyJsonEvent, parseHeaderBlock, parseJsonEvent, urlDecode } from '../../ivr/freeswitch/frame-reader';
 
 /** The reading before the scan without split (kept here as the reference). */
 function reference(text: string, where: string): Record<string, string> {
@@ -71,5 +73,98 @@ describe('ESL header blocks', () => {
     assert.throws(() => urlDecode('%ZZ'), URIError);
     const h = decodeEventBody('text/event-plain', 'Event-Name: HEARTBEAT\nUp-Time: %ZZbroken%\nInfo: a%20b\n\n');
     assert.deepEqual(h, { 'Event-Name': 'HEARTBEAT', 'Up-Time': '%ZZbroken%', Info: 'a b' });
+  });
+});
+
+describe('JSON events read lazily (lazyJsonEvent)', () => {
+  /** Every JSON event body FreeSWITCH sent in the recorded sessions (../shared/esl-traces). */
+  function recordedBodies(): string[] {
+    const dir = path.resolve(__dirname, '../../../shared/esl-traces');
+    const bodies: string[] = [];
+    for (const sub of fs.readdirSync(dir)) {
+      const d = path.join(dir, sub);
+      if (!fs.statSync(d).isDirectory()) continue;
+      for (const f of fs.readdirSync(d).filter((n) => n.endsWith('.jsonl'))) {
+        const reader = new FrameReader();
+        for (const line of fs.readFileSync(path.join(d, f), 'utf8').split('\n')) {
+          if (!line.trim()) continue;
+          const rec = JSON.parse(line) as { dir?: string; data?: string };
+          if (rec.dir !== 's2c' || typeof rec.data !== 'string') continue;
+          for (const fr of reader.push(Buffer.from(rec.data))) {
+            if (fr.headers['Content-Type'] === 'text/event-json') bodies.push(fr.body.toString('utf8'));
+          }
+        }
+      }
+    }
+    return bodies;
+  }
+
+  it('every header of every recorded JSON event reads as JSON.parse reads it: one at a time, absent ones, and after a whole parse', function () {
+    if (!fs.existsSync(path.resolve(__dirname, '../../../shared/esl-traces'))) this.skip();
+    const bodies = recordedBodies();
+    assert.ok(bodies.length > 50, `recorded JSON events: ${bodies.length}`);
+    let escaped = 0;
+    let withBody = 0;
+    for (const body of bodies) {
+      const expected = parseJsonEvent(body);
+      const names = Object.keys(expected);
+      // A fresh record per header: each read is a lazy one (never past the whole-parse threshold).
+      for (const name of names) {
+        const lazy = lazyJsonEvent(body);
+        assert.equal(lazy[name], expected[name], name);
+        assert.ok(Object.hasOwn(lazy, name) && name in lazy, name);
+        if (expected[name].includes('\\') || /[\r\n"]/.test(expected[name])) escaped++;
+      }
+      // FreeSWITCH writes an event's own body last: the lazy reader relies on it.
+      assert.equal(lastKeyOf(body) === '_body', '_body' in expected, `last key ${lastKeyOf(body)}`);
+      if ('_body' in expected) withBody++;
+      const lazy = lazyJsonEvent(body);
+      for (const absent of ['No-Such-Header', 'variable_', 'Event', '_body']) {
+        if (absent in expected) continue;
+        assert.equal(lazy[absent], undefined, absent);
+        assert.equal(Object.hasOwn(lazy, absent), false, absent);
+      }
+      // Reading many headers, then enumerating: the whole parse, the same record.
+      for (const name of names) assert.equal(lazy[name], expected[name], name);
+      assert.deepEqual({ ...lazy }, expected);
+    }
+    assert.ok(escaped > 0, 'some recorded values have escapes (SDP line breaks, quoted names)');
+    assert.ok(withBody > 0, 'some recorded events have a body of their own');
+  });
+
+  it('duplicate keys (the last wins), values that are not strings, escapes, a key inside a value, and changes read as in the whole parse', () => {
+    const body = JSON.stringify({ 'Event-Name': 'CUSTOM', A: '1', Quote: 'say "x":"y"', Esc: 'a\\b' }).replace('}', ',"A":"2","Num":5,"Arr":["p","q"],"Inner":"\\"A\\":\\"9\\""}');
+    const check = (name: string, value: string | undefined) => {
+      assert.equal(lazyJsonEvent(body)[name], value, name);
+    };
+    check('A', '2');
+    check('Num', '5');
+    check('Arr', 'p,q');
+    check('Quote', 'say "x":"y"');
+    check('Esc', 'a\\b');
+    check('Inner', '"A":"9"');
+    check('x', undefined);
+    check('_body', undefined);
+    // A record is never a thenable (steps resolve with it), even with a header of that name.
+    const thenable = lazyJsonEvent('{"Event-Name":"CUSTOM","then":"x"}');
+    assert.equal(thenable.then, undefined);
+    assert.equal('then' in thenable, false);
+    const withBody = '{"Event-Name":"BACKGROUND_JOB","Content-Length":"12","_body":"+OK \\"a\\"\\\\"}';
+    assert.equal(lastKeyOf(withBody), '_body');
+    assert.equal(lazyJsonEvent(withBody)._body, '+OK "a"\\');
+    assert.equal(lastKeyOf('{"Event-Name":"X","A":"\\"_body\\":\\""}'), 'A');
+    const r = lazyJsonEvent(body);
+    r.Added = 'z';
+    delete r.A;
+    assert.equal(r.Added, 'z');
+    assert.equal(r.A, undefined);
+    assert.equal(Object.keys(r).includes('Added'), true);
+  });
+
+  it('a body that is not one object, or has no Event-Name, is a framing error', () => {
+    for (const bad of ['{"Event-Name":"HEARTBEAT"', '"Event-Name":"HEARTBEAT"}', '{"Up-Time":"1"}', '{not json!!}', '{"Event-Name":7}']) {
+      assert.throws(() => lazyJsonEvent(bad), FrameError, bad);
+    }
+    assert.equal(lazyJsonEvent('{"Event-Name":"HEARTBEAT"}\n')['Event-Name'], 'HEARTBEAT');
   });
 });
