@@ -190,6 +190,39 @@ describe('emergency triage by meaning', () => {
     assert.equal(danger('变电箱旁边的草垛着了'), 'fire');
   });
 
+  it('more wordings of the same classes (probes written after the fifth round, not casebook lines): a valve hissing, a pipe drilled through, a lift stopped halfway, a child locked in a car, chest pain with a cold sweat, someone fallen and not moving, a scald, a convulsion, a hand caught in a machine, someone under an overturned tricycle, an elder stranded on the kang by water, a car swept away, a wire lying in water, a road spouting water, a child fallen in by a river', () => {
+    for (const [text, d] of [
+      ['俺家煤气罐子 底下那个阀 哧哧的往外出气', 'gas'],
+      ['天燃气管子让人家装修给钻了个眼', 'gas'],
+      ['电梯停半截了 俺在里面', 'lift'],
+      ['车门锁上了 孩子在车里 大太阳晒着', 'trapped'],
+      ['俺爸心口疼 出冷汗 脸都白了', 'injury'],
+      ['有个老头在马路边上倒下了 一动不动', 'injury'],
+      ['小孩被开水烫了一大片', 'injury'],
+      ['孩子发高烧抽过去了', 'injury'],
+      ['一个工人让机器把手给绞了', 'injury'],
+      ['三轮车翻了 老头压底下了', 'traffic'],
+      ['大水进屋了 老人在炕上下不来', 'flood'],
+      ['河水漫过桥了 有辆车被冲走了', 'flood'],
+      ['电线掉下来了 搭在水里 有人在那过', 'electric'],
+      ['马路中间冒水 冒得老高', 'burst_main'],
+      ['孩子在河边玩 掉下去了', 'drowning'],
+    ] as const)
+      assert.equal(danger(text), d, text);
+    // Look-alikes: the same words told afterwards, or about a thing.
+    for (const text of [
+      '去年俺爸心口疼 出冷汗 送医院花了好几万 能报销多少',
+      '车钥匙锁车里了 能不能帮着开一下',
+      '路口那个井往外冒水 哗哗的 好几天了',
+      '大水冲走了俺家的鸭子',
+      '孩子抽风了 上个月的事 医院收费太高',
+      '厂里的机器把俺的手绞了 老板不给报工伤',
+      '电线搭在水里 上礼拜供电所来修了',
+      '俺在电梯里 电梯停半截 后来自己好了',
+    ])
+      assert.notEqual(r().suggest({ text }).urgency, 'emergency', text);
+  });
+
   it('victims already in hospital end an injury, but not a poisoning or a leak whose source is still there', () => {
     assert.equal(danger('饭店里吃喜宴的十几个人都上吐下泻 有的送医院了'), 'foodpoison');
     assert.equal(danger('化工厂那边氯气漏了 好几个人咳嗽 都送到医院了 味还是很大'), 'chemical');
