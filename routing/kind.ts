@@ -44,6 +44,8 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     // back and forth between bodies (推来推去, 说不归他们管).
     ['这合理吗', 3], ['合理吗', 2], ['这合理不', 3], ['合理不', 2], ['你说这找谁', 3], ['这找谁去', 3], ['找谁说理', 3],
     ['推来推去', 3], ['踢皮球', 3], ['不归他们管', 2], ['说不归', 2],
+    // Asked again and again: 到底有没有人管, 这都第三回了 (有没有 there is not a question).
+    ['有没有人管', 3], ['到底有没有', 3], ['第三回了', 2], ['好几回了', 2], ['第二回了', 2], ['多少回了', 2],
   ],
   help_request: [
     ['求助', 3], ['求求', 3], ['帮帮', 3], ['帮忙', 2], ['救助', 2], ['救济', 2], ['困难', 2], ['走投无路', 3], ['没办法了', 3],
@@ -59,6 +61,8 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     ['给管管', 3], ['管管吧', 3], ['给做主', 3], ['做主', 2], ['谁来给', 3], ['给鉴定', 2], ['来人看看', 3],
     // Money gone after a link in a message: a fraud victim asking for help.
     ['钱没了', 2], ['钱少了', 2], ['点了链接', 2], ['点链接', 2],
+    // At the end of one's means or stranded: 撑不下去了, 没地方住, 回不去家了.
+    ['撑不下去', 3], ['撑不住了', 3], ['熬不下去', 3], ['治不起', 3], ['没地方住', 3], ['无家可归', 3], ['回不去家', 3],
   ],
   report: [
     ['举报', 5], ['我要反映他们', 4], ['反映他们', 3], ['偷偷', 3], ['私自', 2], ['擅自', 2], ['非法', 2], ['违法', 2], ['违规', 1],
@@ -79,6 +83,9 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     // building named as such; abuse in care; burning forbidden waste.
     ['查查账', 3], ['查账', 2], ['哪去了', 2], ['摊派', 3], ['每户交', 3], ['每人交', 3], ['干部家亲戚', 3], ['干部家的亲戚', 3], ['亲戚都吃上', 3], ['违建', 2], ['违章建筑', 2],
     ['不是违建吗', 3], ['打老人', 3], ['虐待', 3], ['烧胶皮', 3], ['烧轮胎', 3], ['烧橡胶', 3], ['烧电缆', 3],
+    // Tobacco or drink sold to children; extortion and loan-sharking.
+    ['卖烟给', 3], ['卖酒给', 3], ['卖给小孩', 3], ['卖给未成年', 3], ['保护费', 3], ['敲诈', 3], ['黑社会', 3],
+    ['放高利贷', 3], ['强买强卖', 3], ['欺行霸市', 3],
   ],
   suggestion: [
     ['建议', 4], ['提议', 3], ['提个建议', 4], ['说个想法', 3], ['提个意见', 2], ['希望', 2], ['能不能多', 3], ['能不能加', 3],
@@ -127,6 +134,8 @@ const CONSULT_SHAPES: Array<[RegExp, number]> = [
   // A yes/no question said as 能…不 at the end of a clause (骨灰能埋到自家地里不, 回来了能转过来不).
   // (Not the rhetorical 这能行不 of a complaint.)
   [/能(?!行)[\u4e00-\u9fff]{1,12}?不(?=$|[\s，。？?！!])/, 2],
+  // The same with 还用 / 还要 / 还得 / 需要 (退休以后医保还用交不).
+  [/(?:还用|还要|还得|还需要|需要)[\u4e00-\u9fff]{1,4}?不(?=$|[\s，。？?！!])/, 2],
   // Which ones, and when something opens or is paid (办哪些证, 啥时候开听证会).
   [/哪些|哪几/, 2],
   // (Not 啥时候能修好, a complaint's impatience.)

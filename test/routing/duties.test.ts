@@ -176,6 +176,14 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     ['村东头有人天天烧轮胎炼油 一股黑烟', 'sthj'],
   ];
   expectLeads('a class seen on the fifth fresh casebook: ', fresh5);
+  // Found by probing after the fifth round: goods that stop working (市场监管局), a road taken by a stall
+  // (城管局), a gas meter's battery is not an outage, extortion (公安局).
+  expectLeads('a class found by probing after the fifth round: ', [
+    ['买的电动车 骑了一个月电池就不行了 店家不管', 'scj'],
+    ['小区门口的马路上 有人天天晚上烧烤 占着路', 'cgj'],
+    ['燃气表没电了 换电池去哪换', 'zjj'],
+    ['有人在村口收保护费', 'gaj'],
+  ]);
 
   it('the operator sees which duty decided and why', () => {
     assert.match(lead('俺在工地上干了仨月，包工头一分钱工钱没给').explanation, /按职责划分：欠薪不论在工厂还是建筑工地/);

@@ -369,4 +369,17 @@ describe('appeal kind from callers’ cues', () => {
     ];
     for (const [text, k] of cases) assert.equal(kind(text), k, text);
   });
+
+  it('more cue classes found by probing after the fifth round', () => {
+    const cases: Array<[string, string]> = [
+      ['退休以后医保还用交不', 'consult'],
+      ['小卖部卖烟给小孩', 'report'],
+      ['有人在村口收保护费', 'report'],
+      ['俺孩子白血病 花了几十万了 实在撑不下去了', 'help_request'],
+      ['家里房子让大风刮塌了一间 一家五口没地方住', 'help_request'],
+      ['俺是外地的 钱包丢了 回不去家了', 'help_request'],
+      ['这都第三回了 到底有没有人管', 'complaint'],
+    ];
+    for (const [text, k] of cases) assert.equal(kind(text), k, text);
+  });
 });
