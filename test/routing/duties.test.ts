@@ -183,6 +183,9 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     ['小区门口的马路上 有人天天晚上烧烤 占着路', 'cgj'],
     ['燃气表没电了 换电池去哪换', 'zjj'],
     ['有人在村口收保护费', 'gaj'],
+    // 孙集, the spoken short name of 孙家集; a certificate from the street office itself.
+    ['俺是孙集的 村里垃圾没人拉', 'sunjiaji'],
+    ['圣城街道办事处 开证明', 'shengcheng'],
   ]);
 
   it('the operator sees which duty decided and why', () => {
