@@ -186,6 +186,8 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     // 孙集, the spoken short name of 孙家集; a certificate from the street office itself.
     ['俺是孙集的 村里垃圾没人拉', 'sunjiaji'],
     ['圣城街道办事处 开证明', 'shengcheng'],
+    // Things thrown from a window (高空抛物): the police.
+    ['有人从楼上扔酒瓶子', 'gaj'],
   ]);
 
   it('the operator sees which duty decided and why', () => {

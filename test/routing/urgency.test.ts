@@ -219,6 +219,7 @@ describe('emergency triage by meaning', () => {
       '厂里的机器把俺的手绞了 老板不给报工伤',
       '电线搭在水里 上礼拜供电所来修了',
       '俺在电梯里 电梯停半截 后来自己好了',
+      '楼上往下扔垃圾 差点砸着人',
     ])
       assert.notEqual(r().suggest({ text }).urgency, 'emergency', text);
   });
