@@ -40,8 +40,20 @@ export function normalize(raw: unknown): string {
   s = s.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
   s = s.replace(/[A-Z]\d{0,2}(?=[市区县镇乡省])/g, ' ');
   s = s.toLowerCase().replace(/\s+/g, ' ').trim();
+  for (const [re, word] of ASR_HOMOPHONES) s = s.replace(re, word);
   return s;
 }
+
+/**
+ * Homophones a speech recogniser writes on hotline calls, put back so a transcript reads
+ * as the typed appeal would: 然气 for 燃气, 电提 for 电梯, 露水 for 漏水. Each is narrowed
+ * so the real words stay (天然气; 来电提醒, 停电提前; 花露水, 露水珠).
+ */
+const ASR_HOMOPHONES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/(?<!天)然气/g, '燃气'],
+  [/电提(?=[里内坏困停门年卡按间口没不又老一也还都轿井维修异突故事有上下 ]|$)/g, '电梯'],
+  [/(?<!花)露水(?!珠)/g, '漏水'],
+];
 
 /** A word worth keeping: CJK ideographs and Latin letters/digits only, not all digits, not a stop word, 2+ characters. */
 export function keep(w: string): boolean {

@@ -84,6 +84,11 @@ export interface TriageResult {
 
 /** Sentence ends: hypothetical/past markers do not reach across them. */
 const HARD = /[。！？!?；;\n]/;
+/**
+ * Spoken fillers and pauses between a negation and its predicate (防那个一氧化碳中毒, 没 就是说 着火):
+ * the negation still holds across them.
+ */
+const FILLERS_ONLY = /^(?:\s|那个|这个|就是说|就是|嗯|呃|啊)+$/;
 /** How far before the predicate a hypothetical, past or reported marker counts. */
 const MARKER_REACH = 20;
 /** A calendar date before the predicate (2017年12月5日, 元月十一号, 去年冬): the caller tells of a past event. */
@@ -226,7 +231,7 @@ export class DangerTriage {
     let past: (Hit & { kinds: MarkerKind[] }) | null = null;
     for (const m of marks) {
       for (const k of m.kinds) {
-        if (k === 'negation' && m.end <= a.start && m.end >= a.start - 1) return `${MARKER_ZH[k]}：${m.phrase}`;
+        if (k === 'negation' && m.end <= a.start && (m.end >= a.start - 1 || FILLERS_ONLY.test(text.slice(m.end, a.start)))) return `${MARKER_ZH[k]}：${m.phrase}`;
         if ((k === 'hypothetical' || k === 'reported' || k === 'past') && m.end <= a.start && m.start >= a.start - MARKER_REACH) {
           if (HARD.test(text.slice(m.end, a.start))) continue;
           if (k === 'past') past = m;
