@@ -190,6 +190,23 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     ['有人从楼上扔酒瓶子', 'gaj'],
   ]);
 
+  // Classes of misses seen on the sixth fresh casebook (fresh6, written blind, mostly as transcripts), phrased
+  // afresh: a retired worker's funeral grant and pension for survivors (人社局, not 殡葬); a pothole in a city
+  // street (城市管理局); a bike lane taken by cars (交警); a machine without a guard (应急管理局, not the
+  // occupational-health type); rubbish in a river (水利局, not water pollution); a grid worker's report header
+  // (网格员上报) is not a community matter.
+  const fresh6: Array<[string, string]> = [
+    ['老伴是退休职工 前天没了 丧葬费怎么领', 'rsj'],
+    ['东关大街中间有个大坑 车过去咣当咣当的', 'cgj'],
+    ['学校门口的非机动车道被汽车占满了', 'gaj'],
+    ['厂里的冲床没有防护措施 工人天天提心吊胆', 'yjj'],
+    ['城南那段河 水面上全是垃圾 还有死鱼 也没人管', 'slj'],
+    ['网格员上报：某社区门前的行道树枯死了好几棵', 'cgj'],
+  ];
+  expectLeads('a class seen on the sixth fresh casebook: ', fresh6);
+  // Occupational disease stays with its own type (人社局, 卫健局 and 应急管理局 co-handling).
+  expectLeads('occupational health: ', [['俺在厂里干了十年 查出尘肺病 厂里一直没有防护措施', 'rsj']]);
+
   it('the operator sees which duty decided and why', () => {
     assert.match(lead('俺在工地上干了仨月，包工头一分钱工钱没给').explanation, /按职责划分：欠薪不论在工厂还是建筑工地/);
     const s = r().suggest({ text: '俺爹想去养老院，公办的养老院咋申请' });
