@@ -40,6 +40,10 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     ['找不着了', 1], ['找谁要', 3], ['一点用没有', 2], ['一点用也没有', 2], ['一点效果没有', 2],
     // A count of people (十来个人, 百来个人) is not asking for someone to come (来个人).
     ['十来个人', 0], ['百来个人', 0],
+    // A delay or a failure said first, then the question why (至今未报销，请问原因？ 一直办不下来…到底卡在哪了,
+    // 至今未建…管不管？): the question is the complaint's, not a consult.
+    ['至今未', 2], ['至今没', 2], ['至今也没', 2], ['办不下来', 2], ['一直办不下来', 3], ['卡在哪', 3], ['请问原因', 3], ['是什么原因', 2], ['管不管', 3],
+    ['管一管', 3], ['管管', 2],
     // A rhetorical question is a complaint, not a consult (这合理吗, 你说这找谁, 找谁说理去); being sent
     // back and forth between bodies (推来推去, 说不归他们管).
     ['这合理吗', 3], ['合理吗', 2], ['这合理不', 3], ['合理不', 2], ['你说这找谁', 3], ['这找谁去', 3], ['找谁说理', 3],
@@ -57,6 +61,9 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     ['来个人', 3], ['来个技术员', 3], ['派个人', 3], ['给看看', 3], ['给瞧瞧', 3], ['回不了家', 3], ['一分钱没有', 2], ['没地方去', 2],
     // A household without income: 没有收入, 揭不开锅 (交不起 of a price is a complaint).
     ['没有收入', 3], ['没收入', 3], ['揭不开锅', 3],
+    // Savings gone on an illness, no money to repair the house one lives in.
+    // (物业说没钱修, 村里说没钱修: the one who should repair says so, a complaint.)
+    ['积蓄耗尽', 3], ['积蓄花光', 3], ['钱都花光了', 3], ['倾家荡产', 3], ['没钱修', 2], ['说没钱修', 0], ['大病救助', 2],
     // Asking the government to step in (恁给管管吧, 给俺做主) or to send someone to judge a danger (谁来给鉴定一下).
     ['给管管', 3], ['管管吧', 3], ['给做主', 3], ['做主', 2], ['谁来给', 3], ['给鉴定', 2], ['来人看看', 3],
     // Money gone after a link in a message: a fraud victim asking for help.
@@ -78,6 +85,8 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     // Favouritism, stolen goods, unlicensed cabs, tax dodged, workers put on the job untrained.
     ['干部的亲戚', 3], ['关系户', 3], ['优亲厚友', 3], ['偷来的', 3], ['黑车', 3], ['偷税', 3], ['逃税', 3], ['不想交税', 3], ['不交税', 3],
     ['没培训就', 3], ['无证上岗', 3], ['没证上岗', 3],
+    // Built or done without the approval the law asks for.
+    ['未经审批', 3], ['未经批准', 3], ['未经许可', 3], ['没经过审批', 3], ['没有审批', 2],
     // Village money gone nobody knows where (not just accounts not published: a complaint), a levy on
     // every household (a fee one must pay is a complaint); favouritism named as 干部家亲戚; illegal
     // building named as such; abuse in care; burning forbidden waste.
@@ -99,7 +108,9 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
 /** Shapes of reporting someone else's wrongdoing without the word 举报. */
 const REPORT_SHAPES: Array<[RegExp, number, string]> = [
   [/(?:没有|没|无)[\u4e00-\u9fff]{0,4}(?:执照|资质|资格|行医|牌照|许可证|检疫)/, 3, '没有执照/资质'],
-  [/往[\u4e00-\u9fff]{0,4}?(?:河|沟|渠|湾|坑|井|地|海|篦子|下水道)里(?:排|倒|放|扔)/, 3, '往河里排'],
+  [/往[\u4e00-\u9fff]{0,4}?(?:河|沟|渠|湾|坑|井|地|海|篦子|下水道)里(?:排|倒|放|扔|冲|灌)/, 3, '往河里排'],
+  // A teacher tutoring his own pupils for money.
+  [/(?:老师|教师|班主任)[\u4e00-\u9fff ]{0,14}?补课[\u4e00-\u9fff ，,]{0,8}?(?:(?<!不)收|要钱|交钱)/, 3, '教师有偿补课'],
   [/(?:有人|有个人|有户人家|有家|有个[\u4e00-\u9fff]{0,3}(?:厂|作坊|铺子)|有辆|有些人|有几个人)(?:在|偷偷|偷着)?[\u4e00-\u9fff ]{0,14}?(?:偷|排|倒|挖|刨|盖房|盖了|搭|建了|扩|占了|填了|砍|赌|囤|卖假|卖私|卖散装|抽沙|打了地基|打地基)/, 2, '有人在…'],
   // A village official doing something with what is the village's (村会计把村集体的钱借给亲戚; 村干部的亲戚盖了三间房).
   [/(?:村干部|村会计|村支书|支书|村长|村主任|村的会计|村里的会计)[\u4e00-\u9fff ]{0,10}?(?:把|借给|私分|占了|盖了|拿走|贪)/, 3, '村干部…'],

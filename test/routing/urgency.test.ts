@@ -416,4 +416,24 @@ describe('appeal kind from callers’ cues', () => {
     ];
     for (const [text, k] of cases) assert.equal(kind(text), k, text);
   });
+
+  it('classes missed on the sixth fresh casebook (blind, mostly transcripts), phrased afresh', () => {
+    const cases: Array<[string, string]> = [
+      // A delay or a failure, then the question why: a complaint, however politely asked.
+      ['社保卡申请了两个月 至今没拿到 请问原因', 'complaint'],
+      ['公积金贷款批了半年了还办不下来 到底卡在哪', 'complaint'],
+      ['公交车老是晚点 希望管一管', 'complaint'],
+      // Savings gone on an illness, no money to mend one's own roof: help requests; the one who should
+      // repair saying it has no money is a complaint.
+      ['俺爹住了半年院 积蓄花光了 有没有啥办法', 'help_request'],
+      ['俺家房顶漏了 俺一个人没钱修', 'help_request'],
+      ['路灯坏了 社区说没钱修', 'complaint'],
+      // Wrongdoing without the word: built without approval, manure flushed into a river, a teacher's paid tutoring.
+      ['邻居未经审批在楼顶加盖了一层', 'report'],
+      ['那个养猪场把粪水往河里冲', 'report'],
+      ['班主任周末在家给学生补课 一节课收一百', 'report'],
+    ];
+    for (const [text, k] of cases) assert.equal(kind(text), k, text);
+    assert.notEqual(kind('老师免费给孩子补课 不收钱'), 'report');
+  });
 });
