@@ -2,7 +2,7 @@
 // suggestion pipeline as `hotline routing eval --casebooks` does. The development part
 // was used while building the rules; the held-back part was written at the same time
 // and set aside until its misses were read by class of cause (routing/README.md "Casebooks");
-// the fresh, fresh2, fresh3 and fresh5 parts' first passes are the unseen estimates (routing/README.md). Targets of issue 12: emergency recall ≥ 95 % with ≤ 5 % false
+// the fresh, fresh2, fresh3, fresh5 and fresh6 parts' first passes are the unseen estimates (routing/README.md). Targets of issue 12: emergency recall ≥ 95 % with ≤ 5 % false
 // alarms, lead unit ≥ 95 %, kind ≥ 90 %. Where a target is not reached yet, the test
 // holds the measured level (a floor against regressions) and routing/README.md says so.
 import assert from 'node:assert/strict';
@@ -60,11 +60,11 @@ describe('casebooks', function () {
     assert.ok(report('held').routing.lead >= 92, `held lead ${report('held').routing.lead}%`);
   });
 
-  // The late part (rules changed after its first pass), the fresh, fresh2, fresh3 and fresh5 parts (first passes
+  // The late part (rules changed after its first pass), the fresh, fresh2, fresh3, fresh5 and fresh6 parts (first passes
   // recorded in routing/README.md; their misses were then read by class and fixed): floors just under the levels
   // measured now. fresh3's and fresh5's lead unit (91.7 %, 93.1 %) are below the target of 95 %: see routing/README.md.
-  it('late, fresh, fresh2, fresh3 and fresh5 parts: no false alarms; recall, lead unit and kind at least the levels measured', () => {
-    for (const [part, recall, lead, kind] of [['late', 95, 93, 91], ['fresh', 95, 98, 95], ['fresh2', 95, 97, 95], ['fresh3', 95, 91, 92], ['fresh5', 95, 93, 91]] as const) {
+  it('late, fresh, fresh2, fresh3, fresh5 and fresh6 parts: false alarms ≤ 5 %; recall, lead unit and kind at least the levels measured', () => {
+    for (const [part, recall, lead, kind] of [['late', 95, 94, 92], ['fresh', 95, 98, 95], ['fresh2', 95, 97, 95], ['fresh3', 95, 91, 92], ['fresh5', 95, 93, 91], ['fresh6', 95, 95, 96]] as const) {
       const x = report(part);
       assert.ok(x.emergency.falseAlarms <= 5, `${part} false alarms ${x.emergency.falseAlarms}%`);
       assert.ok(x.emergency.recall >= recall, `${part} recall ${x.emergency.recall}%`);
@@ -74,7 +74,7 @@ describe('casebooks', function () {
   });
 
   it('an emergency in the routing casebook is flagged, and nothing else is', () => {
-    for (const part of ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5'] as const) assert.ok(report(part).routing.emergencyAgreement >= 98, `${part} ${report(part).routing.emergencyAgreement}%`);
+    for (const part of ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5', 'fresh6'] as const) assert.ok(report(part).routing.emergencyAgreement >= 98, `${part} ${report(part).routing.emergencyAgreement}%`);
   });
 
   it('a malformed casebook is refused with the line named', () => {
