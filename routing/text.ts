@@ -47,10 +47,11 @@ export function normalize(raw: unknown): string {
 /**
  * Homophones a speech recogniser writes on hotline calls, put back so a transcript reads
  * as the typed appeal would: 然气 for 燃气, 电提 for 电梯, 露水 for 漏水. Each is narrowed
- * so the real words stay (天然气; 来电提醒, 停电提前; 花露水, 露水珠).
+ * so the real words stay: 天然气, and 然 ending an adverb before 气焰/气味 (仍然气焰嚣张, 突然气味很大);
+ * 来电提醒, 停电提前; 花露水, 露水珠.
  */
 const ASR_HOMOPHONES: ReadonlyArray<readonly [RegExp, string]> = [
-  [/(?<!天)然气/g, '燃气'],
+  [/(?<![天仍任依果显虽居忽突既自当竟偶安泰坦公断毅俨浑全已必骤猛悄默欣黯茫陡蓦霍愕决固纵诚本])然气(?=味|表|罐|管|灶|漏|泄|费|公司|阀|报警|热水器|卡|开户|安检|瓶|了|呢|啊|的|[ ，。,.!?！？]|$)/g, '燃气'],
   [/电提(?=[里内坏困停门年卡按间口没不又老一也还都轿井维修异突故事有上下 ]|$)/g, '电梯'],
   [/(?<!花)露水(?!珠)/g, '漏水'],
 ];

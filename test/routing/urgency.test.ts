@@ -252,9 +252,11 @@ describe('emergency triage by meaning', () => {
       assert.notEqual(r().suggest({ text }).urgency, 'emergency', text);
   });
 
-  it('a transcript’s homophones are put back, and the real words kept (天然气, 来电提醒, 花露水)', () => {
+  it('a transcript’s homophones are put back, and the real words kept (天然气, 仍然气焰, 来电提醒, 花露水)', () => {
     assert.equal(normalize('然气表 电提里 楼上露水'), '燃气表 电梯里 楼上漏水');
     assert.equal(normalize('天然气 来电提醒 停电提前通知 花露水'), '天然气 来电提醒 停电提前通知 花露水');
+    // 然 ending an adverb: written appeals on the board say 仍然气焰嚣张 (and 突然气味 must not become a gas smell).
+    assert.equal(normalize('他仍然气焰嚣张 突然气味很大'), '他仍然气焰嚣张 突然气味很大');
   });
 
   it('victims already in hospital end an injury, but not a poisoning or a leak whose source is still there', () => {
