@@ -39,9 +39,7 @@ export class EslCallChannel implements CallChannel {
     this.callId = info['Unique-ID'] ?? '';
     this.caller = info['Caller-Caller-ID-Number'] ?? '';
     this.destination = info['Caller-Destination-Number'] ?? '';
-    const vars: Record<string, string> = {};
-    for (const [k, v] of Object.entries(info)) if (k.startsWith('variable_')) vars[k.slice(9)] = v;
-    this.variables = vars;
+    this.variables = channelVariables(info);
   }
 
   /** Feed every event of this connection here. */
@@ -234,4 +232,23 @@ export class EslCallChannel implements CallChannel {
       eslLog('warn', `closing IVR socket of ${this.callId}: ${(err as Error).message}`);
     }
   }
+}
+
+/**
+ * The channel variables of the connect reply (`variable_<name>` headers) as a record, read
+ * through to the reply's headers: a call's socket reads three or four of its ~100–300 variables,
+ * and copying them all was ~50 µs of every call's set-up (bench:ivr's burst sets up 500 at once).
+ */
+export function channelVariables(info: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  const names = (): string[] => Object.keys(info).filter((k) => k.startsWith('variable_')).map((k) => k.slice(9));
+  const has = (name: string | symbol): name is string => typeof name === 'string' && Object.hasOwn(info, `variable_${name}`);
+  return new Proxy({} as Record<string, string>, {
+    get: (_t, name) => (has(name) ? info[`variable_${name}`] : undefined),
+    has: (_t, name) => has(name),
+    ownKeys: () => names(),
+    getOwnPropertyDescriptor: (_t, name) => (has(name) ? { value: info[`variable_${name}`], writable: false, enumerable: true, configurable: true } : undefined),
+    set: () => false,
+    deleteProperty: () => false,
+    defineProperty: () => false,
+  });
 }

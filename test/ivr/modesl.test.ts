@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { Connection, EslConnection, EslEvent, handleFramesDirectly, headersOf, setEslLogger } from '../../ivr/freeswitch/modesl';
+import { channelVariables } from '../../ivr/freeswitch/call-channel';
 import { FrameError } from '../../ivr/freeswitch/frame-reader';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -172,5 +173,20 @@ describe('a connection whose frames go straight to one handler (handleFramesDire
       fsw.destroy();
       await new Promise((r) => srv.close(r));
     }
+  });
+});
+
+describe('a call socket\'s channel variables (channelVariables)', () => {
+  it('read through to the connect reply\'s variable_ headers: values, absent names, `in`, keys and spread', () => {
+    const info = { 'Unique-ID': 'u-1', variable_hotline_step: 'queue', variable_cc_cancel_reason: 'TIMEOUT', 'Caller-Caller-ID-Number': '0301', variable_empty: '' };
+    const v = channelVariables(info);
+    assert.equal(v.hotline_step, 'queue');
+    assert.equal(v.empty, '');
+    assert.equal(v.return_visit_ticket_id, undefined);
+    assert.equal(v['Unique-ID'], undefined);
+    assert.equal('cc_cancel_reason' in v, true);
+    assert.equal('then' in v, false);
+    assert.deepEqual(Object.keys(v), ['hotline_step', 'cc_cancel_reason', 'empty']);
+    assert.deepEqual({ ...v }, { hotline_step: 'queue', cc_cancel_reason: 'TIMEOUT', empty: '' });
   });
 });
