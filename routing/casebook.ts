@@ -216,9 +216,12 @@ export const CASEBOOK_DIR = path.resolve(__dirname, '../test/routing/casebooks')
  * fresh5: written later by another hand, blind (before reading the rules or the other parts), committed
  * before the engine ran on it (a fresh4 part was written but lost with its author's machine);
  * fresh6: written blind by a third hand, mostly as a speech recogniser renders a call (a quarter web,
- * mailbox and grid-worker texts), committed before the engine ran on it.
+ * mailbox and grid-worker texts), committed before the engine ran on it;
+ * fresh7: written blind by a fourth hand after fresh6's fixes, in other callers' voices (the elderly, children,
+ * passers-by, drivers, shop owners, guards, grid workers; Sichuan, Northeast, Henan and Cantonese-influenced
+ * words; the danger buried in another matter, understated or in panic fragments), committed before the engine ran on it.
  */
-export const CASEBOOK_PARTS = ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5', 'fresh6'] as const;
+export const CASEBOOK_PARTS = ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5', 'fresh6', 'fresh7'] as const;
 const PART_NAMES: Record<CasebookPart, string> = {
   dev: '开发部分',
   held: '留出部分（未用于调整）',
@@ -228,6 +231,7 @@ const PART_NAMES: Record<CasebookPart, string> = {
   fresh3: '第三新写部分（提交后才首次运行）',
   fresh5: '第五新写部分（盲写：未看规则与其他部分，提交后才首次运行）',
   fresh6: '第六新写部分（盲写，多为语音转写风格：提交后才首次运行）',
+  fresh7: '第七新写部分（盲写，老人、儿童、路人、方言词、埋在别的事里的险情：提交后才首次运行）',
 };
 export type CasebookPart = (typeof CASEBOOK_PARTS)[number];
 

@@ -73,8 +73,18 @@ describe('casebooks', function () {
     }
   });
 
+  // fresh7 (written blind by a fourth hand, other callers' voices): floors at its first pass (recall 69.3 %, false
+  // alarms 12.5 %, lead 84.5 %, kind 89.7 %) until its misses are fixed by class; the targets are those above.
+  it('fresh7 part: recall, false alarms, lead unit and kind at least the levels measured', () => {
+    const x = report('fresh7');
+    assert.ok(x.emergency.recall >= 69, `fresh7 recall ${x.emergency.recall}%`);
+    assert.ok(x.emergency.falseAlarms <= 12.5, `fresh7 false alarms ${x.emergency.falseAlarms}%`);
+    assert.ok(x.routing.lead >= 84, `fresh7 lead ${x.routing.lead}%`);
+    assert.ok(x.routing.kind >= 89, `fresh7 kind ${x.routing.kind}%`);
+  });
+
   it('an emergency in the routing casebook is flagged, and nothing else is', () => {
-    for (const part of ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5', 'fresh6'] as const) assert.ok(report(part).routing.emergencyAgreement >= 98, `${part} ${report(part).routing.emergencyAgreement}%`);
+    for (const part of ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5', 'fresh6', 'fresh7'] as const) assert.ok(report(part).routing.emergencyAgreement >= 98, `${part} ${report(part).routing.emergencyAgreement}%`);
   });
 
   it('a malformed casebook is refused with the line named', () => {
