@@ -204,6 +204,15 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     ['网格员上报：某社区门前的行道树枯死了好几棵', 'cgj'],
   ];
   expectLeads('a class seen on the sixth fresh casebook: ', fresh6);
+  // Found by probing transcripts after the sixth round: an old person living alone who cannot look after
+  // himself is 民政局's (养老服务), not 社会生活噪声 for the word 生活; a child left alone is not.
+  expectLeads('an old person who cannot look after himself: ', [
+    ['我家老人八十多了 一个人 生活不能自理 没人照顾', 'mzj'],
+    ['俺奶奶九十多了 一个人住 卧床不起 没人照料', 'mzj'],
+  ]);
+  it('a child with no one to look after him after school is not an old person’s care', () => {
+    assert.notEqual(lead('孩子放学没人照顾 学校能不能延时').lead, 'mzj');
+  });
   // Occupational disease stays with its own type (人社局, 卫健局 and 应急管理局 co-handling).
   expectLeads('occupational health: ', [['俺在厂里干了十年 查出尘肺病 厂里一直没有防护措施', 'rsj']]);
 
