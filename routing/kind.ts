@@ -64,6 +64,8 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     // Savings gone on an illness, no money to repair the house one lives in.
     // (物业说没钱修, 村里说没钱修: the one who should repair says so, a complaint.)
     ['积蓄耗尽', 3], ['积蓄花光', 3], ['钱都花光了', 3], ['倾家荡产', 3], ['没钱修', 2], ['说没钱修', 0], ['大病救助', 2],
+    // A written grid report or letter: 生活不能自理, 无人照料, 恳请给予救助.
+    ['生活不能自理', 2], ['无人照料', 2], ['给予救助', 2],
     // Asking the government to step in (恁给管管吧, 给俺做主) or to send someone to judge a danger (谁来给鉴定一下).
     ['给管管', 3], ['管管吧', 3], ['给做主', 3], ['做主', 2], ['谁来给', 3], ['给鉴定', 2], ['来人看看', 3],
     // Money gone after a link in a message: a fraud victim asking for help.
@@ -87,6 +89,8 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     ['没培训就', 3], ['无证上岗', 3], ['没证上岗', 3],
     // Built or done without the approval the law asks for.
     ['未经审批', 3], ['未经批准', 3], ['未经许可', 3], ['没经过审批', 3], ['没有审批', 2],
+    // A bribe asked for, and a written request to investigate (请相关部门查处).
+    ['索要红包', 3], ['要红包', 3], ['收红包', 3], ['索贿', 3], ['吃拿卡要', 3], ['查处', 3],
     // Village money gone nobody knows where (not just accounts not published: a complaint), a levy on
     // every household (a fee one must pay is a complaint); favouritism named as 干部家亲戚; illegal
     // building named as such; abuse in care; burning forbidden waste.

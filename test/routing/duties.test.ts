@@ -210,6 +210,8 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     ['我家老人八十多了 一个人 生活不能自理 没人照顾', 'mzj'],
     ['俺奶奶九十多了 一个人住 卧床不起 没人照料', 'mzj'],
   ]);
+  // A written plea: 无力支付医疗费用 asks for medical aid (医疗保障局).
+  expectLeads('medical aid, written: ', [['书记市长信箱：本人身患重病，家庭困难，无力支付医疗费用，恳请给予救助。', 'ybj']]);
   it('a child with no one to look after him after school is not an old person’s care', () => {
     assert.notEqual(lead('孩子放学没人照顾 学校能不能延时').lead, 'mzj');
   });

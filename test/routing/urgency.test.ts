@@ -252,6 +252,23 @@ describe('emergency triage by meaning', () => {
       assert.notEqual(r().suggest({ text }).urgency, 'emergency', text);
   });
 
+  it('written reports of the same classes (grid workers, the mayor’s mailbox, photo reports), found by probing after the sixth round: someone inside a car a tree fell on, a relative with dementia 至今未归 since last night, a water main 破裂 flooding the road', () => {
+    for (const [text, d] of [
+      ['随手拍：东风街与建设路路口一棵大树被风刮倒，压住一辆轿车，车内有人。', 'trapped'],
+      ['书记市长信箱：紧急！我父亲（患有老年痴呆）昨晚外出至今未归，身穿蓝色外套，请求协助寻找！', 'missing'],
+      ['网格员上报：辖区某路段自来水主管道破裂，路面大面积积水，车辆无法通行。', 'burst_main'],
+    ] as const)
+      assert.equal(danger(text), d, text);
+    // Look-alikes in the same written style: a past trapping, a hazard, a river watched with no danger.
+    for (const text of [
+      '网上留言：去年小区发生过一起电梯困人事件，至今物业未更换电梯，存在安全隐患。',
+      '随手拍：某路口井盖破损，存在安全隐患，请及时修复。',
+      '网格员上报：某村河道水位上涨，暂无险情，持续监测中。',
+      '网上留言：楼下下水管道破裂 污水往外冒 好几天了',
+    ])
+      assert.notEqual(r().suggest({ text }).urgency, 'emergency', text);
+  });
+
   it('a transcript’s homophones are put back, and the real words kept (天然气, 仍然气焰, 来电提醒, 花露水)', () => {
     assert.equal(normalize('然气表 电提里 楼上露水'), '燃气表 电梯里 楼上漏水');
     assert.equal(normalize('天然气 来电提醒 停电提前通知 花露水'), '天然气 来电提醒 停电提前通知 花露水');
@@ -436,6 +453,10 @@ describe('appeal kind from callers’ cues', () => {
       ['班主任周末在家给学生补课 一节课收一百', 'report'],
       // Found by probing transcripts: the place and the act split by a pause, without 里.
       ['有个洗车店 天天往下水道 倒废机油', 'report'],
+      // Written reports: a bribe asked for, a request to investigate; an old person no one looks after.
+      ['网上留言：某驾校教练索要红包，不给就不让练车。', 'report'],
+      ['网上留言：某药店销售过期药品，请相关部门查处。', 'report'],
+      ['网格员上报：某社区独居老人王某生活不能自理，无人照料，需民政部门介入。', 'help_request'],
     ];
     for (const [text, k] of cases) assert.equal(kind(text), k, text);
     assert.notEqual(kind('老师免费给孩子补课 不收钱'), 'report');
