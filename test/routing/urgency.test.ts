@@ -276,6 +276,26 @@ describe('emergency triage by meaning', () => {
     assert.equal(normalize('他仍然气焰嚣张 突然气味很大'), '他仍然气焰嚣张 突然气味很大');
   });
 
+  it('a second probe round after the fifth: an animal attack, a sting with a reaction, a lift stopped by a power cut with someone in it, a hiss and a smell indoors, a child taken or alone looking for its mother, waters breaking, swept off by a wave, a car into a river, a rider fallen into a hole, someone covered in blood', () => {
+    for (const [text, d] of [
+      ['俺家那口子在院里让牛给顶了 肚子上一个大口子', 'injury'],
+      ['俺孩子让蛇咬了 腿肿得老粗', 'injury'],
+      ['马蜂把孩子蛰了 浑身起疙瘩 喘气费劲', 'injury'],
+      ['俺们那个小区停电了 电梯里有人', 'lift'],
+      ['屋里突然呲呲响 一股怪味 俺头疼', 'gas'],
+      ['俺闺女在学校 让人给绑走了', 'missing'],
+      ['一个小孩在马路中间 哭着找妈妈', 'missing'],
+      ['俺媳妇快生了 羊水破了', 'injury'],
+      ['海边有人让浪卷走了', 'drowning'],
+      ['车翻到河里了 人在里面', 'drowning'],
+      ['路上有个坑 摩托车掉进去了 人起不来', 'injury'],
+      ['有个人躺在路边 浑身是血 不知道死了没有', 'injury'],
+    ] as const)
+      assert.equal(danger(text), d, text);
+    for (const text of ['楼下有个马蜂窝 老蛰人 能不能给摘了', '停电了 电梯停了 俺们爬楼', '俺媳妇快生了 生育保险咋报', '他这是道德绑架', '炒菜的时候锅里呲呲响 有股糊味'])
+      assert.notEqual(r().suggest({ text }).urgency, 'emergency', text);
+  });
+
   it('victims already in hospital end an injury, but not a poisoning or a leak whose source is still there', () => {
     assert.equal(danger('饭店里吃喜宴的十几个人都上吐下泻 有的送医院了'), 'foodpoison');
     assert.equal(danger('化工厂那边氯气漏了 好几个人咳嗽 都送到医院了 味还是很大'), 'chemical');
@@ -432,6 +452,14 @@ describe('appeal kind from callers’ cues', () => {
       ['家里房子让大风刮塌了一间 一家五口没地方住', 'help_request'],
       ['俺是外地的 钱包丢了 回不去家了', 'help_request'],
       ['这都第三回了 到底有没有人管', 'complaint'],
+      // A second probe round: 要…不 as a question; crowded sublets and accounts that do not add up; the only
+      // earner ill, an elder living alone, a family that does not know what to do next.
+      ['俺的驾驶证到期了 换证要体检不', 'consult'],
+      ['小区里有人开群租房 一套房子住了二十多个人', 'report'],
+      ['俺们村的会计 账上的钱对不上', 'report'],
+      ['俺得了癌症 家里就俺一个劳力 孩子还小', 'help_request'],
+      ['俺爹八十多了 自己一个人过 没人管', 'help_request'],
+      ['孩子在外地打工出了车祸 俺们不知道咋办', 'help_request'],
     ];
     for (const [text, k] of cases) assert.equal(kind(text), k, text);
   });
