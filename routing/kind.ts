@@ -72,6 +72,8 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     ['钱没了', 2], ['钱少了', 2], ['点了链接', 2], ['点链接', 2],
     // At the end of one's means or stranded: 撑不下去了, 没地方住, 回不去家了.
     ['撑不下去', 3], ['撑不住了', 3], ['熬不下去', 3], ['治不起', 3], ['没地方住', 3], ['无家可归', 3], ['回不去家', 3],
+    // The only earner ill, an elder living alone, a family that does not know what to do next.
+    ['一个劳力', 3], ['癌症', 1], ['一个人过', 3], ['不知道咋办', 3], ['不知道怎么办', 3], ['不知道该咋办', 3],
   ],
   report: [
     ['举报', 5], ['我要反映他们', 4], ['反映他们', 3], ['偷偷', 3], ['私自', 2], ['擅自', 2], ['非法', 2], ['违法', 2], ['违规', 1],
@@ -99,6 +101,8 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     // Tobacco or drink sold to children; extortion and loan-sharking.
     ['卖烟给', 3], ['卖酒给', 3], ['卖给小孩', 3], ['卖给未成年', 3], ['保护费', 3], ['敲诈', 3], ['黑社会', 3],
     ['放高利贷', 3], ['强买强卖', 3], ['欺行霸市', 3],
+    // Crowded sublets, accounts that do not add up.
+    ['群租', 3], ['钱对不上', 3], ['账对不上', 3], ['对不上账', 3],
   ],
   suggestion: [
     ['建议', 4], ['提议', 3], ['提个建议', 4], ['说个想法', 3], ['提个意见', 2], ['希望', 2], ['能不能多', 3], ['能不能加', 3],
@@ -150,7 +154,7 @@ const CONSULT_SHAPES: Array<[RegExp, number]> = [
   // (Not the rhetorical 这能行不 of a complaint.)
   [/能(?!行)[\u4e00-\u9fff]{1,12}?不(?=$|[\s，。？?！!])/, 2],
   // The same with 还用 / 还要 / 还得 / 需要 (退休以后医保还用交不).
-  [/(?:还用|还要|还得|还需要|需要)[\u4e00-\u9fff]{1,4}?不(?=$|[\s，。？?！!])/, 2],
+  [/(?:还用|还要|还得|还需要|需要|要|得)[\u4e00-\u9fff]{1,4}?不(?=$|[\s，。？?！!])/, 2],
   // Which ones, and when something opens or is paid (办哪些证, 啥时候开听证会).
   [/哪些|哪几/, 2],
   // (Not 啥时候能修好, a complaint's impatience.)

@@ -188,6 +188,17 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     ['圣城街道办事处 开证明', 'shengcheng'],
     // Things thrown from a window (高空抛物): the police.
     ['有人从楼上扔酒瓶子', 'gaj'],
+    // A second probe round: fights and vandalism (公安局; a fight at school stays the school's), a doctor sending
+    // patients to an outside pharmacy (卫健局), sick livestock (农业农村局), adoption (民政局), a tax on a sale
+    // (税务局), a utility's price (发改局), fraud text messages as such (工信局).
+    ['楼下天天有人打架', 'gaj'],
+    ['俺家门口的监控被人砸了', 'gaj'],
+    ['医院的大夫让俺去外面药店买药', 'wjj'],
+    ['俺家的羊得病了 死了好几只', 'nyj'],
+    ['俺想领养个孩子 咋办手续', 'mzj'],
+    ['卖房子要交多少税', 'swu'],
+    ['天然气价格为啥这么高', 'fgj'],
+    ['手机老收到诈骗短信', 'gxj'],
   ]);
 
   // Classes of misses seen on the sixth fresh casebook (fresh6, written blind, mostly as transcripts), phrased
