@@ -248,7 +248,17 @@ export function maskPlaces(g: Gazetteer, text: string): string {
     }
   }
   if (!spans.length) return text;
-  const chars = text.split('');
-  for (const [a, b] of spans) for (let k = a; k < b; k++) if (chars[k] !== ' ') chars[k] = MASK;
-  return chars.join('');
+  // The text between the spans as it is, each span's characters (spaces kept) as 〇: spans
+  // in order of their start, overlapping ones merged (a character masked twice is masked once).
+  spans.sort((x, y) => x[0] - y[0]);
+  let out = '';
+  let at = 0;
+  for (const [a, b] of spans) {
+    if (b <= at) continue;
+    const from = a > at ? a : at;
+    out += text.slice(at, from);
+    for (let k = from; k < b; k++) out += text.charCodeAt(k) === 32 ? ' ' : MASK;
+    at = b;
+  }
+  return out + text.slice(at);
 }
