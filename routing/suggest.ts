@@ -291,6 +291,27 @@ function lexiconOf(e: SuggestEngine): WordTable<WordInfo> {
   return table;
 }
 
+/**
+ * Per engine: the event types' fields suggest() reads, as plain lists by type index. The
+ * catalogue's objects do not all have the same shape (a few carry \`rural\`), and a field
+ * read from an object of the shape the optimised code has not met makes it bail out.
+ */
+interface TypeFacts {
+  code: string[];
+  name: string[];
+  category: string[];
+  complexity: UrgencyClass[];
+}
+const typeFactsCache = new WeakMap<SuggestEngine, TypeFacts>();
+function typeFactsOf(e: SuggestEngine): TypeFacts {
+  let f = typeFactsCache.get(e);
+  if (!f) {
+    const types = e.taxonomy.eventTypes;
+    typeFactsCache.set(e, (f = { code: types.map((t) => t.code), name: types.map((t) => t.name), category: types.map((t) => t.category), complexity: types.map((t) => t.complexity) }));
+  }
+  return f;
+}
+
 /** `rule`: the category rule (the default in production; other rules for measuring them). */
 export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<OverrideRule> = OVERRIDE): Suggestion {
   const rawTitle = typeof input?.title === 'string' ? input.title : '';
@@ -365,25 +386,27 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   // The category shown is the classifier's (chooseCategory). A type put first by a danger,
   // a duty or a village may belong to another category; the explanation says so, and the
   // ticket's own category follows its event type.
-  const category: string | null = catIdx >= 0 ? cats[catIdx] : top.length ? types[top[0]].category : null;
+  const facts = typeFactsOf(e);
+  const category: string | null = catIdx >= 0 ? cats[catIdx] : top.length ? facts.category[top[0]] : null;
   const categoryConfidence = chosenConfidence;
   const fromType = chosenFromType;
   const evidence = new Map(scores.map((s) => [s.index, s]));
+  const confidences = top.map((i) => round(conf.get(i) ?? p[i]));
   const eventTypes: EventTypeSuggestion[] = top.map((i, k) => ({
-    code: types[i].code,
-    name: types[i].name,
-    category: types[i].category,
-    confidence: round(conf.get(i) ?? p[i]),
+    code: facts.code[i],
+    name: facts.name[i],
+    category: facts.category[i],
+    confidence: confidences[k],
     // A rule that only confirmed the ranking's first type leaves its probability meaningful.
     basis: k === 0 && decidedBy && ranked[0]?.index !== i ? decidedBy : 'ranking',
   }));
 
   let decision: Decision | null = null;
   if (top.length)
-    decision = decide(e.taxonomy, e.units, types[top[0]].code, townMatch.town, kindGuess.kind, { emergency: tri.emergency, coUnits: tri.dispatch?.coUnits });
+    decision = decide(e.taxonomy, e.units, facts.code[top[0]], townMatch.town, kindGuess.kind, { emergency: tri.emergency, coUnits: tri.dispatch?.coUnits });
 
   if (all && !informative) reasons.push('没有识别出与事项相关的词语');
-  if (informative && decidedBy !== 'danger' && decidedBy !== 'duty' && eventTypes[0].confidence < EVENT_TYPE_THRESHOLD) reasons.push(`事项类型把握不足（${Math.round(eventTypes[0].confidence * 100)}%）`);
+  if (informative && decidedBy !== 'danger' && decidedBy !== 'duty' && confidences[0] < EVENT_TYPE_THRESHOLD) reasons.push(`事项类型把握不足（${Math.round(confidences[0] * 100)}%）`);
   if (informative && decidedBy !== 'danger' && decidedBy !== 'duty' && categoryConfidence < CATEGORY_THRESHOLD) reasons.push(`一级分类把握不足（${Math.round(categoryConfidence * 100)}%）`);
   if (decision?.needsTown) reasons.push(townMatch.candidates.length ? '提到多个镇街，请确认属地' : '未识别出镇街，请确认属地');
 
@@ -401,19 +424,19 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   if (top.length)
     parts.push(
       decidedBy === 'danger'
-        ? `事项“${types[top[0]].name}”（按险情确定处置单位）`
+        ? `事项“${facts.name[top[0]]}”（按险情确定处置单位）`
         : decidedBy === 'duty' && duty
-          ? `事项“${types[top[0]].name}”（按职责划分：${duty.why}；依据：${duty.words.join('、')}）`
-          : `事项“${types[top[0]].name}”（${Math.round((conf.get(top[0]) ?? p[top[0]]) * 100)}%），依据：${typeWords.join('、') || '分类概率'}${decidedBy === 'village' ? '；发生在农村或镇驻地，按属地管理' : ''}`,
+          ? `事项“${facts.name[top[0]]}”（按职责划分：${duty.why}；依据：${duty.words.join('、')}）`
+          : `事项“${facts.name[top[0]]}”（${Math.round((conf.get(top[0]) ?? p[top[0]]) * 100)}%），依据：${typeWords.join('、') || '分类概率'}${decidedBy === 'village' ? '；发生在农村或镇驻地，按属地管理' : ''}`,
     );
-  if (top.length && category && types[top[0]].category !== category) parts.push(`工单按事项“${types[top[0]].name}”归入“${types[top[0]].category}”`);
+  if (top.length && category && facts.category[top[0]] !== category) parts.push(`工单按事项“${facts.name[top[0]]}”归入“${facts.category[top[0]]}”`);
   parts.push(`诉求类型：${kindGuess.defaulted ? '未见提示词，默认投诉' : `提示词 ${kindGuess.cues.join('、')}`}`);
   if (tri.reason) parts.push(tri.reason);
   parts.push(townMatch.town ? `属地：${unitName(townMatch.town)}（${townMatch.source === 'address' ? '地址栏' : '诉求内容'}中的“${townMatch.matched.join('、')}”）` : '属地：未识别');
   if (decision) parts.push(`派单：${decision.reason.replace(/。$/, "")}`);
   if (reasons.length) parts.push(`请接线员选择：${reasons.join('；')}`);
 
-  const urgency: UrgencyClass = tri.emergency ? 'emergency' : top.length ? types[top[0]].complexity : 'general';
+  const urgency: UrgencyClass = tri.emergency ? 'emergency' : top.length ? facts.complexity[top[0]] : 'general';
   const first = tri.findings[0];
   return {
     kind: kindGuess.kind,
