@@ -249,16 +249,19 @@ export function maskPlaces(g: Gazetteer, text: string): string {
   }
   if (!spans.length) return text;
   // The text between the spans as it is, each span's characters (spaces kept) as 〇: spans
-  // in order of their start, overlapping ones merged (a character masked twice is masked once).
+  // in order of their start, overlapping ones merged (a character masked twice is masked
+  // once). Joined from pieces, so the result is one flat string (a string built by += is a
+  // chain of pieces, and every character read from it by the segmenter and the scans costs more).
   spans.sort((x, y) => x[0] - y[0]);
-  let out = '';
+  const pieces: string[] = [];
   let at = 0;
   for (const [a, b] of spans) {
     if (b <= at) continue;
     const from = a > at ? a : at;
-    out += text.slice(at, from);
-    for (let k = from; k < b; k++) out += text.charCodeAt(k) === 32 ? ' ' : MASK;
+    pieces.push(text.slice(at, from));
+    for (let k = from; k < b; k++) pieces.push(text.charCodeAt(k) === 32 ? ' ' : MASK);
     at = b;
   }
-  return out + text.slice(at);
+  pieces.push(text.slice(at));
+  return pieces.join('');
 }

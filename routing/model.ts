@@ -140,10 +140,13 @@ export function vectorizeColumns(m: CategoryModel, wordCols: ArrayLike<number>, 
 export function categoryScores(m: CategoryModel, x: SparseVec): Float64Array {
   const K = m.categories.length;
   const z = Float64Array.from(m.b);
-  for (let k = 0; k < x.idx.length; k++) {
-    const base = x.idx[k] * K;
-    const v = x.val[k];
-    for (let c = 0; c < K; c++) z[c] += m.w[base + c] * v;
+  const w = m.w;
+  const { idx, val } = x;
+  const n = idx.length;
+  for (let k = 0; k < n; k++) {
+    const base = idx[k] * K;
+    const v = val[k];
+    for (let c = 0; c < K; c++) z[c] += w[base + c] * v;
   }
   return z;
 }

@@ -323,10 +323,11 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   const address = normalize(rawAddress.slice(0, 200));
   // Where the appeal is comes from the text as said; what it is about from the text with its
   // place names masked (河 in 北半截河村 is not a river).
-  const said = title && body ? `${title} ${body}` : title || body;
+  // (Joined, not concatenated: a flat string, which the scans below read character by character faster.)
+  const said = title && body ? [title, body].join(' ') : title || body;
   const mTitle = maskPlaces(e.gazetteer, title);
   const mBody = maskPlaces(e.gazetteer, body);
-  const all = mTitle && mBody ? `${mTitle} ${mBody}` : mTitle || mBody;
+  const all = mTitle && mBody ? [mTitle, mBody].join(' ') : mTitle || mBody;
   // The content words (tokenize), each looked up once for the stop list, the classifier and the event types.
   const lexicon = lexiconOf(e);
   const titleInfo: Array<WordInfo | undefined> = [];
