@@ -6,7 +6,7 @@
 // table then applies. Pure.
 import { RoutingConfigError } from './errors';
 import type { PhraseHit, PhraseMatcher } from './phrases';
-import { isPhraseList, matchAt, patternProblems, possible, WordClasses, type Pattern } from './patterns';
+import { isPhraseList, matchAt, patternProblems, possible, uniformPattern, WordClasses, type Pattern } from './patterns';
 import type { Taxonomy } from './taxonomy';
 
 export interface DutyRule {
@@ -47,10 +47,13 @@ export class Duties {
   private readonly words: WordClasses;
   readonly version: string;
   readonly rules: readonly DutyRule[];
+  /** Per rule, in file order: its window and its patterns in one shape (uniformPattern), for match(). */
+  private readonly matchers: ReadonlyArray<{ rule: DutyRule; window: number; patterns: Pattern[] }>;
 
   constructor(doc: DutiesDoc) {
     this.version = doc.version;
     this.rules = doc.duties;
+    this.matchers = doc.duties.map((rule) => ({ rule, window: rule.window, patterns: rule.patterns.map(uniformPattern) }));
     this.words = new WordClasses(doc.concepts, doc.blocks);
   }
 
@@ -64,11 +67,11 @@ export class Duties {
     const byClass = found ? this.words.hitsOf(text, found) : this.words.hits(text);
     if (!byClass.size) return null;
     // The first match of matches(p, d.window, byClass), as plain loops (no generator per pattern).
-    for (const d of this.rules)
-      for (const p of d.patterns) {
+    for (const { rule: d, window, patterns } of this.matchers)
+      for (const p of patterns) {
         if (!possible(p, byClass)) continue;
         for (const a of byClass.get(p.all[p.all.length - 1])!) {
-          const m = matchAt(p, d.window, a, byClass);
+          const m = matchAt(p, window, a, byClass);
           if (m) return { code: d.code, matter: d.matter, eventType: d.eventType, accept: [d.eventType, ...(d.accept ?? [])], why: d.why, words: [...new Set(m.map((h) => h.phrase))] };
         }
       }

@@ -134,6 +134,15 @@ export class WordClasses {
   }
 }
 
+/**
+ * The pattern with every field present (undefined where the file has none), so all patterns
+ * share one shape: the matcher reads them in a loop over all rules for every text, and fields
+ * read from objects of many shapes (as the file's optional keys make them) take a slow path.
+ */
+export function uniformPattern(p: Pattern): Pattern {
+  return { all: p.all, unless: p.unless, ordered: p.ordered, window: p.window, unlessWindow: p.unlessWindow };
+}
+
 /** Whether every class the pattern needs has a hit (else it cannot match anywhere). */
 export function possible(p: Pattern, byClass: ClassHits): boolean {
   for (const c of p.all) if (!byClass.has(c)) return false;

@@ -6,7 +6,7 @@
 // cheap: one pass of a phrase index over the text, then a few comparisons per hit.
 // The same triage serves typed appeals, call transcripts and keyword-spotting hits.
 import { RoutingConfigError } from './errors';
-import { isPhraseList, matchAt, patternProblems, possible, WordClasses, type Hit, type Pattern } from './patterns';
+import { isPhraseList, matchAt, patternProblems, possible, uniformPattern, WordClasses, type Hit, type Pattern } from './patterns';
 import { PhraseMatcher, type PhraseHit } from './phrases';
 import type { Taxonomy, Units } from './taxonomy';
 
@@ -115,6 +115,8 @@ export class DangerTriage {
   private readonly markerBlocks: Set<string>;
   readonly version: string;
   readonly rules: readonly DangerRule[];
+  /** Per rule, in file order: its window and its patterns in one shape (uniformPattern), for triage(). */
+  private readonly matchers: ReadonlyArray<{ rule: DangerRule; window: number; patterns: Pattern[] }>;
 
   /** `ownerOf(eventType)`: the unit that acts for a type, added as co-handler when its danger is not the main one. */
   constructor(
@@ -123,6 +125,7 @@ export class DangerTriage {
   ) {
     this.version = doc.version;
     this.rules = doc.dangers;
+    this.matchers = doc.dangers.map((rule) => ({ rule, window: rule.window, patterns: rule.patterns.map(uniformPattern) }));
     this.words = new WordClasses(doc.concepts, doc.blocks);
     for (const k of MARKER_KINDS)
       for (const w of doc.markers[k]) {
@@ -153,15 +156,15 @@ export class DangerTriage {
     const markerHits = found?.markers;
     const findings: Array<DangerFinding & { rule: DangerRule; anchorClass: string; anchor: Hit }> = [];
     const dismissed: DismissedDanger[] = [];
-    for (const rule of this.rules) {
+    for (const { rule, window, patterns } of this.matchers) {
       let found: (typeof findings)[number] | null = null;
       let lost: DismissedDanger | null = null;
-      for (const p of rule.patterns) {
+      for (const p of patterns) {
         const anchorClass = p.all[p.all.length - 1];
         // matches(p, rule.window, byClass) as plain loops (no generator per pattern).
         if (!possible(p, byClass)) continue;
         for (const a of byClass.get(anchorClass)!) {
-          const m = matchAt(p, rule.window, a, byClass);
+          const m = matchAt(p, window, a, byClass);
           if (!m) continue;
           marks ??= this.markerHits(text, markerHits);
           const why = this.notNow(text, a, marks, rule);
