@@ -67,11 +67,15 @@ export class Duties {
     const byClass = found ? this.words.hitsOf(text, found) : this.words.hits(text);
     if (!byClass.size) return null;
     // The first match of matches(p, d.window, byClass), as plain loops (no generator per pattern).
+    // The imported matchers read once into locals: run through tsx, an imported name is a getter
+    // on the other module's exports (a slow generic read on every use), and this loop uses them per pattern.
+    const canMatch = possible;
+    const matchHere = matchAt;
     for (const { rule: d, window, patterns } of this.matchers)
       for (const p of patterns) {
-        if (!possible(p, byClass)) continue;
+        if (!canMatch(p, byClass)) continue;
         for (const a of byClass.get(p.all[p.all.length - 1])!) {
-          const m = matchAt(p, window, a, byClass);
+          const m = matchHere(p, window, a, byClass);
           if (m) return { code: d.code, matter: d.matter, eventType: d.eventType, accept: [d.eventType, ...(d.accept ?? [])], why: d.why, words: [...new Set(m.map((h) => h.phrase))] };
         }
       }

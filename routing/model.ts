@@ -72,6 +72,10 @@ export function vectorizeColumns(m: CategoryModel, wordCols: ArrayLike<number>, 
     // The n-grams of charNgramKeys, looked up as they are made: 1-grams in a table by character
     // code, 2-grams by their pair, 3-grams by their pair's prefix number and third character (GramTable).
     const { charMin: min, charMax: max } = m.features;
+    // The imported function read once into a local: run through tsx, an imported name is a
+    // getter on the other module's exports (a slow generic property read on every use), and
+    // this loop calls it for every character.
+    const codeOf = gramCode;
     const chars = m.charColumn;
     const table = m.gramTable;
     const pairs = table.pairs;
@@ -85,7 +89,7 @@ export function vectorizeColumns(m: CategoryModel, wordCols: ArrayLike<number>, 
       // The 3-gram prefix number of the pair (previous character, this one), -1 when it begins no 3-gram feature.
       let prefix = -1;
       for (let k = 0; k < text.length; k++) {
-        const c = gramCode(text.charCodeAt(k));
+        const c = codeOf(text.charCodeAt(k));
         if (c < 0) {
           c1 = prefix = -1;
           continue;

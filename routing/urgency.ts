@@ -156,15 +156,19 @@ export class DangerTriage {
     const markerHits = found?.markers;
     const findings: Array<DangerFinding & { rule: DangerRule; anchorClass: string; anchor: Hit }> = [];
     const dismissed: DismissedDanger[] = [];
+    // The imported matchers read once into locals: run through tsx, an imported name is a getter
+    // on the other module's exports (a slow generic read on every use), and this loop uses them per pattern.
+    const canMatch = possible;
+    const matchHere = matchAt;
     for (const { rule, window, patterns } of this.matchers) {
       let found: (typeof findings)[number] | null = null;
       let lost: DismissedDanger | null = null;
       for (const p of patterns) {
         const anchorClass = p.all[p.all.length - 1];
         // matches(p, rule.window, byClass) as plain loops (no generator per pattern).
-        if (!possible(p, byClass)) continue;
+        if (!canMatch(p, byClass)) continue;
         for (const a of byClass.get(anchorClass)!) {
-          const m = matchAt(p, window, a, byClass);
+          const m = matchHere(p, window, a, byClass);
           if (!m) continue;
           marks ??= this.markerHits(text, markerHits);
           const why = this.notNow(text, a, marks, rule);
