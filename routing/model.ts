@@ -203,13 +203,15 @@ export function drivingWords(m: CategoryModel, x: SparseVec, c: number, n: numbe
   const keep = 3 * n;
   const best: number[] = [];
   const bestScore: number[] = [];
-  for (let k = 0; k < x.idx.length; k++) {
+  const w = m.w;
+  const { idx, val } = x;
+  for (let k = 0; k < idx.length; k++) {
     // Character n-grams weigh in the score but are not shown: 「村的」「月了」 are no evidence to a person.
-    if (isGram[x.idx[k]] === 1) continue;
-    const base = x.idx[k] * K;
+    if (isGram[idx[k]] === 1) continue;
+    const base = idx[k] * K;
     let others = 0;
-    for (let o = 0; o < K; o++) if (o !== c) others += m.w[base + o];
-    const d = x.val[k] * (m.w[base + c] - others / (K - 1));
+    for (let o = 0; o < K; o++) if (o !== c) others += w[base + o];
+    const d = val[k] * (w[base + c] - others / (K - 1));
     if (d <= 0 || (best.length === keep && d <= bestScore[keep - 1])) continue;
     let j = best.length < keep ? best.length : keep - 1;
     while (j > 0 && bestScore[j - 1] < d) {
