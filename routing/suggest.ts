@@ -136,13 +136,6 @@ export interface SuggestEngine {
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
-/** The most probable type of category `cat` (`inside`) or of any other category (-1 if none). */
-function bestType(p: Float64Array, typeCategory: Int32Array, cat: number, inside: boolean): number {
-  let best = -1;
-  for (let i = 0; i < p.length; i++) if ((typeCategory[i] === cat) === inside && (best < 0 || p[i] > p[best])) best = i;
-  return best;
-}
-
 /**
  * The top three event types, consistent with the category: its own types first, by
  * probability, each with confidence P(category) × P(type | category); a category
@@ -230,8 +223,14 @@ export function chooseCategory(
   let catIdx = hasFeatures ? cats.indexOf(e.model.categories[best]) : -1;
   let categoryConfidence = modelP[best];
   let fromType = false;
-  const bestIn = catIdx >= 0 ? bestType(p, e.typeCategory, catIdx, true) : -1;
-  const bestOut = bestType(p, e.typeCategory, catIdx, false);
+  // The most probable type of that category (bestIn) and of any other (bestOut), -1 if none; ties: the lower index.
+  let bestIn = -1;
+  let bestOut = -1;
+  for (let i = 0; i < p.length; i++) {
+    if (e.typeCategory[i] === catIdx) {
+      if (bestIn < 0 || p[i] > p[bestIn]) bestIn = i;
+    } else if (bestOut < 0 || p[i] > p[bestOut]) bestOut = i;
+  }
   const outKnown = bestOut >= 0 && e.categoryModelIndex[e.typeCategory[bestOut]] >= 0;
   const gap = bestOut >= 0 && bestIn >= 0 ? evidence[bestOut] - evidence[bestIn] : 0;
   const overwhelming =
