@@ -125,6 +125,12 @@ export interface WordTable<T> {
   infos: readonly T[];
   /** For a word the dictionary does not have (the HMM's): what is known of it, or undefined. */
   byWord: (w: string) => T | undefined;
+  /**
+   * Per UTF-16 unit: 1 when a word the table knows, or a stop word, that the dictionary does
+   * not have starts with it. A word of the HMM starting with any other unit is neither, so it
+   * is looked up (and kept or not) without making its string.
+   */
+  unknownFirst: Uint8Array;
   /** Whether tokenize keeps a word the table knows (it must agree with keep()). */
   kept: (info: T) => boolean;
 }
@@ -134,14 +140,16 @@ export function wordTable<T>(words: ReadonlyMap<string, T>, kept: (info: T) => b
   const seg = wordSegmenter();
   const byNode = new Int32Array(seg.trie.nodes).fill(-1);
   const infos: T[] = [];
+  const unknownFirst = new Uint8Array(65536);
   for (const [w, info] of words) {
     const n = seg.trie.wordNode(w, 0, w.length);
     if (n >= 0) {
       byNode[n] = infos.length;
       infos.push(info);
-    }
+    } else if (w) unknownFirst[w.charCodeAt(0)] = 1;
   }
-  return { byNode, infos, byWord: (w) => words.get(w), kept };
+  for (const w of STOP) if (w && seg.trie.wordNode(w, 0, w.length) < 0) unknownFirst[w.charCodeAt(0)] = 1;
+  return { byNode, infos, byWord: (w) => words.get(w), kept, unknownFirst };
 }
 
 /**
@@ -168,6 +176,10 @@ export function lookUpWords<T>(text: string, table: WordTable<T>, out: Array<T |
       const i = byNode[node];
       info = i >= 0 ? infos[i] : undefined;
       keepIt = info !== undefined ? table.kept(info) : stop[node] === 0 && keepRange(text, a, b);
+    } else if (table.unknownFirst[text.charCodeAt(a)] === 0) {
+      // Not a word of the table, not a stop word: keep() is its character test alone.
+      info = undefined;
+      keepIt = keepRange(text, a, b);
     } else {
       const w = text.slice(a, b);
       info = table.byWord(w);
