@@ -17,15 +17,16 @@ export class PhraseMatcher {
   private readonly headId = new Uint16Array(65536);
   /** Per UTF-16 code unit that is a one-unit phrase: that phrase's number (index in `phrases`). */
   private readonly singleId = new Int32Array(65536);
-  /** Open addressing: head key ((head id << 16) | second unit, never 0) → group number + 1 (0 = empty slot). */
-  private readonly headKeys: Int32Array;
-  private readonly headGroup: Int32Array;
+  /** Open addressing, slot h: heads[2h] = head key ((head id << 16) | second unit, never 0), heads[2h + 1] = group number + 1 (0 = empty slot), side by side. */
+  private readonly heads: Int32Array;
+  private readonly headMask: number;
   private readonly shift: number;
   /** The phrases of group g are entries groupStart[g] … groupStart[g + 1] - 1: longest first (equal lengths in insertion order). */
   private readonly groupStart: Int32Array;
-  /** Per entry: its phrase's number (index in `phrases`) and its code units. */
+  /** Per entry: its phrase's number (index in `phrases`); its code units are entryUnits[entryAt[e]] … entryUnits[entryAt[e + 1] - 1] (all entries' units in one array, a group's side by side). */
   private readonly entryId: Int32Array;
-  private readonly entryCodes: Uint16Array[];
+  private readonly entryAt: Int32Array;
+  private readonly entryUnits: Uint16Array;
   /** Scratch of the last matchIds() call: phrase numbers and positions of the hits. */
   private readonly hitId: number[] = [];
   private readonly hitPos: number[] = [];
@@ -53,12 +54,13 @@ export class PhraseMatcher {
     });
     let bits = 4;
     while (1 << bits < byHead.size * 2) bits++;
-    this.headKeys = new Int32Array(1 << bits);
-    this.headGroup = new Int32Array(1 << bits);
+    this.heads = new Int32Array(2 << bits);
+    this.headMask = (1 << bits) - 1;
     this.shift = 32 - bits;
     this.groupStart = new Int32Array(byHead.size + 1);
     const entryId: number[] = [];
-    this.entryCodes = [];
+    const entryAt: number[] = [0];
+    const units: number[] = [];
     let g = 0;
     for (const [head, list] of byHead) {
       // Longest first; equal lengths keep insertion order (a stable sort).
@@ -66,18 +68,19 @@ export class PhraseMatcher {
       this.groupStart[g] = entryId.length;
       for (const id of list) {
         const p = this.phrases[id];
-        const codes = new Uint16Array(p.length);
-        for (let k = 0; k < p.length; k++) codes[k] = p.charCodeAt(k);
+        for (let k = 0; k < p.length; k++) units.push(p.charCodeAt(k));
         entryId.push(id);
-        this.entryCodes.push(codes);
+        entryAt.push(units.length);
       }
       let h = Math.imul(head, 0x9e3779b1) >>> this.shift;
-      while (this.headGroup[h] !== 0) h = (h + 1) & (this.headKeys.length - 1);
-      this.headKeys[h] = head;
-      this.headGroup[h] = ++g;
+      while (this.heads[2 * h + 1] !== 0) h = (h + 1) & this.headMask;
+      this.heads[2 * h] = head;
+      this.heads[2 * h + 1] = ++g;
     }
     this.groupStart[g] = entryId.length;
     this.entryId = Int32Array.from(entryId);
+    this.entryAt = Int32Array.from(entryAt);
+    this.entryUnits = Uint16Array.from(units);
   }
 
   /**
@@ -91,14 +94,14 @@ export class PhraseMatcher {
     let m = 0;
     const n = text.length;
     const starts = this.starts;
-    const keys = this.headKeys;
-    const groups = this.headGroup;
-    const mask = keys.length - 1;
+    const heads = this.heads;
+    const mask = this.headMask;
     const shift = this.shift;
     const singleId = this.singleId;
     const headId = this.headId;
     const groupStart = this.groupStart;
-    const entryCodes = this.entryCodes;
+    const entryAt = this.entryAt;
+    const entryUnits = this.entryUnits;
     const entryId = this.entryId;
     for (let i = 0; i < n; i++) {
       const c1 = text.charCodeAt(i);
@@ -113,9 +116,9 @@ export class PhraseMatcher {
       let h = Math.imul(head, 0x9e3779b1) >>> shift;
       let g = 0;
       for (;;) {
-        const x = groups[h];
+        const x = heads[2 * h + 1];
         if (x === 0) break;
-        if (keys[h] === head) {
+        if (heads[2 * h] === head) {
           g = x;
           break;
         }
@@ -124,11 +127,11 @@ export class PhraseMatcher {
       if (g === 0) continue;
       const end = groupStart[g];
       for (let j = groupStart[g - 1]; j < end; j++) {
-        const codes = entryCodes[j];
-        const len = codes.length;
+        const at = entryAt[j];
+        const len = entryAt[j + 1] - at;
         if (i + len > n) continue;
         let k = 2;
-        while (k < len && text.charCodeAt(i + k) === codes[k]) k++;
+        while (k < len && text.charCodeAt(i + k) === entryUnits[at + k]) k++;
         if (k === len) {
           ids[m] = entryId[j];
           pos[m++] = i;
