@@ -143,7 +143,7 @@ export function vectorizeColumns(m: CategoryModel, wordCols: ArrayLike<number>, 
 
 export function categoryScores(m: CategoryModel, x: SparseVec): Float64Array {
   const K = m.categories.length;
-  const z = Float64Array.from(m.b);
+  const z = m.b.slice();
   const w = m.w;
   const { idx, val } = x;
   const n = idx.length;

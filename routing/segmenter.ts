@@ -74,7 +74,11 @@ export class DictTrie {
   readonly cold: Int32Array;
   readonly coldShift: number;
   readonly coldMask: number;
-  /** A bit per hash of (parent, unit) of every edge below the root: most failed steps end here, without touching a table. */
+  /**
+   * Two bits in one 32-bit word per edge below the root, both chosen by the hash of (parent,
+   * unit): a step whose two bits are not both set fails here, without touching a table (most
+   * steps). Two bits in the same word: one memory read, and about half the false passes of one bit.
+   */
   readonly filter = new Int32Array(1 << (FILTER_BITS - 5));
   /** Per node: ln(freq) − ln(total) when the node ends a word, NaN otherwise. */
   readonly score: Float64Array;
@@ -167,8 +171,7 @@ export class DictTrie {
       }
       const p = renumber[parent[n]];
       const x = edgeHash(p, u);
-      const f = x >>> (32 - FILTER_BITS);
-      this.filter[f >>> 5] |= 1 << (f & 31);
+      this.filter[x >>> (37 - FILTER_BITS)] |= filterBits(x);
       if (child < HOT) {
         const key = ((p + 1) << 16) | u;
         let h = x >>> this.hotShift;
@@ -189,8 +192,8 @@ export class DictTrie {
   next(node: number, unit: number): number {
     if (node === 0) return this.root[unit];
     const x = edgeHash(node, unit);
-    const f = x >>> (32 - FILTER_BITS);
-    if ((this.filter[f >>> 5] & (1 << (f & 31))) === 0) return -1;
+    const bits = filterBits(x);
+    if ((this.filter[x >>> (37 - FILTER_BITS)] & bits) !== bits) return -1;
     if (node < HOT) {
       const t = this.hot;
       const key = ((node + 1) << 16) | unit;
@@ -222,9 +225,14 @@ const HOT = 32767;
 /** log2 of the bits of DictTrie.filter (512 KiB). */
 const FILTER_BITS = 22;
 
-/** The hash of an edge (parent, unit): its slot in a table and its bit in the filter (high bits). */
+/** The hash of an edge (parent, unit): its slot in a table and its filter word (high bits), its two filter bits (middle bits). */
 function edgeHash(parent: number, unit: number): number {
   return Math.imul(parent ^ Math.imul(unit, 0x85ebca6b), 0x9e3779b1);
+}
+
+/** The two bits of an edge's filter word (the same bit twice now and then). */
+function filterBits(x: number): number {
+  return (1 << ((x >>> 10) & 31)) | (1 << ((x >>> 5) & 31));
 }
 
 /** The trie while the dictionary is read: nodes numbered as made, each with its parent, the unit into it and its word's frequency. */
