@@ -292,7 +292,7 @@ function lexiconOf(e: SuggestEngine): WordTable<WordInfo> {
 
 /**
  * Per engine: the event types' fields suggest() reads, as plain lists by type index. The
- * catalogue's objects do not all have the same shape (a few carry \`rural\`), and a field
+ * catalogue's objects do not all have the same shape (a few carry `rural`), and a field
  * read from an object of the shape the optimised code has not met makes it bail out.
  */
 interface TypeFacts {
