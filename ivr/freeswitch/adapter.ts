@@ -63,6 +63,13 @@ const dbValue = (body: string): string => (body.trim() === '-ERR no reply' ? '' 
 /** How long an unhold waits for a hold still being set up on the phone, and how often it asks. */
 const UNHOLD_SETTLE_MS = 3000;
 const UNHOLD_RETRY_MS = 100;
+/**
+ * How long a hold waits, after an operator answered (bridge-agent-start), for mod_callcenter to have
+ * the bridge up (CHANNEL_BRIDGE). A hold made in between is lost: FreeSWITCH 1.10.12 answers
+ * "+OK Success" and sends the phone its re-INVITE, then the bridge's state reset puts the call back to
+ * ACTIVE (seen on a real switch, the hold 20 ms after the answer), and the unhold is refused.
+ */
+const BRIDGE_WAIT_MS = 3000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What one look at the switch tells about one agent: its mod_callcenter view, and the calls alive. */
@@ -78,6 +85,11 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
   private mapper: FreeSwitchEventMapper;
   private announceTimer: NodeJS.Timeout | null = null;
   ivrPort = 0;
+  /** Calls an operator answered lately (bridge-agent-start), when (performance.now()). */
+  private answeredAt = new BoundedMap<string, number>(5000);
+  /** Calls whose bridge is up (CHANNEL_BRIDGE), lately; and holds waiting for one. */
+  private bridgedLately = new BoundedMap<string, true>(5000);
+  private bridgeWaiters = new Map<string, Set<() => void>>();
 
   constructor(private o: FreeSwitchOptions) {
     super(o, eslLog);
@@ -171,7 +183,18 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
     this.o.instrument?.onInboundEvent?.(h);
     const m = this.mapper.map(h);
     if (m.shutdown) this.setConnected(false, 'FreeSWITCH 正在关闭');
-    for (const e of m.events) this.passOn(e);
+    for (const e of m.events) {
+      if (e.type === 'call_answered') this.answeredAt.set(e.callId, performance.now());
+      this.passOn(e);
+    }
+    if (h['Event-Name'] === 'CHANNEL_BRIDGE') {
+      for (const id of [h['Bridge-A-Unique-ID'], h['Bridge-B-Unique-ID'], h['Unique-ID']]) {
+        if (!id) continue;
+        this.bridgedLately.set(id, true);
+        for (const done of this.bridgeWaiters.get(id) ?? []) done();
+        this.bridgeWaiters.delete(id);
+      }
+    }
     for (const p of m.phones) {
       const r = this.agents.get(p.extension);
       if (!r) continue;
@@ -211,7 +234,29 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
   async hold(callId: string): Promise<void> {
     this.checkCallId(callId);
     await this.assertCallExists(callId);
+    await this.bridgeUp(callId);
     await this.callApi(`uuid_hold ${callId}`);
+  }
+
+  /** Resolves once a call an operator just answered is bridged (at most BRIDGE_WAIT_MS after the answer). */
+  private async bridgeUp(callId: string): Promise<void> {
+    const answered = this.answeredAt.get(callId);
+    if (answered === undefined || this.bridgedLately.has(callId)) return;
+    const left = answered + BRIDGE_WAIT_MS - performance.now();
+    if (left <= 0) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        const waiting = this.bridgeWaiters.get(callId);
+        waiting?.delete(done);
+        if (waiting?.size === 0) this.bridgeWaiters.delete(callId);
+        resolve();
+      };
+      const timer = setTimeout(done, left);
+      const waiting = this.bridgeWaiters.get(callId) ?? new Set<() => void>();
+      waiting.add(done);
+      this.bridgeWaiters.set(callId, waiting);
+    });
   }
 
   /**

@@ -61,6 +61,13 @@ export interface EslTestServerOptions {
    */
   holdSettleMs?: number;
   /**
+   * How long mod_callcenter takes from bridge-agent-start (the operator answered) to the bridge being
+   * up (CHANNEL_BRIDGE) (ms). A hold made meanwhile is lost: FreeSWITCH 1.10.12 answers
+   * "+OK Success", but the bridge's own state reset puts the call back to ACTIVE (seen on a real
+   * switch: HELD -> ACTIVE -> UNHELD 20 ms after the hold; `uuid_hold off` then refused). Default 0.
+   */
+  bridgeSetupMs?: number;
+  /**
    * The hotline dialplan of freeswitch-conf (public/00_hotline.xml + hotline_resume.xml) after its
    * `socket`: when the app is unreachable or goes away mid-call, the call goes on from its
    * `hotline_step` (handed back to the app, or the fallback). Without it an unreachable app ends the call.
@@ -119,6 +126,8 @@ export class SimChannel {
   held = false;
   /** A hold asked for whose re-INVITE the phone has not accepted yet (call state not HELD). */
   holdPending = false;
+  /** mod_callcenter is still bridging this caller to the operator who answered (see bridgeSetupMs). */
+  bridging = false;
   bridgedTo: SimChannel | null = null;
   agent: string | null = null;
 
@@ -550,7 +559,15 @@ export class SimCallcenter {
       this.bridged.set(m.ch.uuid, { ch: m.ch, queue: m.queue, memberUuid: m.memberUuid, joined: m.joined, bridged: Date.now(), agent: name });
       this.info('bridge-agent-start', { 'Unique-ID': leg.uuid, 'CC-Agent': name, 'CC-Agent-UUID': leg.uuid, ...member });
       this.info('members-count', { 'CC-Queue': m.queue, 'CC-Count': String(this.waiting.length), 'CC-Selection': 'Single-Queue' });
-      m.ch.emit('CHANNEL_BRIDGE', { 'Bridge-A-Unique-ID': m.ch.uuid, 'Bridge-B-Unique-ID': leg.uuid, 'Other-Leg-Unique-ID': leg.uuid });
+      const bridgeUp = () => {
+        m.ch.bridging = false;
+        if (m.ch.up) m.ch.emit('CHANNEL_BRIDGE', { 'Bridge-A-Unique-ID': m.ch.uuid, 'Bridge-B-Unique-ID': leg.uuid, 'Other-Leg-Unique-ID': leg.uuid });
+      };
+      const setup = this.server.options.bridgeSetupMs ?? 0;
+      if (setup > 0) {
+        m.ch.bridging = true;
+        setTimeout(bridgeUp, setup).unref();
+      } else bridgeUp();
       a.state = 'In a queue call';
       this.info('agent-state-change', { 'CC-Agent': name, 'CC-Agent-State': 'In a queue call' });
       const talk = m.ch.script.talkMs;
@@ -1013,6 +1030,8 @@ export class EslTestServer {
         // switch_ivr_hold / switch_ivr_unhold refuse a call already in (or not in) the HELD state;
         // the state is HELD only once the phone accepted the re-INVITE.
         if (off ? !ch.held || ch.holdPending : ch.held && !ch.holdPending) return '-ERR Operation failed\n';
+        // Held while mod_callcenter still sets up the bridge: the bridge's state reset undoes it.
+        if (!off && ch.bridging) return '+OK Success\n';
         if (off) {
           ch.held = false;
           setImmediate(() => ch.emit('CHANNEL_UNHOLD'));

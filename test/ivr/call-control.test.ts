@@ -38,6 +38,15 @@ describe('operator call controls', () => {
     await assert.rejects(h.tel.unhold(call.uuid), (e: Error) => e instanceof TelephonyError && /Operation failed/.test((e as TelephonyError).detail));
   });
 
+  it('hold right after the operator answered waits until mod_callcenter has the bridge up (a hold made while it is still bridging is lost), then holds', async () => {
+    h = await startHarness({ server: { bridgeSetupMs: 300 } });
+    const call = await answeredCall();
+    await h.tel.hold(call.uuid);
+    assert.equal(call.held, true, 'the caller is on hold');
+    await h.tel.unhold(call.uuid);
+    assert.equal(call.held, false);
+  });
+
   it('transfer sends the caller to another extension; hang-up ends the call with its event', async () => {
     h = await startHarness();
     const call = await answeredCall();

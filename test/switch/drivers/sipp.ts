@@ -221,7 +221,8 @@ export function silenceAlaw(): string {
 
 /**
  * A citizen calling the hotline: INVITE from their number, ACK, then on the line until the switch
- * hangs up (the flow ends, the operator hangs up, or the test ends the call through the switch).
+ * hangs up (the flow ends, the operator hangs up, or the test ends the call through the switch),
+ * accepting the switch's re-INVITEs meanwhile (hold, unhold).
  * `rtp`: a raw a-law file the citizen streams meanwhile, over and over.
  */
 export function callerXml(hotline: string, server: string, rtp?: string): string {
@@ -253,6 +254,8 @@ Max-Forwards: 70
 Content-Length: 0
 
 ]]></send>${streamXml(rtp)}
+  <label id="talk"/>
+  <recv request="INVITE" optional="true" next="reinvite"/>
   <recv request="BYE"/>
   <send><![CDATA[
 SIP/2.0 200 OK
@@ -264,6 +267,20 @@ SIP/2.0 200 OK
 Content-Length: 0
 
 ]]></send>
+  <nop next="end"/>
+  <!-- The switch's re-INVITE (the operator's hold and unhold) is accepted, as a phone does. -->
+  <label id="reinvite"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[field0]@[local_ip]:[local_port]>
+${withLength('', SDP)}]]></send>
+  <recv request="ACK" next="talk"/>
+  <label id="end"/>
 </scenario>`;
 }
 
