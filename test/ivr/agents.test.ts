@@ -114,6 +114,21 @@ describe('agent states', () => {
       await until(() => h.fs.callcenter.agents.get('1001@hotline')?.status === 'Available', 2000, 'Available again on the switch');
     });
 
+    it('the wrap-up after a call and the release after it push the status without asking for every channel on the switch (only an operator on a call needs that list)', async () => {
+      h = await startHarness({ adapter: { wrapUpMs: 100 } });
+      await h.tel.setAgentState('1001', { state: 'ready' });
+      const call = h.fs.placeCall({ caller: '0309990002', app: h.app, script: { talkMs: 30 } });
+      await h.waitFor('call_answered', (e) => e.callId === call.uuid);
+      const from = h.fs.commandLog.length;
+      await until(() => h.tel.getAgentState('1001').state === 'wrap_up', 2000, 'wrap-up after the call');
+      await until(() => h.tel.getAgentState('1001').state === 'ready', 3000, 'ready after the wrap-up');
+      await until(() => h.fs.callcenter.agents.get('1001@hotline')?.status === 'Available', 2000, 'Available again on the switch');
+      const asked = h.fs.commandLog.slice(from);
+      assert.ok(asked.includes("api callcenter_config agent set status 1001@hotline 'On Break'"), asked.join('\n'));
+      assert.ok(asked.includes("api callcenter_config agent set status 1001@hotline 'Available'"), asked.join('\n'));
+      assert.deepEqual(asked.filter((c) => c.startsWith('api show channels')), []);
+    });
+
     it('operators whose wrap-up ends together are made ready one by one, under the switch\'s session rate (fault 5)', async () => {
       const agents = ['1001', '1002', '1003', '1004', '1005', '1006'];
       h = await startHarness({ agents, adapter: { wrapUpMs: 50, releaseGapMs: 80 } });
