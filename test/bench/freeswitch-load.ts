@@ -48,7 +48,78 @@ async function until(cond: () => boolean | Promise<boolean>, ms: number): Promis
   return true;
 }
 
+/**
+ * Where an operator's time goes between two calls, measured while callers wait unoffered: the switch's end
+ * of the bridge → the app's wrap-up; the app's wrap-up → ready; ready in the app → Available on
+ * the switch (its agent-status-change event); Available → the next offer; the offer → the bridge.
+ */
+class Turnaround {
+  readonly gaps = { endToWrap: [] as number[], wrapUp: [] as number[], readyToAvailable: [] as number[], availableToOffer: [] as number[], offerToBridge: [] as number[] };
+  private agents = new Map<string, { bridgeEnd?: number; wrap?: number; ready?: number; available?: number; offered?: number }>();
+  /** Callers in the queue not being offered to an operator right now. */
+  private waiting = new Set<string>();
+
+  private of(agent: string) {
+    let a = this.agents.get(agent);
+    if (!a) this.agents.set(agent, (a = {}));
+    return a;
+  }
+
+  onSwitch(h: Record<string, string>): void {
+    if (h['Event-Subclass'] !== 'callcenter::info') return;
+    const ts = Number(h['Event-Date-Timestamp']) / 1000;
+    const member = h['CC-Member-Session-UUID'] ?? '';
+    const agent = (h['CC-Agent'] ?? '').split('@')[0];
+    const a = agent ? this.of(agent) : null;
+    switch (h['CC-Action']) {
+      case 'member-queue-start': this.waiting.add(member); break;
+      case 'member-queue-end': this.waiting.delete(member); break;
+      case 'bridge-agent-end': if (a) a.bridgeEnd = ts; break;
+      case 'agent-status-change':
+        if (a && h['CC-Agent-Status'] === 'Available' && a.ready !== undefined) {
+          if (this.waiting.size) this.gaps.readyToAvailable.push(ts - a.ready);
+          a.available = this.waiting.size ? ts : undefined;
+          a.ready = undefined;
+        }
+        break;
+      case 'bridge-agent-fail': this.waiting.add(member); break;
+      case 'agent-offering':
+        this.waiting.delete(member);
+        if (a && a.available !== undefined) this.gaps.availableToOffer.push(ts - a.available);
+        if (a) { a.available = undefined; a.offered = ts; }
+        break;
+      case 'bridge-agent-start':
+        this.waiting.delete(member);
+        if (a && a.offered !== undefined) this.gaps.offerToBridge.push(ts - a.offered);
+        if (a) a.offered = undefined;
+        break;
+    }
+  }
+
+  onApp(e: CallEvent): void {
+    if (e.type !== 'agent_state_changed') return;
+    const a = this.of(e.agent);
+    const at = Date.parse(e.at);
+    if (e.state.state === 'wrap_up') {
+      if (a.bridgeEnd !== undefined && this.waiting.size) this.gaps.endToWrap.push(at - a.bridgeEnd);
+      a.bridgeEnd = undefined;
+      a.wrap = at;
+    } else if (e.state.state === 'ready') {
+      if (a.wrap !== undefined && this.waiting.size) this.gaps.wrapUp.push(at - a.wrap);
+      a.wrap = undefined;
+      a.ready = at;
+    }
+  }
+
+  summary(): string {
+    const f = (xs: number[]) => (xs.length ? `${pct(xs, 50).toFixed(0)} / ${pct(xs, 99).toFixed(0)}` : '–');
+    const g = this.gaps;
+    return `${f(g.endToWrap)} | ${f(g.wrapUp)} | ${f(g.readyToAvailable)} | ${f(g.availableToOffer)} | ${f(g.offerToBridge)}`;
+  }
+}
+
 interface Row {
+  turnaround: string;
   run: string; calls: number; seconds: number; rows: number; withRecording: number; answered: number; callbacks: number;
   messages: number; sippOk: boolean; lost: number; stuck: string; utilisation: string; lagP50: number; lagP99: number; lagMax: number; waitP50: number; waitP99: number;
 }
@@ -67,6 +138,7 @@ async function main(): Promise<void> {
 
   let lags: number[] = [];
   let events: CallEvent[] = [];
+  let turn = new Turnaround();
   let log: CallLog | null = null;
   const startApp = async (): Promise<FreeSwitchTelephony> => {
     const tel = new FreeSwitchTelephony({
@@ -76,12 +148,13 @@ async function main(): Promise<void> {
         onInboundEvent: (h) => {
           const ts = Number(h['Event-Date-Timestamp']);
           if (ts > 0) lags.push(Date.now() - ts / 1000);
+          turn.onSwitch(h);
         },
       },
     });
     log = new CallLog(db, { switchKind: 'freeswitch', onError: (err, e) => console.error(`[call log] ${e.type}: ${err.message}`) });
     log.attach(tel);
-    tel.onEvent((e) => events.push(e));
+    tel.onEvent((e) => { events.push(e); turn.onApp(e); });
     const up = new Promise<void>((r) => tel.onEvent((e) => { if (e.type === 'telephony_up') r(); }));
     await tel.start();
     await up;
@@ -112,6 +185,7 @@ async function main(): Promise<void> {
     const mine = new Set(callers);
     events = [];
     lags = [];
+    turn = new Turnaround();
     const t0 = Date.now();
     // -l: at most `level` calls up at once; -r: new calls per second until then.
     const uac = runSipp(callerXml(HOTLINE, SIP), [SIP, '-m', String(total), '-l', String(run.level), '-r', String(Math.min(run.level, 10)),
@@ -141,12 +215,13 @@ async function main(): Promise<void> {
     const answered = rows.filter((r) => r.answered_at);
     const cbs = services.callbacks.filter((c) => mine.has(c.callerPhone)).length;
     const msgs = services.drafts.filter((d) => mine.has(d.callerPhone)).length;
-    // Capacity: each operator is busy from answer to end plus the wrap-up. Counted only while some
-    // caller was waiting in the queue (an idle operator then is capacity lost; at the end of a
-    // level, with nobody waiting, idle operators are not).
-    const use = run.level > AGENTS.length && answered.length ? `${capacityUsed(rows, AGENTS.length, WRAP_UP_S * 1000).toFixed(0)} %` : 'n/a (fewer callers than operators)';
+    // Capacity: each operator is busy from answer to end plus the wrap-up, counted while callers
+    // waited in the queue (see capacityUsed).
+    const cap = capacityUsed(rows, AGENTS.length, WRAP_UP_S * 1000);
+    const use = run.level > AGENTS.length && answered.length ? `${cap.reachable.toFixed(0)} % (${cap.all.toFixed(0)} %)` : 'n/a (fewer callers than operators)';
     const waits = answered.map((r) => Number(r.queue_wait_ms)).filter((x) => x >= 0);
     const row: Row = {
+      turnaround: turn.summary(),
       run: `${run.level} concurrent${run.crash ? ', app killed and restarted after 10 s' : ''}`, calls: total, seconds, rows: rows.length,
       withRecording: withRec, answered: answered.length, callbacks: cbs, messages: msgs, sippOk: code === 0, lost: rows.filter((r) => r.hangup_cause === 'LOST_WHILE_DISCONNECTED').length,
       stuck: stuck.length ? stuck.join(' ') : 'none', utilisation: use,
@@ -166,6 +241,11 @@ async function main(): Promise<void> {
     '|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---:|---:|',
     ...results.map((r) => `| ${r.run} | ${r.calls} | ${r.seconds.toFixed(0)} | ${r.rows} | ${r.withRecording} | ${r.answered} | ${r.callbacks} | ${r.messages} | ${r.sippOk ? 'yes' : 'no'} | ${r.lost} | ${r.stuck} | ${r.utilisation} | ${r.lagP50.toFixed(1)} / ${r.lagP99.toFixed(1)} / ${r.lagMax.toFixed(0)} | ${r.waitP50.toFixed(1)} / ${r.waitP99.toFixed(1)} |`),
   ].join('\n');
+  const turnTable = [
+    '| run | bridge end → wrap-up in the app | wrap-up in the app | ready in the app → Available on the switch | Available → next offer | offer → bridged |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...results.map((r) => `| ${r.run} | ${r.turnaround} |`),
+  ].join('\n');
   writeSection('freeswitch-load', 'The hotline under load on a real FreeSWITCH (bench:freeswitch-load)', `
 Switch: ${version} on this machine (built from source, freeswitch-conf installed with
 HOTLINE_SIP_IP=127.0.0.1); load average ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} at the end (the machine is shared).
@@ -174,12 +254,21 @@ ${WRAP_UP_S} s; queue max wait ${config.queueMaxWaitS} s. Citizens (sipp) call t
 (new calls at up to 10 per second), press nothing (menu default: an operator), and stay on the line until the switch hangs up
 (the operator's BYE, or the call-back offer after the longest wait, where they press nothing either). The app runs in this
 process with the call log on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite'}.
-"Capacity used": the operators' talk time plus wrap-up while at least one caller was waiting in the queue, over 32 operators ×
-that time (100 % = no operator idle while someone waited; at the end of a level, with nobody waiting, idle operators do not
-count), when there were more callers than operators. Target (issue 15): at least 90 %. "Event lag": the switch's Event-Date-Timestamp to the app handling the event on its
+"Capacity used" (when there were more callers than operators): while callers waited in the queue, the operators' talk
+time plus wrap-up over the operators those callers could have had — at each moment min(32, operators engaged + callers
+waiting) — so an operator idle while a caller waited whom they could have taken is capacity lost, and one idle while the only
+waiting caller was being rung on another operator's phone (or while the other callers were still in the menu) is not. In
+brackets the stricter earlier figure: over all 32 operators whenever anyone waited. Target (issue 15): at least 90 %. "Event lag": the switch's Event-Date-Timestamp to the app handling the event on its
 event connection, every event.
 
 ${table}
+
+Where an operator's time went between two calls while callers waited not yet offered to anyone (ms, p50 / p99; the switch's event times and the
+app's state changes, one clock): the switch's end of the bridge to the app's wrap-up; the wrap-up (configured ${WRAP_UP_S} s);
+ready in the app to Available on the switch (mod_callcenter's agent-status-change); Available to the next offer; the
+offer to the bridge (the phone rings and answers).
+
+${turnTable}
 `);
 }
 
@@ -188,38 +277,44 @@ void main().then(() => process.exit(0), (err) => {
   process.exit(1);
 });
 
-type Span = [number, number];
-
-/** The union of spans, sorted and merged. */
-function union(spans: Span[]): Span[] {
-  const out: Span[] = [];
-  for (const [a, b] of [...spans].filter(([x, y]) => y > x).sort((x, y) => x[0] - y[0])) {
-    const top = out[out.length - 1];
-    if (top && a <= top[1]) top[1] = Math.max(top[1], b);
-    else out.push([a, b]);
-  }
-  return out;
-}
-
 /**
- * The share of the operators' time that went to calls (talk + wrap-up) while at least one caller
- * was waiting in the queue: 100 % means no operator was idle while someone waited.
+ * The operators' use of their capacity while callers waited, from the call rows: an operator is
+ * engaged from the answer to the end of the call plus the wrap-up; a caller waits from joining the
+ * queue to the answer (or leaving). `all`: engaged operator-time over every operator × the time
+ * anyone waited (an operator idle while the only waiting caller is being rung on another
+ * operator's phone, or while the other callers are still in the menu, counts as lost). `reachable`:
+ * engaged operator-time over the operators the waiting callers could have had — min(operators,
+ * engaged + waiting) at each moment — so an idle operator is lost capacity only while a caller
+ * waited whom they could have taken.
  */
-function capacityUsed(rows: Array<Record<string, any>>, operators: number, wrapUpMs: number): number {
+function capacityUsed(rows: Array<Record<string, any>>, operators: number, wrapUpMs: number): { all: number; reachable: number } {
   const t = (v: unknown) => (v ? Date.parse(String(v)) : NaN);
-  const waiting = union(rows.flatMap((r): Span[] => {
+  const edges: Array<[number, 'w' | 'e', 1 | -1]> = [];
+  for (const r of rows) {
     const q = t(r.queued_at);
     const until = t(r.answered_at) || t(r.abandoned_at) || t(r.ended_at);
-    return Number.isFinite(q) && Number.isFinite(until) ? [[q, until]] : [];
-  }));
-  const span = waiting.reduce((s, [a, b]) => s + (b - a), 0);
-  if (!span) return NaN;
-  let busy = 0;
-  for (const r of rows) {
+    if (Number.isFinite(q) && Number.isFinite(until) && until > q) edges.push([q, 'w', 1], [until, 'w', -1]);
     const a = t(r.answered_at);
-    if (!Number.isFinite(a)) continue;
-    const b = (t(r.ended_at) || a) + wrapUpMs;
-    for (const [x, y] of waiting) busy += Math.max(0, Math.min(b, y) - Math.max(a, x));
+    if (Number.isFinite(a)) edges.push([a, 'e', 1], [(t(r.ended_at) || a) + wrapUpMs, 'e', -1]);
   }
-  return (100 * busy) / (operators * span);
+  edges.sort((x, y) => x[0] - y[0]);
+  let w = 0;
+  let e = 0;
+  let last = NaN;
+  let busy = 0;
+  let all = 0;
+  let reachable = 0;
+  for (const [at, kind, d] of edges) {
+    if (w > 0 && Number.isFinite(last)) {
+      const dt = at - last;
+      const engaged = Math.min(e, operators);
+      busy += engaged * dt;
+      all += operators * dt;
+      reachable += Math.min(operators, engaged + w) * dt;
+    }
+    last = at;
+    if (kind === 'w') w += d;
+    else e += d;
+  }
+  return { all: all ? (100 * busy) / all : NaN, reachable: reachable ? (100 * busy) / reachable : NaN };
 }
