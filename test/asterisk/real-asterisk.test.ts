@@ -139,6 +139,35 @@ describe('the hotline against a real Asterisk', function () {
     assert.equal(app.tel.status().prompts!.ok, true, app.tel.status().prompts!.detail);
   });
 
+  it('the prompts: one missing on the switch is named and surveys are refused; put back, the next check finds it', async function () {
+    const dir = process.env.IVR_PROMPTS_DIR ?? '/var/lib/asterisk/sounds/hotline';
+    const file = `${dir}/survey_question.wav`;
+    if (!fs.existsSync(file)) {
+      console.log(`    (skipped: the prompts folder ${dir} is not on this machine)`);
+      this.skip();
+    }
+    const aside = `${file}.aside`;
+    fs.renameSync(file, aside);
+    try {
+      app = await startApp();
+      await until(() => app!.tel.status().prompts !== undefined, 15000, 'the prompt check');
+      assert.deepEqual([app.tel.status().prompts!.ok, app.tel.status().prompts!.missing], [false, ['survey_question']]);
+      await assert.rejects(app.tel.placeSurveyCall({ ticketId: 710, ticketNumber: '202611230710', phone: '13900000200', attempt: 1 }), /survey_question/);
+    } finally {
+      fs.renameSync(aside, file);
+    }
+    // Checked again at each reconcile (5 s here) while not all there.
+    await until(() => app!.tel.status().prompts?.ok === true, 20000, 'the prompt found again');
+  });
+
+  it('the prompts: an IVR_PROMPTS_DIR that is not the dialplan\'s folder is reported, and surveys are refused', async () => {
+    app = await startApp({ IVR_PROMPTS_DIR: '/nonexistent/hotline' });
+    await until(() => app!.tel.status().prompts !== undefined, 15000, 'the prompt check');
+    assert.equal(app.tel.status().prompts!.ok, null);
+    assert.match(app.tel.status().prompts!.detail, /not the dialplan's prompt folder/);
+    await assert.rejects(app.tel.placeSurveyCall({ ticketId: 711, ticketNumber: '202611230711', phone: '13900000200', attempt: 1 }), /提示音检查未完成/);
+  });
+
   // ——— inbound calls ———
 
   it('in hours: greeting, menu, queue, the registered phone answers; the call row and the whole-call recording', async function () {
