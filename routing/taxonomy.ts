@@ -72,11 +72,55 @@ export function readJson(file: string, what: string): unknown {
   } catch (e) {
     throw new RoutingConfigError(`无法读取${what}文件 ${file}：${(e as Error).message}`);
   }
+  let doc: unknown;
   try {
-    return JSON.parse(text);
+    doc = JSON.parse(text);
   } catch (e) {
     throw new RoutingConfigError(`${what}文件 ${file} 不是合法的 JSON：${(e as Error).message}`);
   }
+  const twice = duplicateKeys(text);
+  if (twice.length)
+    throw new RoutingConfigError(
+      twice.map((k) => `${what}文件 ${file} 的同一对象中“${k}”写了两次（JSON 只保留最后一次，前一次被悄悄覆盖）`).join('\n'),
+    );
+  return doc;
+}
+
+/**
+ * Keys written twice in one object of a JSON text (JSON.parse keeps the last one silently: a word
+ * class added again by a second editor would replace the first). The text is valid JSON already.
+ */
+export function duplicateKeys(text: string): string[] {
+  const out: string[] = [];
+  const stack: Array<Set<string> | null> = []; // a Set for an object, null for an array
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const top = stack[stack.length - 1];
+      if (top && expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (top.has(key)) out.push(key);
+        else top.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === '{') {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (c === '[') {
+      stack.push(null);
+      expectKey = false;
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+      expectKey = false;
+    } else if (c === ',') {
+      expectKey = stack[stack.length - 1] != null;
+    }
+  }
+  return out;
 }
 
 export function parseUnits(raw: unknown): Units {

@@ -1,9 +1,12 @@
 // Emergency triage by meaning (routing/urgency.ts over city/demo/dangers.json).
 import assert from 'node:assert/strict';
 import { parseDangers } from '../../routing/urgency';
-import { parseTaxonomy, parseUnits } from '../../routing/taxonomy';
+import { duplicateKeys, parseTaxonomy, parseUnits, readJson } from '../../routing/taxonomy';
 import { RoutingConfigError } from '../../routing/index';
-import { committedRouting, readJsonFile } from './support';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { committedRouting, readJsonFile, repoRoot } from './support';
 import { normalize } from '../../routing/text';
 
 const r = () => committedRouting();
@@ -317,6 +320,20 @@ describe('emergency triage by meaning', () => {
 
   it('triage never throws on odd input', () => {
     for (const x of ['', '   ', '😀🔥', 'x'.repeat(5000), null, 42] as unknown[]) assert.equal(typeof r().triage(x as string).emergency, 'boolean');
+  });
+
+  it('a rule file with a key written twice in one object is refused at load, naming it (JSON keeps only the last, silently)', () => {
+    // Two hands edit dangers.json and duties.json; a word class added again under a name that exists
+    // replaced the first one without any error (seen in the sixth round: ELEC_SMOKE).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dangers-'));
+    const file = path.join(dir, 'dangers.json');
+    const raw = fs.readFileSync(path.join(repoRoot, 'city/demo/dangers.json'), 'utf8');
+    fs.writeFileSync(file, raw.replace('\n  "PERSON": [', '\n  "ELEC": ["电线"],\n  "PERSON": ['));
+    assert.throws(() => readJson(file, '险情规则'), (e: Error) => e instanceof RoutingConfigError && /“ELEC”写了两次/.test(e.message));
+    fs.rmSync(dir, { recursive: true });
+    for (const f of ['dangers', 'duties', 'event-types', 'gazetteer', 'units']) assert.deepEqual(duplicateKeys(fs.readFileSync(path.join(repoRoot, `city/demo/${f}.json`), 'utf8')), [], f);
+    assert.deepEqual(duplicateKeys('{"a":1,"b":{"a":2},"s":"he said \\"a\\"","a":3}'), ['a']);
+    assert.deepEqual(duplicateKeys('[{"a":1},{"a":1}]'), []);
   });
 
   it('the danger rules are validated at load, naming every problem', () => {
