@@ -2,6 +2,8 @@
 // street office, departmental ones by the competent department, whatever the
 // classifier's first guess; checked on the list, phrased as callers do.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseDuties } from '../../routing/duties';
 import { parseTaxonomy, parseUnits } from '../../routing/taxonomy';
 import { RoutingConfigError } from '../../routing/index';
@@ -199,6 +201,11 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     ['卖房子要交多少税', 'swu'],
     ['天然气价格为啥这么高', 'fgj'],
     ['手机老收到诈骗短信', 'gxj'],
+    // An elder left without support (捡吃的, 儿女不管) is relief, the town's (民政局 when no town is said); a
+    // village's coach service is transport, not the village road.
+    ['圣城街道 俺们社区 有个老人没人管 天天在垃圾箱里捡吃的', 'shengcheng'],
+    ['俺娘八十了 儿女不管 一个人住在老屋里', 'mzj'],
+    ['上口镇 俺们村村通的客车 停了 俺们去城里不方便', 'jtj'],
   ]);
 
   // Classes of misses seen on the sixth fresh casebook (fresh6, written blind, mostly as transcripts), phrased
@@ -263,5 +270,15 @@ describe('division of duties (属地管理 / 业务主管)', () => {
       () => parseDuties(doc, taxonomy),
       (e: Error) => e instanceof RoutingConfigError && /NO_SUCH/.test(e.message) && /XX-0000/.test(e.message) && /必须由镇街牵头/.test(e.message),
     );
+  });
+
+  it('the committed rule files define no word class twice (JSON would keep the last one silently and drop the first list)', () => {
+    for (const rel of ['city/demo/duties.json', 'city/demo/dangers.json']) {
+      const text = fs.readFileSync(path.join(__dirname, '../..', rel), 'utf8');
+      const inConcepts = text.slice(text.indexOf('"concepts"'));
+      const names = [...inConcepts.matchAll(/^  "([A-Za-z_]+)": \[/gm)].map((m) => m[1]);
+      assert.ok(names.length > 20, rel);
+      assert.deepEqual(names.filter((n, i) => names.indexOf(n) !== i), [], rel);
+    }
   });
 });
