@@ -299,6 +299,13 @@ describe('emergency triage by meaning', () => {
       assert.notEqual(r().suggest({ text }).urgency, 'emergency', text);
   });
 
+  it('a danger word run straight into 了咋办 / 了怎么办 is a worry (着火了咋办); with a pause or 啊 it is a cry for help', () => {
+    for (const text of ['有人把柴火垛堆在胡同里 着火了咋办', '楼道里全是电动车 起火了怎么办'])
+      assert.notEqual(r().suggest({ text }).urgency, 'emergency', text);
+    for (const text of ['俺家着火了 咋办', '俺家着火了咋办啊', '俺家孩子丢了 咋办', '煤气漏了咋办啊 快来人'])
+      assert.equal(r().suggest({ text }).urgency, 'emergency', text);
+  });
+
   it('victims already in hospital end an injury, but not a poisoning or a leak whose source is still there', () => {
     assert.equal(danger('饭店里吃喜宴的十几个人都上吐下泻 有的送医院了'), 'foodpoison');
     assert.equal(danger('化工厂那边氯气漏了 好几个人咳嗽 都送到医院了 味还是很大'), 'chemical');
