@@ -74,6 +74,8 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     ['撑不下去', 3], ['撑不住了', 3], ['熬不下去', 3], ['治不起', 3], ['没地方住', 3], ['无家可归', 3], ['回不去家', 3],
     // The only earner ill, an elder living alone, a family that does not know what to do next.
     ['一个劳力', 3], ['癌症', 1], ['一个人过', 3], ['不知道咋办', 3], ['不知道怎么办', 3], ['不知道该咋办', 3],
+    // Asking for someone to judge a dispute (找人给评评理, 让村里镇上给说道说道).
+    ['评评理', 3], ['给评理', 3], ['说道说道', 3], ['给说道', 3], ['给个说法', 2],
   ],
   report: [
     ['举报', 5], ['我要反映他们', 4], ['反映他们', 3], ['偷偷', 3], ['私自', 2], ['擅自', 2], ['非法', 2], ['违法', 2], ['违规', 1],
@@ -138,6 +140,8 @@ const REPORT_SHAPES: Array<[RegExp, number, string]> = [
   [/(?:安全通道|安全出口|逃生通道|疏散通道)[\u4e00-\u9fff ]{0,10}?(?:锁|封死|焊死)/, 3, '安全通道被锁'],
   // Dead livestock thrown away (扔了好几头死猪).
   [/(?:扔|丢|倒|埋)[了着在]?[\u4e00-\u9fff]{0,4}?(?:死猪|死鸡|死鸭|死羊|死牛|病死)/, 3, '乱扔病死畜禽'],
+  // Food sold without a maker's name or date (卖辣条 没有牌子的那种, 卖的零食三无).
+  [/卖[\u4e00-\u9fff ]{0,10}?(?:没有牌子|没牌子|三无|没有生产日期|没生产日期|没有厂家)/, 3, '卖三无食品'],
 ];
 
 /** Shapes of a complaint said as a request: a fix asked for (能不能修剪一下), not an improvement (能不能拓宽一下: a suggestion). */

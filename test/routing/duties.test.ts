@@ -233,6 +233,20 @@ describe('division of duties (属地管理 / 业务主管)', () => {
   it('a child with no one to look after him after school is not an old person’s care', () => {
     assert.notEqual(lead('孩子放学没人照顾 学校能不能延时').lead, 'mzj');
   });
+  // Classes of misses seen on the seventh fresh casebook (fresh7, written blind in other callers' voices), phrased
+  // afresh: food without a maker's name sold at a school gate (市场监管局, not the school); a pedestrian bridge or
+  // underpass (城市管理局, whatever 上学 or 过马路 says); tables set out on the road (占道经营, 城管); a shop's
+  // loudspeaker luring customers (social-life noise, not the village loudspeaker of 村务, which stays the town's);
+  // a mahjong or card room's noise at night (公安 治安, not building-site noise).
+  const fresh7: Array<[string, string]> = [
+    ['小学门口的小卖部 卖的零食没有生产日期', 'scj'],
+    ['建议火车站前面修个人行天桥 老人过马路太难', 'cgj'],
+    ['夜市那些烧烤 把桌子摆在马路上 车都过不去', 'cgj'],
+    ['超市门口天天拿音响循环播放促销 吵死了', 'sthj'],
+    ['上口镇 村里的大喇叭天天广播 村务也不公开', 'shangkou'],
+    ['楼下棋牌室 半夜还在打麻将 吵得睡不着', 'gaj'],
+  ];
+  expectLeads('a class seen on the seventh fresh casebook: ', fresh7);
   // Occupational disease stays with its own type (人社局, 卫健局 and 应急管理局 co-handling).
   expectLeads('occupational health: ', [['俺在厂里干了十年 查出尘肺病 厂里一直没有防护措施', 'rsj']]);
 

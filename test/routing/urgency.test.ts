@@ -559,4 +559,12 @@ describe('appeal kind from callers’ cues', () => {
     for (const [text, k] of cases) assert.equal(kind(text), k, text);
     assert.notEqual(kind('老师免费给孩子补课 不收钱'), 'report');
   });
+
+  it('classes missed on the seventh fresh casebook (blind), phrased afresh', () => {
+    // Asking someone to judge a dispute is a help request (给评评理, 给说道说道), whatever 不管 says.
+    assert.equal(kind('俺和邻居为了排水沟闹了半年 村里不管 想请镇上给评评理'), 'help_request');
+    assert.equal(kind('他家的鸡天天刨俺家的菜 想让社区给说道说道'), 'help_request');
+    // Selling food without a maker's name or date is wrongdoing reported, without the word 举报.
+    assert.equal(kind('村口小卖部卖的饮料 没有生产日期'), 'report');
+  });
 });
