@@ -2,7 +2,7 @@
 // suggestion pipeline as `hotline routing eval --casebooks` does. The development part
 // was used while building the rules; the held-back part was written at the same time
 // and set aside until its misses were read by class of cause (routing/README.md "Casebooks");
-// the fresh, fresh2, fresh3, fresh5 and fresh6 parts' first passes are the unseen estimates (routing/README.md). Targets of issue 12: emergency recall ≥ 95 % with ≤ 5 % false
+// the fresh, fresh2, fresh3, fresh5, fresh6 and fresh7 parts' first passes are the unseen estimates (routing/README.md). Targets of issue 12: emergency recall ≥ 95 % with ≤ 5 % false
 // alarms, lead unit ≥ 95 %, kind ≥ 90 %. Where a target is not reached yet, the test
 // holds the measured level (a floor against regressions) and routing/README.md says so.
 import assert from 'node:assert/strict';
@@ -60,27 +60,18 @@ describe('casebooks', function () {
     assert.ok(report('held').routing.lead >= 92, `held lead ${report('held').routing.lead}%`);
   });
 
-  // The late part (rules changed after its first pass), the fresh, fresh2, fresh3, fresh5 and fresh6 parts (first passes
+  // The late part (rules changed after its first pass), the fresh, fresh2, fresh3, fresh5, fresh6 and fresh7 parts (first passes
   // recorded in routing/README.md; their misses were then read by class and fixed): floors just under the levels
-  // measured now. fresh3's and fresh5's lead unit (91.7 %, 93.1 %) are below the target of 95 %: see routing/README.md.
-  it('late, fresh, fresh2, fresh3, fresh5 and fresh6 parts: false alarms ≤ 5 %; recall, lead unit and kind at least the levels measured', () => {
-    for (const [part, recall, lead, kind] of [['late', 95, 94, 92], ['fresh', 95, 98, 95], ['fresh2', 95, 97, 95], ['fresh3', 95, 91, 92], ['fresh5', 95, 93, 91], ['fresh6', 95, 95, 96]] as const) {
+  // measured now. fresh3's, fresh5's and fresh7's lead unit (91.7 %, 93.1 %, 94.8 %) are below the target of 95 %:
+  // see routing/README.md.
+  it('late, fresh, fresh2, fresh3, fresh5, fresh6 and fresh7 parts: false alarms ≤ 5 %; recall, lead unit and kind at least the levels measured', () => {
+    for (const [part, recall, lead, kind] of [['late', 95, 94, 92], ['fresh', 95, 98, 95], ['fresh2', 95, 97, 95], ['fresh3', 95, 91, 92], ['fresh5', 95, 93, 91], ['fresh6', 95, 96, 96], ['fresh7', 95, 94, 94]] as const) {
       const x = report(part);
       assert.ok(x.emergency.falseAlarms <= 5, `${part} false alarms ${x.emergency.falseAlarms}%`);
       assert.ok(x.emergency.recall >= recall, `${part} recall ${x.emergency.recall}%`);
       assert.ok(x.routing.lead >= lead, `${part} lead ${x.routing.lead}%`);
       assert.ok(x.routing.kind >= kind, `${part} kind ${x.routing.kind}%`);
     }
-  });
-
-  // fresh7 (written blind by a fourth hand, other callers' voices): floors at its first pass (recall 69.3 %, false
-  // alarms 12.5 %, lead 84.5 %, kind 89.7 %) until its misses are fixed by class; the targets are those above.
-  it('fresh7 part: recall, false alarms, lead unit and kind at least the levels measured', () => {
-    const x = report('fresh7');
-    assert.ok(x.emergency.recall >= 69, `fresh7 recall ${x.emergency.recall}%`);
-    assert.ok(x.emergency.falseAlarms <= 12.5, `fresh7 false alarms ${x.emergency.falseAlarms}%`);
-    assert.ok(x.routing.lead >= 84, `fresh7 lead ${x.routing.lead}%`);
-    assert.ok(x.routing.kind >= 89, `fresh7 kind ${x.routing.kind}%`);
   });
 
   it('an emergency in the routing casebook is flagged, and nothing else is', () => {
