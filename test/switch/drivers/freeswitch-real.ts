@@ -11,7 +11,7 @@
 import { parseAgentList } from '../../../ivr/agent-state';
 import { parseIvrConfig } from '../../../ivr/config';
 import { sipPassword } from '../../../ivr/freeswitch/directory';
-import { FreeSwitchTelephony } from '../../../ivr/freeswitch/adapter';
+import { AGENT_RING_S, FreeSwitchTelephony } from '../../../ivr/freeswitch/adapter';
 import { EslInbound } from '../../../ivr/freeswitch/inbound';
 import { Telephony } from '../../../ivr/telephony';
 import { AgentPhone, AppParts, CalleeBehaviour, CallerPlan, Capability, CitizenCall, PhoneBehaviour, SwitchDriver } from '../driver';
@@ -55,9 +55,32 @@ export class FreeSwitchRealDriver implements SwitchDriver {
     this.probe.on('event', (h: H) => this.onEvent(h));
     this.probe.start();
     await up;
+    await this.checkQueueWait();
     this.callees = runSipp(calleesXml(), ['-aa'], this.calleesPort);
     this.sipps.add(this.callees);
     await listening(this.callees);
+  }
+
+  /**
+   * The queue's max wait on the switch must be what the suite was told (IVR_QUEUE_MAX_WAIT_S), and
+   * longer than an operator's phone rings (AGENT_RING_S) plus the next offer: mod_callcenter does
+   * not time a caller out while an operator's phone rings, but does at its next look once the ring
+   * ends, racing the offer to the next operator. With both at 20 s (seen on a real 1.10.12) the caller
+   * whose first operator let it ring out was timed out to the message / call-back offer in the same
+   * millisecond, and "the next operator gets it" failed.
+   */
+  private async checkQueueWait(): Promise<void> {
+    const [head, ...rows] = (await this.api('callcenter_config queue list')).split('\n').filter((l) => l && l !== '+OK');
+    const cols = (head ?? '').split('|');
+    const queue = rows.map((r) => Object.fromEntries(r.split('|').map((v, i) => [cols[i], v]))).find((q) => q.name === 'hotline');
+    if (!queue) throw new Error('the switch has no queue "hotline": is freeswitch-conf installed?');
+    const onSwitch = Number(queue.max_wait_time);
+    if (onSwitch !== this.queueMaxWaitS) {
+      throw new Error(`the queue's max-wait-time on the switch is ${onSwitch} s, IVR_QUEUE_MAX_WAIT_S says ${this.queueMaxWaitS} s: set them alike`);
+    }
+    if (onSwitch < AGENT_RING_S + 10) {
+      throw new Error(`the queue's max-wait-time (${onSwitch} s) must be at least ${AGENT_RING_S + 10} s: an operator's phone rings ${AGENT_RING_S} s before the caller goes to the next one`);
+    }
   }
 
   /**
