@@ -86,6 +86,8 @@ export class AsteriskTelephony extends SwitchCore<SwitchView> implements Telepho
       services: o.services, now: this.now, report: (e) => this.emit(e),
       onCall: (ch) => {
         ch.onRecorded = (path) => this.emit({ type: 'recording_ended', at: this.now().toISOString(), callId: ch.callId, path });
+        // app_queue reports a caller whose wait ran out as abandoned too: this one is still there.
+        ch.onQueueLeftAlive = () => this.mapper.queueLeftAlive(ch.callId);
         // Its Hangup was read before this AGI session (two connections): the call is over already.
         if (this.mapper.hungUpLately(ch.callId)) return;
         // Normally known from its Newchannel already; after an app restart, from here.

@@ -50,6 +50,8 @@ export class AgiCallChannel implements CallChannel {
   onHangup: (cause: string) => void = () => undefined;
   /** Called when a RECORD FILE ends (finished, or cut by the hang-up), with the recording's path. */
   onRecorded: (path: string) => void = () => undefined;
+  /** Queue() ended with the caller still there and no agent (QUEUESTATUS TIMEOUT, LEAVEEMPTY, …). */
+  onQueueLeftAlive: () => void = () => undefined;
 
   constructor(private sock: net.Socket, env: Record<string, string>, rest: string, private o: { promptsDir: string; queueMaxWaitS: number }) {
     this.callId = env.agi_uniqueid ?? '';
@@ -258,7 +260,10 @@ export class AgiCallChannel implements CallChannel {
   /** How the last Queue() ended, from QUEUESTATUS. */
   async queueResult(): Promise<QueueResult> {
     const status = await this.getVariable('QUEUESTATUS');
-    if (NOT_BRIDGED.has(status)) return { bridged: false, cancelReason: status };
+    if (NOT_BRIDGED.has(status)) {
+      this.onQueueLeftAlive();
+      return { bridged: false, cancelReason: status };
+    }
     return { bridged: true, cancelReason: null };
   }
 

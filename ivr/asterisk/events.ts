@@ -125,6 +125,24 @@ export class AsteriskEventMapper {
     return this.recentlyEnded.has(callId);
   }
 
+  /**
+   * Callers app_queue reported as abandoned, until their Hangup says they were. app_queue sends
+   * `QueueCallerAbandon` for a caller who hangs up in the queue, and also for one whose wait ran
+   * out (`record_abandoned` on QUEUE_TIMEOUT / LEAVEEMPTY, seen on Asterisk 22.10.1): that caller is
+   * still there, offered a message or a call back, and is no abandoned call (no `abandoned` call-back
+   * entry, no `abandoned_at`). The abandon is passed on at the caller's Hangup, unless the call went on
+   * after the queue first (`queueLeftAlive`: the app's flow read QUEUESTATUS; the fallback's message).
+   */
+  private abandoned = new BoundedMap<string, Extract<CallEvent, { type: 'call_abandoned' }>>(1000);
+  /** Calls whose flow went on after the queue, for an abandon event read after that (two connections). */
+  private leftAlive = new BoundedMap<string, true>(1000);
+
+  /** The caller left the queue alive (its wait ran out): an abandon reported for this queue visit is none. */
+  queueLeftAlive(callId: string): void {
+    this.abandoned.delete(callId);
+    this.leftAlive.set(callId, true);
+  }
+
   track(callId: string, caller: string, channel = ''): void {
     if (this.recentlyEnded.has(callId)) return;
     if (!this.tracked.has(callId)) this.tracked.set(callId, { caller, joinedAt: null, queue: null, channel });
@@ -159,6 +177,12 @@ export class AsteriskEventMapper {
           const cause = field(e, 'cause');
           out.offerFailed = { agent: ring, cause: ['0', '16', '19', '18', ''].includes(cause) ? 'NO_ANSWER' : hangupCauseName(cause) };
         }
+        const gaveUp = this.abandoned.get(uid);
+        if (gaveUp) {
+          this.abandoned.delete(uid);
+          out.events.push(gaveUp);
+        }
+        this.leftAlive.delete(uid);
         if (t) {
           this.tracked.delete(uid);
           out.events.push({ type: 'call_ended', at, callId: uid, hangupCause: hangupCauseName(field(e, 'cause')) });
@@ -210,8 +234,9 @@ export class AsteriskEventMapper {
         break;
       case 'QueueCallerAbandon': {
         if (!uid) break;
+        if (this.leftAlive.delete(uid)) break;
         const hold = int(field(e, 'holdtime')) ?? 0;
-        out.events.push({ type: 'call_abandoned', at, callId: uid, caller: t?.caller ?? field(e, 'calleridnum'), queue: field(e, 'queue'), queueWaitMs: hold * 1000 });
+        this.abandoned.set(uid, { type: 'call_abandoned', at, callId: uid, caller: t?.caller ?? field(e, 'calleridnum'), queue: field(e, 'queue'), queueWaitMs: hold * 1000 });
         break;
       }
       case 'QueueMemberStatus':
@@ -235,6 +260,8 @@ export class AsteriskEventMapper {
         }
         if (u === 'HotlineMessage' && uid && field(e, 'path')) out.message = { callId: uid, caller: field(e, 'caller'), path: field(e, 'path'), at: null };
         if (u === 'HotlineCallback' && uid) out.callback = { callId: uid, caller: field(e, 'caller'), at: null };
+        // The fallback's message after a wait that ran out: the caller stayed, no abandon.
+        if ((u === 'HotlineMessage' || u === 'HotlineCallback') && uid) this.abandoned.delete(uid);
         break;
       }
       case 'Shutdown':

@@ -90,6 +90,43 @@ describe('Asterisk adapter: the hotline call flow over FastAGI', () => {
     assert.ok(recEnded >= 0 && recEnded < ended, 'the recording ends before the call record closes');
   });
 
+  // app_queue sends QueueCallerAbandon when a caller's wait runs out too (record_abandoned on
+  // QUEUE_TIMEOUT, seen on Asterisk 22.10.1), the caller still on the line; the AMI event and the
+  // AGI answer come over two connections, in either order.
+  const raw = (...events: string[][]) => events.map((e) => [...e, '', ''].join('\r\n')).join('');
+  const ami = (uid: string, caller: string) => ({
+    joined: ['Event: Newchannel', 'Channel: PJSIP/carrier-1', 'Context: hotline-inbound', 'Exten: 12345', `CallerIDNum: ${caller}`, `Uniqueid: ${uid}`, `Linkedid: ${uid}`],
+    join: ['Event: QueueCallerJoin', `Uniqueid: ${uid}`, 'Queue: hotline', `CallerIDNum: ${caller}`, 'Position: 1', 'Count: 1'],
+    abandon: ['Event: QueueCallerAbandon', `Uniqueid: ${uid}`, 'Queue: hotline', `CallerIDNum: ${caller}`, 'Position: 1', 'OriginalPosition: 1', 'HoldTime: 20'],
+    leave: ['Event: QueueCallerLeave', `Uniqueid: ${uid}`, 'Queue: hotline', 'Count: 0', 'Position: 1'],
+    hangup: ['Event: Hangup', `Uniqueid: ${uid}`, 'Cause: 16'],
+  });
+  for (const order of ['the AMI event first', 'the AGI answer first'] as const) {
+    it(`a caller whose wait runs out is not abandoned though app_queue says QueueCallerAbandon (${order}): only the call back they asked for`, async () => {
+      h = await startHarness();
+      const uid = order === 'the AMI event first' ? '1795459100.40' : '1795459100.41';
+      const e = ami(uid, '13700004444');
+      h.ast.sendRaw(raw(e.joined, e.join, ...(order === 'the AMI event first' ? [e.abandon, e.leave] : [])));
+      await h.waitFor('call_queued', (x) => x.callId === uid);
+      const call = new AgiTestCall(h.tel.agiPort, { uniqueid: uid, callerid: '13700004444', keys: [null, '2'], queueStatus: 'TIMEOUT' });
+      await call.closed;
+      h.ast.sendRaw(raw(...(order === 'the AGI answer first' ? [e.abandon, e.leave] : []), e.hangup));
+      await h.waitFor('call_ended', (x) => x.callId === uid);
+      assert.deepEqual(h.services.callbacks.filter((c) => c.callId === uid).map((c) => c.reason), ['requested']);
+      assert.ok(!h.events.some((x) => x.type === 'call_abandoned'), 'no abandon');
+    });
+  }
+
+  it('a caller who hangs up in the queue is abandoned (QueueCallerAbandon, then their Hangup): on the call-back list, the abandon before the end', async () => {
+    h = await startHarness();
+    const e = ami('1795459100.42', '13700005555');
+    h.ast.sendRaw(raw(e.joined, e.join, e.abandon, e.leave, e.hangup));
+    await h.waitFor('call_ended', (x) => x.callId === '1795459100.42');
+    const types = h.events.filter((x) => 'callId' in x && x.callId === '1795459100.42').map((x) => x.type);
+    assert.ok(types.indexOf('call_abandoned') >= 0 && types.indexOf('call_abandoned') < types.indexOf('call_ended'), types.join());
+    await until(() => h!.services.callbacks.some((c) => c.callId === '1795459100.42' && c.reason === 'abandoned'), 2000, 'the call-back entry');
+  });
+
   it('after hours the caller hears so and leaves a message; hanging up while speaking still makes a draft ticket', async () => {
     h = await startHarness({ adapter: { now: () => AFTER_HOURS } });
     const call = new AgiTestCall(h.tel.agiPort, { uniqueid: '1795459100.9', callerid: '13600002222', hangupOn: (c) => c.startsWith('RECORD FILE') });

@@ -180,6 +180,10 @@ export function switchScenarios(makeDriver: () => SwitchDriver, o: { timeoutMs: 
         await call.done();
         const row = await rowWhen(app, id, (r) => !!r.ended_at, 'the ended call');
         assert.equal(row.answered_at, null);
+        // A caller whose wait ran out stayed on the line: not abandoned (app_queue says so all the same).
+        assert.equal(row.abandoned_at, null);
+        assert.ok(!app.services.callbacks.some((c) => c.callId === id && c.reason === 'abandoned'), 'no "abandoned" call-back entry');
+        assert.ok(!app.events.some((e) => e.type === 'call_abandoned' && e.callId === id), 'no call_abandoned');
       });
     }
 
