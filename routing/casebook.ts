@@ -7,7 +7,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { APPEAL_KINDS, type AppealKind } from '../workflow/types';
+import { parseCsvObjects } from './csv';
+import type { EmergencyExample } from './emergency-model';
 import type { Suggestion, SuggestInput } from './suggest';
+import { normalize } from './text';
 
 export interface RoutingCase {
   id: string;
@@ -261,5 +264,30 @@ export function casebookLines(r: CasebookReport, verbose = false): string[] {
     `  派单：${g.n} 条，牵头单位正确 ${g.lead}%，诉求类型正确 ${g.kind}%，协办单位齐全 ${g.coRecall}%，紧急与否一致 ${g.emergencyAgreement}%，镇街识别 ${g.town}%`,
   ];
   if (verbose) for (const m of [...e.misses, ...g.misses]) out.push(`    ${m.id} ${m.what}：应为 ${m.expected}，得到 ${m.got} ｜ ${m.text}`);
+  return out;
+}
+
+/** How many of the board's written appeals join the emergency model's training, as non-emergencies. */
+export const BOARD_NEGATIVES = 2000;
+
+/**
+ * The emergency model's training examples (routing/emergency-model.ts): every emergency casebook
+ * case (emergencies with their danger, look-alikes), every routing case (an emergency when its
+ * urgency is; weight 0.5) and the first BOARD_NEGATIVES of the board's written appeals (weight
+ * 0.3: they are non-urgent written accounts, a few of past accidents). `parts`: the casebook parts
+ * to use (leave one out to score it honestly).
+ */
+export function emergencyExamples(parts: readonly string[], boardFile: string | null, dir = CASEBOOK_DIR): EmergencyExample[] {
+  const out: EmergencyExample[] = [];
+  for (const part of parts) {
+    for (const c of readEmergencyCases(path.join(dir, `emergency-${part}.jsonl`)))
+      out.push({ text: normalize(c.text), emergency: c.emergency, danger: c.emergency ? c.danger : undefined, weight: 1 });
+    for (const c of readRoutingCases(path.join(dir, `routing-${part}.jsonl`)))
+      out.push({ text: normalize(c.text), emergency: c.urgency === 'emergency', weight: 0.5 });
+  }
+  if (boardFile) {
+    const rows = parseCsvObjects(fs.readFileSync(boardFile, 'utf8')).slice(0, BOARD_NEGATIVES);
+    for (const r of rows) out.push({ text: normalize(`${r.title ?? ''}。${r.text ?? ''}`), emergency: false, weight: 0.3 });
+  }
   return out;
 }

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AppealKind } from '../workflow/types';
 import { decide, type Decision, type DecideOptions } from './decide';
+import { readEmergencyModel } from './emergency-model';
 import { RoutingConfigError } from './errors';
 import { catalogueProfile, EventTypeScorer } from './event-scorer';
 import { parseGazetteer, matchTown, type Gazetteer, type TownMatch } from './gazetteer';
@@ -32,6 +33,7 @@ export const DEFAULT_FILES = {
   modelFile: path.resolve(__dirname, 'trained-model.json'),
   dangersFile: path.join(CITY, 'dangers.json'),
   dutiesFile: path.join(CITY, 'duties.json'),
+  emergencyModelFile: path.resolve(__dirname, 'emergency-model.json'),
   governmentTaxonomyFile: path.join(CITY, 'appeal-taxonomy.csv'),
 };
 
@@ -117,10 +119,20 @@ export function buildRouting(docs: {
   dangers?: unknown;
   duties?: unknown;
   governmentTaxonomy?: Array<Record<string, string>>;
+  /** The emergency model file's content; null: the danger rules alone. */
+  emergencyModel?: unknown;
 }): Routing {
   const units = parseUnits(docs.units);
   const taxonomy = parseTaxonomy(docs.taxonomy, units, parseGovernmentTaxonomy(docs.governmentTaxonomy ?? readGovernmentTaxonomy()));
   const triage = parseDangers(docs.dangers ?? readJson(DEFAULT_FILES.dangersFile, '险情规则'), taxonomy, units);
+  const emergencyModel = docs.emergencyModel === undefined ? readJson(DEFAULT_FILES.emergencyModelFile, '紧急研判模型') : docs.emergencyModel;
+  if (emergencyModel !== null) {
+    try {
+      triage.useModel(readEmergencyModel(emergencyModel));
+    } catch (e) {
+      throw new RoutingConfigError((e as Error).message);
+    }
+  }
   const duties = parseDuties(docs.duties ?? readJson(DEFAULT_FILES.dutiesFile, '职责划分'), taxonomy);
   const gazetteer: Gazetteer = parseGazetteer(docs.gazetteer, units);
   const { model, file } = readModel(docs.model);
@@ -224,7 +236,9 @@ export function buildRouting(docs: {
  * with a Chinese message naming every problem when a file is wrong.
  */
 export function loadRouting(
-  opts: { taxonomyFile?: string; gazetteerFile?: string; modelFile?: string; unitsFile?: string; dangersFile?: string; dutiesFile?: string; governmentTaxonomyFile?: string } = {},
+  opts: { taxonomyFile?: string; gazetteerFile?: string; modelFile?: string; unitsFile?: string; dangersFile?: string; dutiesFile?: string; governmentTaxonomyFile?: string; emergencyModelFile?: string | null } = {},
+  /** An emergency model's content instead of the file's (routing eval --emergency-cv). */
+  emergencyModel?: unknown,
 ): Routing {
   const f = { ...DEFAULT_FILES, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v)) };
   return buildRouting({
@@ -234,6 +248,7 @@ export function loadRouting(
     model: readJson(f.modelFile, '模型'),
     dangers: readJson(f.dangersFile, '险情规则'),
     duties: readJson(f.dutiesFile, '职责划分'),
+    emergencyModel: emergencyModel ?? (opts.emergencyModelFile === null ? null : readJson(f.emergencyModelFile, '紧急研判模型')),
     governmentTaxonomy: readGovernmentTaxonomy(f.governmentTaxonomyFile),
   });
 }

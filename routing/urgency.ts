@@ -5,7 +5,9 @@
 // (city/demo/dangers.json, validated at load); this file is the matcher. Pure and
 // cheap: one pass of a phrase index over the text, then a few comparisons per hit.
 // The same triage serves typed appeals, call transcripts and keyword-spotting hits.
+import type { EmergencyModel } from './emergency-model';
 import { RoutingConfigError } from './errors';
+import { gramCode } from './features';
 import { isPhraseList, matchAt, patternProblems, possible, uniformPattern, WordClasses, type Hit, type Pattern } from './patterns';
 import { PhraseMatcher, type PhraseHit } from './phrases';
 import type { Taxonomy, Units } from './taxonomy';
@@ -82,6 +84,16 @@ export interface TriageResult {
 }
 
 
+/** Characters (CJK, letters, digits) below which the model's opinion is not asked: a keyword, a fragment. */
+const MODEL_MIN_CHARS = 8;
+const MODEL_WHY = '整句不像正在发生的险情（研判模型）';
+
+function countGramChars(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length && n < MODEL_MIN_CHARS; i++) if (gramCode(text.charCodeAt(i)) >= 0) n++;
+  return n;
+}
+
 /** Sentence ends: hypothetical/past markers do not reach across them. */
 const HARD = /[。！？!?；;\n]/;
 /**
@@ -142,11 +154,48 @@ export class DangerTriage {
     return { words: this.words.phraseMatcher, markers: this.markers };
   }
 
+  /** The learned second opinion (emergency-model.ts); null: the rules alone. */
+  private model: EmergencyModel | null = null;
+
+  useModel(model: EmergencyModel | null): void {
+    this.model = model;
+  }
+
   /**
-   * Dangers in a text (normalised appeal text, a transcript, or a spotted keyword).
+   * Dangers in a text (normalised appeal text, a transcript, or a spotted keyword): the rules,
+   * then the model's opinion of the whole utterance. A rule finding stands unless the model is
+   * sure the utterance is not an emergency; with none (and none set aside), the model alone can find one. A few words
+   * (a spotted keyword, a fragment) are too little for the model: the rules alone decide them.
    * `found`: the hits of phraseMatchers on `text`, when a shared scan found them already.
    */
   triage(text: string, found?: { words: readonly PhraseHit[]; markers: readonly PhraseHit[] }): TriageResult {
+    const r = this.ruleTriage(text, found);
+    const m = this.model;
+    if (!m || countGramChars(text) < MODEL_MIN_CHARS) return r;
+    const score = m.score(text);
+    const { flag, keep } = m.thresholds;
+    if (r.emergency) {
+      if (score > keep) return r;
+      const dismissed = [...r.findings.map((f) => ({ code: f.code, name: f.name, words: f.words, why: MODEL_WHY })), ...r.dismissed];
+      return { emergency: false, findings: [], dismissed, dispatch: null, reason: `提到${dismissed.map((d) => `“${d.words.join('、')}”（${d.why}）`).join('、')}，未按紧急处理` };
+    }
+    // A danger the rules heard and set aside (negated, past, hypothetical, aftermath) stays set aside:
+    // the model reads n-grams and cannot see 没有 or 好几天了.
+    if (score <= flag || r.dismissed.length) return r;
+    const o = m.opinion(text);
+    const rule = this.rules.find((x) => x.code === o.danger);
+    if (!rule) return r;
+    const words = o.cues.length ? o.cues : [rule.name];
+    return {
+      emergency: true,
+      findings: [{ code: rule.code, name: rule.name, words, index: -1 }],
+      dismissed: r.dismissed,
+      dispatch: { eventType: rule.eventType, coUnits: [...new Set(rule.coUnits ?? [])] },
+      reason: `紧急：疑似${rule.name}（整句与紧急求助相似，听到“${words.join('、')}”；研判模型判断，请接线员核实）`,
+    };
+  }
+
+  private ruleTriage(text: string, found?: { words: readonly PhraseHit[]; markers: readonly PhraseHit[] }): TriageResult {
     const empty: TriageResult = { emergency: false, findings: [], dismissed: [], dispatch: null, reason: '' };
     if (!text) return empty;
     const byClass = found ? this.words.hitsOf(text, found.words) : this.words.hits(text);
