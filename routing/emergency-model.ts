@@ -101,13 +101,15 @@ export class EmergencyModel {
   score(text: string): number {
     const call = ++this.call === 0xffffffff ? this.restart() : this.call;
     const { chars, table, stamp, flag } = this;
+    // The imported function read once into a local (through tsx an imported name is a getter).
+    const codeOf = gramCode;
     const pairs = table.pairs;
     let sum = 0;
     let n = 0;
     let c1 = -1;
     let prefix = -1;
     for (let k = 0; k < text.length; k++) {
-      const c = gramCode(text.charCodeAt(k));
+      const c = codeOf(text.charCodeAt(k));
       if (c < 0) {
         c1 = prefix = -1;
         continue;
