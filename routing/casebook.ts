@@ -267,11 +267,19 @@ export function casebookLines(r: CasebookReport, verbose = false): string[] {
   return out;
 }
 
+/**
+ * Non-emergencies that share an emergency's words (an elder living alone, a lost phone in a river, a
+ * lift broken with nobody inside, a past fire, fees), written for the emergency model's training
+ * only: no casebook part, so never part of a score.
+ */
+export const LOOKALIKES_FILE = path.resolve(__dirname, 'emergency-lookalikes.jsonl');
+
 /** How many of the board's written appeals join the emergency model's training, as non-emergencies. */
 export const BOARD_NEGATIVES = 2000;
 
 /**
- * The emergency model's training examples (routing/emergency-model.ts): every emergency casebook
+ * The emergency model's training examples (routing/emergency-model.ts): the look-alikes written for
+ * it (LOOKALIKES_FILE), every emergency casebook
  * case (emergencies with their danger, look-alikes), every routing case (an emergency when its
  * urgency is; weight 0.5) and the first BOARD_NEGATIVES of the board's written appeals (weight
  * 0.3: they are non-urgent written accounts, a few of past accidents). `parts`: the casebook parts
@@ -279,6 +287,11 @@ export const BOARD_NEGATIVES = 2000;
  */
 export function emergencyExamples(parts: readonly string[], boardFile: string | null, dir = CASEBOOK_DIR): EmergencyExample[] {
   const out: EmergencyExample[] = [];
+  // Look-alikes written for the model alone (never scored): matters that share an emergency's words.
+  for (const { n, row } of lines(LOOKALIKES_FILE)) {
+    if (!isStr(row.text) || !isStr(row.why)) throw new CasebookError(`${path.basename(LOOKALIKES_FILE)} 第 ${n} 行：缺少 text / why`);
+    out.push({ text: normalize(row.text), emergency: false, weight: 1 });
+  }
   for (const part of parts) {
     for (const c of readEmergencyCases(path.join(dir, `emergency-${part}.jsonl`)))
       out.push({ text: normalize(c.text), emergency: c.emergency, danger: c.emergency ? c.danger : undefined, weight: 1 });
