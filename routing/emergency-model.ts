@@ -4,7 +4,7 @@
 // dangers by their words; callers say them in ways no list foresees, and the rules' first pass
 // on each new blind casebook part was 69–86 % recall. Measured leave-one-part-out (a part's
 // cases never in the training that scores it): on fresh7, which neither the rules nor the model
-// had seen, 70.5 → 86.4 % recall, false alarms 12.5 → 7.8 % (routing/README.md, "The learned
+// had seen, 69.3 → 85.2 % recall, false alarms 12.5 → 7.8 % (routing/README.md, "The learned
 // second opinion").
 //
 // How it is combined (DangerTriage.triage): a rule finding stands unless the model is very sure
@@ -213,17 +213,17 @@ const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
 /** Trains both models. Deterministic: the same examples in the same order give the same file. */
 export function trainEmergencyModel(
   examples: EmergencyExample[],
-  o: { trainedOn: string; thresholds?: { flag: number; keep: number }; C?: number } ,
+  o: { trainedOn: string; thresholds?: { flag: number; keep: number }; C?: number; minDf?: number },
 ): EmergencyModelFile {
   const texts = examples.map((e) => keysOf(e.text));
-  const keys = columns(texts, 2);
+  const keys = columns(texts, o.minDf ?? 3);
   const col = new Map(keys.map((k, i) => [k, i]));
   const X = matrix(texts, col);
   const svm = { C: o.C ?? 1, bias: 1, eps: 0.1, maxIter: 1000, seed: 1 };
   const flagModel = trainSvm(X, examples.map((e) => (e.emergency ? 1 : 0)), 2, examples.map((e) => e.weight), svm);
   const positives = examples.map((e, i) => ({ e, keys: texts[i] })).filter((x) => x.e.emergency && x.e.danger);
   const dangers = [...new Set(positives.map((x) => x.e.danger as string))].sort();
-  const dangerKeys = columns(positives.map((x) => x.keys), 2);
+  const dangerKeys = columns(positives.map((x) => x.keys), o.minDf ?? 3);
   const dcol = new Map(dangerKeys.map((k, i) => [k, i]));
   const dangerModel = trainSvm(
     matrix(positives.map((x) => x.keys), dcol),

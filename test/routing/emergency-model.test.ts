@@ -35,8 +35,8 @@ function toyExamples(): EmergencyExample[] {
 
 describe('the learned second opinion on emergencies', () => {
   it('training is deterministic, and the fast score equals the score of the whole opinion', () => {
-    const a = trainEmergencyModel(toyExamples(), { trainedOn: 'toy' });
-    const b = trainEmergencyModel(toyExamples(), { trainedOn: 'toy' });
+    const a = trainEmergencyModel(toyExamples(), { trainedOn: 'toy', minDf: 2 });
+    const b = trainEmergencyModel(toyExamples(), { trainedOn: 'toy', minDf: 2 });
     assert.deepEqual(a, b);
     const m = new EmergencyModel(a);
     for (const t of ['臭鸡蛋味 呼呼响', '燃气费怎么交', '冒黑烟 呛人', '路灯坏了', '', '123 abc']) {
@@ -51,7 +51,7 @@ describe('the learned second opinion on emergencies', () => {
   });
 
   it('a model file that is not one is refused with what is wrong', () => {
-    const good = trainEmergencyModel(toyExamples(), { trainedOn: 'toy' });
+    const good = trainEmergencyModel(toyExamples(), { trainedOn: 'toy', minDf: 2 });
     assert.throws(() => readEmergencyModel({ ...good, format: 'x' }), /格式/);
     assert.throws(() => readEmergencyModel({ ...good, flag: good.flag.slice(1) }), /keys 与 flag/);
     assert.throws(() => readEmergencyModel({ ...good, dangerBias: [] }), /dangerBias/);
@@ -67,7 +67,7 @@ describe('the learned second opinion on emergencies', () => {
     const no = (text: string): EmergencyExample => ({ text: normalize(text), emergency: false, weight: 1 });
     const toy = trainEmergencyModel(
       [em('嘀嘀嗒嗒 咕咕呱呱'), em('咕咕呱呱 嘀嘀嗒嗒 嘀嗒'), em('嘀嗒嘀嗒 咕呱咕呱'), no('哗啦哗啦 哗哗啦啦'), no('哗啦 哗啦啦 哗哗'), no('啦啦哗哗 哗啦')],
-      { trainedOn: 'toy', thresholds: { flag: 0.2, keep: -0.2 } },
+      { trainedOn: 'toy', minDf: 2, thresholds: { flag: 0.2, keep: -0.2 } },
     );
     const gas = (readJsonFile('city/demo/dangers.json').dangers as Array<{ code: string; eventType: string }>).find((d) => d.code === 'gas')!;
     const before = triage.triage(normalize('楼下着火了 哗啦哗啦哗啦哗啦 哗哗啦啦'));
