@@ -198,23 +198,28 @@ shared with a FreeSWITCH load test, browser tests and builds, load in brackets):
 | burst with the call log: old call log vs batched, both on this code's ESL path (load 3.3–3.5) | p99 586 / 703 / 770 ms; event loop stood still up to 382 / 684 / 827 ms; app CPU 3.7–4.2 s | p99 198 / 254 / 290 ms; up to 162 / 300 / 312 ms; app CPU 2.1–2.7 s |
 
 ${burstSummary}
-Earlier full runs of this bench on the final ESL code, 7 Dec 2026: 04:39 UTC (load 3.8–4.5): steady
-100 / 500 / 800 calls p99 13.5 / 49.6 / 21.9 ms, burst p99 271 / 301 / 220 ms, burst with the call
-log 559 ms (that run's call log used a savepoint per event, since dropped); 04:48 UTC (load rising
-from 1.7 to 5.0 during the run, browser tests started alongside): steady p99 4.5 / 104.8 / 77.2 ms,
-burst 1,090 / 394 / 210 ms, with the call log 731 ms. The steady rows miss their 50 ms too when
-other jobs take the cores (104.8 ms at load 2.2): every p99 here moves with the machine's load.
-In the comparison runs above (load 2.8–12.2) it was 216–985 ms. What is left: the 500 calls move in
-lockstep, so each step brings 500 completions within a few milliseconds and the app handles them
-one after another. A step of all 500 calls is ~1,900 frames for the app (~27,000 over 14 steps) and
-about as much work for the test switch, which now uses as much CPU as the app. In a CPU profile of the app in one burst (its busy time = 100 %):
-JSON.parse of the 4–5 kB events 14 %, socket writes (one per command) 14 %, garbage collection 12 %,
-modesl's EventEmitter2 dispatch 9 %, the rest reading frames, the flow and the calls' set-up. The round trip's p99 is therefore about one
-step's work on both sides, more when other jobs take the cores; under 100 ms would need about half
-the app's CPU per event again (or the events spread over time, as real callers' are: see the steady
-rows). Not tried: moving the ESL parsing or the call log's SQLite writes off the main
-thread, and the call log's knex overhead (a burst with the call log still costs the app about 1 s of
-CPU more than without).
+Full runs of this bench on 7 Dec 2026 at 11:29–11:33 UTC, on the quiet machine (load 0.4–1.6, the other
+sessions stopped), alternating main at 70487a6 (before the changes below) with this code: burst p99, three
+in-memory runs then the one with the call log, **70487a6: 122 / 127 / 146 ms (217) and 151 / 98 / 66 ms (148);
+this code: 66 / 73 / 82 ms (131) and 120 / 131 / 84 ms (115)** — the table above is the last of these. Steady
+rows 2.6–4.2 ms p99 on both. On a quiet machine the burst's p99 now falls under 100 ms in about half the runs,
+on both codes: run to run it varies more than the code changes move it. The app's CPU went down (burst
+0.6–0.8 s against 0.7–1.0 s; steady 500 calls 2.1–2.2 s against 2.3–2.7 s), the test switch's did not
+(0.9–1.2 s): the round trip's p99 is one lockstep step's work on both processes sharing two cores, and the
+test switch now uses more CPU than the app. Burst-only runs (\`BENCH_IVR_CALLS=\` empty, the app's code not yet
+warmed by the steady runs) stay at 88–208 ms on this code and 106–144 ms on 70487a6.
+
+This session's changes to the app's side, each with its tests: the step marks, channel variables and the
+message's mod_db entry as \`api\` commands on the socket (no application, no CHANNEL_EXECUTE_COMPLETE: 19 → 13
+events per call); every frame of a call socket and of the event connection to one handler instead of
+EventEmitter2's wildcard emit (from ~7 % to ~1 % of the app's CPU in the burst profile); JSON events read one
+header at a time from their text, parsed whole only when enumerated (JSON.parse of a 4–13 kB event was 20–70 µs
+for the three or four values a flow reads); a call socket's set-up without copying its ~100–300 channel
+variables, without modesl's deprecated \`new Buffer\` and without a parser EventEmitter (the set-up of 2,000 call
+sockets from ~270 ms to ~90 ms of CPU in the profile). **Target (< 100 ms for 500 calls at one instant): not
+met reliably** (met in 4 of the 6 in-memory burst runs of this code above). What is left: the test switch's own
+CPU (serialising 4–5 kB events; it runs on the same two cores), the call log's knex overhead (the call-log row is
+still 115–217 ms), and the socket writes (one per step and call, the kernel's loopback work included).
 `);
 }
 
