@@ -10,7 +10,7 @@
 // How it is combined (DangerTriage.triage): a rule finding stands unless the model is very sure
 // the whole utterance is not an emergency (score ≤ `keep`); with no rule finding, a score above
 // `flag` makes it an emergency, with the danger class the model names (its unit acts). Pure.
-import { charNgramKeys, GramTable, gramCode } from './features';
+import { charNgramKeys, GramTable, gramCode, ngramName, NGRAM_PREFIX } from './features';
 import { trainSvm, type Csr } from './svm';
 
 export const EMERGENCY_MODEL_FORMAT = 'hotline-emergency-model/1';
@@ -56,15 +56,9 @@ function keysOf(text: string): number[] {
   return [...new Set(charNgramKeys(text, 1, 3))];
 }
 
+/** The characters of an n-gram key (features.ts ngramName, without its prefix). */
 function gramText(key: number): string {
-  const n = key % 4;
-  let rest = (key - n) / 4;
-  const chars: number[] = [];
-  for (let k = 0; k < n; k++) {
-    chars.unshift(rest % 65536);
-    rest = Math.floor(rest / 65536);
-  }
-  return String.fromCharCode(...chars);
+  return ngramName(key).slice(NGRAM_PREFIX.length);
 }
 
 export class EmergencyModel {
@@ -97,7 +91,11 @@ export class EmergencyModel {
     return this.f.thresholds;
   }
 
-  /** Decision value of the flag model for a normalised text (> 0: more like an emergency). */
+  /**
+   * Decision value of the flag model for a normalised text (> 0: more like an emergency). The
+   * n-grams are walked as model.ts vectorizeColumns walks them (kept inline in both: a callback per
+   * n-gram would cost more than the walk).
+   */
   score(text: string): number {
     const call = ++this.call === 0xffffffff ? this.restart() : this.call;
     const { chars, table, stamp, flag } = this;
