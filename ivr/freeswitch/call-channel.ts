@@ -243,7 +243,7 @@ export function channelVariables(info: Readonly<Record<string, string>>): Readon
   const names = (): string[] => Object.keys(info).filter((k) => k.startsWith('variable_')).map((k) => k.slice(9));
   const has = (name: string | symbol): name is string => typeof name === 'string' && Object.hasOwn(info, `variable_${name}`);
   return new Proxy({} as Record<string, string>, {
-    get: (_t, name) => (has(name) ? info[`variable_${name}`] : undefined),
+    get: (_t, name) => (has(name) ? info[`variable_${name}`] : typeof name === 'string' && name !== 'then' && name in Object.prototype ? (Object.prototype as Record<string, unknown>)[name] : undefined),
     has: (_t, name) => has(name),
     ownKeys: () => names(),
     getOwnPropertyDescriptor: (_t, name) => (has(name) ? { value: info[`variable_${name}`], writable: false, enumerable: true, configurable: true } : undefined),

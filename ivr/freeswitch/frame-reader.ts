@@ -300,8 +300,14 @@ export function lastKeyOf(body: string): string | null {
 const LAZY_HANDLER: ProxyHandler<LazyState> = {
   // Never a thenable: a record is what a step's promise resolves with, and resolving asks for
   // `then` (which would search the whole text for a header FreeSWITCH does not send).
-  get: (t, name) => (name === 'then' ? undefined : typeof name === 'string' && !t.parsed ? readLazy(t, name) : Reflect.get(parsedOf(t), name)),
-  has: (t, name) => (name === 'then' ? false : typeof name === 'string' && !t.parsed ? readLazy(t, name) !== undefined : Reflect.has(parsedOf(t), name)),
+  // A name that is no header reads as on a plain object (toString, hasOwnProperty…: logging or a check never breaks).
+  get: (t, name) => {
+    if (name === 'then') return undefined;
+    if (typeof name !== 'string' || t.parsed) return Reflect.get(parsedOf(t), name);
+    const v = readLazy(t, name);
+    return v === undefined && name in Object.prototype ? (Object.prototype as Record<string, unknown>)[name] : v;
+  },
+  has: (t, name) => (name === 'then' ? false : typeof name === 'string' && !t.parsed ? readLazy(t, name) !== undefined || name in Object.prototype : Reflect.has(parsedOf(t), name)),
   getOwnPropertyDescriptor: (t, name) => {
     if (typeof name !== 'string' || t.parsed) return Reflect.getOwnPropertyDescriptor(parsedOf(t), name);
     const value = readLazy(t, name);

@@ -149,6 +149,12 @@ describe('JSON events read lazily (lazyJsonEvent)', () => {
     const thenable = lazyJsonEvent('{"Event-Name":"CUSTOM","then":"x"}');
     assert.equal(thenable.then, undefined);
     assert.equal('then' in thenable, false);
+    // Names that are no header read as on a plain object: logging and own-property checks work.
+    const plain = lazyJsonEvent('{"Event-Name":"HEARTBEAT"}');
+    assert.equal(`${plain}`, '[object Object]');
+    assert.equal(plain.hasOwnProperty('Event-Name'), true);
+    assert.equal(typeof plain.toString, 'function');
+    assert.equal(plain['Event-Name'], 'HEARTBEAT');
     const withBody = '{"Event-Name":"BACKGROUND_JOB","Content-Length":"12","_body":"+OK \\"a\\"\\\\"}';
     assert.equal(lastKeyOf(withBody), '_body');
     assert.equal(lazyJsonEvent(withBody)._body, '+OK "a"\\');

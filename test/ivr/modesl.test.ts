@@ -188,5 +188,6 @@ describe('a call socket\'s channel variables (channelVariables)', () => {
     assert.equal('then' in v, false);
     assert.deepEqual(Object.keys(v), ['hotline_step', 'cc_cancel_reason', 'empty']);
     assert.deepEqual({ ...v }, { hotline_step: 'queue', cc_cancel_reason: 'TIMEOUT', empty: '' });
+    assert.equal(`${v}`, '[object Object]');
   });
 });
