@@ -72,14 +72,27 @@ const RULES: Array<[RegExp, string | ((...m: string[]) => string)]> = [
   [/(微信号?|QQ号?|qq号?|vx|VX)([：:\s]*)[A-Za-z][A-Za-z0-9_-]{4,}/g, (_m, cue, sep) => `${cue}${sep}${REMOVED}`],
   // Licence plates (鲁G8M235, 鲁G·8M235, new-energy plates with six characters).
   [/[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z][·\s]?[A-Z0-9]{5,6}(?![A-Za-z0-9])/g, REMOVED],
-  // Coordinates written in the text: two decimals kept.
-  [/(\d{1,3}\.\d{2})\d{2,}/g, (_m, kept) => kept],
+  // Coordinates written in the text: two decimals kept (a number with one decimal point; 138.1234.5678 is a phone).
+  [/(?<![\d.])(\d{1,3}\.\d{2})\d{2,}(?![\d.])/g, (_m, kept) => kept],
+  // A phone number written with dots between its groups.
+  [/(?<![\dA-Za-z.])\d{3,4}\.\d{3,4}\.\d{4}(?![\dA-Za-z.])/g, REMOVED],
+  // A number said or written in Chinese digits (一三九五三六一二三四五, 幺 for one): seven or more in a row.
+  [/[〇零一二三四五六七八九幺两](?:[\s-]?[〇零一二三四五六七八九幺两]){6,}/g, REMOVED],
   // Any run of seven or more digits (phones with or without area code, ID and bank-card numbers, QQ …), spaces and dashes inside allowed; an ID's final X too.
   [/(?<![\dA-Za-z])(?:\+?86[\s-]?)?\d(?:[\s-]?\d){6,}[Xx]?(?![\dA-Za-z])/g, REMOVED],
   // House, building, unit and room numbers keep their words, lose their digits (3月8号 is a date and stays).
   [/(?<![月\d])(\d+)(?=号院|号楼|号|栋|幢|座|单元|室|户)/g, (m) => '*'.repeat(Math.min(m.length, 3))],
   [/(门牌号?)([：:\s]*)(\d+)/g, (_m, w, sep, n) => `${w}${sep}${'*'.repeat(Math.min(n.length, 3))}`],
 ];
+
+/**
+ * Full-width letters, digits and the signs of an address or number (＠．－＋) as their ASCII
+ * forms: a Chinese input method in full-width mode types １３９… , and the rules read ASCII.
+ * Chinese punctuation (，：（） and the like) stays as written.
+ */
+function halfWidth(text: string): string {
+  return text.replace(/[\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A\uFF20\uFF0E\uFF0D\uFF0B]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+}
 
 const nameMask = (_m: string, cue: string, sep: string, surname: string) => `${cue}${sep}${surname}某`;
 
@@ -88,7 +101,7 @@ const nameMask = (_m: string, cue: string, sep: string, surname: string) => `${c
  * personal (the citizen's name as given at intake), removed wherever they appear.
  */
 export function redactPersonalText(text: string, names: Array<string | null | undefined> = []): string {
-  let out = text;
+  let out = halfWidth(text);
   for (const n of names) {
     const name = n?.trim();
     if (name && name.length >= 2) out = out.split(name).join(`${name[0]}某`);

@@ -71,6 +71,24 @@ describe('Open311 publishes only what the city chooses, redacted', function () {
     }
   });
 
+  it('numbers typed in full width (a Chinese input method) are redacted like any other', async () => {
+    // What a citizen types with the input method in full-width mode: phone, ID, e-mail, plate and house numbers.
+    const lamp = (await call(h.base, 'GET', '/open311/v2/services.json')).body.find((s: any) => s.service_name === '路灯损坏');
+    const web = await call(h.base, 'POST', '/open311/v2/requests.json', form({
+      api_key: 'demo-web-key', service_code: lamp.service_code,
+      description: '小区门口路灯坏了一个月，我的电话１３９５３６１２３４５，身份证３７０７８３１９９２０３１５４４２１，邮箱ｌｉｘｍ＠１６３．ｃｏｍ，车牌鲁Ｇ８Ｍ２３５的车天天堵门，住金光街８８号３单元２０１室',
+      address_string: '圣城街道金光街８８号',
+    }));
+    assert.equal(web.status, 201, JSON.stringify(web.body));
+    const number = web.body[0].service_request_id;
+    const r = (await call(h.base, 'GET', `/open311/v2/requests/${number}.json`)).body[0];
+    const text = JSON.stringify(r);
+    for (const p of ['１３９５３６１２３４５', '１２３４５', '３７０７８３１９９２０３１５４４２１', 'ｌｉｘｍ', '１６３．ｃｏｍ', '８Ｍ２３５', '８８号', '２０１室', '３单元', '88号', '201室', '13953612345'])
+      assert.ok(!text.includes(p), `${p} in ${text}`);
+    assert.match(r.description, /路灯坏了一个月/);
+    assert.match(r.address, /^圣城街道金光街\*+号$/);
+  });
+
   it('a configuration naming a channel or status that does not exist stops the start with a clear message', async () => {
     assert.throws(() => loadConfig({ OPEN311_PUBLIC_CHANNELS: 'web,phone' }), /OPEN311_PUBLIC_CHANNELS/);
     assert.throws(() => loadConfig({ OPEN311_PUBLIC_STATUSES: 'open' }), /OPEN311_PUBLIC_STATUSES/);

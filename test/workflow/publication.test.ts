@@ -24,6 +24,16 @@ describe('public feed: what is published and how it is redacted', () => {
     assert.equal(redactPersonalText('我是文家街道的王淑珍，反映停车难', ['王淑珍']), '我是文家街道的王某，反映停车难');
   });
 
+  it('numbers in full width, in Chinese digits or with dots are removed too', () => {
+    assert.equal(redactPersonalText('我的电话是１３９５３６１２３４５，请回电'), '我的电话是[已隐去]，请回电');
+    assert.equal(redactPersonalText('联系方式一三九五三六一二三四五，晚上打'), '联系方式[已隐去]，晚上打');
+    assert.equal(redactPersonalText('手机幺三九 五三六一 二三四五'), '手机[已隐去]');
+    assert.equal(redactPersonalText('联系电话139.5361.2345，白天不在家'), '联系电话[已隐去]，白天不在家');
+    assert.equal(redactPersonalText('住金光街８８号３单元２０１室'), '住金光街**号*单元***室');
+    assert.equal(redactPersonalText('位置在36.857312,118.791234附近'), '位置在36.85,118.79附近');
+    assert.equal(redactPersonalText('三月八号下午，一二楼之间的灯坏了'), '三月八号下午，一二楼之间的灯坏了');
+  });
+
   it('coordinates are coarsened to two decimals', () => {
     assert.equal(coarsen(36.857312), 36.86);
     assert.equal(coarsen(118.791234), 118.79);
