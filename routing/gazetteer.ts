@@ -195,8 +195,8 @@ export function matchSetting(units: Units, text: string, address: string | null 
 const NAMED_PLACE = /(^|[\s,，。；;、：:!！?？.]|镇|乡|街道|街办|园区|是|在|住|叫|到|去|从)([\u4e00-\u9fff]{2,4}?)(?=村(?!镇银行)|庄(?!稼)|屯|社区|小区)/g;
 /** The suffixes NAMED_PLACE looks ahead for (a text without any has no named place). */
 const PLACE_SUFFIX = /[村庄屯]|社区|小区/;
-/** Not part of a name: pronouns, demonstratives, time and grammar words (去年俺们村 keeps 去年; 俺是河口村 masks 河口). */
-const NOT_A_NAME = /[俺咱我你他她们这那哪个年月天的了是有在给把被让和跟都也就还]/g;
+/** Not part of a name: pronouns, demonstratives, time and grammar words, and where a thing went (去年俺们村 keeps 去年; 扔到村后 keeps 扔到; 俺是河口村 masks 河口). */
+const NOT_A_NAME = /[俺咱我你他她们这那哪个年月天的了是有在给把被让和跟都也就还到往进回去从]/g;
 /** Words that end like a place but are a matter (城中村, 新农村, 美丽乡村, 老旧小区, 开放式小区…). */
 const MATTER_BEFORE_SUFFIX = /(?:城中|农|乡|新|老旧|老|弃管|开放式|度假)$/;
 /** The generic part of a town's full name, kept when the name is masked (化龙镇 → 〇〇镇). */

@@ -242,7 +242,8 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     ['小学门口的小卖部 卖的零食没有生产日期', 'scj'],
     ['建议火车站前面修个人行天桥 老人过马路太难', 'cgj'],
     ['夜市那些烧烤 把桌子摆在马路上 车都过不去', 'cgj'],
-    ['超市门口天天拿音响循环播放促销 吵死了', 'sthj'],
+    // (生态环境局 in the seventh round; 城市管理局 since the lead round decided noise by its source: a shop's loudspeaker aimed at the street is street order.)
+    ['超市门口天天拿音响循环播放促销 吵死了', 'cgj'],
     ['上口镇 村里的大喇叭天天广播 村务也不公开', 'shangkou'],
     ['楼下棋牌室 半夜还在打麻将 吵得睡不着', 'gaj'],
   ];
@@ -261,6 +262,31 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     ['今年啥时候供暖 能不能提前几天', 'zjj'],
     ['暖气费按建筑面积收 这合理吗', 'fgj'],
     ['燃气初装费要两千多 这个收费标准是谁定的', 'fgj'],
+  ]);
+  // Noise goes to the unit that governs its source (the lead round): people's activities in a public place (广场舞) are the
+  // police's (治安), a premises' own noise (歌厅, KTV) 生态环境局's, a shop's loudspeaker aimed at the street 城市管理局's
+  // (街面秩序, as 占道 and 店外经营), a village's square dance the town's.
+  expectLeads('noise by its source: ', [
+    ['小区门口那条街上 跳广场舞的 音箱震得窗户响 天天到十点', 'gaj'],
+    ['侯镇 俺们村里晚上跳广场舞 音响太大了', 'houzhen'],
+    ['商场门口那家店天天放大喇叭招揽顾客 吵死了', 'cgj'],
+    ['对面酒吧的低音炮一直响到后半夜', 'sthj'],
+  ]);
+  // Other classes of the lead round: dead livestock or poultry thrown away (农业农村局, 无害化处理) even in a village;
+  // a price tag unlike the till (市场监管局); a field's ditch or channel (农田水利: the town, 水利局 when no town is
+  // said); a river's steps and railings (水利局); goods that burn kept where people sleep (消防); a family whose
+  // earner met with an accident asking for relief (the town); a social organisation (民政局); a town's own service
+  // centre (the town); a 社区's small square (the street office).
+  expectLeads('a class of the lead round: ', [
+    ['村东头有人把死鸭子扔到河沟里', 'nyj'],
+    ['超市里鸡蛋标价六块五 结账的时候按七块五收的', 'scj'],
+    ['俺家麦地边上那条水渠堵了 浇地浇不上', 'slj'],
+    ['河边的护栏断了好几截 晚上走路怕掉下去', 'slj'],
+    ['一楼那个门市 里头放着好几桶汽油 楼上住着人', 'xfjy'],
+    ['稻田镇 俺男人在工地上出了事 家里就剩俺和老人 能有啥补助不', 'daotian'],
+    ['有个协会打电话说要给俺评个奖 得交三千块钱', 'mzj'],
+    ['洛城街道的便民服务中心几点下班', 'luocheng'],
+    ['圣城街道 俺们社区那个小广场能不能装几个健身器材', 'shengcheng'],
   ]);
   // Occupational disease stays with its own type (人社局, 卫健局 and 应急管理局 co-handling).
   expectLeads('occupational health: ', [['俺在厂里干了十年 查出尘肺病 厂里一直没有防护措施', 'rsj']]);

@@ -53,6 +53,8 @@ describe('address matcher', () => {
     assert.equal(maskPlaces(g, '双王城生态经济园区 俺们桥头村里'), '〇〇〇〇〇〇〇园区 俺们〇〇村里');
     // Not names: pronouns and time words stay (去年俺们村), matters ending like a place stay (城中村, 新农村, 老旧小区), crops stay (庄稼).
     for (const t of ['去年俺们村的路', '城中村改造', '新农村建设', '老旧小区没物业', '地里的庄稼', '那条村村通', '双王城水库漏水']) assert.equal(maskPlaces(g, t), t);
+    // Where a thing went is no name: 扔到村后, 拉回村里, 搬进村里.
+    for (const t of ['死羊 直接扔到村后的沟里', '垃圾又拉回村里了', '外地人搬进村里']) assert.equal(maskPlaces(g, t), t);
     for (const [text, lead] of [
       ['俺反映个事 在化龙镇北半截河村 村东头的垃圾池好几天没人清了 臭得不行', 'hualong'],
       ['羊口镇 俺是河口村的 村东头那个垃圾池子满了半个月了没人拉', 'yangkou'],
