@@ -52,6 +52,12 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     ['推来推去', 3], ['踢皮球', 3], ['不归他们管', 2], ['说不归', 2],
     // Asked again and again: 到底有没有人管, 这都第三回了 (有没有 there is not a question).
     ['有没有人管', 3], ['到底有没有', 3], ['第三回了', 2], ['好几回了', 2], ['第二回了', 2], ['多少回了', 2],
+    // Whether something done to the caller is allowed (这个合规吗): rhetorical, as 这合理吗 (这样合法吗 about one's own
+    // case, with what follows from it, stays a question).
+    ['合规吗', 3], ['合规不', 3],
+    // A purchase found short or adulterated at home (回家一称, 回家一炖全是水): the buyer's own loss, a complaint
+    // (reporting a seller one has not bought from stays a report).
+    ['回家一称', 4], ['回家一炖', 4], ['回来一称', 4], ['回家一看', 2],
   ],
   help_request: [
     ['求助', 3], ['求求', 3], ['帮帮', 3], ['帮忙', 2], ['救助', 2], ['救济', 2], ['困难', 2], ['走投无路', 3], ['没办法了', 3],
@@ -107,6 +113,8 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     ['放高利贷', 3], ['强买强卖', 3], ['欺行霸市', 3],
     // Crowded sublets, accounts that do not add up.
     ['群租', 3], ['钱对不上', 3], ['账对不上', 3], ['对不上账', 3],
+    // A back-yard workshop (小作坊 化塑料, 做辣条的小作坊): unlicensed production, reported.
+    ['小作坊', 2],
   ],
   suggestion: [
     ['建议', 4], ['提议', 3], ['提个建议', 4], ['说个想法', 3], ['提个意见', 2], ['希望', 2], ['能不能多', 3], ['能不能加', 3],
@@ -144,6 +152,8 @@ const REPORT_SHAPES: Array<[RegExp, number, string]> = [
   [/(?:扔|丢|倒|埋)[了着在]?[\u4e00-\u9fff]{0,4}?(?:死猪|死鸡|死鸭|死羊|死牛|病死)/, 3, '乱扔病死畜禽'],
   // The same told noun first (把病死的猪 扔到河沟里, 死了好几只羊 直接扔到沟里); dead cats and dogs among rubbish are not livestock.
   [/(?:死猪|死鸡|死鸭|死羊|死牛|病死|死了[\u4e00-\u9fff]{0,4}?[猪鸡鸭羊牛])[\u4e00-\u9fff ]{0,10}?(?:扔|丢|倒|埋)(?:到|在|进)/, 3, '乱扔病死畜禽'],
+  // Done when nobody sees (一到晚上就往外放气 白天它还不放; 晚上干 白天不干; 专挑半夜).
+  [/晚上[\u4e00-\u9fff ]{0,30}?白天[\u4e00-\u9fff]{0,3}?不|专(?:挑|等|趁)(?:晚上|半夜|夜里|下雨)|趁(?:着)?(?:晚上|半夜|夜里)/, 3, '晚上干白天不干'],
   // Food sold without a maker's name or date (卖辣条 没有牌子的那种, 卖的零食三无).
   [/卖[\u4e00-\u9fff ]{0,10}?(?:没有牌子|没牌子|三无|没有生产日期|没生产日期|没有厂家)/, 3, '卖三无食品'],
 ];
@@ -151,6 +161,13 @@ const REPORT_SHAPES: Array<[RegExp, number, string]> = [
 /** Shapes of a complaint said as a request: a fix asked for (能不能修剪一下), not an improvement (能不能拓宽一下: a suggestion). */
 const COMPLAINT_SHAPES: Array<[RegExp, number]> = [
   [/能不能[给帮]?(?:修剪|修理|修|清理|清|处理|管|弄|收拾|拉走|挪)[\u4e00-\u9fff]{0,3}一下/, 4],
+  // The same said by doubling the verb (能不能给挪一挪, 给修一修).
+  [/能不能[给帮]?(修|清|管|弄|挪|拉|收拾)一\1/, 4],
+];
+
+/** Shapes of a help request: money sent away to a swindler, and the caller asks what now (转了两万 咋办, 这钱还能要回来吗). */
+const HELP_SHAPES: Array<[RegExp, number]> = [
+  [/(?:转了|打了|投了|汇了|充了|给了他)[\u4e00-\u9fff0-9]{0,6}?(?:万|千|块|钱)[\s\S]{0,30}?(?:咋办|怎么办|要回来|追回来|要得回来|取不出来|提不出来)/, 3],
 ];
 
 /** Shapes of a plain question about how to do something (咋换, 咋报修, 咋备案). */
@@ -246,6 +263,13 @@ export function guessKind(text: string, opts: KindOptions = {}, cueHits?: readon
     if (m) {
       score.set('consult', score.get('consult')! + s);
       cues.get('consult')!.push(m[0]);
+    }
+  }
+  for (const [re, s] of HELP_SHAPES) {
+    const m = re.exec(text);
+    if (m) {
+      score.set('help_request', score.get('help_request')! + s);
+      cues.get('help_request')!.push(m[0].length <= 8 ? m[0] : '钱被骗走');
     }
   }
   for (const [re, s] of COMPLAINT_SHAPES) {

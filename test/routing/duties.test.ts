@@ -288,6 +288,19 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     ['洛城街道的便民服务中心几点下班', 'luocheng'],
     ['圣城街道 俺们社区那个小广场能不能装几个健身器材', 'shengcheng'],
   ]);
+  // The lead round's second batch: illegal fishing (农业农村局 渔政; the catalogue had no type), shared bikes and street
+  // benches or drinking fountains (城管局), a dike's reinforcement (水利局, not the town's flood response), a curb beside a
+  // bus stop (the road, 城管局), a property company letting common parts (住建局, not a lift fault; 绿地租出去 is no land
+  // rent).
+  expectLeads('a class of the lead round, second batch: ', [
+    ['河边上有人拿着电瓶电鱼', 'nyj'],
+    ['街上的共享电单车堵着盲道', 'cgj'],
+    ['建议在商业街多放几个长椅 逛累了没地方坐', 'cgj'],
+    ['俺们那个小区后面的河堤 能不能加固一下', 'slj'],
+    ['汽车站门口那段马路牙子陷下去了', 'cgj'],
+    ['物业把小区的绿地租出去给人放广告 钱去哪了也不说', 'zjj'],
+    ['俺家的承包地租出去了 租金一直不给', 'nyj'],
+  ]);
   // Occupational disease stays with its own type (人社局, 卫健局 and 应急管理局 co-handling).
   expectLeads('occupational health: ', [['俺在厂里干了十年 查出尘肺病 厂里一直没有防护措施', 'rsj']]);
 

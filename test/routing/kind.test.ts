@@ -17,4 +17,20 @@ describe('appeal kind: classes of the lead round', () => {
     assert.equal(kind('营里镇便民服务中心几点上班'), 'consult');
     assert.equal(kind('社保大厅周日上不上班'), 'consult');
   });
+
+  it('money sent to a swindler, asked what now, is a help request', () => {
+    assert.equal(kind('让他把钱打到一个账户里 他打了三万 现在咋办'), 'help_request');
+    assert.equal(kind('在一个理财平台投了两万 现在提不出来了'), 'help_request');
+  });
+
+  it('one’s own purchase found short at home, a fix asked by doubling the verb, whether it is allowed: complaints', () => {
+    assert.equal(kind('去超市买的排骨 回家一称少了二两'), 'complaint');
+    assert.equal(kind('小区门口的垃圾桶 能不能给挪一挪'), 'complaint');
+    assert.equal(kind('那个幼儿园让家长必须买他们的被褥 这个合规吗'), 'complaint');
+  });
+
+  it('done when nobody sees, and a back-yard workshop, are reported', () => {
+    assert.equal(kind('那个厂子专挑半夜往外排烟'), 'report');
+    assert.equal(kind('村后头有个小作坊 炼油的 那个烟呛死人'), 'report');
+  });
 });
