@@ -10,7 +10,8 @@
 // How it is combined (DangerTriage.triage): a rule finding stands unless the model is very sure
 // the whole utterance is not an emergency (score ≤ `keep`); with no rule finding, a score above
 // `flag` makes it an emergency, with the danger class the model names (its unit acts). Pure.
-import { charNgramKeys, GramTable, gramCode, ngramName, NGRAM_PREFIX } from './features';
+import { charColumns, charNgramKeys, GramTable, gramCode, ngramName, NGRAM_PREFIX, type GramList } from './features';
+import { attachSide, sideScore, nextWalk, type CategoryModel, type GramSide } from './model';
 import { trainSvm, type Csr } from './svm';
 
 export const EMERGENCY_MODEL_FORMAT = 'hotline-emergency-model/1';
@@ -40,6 +41,8 @@ export interface EmergencyModelFile {
   /** [danger][column] weights. */
   dangerWeights: number[][];
   dangerBias: number[];
+  /** Skip-gram features too (an experiment of routing eval --emergency-cv; the run-time walk does not read them). */
+  skipGrams?: boolean;
 }
 
 export interface EmergencyOpinion {
@@ -51,9 +54,40 @@ export interface EmergencyOpinion {
   cues: string[];
 }
 
-/** The distinct n-gram keys of a text. */
-function keysOf(text: string): number[] {
-  return [...new Set(charNgramKeys(text, 1, 3))];
+/**
+ * Skip-grams: a character and the one two places after it (煤气味 / 煤气的味: 气_味), key 4 × (c1 × 65536 + c3)
+ * (n = 0 in the charNgramKeys encoding).
+ */
+function skipGramKeys(text: string, out: number[]): number[] {
+  let c1 = -1;
+  let c2 = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = gramCode(text.charCodeAt(i));
+    if (c < 0) {
+      c1 = c2 = -1;
+      continue;
+    }
+    if (c2 >= 0) out.push(4 * (c2 * 65536 + c));
+    c2 = c1;
+    c1 = c;
+  }
+  return out;
+}
+
+/** The distinct n-gram keys of a text (with skip-grams when `skip`). */
+export function keysOf(text: string, skip = false): number[] {
+  const keys = charNgramKeys(text, 1, 3);
+  if (skip) skipGramKeys(text, keys);
+  return [...new Set(keys)];
+}
+
+/** The flag model's decision value from the keys of a text (the slow path: training's view; for measurements). */
+export function scoreByKeys(f: EmergencyModelFile, text: string): number {
+  const col = new Map(f.keys.map((k, i) => [k, i]));
+  const known = keysOf(text, f.skipGrams === true).map((k) => col.get(k)).filter((c): c is number => c !== undefined);
+  let sum = 0;
+  for (const c of known) sum += f.flag[c];
+  return f.flagBias + (known.length ? sum / Math.sqrt(known.length) : 0);
 }
 
 /** The characters of an n-gram key (features.ts ngramName, without its prefix). */
@@ -62,33 +96,45 @@ function gramText(key: number): string {
 }
 
 export class EmergencyModel {
-  /** Flag columns: 1-grams by character code, 2- and 3-grams through a GramTable (as the category model's vectorize). */
-  private readonly chars = new Int32Array(65536).fill(-1);
-  private readonly table: GramTable;
-  /** Per column: the call that last counted it (distinct columns without a set). */
-  private readonly stamp: Uint32Array;
-  private call = 0;
-  private readonly flag: Float64Array;
+  /**
+   * Flag columns: 1-grams by character code at [2 × code + 1], 2- and 3-grams as the side columns of a
+   * GramTable (features.ts) — its own, or, once attached, the category model's, whose walk then scores
+   * this model too (attach).
+   */
+  private chars: Int32Array | null = null;
+  private table: GramTable | null = null;
+  /** The weights, and per column the walk that last counted it (distinct columns without a set). */
+  readonly side: GramSide;
   private readonly dangerCol: Map<number, number>;
 
   constructor(private readonly f: EmergencyModelFile) {
-    const bigrams: Array<readonly [number, number, number]> = [];
-    const trigrams: Array<readonly [number, number, number, number]> = [];
-    f.keys.forEach((key, col) => {
-      const n = key % 4;
-      const rest = (key - n) / 4;
-      if (n === 1) this.chars[rest] = col;
-      else if (n === 2) bigrams.push([Math.floor(rest / 65536), rest % 65536, col]);
-      else trigrams.push([Math.floor(rest / 4294967296), Math.floor(rest / 65536) % 65536, rest % 65536, col]);
-    });
-    this.table = new GramTable(bigrams, trigrams);
-    this.stamp = new Uint32Array(f.keys.length);
-    this.flag = Float64Array.from(f.flag);
+    this.side = { w: Float64Array.from(f.flag), bias: f.flagBias, stamp: new Uint32Array(f.keys.length), call: 0, sum: 0, n: 0 };
     this.dangerCol = new Map(f.dangerKeys.map((k, i) => [k, i]));
   }
 
   get thresholds(): { flag: number; keep: number } {
     return this.f.thresholds;
+  }
+
+  /** The flag model's n-grams (column = index; for model.ts decodeModel / attachSide). */
+  grams(): GramList {
+    return { keys: this.f.keys };
+  }
+
+  /**
+   * Puts this model's n-grams into the category model's tables (model.ts attachSide; nothing to do when
+   * decodeModel put them there already): from then on each vectorizeColumns of `m` scores this model in
+   * the same walk (walkScore), and score() reads the shared tables (one set in memory).
+   */
+  attach(m: CategoryModel): void {
+    if (m.side !== this.side) attachSide(m, this.grams(), this.side);
+    this.table = m.gramTable;
+    this.chars = m.charColumn;
+  }
+
+  /** The score of the text of the last vectorizeColumns of `m`, when this model is attached to it; otherwise undefined. */
+  walkScore(m: CategoryModel): number | undefined {
+    return m.side === this.side ? sideScore(this.side) : undefined;
   }
 
   /**
@@ -97,11 +143,19 @@ export class EmergencyModel {
    * n-gram would cost more than the walk).
    */
   score(text: string): number {
-    const call = ++this.call === 0xffffffff ? this.restart() : this.call;
-    const { chars, table, stamp, flag } = this;
+    if (!this.table || !this.chars) {
+      // Not attached to a category model: tables of its own, built at the first score.
+      this.table = new GramTable({ keys: [] }, this.grams());
+      this.chars = charColumns({ keys: [] }, this.grams());
+    }
+    const { chars, table, side } = this;
+    const call = nextWalk(side);
+    const { w: flag, stamp } = side;
     // The imported function read once into a local (through tsx an imported name is a getter).
     const codeOf = gramCode;
     const pairs = table.pairs;
+    const triples = table.triples;
+    const sideTriples = table.tripleStride === 4;
     let sum = 0;
     let n = 0;
     let c1 = -1;
@@ -112,7 +166,7 @@ export class EmergencyModel {
         c1 = prefix = -1;
         continue;
       }
-      let i = chars[c];
+      let i = chars[2 * c + 1];
       if (i >= 0 && stamp[i] !== call) {
         stamp[i] = call;
         sum += flag[i];
@@ -123,7 +177,7 @@ export class EmergencyModel {
         const s = table.pair(c1, c);
         if (s >= 0) {
           next = pairs[s + 2];
-          i = pairs[s + 1];
+          i = pairs[s + 3];
           if (i >= 0 && stamp[i] !== call) {
             stamp[i] = call;
             sum += flag[i];
@@ -131,8 +185,9 @@ export class EmergencyModel {
           }
         }
       }
-      if (prefix >= 0) {
-        i = table.triple(prefix, c);
+      if (prefix >= 0 && sideTriples) {
+        const s = table.tripleSlot(prefix, c);
+        i = s >= 0 ? triples[s + 2] : -1;
         if (i >= 0 && stamp[i] !== call) {
           stamp[i] = call;
           sum += flag[i];
@@ -143,12 +198,6 @@ export class EmergencyModel {
       c1 = c;
     }
     return this.f.flagBias + (n ? sum / Math.sqrt(n) : 0);
-  }
-
-  private restart(): number {
-    this.stamp.fill(0);
-    this.call = 1;
-    return 1;
   }
 
   /** The whole opinion: the score, the most likely danger, and the n-grams that weigh most towards an emergency. */
@@ -211,14 +260,14 @@ const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
 /** Trains both models. Deterministic: the same examples in the same order give the same file. */
 export function trainEmergencyModel(
   examples: EmergencyExample[],
-  o: { trainedOn: string; thresholds?: { flag: number; keep: number }; C?: number; minDf?: number },
+  o: { trainedOn: string; thresholds?: { flag: number; keep: number }; C?: number; minDf?: number; positiveWeight?: number; skipGrams?: boolean },
 ): EmergencyModelFile {
-  const texts = examples.map((e) => keysOf(e.text));
+  const texts = examples.map((e) => keysOf(e.text, o.skipGrams));
   const keys = columns(texts, o.minDf ?? 3);
   const col = new Map(keys.map((k, i) => [k, i]));
   const X = matrix(texts, col);
   const svm = { C: o.C ?? 1, bias: 1, eps: 0.1, maxIter: 1000, seed: 1 };
-  const flagModel = trainSvm(X, examples.map((e) => (e.emergency ? 1 : 0)), 2, examples.map((e) => e.weight), svm);
+  const flagModel = trainSvm(X, examples.map((e) => (e.emergency ? 1 : 0)), 2, examples.map((e) => e.weight * (e.emergency ? (o.positiveWeight ?? 1) : 1)), svm);
   const positives = examples.map((e, i) => ({ e, keys: texts[i] })).filter((x) => x.e.emergency && x.e.danger);
   const dangers = [...new Set(positives.map((x) => x.e.danger as string))].sort();
   const dangerKeys = columns(positives.map((x) => x.keys), o.minDf ?? 3);
@@ -241,6 +290,7 @@ export function trainEmergencyModel(
     dangerKeys,
     dangerWeights: dangerModel.w.map((w) => Array.from(w, (x) => round(x, 4))),
     dangerBias: Array.from(dangerModel.b, (x) => round(x, 5)),
+    ...(o.skipGrams ? { skipGrams: true } : {}),
   };
 }
 

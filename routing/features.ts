@@ -106,26 +106,47 @@ export class KeyIndex {
  * found by (prefix number, third character), and not looked for at all when its first
  * two characters begin no 3-gram feature (most positions). The pair looked up at one
  * position is the prefix of the 3-gram at the next.
+ *
+ * A table can hold the columns of a second model over the same n-grams (the "side": the
+ * emergency model, emergency-model.ts), so that one walk of the text finds both models'
+ * columns (model.ts vectorizeColumns); an n-gram of only one model has -1 for the other.
  */
 export class GramTable {
-  /** Pair slot h: [4h] = (c1 << 16) | c2 (0 = empty), [4h + 1] = 2-gram column or -1, [4h + 2] = prefix number or -1. */
+  /**
+   * Pair slot h: [4h] = (c1 << 16) | c2 (0 = empty), [4h + 1] = 2-gram column or -1, [4h + 2] = prefix
+   * number or -1, [4h + 3] = the side's 2-gram column or -1.
+   */
   readonly pairs: Int32Array;
   readonly pairShift: number;
   readonly pairMask: number;
-  /** Triple slot h: [2h] = ((prefix + 1) << 16) | c3 (0 = empty), [2h + 1] = 3-gram column. */
+  /**
+   * Triple slot h, `tripleStride` entries from h × tripleStride: [0] = ((prefix + 1) << 16) | c3 (0 = empty),
+   * [1] = 3-gram column or -1, and with a side (stride 4) [2] = the side's 3-gram column or -1.
+   */
   readonly triples: Int32Array;
   readonly tripleShift: number;
   readonly tripleMask: number;
+  readonly tripleStride: number;
 
-  /** `bigrams`: [c1, c2, column]; `trigrams`: [c1, c2, c3, column]. */
-  constructor(bigrams: ReadonlyArray<readonly [number, number, number]>, trigrams: ReadonlyArray<readonly [number, number, number, number]>) {
+  /** The model's n-grams and the side's (a second model's), each as [key, column] lists (gramList; keys of charNgramKeys, 1-grams ignored). */
+  constructor(own: GramList, side: GramList = NO_GRAMS) {
     const prefixes = new Map<number, number>();
-    for (const [c1, c2] of trigrams) {
-      const k = (c1 << 16) | c2;
-      if (!prefixes.has(k)) prefixes.set(k, prefixes.size);
-    }
+    const pairKeys = new Set<number>();
+    let trigramCount = 0;
+    for (const list of [own, side])
+      for (let e = 0; e < list.keys.length; e++) {
+        const key = list.keys[e];
+        const n = key % 4;
+        const rest = (key - n) / 4;
+        if (n === 2) pairKeys.add(((Math.floor(rest / 65536) << 16) | rest % 65536) | 0);
+        else if (n === 3) {
+          const k = ((Math.floor(rest / 4294967296) << 16) | (Math.floor(rest / 65536) % 65536)) | 0;
+          if (!prefixes.has(k)) prefixes.set(k, prefixes.size);
+          pairKeys.add(k);
+          trigramCount++;
+        }
+      }
     if (prefixes.size >= 65535) throw new Error('GramTable: too many 3-gram prefixes');
-    const pairKeys = new Set([...bigrams.map(([c1, c2]) => (c1 << 16) | c2), ...prefixes.keys()]);
     let bits = 4;
     while (1 << bits < pairKeys.size * 2) bits++;
     this.pairs = new Int32Array(4 << bits);
@@ -139,26 +160,46 @@ export class GramTable {
         this.pairs[4 * h] = k;
         this.pairs[4 * h + 1] = -1;
         this.pairs[4 * h + 2] = -1;
+        this.pairs[4 * h + 3] = -1;
       }
       return 4 * h;
     };
-    for (const [c1, c2, col] of bigrams) this.pairs[pairSlot((c1 << 16) | c2) + 1] = col;
     for (const [k, pre] of prefixes) this.pairs[pairSlot(k) + 2] = pre;
+    let stride = 2;
+    for (let e = 0; e < side.keys.length && stride === 2; e++) if (side.keys[e] % 4 === 3) stride = 4;
+    // Slots for every 3-gram counted, a 3-gram of both models counted twice: at most half full either way.
     bits = 4;
-    while (1 << bits < trigrams.length * 2) bits++;
-    this.triples = new Int32Array(2 << bits);
+    while (1 << bits < trigramCount * 2) bits++;
+    this.triples = new Int32Array(stride << bits);
     this.tripleShift = 32 - bits;
     this.tripleMask = (1 << bits) - 1;
-    for (const [c1, c2, c3, col] of trigrams) {
-      const k = ((prefixes.get((c1 << 16) | c2)! + 1) << 16) | c3;
+    this.tripleStride = stride;
+    const tripleSlot = (k: number): number => {
       let h = Math.imul(k, 0x9e3779b1) >>> this.tripleShift;
-      while (this.triples[2 * h] !== 0 && this.triples[2 * h] !== k) h = (h + 1) & this.tripleMask;
-      this.triples[2 * h] = k;
-      this.triples[2 * h + 1] = col;
-    }
+      while (this.triples[stride * h] !== 0 && this.triples[stride * h] !== k) h = (h + 1) & this.tripleMask;
+      if (this.triples[stride * h] === 0) {
+        this.triples[stride * h] = k;
+        this.triples[stride * h + 1] = -1;
+        if (stride === 4) this.triples[stride * h + 2] = -1;
+      }
+      return stride * h;
+    };
+    [own, side].forEach((list, which) => {
+      for (let e = 0; e < list.keys.length; e++) {
+        const key = list.keys[e];
+        const col = list.cols ? list.cols[e] : e;
+        const n = key % 4;
+        const rest = (key - n) / 4;
+        if (n === 2) this.pairs[pairSlot(((Math.floor(rest / 65536) << 16) | rest % 65536) | 0) + (which === 0 ? 1 : 3)] = col;
+        else if (n === 3) {
+          const pre = prefixes.get(((Math.floor(rest / 4294967296) << 16) | (Math.floor(rest / 65536) % 65536)) | 0)!;
+          this.triples[tripleSlot((((pre + 1) << 16) | rest % 65536) | 0) + (which === 0 ? 1 : 2)] = col;
+        }
+      }
+    });
   }
 
-  /** The slot offset of the pair (c1, c2) in `pairs` (its 2-gram column at +1, its prefix number at +2), or -1. */
+  /** The slot offset of the pair (c1, c2) in `pairs` (its 2-gram column at +1, its prefix number at +2, the side's column at +3), or -1. */
   pair(c1: number, c2: number): number {
     const k = (c1 << 16) | c2;
     const t = this.pairs;
@@ -171,18 +212,50 @@ export class GramTable {
     }
   }
 
-  /** The column of the 3-gram whose first two characters have prefix number `prefix` and whose third is c3, or -1. */
-  triple(prefix: number, c3: number): number {
+  /**
+   * The slot offset in `triples` of the 3-gram whose first two characters have prefix number `prefix` and
+   * whose third is c3 (its column at +1, the side's at +2), or -1.
+   */
+  tripleSlot(prefix: number, c3: number): number {
     const k = ((prefix + 1) << 16) | c3;
     const t = this.triples;
+    const stride = this.tripleStride;
     let h = Math.imul(k, 0x9e3779b1) >>> this.tripleShift;
     for (;;) {
-      const x = t[2 * h];
-      if (x === k) return t[2 * h + 1];
+      const x = t[stride * h];
+      if (x === k) return stride * h;
       if (x === 0) return -1;
       h = (h + 1) & this.tripleMask;
     }
   }
+
+  /** The column of the 3-gram whose first two characters have prefix number `prefix` and whose third is c3, or -1. */
+  triple(prefix: number, c3: number): number {
+    const s = this.tripleSlot(prefix, c3);
+    return s < 0 ? -1 : this.triples[s + 1];
+  }
+}
+
+/** N-gram features as parallel lists: keys (charNgramKeys) and their columns (`cols` absent: the key's index). */
+export interface GramList {
+  keys: ArrayLike<number>;
+  cols?: ArrayLike<number>;
+}
+const NO_GRAMS: GramList = { keys: [] };
+
+/**
+ * The 1-gram columns by character code, two models side by side: [2c] = the model's column of the character c,
+ * [2c + 1] = the side's, -1 when not a feature (one cache line read serves both).
+ */
+export function charColumns(own: GramList, side: GramList = NO_GRAMS): Int32Array {
+  const out = new Int32Array(2 * 65536).fill(-1);
+  [own, side].forEach((list, which) => {
+    for (let e = 0; e < list.keys.length; e++) {
+      const key = list.keys[e];
+      if (key % 4 === 1) out[2 * ((key - 1) / 4) + which] = list.cols ? list.cols[e] : e;
+    }
+  });
+  return out;
 }
 
 /** The feature name of an n-gram key: NGRAM_PREFIX + its characters. */

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AppealKind } from '../workflow/types';
 import { decide, type Decision, type DecideOptions } from './decide';
-import { readEmergencyModel } from './emergency-model';
+import { readEmergencyModel, type EmergencyModel } from './emergency-model';
 import { RoutingConfigError } from './errors';
 import { catalogueProfile, EventTypeScorer } from './event-scorer';
 import { parseGazetteer, matchTown, type Gazetteer, type TownMatch } from './gazetteer';
@@ -82,13 +82,13 @@ export interface Routing {
 /** Word specificity for event-type evidence: IDF relative to a pivot, clamped; words the model never saw are rare. */
 const SPECIFICITY = { pivotIdf: 5, min: 0.4, max: 1.5, unseen: 1.2 };
 
-function readModel(raw: unknown): { model: CategoryModel; file: ModelFile } {
+function readModel(raw: unknown, side?: EmergencyModel | null): { model: CategoryModel; file: ModelFile } {
   const f = raw as ModelFile;
   if (!f || f.format !== MODEL_FORMAT) throw new RoutingConfigError(`模型文件格式不对（应为 ${MODEL_FORMAT}），请重新运行 routing train`);
   if (typeof f.vocab !== 'string' || !Array.isArray(f.idf) || !Array.isArray(f.categories) || !Array.isArray(f.weights) || !f.features)
     throw new RoutingConfigError('模型文件缺少 vocab / idf / categories / weights / features');
   try {
-    return { model: decodeModel(f), file: f };
+    return { model: decodeModel(f, side ? { grams: side.grams(), side: side.side } : undefined), file: f };
   } catch (e) {
     throw new RoutingConfigError(`模型文件内部不一致，请重新运行 routing train：${(e as Error).message}`);
   }
@@ -126,16 +126,22 @@ export function buildRouting(docs: {
   const taxonomy = parseTaxonomy(docs.taxonomy, units, parseGovernmentTaxonomy(docs.governmentTaxonomy ?? readGovernmentTaxonomy()));
   const triage = parseDangers(docs.dangers ?? readJson(DEFAULT_FILES.dangersFile, '险情规则'), taxonomy, units);
   const emergencyModel = docs.emergencyModel === undefined ? readJson(DEFAULT_FILES.emergencyModelFile, '紧急研判模型') : docs.emergencyModel;
+  const duties = parseDuties(docs.duties ?? readJson(DEFAULT_FILES.dutiesFile, '职责划分'), taxonomy);
+  const gazetteer: Gazetteer = parseGazetteer(docs.gazetteer, units);
+  let em: EmergencyModel | null = null;
   if (emergencyModel !== null) {
     try {
-      triage.useModel(readEmergencyModel(emergencyModel));
+      em = readEmergencyModel(emergencyModel);
     } catch (e) {
       throw new RoutingConfigError((e as Error).message);
     }
   }
-  const duties = parseDuties(docs.duties ?? readJson(DEFAULT_FILES.dutiesFile, '职责划分'), taxonomy);
-  const gazetteer: Gazetteer = parseGazetteer(docs.gazetteer, units);
-  const { model, file } = readModel(docs.model);
+  // The emergency model's n-grams go into the classifier's tables: one walk of an appeal's n-grams scores both.
+  const { model, file } = readModel(docs.model, em);
+  if (em) {
+    em.attach(model);
+    triage.useModel(em);
+  }
   const warnings: string[] = [];
   if (file.taxonomyVersion !== taxonomy.version)
     warnings.push(`模型按事项目录 ${file.taxonomyVersion} 训练，当前目录为 ${taxonomy.version}，建议重新训练`);

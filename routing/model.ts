@@ -2,7 +2,7 @@
 // first-level category over TF-IDF features (jieba words and character n-grams,
 // see features.ts), trained by classifier.ts, and per-event-type word profiles.
 // The model file holds vocabulary and weights only (never appeal texts).
-import { GramTable, gramCode, KeyIndex, ngramKeyOf, NGRAM_PREFIX, type FeatureOptions } from './features';
+import { charColumns, GramTable, gramCode, KeyIndex, ngramKeyOf, NGRAM_PREFIX, type FeatureOptions, type GramList } from './features';
 
 export const MODEL_FORMAT = 'hotline-routing-model/2';
 
@@ -21,8 +21,13 @@ export interface CategoryModel {
   gramColumn: KeyIndex;
   /** The 2- and 3-gram columns as vectorize() reads them (the same columns as gramColumn). */
   gramTable: GramTable;
-  /** Column of each single-character n-gram by its character code (-1: not a feature). */
+  /**
+   * Column of each single-character n-gram by its character code at [2 × code] (-1: not a feature); the
+   * side's at [2 × code + 1] (features.ts charColumns).
+   */
   charColumn: Int32Array;
+  /** A second model scored in the same walk of the n-grams (attachSide), or null. */
+  side: GramSide | null;
   idf: Float64Array;
   /** Feature-major weights: w[column × K + category] (single precision: half the memory to walk). */
   w: Float32Array;
@@ -31,6 +36,63 @@ export interface CategoryModel {
   /** Column → feature name (words as they are, n-grams with NGRAM_PREFIX). */
   vocab: string[];
 }
+
+/**
+ * A second linear model over the distinct character n-grams of the same text (binary features scaled to
+ * unit length: the emergency model, emergency-model.ts), scored in vectorizeColumns' walk, so that the
+ * n-grams of an appeal are looked up once for both models. Its columns are in the category model's
+ * GramTable and charColumn (attachSide).
+ */
+export interface GramSide {
+  /** Weight per side column. */
+  w: Float64Array;
+  bias: number;
+  /** Per side column: the walk that last counted it (distinct n-grams without a set). */
+  stamp: Uint32Array;
+  call: number;
+  /** Of the last walk: the sum of its distinct n-grams' weights, and their number. */
+  sum: number;
+  n: number;
+}
+
+/** A new walk's stamp (the stamps restart when the counter would wrap). */
+export function nextWalk(side: GramSide): number {
+  if (++side.call === 0xffffffff) {
+    side.stamp.fill(0);
+    side.call = 1;
+  }
+  return side.call;
+}
+
+/** The side model's decision value of its last walk: bias + Σw / √n. */
+export function sideScore(side: GramSide): number {
+  return side.bias + (side.n ? side.sum / Math.sqrt(side.n) : 0);
+}
+
+/** The category model's n-gram features (keys and columns). */
+function gramColumnsOf(vocab: readonly string[]): GramList {
+  const keys: number[] = [];
+  const cols: number[] = [];
+  vocab.forEach((name, i) => {
+    const key = ngramKeyOf(name);
+    if (key !== undefined) (keys.push(key), cols.push(i));
+  });
+  return { keys, cols };
+}
+
+/**
+ * Puts a side model's n-grams (`sideGrams`: keys, columns) into the category model's tables, so that
+ * vectorizeColumns scores it in the same walk (its sum and count in `side` after each call).
+ */
+export function attachSide(m: CategoryModel, sideGrams: GramList, side: GramSide): void {
+  const own = gramColumnsOf(m.vocab);
+  m.gramTable = new GramTable(own, sideGrams);
+  m.charColumn = charColumns(own, sideGrams);
+  m.side = side;
+}
+
+const NO_WEIGHTS = new Float64Array(0);
+const NO_STAMPS = new Uint32Array(0);
 
 /**
  * Per-model scratch buffers (JavaScript runs one call at a time, so one set serves all
@@ -68,9 +130,12 @@ export function vectorizeColumns(m: CategoryModel, wordCols: ArrayLike<number>, 
       const i = wordCols[k];
       if (i >= 0 && counts[i]++ === 0) idx[n++] = i;
     }
-  if (m.features.charMax > 0) {
+  const side = m.side;
+  if (m.features.charMax > 0 || side) {
     // The n-grams of charNgramKeys, looked up as they are made: 1-grams in a table by character
     // code, 2-grams by their pair, 3-grams by their pair's prefix number and third character (GramTable).
+    // The side model's (attachSide) from the same look-ups: each distinct n-gram's weight summed once,
+    // in order of first appearance (title, then body; 1-, 2-, 3-gram at each position).
     const { charMin: min, charMax: max } = m.features;
     // The imported function read once into a local: run through tsx, an imported name is a
     // getter on the other module's exports (a slow generic property read on every use), and
@@ -79,9 +144,16 @@ export function vectorizeColumns(m: CategoryModel, wordCols: ArrayLike<number>, 
     const chars = m.charColumn;
     const table = m.gramTable;
     const pairs = table.pairs;
-    const one = min <= 1;
+    const triples = table.triples;
+    const one = min <= 1 && max >= 1;
     const two = min <= 2 && max >= 2;
     const three = max >= 3;
+    const sideTriples = table.tripleStride === 4;
+    const sw = side ? side.w : NO_WEIGHTS;
+    const stamp = side ? side.stamp : NO_STAMPS;
+    const walk = side ? nextWalk(side) : 0;
+    let sideSum = 0;
+    let sideN = 0;
     for (let part = 0; part < 2; part++) {
       const text = part === 0 ? title : body;
       const times = part === 0 ? m.features.titleRepeat : 1;
@@ -96,11 +168,17 @@ export function vectorizeColumns(m: CategoryModel, wordCols: ArrayLike<number>, 
         }
         // 1-, 2-, then 3-grams at each position (the order of the vector's entries).
         if (one) {
-          const i = chars[c];
+          const i = chars[2 * c];
           if (i >= 0) {
             if (counts[i] === 0) idx[n++] = i;
             counts[i] += times;
           }
+        }
+        const j1 = chars[2 * c + 1];
+        if (j1 >= 0 && stamp[j1] !== walk) {
+          stamp[j1] = walk;
+          sideSum += sw[j1];
+          sideN++;
         }
         let next = -1;
         if (c1 >= 0) {
@@ -112,18 +190,39 @@ export function vectorizeColumns(m: CategoryModel, wordCols: ArrayLike<number>, 
               if (counts[i] === 0) idx[n++] = i;
               counts[i] += times;
             }
+            const j = pairs[s + 3];
+            if (j >= 0 && stamp[j] !== walk) {
+              stamp[j] = walk;
+              sideSum += sw[j];
+              sideN++;
+            }
           }
         }
-        if (three && prefix >= 0) {
-          const i = table.triple(prefix, c);
-          if (i >= 0) {
-            if (counts[i] === 0) idx[n++] = i;
-            counts[i] += times;
+        if (prefix >= 0) {
+          const s = table.tripleSlot(prefix, c);
+          if (s >= 0) {
+            const i = triples[s + 1];
+            if (three && i >= 0) {
+              if (counts[i] === 0) idx[n++] = i;
+              counts[i] += times;
+            }
+            if (sideTriples) {
+              const j = triples[s + 2];
+              if (j >= 0 && stamp[j] !== walk) {
+                stamp[j] = walk;
+                sideSum += sw[j];
+                sideN++;
+              }
+            }
           }
         }
         prefix = next;
         c1 = c;
       }
+    }
+    if (side) {
+      side.sum = sideSum;
+      side.n = sideN;
     }
   }
   let norm = 0;
@@ -147,6 +246,29 @@ export function categoryScores(m: CategoryModel, x: SparseVec): Float64Array {
   const w = m.w;
   const { idx, val } = x;
   const n = idx.length;
+  if (K === 7) {
+    // The shipped model's seven categories in locals (registers): the same sums in the same order, no loop over c.
+    let z0 = z[0], z1 = z[1], z2 = z[2], z3 = z[3], z4 = z[4], z5 = z[5], z6 = z[6];
+    for (let k = 0; k < n; k++) {
+      const base = idx[k] * 7;
+      const v = val[k];
+      z0 += w[base] * v;
+      z1 += w[base + 1] * v;
+      z2 += w[base + 2] * v;
+      z3 += w[base + 3] * v;
+      z4 += w[base + 4] * v;
+      z5 += w[base + 5] * v;
+      z6 += w[base + 6] * v;
+    }
+    z[0] = z0;
+    z[1] = z1;
+    z[2] = z2;
+    z[3] = z3;
+    z[4] = z4;
+    z[5] = z5;
+    z[6] = z6;
+    return z;
+  }
   for (let k = 0; k < n; k++) {
     const base = idx[k] * K;
     const v = val[k];
@@ -280,8 +402,11 @@ export function decodeWeights(enc: { q: string; scale: number }, dim: number): F
   return row;
 }
 
-/** The run-time model of a model file (throws on an inconsistent file). */
-export function decodeModel(f: ModelFile): CategoryModel {
+/**
+ * The run-time model of a model file (throws on an inconsistent file); with `side`, a second model's
+ * n-grams are put into its tables as they are built (attachSide, without building them twice).
+ */
+export function decodeModel(f: ModelFile, side?: { grams: GramList; side: GramSide }): CategoryModel {
   const vocab = f.vocab ? f.vocab.split('\n') : [];
   const K = f.categories.length;
   if (vocab.length !== f.idf.length || f.weights.length !== K || !Array.isArray(f.bias) || f.bias.length !== K) throw new Error('词表、权重与分类数不符');
@@ -289,22 +414,13 @@ export function decodeModel(f: ModelFile): CategoryModel {
   const w = new Float32Array(vocab.length * K);
   for (let c = 0; c < K; c++) for (let i = 0; i < vocab.length; i++) w[i * K + c] = rows[c][i];
   const wordColumn = new Map<string, number>();
-  const grams: Array<[number, number]> = [];
+  const grams = gramColumnsOf(vocab);
   vocab.forEach((name, i) => {
-    const key = ngramKeyOf(name);
-    if (key === undefined) wordColumn.set(name, i);
-    else grams.push([key, i]);
+    if (ngramKeyOf(name) === undefined) wordColumn.set(name, i);
   });
-  const gramColumn = new KeyIndex(grams);
-  const charColumn = new Int32Array(65536).fill(-1);
-  for (const [key, i] of grams) if (key % 4 === 1) charColumn[(key - 1) / 4] = i;
-  const gramTable = new GramTable(
-    grams.filter(([key]) => key % 4 === 2).map(([key, i]) => [Math.floor((key - 2) / 4 / 65536), ((key - 2) / 4) % 65536, i] as const),
-    grams.filter(([key]) => key % 4 === 3).map(([key, i]) => {
-      const rest = (key - 3) / 4;
-      return [Math.floor(rest / 4294967296), Math.floor(rest / 65536) % 65536, rest % 65536, i] as const;
-    }),
-  );
+  const gramColumn = new KeyIndex(Array.from(grams.keys, (key, e) => [key, grams.cols![e]] as const));
+  const gramTable = new GramTable(grams, side?.grams);
+  const charColumn = charColumns(grams, side?.grams);
   const scale = typeof f.probabilityScale === 'number' && f.probabilityScale > 0 ? f.probabilityScale : 1;
-  return { categories: f.categories, features: f.features, sublinear: f.sublinear !== false, wordColumn, gramColumn, gramTable, charColumn, idf: Float64Array.from(f.idf), w, b: Float64Array.from(f.bias), scale, vocab };
+  return { categories: f.categories, features: f.features, sublinear: f.sublinear !== false, wordColumn, gramColumn, gramTable, charColumn, side: side?.side ?? null, idf: Float64Array.from(f.idf), w, b: Float64Array.from(f.bias), scale, vocab };
 }

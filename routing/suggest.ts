@@ -339,20 +339,22 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   for (let r = 0; r < 2; r++) for (const i of titleInfo) if (i?.entry !== undefined) (tokens.push(i.word), tokenEntries.push(i.entry));
   for (const i of bodyInfo) if (i?.entry !== undefined) (tokens.push(i.word), tokenEntries.push(i.entry));
 
+  // Category probabilities from the classifier; categories it was not trained on get a small prior.
+  // The classifier's words: the title's repeated as the model says, then the body's (as vectorize() takes them).
+  // The same walk of the n-grams scores the emergency model (attached to the classifier: EmergencyModel.attach).
+  const classifierColumns: number[] = [];
+  for (let r = 0; r < e.model.features.titleRepeat; r++) for (const i of titleInfo) classifierColumns.push(i?.column ?? -1);
+  for (const i of bodyInfo) classifierColumns.push(i?.column ?? -1);
+  const x = vectorizeColumns(e.model, classifierColumns, mTitle, mBody);
+
   const [keywordHits, dangerHits, markerHits, dutyHits, cueHits] = scanOf(e).find(all);
-  const tri = e.triage.triage(all, { words: dangerHits, markers: markerHits });
+  const tri = e.triage.triage(all, { words: dangerHits, markers: markerHits }, e.model);
   const kindGuess = guessKind(all, { emergency: tri.emergency }, cueHits);
   const townMatch = matchTown(e.gazetteer, said, address);
   const reasons: string[] = [];
   if (!said) reasons.push('没有诉求内容');
   else if (cjkShare(said) < 0.3) reasons.push('内容基本不是中文，无法可靠识别');
 
-  // Category probabilities from the classifier; categories it was not trained on get a small prior.
-  // The classifier's words: the title's repeated as the model says, then the body's (as vectorize() takes them).
-  const classifierColumns: number[] = [];
-  for (let r = 0; r < e.model.features.titleRepeat; r++) for (const i of titleInfo) classifierColumns.push(i?.column ?? -1);
-  for (const i of bodyInfo) classifierColumns.push(i?.column ?? -1);
-  const x = vectorizeColumns(e.model, classifierColumns, mTitle, mBody);
   const modelZ = categoryScores(e.model, x);
   const modelP = softmax(modelZ, e.model.scale);
   const scores = e.scorer.scoreEntries(tokens, tokenEntries, keywordHits);

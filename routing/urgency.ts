@@ -6,6 +6,7 @@
 // cheap: one pass of a phrase index over the text, then a few comparisons per hit.
 // The same triage serves typed appeals, call transcripts and keyword-spotting hits.
 import type { EmergencyModel } from './emergency-model';
+import type { CategoryModel } from './model';
 import { RoutingConfigError } from './errors';
 import { gramCode } from './features';
 import { isPhraseList, matchAt, patternProblems, possible, uniformPattern, WordClasses, type Hit, type Pattern } from './patterns';
@@ -166,13 +167,15 @@ export class DangerTriage {
    * then the model's opinion of the whole utterance. A rule finding stands unless the model is
    * sure the utterance is not an emergency; with none (and none set aside), the model alone can find one. A few words
    * (a spotted keyword, a fragment) are too little for the model: the rules alone decide them.
-   * `found`: the hits of phraseMatchers on `text`, when a shared scan found them already.
+   * `found`: the hits of phraseMatchers on `text`, when a shared scan found them already. `walked`: the
+   * category model whose last vectorizeColumns walked this same text (title and body of `text`), when the
+   * emergency model is attached to it (EmergencyModel.attach): its score is then read from that walk.
    */
-  triage(text: string, found?: { words: readonly PhraseHit[]; markers: readonly PhraseHit[] }): TriageResult {
+  triage(text: string, found?: { words: readonly PhraseHit[]; markers: readonly PhraseHit[] }, walked?: CategoryModel): TriageResult {
     const r = this.ruleTriage(text, found);
     const m = this.model;
     if (!m || countGramChars(text) < MODEL_MIN_CHARS) return r;
-    const score = m.score(text);
+    const score = (walked && m.walkScore(walked)) ?? m.score(text);
     const { flag, keep } = m.thresholds;
     if (r.emergency) {
       if (score > keep) return r;

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { EmergencyModel, readEmergencyModel, trainEmergencyModel, type EmergencyExample } from '../../routing/emergency-model';
 import { CASEBOOK_PARTS, emergencyExamples } from '../../routing/casebook';
 import { loadRouting } from '../../routing/index';
+import { decodeModel, vectorizeColumns } from '../../routing/model';
 import { normalize } from '../../routing/text';
 import { parseDangers } from '../../routing/urgency';
 import { parseTaxonomy, parseUnits } from '../../routing/taxonomy';
@@ -127,5 +128,32 @@ describe('the learned second opinion on emergencies', () => {
     const file = readJsonFile('routing/emergency-model.json');
     const codes = new Set((readJsonFile('city/demo/dangers.json').dangers as Array<{ code: string }>).map((d) => d.code));
     for (const d of file.dangers as string[]) assert.ok(codes.has(d), `the model's danger ${d} is a rule of dangers.json`);
+  });
+
+  it('attached to the classifier, its score is read from the classifier\'s walk of the n-grams: the same number as its own walk, bit for bit, and the classifier\'s vector unchanged', () => {
+    const f = readJsonFile('routing/emergency-model.json');
+    const alone = new EmergencyModel(f);
+    const shared = new EmergencyModel(f);
+    const file = readJsonFile('routing/trained-model.json');
+    const plain = decodeModel(file);
+    const m = decodeModel(file, { grams: shared.grams(), side: shared.side });
+    shared.attach(m);
+    const texts = ['厨房里一股煤气味 呲呲响', '电梯卡在六楼了 里面有人', '路灯坏了好几天了', '', '，。', 'a1b2 煤气', '着火了着火了着火了', '俺家老人走丢了 找了一上午'];
+    // Random texts over the characters of the model's n-grams, with breaks between runs.
+    const chars = [...new Set((f.keys as number[]).filter((k) => k % 4 === 1).map((k) => String.fromCharCode((k - 1) / 4)).concat(['，', ' ', '。']))];
+    let seed = 11;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+    for (let n = 0; n < 300; n++) texts.push([...Array(1 + Math.floor(next() * 60))].map(() => chars[Math.floor(next() * chars.length)]).join(''));
+    for (let k = 0; k + 1 < texts.length; k++) {
+      const [title, body] = [normalize(texts[k]), normalize(texts[texts.length - 1 - k])];
+      const all = title && body ? [title, body].join(' ') : title || body;
+      const x = vectorizeColumns(m, [], title, body);
+      const got = { idx: Array.from(x.idx), val: Array.from(x.val) };
+      assert.equal(shared.walkScore(m), alone.score(all), `${title} / ${body}`);
+      assert.equal(shared.score(all), alone.score(all));
+      const y = vectorizeColumns(plain, [], title, body);
+      assert.deepEqual(got, { idx: Array.from(y.idx), val: Array.from(y.val) });
+    }
+    assert.equal(alone.walkScore(m), undefined, 'a model not attached to it reads nothing from its walk');
   });
 });
