@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { APPEAL_KINDS, type AppealKind } from '../workflow/types';
 import { parseCsvObjects } from './csv';
-import type { EmergencyExample } from './emergency-model';
+import { scoreByKeys, type EmergencyExample, type EmergencyModelFile } from './emergency-model';
 import type { Suggestion, SuggestInput } from './suggest';
 import { normalize } from './text';
 
@@ -273,25 +273,34 @@ export function casebookLines(r: CasebookReport, verbose = false): string[] {
  * only: no casebook part, so never part of a score.
  */
 export const LOOKALIKES_FILE = path.resolve(__dirname, 'emergency-lookalikes.jsonl');
+/**
+ * Emergencies written for the emergency model's training only (each with its danger), in other voices
+ * than the casebooks' (dialect words, panic, the danger said second): no casebook part, never scored.
+ */
+export const CALLS_FILE = path.resolve(__dirname, 'emergency-calls.jsonl');
+/** The texts written for the model's training: rows with `why` are non-emergencies, rows with `danger` emergencies. */
+export const WRITTEN_FILES: readonly string[] = [LOOKALIKES_FILE, CALLS_FILE];
 
 /** How many of the board's written appeals join the emergency model's training, as non-emergencies. */
 export const BOARD_NEGATIVES = 2000;
 
 /**
- * The emergency model's training examples (routing/emergency-model.ts): the look-alikes written for
- * it (LOOKALIKES_FILE), every emergency casebook
+ * The emergency model's training examples (routing/emergency-model.ts): the texts written for it
+ * (WRITTEN_FILES: look-alikes and emergencies), every emergency casebook
  * case (emergencies with their danger, look-alikes), every routing case (an emergency when its
  * urgency is; weight 0.5) and the first BOARD_NEGATIVES of the board's written appeals (weight
  * 0.3: they are non-urgent written accounts, a few of past accidents). `parts`: the casebook parts
  * to use (leave one out to score it honestly).
  */
-export function emergencyExamples(parts: readonly string[], boardFile: string | null, dir = CASEBOOK_DIR): EmergencyExample[] {
+export function emergencyExamples(parts: readonly string[], boardFile: string | null, dir = CASEBOOK_DIR, written: readonly string[] = WRITTEN_FILES): EmergencyExample[] {
   const out: EmergencyExample[] = [];
-  // Look-alikes written for the model alone (never scored): matters that share an emergency's words.
-  for (const { n, row } of lines(LOOKALIKES_FILE)) {
-    if (!isStr(row.text) || !isStr(row.why)) throw new CasebookError(`${path.basename(LOOKALIKES_FILE)} 第 ${n} 行：缺少 text / why`);
-    out.push({ text: normalize(row.text), emergency: false, weight: 1 });
-  }
+  // Texts written for the model alone (never scored): look-alikes that share an emergency's words, and emergencies.
+  for (const file of written)
+    for (const { n, row } of lines(file)) {
+      if (isStr(row.text) && isStr(row.why)) out.push({ text: normalize(row.text), emergency: false, weight: 1 });
+      else if (isStr(row.text) && isStr(row.danger)) out.push({ text: normalize(row.text), emergency: true, danger: row.danger, weight: 1 });
+      else throw new CasebookError(`${path.basename(file)} 第 ${n} 行：需要 text 与 why（非紧急）或 danger（紧急）`);
+    }
   for (const part of parts) {
     for (const c of readEmergencyCases(path.join(dir, `emergency-${part}.jsonl`)))
       out.push({ text: normalize(c.text), emergency: c.emergency, danger: c.emergency ? c.danger : undefined, weight: 1 });
@@ -303,4 +312,29 @@ export function emergencyExamples(parts: readonly string[], boardFile: string | 
     for (const r of rows) out.push({ text: normalize(`${r.title ?? ''}。${r.text ?? ''}`), emergency: false, weight: 0.3 });
   }
   return out;
+}
+
+/**
+ * The emergency model alone on a part's cases (no rules): recall of its emergencies and false alarms on
+ * its look-alikes at the model's flag threshold, false alarms on its non-emergency routing appeals, and
+ * the AUC of the score over emergencies against look-alikes (percent; 100 = every emergency above every
+ * look-alike). The text as normalize() gives it.
+ */
+export function modelAlone(
+  f: EmergencyModelFile,
+  cases: readonly EmergencyCase[],
+  routing: readonly RoutingCase[],
+): { recall: number; falseAlarms: number; routingFalseAlarms: number; auc: number } {
+  const pos = cases.filter((c) => c.emergency).map((c) => scoreByKeys(f, normalize(c.text)));
+  const neg = cases.filter((c) => !c.emergency).map((c) => scoreByKeys(f, normalize(c.text)));
+  const calm = routing.filter((c) => c.urgency !== 'emergency').map((c) => scoreByKeys(f, normalize(c.text)));
+  const flag = f.thresholds.flag;
+  let wins = 0;
+  for (const p of pos) for (const n of neg) wins += p > n ? 1 : p === n ? 0.5 : 0;
+  return {
+    recall: pct(pos.filter((x) => x > flag).length, pos.length),
+    falseAlarms: pct(neg.filter((x) => x > flag).length, neg.length),
+    routingFalseAlarms: pct(calm.filter((x) => x > flag).length, calm.length),
+    auc: pos.length && neg.length ? Math.round((wins / (pos.length * neg.length)) * 1000) / 10 : 0,
+  };
 }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseCsvObjects } from './csv';
 import { metrics, metricsTable } from './evaluate';
-import { BOARD_NEGATIVES, CASEBOOK_DIR, CASEBOOK_PARTS, casebookLines, emergencyExamples, evaluateCasebooks } from './casebook';
+import { BOARD_NEGATIVES, CASEBOOK_DIR, CASEBOOK_PARTS, casebookLines, emergencyExamples, evaluateCasebooks, modelAlone, WRITTEN_FILES, readEmergencyCases, readRoutingCases } from './casebook';
 import { trainEmergencyModel } from './emergency-model';
 import { pipelinePredictor } from './estimate';
 import { CANDIDATES } from './candidates';
@@ -31,7 +31,7 @@ const USAGE = [
   '                                                   --pipeline：用 routing train 的训练方式与完整 suggest() 评估（默认参数）',
 ];
 
-const BOOLEAN_FLAGS = new Set(['pipeline', 'no-cv', 'verbose']);
+const BOOLEAN_FLAGS = new Set(['skip-grams', 'model-only', 'pipeline', 'no-cv', 'verbose']);
 
 function flags(args: string[]): { opts: Map<string, string | true>; rest: string[] } {
   const opts = new Map<string, string | true>();
@@ -96,21 +96,44 @@ export async function runRoutingCli(args: string[], io: RoutingCliIo): Promise<n
     }
     if (cmd === 'eval' && opts.has('emergency-cv')) {
       // Leave one casebook part out: the model trained on the others (and the board), the triage (rules
-      // + model) scored on the part it never saw. The rules themselves were fixed against every part.
+      // + model) scored on the part it never saw. The rules themselves were fixed against every part, so
+      // the model alone is scored too (its own recall and false alarms at its flag threshold, and AUC):
+      // that is what tells how it does on wordings it never saw. Mean ± sd over the parts at the end.
       const dataDir = path.resolve(str('data') ?? DEFAULT_DATA_DIR);
       const board = path.join(dataDir, 'appeals-unlabelled.csv');
       const dir = path.resolve(str('casebooks') ?? CASEBOOK_DIR);
-      const rulesOnly = loadRouting({ emergencyModelFile: null });
+      const num = (k: string) => (str(k) === undefined ? undefined : Number(str(k)));
+      // --written a.jsonl,b.jsonl: the texts written for the model instead of WRITTEN_FILES (to measure them).
+      const written = str('written') === undefined ? WRITTEN_FILES : str('written')!.split(',').filter(Boolean).map((f) => path.resolve(f));
+      const train = { C: num('C'), minDf: num('min-df'), positiveWeight: num('positive-weight'), skipGrams: opts.has('skip-grams') };
+      const flagAt = num('flag');
+      // --model-only: the model alone (no suggest() runs: a quick comparison of training settings).
+      const modelOnly = opts.has('model-only');
+      const rulesOnly = modelOnly ? null : loadRouting({ emergencyModelFile: null });
       const summary: Record<string, unknown> = {};
+      const rows: Array<Record<string, number>> = [];
       for (const part of CASEBOOK_PARTS) {
         const others = CASEBOOK_PARTS.filter((p) => p !== part);
-        const file = trainEmergencyModel(emergencyExamples(others, fs.existsSync(board) ? board : null, dir), { trainedOn: `all but ${part}` });
-        const withModel = loadRouting({}, file);
-        const a = evaluateCasebooks((x) => rulesOnly.suggest(x), part, dir).emergency;
-        const b = evaluateCasebooks((x) => withModel.suggest(x), part, dir).emergency;
-        io.out(`${part}：仅规则 召回 ${a.recall}% 误报 ${a.falseAlarms}% ｜ 规则+模型（模型未见此部分）召回 ${b.recall}% 误报 ${b.falseAlarms}% 险情 ${b.danger}% 处置单位 ${b.actingUnit}%`);
-        summary[part] = { rules: { recall: a.recall, falseAlarms: a.falseAlarms }, withModel: { recall: b.recall, falseAlarms: b.falseAlarms, danger: b.danger, actingUnit: b.actingUnit } };
+        const file = trainEmergencyModel(emergencyExamples(others, fs.existsSync(board) ? board : null, dir, written), { trainedOn: `all but ${part}`, ...train });
+        if (flagAt !== undefined) file.thresholds = { ...file.thresholds, flag: flagAt };
+        const cases = readEmergencyCases(path.join(dir, `emergency-${part}.jsonl`));
+        const alone = modelAlone(file, cases, readRoutingCases(path.join(dir, `routing-${part}.jsonl`)));
+        const a = rulesOnly ? evaluateCasebooks((x) => rulesOnly.suggest(x), part, dir).emergency : null;
+        const withModel = file.skipGrams || modelOnly ? null : loadRouting({}, file);
+        const b = withModel ? evaluateCasebooks((x) => withModel.suggest(x), part, dir).emergency : null;
+        io.out(
+          `${part}：${a ? `仅规则 召回 ${a.recall}% 误报 ${a.falseAlarms}%` : ''} ｜ 规则+模型（模型未见此部分）${b ? `召回 ${b.recall}% 误报 ${b.falseAlarms}% 险情 ${b.danger}% 处置单位 ${b.actingUnit}%` : '（未测）'} ｜ 模型单独 召回 ${alone.recall}% 误报 ${alone.falseAlarms}%（派单案例中非紧急误报 ${alone.routingFalseAlarms}%）AUC ${alone.auc}`,
+        );
+        summary[part] = { rules: a && { recall: a.recall, falseAlarms: a.falseAlarms }, withModel: b && { recall: b.recall, falseAlarms: b.falseAlarms, danger: b.danger, actingUnit: b.actingUnit }, modelAlone: alone };
+        rows.push({ ...alone, ...(b ? { withRecall: b.recall, withFalseAlarms: b.falseAlarms } : {}) });
       }
+      const stat = (k: string) => {
+        const xs = rows.map((r) => r[k]).filter((x) => x !== undefined);
+        const mean = xs.reduce((p, q) => p + q, 0) / xs.length;
+        const sd = Math.sqrt(xs.reduce((p, q) => p + (q - mean) ** 2, 0) / Math.max(1, xs.length - 1));
+        return `${mean.toFixed(1)} ± ${sd.toFixed(1)}`;
+      };
+      io.out(`各部分平均（均值 ± 标准差，${rows.length} 部分）：模型单独 召回 ${stat('recall')}% 误报 ${stat('falseAlarms')}% 派单案例误报 ${stat('routingFalseAlarms')}% AUC ${stat('auc')}；规则+模型 召回 ${stat('withRecall')}% 误报 ${stat('withFalseAlarms')}%`);
       io.out(JSON.stringify(summary));
       return 0;
     }
