@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseCsvObjects } from './csv';
 import { metrics, metricsTable } from './evaluate';
-import { BOARD_NEGATIVES, CASEBOOK_DIR, CASEBOOK_PARTS, casebookLines, emergencyExamples, evaluateCasebooks, modelAlone, WRITTEN_FILES, readEmergencyCases, readRoutingCases } from './casebook';
+import { BOARD_NEGATIVES, CASEBOOK_DIR, CASEBOOK_PARTS, EMERGENCY_TRAINING_PARTS, casebookLines, emergencyExamples, evaluateCasebooks, modelAlone, WRITTEN_FILES, readEmergencyCases, readRoutingCases } from './casebook';
 import { trainEmergencyModel } from './emergency-model';
 import { pipelinePredictor } from './estimate';
 import { CANDIDATES } from './candidates';
@@ -85,9 +85,9 @@ export async function runRoutingCli(args: string[], io: RoutingCliIo): Promise<n
       const board = path.join(dataDir, 'appeals-unlabelled.csv');
       const dir = path.resolve(str('casebooks') ?? CASEBOOK_DIR);
       const out = path.resolve(str('out') ?? DEFAULT_FILES.emergencyModelFile);
-      const examples = emergencyExamples(CASEBOOK_PARTS, fs.existsSync(board) ? board : null, dir);
+      const examples = emergencyExamples(EMERGENCY_TRAINING_PARTS, fs.existsSync(board) ? board : null, dir);
       const em = examples.filter((e) => e.emergency).length;
-      const trainedOn = `急情案例集 ${CASEBOOK_PARTS.join('/')} 与派单案例集（${examples.length - (fs.existsSync(board) ? BOARD_NEGATIVES : 0)} 条，其中紧急 ${em} 条）${fs.existsSync(board) ? `，留言板书面诉求 ${BOARD_NEGATIVES} 条（作为非紧急）` : ''}`;
+      const trainedOn = `急情案例集 ${EMERGENCY_TRAINING_PARTS.join('/')} 与派单案例集（${examples.length - (fs.existsSync(board) ? BOARD_NEGATIVES : 0)} 条，其中紧急 ${em} 条）${fs.existsSync(board) ? `，留言板书面诉求 ${BOARD_NEGATIVES} 条（作为非紧急）` : ''}`;
       io.out(`训练数据：${trainedOn}`);
       const file = trainEmergencyModel(examples, { trainedOn });
       fs.writeFileSync(out, `${JSON.stringify(file)}\n`);
@@ -99,6 +99,8 @@ export async function runRoutingCli(args: string[], io: RoutingCliIo): Promise<n
       // + model) scored on the part it never saw. The rules themselves were fixed against every part, so
       // the model alone is scored too (its own recall and false alarms at its flag threshold, and AUC):
       // that is what tells how it does on wordings it never saw. Mean ± sd over the parts at the end.
+      // A part not yet trained on (UNTRAINED_PARTS) joins no other part's training; its own model is the one
+      // trained on every training part.
       const dataDir = path.resolve(str('data') ?? DEFAULT_DATA_DIR);
       const board = path.join(dataDir, 'appeals-unlabelled.csv');
       const dir = path.resolve(str('casebooks') ?? CASEBOOK_DIR);
@@ -113,7 +115,7 @@ export async function runRoutingCli(args: string[], io: RoutingCliIo): Promise<n
       const summary: Record<string, unknown> = {};
       const rows: Array<Record<string, number>> = [];
       for (const part of CASEBOOK_PARTS) {
-        const others = CASEBOOK_PARTS.filter((p) => p !== part);
+        const others = EMERGENCY_TRAINING_PARTS.filter((p) => p !== part);
         const file = trainEmergencyModel(emergencyExamples(others, fs.existsSync(board) ? board : null, dir, written), { trainedOn: `all but ${part}`, ...train });
         if (flagAt !== undefined) file.thresholds = { ...file.thresholds, flag: flagAt };
         const cases = readEmergencyCases(path.join(dir, `emergency-${part}.jsonl`));

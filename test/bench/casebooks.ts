@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadRouting } from '../../routing/index';
-import { CASEBOOK_PARTS, emergencyExamples, evaluateCasebooks, type CasebookReport } from '../../routing/casebook';
+import { CASEBOOK_PARTS, EMERGENCY_TRAINING_PARTS, emergencyExamples, evaluateCasebooks, type CasebookReport } from '../../routing/casebook';
 import { trainEmergencyModel } from '../../routing/emergency-model';
 import { parseCsvObjects } from '../../routing/csv';
 import { normalize } from '../../routing/text';
@@ -46,7 +46,7 @@ function main(): void {
   const board = path.join(sharedData, 'appeals-unlabelled.csv');
   const rulesOnly = loadRouting({ emergencyModelFile: null });
   const cvRows = CASEBOOK_PARTS.map((part) => {
-    const model = trainEmergencyModel(emergencyExamples(CASEBOOK_PARTS.filter((p) => p !== part), fs.existsSync(board) ? board : null), { trainedOn: `all but ${part}` });
+    const model = trainEmergencyModel(emergencyExamples(EMERGENCY_TRAINING_PARTS.filter((p) => p !== part), fs.existsSync(board) ? board : null), { trainedOn: `all but ${part}` });
     const a = evaluateCasebooks((x) => rulesOnly.suggest(x), part).emergency;
     const withModel = loadRouting({}, model);
     const b = evaluateCasebooks((x) => withModel.suggest(x), part).emergency;

@@ -2,7 +2,8 @@
 // suggestion pipeline as `hotline routing eval --casebooks` does. The development part
 // was used while building the rules; the held-back part was written at the same time
 // and set aside until its misses were read by class of cause (routing/README.md "Casebooks");
-// the fresh, fresh2, fresh3, fresh5, fresh6 and fresh7 parts' first passes are the unseen estimates (routing/README.md). Targets of issue 12: emergency recall ≥ 95 % with ≤ 5 % false
+// the fresh, fresh2, fresh3, fresh5, fresh6 and fresh7 parts' first passes are the unseen estimates (routing/README.md); fresh8 is
+// scored as it was first written and run (no rule fixed against it yet, not in the emergency model's training). Targets of issue 12: emergency recall ≥ 95 % with ≤ 5 % false
 // alarms, lead unit ≥ 95 %, kind ≥ 90 %. Where a target is not reached yet, the test
 // holds the measured level (a floor against regressions) and routing/README.md says so.
 import assert from 'node:assert/strict';
@@ -74,8 +75,22 @@ describe('casebooks', function () {
     }
   });
 
+  // The fresh8 part (written blind in speech-recogniser, Shandong-dialect and third-party voices) as its first pass
+  // measured it, before any rule was fixed against it (routing/README.md, "Not done"): floors rounded down from the
+  // first pass, far under the targets (recall ≥ 95 %, lead ≥ 95 %, kind ≥ 90 %), to be raised as its misses are fixed.
+  it('fresh8 part (first pass, unfixed): false alarms ≤ 5 %; recall, danger, unit that acts, lead unit and kind at least the first pass', () => {
+    const x = report('fresh8');
+    assert.ok(x.emergency.falseAlarms <= 5, `fresh8 false alarms ${x.emergency.falseAlarms}%`);
+    assert.ok(x.emergency.recall >= 76, `fresh8 recall ${x.emergency.recall}%`);
+    assert.ok(x.emergency.danger >= 89, `fresh8 danger ${x.emergency.danger}%`);
+    assert.ok(x.emergency.actingUnit >= 78, `fresh8 unit that acts ${x.emergency.actingUnit}%`);
+    assert.ok(x.routing.lead >= 78, `fresh8 lead ${x.routing.lead}%`);
+    assert.ok(x.routing.kind >= 78, `fresh8 kind ${x.routing.kind}%`);
+    assert.ok(x.routing.coRecall >= 62, `fresh8 co-handlers ${x.routing.coRecall}%`);
+  });
+
   it('an emergency in the routing casebook is flagged, and nothing else is', () => {
-    for (const part of ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5', 'fresh6', 'fresh7'] as const) assert.ok(report(part).routing.emergencyAgreement >= 98, `${part} ${report(part).routing.emergencyAgreement}%`);
+    for (const part of ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5', 'fresh6', 'fresh7', 'fresh8'] as const) assert.ok(report(part).routing.emergencyAgreement >= 98, `${part} ${report(part).routing.emergencyAgreement}%`);
   });
 
   it('a malformed casebook is refused with the line named', () => {

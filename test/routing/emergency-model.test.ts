@@ -2,7 +2,7 @@
 // combines it with the danger rules (routing/urgency.ts).
 import assert from 'node:assert/strict';
 import { EmergencyModel, readEmergencyModel, trainEmergencyModel, type EmergencyExample } from '../../routing/emergency-model';
-import { CASEBOOK_PARTS, emergencyExamples } from '../../routing/casebook';
+import { EMERGENCY_TRAINING_PARTS, emergencyExamples } from '../../routing/casebook';
 import { loadRouting } from '../../routing/index';
 import { decodeModel, vectorizeColumns } from '../../routing/model';
 import { normalize } from '../../routing/text';
@@ -119,8 +119,8 @@ describe('the learned second opinion on emergencies', () => {
     if (r1.dismissed.length && !r1.emergency) assert.equal(withModel.triage(past).emergency, false);
   });
 
-  it('the training examples: every casebook part, look-alikes and routing cases, and the board as non-emergencies', function () {
-    const ex = emergencyExamples(CASEBOOK_PARTS, null);
+  it('the training examples: every casebook part trained on, look-alikes and routing cases, and the board as non-emergencies', function () {
+    const ex = emergencyExamples(EMERGENCY_TRAINING_PARTS, null);
     assert.ok(ex.length > 1500);
     assert.ok(ex.filter((e) => e.emergency).every((e) => e.weight > 0));
     assert.ok(ex.some((e) => !e.emergency && e.weight === 1), 'look-alikes');
