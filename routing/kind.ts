@@ -27,6 +27,8 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     ['是找谁', 3], ['找哪个', 2], ['要准备', 2], ['准备啥', 2], ['咋填', 3], ['咋写', 2], ['怎么写', 2],
     // Office hours (便民服务中心几点下班, 周六上不上班).
     ['几点上班', 2], ['几点下班', 2], ['几点开门', 2], ['几点关门', 2], ['上不上班', 2], ['办公时间', 2],
+    // The fifth blind writer's questions (fresh8, lead round): can I make up, why did it change, who sets it, how often.
+    ['能不能补', 3], ['不知道为啥', 2], ['是谁定的', 2], ['能提几回', 3], ['能提多少', 3], ['要多少钱', 2],
   ],
   complaint: [
     ['投诉', 3], ['不给', 2], ['没给', 2], ['不退', 2], ['不管', 2], ['没人管', 2], ['管不了', 1], ['不处理', 2], ['不作为', 2],
@@ -55,6 +57,8 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     // Whether something done to the caller is allowed (这个合规吗): rhetorical, as 这合理吗 (这样合法吗 about one's own
     // case, with what follows from it, stays a question).
     ['合规吗', 3], ['合规不', 3],
+    // No notice given, something wrong with the meter, the other side against it, staff who brush one off.
+    ['凭啥', 3], ['没通知', 2], ['不通知', 2], ['有毛病', 2], ['都不同意', 3], ['一问三不知', 3], ['嫌俺烦', 3], ['嫌我烦', 3],
     // A purchase found short or adulterated at home (回家一称, 回家一炖全是水): the buyer's own loss, a complaint
     // (reporting a seller one has not bought from stays a report).
     ['回家一称', 4], ['回家一炖', 4], ['回来一称', 4], ['回家一看', 2],
@@ -84,6 +88,8 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     ['一个劳力', 3], ['癌症', 1], ['一个人过', 3], ['不知道咋办', 3], ['不知道怎么办', 3], ['不知道该咋办', 3],
     // Asking for someone to judge a dispute (找人给评评理, 让村里镇上给说道说道).
     ['评评理', 3], ['给评理', 3], ['说道说道', 3], ['给说道', 3], ['给个说法', 2],
+    // Asking who will come and look (找谁来看看).
+    ['谁来看看', 3], ['找谁来看', 3],
   ],
   report: [
     ['举报', 5], ['我要反映他们', 4], ['反映他们', 3], ['偷偷', 3], ['私自', 2], ['擅自', 2], ['非法', 2], ['违法', 2], ['违规', 1],
@@ -115,13 +121,18 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     ['群租', 3], ['钱对不上', 3], ['账对不上', 3], ['对不上账', 3],
     // A back-yard workshop (小作坊 化塑料, 做辣条的小作坊): unlicensed production, reported.
     ['小作坊', 2],
+    // Gambling for money, a clinic swiping others' insurance cards, a village's money spent nobody knows on what,
+    // relief handed to officials' own kin, straw burnt in the fields, workers put on machines untrained,
+    // charging from a wire pulled into the stairwell.
+    ['带彩', 3], ['输赢', 3], ['拿人家的医保卡', 3], ['医保卡刷药', 3], ['套医保', 3], ['干啥用了', 3], ['用到哪了', 3], ['自家亲戚', 4], ['给他亲戚', 4],
+    ['烧秸秆', 3], ['没有安全培训', 3], ['直接上岗', 3], ['拉线充电', 3], ['飞线充电', 3], ['有猫腻', 2],
   ],
   suggestion: [
     ['建议', 4], ['提议', 3], ['提个建议', 4], ['说个想法', 3], ['提个意见', 2], ['希望', 2], ['能不能多', 3], ['能不能加', 3],
     ['能不能在', 2], ['能不能设', 3], ['能不能修', 3], ['能不能建', 3], ['能不能安', 3], ['能不能装', 2], ['能不能给拓宽', 3],
     ['能不能改', 2], ['多建几个', 3], ['多安几个', 3], ['多放几个', 3], ['多加几趟', 3], ['多加', 2], ['增设', 3], ['增加', 2],
     ['加个', 2], ['建个', 2], ['修个', 2], ['装几盏', 3], ['安个', 2], ['开通一趟', 3], ['开一趟', 3], ['改成', 2], ['划几块', 3],
-    ['立个', 2], ['设一个', 2], ['就好了', 2], ['应该增设', 3], ['拓宽', 1], ['多建', 2], ['多安', 2], ['能不能开', 2], ['能不能', 1],
+    ['立个', 2], ['设一个', 2], ['就好了', 2], ['想在', 1], ['安几个', 2], ['应该增设', 3], ['拓宽', 1], ['多建', 2], ['多安', 2], ['能不能开', 2], ['能不能', 1],
   ],
 };
 
@@ -131,13 +142,15 @@ const REPORT_SHAPES: Array<[RegExp, number, string]> = [
   [/往[\u4e00-\u9fff]{0,4}?(?:河|沟|渠|湾|坑|井|地|海|篦子|下水道)(?:里|里面|里头)? ?(?:排|倒|放|扔|冲|灌)/, 3, '往河里排'],
   // A teacher tutoring his own pupils for money.
   [/(?:老师|教师|班主任)[\u4e00-\u9fff ]{0,14}?补课[\u4e00-\u9fff ，,]{0,8}?(?:(?<!不)收|要钱|交钱)/, 3, '教师有偿补课'],
-  [/(?:有人|有个人|有户人家|有家|有个[\u4e00-\u9fff]{0,3}(?:厂|作坊|铺子)|有辆|有些人|有几个人)(?:在|偷偷|偷着)?[\u4e00-\u9fff ]{0,14}?(?:偷|排|倒|挖|刨|盖房|盖了|搭|建了|扩|占了|填了|砍|赌|囤|卖假|卖私|卖散装|抽沙|打了地基|打地基)/, 2, '有人在…'],
+  [/(?:有人|有个人|有户人家|有家|有个[\u4e00-\u9fff]{0,3}(?:厂|作坊|铺子)|有辆|有些人|有几个人)(?:在|偷偷|偷着)?[\u4e00-\u9fff ]{0,14}?(?:偷|排|倒|挖|刨|盖房|盖了|搭|建了|扩|占了|填了|砍|锯|拆了卖|要拆了|拉走卖|赌|囤|卖假|卖私|卖散装|抽沙|打了地基|打地基)/, 2, '有人在…'],
+  // A teacher running classes at home for his own pupils.
+  [/(?:老师|教师)[\u4e00-\u9fff ]{0,6}?在家(?:里)?(?:办|开|搞)[\u4e00-\u9fff]{0,3}?(?:班|补课)/, 3, '教师在家办班'],
   // A village official doing something with what is the village's (村会计把村集体的钱借给亲戚; 村干部的亲戚盖了三间房).
   [/(?:村干部|村会计|村支书|支书|村长|村主任|村的会计|村里的会计)[\u4e00-\u9fff ]{0,10}?(?:把|借给|私分|占了|盖了|拿走|贪)/, 3, '村干部…'],
   // A safety exit or fire lane locked or blocked, fireworks stored where people are.
   // (Neighbours' cars blocking a fire lane are a complaint about order, not a report.)
   [/(?:消防通道|安全出口|逃生通道)[\u4e00-\u9fff ]{0,6}?锁|把[\u4e00-\u9fff ]{0,4}(?:消防通道|安全出口|逃生通道)[\u4e00-\u9fff ]{0,6}?(?:锁|堵|占|堆)/, 2, '锁闭消防通道'],
-  [/(?:烟花|鞭炮|炮仗|爆竹)[\u4e00-\u9fff]{0,6}?(?:堆|囤|存|藏)|(?:堆着|囤着|存着|藏着)[\u4e00-\u9fff]{0,4}?(?:烟花|鞭炮|炮仗|爆竹)/, 3, '存放烟花爆竹'],
+  [/(?:烟花|鞭炮|炮仗|爆竹)[\u4e00-\u9fff]{0,6}?(?:堆|囤|存|藏)|(?:堆着|囤着|存着|藏着|堆了|囤了|存了)[\u4e00-\u9fff]{0,4}?(?:烟花|鞭炮|炮仗|爆竹)/, 3, '存放烟花爆竹'],
   // Minors let into an internet café or a bar.
   [/(?:网吧|酒吧|KTV|歌厅)[\u4e00-\u9fff ]{0,16}?(?:小孩|孩子|学生|初中生|高中生|小学生|未成年)|(?:小孩|孩子|学生|初中生|高中生|小学生|未成年)[\u4e00-\u9fff ]{0,8}?(?:网吧|酒吧|KTV|歌厅)/, 3, '网吧容留未成年人'],
   // In the passive: 坑塘让人给填了, 让人往里排污水, 树叫人砍了 (not 车位让人占了: that is a complaint about order).

@@ -51,22 +51,23 @@ describe('casebooks', function () {
     assert.ok(e.falseAlarms <= 5, `false alarms ${e.falseAlarms}%`);
   });
 
-  it('kind ≥ 90 % on the development and held-back parts', () => {
-    assert.ok(report('dev').routing.kind >= 90, `dev kind ${report('dev').routing.kind}%`);
-    assert.ok(report('held').routing.kind >= 90, `held kind ${report('held').routing.kind}%`);
+  // Targets lead ≥ 95 %, kind ≥ 90 %: reached on every part since the lead round (routing/README.md, "The lead
+  // round"); the floors are the levels measured then, rounded down.
+  it('kind on the development and held-back parts: ≥ 90 %, at least the level measured (98 %, 95 %)', () => {
+    assert.ok(report('dev').routing.kind >= 98, `dev kind ${report('dev').routing.kind}%`);
+    assert.ok(report('held').routing.kind >= 95, `held kind ${report('held').routing.kind}%`);
   });
 
-  it('lead unit: development part ≥ 95 %; held-back part at least the level reached (92 %; target 95 %, not reached: see routing/README.md)', () => {
-    assert.ok(report('dev').routing.lead >= 95, `dev lead ${report('dev').routing.lead}%`);
-    assert.ok(report('held').routing.lead >= 92, `held lead ${report('held').routing.lead}%`);
+  it('lead unit on the development and held-back parts: ≥ 95 %, at least the level measured (99 %, 99 %)', () => {
+    assert.ok(report('dev').routing.lead >= 99, `dev lead ${report('dev').routing.lead}%`);
+    assert.ok(report('held').routing.lead >= 99, `held lead ${report('held').routing.lead}%`);
   });
 
   // The late part (rules changed after its first pass), the fresh, fresh2, fresh3, fresh5, fresh6 and fresh7 parts (first passes
   // recorded in routing/README.md; their misses were then read by class and fixed): floors just under the levels
-  // measured now. fresh3's, fresh5's and fresh7's lead unit (91.7 %, 93.1 %, 94.8 %) are below the target of 95 %:
-  // see routing/README.md.
+  // measured now (after the lead round every part is at lead ≥ 95 % and kind ≥ 90 %).
   it('late, fresh, fresh2, fresh3, fresh5, fresh6 and fresh7 parts: false alarms ≤ 5 %; recall, lead unit and kind at least the levels measured', () => {
-    for (const [part, recall, lead, kind] of [['late', 95, 94, 92], ['fresh', 95, 98, 95], ['fresh2', 95, 97, 95], ['fresh3', 95, 91, 92], ['fresh5', 95, 92, 91], ['fresh6', 95, 96, 96], ['fresh7', 95, 94, 94]] as const) {
+    for (const [part, recall, lead, kind] of [['late', 95, 100, 96], ['fresh', 95, 100, 98], ['fresh2', 95, 100, 100], ['fresh3', 95, 98, 97], ['fresh5', 95, 98, 94], ['fresh6', 95, 100, 99], ['fresh7', 95, 100, 100]] as const) {
       const x = report(part);
       assert.ok(x.emergency.falseAlarms <= 5, `${part} false alarms ${x.emergency.falseAlarms}%`);
       assert.ok(x.emergency.recall >= recall, `${part} recall ${x.emergency.recall}%`);
@@ -84,8 +85,10 @@ describe('casebooks', function () {
     assert.ok(x.emergency.recall >= 76, `fresh8 recall ${x.emergency.recall}%`);
     assert.ok(x.emergency.danger >= 89, `fresh8 danger ${x.emergency.danger}%`);
     assert.ok(x.emergency.actingUnit >= 78, `fresh8 unit that acts ${x.emergency.actingUnit}%`);
-    assert.ok(x.routing.lead >= 78, `fresh8 lead ${x.routing.lead}%`);
-    assert.ok(x.routing.kind >= 78, `fresh8 kind ${x.routing.kind}%`);
+    // Lead unit and kind: first pass 78.3 % / 78.9 % (main at ba061a4), 83.9 % / 80.1 % (main at f7164ca); after the
+    // lead round's classes read on it, 95.0 % / 95.0 % (routing/README.md, "The lead round").
+    assert.ok(x.routing.lead >= 95, `fresh8 lead ${x.routing.lead}%`);
+    assert.ok(x.routing.kind >= 95, `fresh8 kind ${x.routing.kind}%`);
     // co-handlers: 62.2 % on the first pass (main at ba061a4), 59.5 % on main at f7164ca (rules changed meanwhile by others).
     assert.ok(x.routing.coRecall >= 59, `fresh8 co-handlers ${x.routing.coRecall}%`);
   });

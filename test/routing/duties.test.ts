@@ -301,6 +301,30 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     ['物业把小区的绿地租出去给人放广告 钱去哪了也不说', 'zjj'],
     ['俺家的承包地租出去了 租金一直不给', 'nyj'],
   ]);
+  // Classes seen on the eighth casebook (fresh8, blind), phrased afresh: a villager's own house on farmland (the town)
+  // and a pond dug in farmland (自然资源局); dogs loose in a village (the town) and a dog that bit someone (公安局, a
+  // village too); passports (公安局); a dismissal without compensation (人社局); big medical bills (医保局); a fixed tax
+  // (税务局) and social insurance fees deducted twice (税务局, the collector); a utility's price level (发改局) and a
+  // household's tiered bill explained (供电公司); an employer not paying 公积金 (公积金中心); outages counted (供电公司);
+  // an owners' committee (住建局); a children's training class gone (教育和体育局); a dike dug for soil (水利局).
+  expectLeads('a class seen on the eighth fresh casebook: ', [
+    ['纪台镇 俺们村有户人家在麦地里起房子 都上梁了', 'jitai'],
+    ['有人把村西头的基本农田挖成了养鱼池', 'zrj'],
+    ['田柳镇 俺们村的狗都散养着 晚上成群的叫', 'tianliu'],
+    ['侯镇 俺们村东头那户的狗把俺孙子咬了一口', 'gaj'],
+    ['港澳通行证到期了 去哪续', 'gaj'],
+    ['公司突然把我辞退了 一分钱补偿没有', 'rsj'],
+    ['俺爹住院做手术 花了十几万 家里实在拿不出来了', 'ybj'],
+    ['俺开个小饭馆 定额税咋定的', 'swu'],
+    ['社保费在税务那边重复扣了', 'swu'],
+    ['自来水的价格是谁定的 比邻县贵', 'fgj'],
+    ['电价阶梯到底咋算的 俺家这个月四百多度', 'gdgs'],
+    ['干了两年了 公司不给交公积金', 'gjj'],
+    ['这个月停了四回电 也不通知', 'gdgs'],
+    ['俺们小区想成立业委会 找谁', 'zjj'],
+    ['孩子报的美术班交了一年的钱 老板跑了', 'jyj'],
+    ['村后那段河堤 天天有人开着车来挖土', 'slj'],
+  ]);
   // Occupational disease stays with its own type (人社局, 卫健局 and 应急管理局 co-handling).
   expectLeads('occupational health: ', [['俺在厂里干了十年 查出尘肺病 厂里一直没有防护措施', 'rsj']]);
 

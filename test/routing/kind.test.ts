@@ -33,4 +33,20 @@ describe('appeal kind: classes of the lead round', () => {
     assert.equal(kind('那个厂子专挑半夜往外排烟'), 'report');
     assert.equal(kind('村后头有个小作坊 炼油的 那个烟呛死人'), 'report');
   });
+
+  it('classes seen on the eighth fresh casebook, phrased afresh', () => {
+    const cases: Array<[string, string]> = [
+      ['那个棋牌室天天带彩 一场输赢上千', 'report'],
+      ['村里的低保 村支书给他自家亲戚办了', 'report'],
+      ['有人夜里在地里烧秸秆', 'report'],
+      ['那家店里堆了一屋子鞭炮', 'report'],
+      ['厂里新招的人没有安全培训 直接上岗开吊车', 'report'],
+      ['有人把村口那棵老槐树锯了 拉走卖了', 'report'],
+      ['合作医疗断了两个月 能不能补', 'consult'],
+      ['住房公积金一年能提几回', 'consult'],
+      ['停气了也没通知 做不了饭', 'complaint'],
+      ['法律援助那个律师一问三不知', 'complaint'],
+    ];
+    for (const [text, k] of cases) assert.equal(kind(text), k, text);
+  });
 });
