@@ -31,7 +31,7 @@ import { visitRoutes } from './http/visits';
 import { createApp, TelephonyStatus } from './app';
 import { Open311Service } from './http/open311';
 import { EventBus } from './events';
-import { routingRoutes } from './http/routing';
+import { routingRoutes, suggestRate } from './http/routing';
 import { startSwitch, SwitchFactory, RunningSwitch, agentChanges } from './telephony';
 import type { Telephony } from '../ivr/telephony';
 import { hotlineServices } from './services/ivr-services';
@@ -153,6 +153,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
   for (const factory of deps.extensions ?? EXTENSIONS) extensions.push(await factory(ctx));
 
   const services: Open311Service[] = deps.routing.eventTypes();
+  const routingRate = suggestRate(config.DESK_SUGGEST_PER_MINUTE);
 
   const telephony = (): TelephonyStatus => {
     if (!telephonyAdapter) return { configured: false, kind: null, connected: false, since: null };
@@ -170,7 +171,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     demo: demoState,
     telephony,
     apiRouters: [
-      routingRoutes({ db, routing: deps.routing, now }),
+      routingRoutes({ db, routing: deps.routing, now, rate: routingRate }),
       visitRoutes(visits, unitName),
       calendarRoutes({ db, now, policy: () => policy, reload: reloadCalendar }),
       bulletinRoutes({ db, routing: deps.routing, policy: () => policy, timeZone: config.HOTLINE_TIME_ZONE, now, unitName }),
@@ -183,6 +184,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
       ticketViewRoutes({
         db, tickets, notices, routing: deps.routing, now, unitName, handlingUnits: () => handlingUnits,
         limits: new SearchLimits(db, now, { perMinute: config.DESK_SEARCH_PER_MINUTE, personalPerMinute: config.DESK_PERSONAL_SEARCH_PER_MINUTE }),
+        routingRate,
         catalogue: {
           eventTypesOf: (category) => {
             const codes = deps.routing.eventTypes().filter((e) => e.group === category).map((e) => e.code);

@@ -10,8 +10,16 @@ import { idParam, parseOrThrow } from '../../workflow/intake';
 import { InvalidInput } from '../../workflow/errors';
 import { actorOf, requireRole } from './auth';
 import { ticketFromRow } from '../../storage/tickets';
+import { PerUserRate } from './user-rate';
 
 const SAME_ISSUE_DAYS = 3;
+
+/** Routing suggestions one user may ask for per minute, per server (config DESK_SUGGEST_PER_MINUTE). */
+export const SUGGEST_PER_MINUTE = 120;
+
+/** The routing engine's limit, one per server, shared by its routes (the suggestion as typed, and a ticket's at dispatch). */
+export const suggestRate = (perMinute = SUGGEST_PER_MINUTE) =>
+  new PerUserRate(perMinute, { code: 'too_many_suggestions', message: (s) => `路由建议请求过于频繁，请 ${s} 秒后再试` });
 
 const suggestBody = z
   .object({
@@ -52,12 +60,14 @@ export async function suggestWithSameIssue(
   return { suggestion, sameIssue };
 }
 
-export function routingRoutes(d: { db: Knex; routing: RoutingPort; now: () => Date }): Router {
+export function routingRoutes(d: { db: Knex; routing: RoutingPort; now: () => Date; rate?: PerUserRate }): Router {
   const r = Router();
   const center = requireRole('operator', 'supervisor', 'leader', 'admin');
+  const rate = d.rate ?? suggestRate();
 
   r.post('/routing/suggest', center, async (req, res) => {
     const b = parseOrThrow(suggestBody, req.body, '路由请求');
+    rate.admit(res, actorOf(req).id ?? 0, d.now().getTime());
     const { suggestion, sameIssue } = await suggestWithSameIssue(d, b);
     res.json({ ...suggestion, sameIssue });
   });

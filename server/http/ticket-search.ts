@@ -14,7 +14,9 @@ import { viewFor } from '../../workflow/visibility';
 import { SORTS, TicketFilter, TicketSort } from '../../storage/tickets';
 import { queryGrams, MIN_QUERY_CHARS } from '../../storage/search-text';
 import { currentDeadline } from '../../agent-desk/deadlines';
-import { HttpError } from './errors';
+import { PerUserRate, refuse } from './user-rate';
+
+const TOO_MANY_SEARCHES = { code: 'too_many_searches', message: (s: number) => `查询过于频繁，请 ${s} 秒后再试` };
 
 const list = <T extends readonly [string, ...string[]]>(values: T) =>
   z
@@ -148,21 +150,16 @@ export const SEARCH_LIMITS = { perMinute: 120, personalPerMinute: 30 };
  * forgets none, and a burst sent at once is counted in order (reserve, then check).
  */
 export class SearchLimits {
-  private readonly recent = new Map<number, number[]>();
+  private readonly general: PerUserRate;
 
-  constructor(private readonly db: Knex, private readonly now: () => Date, private readonly limits = SEARCH_LIMITS) {}
+  constructor(private readonly db: Knex, private readonly now: () => Date, private readonly limits = SEARCH_LIMITS) {
+    this.general = new PerUserRate(limits.perMinute, TOO_MANY_SEARCHES);
+  }
 
   async admit(req: Request, res: Response, actor: Actor, personal: Record<string, string> | null, route: string): Promise<void> {
     const at = this.now().getTime();
     const id = actor.id ?? 0;
-    const mine = (this.recent.get(id) ?? []).filter((t) => t > at - 60_000);
-    if (mine.length >= this.limits.perMinute) {
-      this.recent.set(id, mine);
-      this.refuse(res, Math.ceil((mine[0] + 60_000 - at) / 1000));
-    }
-    mine.push(at);
-    this.recent.set(id, mine);
-    if (this.recent.size > 10_000) for (const [k, v] of this.recent) if (!v.length || v[v.length - 1] < at - 60_000) this.recent.delete(k);
+    this.general.admit(res, id, at);
     if (!personal) return;
     const since = new Date(at - 60_000).toISOString();
     const [row] = await this.db('personal_searches')
@@ -172,12 +169,7 @@ export class SearchLimits {
     const [{ n }] = await this.db('personal_searches').where('user_id', id).where('at', '>', since).where('id', '<=', own).count({ n: '*' });
     if (Number(n) > this.limits.personalPerMinute) {
       const oldest = await this.db('personal_searches').where('user_id', id).where('at', '>', since).orderBy('id').first();
-      this.refuse(res, Math.max(1, Math.ceil((Date.parse(oldest?.at ?? since) + 60_000 - at) / 1000)));
+      refuse(res, Math.ceil((Date.parse(oldest?.at ?? since) + 60_000 - at) / 1000), TOO_MANY_SEARCHES);
     }
-  }
-
-  private refuse(res: Response, seconds: number): never {
-    res.set('Retry-After', String(Math.max(1, seconds)));
-    throw new HttpError(429, 'too_many_searches', `查询过于频繁，请 ${Math.max(1, seconds)} 秒后再试`);
   }
 }

@@ -14,7 +14,8 @@ import { listEvents } from '../../storage/tickets';
 import type { RoutingPort } from '../hotline';
 import { actorOf, requireRole } from './auth';
 import { listItem, parseSearch, SearchCatalogue, SearchLimits } from './ticket-search';
-import { suggestWithSameIssue } from './routing';
+import { suggestRate, suggestWithSameIssue } from './routing';
+import type { PerUserRate } from './user-rate';
 import { exportTickets } from './ticket-export';
 
 export interface TicketViewDeps {
@@ -27,6 +28,8 @@ export interface TicketViewDeps {
   unitName: (code: string | null) => string | null;
   handlingUnits: () => string[];
   limits?: SearchLimits;
+  /** The routing engine's per-user limit (shared with POST /routing/suggest). */
+  routingRate?: PerUserRate;
 }
 
 const idParam = z.coerce.number().int().min(1).max(2 ** 31 - 1);
@@ -43,6 +46,7 @@ export function ticketViewRoutes(d: TicketViewDeps): Router {
   const anyone = requireRole('operator', 'supervisor', 'unit_handler', 'leader', 'admin');
   const center = requireRole('operator', 'supervisor');
   const limits = d.limits ?? new SearchLimits(d.db, d.now);
+  const routingRate = d.routingRate ?? suggestRate();
 
   /** Parse, refuse personal-data filters outside the center before anything is counted, then apply the limits. */
   const admitSearch = async (req: Parameters<typeof actorOf>[0], res: any, route: string) => {
@@ -86,6 +90,7 @@ export function ticketViewRoutes(d: TicketViewDeps): Router {
     const actor = actorOf(req);
     const id = parseOrThrow(idParam, req.params.id, '工单编号');
     const t = await d.tickets.get(id, actor);
+    routingRate.admit(res, actor.id ?? 0, d.now().getTime());
     const exclude = [...new Set(returnsOf(await listEvents(d.db, t.id)).map((x) => x.unit))];
     const { suggestion, sameIssue } = await suggestWithSameIssue(d, { title: t.title ?? undefined, text: t.content, address: t.address ?? undefined, eventType: t.eventType ?? undefined }, t.id);
     let leadUnit = suggestion.leadUnit && !exclude.includes(suggestion.leadUnit) ? suggestion.leadUnit : null;

@@ -53,4 +53,24 @@ describe('desk API: routing suggestions', function () {
     const cgj = await h.as('cgj');
     assert.equal((await cgj('POST', '/api/routing/suggest', { text: '路灯坏了' })).status, 403);
   });
+  it('the routing engine is limited per user: a burst of long texts gets 429 past the limit, another operator is not held up', async () => {
+    // Each suggestion reads the whole text and the open tickets of the last days: the most
+    // expensive thing a desk can ask for. One operator sends a burst of long, different texts.
+    const limited = await startTestHotline({ env: { DESK_SUGGEST_PER_MINUTE: '10' } });
+    try {
+      const a = await limited.as('op01');
+      const b = await limited.as('op02');
+      const text = (i: number) => `第${i}次反映：小区门口的路灯坏了好几天，晚上出门很不方便，老人差点摔倒。`.repeat(200);
+      const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => a('POST', '/api/routing/suggest', { text: text(i) })));
+      const statuses = burst.map((r) => r.status);
+      assert.equal(statuses.filter((s) => s === 200).length, 10, statuses.join(','));
+      assert.equal(statuses.filter((s) => s === 429).length, 20, statuses.join(','));
+      const refused = burst.find((r) => r.status === 429)!;
+      assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+      assert.match(refused.body.error.message, /秒后再试/);
+      assert.equal((await b('POST', '/api/routing/suggest', { text: '路灯坏了' })).status, 200);
+    } finally {
+      await limited.close();
+    }
+  });
 });
