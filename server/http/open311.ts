@@ -13,6 +13,7 @@ import { STATUS_LABELS, UnitInfo } from '../../workflow/lifecycle';
 import { open311Xml } from './open311-xml';
 import { clientMistake } from './errors';
 import { isoInstantText, parseInstant } from '../../workflow/instant';
+import { PerUserRate } from './user-rate';
 import { coarsen, isPublic, PublicationRules, redactPersonalText } from '../../workflow/publication';
 
 export interface Open311Service { code: string; name: string; group: string; description: string; keywords: string[] }
@@ -24,6 +25,8 @@ export interface Open311Deps {
   units: () => Map<string, UnitInfo>;
   /** Which tickets the public feed shows (configuration OPEN311_PUBLIC_*); what it shows is redacted. */
   publication: PublicationRules;
+  /** Reads of the public feed (GET requests) one address may make per minute, per server (config OPEN311_FEED_PER_MINUTE). */
+  feedPerMinute?: number;
   /** The appeal kind the routing engine reads in the text, when the client does not say. */
   suggestKind: (text: string) => AppealKind;
   now: () => Date;
@@ -31,6 +34,9 @@ export interface Open311Deps {
 
 const KIND_LABELS: Record<AppealKind, string> = { consult: '咨询', complaint: '投诉', help_request: '求助', report: '举报', suggestion: '建议' };
 const CLIENT_CHANNELS: Channel[] = ['web', 'mayor_mailbox', 'grid_report', 'photo_report', 'gov_service_hotline', 'urban_hotline'];
+
+/** Reads of the public feed one address may make per minute, per server (a person reads a few; a city portal polls once a minute). */
+export const OPEN311_FEED_PER_MINUTE = 60;
 
 class Open311Error extends Error {
   constructor(readonly status: number, readonly code: number, message: string) {
@@ -187,9 +193,18 @@ export function open311Routes(d: Open311Deps): Router {
     };
   };
   const published = (rows: any[]) => rows.map(ticketFromRow).filter((t) => isPublic(t, d.publication));
+  // Anyone may read the feed, without a key, and an answer reads and redacts up to 1,000 requests: limited per address.
+  const feedRate = new PerUserRate(d.feedPerMinute ?? OPEN311_FEED_PER_MINUTE, { code: 'too_many_requests', message: (s) => `请求过于频繁，请 ${s} 秒后再试` });
+  const admitFeed = (req: Request, res: Response) => {
+    const wait = feedRate.take(req.ip ?? 'unknown', d.now().getTime());
+    if (!wait) return;
+    res.set('Retry-After', String(wait));
+    throw new Open311Error(429, 429, `请求过于频繁，请 ${wait} 秒后再试`);
+  };
 
   for (const f of FORMATS) {
     r.get(`/requests.${f}`, wrap(f, async (req, res) => {
+      admitFeed(req, res);
       const q = parse(listQuery, req.query);
       const now = d.now();
       if (q.service_request_id) {
@@ -212,6 +227,7 @@ export function open311Routes(d: Open311Deps): Router {
     }));
 
     r.get(`/requests/:id.${f}`, wrap(f, async (req, res) => {
+      admitFeed(req, res);
       // One the city does not publish answers as one that does not exist.
       const row = await d.db('tickets').where({ number: req.params.id }).first();
       const shown = row ? published([row]) : [];

@@ -89,6 +89,29 @@ describe('Open311 publishes only what the city chooses, redacted', function () {
     assert.match(r.address, /^圣城街道金光街\*+号$/);
   });
 
+  it('the public feed is limited per address: a burst past the limit gets 429 in the format asked for, another address is served', async () => {
+    // Anyone may read the feed, without a key; each answer reads and redacts up to 1,000 requests.
+    const limited = await startTestHotline({ env: { SCHEDULER_INTERVAL_MS: '0', OPEN311_FEED_PER_MINUTE: '5' }, db: h.db });
+    try {
+      const from = (ip: string) => ({ 'x-forwarded-for': ip }); // the test server trusts its loopback proxy
+      const burst = await Promise.all(Array.from({ length: 12 }, (_, i) => call(limited.base, 'GET', i % 2 ? '/open311/v2/requests.json' : `/open311/v2/requests/${webTicket}.json`, undefined, from('198.51.100.7'))));
+      const statuses = burst.map((r) => r.status);
+      assert.equal(statuses.filter((s) => s === 200).length, 5, statuses.join(','));
+      assert.equal(statuses.filter((s) => s === 429).length, 7, statuses.join(','));
+      const refused = burst.find((r) => r.status === 429)!;
+      assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+      assert.equal(refused.body[0].code, 429);
+      const xml = await call(limited.base, 'GET', '/open311/v2/requests.xml', undefined, from('198.51.100.7'));
+      assert.equal(xml.status, 429);
+      assert.match(String(xml.body), /<errors><error><code>429<\/code>/);
+      assert.equal((await call(limited.base, 'GET', '/open311/v2/requests.json', undefined, from('198.51.100.8'))).status, 200);
+      // Submitting (with a key) and the service list are not the feed: not counted.
+      assert.equal((await call(limited.base, 'GET', '/open311/v2/services.json', undefined, from('198.51.100.7'))).status, 200);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('a configuration naming a channel or status that does not exist stops the start with a clear message', async () => {
     assert.throws(() => loadConfig({ OPEN311_PUBLIC_CHANNELS: 'web,phone' }), /OPEN311_PUBLIC_CHANNELS/);
     assert.throws(() => loadConfig({ OPEN311_PUBLIC_STATUSES: 'open' }), /OPEN311_PUBLIC_STATUSES/);
