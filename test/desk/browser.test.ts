@@ -103,6 +103,9 @@ describe('desk in a real browser (Chromium)', function () {
     await op.keyboard.type('我家楼下的路灯坏了一个星期了，晚上走路看不见，在圣城街道金光街');
     await op.fill('#f-address', '圣城街道金光街与农圣街交叉口');
     await op.waitForFunction(() => document.querySelector('#sug-lead')?.textContent?.includes('城市管理局'));
+    // A clear street-light matter: its type alone is offered, no alternative at 「置信度 0%」.
+    assert.equal(await op.locator('#sug-types li').count(), 1);
+    assert.match(await op.locator('#sug-types li').first().innerText(), /路灯/);
     await shot(op, '1-operator-call-and-suggestion');
     await op.keyboard.press('Alt+A');
     assert.equal(await chosen(op, 'f-leadUnit'), '城市管理局');
