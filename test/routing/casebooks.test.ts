@@ -3,7 +3,7 @@
 // was used while building the rules; the held-back part was written at the same time
 // and set aside until its misses were read by class of cause (routing/README.md "Casebooks");
 // the fresh, fresh2, fresh3, fresh5, fresh6 and fresh7 parts' first passes are the unseen estimates (routing/README.md); fresh8 is
-// scored as it was first written and run (no rule fixed against it yet, not in the emergency model's training). Targets of issue 12: emergency recall ≥ 95 % with ≤ 5 % false
+// scored as it was first written and run (no rule fixed against it yet, not in the emergency model's training), and so is fresh9. Targets of issue 12: emergency recall ≥ 95 % with ≤ 5 % false
 // alarms, lead unit ≥ 95 %, kind ≥ 90 %. Where a target is not reached yet, the test
 // holds the measured level (a floor against regressions) and routing/README.md says so.
 import assert from 'node:assert/strict';
@@ -93,8 +93,23 @@ describe('casebooks', function () {
     assert.ok(x.routing.coRecall >= 59, `fresh8 co-handlers ${x.routing.coRecall}%`);
   });
 
+  // The fresh9 part (written blind by a sixth hand: callers from other provinces, written letters, WeChat slang, grid
+  // workers' reports, operators' summaries, speech-recogniser transcripts) as its first pass measured it, on main at
+  // 53dd0ae, before any rule was fixed against it (routing/README.md, "Not done"): floors rounded down from the first
+  // pass (false alarms: a ceiling rounded up), far from the targets; nobody tunes on this part this session.
+  it('fresh9 part (first pass, unfixed): false alarms, recall, danger, unit that acts, lead unit, kind and co-handlers at the first pass', () => {
+    const x = report('fresh9');
+    assert.ok(x.emergency.falseAlarms <= 16, `fresh9 false alarms ${x.emergency.falseAlarms}%`);
+    assert.ok(x.emergency.recall >= 82, `fresh9 recall ${x.emergency.recall}%`);
+    assert.ok(x.emergency.danger >= 92, `fresh9 danger ${x.emergency.danger}%`);
+    assert.ok(x.emergency.actingUnit >= 82, `fresh9 unit that acts ${x.emergency.actingUnit}%`);
+    assert.ok(x.routing.lead >= 80, `fresh9 lead ${x.routing.lead}%`);
+    assert.ok(x.routing.kind >= 85, `fresh9 kind ${x.routing.kind}%`);
+    assert.ok(x.routing.coRecall >= 75, `fresh9 co-handlers ${x.routing.coRecall}%`);
+  });
+
   it('an emergency in the routing casebook is flagged, and nothing else is', () => {
-    for (const part of ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5', 'fresh6', 'fresh7', 'fresh8'] as const) assert.ok(report(part).routing.emergencyAgreement >= 98, `${part} ${report(part).routing.emergencyAgreement}%`);
+    for (const part of ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5', 'fresh6', 'fresh7', 'fresh8', 'fresh9'] as const) assert.ok(report(part).routing.emergencyAgreement >= 98, `${part} ${report(part).routing.emergencyAgreement}%`);
   });
 
   it('a malformed casebook is refused with the line named', () => {
