@@ -36,7 +36,10 @@ const KIND_LABELS: Record<AppealKind, string> = { consult: '咨询', complaint: 
 const CLIENT_CHANNELS: Channel[] = ['web', 'mayor_mailbox', 'grid_report', 'photo_report', 'gov_service_hotline', 'urban_hotline'];
 
 /** Reads of the public feed one address may make per minute, per server (a person reads a few; a city portal polls once a minute). */
-export const OPEN311_FEED_PER_MINUTE = 60;
+export const OPEN311_FEED_PER_MINUTE = 30;
+/** Public list answers computed at once, and waiting (more: 429, come back in 5 s). */
+const FEED_LISTS_AT_ONCE = 1;
+const FEED_LISTS_WAITING = 2;
 
 class Open311Error extends Error {
   constructor(readonly status: number, readonly code: number, message: string) {
@@ -201,6 +204,30 @@ export function open311Routes(d: Open311Deps): Router {
     res.set('Retry-After', String(wait));
     throw new Open311Error(429, 429, `请求过于频繁，请 ${wait} 秒后再试`);
   };
+  // A list answer is read, redacted and written in one stretch of the server's one JavaScript
+  // thread (hundreds of ms for 1,000 requests): one at a time, a few waiting, the rest told to come
+  // back, so a burst from many addresses cannot hold the desks and the intake up.
+  let listing = 0;
+  const waiting: Array<() => void> = [];
+  const oneListAtATime = async (res: Response, fn: () => Promise<void>) => {
+    if (listing >= FEED_LISTS_AT_ONCE) {
+      if (waiting.length >= FEED_LISTS_WAITING) {
+        res.set('Retry-After', '5');
+        throw new Open311Error(429, 429, '公开数据查询繁忙，请 5 秒后再试');
+      }
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    } else listing++;
+    try {
+      // Let the requests that arrived with this one be read first (on SQLite the whole answer
+      // would otherwise be made before any of them is looked at): they wait or are told to come back.
+      await new Promise((resolve) => setImmediate(resolve));
+      await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else listing--;
+    }
+  };
 
   for (const f of FORMATS) {
     r.get(`/requests.${f}`, wrap(f, async (req, res) => {
@@ -220,10 +247,12 @@ export function open311Routes(d: Open311Deps): Router {
       const codes = q.service_code?.split(',').map((s) => s.trim()).filter(Boolean);
       // Only the channels and statuses the city publishes (and of those, open or closed as asked).
       const statuses = d.publication.statuses.filter((s) => s !== 'draft' && (q.status === 'closed' ? s === 'closed' : q.status === 'open' ? s !== 'closed' : true));
-      const page = statuses.length
-        ? await searchTickets(d.db, { from: start.toISOString(), to: end.toISOString(), status: statuses, channel: d.publication.channels, eventTypes: codes }, 1, 1000, now)
-        : { items: [] };
-      send(res, f, 200, page.items.filter((t) => isPublic(t, d.publication)).map(requestRow), 'service_requests', 'request');
+      await oneListAtATime(res, async () => {
+        const page = statuses.length
+          ? await searchTickets(d.db, { from: start.toISOString(), to: end.toISOString(), status: statuses, channel: d.publication.channels, eventTypes: codes }, 1, 1000, now)
+          : { items: [] };
+        send(res, f, 200, page.items.filter((t) => isPublic(t, d.publication)).map(requestRow), 'service_requests', 'request');
+      });
     }));
 
     r.get(`/requests/:id.${f}`, wrap(f, async (req, res) => {

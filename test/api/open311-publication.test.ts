@@ -112,6 +112,31 @@ describe('Open311 publishes only what the city chooses, redacted', function () {
     }
   });
 
+  it('list answers are computed one at a time: a burst from many addresses is told to come back, every answer given is whole', async () => {
+    const busy = await startTestHotline({ env: { SCHEDULER_INTERVAL_MS: '0', OPEN311_FEED_PER_MINUTE: '1000' } });
+    try {
+      const lamp = (await call(busy.base, 'GET', '/open311/v2/services.json')).body.find((s: any) => s.service_name === '路灯损坏');
+      // 400 published requests, as people write them on the website.
+      for (let i = 0; i < 400; i += 50) {
+        const posted = await Promise.all(Array.from({ length: 50 }, (_, j) => call(busy.base, 'POST', '/open311/v2/requests.json', form({
+          api_key: 'demo-web-key', service_code: lamp.service_code, address_string: `圣城街道金光街${i + j}号`,
+          description: `金光街${i + j}号门口的路灯坏了好几天，晚上出门黑漆漆的，老人孩子走路都不方便，我叫张桂兰，电话139${String(53600000 + i + j)}，请尽快派人来修。`,
+        }))));
+        assert.ok(posted.every((r) => r.status === 201));
+      }
+      const burst = await Promise.all(Array.from({ length: 40 }, (_, i) => call(busy.base, 'GET', '/open311/v2/requests.json', undefined, { 'x-forwarded-for': `203.0.113.${i + 1}` })));
+      const served = burst.filter((r) => r.status === 200);
+      const refused = burst.filter((r) => r.status === 429);
+      assert.equal(served.length + refused.length, 40, burst.map((r) => r.status).join(','));
+      assert.ok(refused.length >= 1 && served.length >= 1, burst.map((r) => r.status).join(','));
+      assert.equal(refused[0].headers.get('retry-after'), '5');
+      assert.match(refused[0].body[0].description, /繁忙/);
+      for (const r of served) assert.equal(r.body.length, 400);
+    } finally {
+      await busy.close();
+    }
+  });
+
   it('a configuration naming a channel or status that does not exist stops the start with a clear message', async () => {
     assert.throws(() => loadConfig({ OPEN311_PUBLIC_CHANNELS: 'web,phone' }), /OPEN311_PUBLIC_CHANNELS/);
     assert.throws(() => loadConfig({ OPEN311_PUBLIC_STATUSES: 'open' }), /OPEN311_PUBLIC_STATUSES/);
