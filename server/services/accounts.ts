@@ -33,16 +33,17 @@ export const PASSWORD_MIN_LENGTH = 8;
  * What is wrong with a password a person chose (empty: acceptable): at least 8 characters
  * of at least three kinds (lower case, upper case, digits, other signs), as the MLPS 2.0
  * (等保 2.0) baseline asks, not containing the user name, and not one people guess first
- * (a common or leaked password, the demo password, this system's name: common-passwords.ts).
+ * (a common or leaked password, the demo password, this system's name, the user's own name in
+ * pinyin: common-passwords.ts).
  */
-export function passwordProblems(password: string, username: string, demoPasswords: string[] = [DEFAULT_DEMO_PASSWORD]): string[] {
+export function passwordProblems(password: string, username: string, demoPasswords: string[] = [DEFAULT_DEMO_PASSWORD], displayName = ''): string[] {
   const problems: string[] = [];
   if (password.length < PASSWORD_MIN_LENGTH) problems.push(`至少 ${PASSWORD_MIN_LENGTH} 个字符`);
   if (password.length > 200) problems.push('不超过 200 个字符');
   const kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((re) => re.test(password)).length;
   if (kinds < 3) problems.push('须含小写字母、大写字母、数字、符号中的至少三种');
   if (username && password.toLowerCase().includes(username.toLowerCase())) problems.push('不能包含用户名');
-  const guessable = guessablePassword(password, demoPasswords);
+  const guessable = guessablePassword(password, demoPasswords, displayName);
   if (guessable) problems.push(guessable);
   return problems;
 }
@@ -126,7 +127,7 @@ export class AccountService {
     if (!stored || !(await verify(stored.passwordHash, currentPassword))) {
       throw new InvalidInput('当前密码不正确', [{ field: 'currentPassword', message: '当前密码不正确' }]);
     }
-    const problems = passwordProblems(newPassword, user.username, this.o.demoPasswords);
+    const problems = passwordProblems(newPassword, user.username, this.o.demoPasswords, user.displayName);
     if (newPassword === currentPassword) problems.push('不能与当前密码相同');
     if (problems.length) throw new InvalidInput(`新密码${problems.join('；')}`, problems.map((message) => ({ field: 'newPassword', message })));
     const passwordHash = await hash(newPassword);

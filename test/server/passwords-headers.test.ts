@@ -20,6 +20,16 @@ describe('common passwords refused; security headers', function () {
     ];
     const wrong = refused.filter((p) => !passwordProblems(p, 'op05').some((x) => /常见|演示|本系统/.test(x)));
     assert.deepEqual(wrong, []);
+    // What Chinese users choose, which zxcvbn's English-centred list lacks.
+    const chinese = [
+      'Huawei@123', 'Xiaomi@2024', 'Sangfor@123', 'Aini1314!', 'Laopo520!', 'Jiayou2026!', 'Zhangwei123!', 'Liuyang123!',
+      'Zhangsan1!', '7758521Aa!', '1314520Aa!', 'Aa112233!', 'Shandong@123', 'Weifang@123', 'Mima@123', 'Ceshi@123', 'Zhengfu@123',
+    ];
+    assert.deepEqual(chinese.filter((p) => !passwordProblems(p, 'op05').some((x) => /常见/.test(x))), []);
+    // The user's own name in pinyin, whole or the given name.
+    assert.match(passwordProblems('Zhangweidong-88', 'op05', undefined, '张卫东').join(), /姓名/);
+    assert.match(passwordProblems('Weidong#1975', 'op05', undefined, '张卫东').join(), /姓名/);
+    assert.deepEqual(passwordProblems('Weidong#1975', 'op05', undefined, '李秀兰'), []);
     for (const ok of ['Zhixian-0331', 'Lu-Hua#7781', 'k7Rm-Xa3q-9Pzt', 'Chunfeng-Bei-88', 'test-password-1']) assert.deepEqual(passwordProblems(ok, 'op05'), [], ok);
   });
 
