@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parseCsvObjects } from './csv';
 import { metrics, metricsTable } from './evaluate';
 import { BOARD_NEGATIVES, CASEBOOK_DIR, CASEBOOK_PARTS, EMERGENCY_TRAINING_PARTS, casebookLines, emergencyExamples, evaluateCasebooks, modelAlone, WRITTEN_FILES, readEmergencyCases, readRoutingCases } from './casebook';
-import { trainEmergencyModel } from './emergency-model';
+import { EMERGENCY_TRAINING, trainEmergencyModel } from './emergency-model';
 import { pipelinePredictor } from './estimate';
 import { CANDIDATES } from './candidates';
 import { pickCandidates, runCvReport } from './cv-report';
@@ -31,7 +31,7 @@ const USAGE = [
   '                                                   --pipeline：用 routing train 的训练方式与完整 suggest() 评估（默认参数）',
 ];
 
-const BOOLEAN_FLAGS = new Set(['skip-grams', 'model-only', 'pipeline', 'no-cv', 'verbose']);
+const BOOLEAN_FLAGS = new Set(['model-only', 'pipeline', 'no-cv', 'verbose']);
 
 function flags(args: string[]): { opts: Map<string, string | true>; rest: string[] } {
   const opts = new Map<string, string | true>();
@@ -87,7 +87,7 @@ export async function runRoutingCli(args: string[], io: RoutingCliIo): Promise<n
       const out = path.resolve(str('out') ?? DEFAULT_FILES.emergencyModelFile);
       const examples = emergencyExamples(EMERGENCY_TRAINING_PARTS, fs.existsSync(board) ? board : null, dir);
       const em = examples.filter((e) => e.emergency).length;
-      const trainedOn = `急情案例集 ${EMERGENCY_TRAINING_PARTS.join('/')} 与派单案例集（${examples.length - (fs.existsSync(board) ? BOARD_NEGATIVES : 0)} 条，其中紧急 ${em} 条）${fs.existsSync(board) ? `，留言板书面诉求 ${BOARD_NEGATIVES} 条（作为非紧急）` : ''}`;
+      const trainedOn = `急情案例集 ${EMERGENCY_TRAINING_PARTS.join('/')}、派单案例集与为模型所写的说法 ${WRITTEN_FILES.map((f) => path.basename(f)).join('、')}（${examples.length - (fs.existsSync(board) ? BOARD_NEGATIVES : 0)} 条，其中紧急 ${em} 条）${fs.existsSync(board) ? `，留言板书面诉求 ${BOARD_NEGATIVES} 条（作为非紧急）` : ''}；C ${EMERGENCY_TRAINING.C}`;
       io.out(`训练数据：${trainedOn}`);
       const file = trainEmergencyModel(examples, { trainedOn });
       fs.writeFileSync(out, `${JSON.stringify(file)}\n`);
@@ -107,7 +107,7 @@ export async function runRoutingCli(args: string[], io: RoutingCliIo): Promise<n
       const num = (k: string) => (str(k) === undefined ? undefined : Number(str(k)));
       // --written a.jsonl,b.jsonl: the texts written for the model instead of WRITTEN_FILES (to measure them).
       const written = str('written') === undefined ? WRITTEN_FILES : str('written')!.split(',').filter(Boolean).map((f) => path.resolve(f));
-      const train = { C: num('C'), minDf: num('min-df'), positiveWeight: num('positive-weight'), skipGrams: opts.has('skip-grams') };
+      const train = { C: num('C'), minDf: num('min-df'), positiveWeight: num('positive-weight') };
       const flagAt = num('flag');
       // --model-only: the model alone (no suggest() runs: a quick comparison of training settings).
       const modelOnly = opts.has('model-only');
@@ -121,7 +121,7 @@ export async function runRoutingCli(args: string[], io: RoutingCliIo): Promise<n
         const cases = readEmergencyCases(path.join(dir, `emergency-${part}.jsonl`));
         const alone = modelAlone(file, cases, readRoutingCases(path.join(dir, `routing-${part}.jsonl`)));
         const a = rulesOnly ? evaluateCasebooks((x) => rulesOnly.suggest(x), part, dir).emergency : null;
-        const withModel = file.skipGrams || modelOnly ? null : loadRouting({}, file);
+        const withModel = modelOnly ? null : loadRouting({}, file);
         const b = withModel ? evaluateCasebooks((x) => withModel.suggest(x), part, dir).emergency : null;
         io.out(
           `${part}：${a ? `仅规则 召回 ${a.recall}% 误报 ${a.falseAlarms}%` : ''} ｜ 规则+模型（模型未见此部分）${b ? `召回 ${b.recall}% 误报 ${b.falseAlarms}% 险情 ${b.danger}% 处置单位 ${b.actingUnit}%` : '（未测）'} ｜ 模型单独 召回 ${alone.recall}% 误报 ${alone.falseAlarms}%（派单案例中非紧急误报 ${alone.routingFalseAlarms}%）AUC ${alone.auc}`,

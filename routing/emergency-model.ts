@@ -41,8 +41,6 @@ export interface EmergencyModelFile {
   /** [danger][column] weights. */
   dangerWeights: number[][];
   dangerBias: number[];
-  /** Skip-gram features too (an experiment of routing eval --emergency-cv; the run-time walk does not read them). */
-  skipGrams?: boolean;
 }
 
 export interface EmergencyOpinion {
@@ -54,37 +52,15 @@ export interface EmergencyOpinion {
   cues: string[];
 }
 
-/**
- * Skip-grams: a character and the one two places after it (煤气味 / 煤气的味: 气_味), key 4 × (c1 × 65536 + c3)
- * (n = 0 in the charNgramKeys encoding).
- */
-function skipGramKeys(text: string, out: number[]): number[] {
-  let c1 = -1;
-  let c2 = -1;
-  for (let i = 0; i < text.length; i++) {
-    const c = gramCode(text.charCodeAt(i));
-    if (c < 0) {
-      c1 = c2 = -1;
-      continue;
-    }
-    if (c2 >= 0) out.push(4 * (c2 * 65536 + c));
-    c2 = c1;
-    c1 = c;
-  }
-  return out;
-}
-
-/** The distinct n-gram keys of a text (with skip-grams when `skip`). */
-export function keysOf(text: string, skip = false): number[] {
-  const keys = charNgramKeys(text, 1, 3);
-  if (skip) skipGramKeys(text, keys);
-  return [...new Set(keys)];
+/** The distinct n-gram keys of a text. */
+export function keysOf(text: string): number[] {
+  return [...new Set(charNgramKeys(text, 1, 3))];
 }
 
 /** The flag model's decision value from the keys of a text (the slow path: training's view; for measurements). */
 export function scoreByKeys(f: EmergencyModelFile, text: string): number {
   const col = new Map(f.keys.map((k, i) => [k, i]));
-  const known = keysOf(text, f.skipGrams === true).map((k) => col.get(k)).filter((c): c is number => c !== undefined);
+  const known = keysOf(text).map((k) => col.get(k)).filter((c): c is number => c !== undefined);
   let sum = 0;
   for (const c of known) sum += f.flag[c];
   return f.flagBias + (known.length ? sum / Math.sqrt(known.length) : 0);
@@ -255,22 +231,34 @@ function columns(texts: number[][], minDf: number): number[] {
   return [...df].filter(([, n]) => n >= minDf).map(([k]) => k);
 }
 
+/**
+ * The SVM's cost, the n-grams kept (in at least minDf training texts) and the thresholds, compared by leaving one
+ * casebook part out (routing eval --emergency-cv --model-only; routing/README.md, "The learned second opinion"):
+ * C 3 ranked held-out emergencies over their look-alikes a little better than C 1 (AUC 98.9 ± 1.1 % against
+ * 98.8 ± 1.1 %, within the spread; 0.3: 98.3) and found more at flag 0.5 (75.9 against 71.4 %), but on the blind
+ * fresh9 part it named the danger of fewer of those it flagged (91.5 %, under that part's first-pass floor of 92 %),
+ * so C stays 1. minDf 2 (twice the tables) and skip-grams (气_味) added nothing. Flag 0.5: 0.3 flagged short
+ * look-alike probes of test/routing (a phone in a river, an elder living alone). At keep −1 no held-out emergency
+ * was vetoed.
+ */
+export const EMERGENCY_TRAINING = Object.freeze({ C: 1, minDf: 3, thresholds: Object.freeze({ flag: 0.5, keep: -1 }) });
+
 const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
 
 /** Trains both models. Deterministic: the same examples in the same order give the same file. */
 export function trainEmergencyModel(
   examples: EmergencyExample[],
-  o: { trainedOn: string; thresholds?: { flag: number; keep: number }; C?: number; minDf?: number; positiveWeight?: number; skipGrams?: boolean },
+  o: { trainedOn: string; thresholds?: { flag: number; keep: number }; C?: number; minDf?: number; positiveWeight?: number },
 ): EmergencyModelFile {
-  const texts = examples.map((e) => keysOf(e.text, o.skipGrams));
-  const keys = columns(texts, o.minDf ?? 3);
+  const texts = examples.map((e) => keysOf(e.text));
+  const keys = columns(texts, o.minDf ?? EMERGENCY_TRAINING.minDf);
   const col = new Map(keys.map((k, i) => [k, i]));
   const X = matrix(texts, col);
-  const svm = { C: o.C ?? 1, bias: 1, eps: 0.1, maxIter: 1000, seed: 1 };
+  const svm = { C: o.C ?? EMERGENCY_TRAINING.C, bias: 1, eps: 0.1, maxIter: 1000, seed: 1 };
   const flagModel = trainSvm(X, examples.map((e) => (e.emergency ? 1 : 0)), 2, examples.map((e) => e.weight * (e.emergency ? (o.positiveWeight ?? 1) : 1)), svm);
   const positives = examples.map((e, i) => ({ e, keys: texts[i] })).filter((x) => x.e.emergency && x.e.danger);
   const dangers = [...new Set(positives.map((x) => x.e.danger as string))].sort();
-  const dangerKeys = columns(positives.map((x) => x.keys), o.minDf ?? 3);
+  const dangerKeys = columns(positives.map((x) => x.keys), o.minDf ?? EMERGENCY_TRAINING.minDf);
   const dcol = new Map(dangerKeys.map((k, i) => [k, i]));
   const dangerModel = trainSvm(
     matrix(positives.map((x) => x.keys), dcol),
@@ -282,7 +270,7 @@ export function trainEmergencyModel(
   return {
     format: EMERGENCY_MODEL_FORMAT,
     trainedOn: o.trainedOn,
-    thresholds: o.thresholds ?? { flag: 0.5, keep: -1 },
+    thresholds: o.thresholds ?? { ...EMERGENCY_TRAINING.thresholds },
     keys,
     flag: Array.from(flagModel.w[1], (w) => round(w, 5)),
     flagBias: round(flagModel.b[1], 5),
@@ -290,7 +278,6 @@ export function trainEmergencyModel(
     dangerKeys,
     dangerWeights: dangerModel.w.map((w) => Array.from(w, (x) => round(x, 4))),
     dangerBias: Array.from(dangerModel.b, (x) => round(x, 5)),
-    ...(o.skipGrams ? { skipGrams: true } : {}),
   };
 }
 
