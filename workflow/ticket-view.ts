@@ -104,6 +104,8 @@ export interface ActionContext {
   visitOpen: boolean;
   /** The latest supervision notice to the actor's unit not signed yet. */
   unsignedNotice: { id: number } | null;
+  /** Other tickets are merged into this one: it cannot itself be merged (409 has_duplicates). */
+  hasDuplicates?: boolean;
 }
 
 const CONFIRM: Partial<Record<string, string>> = {
@@ -136,7 +138,7 @@ export function actionSpecs(t: Ticket, actor: Actor, c: ActionContext): ActionSp
     escalate: [{ name: 'dueAt', label: '办结期限', type: 'datetime', required: true, min: now }],
   };
   // A return visit is recorded through its own route (the visit task with it): see return_visit below.
-  const specs: ActionSpec[] = allowedActions(t, actor).filter((a) => a !== 'record_return_visit').map((a) => {
+  const specs: ActionSpec[] = allowedActions(t, actor).filter((a) => a !== 'record_return_visit' && !(a === 'merge' && c.hasDuplicates)).map((a) => {
     const rule = ruleFor(a);
     const path = rule.ownRoute ? `/api/tickets/${t.id}/${rule.ownRoute}` : `/api/tickets/${t.id}/transitions`;
     return {

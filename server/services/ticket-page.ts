@@ -104,6 +104,6 @@ export async function loadTicketPage(d: PageDeps, t: Ticket, actor: Actor) {
       duplicates: duplicateRows.map((r: any) => ({ ...link(r), mergedAt: mergeEvents.get(Number(r.id)) ?? null })),
     },
     returnedBy: returned.map((r) => ({ ...r, unitName: d.unitName(r.unit) })),
-    actions: actionSpecs(t, actor, { now, handlingUnits: d.handlingUnits(), returnedBy: returned.map((r) => r.unit), visitOpen, unsignedNotice: unsigned }),
+    actions: actionSpecs(t, actor, { now, handlingUnits: d.handlingUnits(), returnedBy: returned.map((r) => r.unit), visitOpen, unsignedNotice: unsigned, hasDuplicates: duplicateRows.some((r: any) => r.status === 'merged') }),
   };
 }

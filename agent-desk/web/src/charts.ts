@@ -12,15 +12,16 @@ export type { EChartsOption };
 
 const BLUE = '#2f6fb3';
 
-/** Horizontal bars, biggest on top: [[label, value]]. */
-export function barsOption(rows: [string, number][], color = BLUE): EChartsOption {
+/** Horizontal bars, biggest on top: [[label, value]]; `color` one colour, or one per label. */
+export function barsOption(rows: [string, number][], color: string | ((label: string) => string) = BLUE): EChartsOption {
   const r = [...rows].reverse();
+  const data = typeof color === 'string' ? r.map((x) => x[1]) : r.map((x) => ({ value: x[1], itemStyle: { color: color(x[0]) } }));
   return {
     grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     xAxis: { type: 'value', minInterval: 1 },
     yAxis: { type: 'category', data: r.map((x) => x[0]), axisLabel: { width: 120, overflow: 'truncate' } },
-    series: [{ type: 'bar', data: r.map((x) => x[1]), itemStyle: { color }, label: { show: true, position: 'right' }, barMaxWidth: 22 }],
+    series: [{ type: 'bar', data, ...(typeof color === 'string' ? { itemStyle: { color } } : {}), label: { show: true, position: 'right' }, barMaxWidth: 22 }],
   };
 }
 
@@ -28,8 +29,13 @@ export function barsOption(rows: [string, number][], color = BLUE): EChartsOptio
 export function pieOption(rows: [string, number][]): EChartsOption {
   return {
     tooltip: { trigger: 'item', formatter: '{b}：{c}（{d}%）' },
-    legend: { type: 'scroll', orient: 'vertical', right: 0, top: 'middle' },
-    series: [{ type: 'pie', radius: ['35%', '65%'], center: ['38%', '50%'], data: rows.map(([name, value]) => ({ name, value })), label: { formatter: '{b} {c}' } }],
+    // The legend below the pie, not beside it: in a third of a 1366-pixel screen a legend on the
+    // side left the labels no room (「求...」, 「书记市...」) and ran into them.
+    legend: { type: 'scroll', orient: 'horizontal', bottom: 0, left: 'center' },
+    series: [{
+      type: 'pie', radius: ['28%', '52%'], center: ['50%', '45%'], data: rows.map(([name, value]) => ({ name, value })),
+      label: { formatter: '{b} {c}', overflow: 'none' }, labelLine: { length: 8, length2: 8 }, avoidLabelOverlap: true,
+    }],
   };
 }
 

@@ -36,7 +36,8 @@ export function countdown(dueIso: string, now = serverNow()): string {
   const over = ms < 0;
   ms = Math.abs(ms);
   const d = Math.floor(ms / 86400000), h = Math.floor((ms % 86400000) / 3600000), m = Math.floor((ms % 3600000) / 60000);
-  const s = (d ? `${d}天` : '') + (d || h ? `${h}小时` : '') + `${m}分钟`;
+  // Past a day the minutes say nothing and made the pill too long for its column.
+  const s = d ? `${d}天${h}小时` : (h ? `${h}小时` : '') + `${m}分钟`;
   return over ? `超期 ${s}` : `剩余 ${s}`;
 }
 
