@@ -120,6 +120,19 @@ describe('desk in a real browser: a newcomer\'s working day', function () {
     assert.equal(await page.locator('#ticket-actions .open-merge').count(), 0, 'a ticket with duplicates cannot itself be merged (409 has_duplicates)');
   });
 
+  it('ticket page: an accepted duplicate names the open ticket about the same matter, and 并案 starts from its number', async () => {
+    const main = await create({ content: '幸福小区3号楼门前自来水管爆裂，水漫到马路上', address: '圣城街道幸福小区3号楼', citizenPhone: '13811112222' }, 'swjt');
+    const dup = await create({ channel: 'web', content: '幸福小区3号楼前面水管爆了，水一直流到马路上', address: '圣城街道幸福小区3号楼', citizenPhone: '13933334444' });
+    const page = await login('op02', `/tickets/${dup.id}`);
+    await page.waitForSelector(`#ticket-actions .same-issue:has-text("${main.number}")`);
+    await page.click('#ticket-actions .merge-suggested');
+    assert.equal(await page.inputValue('#ticket-actions .action-form .in-intoNumber input'), main.number);
+    await page.click('#ticket-actions .do-merge');
+    await page.click('.el-message-box button:has-text("确认并案")');
+    await until('merged', async () => (await ticket(dup.id)).status === 'merged');
+    await page.waitForSelector(`#merged-into:has-text("${main.number}")`);
+  });
+
   it('ticket page: each deadline on one line beside its countdown', async () => {
     const t = await create({ content: '文圣街东段马路中间有个大坑，已经有电动车摔倒了' }, 'jtj');
     const page = await login('op02', `/tickets/${t.id}`);
