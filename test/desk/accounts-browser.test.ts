@@ -7,7 +7,7 @@ import { startTestHotline, TestHotline, TEST_PASSWORD } from '../support/hotline
 import { launchChromium, newDesk, signIn, shot } from './support/browser';
 
 describe('desk in a real browser: accounts', function () {
-  this.timeout(60_000);
+  this.timeout(180_000); // a timeout catches a hang, not slowness: these flows take 50–90 s on a loaded 2-core machine
   let browser: Browser;
   let h: TestHotline;
   const errors: string[][] = [];

@@ -39,7 +39,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | null | f
 }
 
 describe('desk in a real browser (Chromium)', function () {
-  this.timeout(90_000);
+  this.timeout(180_000); // a timeout catches a hang, not slowness: these flows take 50–90 s on a loaded 2-core machine
   let browser: Browser;
   let esl: EslTestServer;
   let h: TestHotline;

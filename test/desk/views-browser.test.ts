@@ -22,7 +22,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | null | f
 }
 
 describe('desk in a real browser: the views of a working day', function () {
-  this.timeout(60_000);
+  this.timeout(180_000); // a timeout catches a hang, not slowness: these flows take 50–90 s on a loaded 2-core machine
   let browser: Browser;
   let h: TestHotline;
   let now = MONDAY_10;
