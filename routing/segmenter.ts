@@ -27,6 +27,14 @@ import type { Jieba } from '@node-rs/jieba';
 
 /** Two route scores closer than this may be ordered differently by the native code (last-bit differences of ln, summed over a text). */
 export const ROUTE_EPSILON = 1e-6;
+/** Below this a path's log probability went through an absent transition or emission (−3.14e100): such ties are exact on both sides. */
+const IMPOSSIBLE = -1e99;
+/**
+ * Two HMM paths closer than this may be ordered differently by the native code: jieba-rs's
+ * compiled HMM is not jieba 0.42.1's finalseg (jieba-hmm.json) to the last digits — 这会文纷份's
+ * paths BMEBE and BEBME are 1.7e-6 apart here and the native cut takes the lower.
+ */
+const HMM_EPSILON = 1e-4;
 
 /** jieba's RE_HAN_DEFAULT for a UTF-16 unit of the Basic Multilingual Plane (surrogates are handled by the caller). */
 function isHan(c: number): boolean {
@@ -500,21 +508,24 @@ export class DictSegmenter {
       if (y - x === 1) {
         if (left < 0) left = x;
       } else {
-        if (left >= 0) this.flush(text, left, x, out);
+        if (left >= 0 && !this.flush(text, left, x, out)) return false;
         left = -1;
         out.push(x, y, routeNode[x]);
       }
       x = y;
     }
-    if (left >= 0) this.flush(text, left, e, out);
-    return true;
+    return left < 0 || this.flush(text, left, e, out);
   }
 
-  /** One-character steps text[a, b): one character as it is, a dictionary word character by character, else the HMM. */
-  private flush(text: string, a: number, b: number, out: Words): void {
+  /**
+   * One-character steps text[a, b): one character as it is, a dictionary word character by
+   * character, else the HMM. false: the HMM met a near tie (the caller asks the native segmenter).
+   */
+  private flush(text: string, a: number, b: number, out: Words): boolean {
     if (b - a === 1) out.push(a, b, this.routeNode[a]);
     else if (this.trie.wordNode(text, a, b) >= 0) for (let k = a; k < b; k++) out.push(k, k + 1, this.routeNode[k]);
-    else this.hmmCut(text, a, b, out);
+    else return this.hmmCut(text, a, b, out);
+    return true;
   }
 
   /**
@@ -522,15 +533,16 @@ export class DictSegmenter {
    * by Viterbi, one character as it is; between them, pieces by ([a-zA-Z0-9]+(?:.\d+)?%?)
    * and what lies between the pieces.
    */
-  private hmmCut(text: string, a: number, b: number, out: Words): void {
+  private hmmCut(text: string, a: number, b: number, out: Words): boolean {
     this.counts.hmmRuns++;
     let i = a;
     while (i < b) {
       let j = i;
       if (isHmmHan(text.charCodeAt(i))) {
         while (j < b && isHmmHan(text.charCodeAt(j))) j++;
-        if (j - i > 1) this.viterbi(text, i, j, out);
-        else out.push(i, j, this.routeNode[i]);
+        if (j - i > 1) {
+          if (!this.viterbi(text, i, j, out)) return false;
+        } else out.push(i, j, this.routeNode[i]);
       } else {
         while (j < b && !isHmmHan(text.charCodeAt(j))) j++;
         const part = text.slice(i, j);
@@ -545,14 +557,19 @@ export class DictSegmenter {
       }
       i = j;
     }
+    return true;
   }
 
   private pushPiece(text: string, a: number, b: number, out: Words): void {
     out.push(a, b, b - a === 1 ? this.routeNode[a] : this.trie.wordNode(text, a, b));
   }
 
-  /** Viterbi over states B, E, M, S (jieba-rs's order and tie rule: the larger probability, then the later state). */
-  private viterbi(text: string, a: number, b: number, out: Words): void {
+  /**
+   * Viterbi over states B, E, M, S (jieba-rs's order and tie rule: the larger probability, then
+   * the later state). false: two paths of real probability met closer than HMM_EPSILON, which
+   * the native code may order the other way (the caller then asks it).
+   */
+  private viterbi(text: string, a: number, b: number, out: Words): boolean {
     const h = this.hmm;
     const C = b - a;
     if (this.v.length < 4 * C) {
@@ -578,6 +595,7 @@ export class DictSegmenter {
         const y1 = PREV_STATES[2 * y + 1];
         const p0 = v[(t - 1) * 4 + y0] + trans[y0 * 4 + y] + em;
         const p1 = v[(t - 1) * 4 + y1] + trans[y1 * 4 + y] + em;
+        if (p0 > IMPOSSIBLE && p1 > IMPOSSIBLE && Math.abs(p1 - p0) < HMM_EPSILON) return false;
         const take1 = p1 > p0 || (p1 === p0 && y1 > y0);
         v[t * 4 + y] = take1 ? p1 : p0;
         prev[t * 4 + y] = take1 ? y1 : y0;
@@ -585,6 +603,7 @@ export class DictSegmenter {
     }
     const pe = v[(C - 1) * 4 + E];
     const ps = v[(C - 1) * 4 + S];
+    if (pe > IMPOSSIBLE && ps > IMPOSSIBLE && Math.abs(ps - pe) < HMM_EPSILON) return false;
     let state = ps >= pe ? S : E;
     const path = this.path;
     let t = C - 1;
@@ -607,5 +626,6 @@ export class DictSegmenter {
       }
     }
     if (next < C) this.pushPiece(text, a + next, b, out);
+    return true;
   }
 }

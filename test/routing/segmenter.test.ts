@@ -101,6 +101,9 @@ describe('word segmenter (jieba cut in JavaScript)', () => {
     const before = seg.counts.native;
     assert.deepEqual(jsCut('谢谢谢谢'), segmenter().cut('谢谢谢谢', true));
     assert.equal(seg.counts.native, before + 1);
+    // A near tie of two HMM paths (BMEBE and BEBME, 1.7e-6 apart) goes native too: it was cut 这会文|纷份 here, 这会|文纷份 natively.
+    assert.deepEqual(jsCut('这会文纷份'), ['这会', '文纷份']);
+    assert.equal(seg.counts.native, before + 2);
     jsCut('小区停水三天了');
     assert.equal(seg.counts.native, before + 1);
   });
