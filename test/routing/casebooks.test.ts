@@ -79,12 +79,17 @@ describe('casebooks', function () {
   // The fresh8 part (written blind in speech-recogniser, Shandong-dialect and third-party voices) as its first pass
   // measured it, before any rule was fixed against it (routing/README.md, "Not done"): floors rounded down from the
   // first pass, far under the targets (recall ≥ 95 %, lead ≥ 95 %, kind ≥ 90 %), to be raised as its misses are fixed.
+  /** A share of the emergencies flagged, as a share of all the part's emergencies. */
+  const ofAll = (pctOfFlagged: number, x: { emergency: { recall: number } }) => (pctOfFlagged * x.emergency.recall) / 100;
+
   it('fresh8 part (first pass, unfixed): false alarms ≤ 5 %; recall, danger, unit that acts, lead unit and kind at least the first pass', () => {
     const x = report('fresh8');
     assert.ok(x.emergency.falseAlarms <= 5, `fresh8 false alarms ${x.emergency.falseAlarms}%`);
     assert.ok(x.emergency.recall >= 76, `fresh8 recall ${x.emergency.recall}%`);
-    assert.ok(x.emergency.danger >= 89, `fresh8 danger ${x.emergency.danger}%`);
-    assert.ok(x.emergency.actingUnit >= 78, `fresh8 unit that acts ${x.emergency.actingUnit}%`);
+    // Danger and unit that acts as shares of all the part's emergencies (the first pass: 83 and 73 of 122), not of
+    // those flagged: a model that flags more, hard ones included, must not fail for it.
+    assert.ok(ofAll(x.emergency.danger, x) >= 68, `fresh8 danger ${x.emergency.danger}% of ${x.emergency.recall}% flagged`);
+    assert.ok(ofAll(x.emergency.actingUnit, x) >= 59, `fresh8 unit that acts ${x.emergency.actingUnit}% of ${x.emergency.recall}% flagged`);
     // Lead unit and kind: first pass 78.3 % / 78.9 % (main at ba061a4), 83.9 % / 80.1 % (main at f7164ca); after the
     // lead round's classes read on it, 95.0 % / 95.0 % (routing/README.md, "The lead round").
     assert.ok(x.routing.lead >= 95, `fresh8 lead ${x.routing.lead}%`);
@@ -101,8 +106,9 @@ describe('casebooks', function () {
     const x = report('fresh9');
     assert.ok(x.emergency.falseAlarms <= 16, `fresh9 false alarms ${x.emergency.falseAlarms}%`);
     assert.ok(x.emergency.recall >= 82, `fresh9 recall ${x.emergency.recall}%`);
-    assert.ok(x.emergency.danger >= 92, `fresh9 danger ${x.emergency.danger}%`);
-    assert.ok(x.emergency.actingUnit >= 82, `fresh9 unit that acts ${x.emergency.actingUnit}%`);
+    // As fresh8's, of all 111 emergencies (the first pass: 84 and 75).
+    assert.ok(ofAll(x.emergency.danger, x) >= 75, `fresh9 danger ${x.emergency.danger}% of ${x.emergency.recall}% flagged`);
+    assert.ok(ofAll(x.emergency.actingUnit, x) >= 67, `fresh9 unit that acts ${x.emergency.actingUnit}% of ${x.emergency.recall}% flagged`);
     assert.ok(x.routing.lead >= 80, `fresh9 lead ${x.routing.lead}%`);
     assert.ok(x.routing.kind >= 85, `fresh9 kind ${x.routing.kind}%`);
     assert.ok(x.routing.coRecall >= 75, `fresh9 co-handlers ${x.routing.coRecall}%`);
