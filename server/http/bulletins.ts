@@ -32,14 +32,15 @@ export function bulletinRoutes(d: BulletinDeps & { now: () => Date; unitName: (c
     const kind = parseOrThrow(z.enum(['daily', 'weekly', 'range']), xlsx ? raw.slice(0, -5) : raw, '简报类型');
     const b = await loadBulletinOf(d, periodOf(kind, req.query));
     if (!xlsx) return void res.json(b);
-    await sendWorkbook(res, b, d.unitName, (code) => d.routing.eventType(code)?.name ?? code);
+    await sendWorkbook(res, b, today(), d.unitName, (code) => d.routing.eventType(code)?.name ?? code);
   });
   return r;
 }
 
 const KIND_TITLES = { daily: '民情快报', weekly: '民情周报', range: '民情统计' } as const;
 
-async function sendWorkbook(res: Response, b: FullBulletin, unitName: (c: string | null) => string | null, typeName: (code: string) => string): Promise<void> {
+/** `today`: the city's date — a running week's period and trend stop there, as on the desk (no future days). */
+async function sendWorkbook(res: Response, b: FullBulletin, today: string, unitName: (c: string | null) => string | null, typeName: (code: string) => string): Promise<void> {
   const wb = new ExcelJS.Workbook();
   const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
   const sheet = (name: string, header: string[], rows: Array<Array<string | number>>) => {
@@ -48,7 +49,9 @@ async function sendWorkbook(res: Response, b: FullBulletin, unitName: (c: string
     for (const row of rows) ws.addRow(row);
     ws.columns.forEach((c, i) => (c.width = Math.max(10, ...[header[i], ...rows.map((r) => String(r[i] ?? ''))].map((s) => String(s).length * 2))));
   };
-  const period = `${b.period.days[0]} 至 ${b.period.days.at(-1)}`;
+  const last = b.period.days.at(-1)!;
+  const end = last > today ? today : last;
+  const period = `${b.period.days[0]} 至 ${end}${end < last ? '（截至今日）' : ''}`;
   const k = b.kpis.city;
   sheet('概况', ['项目', '数值'], [
     ['统计期间', period], ['受理诉求', b.intake.total], ['紧急事项', b.emergencies], ['办结', k.closed], ['按时办结率', pct(k.onTimeRate)], ['回访', k.returnVisits],
@@ -59,7 +62,7 @@ async function sendWorkbook(res: Response, b: FullBulletin, unitName: (c: string
   sheet('诉求类型', ['诉求类型', '受理量'], counts(b.intake.byKind, (x) => KIND_LABELS[x] ?? x));
   sheet('分类', ['分类', '受理量'], counts(b.intake.byCategory, (x) => x));
   sheet('镇街', ['镇街', '受理量'], counts(b.intake.byTown, (x) => unitName(x) ?? x));
-  sheet('趋势', ['日期', '受理量'], b.intake.trend.map((t) => [t.day, t.count]));
+  sheet('趋势', ['日期', '受理量'], b.intake.trend.filter((t) => t.day <= today).map((t) => [t.day, t.count]));
   sheet('单位排名', ['名次', '单位', '得分', '按时办结率', '满意率', '按时签收率', '办结', '退单', '被驳回退单', '因退单损失工时'], b.ranking.map((x) => [
     x.rank, unitName(x.unit) ?? x.unit, x.score, pct(x.kpis.onTimeRate), pct(x.kpis.satisfactionRate), pct(x.kpis.ackOnTimeRate), x.kpis.closed, x.kpis.returns, x.kpis.wrongfulReturns, x.kpis.hoursLostToReturns,
   ]));

@@ -77,5 +77,9 @@ describe('charts and bulletins over a range', function () {
     await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as any);
     assert.deepEqual(wb.worksheets.map((w) => w.name), ['概况', '渠道', '诉求类型', '分类', '镇街', '趋势', '单位排名', '热词', '热点']);
     assert.equal(wb.getWorksheet('概况')!.getRow(3).getCell(2).value, 3);
+    // A running week stops today, as on the desk: no period to Sunday, no future days in the trend.
+    assert.equal(wb.getWorksheet('概况')!.getRow(2).getCell(2).value, '2026-12-07 至 2026-12-09（截至今日）');
+    const trend = wb.getWorksheet('趋势')!.getColumn(1).values.slice(2);
+    assert.deepEqual(trend, ['2026-12-07', '2026-12-08', '2026-12-09']);
   });
 });
