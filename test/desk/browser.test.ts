@@ -13,7 +13,7 @@ import { EslTestServer } from '../esl/server';
 import { parseIvrConfig } from '../../ivr/config';
 import { FreeSwitchTelephony } from '../../ivr/freeswitch/adapter';
 import { SwitchFactory } from '../../server/telephony';
-import { launchChromium, newDesk, shot } from './support/browser';
+import { launchChromium, newDesk, shot, until } from './support/browser';
 const PASSWORD = 'test-secret';
 const MONDAY_10 = Date.parse('2026-11-23T02:00:00Z'); // 10:00 in Shouguang, a working Monday, in calling hours
 const CITIZEN = '13800001111';
@@ -26,16 +26,6 @@ function freeswitchAt(port: number): SwitchFactory {
     const telephony = new FreeSwitchTelephony({ config, services, agents, now, wrapUpMs, backoff: { initialMs: 20, maxMs: 100 } });
     return { telephony, survey: config.survey };
   };
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('desk in a real browser (Chromium)', function () {

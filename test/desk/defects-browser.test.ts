@@ -4,19 +4,9 @@
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestHotline, TestHotline, TEST_PASSWORD, Caller, reviewedTicket } from '../support/hotline';
-import { launchChromium, newDesk, signIn, shot } from './support/browser';
+import { launchChromium, newDesk, signIn, shot, until } from './support/browser';
 
 const MONDAY_10 = Date.parse('2026-11-23T02:00:00Z'); // 10:00 in Shouguang, a working Monday
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('desk in a real browser: the defects of issue 14', function () {
   this.timeout(180_000); // a timeout catches a hang, not slowness: these flows take 50–90 s on a loaded 2-core machine
