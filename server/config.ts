@@ -35,6 +35,7 @@ export const CONFIG_DOC: Array<{ name: string; default: string; meaning: string 
   { name: 'DESK_WRAP_UP_SECONDS', default: '30', meaning: "after a call the operator's wrap-up ends by itself after this long" },
   { name: 'DESK_SEARCH_PER_MINUTE', default: '120', meaning: 'ticket searches (and exports) one user may make per minute, per server' },
   { name: 'OPEN311_FEED_PER_MINUTE', default: '30', meaning: 'reads of the public Open311 feed (GET requests) one address may make per minute, per server' },
+  { name: 'OPEN311_SUBMIT_PER_MINUTE', default: '60', meaning: 'requests one Open311 api_key may submit (POST requests) per minute, per server' },
   { name: 'DESK_SUGGEST_PER_MINUTE', default: '120', meaning: 'routing suggestions (POST /api/routing/suggest, a ticket\'s routing at dispatch) one user may ask for per minute, per server' },
   { name: 'DESK_PERSONAL_SEARCH_PER_MINUTE', default: '30', meaning: "searches by a citizen's phone, name or address one user may make per minute, on all servers together" },
   { name: 'DESK_FANOUT', default: 'auto', meaning: '`auto`: on PostgreSQL, desks on every server see every push (LISTEN/NOTIFY); `off`: one server' },
@@ -84,6 +85,7 @@ const schema = z.object({
   DESK_FANOUT: z.enum(['auto', 'off']).default('auto'),
   DESK_SEARCH_PER_MINUTE: z.coerce.number({ error: '须为整数' }).int().min(1).max(1_000_000).default(120),
   OPEN311_FEED_PER_MINUTE: z.coerce.number({ error: '须为整数' }).int().min(1).max(1_000_000).default(30),
+  OPEN311_SUBMIT_PER_MINUTE: z.coerce.number({ error: '须为整数' }).int().min(1).max(1_000_000).default(60),
   DESK_SUGGEST_PER_MINUTE: z.coerce.number({ error: '须为整数' }).int().min(1).max(1_000_000).default(120),
   DESK_PERSONAL_SEARCH_PER_MINUTE: z.coerce.number({ error: '须为整数' }).int().min(1).max(1_000_000).default(30),
   OPEN311_PUBLIC_CHANNELS: z

@@ -212,6 +212,7 @@ export async function createHotline(config: Config, deps: HotlineDeps): Promise<
     open311: {
       publication: { channels: config.OPEN311_PUBLIC_CHANNELS, statuses: config.OPEN311_PUBLIC_STATUSES },
       feedPerMinute: config.OPEN311_FEED_PER_MINUTE,
+      submitPerMinute: config.OPEN311_SUBMIT_PER_MINUTE,
       services: () => services,
       units: () => units,
       suggestKind: (text) => deps.routing.suggest({ text }).kind,

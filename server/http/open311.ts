@@ -27,6 +27,8 @@ export interface Open311Deps {
   publication: PublicationRules;
   /** Reads of the public feed (GET requests) one address may make per minute, per server (config OPEN311_FEED_PER_MINUTE). */
   feedPerMinute?: number;
+  /** Requests one api_key may submit per minute, per server (config OPEN311_SUBMIT_PER_MINUTE). */
+  submitPerMinute?: number;
   /** The appeal kind the routing engine reads in the text, when the client does not say. */
   suggestKind: (text: string) => AppealKind;
   now: () => Date;
@@ -37,6 +39,10 @@ const CLIENT_CHANNELS: Channel[] = ['web', 'mayor_mailbox', 'grid_report', 'phot
 
 /** Reads of the public feed one address may make per minute, per server (a person reads a few; a city portal polls once a minute). */
 export const OPEN311_FEED_PER_MINUTE = 30;
+/** Submissions one api_key may make per minute, per server: a portal forwards its citizens' requests as they come; a leaked key floods no more than this. */
+export const OPEN311_SUBMIT_PER_MINUTE = 60;
+/** Unknown api_keys one address may present per minute before it is refused without a look-up. */
+const BAD_KEYS_PER_MINUTE = 10;
 /** Public list answers computed at once, and waiting (more: 429, come back in 5 s). */
 const FEED_LISTS_AT_ONCE = 1;
 const FEED_LISTS_WAITING = 2;
@@ -229,6 +235,32 @@ export function open311Routes(d: Open311Deps): Router {
     }
   };
 
+  // Submitting needs a key. Each key's submissions are limited (a leaked key cannot bury the center
+  // in junk tickets), and an address that keeps presenting unknown keys is refused before the look-up.
+  const submitRate = new PerUserRate(d.submitPerMinute ?? OPEN311_SUBMIT_PER_MINUTE, { code: 'too_many_requests', message: (s) => `提交过于频繁，请 ${s} 秒后再试` });
+  const badKeys = new PerUserRate(BAD_KEYS_PER_MINUTE, { code: 'too_many_requests', message: (s) => `api_key 错误次数过多，请 ${s} 秒后再试` });
+  const tooMany = (res: Response, wait: number, what: string) => {
+    res.set('Retry-After', String(wait));
+    return new Open311Error(429, 429, `${what}，请 ${wait} 秒后再试`);
+  };
+  const admitSubmission = async (req: Request, res: Response, key: string): Promise<ApiClient> => {
+    const at = d.now().getTime();
+    const address = req.ip ?? 'unknown';
+    // Keys are 24 random bytes: guessing one is hopeless, so a failure is counted after the look-up
+    // (a parallel burst of wrong keys costs one indexed read each) and the address refused after 10.
+    const blocked = badKeys.wait(address, at);
+    if (blocked) throw tooMany(res, blocked, 'api_key 错误次数过多');
+    const client = await apiClientForKey(d.db, key);
+    if (!client) {
+      badKeys.take(address, at);
+      throw new Open311Error(403, 403, 'api_key 无效');
+    }
+    // Counted before anything is written, so a parallel burst with one key admits at most the limit.
+    const wait = submitRate.take(client.id, at);
+    if (wait) throw tooMany(res, wait, '提交过于频繁');
+    return client;
+  };
+
   for (const f of FORMATS) {
     r.get(`/requests.${f}`, wrap(f, async (req, res) => {
       admitFeed(req, res);
@@ -266,8 +298,7 @@ export function open311Routes(d: Open311Deps): Router {
 
     r.post(`/requests.${f}`, wrap(f, async (req, res) => {
       const b = parse(postBody, req.body ?? {});
-      const client: ApiClient | null = await apiClientForKey(d.db, b.api_key);
-      if (!client) throw new Open311Error(403, 403, 'api_key 无效');
+      const client = await admitSubmission(req, res, b.api_key);
       if (!CLIENT_CHANNELS.includes(client.channel as Channel)) throw new Open311Error(403, 403, '此 api_key 的渠道不能提交诉求');
       const service = d.services().find((s) => s.code === b.service_code);
       if (!service) throw new Open311Error(404, 404, `没有这个服务：${b.service_code}`);

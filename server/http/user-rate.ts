@@ -22,6 +22,12 @@ export class PerUserRate {
     return 0;
   }
 
+  /** The seconds `key` must wait at `at` before a request would be admitted (0: now); counts nothing. */
+  wait(key: number | string, at: number): number {
+    const mine = (this.recent.get(key) ?? []).filter((t) => t > at - 60_000);
+    return mine.length >= this.perMinute ? Math.max(1, Math.ceil((mine[0] + 60_000 - at) / 1000)) : 0;
+  }
+
   /** Count one request, or refuse it (429 with Retry-After) when the minute's are used up. */
   admit(res: Response, key: number | string, at: number): void {
     const wait = this.take(key, at);

@@ -113,7 +113,7 @@ describe('Open311 publishes only what the city chooses, redacted', function () {
   });
 
   it('list answers are computed one at a time: a burst from many addresses is told to come back, every answer given is whole', async () => {
-    const busy = await startTestHotline({ env: { SCHEDULER_INTERVAL_MS: '0', OPEN311_FEED_PER_MINUTE: '1000' } });
+    const busy = await startTestHotline({ env: { SCHEDULER_INTERVAL_MS: '0', OPEN311_FEED_PER_MINUTE: '1000', OPEN311_SUBMIT_PER_MINUTE: '1000' } });
     try {
       const lamp = (await call(busy.base, 'GET', '/open311/v2/services.json')).body.find((s: any) => s.service_name === '路灯损坏');
       // 400 published requests, as people write them on the website.

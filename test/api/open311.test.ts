@@ -92,6 +92,56 @@ describe('Open311 GeoReport v2', function () {
     assert.equal(Number((await h.db('tickets').count({ n: '*' }))[0].n), before);
   });
 
+  it('submissions are limited per api_key: a parallel burst past the limit gets 429 and writes nothing more; another key is served', async () => {
+    // A leaked key must not bury the center in junk tickets.
+    const limited = await startTestHotline({ env: { SCHEDULER_INTERVAL_MS: '0', OPEN311_SUBMIT_PER_MINUTE: '5' } });
+    try {
+      const code = (await call(limited.base, 'GET', '/open311/v2/services.json')).body[0].service_code;
+      const count = async () => Number((await limited.db('tickets').count({ n: '*' }))[0].n);
+      const before = await count();
+      const burst = await Promise.all(Array.from({ length: 12 }, (_, i) => call(limited.base, 'POST', '/open311/v2/requests.json', form({
+        api_key: 'demo-web-key', service_code: code, description: `小区${i + 1}号楼门口的下水道又堵了，污水漫到路上，麻烦尽快处理`,
+      }))));
+      const statuses = burst.map((r) => r.status);
+      assert.equal(statuses.filter((s) => s === 201).length, 5, statuses.join(','));
+      assert.equal(statuses.filter((s) => s === 429).length, 7, statuses.join(','));
+      assert.equal(await count(), before + 5);
+      const refused = burst.find((r) => r.status === 429)!;
+      assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+      assert.equal(refused.body[0].code, 429);
+      assert.match(refused.body[0].description, /提交过于频繁/);
+      const xml = await call(limited.base, 'POST', '/open311/v2/requests.xml', form({ api_key: 'demo-web-key', service_code: code, description: '路灯不亮' }));
+      assert.equal(xml.status, 429);
+      assert.match(String(xml.body), /<errors><error><code>429<\/code>/);
+      const other = await call(limited.base, 'POST', '/open311/v2/requests.json', form({ api_key: 'demo-mailbox-key', service_code: code, description: '路灯不亮好几天了' }));
+      assert.equal(other.status, 201);
+      assert.equal(await count(), before + 6);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('an address presenting wrong api_keys is refused after 10 (429, before any look-up); another address with a good key is served', async () => {
+    const guarded = await startTestHotline({ env: { SCHEDULER_INTERVAL_MS: '0' } });
+    try {
+      const code = (await call(guarded.base, 'GET', '/open311/v2/services.json')).body[0].service_code;
+      const from = (ip: string) => ({ 'x-forwarded-for': ip }); // the test server trusts its loopback proxy
+      const guesses = [];
+      for (let i = 0; i < 10; i++) {
+        guesses.push((await call(guarded.base, 'POST', '/open311/v2/requests.json', form({ api_key: `guess-${i}-abcdefgh`, service_code: code, description: '试试' }), from('198.51.100.20'))).status);
+      }
+      assert.deepEqual(guesses, Array(10).fill(403));
+      // The eleventh, even with a good key, waits: the address is refused for the rest of the minute.
+      const next = await call(guarded.base, 'POST', '/open311/v2/requests.json', form({ api_key: 'demo-web-key', service_code: code, description: '路灯不亮' }), from('198.51.100.20'));
+      assert.equal(next.status, 429);
+      assert.match(next.body[0].description, /api_key 错误次数过多/);
+      const elsewhere = await call(guarded.base, 'POST', '/open311/v2/requests.json', form({ api_key: 'demo-web-key', service_code: code, description: '金光街路灯不亮' }), from('198.51.100.21'));
+      assert.equal(elsewhere.status, 201);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('a retried post with the same Idempotency-Key returns the same request id', async () => {
     const code = (await call(h.base, 'GET', '/open311/v2/services.json')).body[0].service_code;
     const body = form({ api_key: 'demo-web-key', service_code: code, description: '小区门口积水严重' });
