@@ -98,7 +98,10 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
     this.inbound = new EslInbound({
       host: c.esl.host, port: c.esl.port, password: c.esl.password, backoff: o.backoff, silenceMs: o.silenceMs,
     });
-    this.inbound.on('up', () => void this.onUp().then(() => this.checkPrompts()));
+    this.inbound.on('up', () => {
+      this.connections++;
+      void this.onUp().then(() => this.checkPrompts());
+    });
     this.inbound.on('down', (reason: string) => this.setConnected(false, reason));
     this.inbound.on('event', (h: Record<string, string>) => this.onSwitchEvent(h));
     this.ivr = new IvrServer({
@@ -296,13 +299,32 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
     await this.callApi(`uuid_kill ${callId}`);
   }
 
-  /** Asks the switch for every prompt (at start and on each reconnect): status().prompts, surveys held meanwhile. */
-  private async checkPrompts(): Promise<void> {
-    try {
-      this.setPromptCheck(await this.missingPrompts(), 'file_exists');
-    } catch (err) {
-      this.setPromptCheck(null, (err as Error).message);
-    }
+  /** Connections made so far (the prompt check started on an earlier one does not count for this one). */
+  private connections = 0;
+  /** The prompt check under way, and the connection it was started on. */
+  private promptCheck: { done: Promise<void>; connection: number } | null = null;
+
+  /**
+   * Asks the switch for every prompt (at start, on each reconnect, and at every reconcile while
+   * they are not all there or the last check did not finish): status().prompts, surveys held
+   * meanwhile. One check at a time: asked while one started on this connection runs, that one is
+   * the answer; one started on an earlier connection is let finish, then a new one is made.
+   */
+  private checkPrompts(): Promise<void> {
+    const running = this.promptCheck;
+    if (running?.connection === this.connections) return running.done;
+    const connection = this.connections;
+    const done = (running?.done ?? Promise.resolve()).then(async () => {
+      try {
+        this.setPromptCheck(await this.missingPrompts(), 'file_exists');
+      } catch (err) {
+        this.setPromptCheck(null, (err as Error).message);
+      } finally {
+        if (this.promptCheck?.done === done) this.promptCheck = null;
+      }
+    });
+    this.promptCheck = { done, connection };
+    return done;
   }
 
   /** Every prompt file the flows and the queue play, asked of the switch (`file_exists`, one api call each). */
@@ -352,6 +374,9 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
    * status pushed; agents stuck "on a call" or "ready" without a phone are corrected.
    */
   protected async reconcileAll(asked: number): Promise<void> {
+    // The prompts: asked at every connect (onUp), again while they are not all there or were not all
+    // asked (an operator who puts the files right sees surveys resume within a reconcile).
+    if (this.prompts && !this.prompts.ok) void this.checkPrompts();
     const channels = JSON.parse(await this.inbound.api('show channels as json')) as { rows?: ChannelRow[] };
     const alive = new Set((channels.rows ?? []).map((r) => r.uuid));
     await this.rescueCallsLeftInSocket(channels.rows ?? []).catch((err: Error) => eslLog('error', `calls left in the socket application: ${err.message}`));

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { DialerSettings, ReturnVisitDialer, shouldRetry, surveyCapacity } from '../../ivr/dialer';
 import { mapOriginateResult, originateArgs } from '../../ivr/freeswitch/originate';
+import { HOLD_MUSIC_FILE, PROMPTS, PromptKey, promptFile } from '../../ivr/prompts';
 import { TelephonyError } from '../../ivr/telephony';
 import { Harness, startHarness, until } from './harness';
 
@@ -127,6 +128,39 @@ describe('return-visit dialer', () => {
       await until(() => h.tel.status().prompts?.ok === true, 3000, 'prompts back');
       const placed = await h.tel.placeSurveyCall({ ticketId: 3, ticketNumber: '202611230003', phone: '0301234567', attempt: 1 });
       assert.equal(placed.accepted, true);
+    });
+
+    it('prompts missing at connect are asked again at each reconcile, one check at a time: surveys resume within a reconcile once the files are there', async () => {
+      const dir = '/usr/share/freeswitch/sounds/hotline';
+      let missing = [`${dir}/survey_question.wav`];
+      h = await startHarness({
+        server: {
+          callees: { '0301234567': { kind: 'answer', caller: { inputs: ['1'] } } },
+          api: { file_exists: (args) => (missing.some((m) => args.trim() === m) ? 'false' : 'true') },
+        },
+      });
+      await until(() => h.tel.status().prompts?.ok === false, 3000, 'the missing prompt noticed at connect');
+      const req = { ticketId: 3, ticketNumber: '202611230003', phone: '0301234567', attempt: 1 };
+      await assert.rejects(h.tel.placeSurveyCall(req), /缺少提示音/);
+      // A reconcile with the prompt still missing asks again, and still refuses.
+      const asked = () => h.fs.commandLog.filter((l) => l.startsWith('api file_exists ')).length;
+      const before = asked();
+      await h.tel.reconcile();
+      await until(() => asked() === 2 * before, 3000, 'asked again at the reconcile');
+      await new Promise((r) => setTimeout(r, 100)); // the last answer read: the check is over
+      assert.equal(h.tel.status().prompts?.ok, false);
+      await assert.rejects(h.tel.placeSurveyCall(req), /缺少提示音/);
+      // The operator puts the file there: two reconciles while the check runs make one check, not two at once.
+      missing = [];
+      await Promise.all([h.tel.reconcile(), h.tel.reconcile()]);
+      await until(() => h.tel.status().prompts?.ok === true, 3000, 'prompts back after a reconcile, without a reconnect');
+      const files = [...Object.keys(PROMPTS).map((k) => `${dir}/${promptFile(k as PromptKey)}`), `${dir}/${HOLD_MUSIC_FILE}`];
+      const log = h.fs.commandLog.filter((l) => l.startsWith('api file_exists ')).map((l) => l.slice('api file_exists '.length).trim());
+      assert.equal(log.length, 3 * files.length, 'three whole checks: at connect and at two of the three reconciles');
+      assert.deepEqual(log, [...files, ...files, ...files], 'each check asked every file in turn, none interleaved with another');
+      const placed = await h.tel.placeSurveyCall(req);
+      assert.equal(placed.accepted, true);
+      assert.equal((await h.waitFor('survey_result', (e) => e.ticketId === 3)).outcome, 'satisfied');
     });
 
     it('a misspelled profile is a configuration error, not a citizen who did not answer', async () => {
