@@ -63,6 +63,7 @@ export function bindOutboundToChannel(conn: EslConnection): void {
 
 const DIRECT = Symbol('direct frame handler');
 const PARSER_OWNER = Symbol('the connection of a parser');
+/** `body`: the frame's body as text ('' for a JSON event, whose own body is event.getBody()). */
 type FrameHandler = (event: EslEvent, headers: Record<string, string>, body: string) => void;
 type DirectConnection = {
   [DIRECT]?: FrameHandler;
@@ -208,7 +209,8 @@ function harden(): void {
       let event: EslEvent;
       let body: string;
       try {
-        body = f.body.toString('utf8');
+        // A JSON event is read from its bytes (lazyJsonEvent): its text is never made whole.
+        body = f.headers['Content-Type'] === 'text/event-json' ? '' : f.body.toString('utf8');
         event = toEvent(this, f, body);
       } catch (err) {
         eslLog('error', `unreadable ESL frame, dropping the connection: ${(err as Error).message}`);
@@ -228,28 +230,37 @@ function harden(): void {
   };
 }
 
-/** One whole frame as a modesl Event (what modesl's _parseEvent made, from checked input). */
+/**
+ * One whole frame as a modesl Event (what modesl's _parseEvent made, from checked input). `body`:
+ * the frame's body as text, except for a JSON event (''), which is read from `f.body`'s bytes.
+ */
 function toEvent(parser: any, f: RawFrame, body: string): EslEvent {
   const type = f.headers['Content-Type'];
-  // Outer header values are url-encoded in the outbound connect reply; a bad escape stays as sent.
-  const headers: Record<string, string | number> = {};
-  for (const [k, v] of Object.entries(f.headers)) {
-    let value = v;
-    try {
-      value = urlDecode(v);
-    } catch {
-      eslLog('warn', `malformed header value skipped decoding: ${k}`);
-    }
-    headers[k] = k === 'Content-Length' ? f.length : value;
-  }
   let event: EslEvent;
-  if (type === 'text/event-json' || type === 'text/event-plain') {
+  if (type === 'text/event-json') {
+    event = eventOf(decodeEventBody(type, f.body));
+  } else if (type === 'text/event-plain') {
     event = eventOf(decodeEventBody(type, body));
   } else if (type === 'text/event-xml') {
     const data = parser._parseXmlBody(body) as Record<string, unknown> | undefined;
     if (!data || typeof data !== 'object') throw new FrameError('XML event that does not parse');
     event = new EslEventClass(data);
-  } else event = eventOf(headers as Record<string, string>, body);
+  } else {
+    // Outer header values are url-encoded in the outbound connect reply; a bad escape stays as sent.
+    // (An event's outer headers are only its Content-Length and Content-Type: not made into a record.)
+    const headers: Record<string, string | number> = {};
+    const raw = f.headers;
+    for (const k in raw) {
+      let value = raw[k];
+      try {
+        value = urlDecode(value);
+      } catch {
+        eslLog('warn', `malformed header value skipped decoding: ${k}`);
+      }
+      headers[k] = k === 'Content-Length' ? f.length : value;
+    }
+    event = eventOf(headers as Record<string, string>, body);
+  }
   // Replies carry Reply-Text; an event never does (and reading an absent header of a lazy JSON event searches it whole).
   const reply = type.startsWith('text/event-') ? null : event.getHeader('Reply-Text');
   if (reply?.startsWith('-ERR')) (event as any).addHeader('Modesl-Reply-ERR', reply.substring(5));

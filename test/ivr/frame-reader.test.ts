@@ -167,6 +167,21 @@ describe('JSON events read lazily (lazyJsonEvent)', () => {
     assert.equal(Object.keys(r).includes('Added'), true);
   });
 
+  it('read from the bytes of a frame (a Buffer view): values in UTF-8, escapes and the last key as from the text', () => {
+    const o = { 'Event-Name': 'CUSTOM', Caller: '张三 <1001>', Quote: '说 "好"', 'variable_地址': '北京市', Path: 'C:\\rec', Tail: 'x' };
+    const text = JSON.stringify(o);
+    // A view inside a larger chunk, as the frame reader hands it over.
+    const chunk = Buffer.from(`Content-Length: 9\n\n${text}Content-Type: next`, 'utf8');
+    const start = chunk.indexOf('{');
+    const view = chunk.subarray(start, start + Buffer.byteLength(text));
+    for (const [k, v] of Object.entries(o)) assert.equal(lazyJsonEvent(view)[k], v, k);
+    assert.equal(lazyJsonEvent(view).Missing, undefined);
+    assert.deepEqual({ ...lazyJsonEvent(view) }, o);
+    assert.equal(lastKeyOf(view), 'Tail');
+    assert.equal(lastKeyOf(Buffer.from('{"Event-Name":"X","名字":"值"}')), '名字');
+    assert.throws(() => lazyJsonEvent(chunk.subarray(start, start + Buffer.byteLength(text) - 1)), FrameError);
+  });
+
   it('a body that is not one object, or has no Event-Name, is a framing error', () => {
     for (const bad of ['{"Event-Name":"HEARTBEAT"', '"Event-Name":"HEARTBEAT"}', '{"Up-Time":"1"}', '{not json!!}', '{"Event-Name":7}']) {
       assert.throws(() => lazyJsonEvent(bad), FrameError, bad);
