@@ -6,7 +6,7 @@
 import net from 'node:net';
 import crypto from 'node:crypto';
 import {
-  EventFormat, Headers, FrameReader, PaddedHeaders, Padding, ParsedFrame, commandReply, apiResponse, eventFrame, channelDataReply,
+  EventFormat, Headers, FrameReader, PaddedHeaders, Padding, ParsedFrame, commandReply, apiResponse, eventFrame, paddedEventFrameBytes, channelDataReply,
   disconnectNotice, lingerNotice, GOODBYE, SHUTTING_DOWN,
 } from './frames';
 
@@ -631,19 +631,29 @@ export class EslConnection {
    * timer or socket callback still writes when it ends, so the app can read the first calls' events
    * while the server works on the next ones.
    */
-  write(s: string): void {
+  write(s: string | Buffer): void {
     if (this.closed || this.socket.destroyed) return;
-    if (this.pending === null) {
-      this.pending = s;
+    const p = this.pending;
+    if (p === null) {
+      this.pending = [s];
       process.nextTick(this.flush);
-    } else this.pending += s;
+    } else if (typeof s === 'string' && typeof p[p.length - 1] === 'string') p[p.length - 1] += s;
+    else p.push(s);
   }
 
-  private pending: string | null = null;
+  private pending: (string | Buffer)[] | null = null;
   private readonly flush = (): void => {
-    const s = this.pending;
+    const p = this.pending;
     this.pending = null;
-    if (s !== null && !this.socket.destroyed) this.socket.write(s);
+    if (p === null || this.socket.destroyed) return;
+    if (p.length === 1) {
+      this.socket.write(p[0]);
+      return;
+    }
+    // Still one write (writev): the frames' bytes in order, the event frames' Buffers not copied.
+    this.socket.cork();
+    for (const chunk of p) this.socket.write(chunk);
+    this.socket.uncork();
   };
 
   close(): void {
@@ -690,9 +700,9 @@ export class EslConnection {
     if (this.wants(h)) this.deliverFrame(eventFrame(this.format, h, body), h['Unique-ID']);
   }
 
-  private lagged: string[] = [];
+  private lagged: (string | Buffer)[] = [];
   /** An event frame this connection wants (`uuid`: the event's Unique-ID). */
-  deliverFrame(frame: string, uuid: string | undefined): void {
+  deliverFrame(frame: string | Buffer, uuid: string | undefined): void {
     if (this.mode === 'outbound' && this.session && uuid !== this.session.uuid) this.foreignEvents++;
     const lag = this.server.options.eventLagMs;
     if (!lag) {
@@ -973,11 +983,11 @@ export class EslTestServer {
    */
   dispatchPadded(h: PaddedHeaders, body?: string): void {
     const id = headerLookup(h)('Unique-ID');
-    const frames: Partial<Record<EventFormat, string>> = {};
+    const frames: Partial<Record<EventFormat, Buffer>> = {};
     const send = (c: EslConnection) => {
       if (!c.wants(h)) return;
       const f = c.eventFormat;
-      c.deliverFrame((frames[f] ??= eventFrame(f, h, body)), id);
+      c.deliverFrame((frames[f] ??= paddedEventFrameBytes(f, h, body)), id);
     };
     for (const c of this.unbound) send(c);
     if (id) for (const c of this.bound.get(id) ?? []) send(c);
