@@ -169,6 +169,8 @@ export class SimChannel {
 
   /** The event `{ Event-Name, date, ...headers(), ...extra }`; the padding is spliced in when it is written. */
   emit(name: string, extra: Headers = {}, body?: string): void {
+    // Most of a call's events (CHANNEL_EXECUTE, PLAYBACK_STOP, …) go to no connection: not built.
+    if (!this.server.mayBeWanted(name, this.uuid, extra)) return;
     const before = this.ownHeaders({ 'Event-Name': name, ...nowHeaders() });
     const pad = this.server.padding();
     if (pad) this.server.dispatchPadded({ before, pad, after: extra }, body);
@@ -673,6 +675,20 @@ export class EslConnection {
     for (const f of frames) this.onCommand(f);
   }
 
+  /**
+   * False only when this connection cannot want an event named `name` about channel `uuid`,
+   * whatever its other headers (see wants): the same rules, with a filter on any header other
+   * than Event-Name taken as one that may pass.
+   */
+  mayWant(name: string, uuid: string): boolean {
+    if (this.myeventsUuid && uuid !== this.myeventsUuid) return false;
+    const s = this.sub;
+    const viaMyevents = this.myeventsUuid !== null && MYEVENTS.has(name);
+    const viaSub = s !== null && (s.all || name === 'CUSTOM' || s.names.has(name));
+    if (!viaMyevents && !viaSub) return false;
+    return this.filters.length === 0 || this.filters.some(([k, v]) => k !== 'Event-Name' || v === name);
+  }
+
   /** Does this connection want the event? Subscription, CUSTOM subclasses, myevents and filters. */
   wants(h: Headers | PaddedHeaders): boolean {
     const get = headerLookup(h);
@@ -968,6 +984,17 @@ export class EslTestServer {
   removeConnection(c: EslConnection): void {
     this.connections.delete(c);
     this.unbound.delete(c);
+  }
+
+  /**
+   * Might any connection want a channel's event (SimChannel.emit)? Asked before the event is
+   * built; `extra` that sets the name or the channel is taken as wanted (it is checked in full then).
+   */
+  mayBeWanted(name: string, uuid: string, extra: Headers): boolean {
+    if (Object.hasOwn(extra, 'Event-Name') || Object.hasOwn(extra, 'Unique-ID')) return true;
+    for (const c of this.unbound) if (c.mayWant(name, uuid)) return true;
+    for (const c of this.bound.get(uuid) ?? []) if (c.mayWant(name, uuid)) return true;
+    return false;
   }
 
   /** Send an event to every connection that wants it. */
