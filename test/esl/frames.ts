@@ -231,14 +231,18 @@ export interface ParsedFrame {
  * Incremental parser for frames in either direction: a header block ended by an
  * empty line, then exactly Content-Length bytes. Works on bytes, not chunks.
  */
+const LFLF = Buffer.from('\n\n');
+
 export class FrameReader {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
 
   push(chunk: Buffer | string): ParsedFrame[] {
-    this.buf = Buffer.concat([this.buf, typeof chunk === 'string' ? Buffer.from(chunk) : chunk]);
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    // Usually a chunk holds whole frames and nothing waits: no copy then.
+    this.buf = this.buf.length ? Buffer.concat([this.buf, bytes]) : bytes;
     const out: ParsedFrame[] = [];
     for (;;) {
-      const end = this.buf.indexOf('\n\n');
+      const end = this.buf.indexOf(LFLF);
       if (end < 0) break;
       const headText = this.buf.subarray(0, end).toString('utf8');
       const headers: Headers = {};

@@ -84,11 +84,14 @@ interface Subscription {
 
 const uuid = () => crypto.randomUUID();
 
+/** The date headers of an event made now (the text made once per millisecond: a burst makes many per ms). */
+let lastNow = { ms: NaN, gmt: '', timestamp: '' };
 function nowHeaders(): Headers {
-  const d = new Date();
+  const ms = Date.now();
+  if (ms !== lastNow.ms) lastNow = { ms, gmt: new Date(ms).toUTCString(), timestamp: String(ms * 1000) };
   return {
-    'Event-Date-GMT': d.toUTCString(),
-    'Event-Date-Timestamp': String(d.getTime() * 1000),
+    'Event-Date-GMT': lastNow.gmt,
+    'Event-Date-Timestamp': lastNow.timestamp,
   };
 }
 
