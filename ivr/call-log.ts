@@ -9,6 +9,12 @@
 // stalled the whole app (bench:ivr's burst with the call log, load ~7: the event loop stood
 // still for up to 0.8–1.0 s). An event's write is done (its promise resolves) only once its
 // transaction has committed, as before; events are written in the order they came.
+//
+// A transaction also ends once its statements have held the event loop for `sliceMs` (10 ms):
+// better-sqlite3 runs every statement in the app's only thread, and knex does not yield to the
+// event loop between them, so one turn's 500 events (bench:ivr's burst: every call starting at
+// once) held it for 130–450 ms, during which no call's next step was sent. The rest of the
+// batch follows in the next transaction, after the event loop has had a turn.
 import fs from 'node:fs';
 import path from 'node:path';
 import { Knex } from 'knex';
@@ -18,7 +24,11 @@ export interface CallLogOptions {
   switchKind: SwitchKind;
   now?: () => Date;
   onError?: (err: Error, e: CallEvent) => void;
+  /** How long (ms) one transaction's statements may hold the event loop before it commits and lets other work in (default 10). */
+  sliceMs?: number;
 }
+
+const SLICE_MS = 10;
 
 /** The call events that write rows (record() below). */
 const WRITTEN = new Set<CallEvent['type']>([
@@ -57,35 +67,51 @@ export class CallLog {
     while (this.writing) await this.writing;
   }
 
-  /** Writes what waits, one transaction per batch, until nothing waits. */
+  /** Writes what waits, one transaction per batch (or slice of one), in order, until nothing waits. */
   private async write(): Promise<void> {
     while (this.waiting.length) {
       const batch = this.waiting;
       this.waiting = [];
-      await this.writeBatch(batch.map((b) => b.e));
-      for (const b of batch) b.done();
+      const written = await this.writeBatch(batch.map((b) => b.e));
+      for (let i = 0; i < written; i++) batch[i].done();
+      if (written < batch.length) {
+        // The slice's time was up: the rest goes first in the next transaction, once the event loop has had its turn.
+        this.waiting = batch.slice(written).concat(this.waiting);
+        await new Promise<void>((r) => setImmediate(r));
+      }
     }
     this.writing = null;
   }
 
   /**
-   * One transaction for the batch. When one of its events fails, the batch is rolled back and
-   * each event written again in a transaction of its own, so that a bad event costs only its own
-   * write. (A savepoint per event would do the same in one pass, but knex's nested transactions
-   * cost the burst about 1 s more of app CPU than the rare second pass.)
+   * One transaction for the batch's first events: all of them, or as many as fit in `sliceMs`
+   * (at least one). Returns how many were written (committed, or failed and reported). When one
+   * of them fails, the transaction is rolled back and each of its events written again in a
+   * transaction of its own, so that a bad event costs only its own write. (A savepoint per event
+   * would do the same in one pass, but knex's nested transactions cost the burst about 1 s more
+   * of app CPU than the rare second pass.)
    */
-  private async writeBatch(events: CallEvent[]): Promise<void> {
-    if (events.length > 1) {
+  private async writeBatch(events: CallEvent[]): Promise<number> {
+    let n = events.length;
+    if (n > 1) {
+      const budget = this.o.sliceMs ?? SLICE_MS;
+      let done = 0;
       try {
         await this.db.transaction(async (trx) => {
-          for (const e of events) await this.record(e, trx);
+          const t0 = performance.now();
+          for (const e of events) {
+            if (done > 0 && performance.now() - t0 >= budget) break;
+            await this.record(e, trx);
+            done++;
+          }
         });
-        return;
+        return done;
       } catch {
-        // rolled back: each on its own below
+        // rolled back: the events it held (those written and the one that failed) each on its own below
+        n = Math.min(done + 1, events.length);
       }
     }
-    for (const e of events) {
+    for (const e of events.slice(0, n)) {
       try {
         await this.db.transaction((trx) => this.record(e, trx));
       } catch (err) {
@@ -97,6 +123,7 @@ export class CallLog {
         }
       }
     }
+    return n;
   }
 
   private async ensureCall(q: Knex, callId: string, at: string, fields: Record<string, unknown> = {}): Promise<void> {

@@ -93,7 +93,8 @@ describe('call log', () => {
   });
 
   it('the events of one turn are written in one transaction, in the order they came; each is done once it is committed', async () => {
-    const log = new CallLog(db, { switchKind: 'freeswitch' });
+    // (No time limit on the transaction here: see the next test.)
+    const log = new CallLog(db, { switchKind: 'freeswitch', sliceMs: Infinity });
     const tx = sinon.spy(db, 'transaction');
     try {
       const ids = Array.from({ length: 20 }, (_, i) => `5f0d1c2e-1111-4222-8333-9444555666${String(i).padStart(2, '0')}`);
@@ -115,6 +116,38 @@ describe('call log', () => {
       // A later turn is a transaction of its own.
       await log.enqueue({ type: 'call_ended', at: '2026-11-23T02:02:00.000Z', callId: 'another', hangupCause: 'USER_BUSY' });
       assert.equal(tx.callCount, 2);
+      await log.flush();
+    } finally {
+      tx.restore();
+    }
+  });
+
+  it('a turn whose writes would hold the event loop past sliceMs is cut into transactions, in order, with the event loop getting its turn between them; each event is done once its own transaction committed', async () => {
+    const log = new CallLog(db, { switchKind: 'freeswitch', sliceMs: 0 }); // 0: one event per transaction
+    const tx = sinon.spy(db, 'transaction');
+    try {
+      const id = '5f0d1c2e-1111-4222-8333-944455566677';
+      const done: string[] = [];
+      const events: CallEvent[] = [
+        { type: 'call_ended', at: '2026-11-23T02:01:00.000Z', callId: id, hangupCause: 'NORMAL_CLEARING' },
+        { type: 'call_started', at: '2026-11-23T02:00:50.000Z', callId: id, direction: 'inbound', purpose: 'hotline', caller: '0301', callee: '12345', ticketId: null },
+        { type: 'recording_started', at: '2026-11-23T02:00:51.000Z', callId: id, path: `/rec/call_${id}.wav`, kind: 'call' },
+        { type: 'recording_ended', at: '2026-11-23T02:01:00.000Z', callId: id, path: `/rec/call_${id}.wav` },
+      ];
+      const writes = events.map((e) => log.enqueue(e).then(() => done.push(e.type)));
+      let doneAtNextTurn = -1;
+      setImmediate(() => setImmediate(() => { doneAtNextTurn = done.length; }));
+      await writes[2];
+      // Done only once committed: its rows are there (read outside the writer's transaction).
+      assert.equal(Number((await db('recordings').count({ n: '*' }))[0].n), 1);
+      await Promise.all(writes);
+      assert.deepEqual(done, events.map((e) => e.type));
+      assert.equal(tx.callCount, 4);
+      assert.ok(doneAtNextTurn >= 0 && doneAtNextTurn < 4, `the event loop had a turn between the transactions (${doneAtNextTurn} done then)`);
+      const row = await db('calls').where({ id }).first();
+      assert.equal(row.callee, '12345');
+      assert.equal(row.hangup_cause, 'NORMAL_CLEARING');
+      assert.equal((await db('recordings').where({ call_id: id }).first()).duration_ms, 9000);
       await log.flush();
     } finally {
       tx.restore();
