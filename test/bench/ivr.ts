@@ -8,7 +8,7 @@
 import { fork } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { CallLog } from '../../ivr/call-log';
 import { parseIvrConfig } from '../../ivr/config';
 import { FreeSwitchTelephony } from '../../ivr/freeswitch/adapter';
@@ -38,6 +38,8 @@ interface Result {
   load: number; targetMs: number;
   /** The app's event loop: longest delay seen (ms), sampled every 5 ms. */
   loopMaxMs: number;
+  /** The app's garbage collection pauses in the run, summed (ms), and how many. */
+  gcMs: number; gcCount: number;
 }
 
 async function run(sc: Scenario): Promise<Result> {
@@ -68,6 +70,15 @@ async function run(sc: Scenario): Promise<Result> {
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const frames0 = { ...eslReadStats };
+  let gcMs = 0;
+  let gcCount = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcMs += e.duration;
+      gcCount++;
+    }
+  });
+  gc.observe({ entryTypes: ['gc'] });
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   child.send({ cmd: 'place', calls, rampMs: sc.rampMs, playbackMs: sc.playbackMs, app: { host: '127.0.0.1', port: tel.ivrPort } });
@@ -82,6 +93,8 @@ async function run(sc: Scenario): Promise<Result> {
   const cpu = process.cpuUsage(cpu0);
   const appCpuS = (cpu.user + cpu.system) / 1e6;
   loop.disable();
+  await new Promise<void>((r) => setImmediate(r)); // the last GC entries reach the observer
+  gc.disconnect();
   const frames = eslReadStats.frames - frames0.frames;
   const mbytes = (eslReadStats.bytes - frames0.bytes) / 1e6;
   await tel.stop();
@@ -92,7 +105,7 @@ async function run(sc: Scenario): Promise<Result> {
     scenario: sc.name, calls, seconds, events, eps: events / seconds, p50: pct(latencies, 50), p99: pct(latencies, 99),
     max: Math.max(...latencies), samples: latencies.length,
     rtP50: pct(rt, 50), rtP99: pct(rt, 99), rtMax: Math.max(...rt), rtSamples: rt.length, appCpuS, switchCpuS,
-    frames, mbytes, load, targetMs: sc.targetMs, loopMaxMs: loop.max / 1e6,
+    frames, mbytes, load, targetMs: sc.targetMs, loopMaxMs: loop.max / 1e6, gcMs, gcCount,
   };
 }
 
@@ -114,13 +127,13 @@ async function main(): Promise<void> {
   for (const sc of scenarios) {
     const n = sc.calls;
     const r = await run(sc);
-    console.log(`${n} 路并发：${r.events} 个事件，${r.eps.toFixed(0)} 事件/秒；交换机侧往返 p50 ${r.rtP50.toFixed(2)} ms，p99 ${r.rtP99.toFixed(2)} ms；应用内 p99 ${r.p99.toFixed(2)} ms；应用 CPU ${r.appCpuS.toFixed(1)} s，交换机 CPU ${r.switchCpuS.toFixed(1)} s，${r.seconds.toFixed(1)} s；读入 ${r.frames} 帧（${r.mbytes.toFixed(0)} MB）；事件循环最长延迟 ${r.loopMaxMs.toFixed(0)} ms；负载 ${r.load.toFixed(2)}`);
+    console.log(`${n} 路并发：${r.events} 个事件，${r.eps.toFixed(0)} 事件/秒；交换机侧往返 p50 ${r.rtP50.toFixed(2)} ms，p99 ${r.rtP99.toFixed(2)} ms；应用内 p99 ${r.p99.toFixed(2)} ms；应用 CPU ${r.appCpuS.toFixed(1)} s，交换机 CPU ${r.switchCpuS.toFixed(1)} s，${r.seconds.toFixed(1)} s；读入 ${r.frames} 帧（${r.mbytes.toFixed(0)} MB）；事件循环最长延迟 ${r.loopMaxMs.toFixed(0)} ms；GC 停顿 ${r.gcMs.toFixed(0)} ms（${r.gcCount} 次）；负载 ${r.load.toFixed(2)}`);
     rows.push(r);
   }
   const table = [
-    '| scenario | concurrent calls | load avg at start | wall time (s) | ESL events handled by the app | events/s | ESL frames read by the app (MB) | round trip p50 (ms) | round trip p99 (ms) | round trip max (ms) | in-app p99 (ms) | app event-loop delay max (ms) | samples | app CPU (s) | test switch CPU (s) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.scenario} | ${r.calls} | ${r.load.toFixed(2)} | ${r.seconds.toFixed(1)} | ${r.events} | ${r.eps.toFixed(0)} | ${r.frames} (${r.mbytes.toFixed(0)}) | ${r.rtP50.toFixed(2)} | ${r.rtP99.toFixed(2)} | ${r.rtMax.toFixed(1)} | ${r.p99.toFixed(2)} | ${r.loopMaxMs.toFixed(0)} | ${r.rtSamples} | ${r.appCpuS.toFixed(1)} | ${r.switchCpuS.toFixed(1)} |`),
+    '| scenario | concurrent calls | load avg at start | wall time (s) | ESL events handled by the app | events/s | ESL frames read by the app (MB) | round trip p50 (ms) | round trip p99 (ms) | round trip max (ms) | in-app p99 (ms) | app event-loop delay max (ms) | app GC pauses (ms, count) | samples | app CPU (s) | test switch CPU (s) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.scenario} | ${r.calls} | ${r.load.toFixed(2)} | ${r.seconds.toFixed(1)} | ${r.events} | ${r.eps.toFixed(0)} | ${r.frames} (${r.mbytes.toFixed(0)}) | ${r.rtP50.toFixed(2)} | ${r.rtP99.toFixed(2)} | ${r.rtMax.toFixed(1)} | ${r.p99.toFixed(2)} | ${r.loopMaxMs.toFixed(0)} | ${r.gcMs.toFixed(0)} (${r.gcCount}) | ${r.rtSamples} | ${r.appCpuS.toFixed(1)} | ${r.switchCpuS.toFixed(1)} |`),
   ].join('\n');
   const loadAfter = os.loadavg()[0];
   if (!sizes.length || process.env.BENCH_IVR_PROF) return;
