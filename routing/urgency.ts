@@ -13,8 +13,8 @@ import { isPhraseList, matchAt, patternProblems, possible, uniformPattern, WordC
 import { PhraseMatcher, type PhraseHit } from './phrases';
 import type { Taxonomy, Units } from './taxonomy';
 
-type MarkerKind = 'negation' | 'hypothetical' | 'past' | 'reported' | 'now' | 'after' | 'aftermath';
-const MARKER_KINDS: readonly MarkerKind[] = ['negation', 'hypothetical', 'past', 'reported', 'now', 'after', 'aftermath'];
+type MarkerKind = 'negation' | 'hypothetical' | 'past' | 'reported' | 'now' | 'after' | 'aftermath' | 'cleared';
+const MARKER_KINDS: readonly MarkerKind[] = ['negation', 'hypothetical', 'past', 'reported', 'now', 'after', 'aftermath', 'cleared'];
 
 export type DangerPattern = Pattern;
 
@@ -119,6 +119,7 @@ const MARKER_ZH: Record<MarkerKind, string> = {
   now: '',
   after: '隐患或事后',
   aftermath: '事后处理',
+  cleared: '已经解除',
 };
 
 export class DangerTriage {
@@ -298,6 +299,8 @@ export class DangerTriage {
         }
         if (k === 'after' && m.start >= a.end && m.start <= a.end + (m.phrase.length === 1 ? 0 : 1)) return `${MARKER_ZH[k]}：${m.phrase}`;
         if (k === 'reported' && m.start >= a.end && m.start <= a.end + AFTERMATH_REACH) return `${MARKER_ZH[k]}：${m.phrase}`;
+        // The caller says it is over or was never so (没事了, 已扑灭, 是演习, 不是着火): anywhere after the predicate.
+        if (k === 'cleared' && m.start >= a.end) return `${MARKER_ZH[k]}：${m.phrase}`;
         if (k === 'aftermath' && m.start >= a.end && m.start <= a.end + AFTERMATH_REACH && !rule.aftermathExcept?.includes(m.phrase)) return `${MARKER_ZH[k]}：${m.phrase}`;
       }
     }

@@ -318,6 +318,66 @@ describe('emergency triage by meaning', () => {
     assert.equal(danger('真要跳楼 不是开玩笑 快来'), 'suicide');
   });
 
+  it('classes missed on the ninth fresh casebook (blind; written registers, other provinces), phrased afresh: a grid report of 轿厢内困, 电题, a fallen conductor, people ringed by rising water, a ceiling slab fallen, 意识模糊 after a fall, a child 被困于, a disabled man 离家后至今未归, a meal then 均出现 vomiting, 呼救声, someone outside a bridge railing, a threat to drink poison, beating a wife, pinned down and beaten, a door kicked with a threat, 殴打 with the attackers near, a blast heard as 好大一声, a main dug through, a tanker leaking an unknown liquid, sleeping in a car with the air conditioning on', () => {
+    for (const [text, d] of [
+      ['网格员上报：某小区2号楼电梯停运，轿厢内困2名老人，维保未到。', 'lift'],
+      ['电题卡在六楼了 我跟孩子在里头 按铃没人应', 'lift'],
+      ['网格员报：大风刮断高压线路，导线落在村口路边，已安排人员看守。', 'electric'],
+      ['来电人反映：河水水位暴涨，河滩养殖棚内尚有人员未撤离，已被水包围。', 'flood'],
+      ['来电人反映：小区地下车库楼板塌落，车库内尚有人员。', 'collapse'],
+      ['网格员报：一名老人在家中摔倒无法起身，意识模糊。', 'injury'],
+      ['网格员报：某村一名精神残疾女子前天早上离家后至今未归。', 'missing'],
+      ['来电人反映：其与家人在饭店聚餐后，同行六人均出现呕吐、腹泻症状。', 'foodpoison'],
+      ['网格员报：某厂职工食堂晚餐后十余名员工陆续出现上吐下泻。', 'foodpoison'],
+      ['某废旧仓库里有呼救声 门锁着进不去', 'cry'],
+      ['有个男的坐在大桥护栏外面 一直不下来', 'suicide'],
+      ['他在电话里说今晚就从楼顶跳下去', 'suicide'],
+      ['俺嫂子跟俺哥打仗 嫂子说要喝农药 瓶子都拧开了', 'suicide'],
+      ['楼下那个男的在打他老婆 打得直惨叫', 'violence'],
+      ['几个人把俺兄弟按在地上打 头都打破了', 'violence'],
+      ['有人一直踹我家门 说要弄死我', 'violence'],
+      ['来电人反映：其在超市门口被两名男子殴打，对方仍在附近。', 'violence'],
+      ['工地上不知道啥东西爆了 好大一声 有人躺地上', 'explosion'],
+      ['施工队挖破了供水主管 水大量涌出 路面都冲坏了', 'burst_main'],
+      ['一辆货车侧翻 往外流不明液体 刺激性气味很大 路过的人都头晕', 'chemical'],
+      ['朋友在车库里开着空调睡觉 叫不醒', 'co'],
+      ['孩子在学校门口被车撞了 腿好像骨折了', 'traffic'],
+    ] as const)
+      assert.equal(danger(text), d, text);
+    // Who acts: a threat to drink poison, or pills taken by someone out of reach, is the police's (they must be
+    // found or stopped), 120 informed; an elder who fell against a radiator is 120's, not the heating's; a house sinking over a bedridden mother is no drowning.
+    const lead = (text: string) => r().suggest({ text }).leadUnit;
+    assert.equal(lead('俺嫂子跟俺哥打仗 嫂子说要喝农药 瓶子都拧开了'), 'gaj');
+    assert.equal(lead('我同学说她吞了一大把安眠药 现在联系不上'), 'gaj');
+    assert.equal(lead('俺婆婆喝了一瓶农药 嘴里都是沫子'), 'jjzx');
+    assert.equal(lead('俺爸在卫生间摔了 头磕在暖气片上 血止不住'), 'jjzx');
+    assert.equal(danger('屋顶一直往下沉 墙裂了大缝 老爷子还在屋里躺着'), 'collapse');
+    // A farewell posted to friends is no rumour: the pills are taken, the friend out of reach.
+    assert.equal(lead('同事在朋友圈里跟大家道别 说吞了一瓶安眠药 现在打不通电话'), 'gaj');
+    // Look-alikes: a drill (模拟, 演练结束), 以为, a rumour on a video app, a fire already put out, a wall that fell
+    // last week with nobody hit, an all-clear (没事了), a denial after the smoke (不是着火), 暂无人员受伤, 未发现泄漏,
+    // a question (咨询) about a past rescue, 没人受伤, someone found again, hyperbole about wages.
+    for (const text of [
+      '网格员报：今日在某小区开展电梯困人应急演练，模拟轿厢困人救援，演练顺利结束。',
+      '我们单位搞消防演练 烧了几个轮胎 冒黑烟 别以为着火了',
+      '快手上说咱们县有个老人走丢了 是不是真的',
+      '网格员报：昨夜某村玉米秸垛起火，已于凌晨被扑灭，无人员伤亡。',
+      '我家那个院墙 上礼拜就塌了 没砸着人 到现在也没人来修',
+      '刚才说屋里有煤气味 后来发现是垃圾桶里的臭鸡蛋 没事了',
+      '对面冒烟的不是着火 是人家饭店的排烟管',
+      '网格员报：某路段井盖缺失，已设置围挡，暂无人员受伤。',
+      '咨询一下电梯困人以后维保单位收救援费合理吗',
+      '网格员报：入户检查燃气管道，未发现泄漏。',
+      '没人受伤 就是两个车蹭了一下 对方不愿意赔',
+      '来电人反映：其父亲走失后已于昨日找到，现想了解防走失手环在哪领。',
+      '工资欠了半年 我真的活不下去了 你们管不管',
+      '我们小区电话线路断了 网也没了',
+    ])
+      assert.notEqual(r().suggest({ text }).urgency, 'emergency', text);
+    // Still an emergency: a person still being searched for (找到 only as a wish).
+    assert.equal(danger('俺爹走丢了 找了一夜还没找到 快帮俺找到他'), 'missing');
+  });
+
   it('a transcript’s homophones are put back, and the real words kept (天然气, 仍然气焰, 来电提醒, 花露水)', () => {
     assert.equal(normalize('然气表 电提里 楼上露水'), '燃气表 电梯里 楼上漏水');
     assert.equal(normalize('天然气 来电提醒 停电提前通知 花露水'), '天然气 来电提醒 停电提前通知 花露水');
