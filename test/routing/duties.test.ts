@@ -328,6 +328,42 @@ describe('division of duties (属地管理 / 业务主管)', () => {
   // Occupational disease stays with its own type (人社局, 卫健局 and 应急管理局 co-handling).
   expectLeads('occupational health: ', [['俺在厂里干了十年 查出尘肺病 厂里一直没有防护措施', 'rsj']]);
 
+  // Classes missed on the ninth fresh casebook (blind), phrased afresh: a paper from elsewhere asked as a
+  // condition (外地户口 to join a pension, 外地身份证 for a licence, 外地驾照 for a ride-hailing permit), wages on a
+  // site said as 一分钱也没给, a power account (开户通电), a clinic's or pharmacy's licence, 慢病认定, outages
+  // counted, a gas prepayment not shown, the maintenance fund, a pump that gives short, graves on farmland,
+  // special operations without papers, a parking charge or a grain price, a crowded rental's fire safety,
+  // neighbours' noise by what they do, hail on crops, a factory letting out its smell at night, scrapped cars,
+  // rural e-commerce, social insurance fees paid to the tax office, a watchman's hut on contracted land
+  // (设施农用地), and the look-alikes: a new street lamp not yet lit, a ground-floor shop front broken out.
+  expectLeads('第九部分的类别：', [
+    ['我是外地户口 想交个职工养老保险 能参保吗', 'rsj'],
+    ['想办个营业执照开小吃店 外地身份证能办不', 'spj'],
+    ['我想跑网约车 网约车驾驶员证去哪考 外地的驾照行不行', 'jtj'],
+    ['在工地上给人干了半年 包工头一分钱也没给 要过年了', 'rsj'],
+    ['新房子要开户通电 需要带什么材料', 'gdgs'],
+    ['开个药店需要办哪些证', 'spj'],
+    ['慢病认定要去哪办 我有高血压', 'ybj'],
+    ['俺这片一个礼拜停一回电 啥也干不成', 'gdgs'],
+    ['燃气费在手机上预存了三百 表里没显示', 'rqgs'],
+    ['小区楼顶漏水 物业说要动用维修资金 一直批不下来', 'zjj'],
+    ['加油站的加油机不准 加了三百块钱的油 油表才跳一点点', 'scj'],
+    ['网格员报：某村有人在麦地里修坟立碑。', 'mzj'],
+    ['车间让我们无证上岗开叉车 焊工证也没有', 'yjj'],
+    ['建议调低医院周边停车场的收费标准', 'fgj'],
+    ['今年收麦子 收购点给的价比最低收购价还低', 'fgj'],
+    ['网格员报：某出租屋隔成十几间，电线私拉乱接，没有消防设施。', 'xfjy'],
+    ['楼上半夜老是蹦跶 还摔东西 吵得睡不着', 'gaj'],
+    ['俺家大棚的黄瓜叫冰雹打了 全冻坏了 有啥补助不', 'nyj'],
+    ['那个厂一到晚上就偷着排 放味儿 呛得慌', 'sthj'],
+    ['村东头有人偷着拆报废汽车 油淌一地', 'swj'],
+    ['想在村里开个电商服务站 有啥扶持', 'swj'],
+    ['灵活就业的社保费手机上咋缴 一直缴不上', 'swu'],
+    ['我在承包地里建个看护房 需要去哪备案', 'zrj'],
+    ['东边新修的路灯一直没通电 晚上黑乎乎的', 'cgj'],
+    ['网格员报：某社区一楼住户破墙开门做生意，需执法部门处理。', 'cgj'],
+  ]);
+
   it('the operator sees which duty decided and why', () => {
     assert.match(lead('俺在工地上干了仨月，包工头一分钱工钱没给').explanation, /按职责划分：欠薪不论在工厂还是建筑工地/);
     const s = r().suggest({ text: '俺爹想去养老院，公办的养老院咋申请' });
