@@ -29,6 +29,8 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     ['几点上班', 2], ['几点下班', 2], ['几点开门', 2], ['几点关门', 2], ['上不上班', 2], ['办公时间', 2],
     // The fifth blind writer's questions (fresh8, lead round): can I make up, why did it change, who sets it, how often.
     ['能不能补', 3], ['不知道为啥', 2], ['是谁定的', 2], ['能提几回', 3], ['能提多少', 3], ['要多少钱', 2],
+    // The ninth blind writer's questions (fresh9): how to pay a fee online, what it costs, where to get approval.
+    ['怎么缴', 2], ['如何缴', 2], ['怎么收费', 2], ['去哪批', 3], ['找哪批', 3], ['在哪批', 3],
   ],
   complaint: [
     ['投诉', 3], ['不给', 2], ['没给', 2], ['不退', 2], ['不管', 2], ['没人管', 2], ['管不了', 1], ['不处理', 2], ['不作为', 2],
@@ -62,6 +64,10 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     // A purchase found short or adulterated at home (回家一称, 回家一炖全是水): the buyer's own loss, a complaint
     // (reporting a seller one has not bought from stays a report).
     ['回家一称', 4], ['回家一炖', 4], ['回来一称', 4], ['回家一看', 2],
+    // Rhetorical questions inside a complaint (这玩意正常吗, 不是说免费的吗, 是不是…有问题, 环卫都去哪了), a promise
+    // broken (说好的十五分钟一趟), wages owed said as 一分钱都没给 (outweighs 给俺做主).
+    ['正常吗', 3], ['不是说', 2], ['不是免费的吗', 3], ['有问题', 2], ['都去哪了', 2], ['说好的', 2], ['等了半天', 2],
+    ['一分钱都没给', 3], ['一分钱没给', 3], ['一分都没给', 3], ['一分钱也没给', 3],
   ],
   help_request: [
     ['求助', 3], ['求求', 3], ['帮帮', 3], ['帮忙', 2], ['救助', 2], ['救济', 2], ['困难', 2], ['走投无路', 3], ['没办法了', 3],
@@ -90,6 +96,8 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     ['评评理', 3], ['给评理', 3], ['说道说道', 3], ['给说道', 3], ['给个说法', 2],
     // Asking who will come and look (找谁来看看).
     ['谁来看看', 3], ['找谁来看', 3],
+    // A written report asking for support (需协调帮扶, 本人无力修缮, 申请纳入).
+    ['帮扶', 2], ['协调帮扶', 3], ['无力修缮', 3], ['无力承担', 3], ['无力支付', 3], ['申请纳入', 2],
   ],
   report: [
     ['举报', 5], ['我要反映他们', 4], ['反映他们', 3], ['偷偷', 3], ['私自', 2], ['擅自', 2], ['非法', 2], ['违法', 2], ['违规', 1],
@@ -126,6 +134,10 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     // charging from a wire pulled into the stairwell.
     ['带彩', 3], ['输赢', 3], ['拿人家的医保卡', 3], ['医保卡刷药', 3], ['套医保', 3], ['干啥用了', 3], ['用到哪了', 3], ['自家亲戚', 4], ['给他亲戚', 4],
     ['烧秸秆', 3], ['没有安全培训', 3], ['直接上岗', 3], ['拉线充电', 3], ['飞线充电', 3], ['有猫腻', 2],
+    // Done in secret (偷着排, 暗管), evidence gathered (拍照取证), built without leave (私建), a public space fenced off
+    // (圈起来), dead pigs bought and sold, insurance cards swiped for goods (套保); village money gone (钱都去哪了).
+    ['偷着', 3], ['暗管', 3], ['拍照取证', 3], ['取证', 2], ['私建', 2], ['私设', 2], ['圈起来', 2], ['收病死', 3], ['卖病死', 3],
+    ['套保', 3], ['钱都去哪了', 4], ['钱去哪了', 3],
   ],
   suggestion: [
     ['建议', 4], ['提议', 3], ['提个建议', 4], ['说个想法', 3], ['提个意见', 2], ['希望', 2], ['能不能多', 3], ['能不能加', 3],
@@ -142,7 +154,11 @@ const REPORT_SHAPES: Array<[RegExp, number, string]> = [
   [/往[\u4e00-\u9fff]{0,4}?(?:河|沟|渠|湾|坑|井|地|海|篦子|下水道)(?:里|里面|里头)? ?(?:排|倒|放|扔|冲|灌)/, 3, '往河里排'],
   // A teacher tutoring his own pupils for money.
   [/(?:老师|教师|班主任)[\u4e00-\u9fff ]{0,14}?补课[\u4e00-\u9fff ，,]{0,8}?(?:(?<!不)收|要钱|交钱)/, 3, '教师有偿补课'],
-  [/(?:有人|有个人|有户人家|有家|有个[\u4e00-\u9fff]{0,3}(?:厂|作坊|铺子)|有辆|有些人|有几个人)(?:在|偷偷|偷着)?[\u4e00-\u9fff ]{0,14}?(?:偷|排|倒|挖|刨|盖房|盖了|搭|建了|扩|占了|填了|砍|锯|拆了卖|要拆了|拉走卖|赌|囤|卖假|卖私|卖散装|抽沙|打了地基|打地基)/, 2, '有人在…'],
+  [/(?:有人|有个人|有户人家|有家|有个[\u4e00-\u9fff]{0,3}(?:厂|作坊|铺子)|有辆|有些人|有几个人)(?:在|偷偷|偷着)?[\u4e00-\u9fff ]{0,14}?(?:偷|排|倒|挖|刨|盖房|盖了|搭|建了|扩|占了|占用|占村|占集体|圈起|圈了|填了|砍|锯|拆了卖|要拆了|拉走卖|赌|囤|卖假|卖私|卖散装|抽沙|打了地基|打地基)/, 2, '有人在…'],
+  // No papers said of a business (培训机构 没证, 那家店无证): not the caller's own (俺没证).
+  [/(?<![俺我咱])(?:没有|没|无)证(?![件明书])/, 3, '没证'],
+  // Dead livestock bought up and sold on (收病死猪 拉到外面去卖).
+  [/病死[\u4e00-\u9fff ]{0,12}?卖/, 3, '贩卖病死畜禽'],
   // A teacher running classes at home for his own pupils.
   [/(?:老师|教师)[\u4e00-\u9fff ]{0,6}?在家(?:里)?(?:办|开|搞)[\u4e00-\u9fff]{0,3}?(?:班|补课)/, 3, '教师在家办班'],
   // A village official doing something with what is the village's (村会计把村集体的钱借给亲戚; 村干部的亲戚盖了三间房).
@@ -158,7 +174,7 @@ const REPORT_SHAPES: Array<[RegExp, number, string]> = [
   // No papers at all, said of someone else (not 俺啥手续都没有, the caller's own question): 连个证都没有, 啥手续都没有.
   [/(?<![俺我咱])(?:连个|连|啥|什么|一个)(?:证|执照|手续|许可|资质|牌照)[\u4e00-\u9fff]{0,2}?(?:都|也)(?:没有|没|没办|不办)/, 3, '连个证都没有'],
   // A workplace's fire safety neglected: 灭火器都是空的, 安全出口让货堵着 (a fire lane blocked by cars stays a complaint).
-  [/灭火器[\u4e00-\u9fff]{0,4}?(?:空的|过期|坏的|摆设|没气|不能用)|(?:安全出口|逃生通道)[\u4e00-\u9fff ]{0,3}?(?:让|被|用)[\u4e00-\u9fff]{0,6}?(?:堵|锁|封)/, 3, '消防设施形同虚设'],
+  [/灭火器[\u4e00-\u9fff]{0,4}?(?:空的|过期|坏的|摆设|没气|不能用)|(?:安全出口|逃生通道|消防栓)[\u4e00-\u9fff ]{0,3}?(?:让|被|用)[\u4e00-\u9fff]{0,6}?(?:堵|锁|封)/, 3, '消防设施形同虚设'],
   // An exit of a shop or workplace both blocked and locked (安全通道 堆满了货 门还锁着).
   [/(?:安全通道|安全出口|逃生通道|疏散通道)[\u4e00-\u9fff ]{0,10}?(?:锁|封死|焊死)/, 3, '安全通道被锁'],
   // Dead livestock thrown away (扔了好几头死猪).
@@ -176,6 +192,9 @@ const COMPLAINT_SHAPES: Array<[RegExp, number]> = [
   [/能不能[给帮]?(?:修剪|修理|修|清理|清|处理|管|弄|收拾|拉走|挪)[\u4e00-\u9fff]{0,3}一下/, 4],
   // The same said by doubling the verb (能不能给挪一挪, 给修一修).
   [/能不能[给帮]?(修|清|管|弄|挪|拉|收拾)一\1/, 4],
+  // The caller's own provider acting without leave (物业擅自把绿地改成车位, 物业把绿地圈起来, 开发商擅自改规划): redress of a harm
+  // done to the caller by a service he uses, a complaint, though it says 擅自 or asks for 查处.
+  [/(?:物业|开发商|房东|物业公司)[\u4e00-\u9fff ]{0,12}?(?:擅自|私自|偷偷|圈起来|圈了)/, 6],
 ];
 
 /** Shapes of a help request: money sent away to a swindler, and the caller asks what now (转了两万 咋办, 这钱还能要回来吗). */
@@ -205,7 +224,7 @@ const CONSULT_SHAPES: Array<[RegExp, number]> = [
   [/按[\u4e00-\u9fff]{1,4}还是/, 2],
   // 能不能 about the caller's own case (能不能一次补齐 还是得接着交, 能不能在这边上学), not a proposal for the public.
   [/能不能[\u4e00-\u9fff ]{1,12}?还是/, 3],
-  [/能不能[\u4e00-\u9fff]{0,6}?(?:上学|入学|办理|领取|报销|补交|补缴|补齐|登记|转学|迁|享受|参加|报名)/, 3],
+  [/能不能[\u4e00-\u9fff]{0,6}?(?:上学|入学|办理|领取|报销|补交|补缴|补齐|登记|转学|迁|享受|参加|报名|取出|提取|取走|转回|叫)/, 3],
 ];
 
 export interface KindGuess {

@@ -49,4 +49,36 @@ describe('appeal kind: classes of the lead round', () => {
     ];
     for (const [text, k] of cases) assert.equal(kind(text), k, text);
   });
+  it('classes seen on the ninth fresh casebook, phrased afresh', () => {
+    const cases: Array<[string, string]> = [
+      // Rhetorical questions and broken promises inside complaints; wages owed outweigh 给俺做主.
+      ['路灯坏了半个月了 城管都去哪了', 'complaint'],
+      ['刚交房半年 地面就起鼓了 物业说正常 这正常吗', 'complaint'],
+      ['卫生院打疫苗收了三十 不是说免费的吗', 'complaint'],
+      ['电表一个月走了八百度 是不是电表有问题', 'complaint'],
+      ['说好的八点发车 九点了还没来', 'complaint'],
+      ['干了半年 老板一分钱都没给 恁给俺做主', 'complaint'],
+      // The caller's own provider acting without leave is a complaint, though it says 擅自 or asks for 查处.
+      ['物业擅自把单元门口的花坛改成了收费车位 请有关部门查处', 'complaint'],
+      ['物业把楼后的空地圈起来了 租给人家堆货', 'complaint'],
+      // Reports without the word: done in secret, evidence taken, built without leave, fenced off, no papers,
+      // dead pigs sold, cards swiped for goods, a hydrant blocked.
+      ['那个厂子晚上偷着往沟里放废水', 'report'],
+      ['有企业通过暗管排污 我已经拍照取证了', 'report'],
+      ['有人在河滩上私建了一排房子', 'report'],
+      ['超市老板把门口的盲道圈起来放货', 'report'],
+      ['那个托管班没证 一屋子孩子', 'report'],
+      ['邻村有人专收病死羊 杀了往外卖', 'report'],
+      ['诊所刷医保卡给换成日用品 这是套保', 'report'],
+      ['那个网吧门口的消防栓让他们用纸箱子堵了', 'report'],
+      // Questions: paying a fee online, what a service costs, whether savings can be drawn, where to get approval.
+      ['城乡居民医保在手机上怎么缴', 'consult'],
+      ['救护车从县医院送到家 怎么收费', 'consult'],
+      ['辞职回老家了 公积金能不能取出来', 'consult'],
+      ['想在自家院里盖个偏房 要去哪批', 'consult'],
+      // A written report asking for support.
+      ['网格员报：某村低保户房屋漏雨，本人无力修缮，需协调帮扶。', 'help_request'],
+    ];
+    for (const [text, k] of cases) assert.equal(kind(text), k, text);
+  });
 });
