@@ -362,6 +362,7 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     ['我在承包地里建个看护房 需要去哪备案', 'zrj'],
     ['东边新修的路灯一直没通电 晚上黑乎乎的', 'cgj'],
     ['网格员报：某社区一楼住户破墙开门做生意，需执法部门处理。', 'cgj'],
+    ['田柳镇俺村有个五保户 房子快不行了 想给他报个农村危房改造', 'tianliu'],
   ]);
 
   it('the operator sees which duty decided and why', () => {
