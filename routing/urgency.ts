@@ -85,6 +85,8 @@ export interface TriageResult {
 }
 
 
+/** The rescue service's event type (抢险救援, 消防): people trapped, buried or cut off. */
+const RESCUE_TYPE = 'ZF-0106';
 /** Characters (CJK, letters, digits) below which the model's opinion is not asked: a keyword, a fragment. */
 const MODEL_MIN_CHARS = 8;
 const MODEL_WHY = '整句不像正在发生的险情（研判模型）';
@@ -190,11 +192,25 @@ export class DangerTriage {
     const rule = this.rules.find((x) => x.code === o.danger);
     if (!rule) return r;
     const words = o.cues.length ? o.cues : [rule.name];
+    // People who must be freed make it a rescue whatever the cause (principle 6 of routing/README.md): the danger's
+    // sources that send it to the rescue service apply as for a rule finding, read anywhere in the text (the model has
+    // no predicate to measure from: a cause's unit, a tree or a manhole, is not guessed that way).
+    let eventType = rule.eventType;
+    const co = [...(rule.coUnits ?? [])];
+    if (rule.sources?.length) {
+      const byClass = this.words.hits(text);
+      for (const s of rule.sources) {
+        if (s.eventType !== RESCUE_TYPE || s.only || !byClass.has(s.concept) || (s.unlessConcept && byClass.has(s.unlessConcept))) continue;
+        if (s.eventType) eventType = s.eventType;
+        co.push(...(s.coUnits ?? []));
+        if (s.eventType) break;
+      }
+    }
     return {
       emergency: true,
       findings: [{ code: rule.code, name: rule.name, words, index: -1 }],
       dismissed: r.dismissed,
-      dispatch: { eventType: rule.eventType, coUnits: [...new Set(rule.coUnits ?? [])] },
+      dispatch: { eventType, coUnits: [...new Set(co)] },
       reason: `紧急：疑似${rule.name}（整句与紧急求助相似，听到“${words.join('、')}”；研判模型判断，请接线员核实）`,
     };
   }

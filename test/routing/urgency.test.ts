@@ -374,6 +374,15 @@ describe('emergency triage by meaning', () => {
       '我们小区电话线路断了 网也没了',
     ])
       assert.notEqual(r().suggest({ text }).urgency, 'emergency', text);
+    // Found by probing fresh8 once it became training material: a trench collapsing on a worker is a rescue; water
+    // in with people in bed, or people 被困 on a sandbank, is a flood the rescue service acts on; a threat made on a
+    // condition (再不发工资就要跳楼) is no suicide happening now.
+    assert.equal(lead('挖沟的时候塌方了 有个工人被埋住了'), 'xfjy');
+    assert.equal(danger('敬老院一楼进水了 几个老人还在床上躺着'), 'flood');
+    assert.equal(lead('敬老院一楼进水了 几个老人还在床上躺着'), 'xfjy');
+    assert.equal(lead('河里水涨上来了 有俩放羊的被困在河滩上'), 'xfjy');
+    assert.notEqual(r().suggest({ text: '他说再不给钱就要跳楼 后来钱给了' }).urgency, 'emergency');
+    assert.equal(danger('电动三轮翻沟里了 俺大爷压在底下'), 'traffic');
     // Still an emergency: a person still being searched for (找到 only as a wish).
     assert.equal(danger('俺爹走丢了 找了一夜还没找到 快帮俺找到他'), 'missing');
   });
