@@ -46,6 +46,11 @@ export interface DangerRule {
    * a gas leak, a spill or a poisoned meal, whose source is still there.
    */
   aftermathExcept?: string[];
+  /**
+   * Phrases that say nobody is in this danger (里面没人, 没人被困), anywhere in the text: they end a lift stopped or a
+   * door shut with nobody inside, not a fire or a leak, which is a danger with nobody there too.
+   */
+  nobodyThere?: string[];
 }
 
 export interface DangersDoc {
@@ -304,6 +309,7 @@ export class DangerTriage {
 
   /** Why the predicate at `a` is not happening now, or '' when it is. */
   private notNow(text: string, a: Hit, marks: Array<Hit & { kinds: MarkerKind[] }>, rule: DangerRule): string {
+    if (rule.nobodyThere) for (const w of rule.nobodyThere) if (text.includes(w)) return `${MARKER_ZH.cleared}：${w}`;
     let past: (Hit & { kinds: MarkerKind[] }) | null = null;
     for (const m of marks) {
       for (const k of m.kinds) {
@@ -377,6 +383,7 @@ export function parseDangers(raw: unknown, taxonomy: Taxonomy, units: Units): Da
       checkUnits(s?.coUnits);
     }
     if (!isPhraseList(d.spoken)) errors.push(`${at}：spoken 必须是非空字符串数组（供紧急词检测使用）`);
+    if (d.nobodyThere !== undefined && !isPhraseList(d.nobodyThere)) errors.push(`${at}：nobodyThere 必须是非空字符串数组`);
     if (d.aftermathExcept !== undefined) {
       if (!isPhraseList(d.aftermathExcept)) errors.push(`${at}：aftermathExcept 必须是非空字符串数组`);
       else for (const w of d.aftermathExcept) if (!doc.markers?.aftermath?.includes(w)) errors.push(`${at}：aftermathExcept 的“${w}”不是 markers.aftermath 中的词`);
