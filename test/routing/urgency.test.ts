@@ -383,6 +383,28 @@ describe('emergency triage by meaning', () => {
     assert.equal(lead('河里水涨上来了 有俩放羊的被困在河滩上'), 'xfjy');
     assert.notEqual(r().suggest({ text: '他说再不给钱就要跳楼 后来钱给了' }).urgency, 'emergency');
     assert.equal(danger('电动三轮翻沟里了 俺大爷压在底下'), 'traffic');
+    // fresh8's misses read by class once it became training material, phrased afresh.
+    for (const [text, d, unit] of [
+      ['俺跟俺妹妹在电梯里出不去了 门不开 灯也灭了', 'lift', 'scj'],
+      ['后山那口废井 有个孩子掉下去了 在底下哭', 'trapped', 'xfjy'],
+      ['车库里车一直没熄火 人在里头睡着了 叫不醒', 'co', 'jjzx'],
+      ['昨晚上封了炉子 今儿早上起来头晕 站不住', 'co', 'jjzx'],
+      ['十字路口地底下冒出个水柱子 老高', 'burst_main', 'swjt'],
+      ['消火栓让货车撞断了 水往上喷', 'burst_main', 'swjt'],
+      // Pulled out and not breathing: 120 acts, the rescue service informed.
+      ['鱼塘里掉进去一个孩子 刚捞上来 不喘气了', 'drowning', 'jjzx'],
+      ['路边有个男的硬拽一个小姑娘上车 小姑娘一直哭', 'violence', 'gaj'],
+    ] as const) {
+      assert.equal(danger(text), d, text);
+      assert.equal(lead(text), unit, text);
+    }
+    for (const text of [
+      '孩子丢了的事 已经找着了 跟你们说一声',
+      '门口那根线耷拉下来了 不是电线 是网线',
+      '有人打电话说我闺女出车祸了 让我打钱 是骗子吧',
+      '我的车被困在地下车库出不去 前面有车挡着',
+    ])
+      assert.notEqual(r().suggest({ text }).urgency, 'emergency', text);
     // Still an emergency: a person still being searched for (找到 only as a wish).
     assert.equal(danger('俺爹走丢了 找了一夜还没找到 快帮俺找到他'), 'missing');
   });
