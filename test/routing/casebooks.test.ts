@@ -2,8 +2,8 @@
 // suggestion pipeline as `hotline routing eval --casebooks` does. The development part
 // was used while building the rules; the held-back part was written at the same time
 // and set aside until its misses were read by class of cause (routing/README.md "Casebooks");
-// the fresh, fresh2, fresh3, fresh5, fresh6 and fresh7 parts' first passes are the unseen estimates (routing/README.md); fresh8 is
-// scored as it was first written and run (no rule fixed against it yet, not in the emergency model's training), and so is fresh9. Targets of issue 12: emergency recall ≥ 95 % with ≤ 5 % false
+// the fresh, fresh2, fresh3, fresh5, fresh6, fresh7, fresh8 and fresh9 parts' first passes are the unseen estimates (routing/README.md);
+// fresh8's and fresh9's misses were read by class in the fix9 round and both are in the emergency model's training since. Targets of issue 12: emergency recall ≥ 95 % with ≤ 5 % false
 // alarms, lead unit ≥ 95 %, kind ≥ 90 %. Where a target is not reached yet, the test
 // holds the measured level (a floor against regressions) and routing/README.md says so.
 import assert from 'node:assert/strict';
@@ -76,42 +76,44 @@ describe('casebooks', function () {
     }
   });
 
-  // The fresh8 part (written blind in speech-recogniser, Shandong-dialect and third-party voices) as its first pass
-  // measured it, before any rule was fixed against it (routing/README.md, "Not done"): floors rounded down from the
-  // first pass, far under the targets (recall ≥ 95 %, lead ≥ 95 %, kind ≥ 90 %), to be raised as its misses are fixed.
   /** A share of the emergencies flagged, as a share of all the part's emergencies. */
   const ofAll = (pctOfFlagged: number, x: { emergency: { recall: number } }) => (pctOfFlagged * x.emergency.recall) / 100;
 
-  it('fresh8 part (first pass, unfixed): false alarms ≤ 5 %; recall, danger, unit that acts, lead unit and kind at least the first pass', () => {
+  // The fresh8 part (written blind in speech-recogniser, Shandong-dialect and third-party voices). Its first pass is the
+  // recorded unseen estimate (routing/README.md, "Not done": recall 76.2 %, false alarms 5.0 %, lead 78.3 %, kind
+  // 78.9 %); its lead and kind misses were read in the lead round, its emergencies in the fix9 round (rules fixed by
+  // class, 15 acting-unit labels changed to the lead round's principles, the emergency model trained on it). Development
+  // figures now (fix9 round: recall 100 %, false alarms 0 %, danger 100 %, unit that acts 100 %, lead 95.7 %, kind
+  // 95.0 %, co-handlers 62.2 %): floors a little under them.
+  it('fresh8 part (development since the fix9 round): emergencies, lead unit, kind and co-handlers at the levels reached', () => {
     const x = report('fresh8');
-    assert.ok(x.emergency.falseAlarms <= 5, `fresh8 false alarms ${x.emergency.falseAlarms}%`);
-    assert.ok(x.emergency.recall >= 76, `fresh8 recall ${x.emergency.recall}%`);
-    // Danger and unit that acts as shares of all the part's emergencies (the first pass: 83 and 73 of 122), not of
-    // those flagged: a model that flags more, hard ones included, must not fail for it.
-    assert.ok(ofAll(x.emergency.danger, x) >= 68, `fresh8 danger ${x.emergency.danger}% of ${x.emergency.recall}% flagged`);
-    assert.ok(ofAll(x.emergency.actingUnit, x) >= 59, `fresh8 unit that acts ${x.emergency.actingUnit}% of ${x.emergency.recall}% flagged`);
-    // Lead unit and kind: first pass 78.3 % / 78.9 % (main at ba061a4), 83.9 % / 80.1 % (main at f7164ca); after the
-    // lead round's classes read on it, 95.0 % / 95.0 % (routing/README.md, "The lead round").
+    assert.ok(x.emergency.falseAlarms <= 2, `fresh8 false alarms ${x.emergency.falseAlarms}%`);
+    assert.ok(x.emergency.recall >= 98, `fresh8 recall ${x.emergency.recall}%`);
+    // Danger and unit that acts as shares of all the part's emergencies, not of those flagged.
+    assert.ok(ofAll(x.emergency.danger, x) >= 97, `fresh8 danger ${x.emergency.danger}% of ${x.emergency.recall}% flagged`);
+    assert.ok(ofAll(x.emergency.actingUnit, x) >= 97, `fresh8 unit that acts ${x.emergency.actingUnit}% of ${x.emergency.recall}% flagged`);
     assert.ok(x.routing.lead >= 95, `fresh8 lead ${x.routing.lead}%`);
-    assert.ok(x.routing.kind >= 95, `fresh8 kind ${x.routing.kind}%`);
-    // co-handlers: 62.2 % on the first pass (main at ba061a4), 59.5 % on main at f7164ca (rules changed meanwhile by others).
-    assert.ok(x.routing.coRecall >= 59, `fresh8 co-handlers ${x.routing.coRecall}%`);
+    assert.ok(x.routing.kind >= 94, `fresh8 kind ${x.routing.kind}%`);
+    assert.ok(x.routing.coRecall >= 60, `fresh8 co-handlers ${x.routing.coRecall}%`);
   });
 
   // The fresh9 part (written blind by a sixth hand: callers from other provinces, written letters, WeChat slang, grid
-  // workers' reports, operators' summaries, speech-recogniser transcripts) as its first pass measured it, on main at
-  // 53dd0ae (lead 80.8 %; 81.3 % on 7d2b715 and on 7924b70 at landing), before any rule was fixed against it (routing/README.md, "Not done"): floors rounded down from the first
-  // pass (false alarms: a ceiling rounded up), far from the targets; nobody tunes on this part this session.
-  it('fresh9 part (first pass, unfixed): false alarms, recall, danger, unit that acts, lead unit, kind and co-handlers at the first pass', () => {
+  // workers' reports, operators' summaries, speech-recogniser transcripts). Its first pass is the recorded unseen
+  // estimate (routing/README.md, "Not done": recall 82.0 % (84.7 % with the C 3 model), false alarms 15.6 % (13.0 %),
+  // lead 80.8 % (81.3 % at landing), kind 85.5 %, co-handlers 75.9 %); its misses were read by class in the fix9 round
+  // (13 labels changed, each with its reason in the commit) and it is in the emergency model's training since.
+  // Development figures now (recall 100 %, false alarms 0 %, danger 100 %, unit that acts 97.3 %, lead 94.3 %, kind
+  // 97.9 %, co-handlers 72.4 %: below the first pass's 75.9 % because a relabelled row and a lead now right bring other
+  // co-handlers): floors a little under them.
+  it('fresh9 part (development since the fix9 round): emergencies, lead unit, kind and co-handlers at the levels reached', () => {
     const x = report('fresh9');
-    assert.ok(x.emergency.falseAlarms <= 16, `fresh9 false alarms ${x.emergency.falseAlarms}%`);
-    assert.ok(x.emergency.recall >= 82, `fresh9 recall ${x.emergency.recall}%`);
-    // As fresh8's, of all 111 emergencies (the first pass: 84 and 75).
-    assert.ok(ofAll(x.emergency.danger, x) >= 75, `fresh9 danger ${x.emergency.danger}% of ${x.emergency.recall}% flagged`);
-    assert.ok(ofAll(x.emergency.actingUnit, x) >= 67, `fresh9 unit that acts ${x.emergency.actingUnit}% of ${x.emergency.recall}% flagged`);
-    assert.ok(x.routing.lead >= 80, `fresh9 lead ${x.routing.lead}%`);
-    assert.ok(x.routing.kind >= 85, `fresh9 kind ${x.routing.kind}%`);
-    assert.ok(x.routing.coRecall >= 75, `fresh9 co-handlers ${x.routing.coRecall}%`);
+    assert.ok(x.emergency.falseAlarms <= 2, `fresh9 false alarms ${x.emergency.falseAlarms}%`);
+    assert.ok(x.emergency.recall >= 98, `fresh9 recall ${x.emergency.recall}%`);
+    assert.ok(ofAll(x.emergency.danger, x) >= 97, `fresh9 danger ${x.emergency.danger}% of ${x.emergency.recall}% flagged`);
+    assert.ok(ofAll(x.emergency.actingUnit, x) >= 95, `fresh9 unit that acts ${x.emergency.actingUnit}% of ${x.emergency.recall}% flagged`);
+    assert.ok(x.routing.lead >= 93, `fresh9 lead ${x.routing.lead}%`);
+    assert.ok(x.routing.kind >= 96, `fresh9 kind ${x.routing.kind}%`);
+    assert.ok(x.routing.coRecall >= 70, `fresh9 co-handlers ${x.routing.coRecall}%`);
   });
 
   it('an emergency in the routing casebook is flagged, and nothing else is', () => {
