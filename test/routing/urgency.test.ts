@@ -405,6 +405,9 @@ describe('emergency triage by meaning', () => {
       '我的车被困在地下车库出不去 前面有车挡着',
     ])
       assert.notEqual(r().suggest({ text }).urgency, 'emergency', text);
+    // A caller who opens with 咨询 may still be reporting a danger happening now.
+    assert.equal(danger('我想咨询一下 楼道里一股煤气味 呛得慌'), 'gas');
+    assert.equal(danger('您好我咨询个事 电梯里困着人呢 物业电话打不通'), 'lift');
     // Still an emergency: a person still being searched for (找到 only as a wish).
     assert.equal(danger('俺爹走丢了 找了一夜还没找到 快帮俺找到他'), 'missing');
   });
