@@ -2,7 +2,7 @@
 // suggestion pipeline as `hotline routing eval --casebooks` does. The development part
 // was used while building the rules; the held-back part was written at the same time
 // and set aside until its misses were read by class of cause (routing/README.md "Casebooks");
-// the fresh, fresh2, fresh3, fresh5, fresh6, fresh7, fresh8 and fresh9 parts' first passes are the unseen estimates (routing/README.md);
+// the fresh, fresh2, fresh3, fresh5, fresh6, fresh7, fresh8, fresh9 and fresh10 parts' first passes are the unseen estimates (routing/README.md);
 // fresh8's and fresh9's misses were read by class in the fix9 round and both are in the emergency model's training since. Targets of issue 12: emergency recall ≥ 95 % with ≤ 5 % false
 // alarms, lead unit ≥ 95 %, kind ≥ 90 %. Where a target is not reached yet, the test
 // holds the measured level (a floor against regressions) and routing/README.md says so.
@@ -116,8 +116,26 @@ describe('casebooks', function () {
     assert.ok(x.routing.coRecall >= 70, `fresh9 co-handlers ${x.routing.coRecall}%`);
   });
 
+  // The fresh10 part (written blind by a seventh hand: relatives calling for someone, delivery riders and truck
+  // drivers, teachers, doctors and village cadres, angry and rambling callers, voicemail messages, keyword-spotting
+  // fragments, the danger understated), committed before the engine ran on it and kept out of the emergency model's
+  // training. Unseen figures (routing/README.md, "Not done"): first pass on main at cb221dd recall 80.6 %, false alarms
+  // 8.9 %, danger 79.5 %, unit that acts 65.2 % (of those flagged), lead 79.2 %, kind 71.8 %, co-handlers 44.3 %; after
+  // the fix9 round (fixed on fresh8 and fresh9 without reading this part), on main at 7192526: 87.1 %, 7.8 %, 85.1 %,
+  // 70.2 %, 80.0 %, 71.8 %, 43.2 %. Floors just under the second, far from the targets; nobody tunes on this part.
+  it('fresh10 part (unseen, unfixed): emergencies, lead unit, kind and co-handlers at the blind measurement', () => {
+    const x = report('fresh10');
+    assert.ok(x.emergency.falseAlarms <= 8, `fresh10 false alarms ${x.emergency.falseAlarms}%`);
+    assert.ok(x.emergency.recall >= 87, `fresh10 recall ${x.emergency.recall}%`);
+    assert.ok(ofAll(x.emergency.danger, x) >= 74, `fresh10 danger ${x.emergency.danger}% of ${x.emergency.recall}% flagged`);
+    assert.ok(ofAll(x.emergency.actingUnit, x) >= 61, `fresh10 unit that acts ${x.emergency.actingUnit}% of ${x.emergency.recall}% flagged`);
+    assert.ok(x.routing.lead >= 79, `fresh10 lead ${x.routing.lead}%`);
+    assert.ok(x.routing.kind >= 71, `fresh10 kind ${x.routing.kind}%`);
+    assert.ok(x.routing.coRecall >= 43, `fresh10 co-handlers ${x.routing.coRecall}%`);
+  });
+
   it('an emergency in the routing casebook is flagged, and nothing else is', () => {
-    for (const part of ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5', 'fresh6', 'fresh7', 'fresh8', 'fresh9'] as const) assert.ok(report(part).routing.emergencyAgreement >= 98, `${part} ${report(part).routing.emergencyAgreement}%`);
+    for (const part of ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5', 'fresh6', 'fresh7', 'fresh8', 'fresh9', 'fresh10'] as const) assert.ok(report(part).routing.emergencyAgreement >= 98, `${part} ${report(part).routing.emergencyAgreement}%`);
   });
 
   it('a malformed casebook is refused with the line named', () => {
