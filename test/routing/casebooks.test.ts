@@ -122,13 +122,18 @@ describe('casebooks', function () {
   // training. Unseen figures (routing/README.md, "Not done"): first pass on main at cb221dd recall 80.6 %, false alarms
   // 8.9 %, danger 79.5 %, unit that acts 65.2 % (of those flagged), lead 79.2 %, kind 71.8 %, co-handlers 44.3 %; after
   // the fix9 round (fixed on fresh8 and fresh9 without reading this part), on main at 7192526: 87.1 %, 7.8 %, 85.1 %,
-  // 70.2 %, 80.0 %, 71.8 %, 43.2 %. Floors just under the second, far from the targets; nobody tunes on this part.
-  it('fresh10 part (unseen, unfixed): emergencies, lead unit, kind and co-handlers at the blind measurement', () => {
+  // 70.2 %, 80.0 %, 71.8 %, 43.2 %. The fix10 round then fixed its emergency classes (suicide told through its
+  // signs, missing persons without the rules' words, group food poisoning told by a doctor or a nursery, violence
+  // against staff, a heart attack told as symptoms, figurative 爆炸/着火, 救命 as an interjection, a fraud call, a main
+  // shut off), held by new dev cases and look-alikes; the part stays out of the emergency model's training.
+  // Emergency floors are those development levels (recall 100 %, false alarms 1.1 %, danger 87.1 %, unit that acts
+  // 71.2 %); lead, kind and co-handlers were not worked on and keep floors just under the blind measurement.
+  it('fresh10 part (emergency classes fixed in the fix10 round; lead and kind unseen): emergencies, lead unit, kind and co-handlers', () => {
     const x = report('fresh10');
-    assert.ok(x.emergency.falseAlarms <= 8, `fresh10 false alarms ${x.emergency.falseAlarms}%`);
-    assert.ok(x.emergency.recall >= 87, `fresh10 recall ${x.emergency.recall}%`);
-    assert.ok(ofAll(x.emergency.danger, x) >= 74, `fresh10 danger ${x.emergency.danger}% of ${x.emergency.recall}% flagged`);
-    assert.ok(ofAll(x.emergency.actingUnit, x) >= 61, `fresh10 unit that acts ${x.emergency.actingUnit}% of ${x.emergency.recall}% flagged`);
+    assert.ok(x.emergency.falseAlarms <= 2, `fresh10 false alarms ${x.emergency.falseAlarms}%`);
+    assert.ok(x.emergency.recall >= 99, `fresh10 recall ${x.emergency.recall}%`);
+    assert.ok(ofAll(x.emergency.danger, x) >= 86, `fresh10 danger ${x.emergency.danger}% of ${x.emergency.recall}% flagged`);
+    assert.ok(ofAll(x.emergency.actingUnit, x) >= 70, `fresh10 unit that acts ${x.emergency.actingUnit}% of ${x.emergency.recall}% flagged`);
     assert.ok(x.routing.lead >= 79, `fresh10 lead ${x.routing.lead}%`);
     assert.ok(x.routing.kind >= 71, `fresh10 kind ${x.routing.kind}%`);
     assert.ok(x.routing.coRecall >= 43, `fresh10 co-handlers ${x.routing.coRecall}%`);

@@ -412,6 +412,52 @@ describe('emergency triage by meaning', () => {
     assert.equal(danger('俺爹走丢了 找了一夜还没找到 快帮俺找到他'), 'missing');
   });
 
+  it('classes missed on the tenth fresh casebook (blind; relatives, teachers, doctors, understated callers), phrased afresh: a farewell with the person out of reach, pills announced in a message, a young man or a boat not back, a mother gone to the fields, many sick after one meal (told by a clinic or a nursery), relatives beating staff, a heart attack told as symptoms, CPR, spraying poison, an elder not seen with no answer, a river rising on people, water in with someone bedridden, a worker shut in; and their look-alikes', () => {
+    for (const [text, d] of [
+      ['我兄弟半夜发消息说 哥 照顾好咱妈 下辈子再见 现在手机关机了', 'suicide'],
+      ['邻居家闺女给她妈发短信说吞了一瓶药 人在出租屋里 她妈在外地', 'suicide'],
+      ['俺们庄上那个脑子不大好的小伙子 上午去赶集 到现在还没回来', 'missing'],
+      ['俺叔开渔船出海三天了 按说早该回来了 一直联系不上', 'missing'],
+      ['俺娘早上下地摘棉花 一直没回来 天都擦黑了 地里也找了', 'missing'],
+      ['诊所里今天来了六七个 都说中午在同一家饭店吃的 症状一样 肚子疼', 'foodpoison'],
+      ['托儿所吃完午饭 孩子们一个接一个吐', 'foodpoison'],
+      ['病人家属在护士站闹事 打了我们值班护士 还抄起椅子砸', 'violence'],
+      ['我爸说胸口憋得慌 左胳膊麻 出了一身冷汗', 'injury'],
+      ['商场里有个人突然倒了 有人在给他做心肺复苏', 'injury'],
+      ['俺爹在棉花地里喷药 回来就吐 说头晕', 'injury'],
+      ['对门的老爷子三天没露面了 敲门没人应 电视一直开着', 'injury'],
+      ['上游泄洪了 河水猛涨 河心洲上还有人在干活', 'flood'],
+      ['下水道倒灌 屋里进水了 家里老人瘫痪在床', 'flood'],
+      ['搬运工让冷库的门关在里面了 里面零下二十度', 'trapped'],
+    ] as const)
+      assert.equal(danger(text), d, text);
+    // Look-alikes: a farewell at work, 不活了 as a joke, a relative late but reached, a boat's papers, a meal
+    // complained of, 吐槽, a chronic chest complaint, a question about spraying, 救命 before an everyday matter, a
+    // cry from a parrot or a screen, prices or orders 爆炸/着火, a fraud call, a main already shut off, a flooded
+    // garage, an elder known to be away. And the cleared words do not end a real fire (a parrot, a video).
+    for (const text of [
+      '同事走之前说对不起 给大家添麻烦了 想问问离职后公积金咋提',
+      '作业太多了 写得我都不活了哈哈 想问问减负有没有规定',
+      '俺爹下地了 晌午没回来吃饭 来电话说在地头吃了 问问浇地的水费',
+      '渔船出海的证件去哪年检',
+      '孩子们说幼儿园午饭太咸 想反映一下',
+      '食堂的菜大家都吐槽 能不能换个承包的',
+      '俺娘胸闷好些年了 想问问门诊慢病咋报',
+      '打药的时候戴啥样的口罩能防中毒',
+      '救命啊 我的公积金提不出来 咋整',
+      '喊救命的是我家鹦鹉 学的电视 邻居吓一跳',
+      '猪肉价钱都爆炸了 管不管',
+      '直播间着火了哈哈 就是卖爆了 想问问开票',
+      '骗子打电话说我闺女出车祸了要打钱 我没信',
+      '那个爆了的水管 阀门早关了 路还没修',
+      '车库进水了 车都泡了 谁赔',
+      '隔壁老太太好几天没出门 她儿子说接到城里去了',
+    ])
+      assert.notEqual(r().suggest({ text }).urgency, 'emergency', text);
+    assert.equal(danger('家里着火了 鹦鹉还在笼子里 人也在里面'), 'fire');
+    assert.equal(danger('着火了 有人在拍视频 没人救'), 'fire');
+  });
+
   it('a transcript’s homophones are put back, and the real words kept (天然气, 仍然气焰, 来电提醒, 花露水)', () => {
     assert.equal(normalize('然气表 电提里 楼上露水'), '燃气表 电梯里 楼上漏水');
     assert.equal(normalize('天然气 来电提醒 停电提前通知 花露水'), '天然气 来电提醒 停电提前通知 花露水');
