@@ -325,20 +325,31 @@ export abstract class SwitchCore<View> {
     const missing = [...this.live].filter(([id, since]) => !alive.has(id) && since < asked && !this.originating.has(id));
     if (!missing.length) return;
     const at = this.now().toISOString();
-    const close = () => {
-      // A stopped app writes nothing more; the next start closes such calls (closeCallsEndedWhileAway).
-      if (this.crashed || this.stopped) return;
+    const close = async () => {
       for (const [id, since] of missing) {
+        // A stopped app writes nothing more; the next start closes such calls (closeCallsEndedWhileAway).
         // Its hang-up came meanwhile (the call is forgotten), or it is followed afresh: not lost.
-        if (this.live.get(id) !== since) continue;
+        if (this.crashed || this.stopped || this.live.get(id) !== since) continue;
+        // The list may not show a call the switch has (asked one by one; in doubt, the next reconcile decides).
+        if (await this.stillUp(id).catch(() => true)) continue;
+        if (this.crashed || this.stopped || this.live.get(id) !== since) continue;
         this.forgetCall(id);
         this.emit({ type: 'call_ended', at, callId: id, hangupCause: 'LOST_WHILE_DISCONNECTED' });
         then?.(id);
       }
     };
     const grace = this.core.lostGraceMs ?? 2000;
-    if (grace <= 0) close();
-    else setTimeout(close, grace).unref();
+    if (grace <= 0) void close();
+    else setTimeout(() => void close(), grace).unref();
+  }
+
+  /**
+   * Whether the switch still has a call its channel list did not show, asked for that call alone.
+   * By default the list is trusted; FreeSWITCH's is not (its `show channels` reads the core
+   * database, which its SQL thread writes a moment after a channel is made).
+   */
+  protected async stillUp(_callId: string): Promise<boolean> {
+    return false;
   }
 
   /** Calls left open by an earlier run of the app that the switch no longer has: closed now, once. */
@@ -346,6 +357,7 @@ export abstract class SwitchCore<View> {
     if (!this.core.openCalls) return;
     for (const id of await this.core.openCalls()) {
       if (alive.has(id) || this.live.has(id) || this.originating.has(id)) continue;
+      if (await this.stillUp(id).catch(() => true)) continue;
       this.forgetCall(id);
       this.emit({ type: 'call_ended', at: this.now().toISOString(), callId: id, hangupCause: 'LOST_WHILE_DISCONNECTED' });
     }

@@ -393,6 +393,19 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
     }
   }
 
+  /**
+   * `show channels` reads FreeSWITCH's core database, which its SQL thread writes a moment after a
+   * channel is made: under load a call whose socket the app already handled was not on the list
+   * yet (bench:freeswitch-load, 7 Dec 16:38 and 16:41 UTC: three callers 60–160 ms after they came
+   * in, closed as LOST_WHILE_DISCONNECTED at a periodic reconcile while they were being greeted;
+   * the switch's CDR has them talking to an operator for 43–57 s more, ended NORMAL_CLEARING).
+   * `uuid_exists` looks at the switch's sessions themselves.
+   */
+  protected override async stillUp(callId: string): Promise<boolean> {
+    if (!UUID.test(callId)) return false;
+    return (await this.inbound.api(`uuid_exists ${callId}`)).trim() === 'true';
+  }
+
   /** Hotline calls seen in the `socket` application with no session here, and when first seen (performance.now()). */
   private leftInSocket = new Map<string, number>();
 

@@ -52,6 +52,12 @@ export interface EslTestServerOptions {
    * (the recorded CHANNEL_EXECUTE is about 4.6 kB, CHANNEL_HANGUP_COMPLETE about 9.5 kB).
    */
   padEventsBytes?: number;
+  /**
+   * How long a new channel is missing from `show channels` (ms). FreeSWITCH lists channels from its
+   * core database, which its SQL thread writes a moment after the channel is made (under load a
+   * call whose socket the app had already handled was not listed yet); `uuid_exists` knows it at once.
+   */
+  channelListLagMs?: number;
   /** Max wait in the callcenter queue before the member is cancelled with TIMEOUT (ms). */
   queueMaxWaitMs?: number;
   /**
@@ -1197,7 +1203,8 @@ export class EslTestServer {
   }
 
   private showChannels(): string {
-    const rows = [...this.channels.values()].map((c) => ({
+    const lag = this.options.channelListLagMs ?? 0;
+    const rows = [...this.channels.values()].filter((c) => Date.now() - c.createdAt >= lag).map((c) => ({
       uuid: c.uuid, direction: c.direction, created_epoch: String(Math.floor(c.createdAt / 1000)), name: c.name,
       state: c.up ? 'CS_EXECUTE' : 'CS_HANGUP', cid_num: c.callerNumber, dest: c.destination,
       callstate: c.answered ? 'ACTIVE' : 'RINGING', ...(c.agent ? { presence_id: c.agent } : {}),

@@ -108,6 +108,24 @@ describe('telephony faults', () => {
     assert.equal(h.events.filter((e) => e.type === 'call_ended' && e.callId === call.uuid).length, 1);
   });
 
+  it('a call the channel list does not show yet (FreeSWITCH writes it to its core database a moment later) is not closed as lost: the switch is asked for it alone', async () => {
+    // bench:freeswitch-load, 7 Dec 16:38 and 16:41 UTC: three callers came in 60–160 ms before a
+    // periodic reconcile and were not on its `show channels`; they were closed as LOST_WHILE_DISCONNECTED
+    // while being greeted, and talked on to an operator for 43–57 s (the switch's CDR: NORMAL_CLEARING).
+    h = await startHarness({ server: { channelListLagMs: 60000 }, adapter: { lostGraceMs: 0 } });
+    const call = h.fs.placeCall({ caller: '0309990018', app: h.app });
+    await h.waitFor('call_queued', (e) => e.callId === call.uuid);
+    await h.tel.reconcile();
+    await new Promise((r) => setTimeout(r, 200));
+    assert.ok(!h.events.some((e) => e.type === 'call_ended' && e.callId === call.uuid), 'not closed while the switch has it');
+    call.hangup('NORMAL_CLEARING');
+    const ended = await h.waitFor('call_ended', (e) => e.callId === call.uuid);
+    assert.equal(ended.hangupCause, 'NORMAL_CLEARING');
+    await h.tel.reconcile();
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(h.events.filter((e) => e.type === 'call_ended' && e.callId === call.uuid).length, 1, 'one end');
+  });
+
   it('a call FreeSWITCH left parked in the socket application (no connect within its 25 s) is sent through the hotline again and reaches the app', async () => {
     h = await startHarness({ adapter: { leftInSocketMs: 300 } });
     await until(() => h.fs.commandLog.includes('api show channels as json'), 2000, 'the reconcile at connect');
