@@ -193,10 +193,10 @@ async function main(): Promise<void> {
     if (run.crash) {
       await sleep(Math.max(15000, (total / 10) * 1000 / 3));
       await tel.crashForTests();
-      console.log(`${run.level}: app killed`);
+      console.log(`${run.level}: app killed at ${new Date().toISOString()}`);
       await sleep(10000);
       tel = await startApp();
-      console.log(`${run.level}: app restarted`);
+      console.log(`${run.level}: app restarted at ${new Date().toISOString()}`);
     }
     const code = await uac.exited;
     const seconds = (Date.now() - t0) / 1000;
@@ -228,6 +228,10 @@ async function main(): Promise<void> {
       lagP50: pct(lags, 50), lagP99: pct(lags, 99), lagMax: Math.max(...lags), waitP50: pct(waits, 50) / 1000, waitP99: pct(waits, 99) / 1000,
     };
     console.log(JSON.stringify(row));
+    // The rows closed as lost, to set beside the switch's own record of those calls (CDR, log).
+    for (const r of rows.filter((x) => x.hangup_cause === 'LOST_WHILE_DISCONNECTED')) {
+      console.log(`lost: ${JSON.stringify(r)}`);
+    }
     results.push(row);
   }
 
