@@ -145,30 +145,55 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 function rankTypes(p: Float64Array, typeCategory: Int32Array, cat: number, catConfidence: number): Array<{ index: number; confidence: number }> {
   let mass = 0;
   let rest = 0;
+  // The three most probable types inside the category and outside it, by selection in one pass; ties: lower index first.
+  let i0 = -1;
+  let i1 = -1;
+  let i2 = -1;
+  let o0 = -1;
+  let o1 = -1;
+  let o2 = -1;
   for (let i = 0; i < p.length; i++) {
-    if (typeCategory[i] === cat) mass += p[i];
-    else rest += p[i];
-  }
-  // The three most probable types inside (or outside) the category, by selection; ties: lower index first.
-  const top3 = (inCat: boolean, k: number) => {
-    const out: number[] = [];
-    for (let i = 0; i < p.length; i++) {
-      if ((typeCategory[i] === cat) !== inCat) continue;
-      let j = out.length;
-      while (j > 0 && p[out[j - 1]] < p[i]) j--;
-      if (j < k) {
-        out.splice(j, 0, i);
-        if (out.length > k) out.pop();
-      }
+    const x = p[i];
+    if (typeCategory[i] === cat) {
+      mass += x;
+      if (i0 < 0 || p[i0] < x) (i2 = i1), (i1 = i0), (i0 = i);
+      else if (i1 < 0 || p[i1] < x) (i2 = i1), (i1 = i);
+      else if (i2 < 0 || p[i2] < x) i2 = i;
+    } else {
+      rest += x;
+      if (o0 < 0 || p[o0] < x) (o2 = o1), (o1 = o0), (o0 = i);
+      else if (o1 < 0 || p[o1] < x) (o2 = o1), (o1 = i);
+      else if (o2 < 0 || p[o2] < x) o2 = i;
     }
-    return out;
-  };
-  const out = top3(true, 3).map((index) => ({ index, confidence: mass > 0 ? (catConfidence * p[index]) / mass : 0 }));
-  for (const index of out.length < 3 ? top3(false, 3 - out.length) : []) {
-    const prev = out[out.length - 1]?.confidence ?? 1;
+  }
+  const out: Array<{ index: number; confidence: number }> = [];
+  for (const index of [i0, i1, i2]) if (index >= 0) out.push({ index, confidence: mass > 0 ? (catConfidence * p[index]) / mass : 0 });
+  const others = [o0, o1, o2];
+  for (let k = 0; out.length < 3 && k < 3; k++) {
+    const index = others[k];
+    if (index < 0) break;
+    const prev = out.length ? out[out.length - 1].confidence : 1;
     out.push({ index, confidence: Math.min(prev, rest > 0 ? ((1 - catConfidence) * p[index]) / rest : 0) });
   }
   return out;
+}
+
+/** Per engine: chooseCategory's scratch (one call at a time): per category its log-prior and shared exponential, per type its evidence. */
+interface ChooseScratch {
+  logPrior: Float64Array;
+  catExp: Float64Array;
+  evidence: Float64Array;
+  z: Float64Array;
+}
+const chooseScratch = new WeakMap<SuggestEngine, ChooseScratch>();
+function chooseScratchOf(e: SuggestEngine): ChooseScratch {
+  let s = chooseScratch.get(e);
+  if (!s) {
+    const nc = e.taxonomy.categories.length;
+    const nt = e.taxonomy.eventTypes.length;
+    chooseScratch.set(e, (s = { logPrior: new Float64Array(nc), catExp: new Float64Array(nc), evidence: new Float64Array(nt), z: new Float64Array(nt) }));
+  }
+  return s;
 }
 
 /**
@@ -183,40 +208,41 @@ export function chooseCategory(
   scores: readonly TypeScore[],
   rule: Readonly<OverrideRule> = OVERRIDE,
 ): { catIdx: number; categoryConfidence: number; fromType: boolean; top: Array<{ index: number; confidence: number }>; p: Float64Array } {
-  // Prior of one event type of each category: the classifier's probability shared among the category's types.
   const cats = e.taxonomy.categories;
-  const typePrior = new Float64Array(cats.length);
-  for (let c = 0; c < cats.length; c++) {
+  const nc = cats.length;
+  const nt = e.taxonomy.eventTypes.length;
+  const typeCategory = e.typeCategory;
+  const { logPrior, catExp, evidence, z } = chooseScratchOf(e);
+  // Prior of one event type of each category: the classifier's probability shared among the category's types.
+  for (let c = 0; c < nc; c++) {
     const k = e.categoryModelIndex[c];
-    typePrior[c] = k >= 0 ? Math.max(CATEGORY_FLOOR, modelP[k]) / e.categorySize[c] : UNKNOWN_CATEGORY_TYPE_PRIOR;
+    logPrior[c] = Math.log(k >= 0 ? Math.max(CATEGORY_FLOOR, modelP[k]) / e.categorySize[c] : UNKNOWN_CATEGORY_TYPE_PRIOR);
+    catExp[c] = NaN;
   }
   // Joint over event types: the prior, sharpened by word evidence.
-  const types = e.taxonomy.eventTypes;
-  const logPrior = new Float64Array(cats.length);
-  for (let c = 0; c < cats.length; c++) logPrior[c] = Math.log(typePrior[c]);
-  const z = new Float64Array(types.length);
-  for (let i = 0; i < types.length; i++) z[i] = logPrior[e.typeCategory[i]];
-  const evidence = new Float64Array(types.length);
-  for (const s of scores) {
+  for (let i = 0; i < nt; i++) z[i] = logPrior[typeCategory[i]];
+  for (let k = 0; k < scores.length; k++) {
+    const s = scores[k];
     evidence[s.index] = s.score;
     z[s.index] += EVIDENCE_WEIGHT * Math.min(s.score, EVIDENCE_CAP);
   }
   // softmax(z), with one exponential per category for the types without evidence (their z is
   // the category's log-prior, so each such type's term is the same number).
   let max = -Infinity;
-  for (let i = 0; i < z.length; i++) if (z[i] > max) max = z[i];
-  const catExp = new Float64Array(cats.length).fill(NaN);
-  const p = new Float64Array(z.length);
+  for (let i = 0; i < nt; i++) if (z[i] > max) max = z[i];
+  const p = new Float64Array(nt);
   let sum = 0;
-  for (let i = 0; i < z.length; i++) {
-    const c = e.typeCategory[i];
-    if (z[i] === logPrior[c]) {
-      if (Number.isNaN(catExp[c])) catExp[c] = Math.exp(logPrior[c] - max);
-      p[i] = catExp[c];
-    } else p[i] = Math.exp(z[i] - max);
-    sum += p[i];
+  for (let i = 0; i < nt; i++) {
+    const c = typeCategory[i];
+    const zi = z[i];
+    let x: number;
+    if (zi === logPrior[c]) {
+      x = catExp[c];
+      if (x !== x) x = catExp[c] = Math.exp(logPrior[c] - max);
+    } else x = Math.exp(zi - max);
+    p[i] = x;
+    sum += x;
   }
-  for (let i = 0; i < z.length; i++) p[i] /= sum;
   // The category: the classifier's, unless the evidence for a type of another category is overwhelming.
   let best = 0;
   for (let k = 1; k < modelP.length; k++) if (modelP[k] > modelP[best]) best = k;
@@ -226,32 +252,37 @@ export function chooseCategory(
   // The most probable type of that category (bestIn) and of any other (bestOut), -1 if none; ties: the lower index.
   let bestIn = -1;
   let bestOut = -1;
-  for (let i = 0; i < p.length; i++) {
-    if (e.typeCategory[i] === catIdx) {
-      if (bestIn < 0 || p[i] > p[bestIn]) bestIn = i;
-    } else if (bestOut < 0 || p[i] > p[bestOut]) bestOut = i;
+  for (let i = 0; i < nt; i++) {
+    const x = (p[i] /= sum);
+    if (typeCategory[i] === catIdx) {
+      if (bestIn < 0 || x > p[bestIn]) bestIn = i;
+    } else if (bestOut < 0 || x > p[bestOut]) bestOut = i;
   }
-  const outKnown = bestOut >= 0 && e.categoryModelIndex[e.typeCategory[bestOut]] >= 0;
-  const gap = bestOut >= 0 && bestIn >= 0 ? evidence[bestOut] - evidence[bestIn] : 0;
+  const evOut = bestOut >= 0 ? evidence[bestOut] : 0;
+  const evIn = bestIn >= 0 ? evidence[bestIn] : 0;
+  // The evidence scratch back to zeros for the next call.
+  for (let k = 0; k < scores.length; k++) evidence[scores[k].index] = 0;
+  const outKnown = bestOut >= 0 && e.categoryModelIndex[typeCategory[bestOut]] >= 0;
+  const gap = bestOut >= 0 && bestIn >= 0 ? evOut - evIn : 0;
   const overwhelming =
     bestOut >= 0 &&
     bestIn >= 0 &&
     (outKnown
-      ? (evidence[bestOut] >= rule.minEvidence && gap >= rule.knownMargin) || (modelP[best] < rule.unsure && gap > 0)
-      : evidence[bestOut] >= rule.minEvidence && ((gap >= rule.margin && modelZ[best] < rule.maxDecision) || gap >= rule.strongMargin));
+      ? (evOut >= rule.minEvidence && gap >= rule.knownMargin) || (modelP[best] < rule.unsure && gap > 0)
+      : evOut >= rule.minEvidence && ((gap >= rule.margin && modelZ[best] < rule.maxDecision) || gap >= rule.strongMargin));
   if (bestOut >= 0 && (bestIn < 0 || overwhelming)) {
     fromType = true;
     if (bestIn < 0) {
-      catIdx = e.typeCategory[bestOut];
+      catIdx = typeCategory[bestOut];
       categoryConfidence = 0;
-      for (let i = 0; i < types.length; i++) if (e.typeCategory[i] === catIdx) categoryConfidence += p[i];
+      for (let i = 0; i < nt; i++) if (typeCategory[i] === catIdx) categoryConfidence += p[i];
     } else {
-      catIdx = e.typeCategory[bestOut];
+      catIdx = typeCategory[bestOut];
       // How strongly the evidence prefers its type to the classifier category's best.
       categoryConfidence = p[bestOut] / (p[bestOut] + p[bestIn]);
     }
   }
-  return { catIdx, categoryConfidence, fromType, top: catIdx >= 0 ? rankTypes(p, e.typeCategory, catIdx, categoryConfidence) : [], p };
+  return { catIdx, categoryConfidence, fromType, top: catIdx >= 0 ? rankTypes(p, typeCategory, catIdx, categoryConfidence) : [], p };
 }
 
 /** Per engine: one scan of the text for its five phrase matchers (see PhraseScan). */
