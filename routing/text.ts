@@ -37,11 +37,50 @@ const cutWords = new Words();
 export function normalize(raw: unknown): string {
   if (typeof raw !== 'string') return '';
   let s = raw.length > MAX_INPUT_CHARS ? raw.slice(0, MAX_INPUT_CHARS) : raw;
-  s = s.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
-  s = s.replace(/[A-Z]\d{0,2}(?=[市区县镇乡省])/g, ' ');
-  s = s.toLowerCase().replace(/\s+/g, ' ').trim();
-  for (const [re, word] of ASR_HOMOPHONES) s = s.replace(re, word);
+  // Most texts need none of the first four steps (see alreadyFolded): they are skipped, not run to no effect.
+  if (!alreadyFolded(s)) {
+    s = s.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+    s = s.replace(/[A-Z]\d{0,2}(?=[市区县镇乡省])/g, ' ');
+    s = s.toLowerCase().replace(/\s+/g, ' ').trim();
+  }
+  // A homophone's replacement can only apply where its two characters are (includes() is a fast search).
+  for (let k = 0; k < ASR_HOMOPHONES.length; k++) {
+    const [re, word, needle] = ASR_HOMOPHONES[k];
+    if (s.includes(needle)) s = s.replace(re, word);
+  }
   return s;
+}
+
+/**
+ * Per UTF-16 unit: 1 when normalize's folding leaves it as it is wherever it stands — not
+ * full-width ASCII, not A–Z, not whitespace, the same after toLowerCase(), not a surrogate
+ * (a pair may lower-case) — 2 when not, 0 not yet known (filled on first sight).
+ */
+const FOLD_STILL = new Uint8Array(65536);
+const WHITESPACE = /\s/;
+
+/** Whether the full-width fold, the A3区 removal, toLowerCase, the whitespace fold and trim would all leave `s` unchanged. */
+function alreadyFolded(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return true;
+  const still = FOLD_STILL;
+  let prevSpace = true; // a leading space is trimmed
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 32) {
+      if (prevSpace) return false; // two spaces fold to one
+      prevSpace = true;
+      continue;
+    }
+    prevSpace = false;
+    let f = still[c];
+    if (f === 0) {
+      const ch = String.fromCharCode(c);
+      f = still[c] = (c >= 0xff01 && c <= 0xff5e) || (c >= 65 && c <= 90) || (c >= 0xd800 && c <= 0xdfff) || WHITESPACE.test(ch) || ch.toLowerCase() !== ch ? 2 : 1;
+    }
+    if (f !== 1) return false;
+  }
+  return !prevSpace; // a trailing space is trimmed
 }
 
 /**
@@ -50,10 +89,11 @@ export function normalize(raw: unknown): string {
  * so the real words stay: 天然气, and 然 ending an adverb before 气焰/气味 (仍然气焰嚣张, 突然气味很大);
  * 来电提醒, 停电提前; 花露水, 露水珠.
  */
-const ASR_HOMOPHONES: ReadonlyArray<readonly [RegExp, string]> = [
-  [/(?<![天仍任依果显虽居忽突既自当竟偶安泰坦公断毅俨浑全已必骤猛悄默欣黯茫陡蓦霍愕决固纵诚本])然气(?=味|表|罐|管|灶|漏|泄|费|公司|阀|报警|热水器|卡|开户|安检|瓶|了|呢|啊|的|[ ，。,.!?！？]|$)/g, '燃气'],
-  [/电提(?=[里内坏困停门年卡按间口没不又老一也还都轿井维修异突故事有上下 ]|$)/g, '电梯'],
-  [/(?<!花)露水(?!珠)/g, '漏水'],
+const ASR_HOMOPHONES: ReadonlyArray<readonly [RegExp, string, string]> = [
+  // [pattern, replacement, the characters every match contains]
+  [/(?<![天仍任依果显虽居忽突既自当竟偶安泰坦公断毅俨浑全已必骤猛悄默欣黯茫陡蓦霍愕决固纵诚本])然气(?=味|表|罐|管|灶|漏|泄|费|公司|阀|报警|热水器|卡|开户|安检|瓶|了|呢|啊|的|[ ，。,.!?！？]|$)/g, '燃气', '然气'],
+  [/电提(?=[里内坏困停门年卡按间口没不又老一也还都轿井维修异突故事有上下 ]|$)/g, '电梯', '电提'],
+  [/(?<!花)露水(?!珠)/g, '漏水', '露水'],
 ];
 
 /** A word worth keeping: CJK ideographs and Latin letters/digits only, not all digits, not a stop word, 2+ characters. */
