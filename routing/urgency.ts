@@ -129,6 +129,25 @@ const MARKER_ZH: Record<MarkerKind, string> = {
   cleared: '已经解除',
 };
 
+/**
+ * The rule with every field present (undefined where the file has none), its sources likewise: the
+ * file's optional keys give its objects many shapes, and ruleTriage reads them in its loops (an
+ * optimised function that meets a shape it has not seen is thrown away and compiled again).
+ */
+function uniformRule(r: DangerRule): DangerRule {
+  return {
+    code: r.code,
+    name: r.name,
+    window: r.window,
+    patterns: r.patterns,
+    eventType: r.eventType,
+    coUnits: r.coUnits,
+    sources: r.sources?.map((x) => ({ concept: x.concept, eventType: x.eventType, coUnits: x.coUnits, only: x.only, unlessConcept: x.unlessConcept })),
+    spoken: r.spoken,
+    aftermathExcept: r.aftermathExcept,
+  };
+}
+
 export class DangerTriage {
   private readonly words: WordClasses;
   private readonly markers: PhraseMatcher;
@@ -146,7 +165,7 @@ export class DangerTriage {
   ) {
     this.version = doc.version;
     this.rules = doc.dangers;
-    this.matchers = doc.dangers.map((rule) => ({ rule, window: rule.window, patterns: rule.patterns.map(uniformPattern) }));
+    this.matchers = doc.dangers.map((rule) => ({ rule: uniformRule(rule), window: rule.window, patterns: rule.patterns.map(uniformPattern) }));
     this.words = new WordClasses(doc.concepts, doc.blocks);
     for (const k of MARKER_KINDS)
       for (const w of doc.markers[k]) {
@@ -261,8 +280,10 @@ export class DangerTriage {
     }
     if (!findings.length) {
       return {
-        ...empty,
+        emergency: false,
+        findings: [],
         dismissed,
+        dispatch: null,
         reason: dismissed.length ? `提到${dismissed.map((d) => `“${d.words.join('、')}”（${d.why}）`).join('、')}，未按紧急处理` : '',
       };
     }
