@@ -331,15 +331,44 @@ interface TypeFacts {
   name: string[];
   category: string[];
   complexity: UrgencyClass[];
+  /** The categories (taxonomy.categories), as `category` holds them. */
+  cats: string[];
+  /** The classifier's categories (model.categories), likewise. */
+  modelCats: string[];
+}
+/**
+ * The same string, internalized (the copy V8 keeps as a property name). The catalogue's strings come
+ * from JSON.parse; compared in the optimised suggest(), such a string made it bail out again and again
+ * when the background compiler and the main thread saw it in different states (with concurrent
+ * recompilation only: up to a fifth of all calls, at random from one run to the next).
+ */
+function intern(s: string): string {
+  if (/^(?:0|[1-9]\d*)$/.test(s)) return s; // an array index stays a number as a key
+  return Object.keys({ [s]: 0 })[0];
 }
 const typeFactsCache = new WeakMap<SuggestEngine, TypeFacts>();
 function typeFactsOf(e: SuggestEngine): TypeFacts {
   let f = typeFactsCache.get(e);
   if (!f) {
     const types = e.taxonomy.eventTypes;
-    typeFactsCache.set(e, (f = { code: types.map((t) => t.code), name: types.map((t) => t.name), category: types.map((t) => t.category), complexity: types.map((t) => t.complexity) }));
+    typeFactsCache.set(
+      e,
+      (f = {
+        code: types.map((t) => intern(t.code)),
+        name: types.map((t) => intern(t.name)),
+        category: types.map((t) => intern(t.category)),
+        complexity: types.map((t) => intern(t.complexity) as UrgencyClass),
+        cats: e.taxonomy.categories.map(intern),
+        modelCats: e.model.categories.map(intern),
+      }),
+    );
   }
   return f;
+}
+
+/** Appends the words of `list` that `out` does not have yet, in order (a Set's order of first appearance). */
+function pushDistinct(out: string[], list: readonly string[]): void {
+  for (let j = 0; j < list.length; j++) if (!out.includes(list[j])) out.push(list[j]);
 }
 
 /** `rule`: the category rule (the default in production; other rules for measuring them). */
@@ -406,7 +435,8 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   // there the matter must be named in the title or be among the ranking's first few types.
   if (duty && all.length > DUTY_LONG_TEXT && !(mTitle && e.duties.match(mTitle)?.code === duty.code)) {
     const d = duty;
-    const support = d.accept.map((c) => p[e.typeIndex.get(c) ?? 0]).reduce((a, b) => Math.max(a, b), 0);
+    let support = 0;
+    for (const c of d.accept) support = Math.max(support, p[e.typeIndex.get(c) ?? 0]);
     let above = 0;
     for (let i = 0; i < p.length; i++) if (p[i] > support) above++;
     if (above >= DUTY_LONG_TEXT_RANK) duty = null;
@@ -414,8 +444,16 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   const village = matchSetting(e.units, said, address, townMatch.town) === 'village';
   const lead = leadingType(e.taxonomy, ranked, { dangerType: tri.dispatch?.eventType ?? null, duty, village });
   const decidedBy = lead.decidedBy;
-  const top = lead.ranked.map((r) => r.index);
-  const conf = new Map(lead.ranked.map((r) => [r.index, r.confidence]));
+  // Plain loops below, not map/flatMap/spreads of lists that are empty in some calls: with the background
+  // compiler, such a list (an empty one has another elements kind) made the optimised suggest() bail out
+  // again and again, in up to a fifth of all calls (at random from one run to the next).
+  const top: number[] = [];
+  const conf = new Map<number, number>();
+  for (let k = 0; k < lead.ranked.length; k++) {
+    const r = lead.ranked[k];
+    top.push(r.index);
+    conf.set(r.index, r.confidence);
+  }
   // The category shown is the classifier's. A type put first by a danger, a duty or a village
   // may belong to another category, and so may one whose keywords overwhelm the classifier
   // (chooseCategory: 护照 → 政法's 出入境证件): the ranking follows it and the ticket is filed under
@@ -427,20 +465,28 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   const keepClassifier = chosenFromType && hasWords && catIdx >= 0 && e.categoryModelIndex[catIdx] < 0;
   const classifierBest = keepClassifier ? argMax(modelP) : -1;
   const category: string | null = keepClassifier
-    ? e.model.categories[classifierBest]
-    : catIdx >= 0 ? cats[catIdx] : top.length ? facts.category[top[0]] : null;
+    ? facts.modelCats[classifierBest]
+    : catIdx >= 0 ? facts.cats[catIdx] : top.length ? facts.category[top[0]] : null;
   const categoryConfidence = keepClassifier ? modelP[classifierBest] : chosenConfidence;
   const fromType = chosenFromType && !keepClassifier;
-  const evidence = new Map(scores.map((s) => [s.index, s]));
-  const confidences = top.map((i) => round(conf.get(i) ?? p[i]));
-  const eventTypes: EventTypeSuggestion[] = top.map((i, k) => ({
-    code: facts.code[i],
-    name: facts.name[i],
-    category: facts.category[i],
-    confidence: confidences[k],
-    // A rule that only confirmed the ranking's first type leaves its probability meaningful.
-    basis: k === 0 && decidedBy && ranked[0]?.index !== i ? decidedBy : 'ranking',
-  }));
+  // (In a Float64Array: a list of numbers that are sometimes whole (0, 1) changes its elements' kind, and the optimised suggest() bailed out on it.)
+  const confidences = new Float64Array(top.length);
+  for (let k = 0; k < top.length; k++) confidences[k] = round(conf.get(top[k]) ?? p[top[k]]);
+  // (The ranking's first type read once, here: read inside the loop below, as ranked[0]?.index, an empty
+  // ranking made the optimised suggest() bail out again and again.)
+  const rankedFirst = ranked.length > 0 ? ranked[0].index : -1;
+  const eventTypes: EventTypeSuggestion[] = [];
+  for (let k = 0; k < top.length; k++) {
+    const i = top[k];
+    eventTypes.push({
+      code: facts.code[i],
+      name: facts.name[i],
+      category: facts.category[i],
+      confidence: confidences[k],
+      // A rule that only confirmed the ranking's first type leaves its probability meaningful.
+      basis: k === 0 && decidedBy && rankedFirst !== i ? decidedBy : 'ranking',
+    });
+  }
 
   let decision: Decision | null = null;
   if (top.length)
@@ -452,13 +498,21 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   if (informative && decidedBy !== 'danger' && decidedBy !== 'duty' && chosenConfidence < CATEGORY_THRESHOLD) reasons.push(`一级分类把握不足（${Math.round(chosenConfidence * 100)}%）`);
   if (decision?.needsTown) reasons.push(townMatch.candidates.length ? '提到多个镇街，请确认属地' : '未识别出镇街，请确认属地');
 
-  const catWords = category !== null && e.model.categories.includes(category) ? drivingWords(e.model, x, e.model.categories.indexOf(category), 5) : [];
-  const typeWords = top.length ? (evidence.get(top[0])?.matched ?? []) : [];
-  const dangerWords = [...new Set(tri.findings.flatMap((f) => f.words))];
-  const words = [...new Set([...typeWords, ...catWords, ...dangerWords, ...kindGuess.cues])];
+  const catModel = category !== null ? facts.modelCats.indexOf(category) : -1;
+  const catWords = catModel >= 0 ? drivingWords(e.model, x, catModel, 5) : [];
+  // The words that made the top type's evidence (its score; the last one when a type were scored twice).
+  let typeWords: string[] = [];
+  if (top.length) for (let k = 0; k < scores.length; k++) if (scores[k].index === top[0]) typeWords = scores[k].matched;
+  const dangerWords: string[] = [];
+  for (let k = 0; k < tri.findings.length; k++) pushDistinct(dangerWords, tri.findings[k].words);
+  const words: string[] = [];
+  pushDistinct(words, typeWords);
+  pushDistinct(words, catWords);
+  pushDistinct(words, dangerWords);
+  pushDistinct(words, kindGuess.cues);
   const unitName = (c: string | null) => (c ? (e.units.byCode.get(c)?.name ?? c) : '');
   const parts: string[] = [];
-  const known = category !== null && e.model.categories.includes(category);
+  const known = catModel >= 0;
   if (category)
     parts.push(
       `分类“${category}”（${Math.round(categoryConfidence * 100)}%），依据：${fromType ? `事项关键词明显指向该分类${known ? '' : '（该分类尚无标注样本）'}` : catWords.join('、') || '无明显词语'}`,
@@ -472,7 +526,7 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
           : `事项“${facts.name[top[0]]}”（${Math.round((conf.get(top[0]) ?? p[top[0]]) * 100)}%），依据：${typeWords.join('、') || '分类概率'}${decidedBy === 'village' ? '；发生在农村或镇驻地，按属地管理' : ''}`,
     );
   if (top.length && category && facts.category[top[0]] !== category)
-    parts.push(`工单按事项“${facts.name[top[0]]}”归入“${facts.category[top[0]]}”${keepClassifier && top[0] === ranked[0]?.index ? '（事项关键词明显指向该事项，分类器未学过该分类）' : ''}`);
+    parts.push(`工单按事项“${facts.name[top[0]]}”归入“${facts.category[top[0]]}”${keepClassifier && top[0] === rankedFirst ? '（事项关键词明显指向该事项，分类器未学过该分类）' : ''}`);
   parts.push(`诉求类型：${kindGuess.defaulted ? '未见提示词，默认投诉' : `提示词 ${kindGuess.cues.join('、')}`}`);
   if (tri.reason) parts.push(tri.reason);
   parts.push(townMatch.town ? `属地：${unitName(townMatch.town)}（${townMatch.source === 'address' ? '地址栏' : '诉求内容'}中的“${townMatch.matched.join('、')}”）` : '属地：未识别');
