@@ -37,12 +37,22 @@ const cutWords = new Words();
 export function normalize(raw: unknown): string {
   if (typeof raw !== 'string') return '';
   let s = raw.length > MAX_INPUT_CHARS ? raw.slice(0, MAX_INPUT_CHARS) : raw;
-  // Most texts need none of the first four steps (see alreadyFolded): they are skipped, not run to no effect.
-  if (!alreadyFolded(s)) {
+  // Each folding step runs only where it can change something (foldNeeds); the same result as running them all.
+  let needs = foldNeeds(s);
+  if (needs & FOLD_FULLWIDTH) {
     s = s.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
-    s = s.replace(/[A-Z]\d{0,2}(?=[市区县镇乡省])/g, ' ');
-    s = s.toLowerCase().replace(/\s+/g, ' ').trim();
+    needs = foldNeeds(s);
   }
+  if (needs & FOLD_UPPER) {
+    const t = s.replace(/[A-Z]\d{0,2}(?=[市区县镇乡省])/g, ' ');
+    if (t !== s) {
+      // A token removed leaves a space (maybe two, maybe at an end) and perhaps no capital letter.
+      s = t;
+      needs = (needs & ~FOLD_UPPER) | FOLD_SPACE | (/[A-Z]/.test(s) ? FOLD_UPPER : 0);
+    }
+  }
+  if (needs & (FOLD_UPPER | FOLD_CASE)) s = s.toLowerCase();
+  if (needs & FOLD_SPACE) s = s.replace(/\s+/g, ' ').trim();
   // A homophone's replacement can only apply where its two characters are (includes() is a fast search).
   for (let k = 0; k < ASR_HOMOPHONES.length; k++) {
     const [re, word, needle] = ASR_HOMOPHONES[k];
@@ -51,36 +61,51 @@ export function normalize(raw: unknown): string {
   return s;
 }
 
+/** What a text needs of normalize's folding (foldNeeds): full-width ASCII, A–Z, another character toLowerCase changes, whitespace to fold or trim. */
+const FOLD_FULLWIDTH = 1;
+const FOLD_UPPER = 2;
+const FOLD_CASE = 4;
+const FOLD_SPACE = 8;
+
 /**
- * Per UTF-16 unit: 1 when normalize's folding leaves it as it is wherever it stands — not
- * full-width ASCII, not A–Z, not whitespace, the same after toLowerCase(), not a surrogate
- * (a pair may lower-case) — 2 when not, 0 not yet known (filled on first sight).
+ * Per UTF-16 unit, what it needs (FOLD_*), plus 16 once known (0: not yet seen; filled on first sight):
+ * a space needs nothing by itself (only two in a row or one at an end), other whitespace FOLD_SPACE, a
+ * surrogate FOLD_CASE (a pair may lower-case).
  */
-const FOLD_STILL = new Uint8Array(65536);
+const FOLD_OF = new Uint8Array(65536);
 const WHITESPACE = /\s/;
 
-/** Whether the full-width fold, the A3区 removal, toLowerCase, the whitespace fold and trim would all leave `s` unchanged. */
-function alreadyFolded(s: string): boolean {
+function foldOf(c: number): number {
+  const ch = String.fromCharCode(c);
+  let f = 16;
+  if (c >= 0xff01 && c <= 0xff5e) f |= FOLD_FULLWIDTH;
+  if (c >= 65 && c <= 90) f |= FOLD_UPPER;
+  else if ((c >= 0xd800 && c <= 0xdfff) || ch.toLowerCase() !== ch) f |= FOLD_CASE;
+  if (c !== 32 && WHITESPACE.test(ch)) f |= FOLD_SPACE;
+  return f;
+}
+
+/** Which of normalize's folding steps could change `s` (FOLD_* bits; 0: none). */
+function foldNeeds(s: string): number {
   const n = s.length;
-  if (n === 0) return true;
-  const still = FOLD_STILL;
+  if (n === 0) return 0;
+  const table = FOLD_OF;
+  let needs = 0;
   let prevSpace = true; // a leading space is trimmed
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c === 32) {
-      if (prevSpace) return false; // two spaces fold to one
+      if (prevSpace) needs |= FOLD_SPACE; // two spaces fold to one
       prevSpace = true;
       continue;
     }
     prevSpace = false;
-    let f = still[c];
-    if (f === 0) {
-      const ch = String.fromCharCode(c);
-      f = still[c] = (c >= 0xff01 && c <= 0xff5e) || (c >= 65 && c <= 90) || (c >= 0xd800 && c <= 0xdfff) || WHITESPACE.test(ch) || ch.toLowerCase() !== ch ? 2 : 1;
-    }
-    if (f !== 1) return false;
+    let f = table[c];
+    if (f === 0) f = table[c] = foldOf(c);
+    needs |= f;
   }
-  return !prevSpace; // a trailing space is trimmed
+  if (prevSpace) needs |= FOLD_SPACE; // a trailing space is trimmed
+  return needs & 15;
 }
 
 /**
