@@ -11,6 +11,7 @@
 // The operator sees the cues and corrects the kind when it is wrong.
 import type { AppealKind } from '../workflow/types';
 import { PhraseMatcher, type PhraseHit } from './phrases';
+import { firstUnits } from './regex-start';
 
 const CUES: Record<AppealKind, Array<[string, number]>> = {
   consult: [
@@ -274,8 +275,32 @@ export interface KindOptions {
 }
 
 /** `cueHits`: MATCHER's hits on `text`, when a shared scan found them already. */
+/**
+ * Per shape (CONSULT_SHAPES, HELP_SHAPES, COMPLAINT_SHAPES, REPORT_SHAPES, in that order): the characters its
+ * match must begin with (regex-start.ts), or null (always run). A text with none of them is not searched.
+ */
+const SHAPE_STARTS: Array<number[] | null> = [...CONSULT_SHAPES, ...HELP_SHAPES, ...COMPLAINT_SHAPES, ...REPORT_SHAPES].map(([re]) => firstUnits(re));
+/** Per UTF-16 unit: the guessKind call whose text last had it (units present, without a set per call). */
+const unitSeen = new Uint32Array(65536);
+let kindCalls = 0;
+
+/** Whether shape `k` (an index into SHAPE_STARTS) can match the text of call `call` at all. */
+function mayMatch(k: number, call: number): boolean {
+  const starts = SHAPE_STARTS[k];
+  if (starts === null) return true;
+  for (let j = 0; j < starts.length; j++) if (unitSeen[starts[j]] === call) return true;
+  return false;
+}
+
 export function guessKind(text: string, opts: KindOptions = {}, cueHits?: readonly PhraseHit[]): KindGuess {
   if (opts.emergency) return { kind: 'help_request', cues: ['紧急险情'], defaulted: false };
+  if (++kindCalls === 0xffffffff) {
+    unitSeen.fill(0);
+    kindCalls = 1;
+  }
+  const call = kindCalls;
+  for (let i = 0; i < text.length; i++) unitSeen[text.charCodeAt(i)] = call;
+  let shape = 0;
   const hits = cueHits ?? MATCHER.find(text);
   // A cue inside a longer cue (不管 in 也不管, 有没有 in 有没有啥救助) counts once, as the longer one.
   const kept = hits.filter((_, k) => !insideLonger(hits, k));
@@ -291,28 +316,28 @@ export function guessKind(text: string, opts: KindOptions = {}, cueHits?: readon
     }
   }
   for (const [re, s] of CONSULT_SHAPES) {
-    const m = re.exec(text);
+    const m = mayMatch(shape++, call) ? re.exec(text) : null;
     if (m) {
       score.set('consult', score.get('consult')! + s);
       cues.get('consult')!.push(m[0]);
     }
   }
   for (const [re, s] of HELP_SHAPES) {
-    const m = re.exec(text);
+    const m = mayMatch(shape++, call) ? re.exec(text) : null;
     if (m) {
       score.set('help_request', score.get('help_request')! + s);
       cues.get('help_request')!.push(m[0].length <= 8 ? m[0] : '钱被骗走');
     }
   }
   for (const [re, s] of COMPLAINT_SHAPES) {
-    const m = re.exec(text);
+    const m = mayMatch(shape++, call) ? re.exec(text) : null;
     if (m) {
       score.set('complaint', score.get('complaint')! + s);
       cues.get('complaint')!.push(m[0]);
     }
   }
   for (const [re, s, label] of REPORT_SHAPES) {
-    const m = re.exec(text);
+    const m = mayMatch(shape++, call) ? re.exec(text) : null;
     if (m) {
       score.set('report', score.get('report')! + s);
       cues.get('report')!.push(m[0].length <= 8 ? m[0] : label);
