@@ -280,6 +280,9 @@ export interface KindOptions {
  * match must begin with (regex-start.ts), or null (always run). A text with none of them is not searched.
  */
 const SHAPE_STARTS: Array<number[] | null> = [...CONSULT_SHAPES, ...HELP_SHAPES, ...COMPLAINT_SHAPES, ...REPORT_SHAPES].map(([re]) => firstUnits(re));
+
+/** The shapes' regexes, in SHAPE_STARTS' order (for the test of regex-start.ts). */
+export const KIND_SHAPES: readonly RegExp[] = [...CONSULT_SHAPES, ...HELP_SHAPES, ...COMPLAINT_SHAPES, ...REPORT_SHAPES].map(([re]) => re);
 /** Per UTF-16 unit: the guessKind call whose text last had it (units present, without a set per call). */
 const unitSeen = new Uint32Array(65536);
 let kindCalls = 0;
