@@ -193,6 +193,32 @@ export function matchSetting(units: Units, text: string, address: string | null 
 
 /** A village's or compound's own name: 2–4 characters right before 村/庄/屯/社区/小区, after a break or a lead-in (镇, 是, 在…). */
 const NAMED_PLACE = /(^|[\s,，。；;、：:!！?？.]|镇|乡|街道|街办|园区|是|在|住|叫|到|去|从)([\u4e00-\u9fff]{2,4}?)(?=村(?!镇银行)|庄(?!稼)|屯|社区|小区)/g;
+/** NAMED_PLACE tried at one position only (sticky). */
+const NAMED_PLACE_AT = new RegExp(NAMED_PLACE.source, 'y');
+/** First characters of the suffixes NAMED_PLACE looks ahead for: 村 庄 屯 社(区) 小(区). */
+const SUFFIX_FIRST = [0x6751, 0x5e84, 0x5c6f, 0x793e, 0x5c0f];
+
+/**
+ * NAMED_PLACE.exec(text) from `from` (its lastIndex), without scanning every position: a match is a lead-in of
+ * 0–2 characters (^, a break, 镇, 街道…) and a name of 2–4 before a suffix, so it starts 2–6 characters before
+ * one of the suffixes' first characters. Those starts are tried in order, each with the sticky copy: the first
+ * that matches is the match exec would find (the leftmost), or there is none.
+ */
+function namedPlaceFrom(text: string, from: number): RegExpExecArray | null {
+  let next = from; // the lowest start not tried yet
+  for (let p = from + 2; p < text.length; p++) {
+    const c = text.charCodeAt(p);
+    if (c !== SUFFIX_FIRST[0] && c !== SUFFIX_FIRST[1] && c !== SUFFIX_FIRST[2] && c !== SUFFIX_FIRST[3] && c !== SUFFIX_FIRST[4]) continue;
+    for (let s = Math.max(next, p - 6); s <= p - 2; s++) {
+      NAMED_PLACE_AT.lastIndex = s;
+      const m = NAMED_PLACE_AT.exec(text);
+      if (m) return m;
+    }
+    next = p - 1;
+  }
+  return null;
+}
+
 /** The suffixes NAMED_PLACE looks ahead for (a text without any has no named place). */
 const PLACE_SUFFIX = /[村庄屯]|社区|小区/;
 /** Not part of a name: pronouns, demonstratives, time and grammar words, and where a thing went (去年俺们村 keeps 去年; 扔到村后 keeps 扔到; 俺是河口村 masks 河口). */
@@ -235,7 +261,7 @@ export function maskPlaces(g: Gazetteer, text: string): string {
   NAMED_PLACE.lastIndex = 0;
   // NAMED_PLACE needs one of its suffixes ahead: most texts have none, and one quick test skips the scan.
   if (PLACE_SUFFIX.test(text)) {
-    for (let m = NAMED_PLACE.exec(text); m; m = NAMED_PLACE.exec(text)) {
+    for (let m = namedPlaceFrom(text, 0); m; m = namedPlaceFrom(text, NAMED_PLACE.lastIndex)) {
       let start = m.index + m[1].length;
       const end = start + m[2].length;
       // The name is what follows the last word that cannot be part of one.
