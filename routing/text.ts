@@ -37,22 +37,14 @@ const cutWords = new Words();
 export function normalize(raw: unknown): string {
   if (typeof raw !== 'string') return '';
   let s = raw.length > MAX_INPUT_CHARS ? raw.slice(0, MAX_INPUT_CHARS) : raw;
-  // Each folding step runs only where it can change something (foldNeeds); the same result as running them all.
-  let needs = foldNeeds(s);
-  if (needs & FOLD_FULLWIDTH) {
+  // The four folding steps in one pass (foldPlain) where every character is a plain one; else step by step.
+  const folded = foldPlain(s);
+  if (folded !== null) s = folded;
+  else {
     s = s.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
-    needs = foldNeeds(s);
+    s = s.replace(/[A-Z]\d{0,2}(?=[市区县镇乡省])/g, ' ');
+    s = s.toLowerCase().replace(/\s+/g, ' ').trim();
   }
-  if (needs & FOLD_UPPER) {
-    const t = s.replace(/[A-Z]\d{0,2}(?=[市区县镇乡省])/g, ' ');
-    if (t !== s) {
-      // A token removed leaves a space (maybe two, maybe at an end) and perhaps no capital letter.
-      s = t;
-      needs = (needs & ~FOLD_UPPER) | FOLD_SPACE | (/[A-Z]/.test(s) ? FOLD_UPPER : 0);
-    }
-  }
-  if (needs & (FOLD_UPPER | FOLD_CASE)) s = s.toLowerCase();
-  if (needs & FOLD_SPACE) s = s.replace(/\s+/g, ' ').trim();
   // A homophone's replacement can only apply where its two characters are (includes() is a fast search).
   for (let k = 0; k < ASR_HOMOPHONES.length; k++) {
     const [re, word, needle] = ASR_HOMOPHONES[k];
@@ -61,51 +53,82 @@ export function normalize(raw: unknown): string {
   return s;
 }
 
-/** What a text needs of normalize's folding (foldNeeds): full-width ASCII, A–Z, another character toLowerCase changes, whitespace to fold or trim. */
-const FOLD_FULLWIDTH = 1;
-const FOLD_UPPER = 2;
-const FOLD_CASE = 4;
-const FOLD_SPACE = 8;
+/** Kinds of UTF-16 unit for foldPlain (FOLD_KIND; 0: not seen yet). */
+const PLAIN = 1; // left as it is by all four steps
+const SPACE = 2; // whitespace (\s)
+const FULLWIDTH = 3; // U+FF01–U+FF5E: becomes the ASCII character 0xFEE0 below it
+const CAPITAL = 4; // A–Z
+const OTHER = 5; // anything else (a letter toLowerCase changes, a surrogate): the steps run one by one
 
-/**
- * Per UTF-16 unit, what it needs (FOLD_*), plus 16 once known (0: not yet seen; filled on first sight):
- * a space needs nothing by itself (only two in a row or one at an end), other whitespace FOLD_SPACE, a
- * surrogate FOLD_CASE (a pair may lower-case).
- */
-const FOLD_OF = new Uint8Array(65536);
+const FOLD_KIND = new Uint8Array(65536);
 const WHITESPACE = /\s/;
 
-function foldOf(c: number): number {
+function foldKind(c: number): number {
+  if (c >= 0xff01 && c <= 0xff5e) return FULLWIDTH;
+  if (c >= 65 && c <= 90) return CAPITAL;
   const ch = String.fromCharCode(c);
-  let f = 16;
-  if (c >= 0xff01 && c <= 0xff5e) f |= FOLD_FULLWIDTH;
-  if (c >= 65 && c <= 90) f |= FOLD_UPPER;
-  else if ((c >= 0xd800 && c <= 0xdfff) || ch.toLowerCase() !== ch) f |= FOLD_CASE;
-  if (c !== 32 && WHITESPACE.test(ch)) f |= FOLD_SPACE;
-  return f;
+  if (WHITESPACE.test(ch)) return SPACE;
+  if ((c >= 0xd800 && c <= 0xdfff) || ch.toLowerCase() !== ch) return OTHER;
+  return PLAIN;
 }
 
-/** Which of normalize's folding steps could change `s` (FOLD_* bits; 0: none). */
-function foldNeeds(s: string): number {
+/** The characters the A3区 token's lookahead wants: 市 区 县 镇 乡 省. */
+const isUnitChar = (c: number) => c === 0x5e02 || c === 0x533a || c === 0x53bf || c === 0x9547 || c === 0x4e61 || c === 0x7701;
+
+const foldBuf = new Uint16Array(MAX_INPUT_CHARS);
+
+/**
+ * normalize's first four steps — full-width ASCII folded, the A3区 tokens ([A-Z]\d{0,2} before 市区县镇乡省)
+ * made a space, lower case, whitespace runs made one space and trimmed — in one pass over the units, when
+ * every unit is plain, whitespace, full-width ASCII or A–Z (the same string the regular expressions make);
+ * null when a unit is anything else.
+ */
+function foldPlain(s: string): string | null {
   const n = s.length;
-  if (n === 0) return 0;
-  const table = FOLD_OF;
-  let needs = 0;
-  let prevSpace = true; // a leading space is trimmed
+  if (n > foldBuf.length) return null;
+  const buf = foldBuf;
+  const kinds = FOLD_KIND;
   for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 32) {
-      if (prevSpace) needs |= FOLD_SPACE; // two spaces fold to one
-      prevSpace = true;
+    let c = s.charCodeAt(i);
+    let k = kinds[c];
+    if (k === 0) k = kinds[c] = foldKind(c);
+    if (k === OTHER) return null;
+    if (k === FULLWIDTH) c -= 0xfee0;
+    buf[i] = c;
+  }
+  // In place: what is written never runs ahead of what is read.
+  let w = 0;
+  let space = false; // whitespace seen since the last character written
+  for (let i = 0; i < n; ) {
+    const c = buf[i];
+    if (c >= 65 && c <= 90) {
+      // [A-Z]\d{0,2}(?=[市区县镇乡省]): the most digits first, as the greedy quantifier backtracks.
+      let d = 0;
+      while (d < 2 && i + 1 + d < n && buf[i + 1 + d] >= 48 && buf[i + 1 + d] <= 57) d++;
+      let len = 0;
+      for (let k = d; k >= 0; k--)
+        if (i + 1 + k < n && isUnitChar(buf[i + 1 + k])) {
+          len = 1 + k;
+          break;
+        }
+      if (len > 0) {
+        space = true;
+        i += len;
+        continue;
+      }
+    }
+    // Whitespace: an original one (a folded unit is never whitespace, and kinds[] of an ASCII unit is its own).
+    if (kinds[c] === SPACE) {
+      space = true;
+      i++;
       continue;
     }
-    prevSpace = false;
-    let f = table[c];
-    if (f === 0) f = table[c] = foldOf(c);
-    needs |= f;
+    if (space && w > 0) buf[w++] = 32;
+    space = false;
+    buf[w++] = c >= 65 && c <= 90 ? c + 32 : c;
+    i++;
   }
-  if (prevSpace) needs |= FOLD_SPACE; // a trailing space is trimmed
-  return needs & 15;
+  return String.fromCharCode.apply(null, buf.subarray(0, w) as unknown as number[]);
 }
 
 /**
