@@ -142,32 +142,36 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
  * with fewer than three types is followed by the best others (confidence not above
  * the previous one's, so the list reads in decreasing order).
  */
-function rankTypes(p: Float64Array, typeCategory: Int32Array, cat: number, catConfidence: number): Array<{ index: number; confidence: number }> {
+function rankTypes(p: Float64Array, typeCategory: Int32Array, members: Int32Array, cat: number, catConfidence: number): Array<{ index: number; confidence: number }> {
+  // The category's types (`members`, ascending): their mass, and the three most probable by selection; ties: lower index first.
   let mass = 0;
-  let rest = 0;
-  // The three most probable types inside the category and outside it, by selection in one pass; ties: lower index first.
   let i0 = -1;
   let i1 = -1;
   let i2 = -1;
+  for (let k = 0; k < members.length; k++) {
+    const i = members[k];
+    const x = p[i];
+    mass += x;
+    if (i0 < 0 || p[i0] < x) (i2 = i1), (i1 = i0), (i0 = i);
+    else if (i1 < 0 || p[i1] < x) (i2 = i1), (i1 = i);
+    else if (i2 < 0 || p[i2] < x) i2 = i;
+  }
+  const out: Array<{ index: number; confidence: number }> = [];
+  for (const index of [i0, i1, i2]) if (index >= 0) out.push({ index, confidence: mass > 0 ? (catConfidence * p[index]) / mass : 0 });
+  if (out.length === 3) return out;
+  // A category with fewer than three types: the best others follow.
+  let rest = 0;
   let o0 = -1;
   let o1 = -1;
   let o2 = -1;
   for (let i = 0; i < p.length; i++) {
+    if (typeCategory[i] === cat) continue;
     const x = p[i];
-    if (typeCategory[i] === cat) {
-      mass += x;
-      if (i0 < 0 || p[i0] < x) (i2 = i1), (i1 = i0), (i0 = i);
-      else if (i1 < 0 || p[i1] < x) (i2 = i1), (i1 = i);
-      else if (i2 < 0 || p[i2] < x) i2 = i;
-    } else {
-      rest += x;
-      if (o0 < 0 || p[o0] < x) (o2 = o1), (o1 = o0), (o0 = i);
-      else if (o1 < 0 || p[o1] < x) (o2 = o1), (o1 = i);
-      else if (o2 < 0 || p[o2] < x) o2 = i;
-    }
+    rest += x;
+    if (o0 < 0 || p[o0] < x) (o2 = o1), (o1 = o0), (o0 = i);
+    else if (o1 < 0 || p[o1] < x) (o2 = o1), (o1 = i);
+    else if (o2 < 0 || p[o2] < x) o2 = i;
   }
-  const out: Array<{ index: number; confidence: number }> = [];
-  for (const index of [i0, i1, i2]) if (index >= 0) out.push({ index, confidence: mass > 0 ? (catConfidence * p[index]) / mass : 0 });
   const others = [o0, o1, o2];
   for (let k = 0; out.length < 3 && k < 3; k++) {
     const index = others[k];
@@ -180,6 +184,8 @@ function rankTypes(p: Float64Array, typeCategory: Int32Array, cat: number, catCo
 
 /** Per engine: chooseCategory's scratch (one call at a time): per category its log-prior and shared exponential, per type its evidence. */
 interface ChooseScratch {
+  /** Per category: its types' indexes, ascending. */
+  members: Int32Array[];
   logPrior: Float64Array;
   catExp: Float64Array;
   evidence: Float64Array;
@@ -191,7 +197,8 @@ function chooseScratchOf(e: SuggestEngine): ChooseScratch {
   if (!s) {
     const nc = e.taxonomy.categories.length;
     const nt = e.taxonomy.eventTypes.length;
-    chooseScratch.set(e, (s = { logPrior: new Float64Array(nc), catExp: new Float64Array(nc), evidence: new Float64Array(nt), z: new Float64Array(nt) }));
+    const members = Array.from({ length: nc }, (_, c) => Int32Array.from(e.typeCategory.reduce<number[]>((list, tc, i) => (tc === c ? (list.push(i), list) : list), [])));
+    chooseScratch.set(e, (s = { members, logPrior: new Float64Array(nc), catExp: new Float64Array(nc), evidence: new Float64Array(nt), z: new Float64Array(nt) }));
   }
   return s;
 }
@@ -212,7 +219,7 @@ export function chooseCategory(
   const nc = cats.length;
   const nt = e.taxonomy.eventTypes.length;
   const typeCategory = e.typeCategory;
-  const { logPrior, catExp, evidence, z } = chooseScratchOf(e);
+  const { members, logPrior, catExp, evidence, z } = chooseScratchOf(e);
   // Prior of one event type of each category: the classifier's probability shared among the category's types.
   for (let c = 0; c < nc; c++) {
     const k = e.categoryModelIndex[c];
@@ -282,7 +289,7 @@ export function chooseCategory(
       categoryConfidence = p[bestOut] / (p[bestOut] + p[bestIn]);
     }
   }
-  return { catIdx, categoryConfidence, fromType, top: catIdx >= 0 ? rankTypes(p, typeCategory, catIdx, categoryConfidence) : [], p };
+  return { catIdx, categoryConfidence, fromType, top: catIdx >= 0 ? rankTypes(p, typeCategory, members[catIdx], catIdx, categoryConfidence) : [], p };
 }
 
 /** Per engine: one scan of the text for its five phrase matchers (see PhraseScan). */
