@@ -112,6 +112,47 @@ function nameIndex(g: Gazetteer): { matcher: PhraseMatcher; entriesOf: number[][
  * indexOf pass per entry. Pairs: [entry index, position].
  */
 function occurrences(g: Gazetteer, s: string): Array<[number, number]> {
+  // The last two texts' occurrences are kept: suggest() masks the title and the body, then matches the
+  // town in the two joined (occurrencesJoined), which are the two lists merged.
+  for (let k = 0; k < occCache.length; k++) if (occCache[k].g === g && occCache[k].text === s) return occCache[k].occ;
+  const occ = scanOccurrences(g, s);
+  occCache.unshift({ g, text: s, occ });
+  if (occCache.length > 2) occCache.pop();
+  return occ;
+}
+
+const occCache: Array<{ g: Gazetteer; text: string; occ: Array<[number, number]> }> = [];
+
+/** Whether some name of the gazetteer contains a space (then a name could span two joined texts). */
+const NAME_WITH_SPACE = new WeakMap<Gazetteer, boolean>();
+
+/**
+ * occurrences(g, `${a} ${b}`) from occurrences(g, a) and occurrences(g, b): no name has a space, so none spans
+ * the join, and an entry's occurrences in `a` end before any in `b` begins; merged by entry, then position.
+ */
+function occurrencesJoined(g: Gazetteer, a: string, b: string): Array<[number, number]> {
+  let spaced = NAME_WITH_SPACE.get(g);
+  if (spaced === undefined) NAME_WITH_SPACE.set(g, (spaced = g.entries.some((e) => e.name.includes(' '))));
+  if (spaced) return occurrences(g, `${a} ${b}`);
+  const x = occurrences(g, a);
+  const y = occurrences(g, b);
+  if (y.length === 0) return x;
+  const shift = a.length + 1;
+  if (x.length === 0) return y.map(([k, i]) => [k, i + shift]);
+  const out: Array<[number, number]> = [];
+  let i = 0;
+  let j = 0;
+  while (i < x.length || j < y.length) {
+    if (j >= y.length || (i < x.length && x[i][0] <= y[j][0])) out.push(x[i++]);
+    else {
+      out.push([y[j][0], y[j][1] + shift]);
+      j++;
+    }
+  }
+  return out;
+}
+
+function scanOccurrences(g: Gazetteer, s: string): Array<[number, number]> {
   const { matcher, entriesOf } = nameIndex(g);
   const found: Array<[number, number]> = [];
   matcher.forEachHit(s, (id, i) => {
@@ -135,10 +176,10 @@ function occurrences(g: Gazetteer, s: string): Array<[number, number]> {
 }
 
 /** Names found in `s`, longest first, a shorter name inside a longer match not counted again. */
-function hits(g: Gazetteer, s: string, inAddress: boolean): Array<{ name: string; town: string }> {
+function hits(g: Gazetteer, s: string, inAddress: boolean, parts?: readonly [string, string]): Array<{ name: string; town: string }> {
   const out: Array<{ name: string; town: string }> = [];
   const taken: Array<[number, number]> = [];
-  for (const [k, i] of occurrences(g, s)) {
+  for (const [k, i] of parts ? occurrencesJoined(g, parts[0], parts[1]) : occurrences(g, s)) {
     const e = g.entries[k];
     const j = i + e.name.length;
     const placeHere = !e.addressOnly || inAddress || PLACE_BEFORE.test(s.slice(Math.max(0, i - 4), i)) || PLACE_AFTER.test(s.slice(j, j + 4));
@@ -161,11 +202,14 @@ function decideFrom(found: Array<{ name: string; town: string }>, source: 'addre
   };
 }
 
-/** The town of an appeal: the address field wins over the text; two different towns → ask the operator. */
-export function matchTown(g: Gazetteer, text: string, address?: string | null): TownMatch {
+/**
+ * The town of an appeal: the address field wins over the text; two different towns → ask the operator.
+ * `parts`: two texts `text` is joined from with a space (its names are then found from theirs, found already).
+ */
+export function matchTown(g: Gazetteer, text: string, address?: string | null, parts?: readonly [string, string]): TownMatch {
   const a = typeof address === 'string' && address ? decideFrom(hits(g, address, true), 'address') : null;
   if (a) return a;
-  const t = typeof text === 'string' && text ? decideFrom(hits(g, text, false), 'text') : null;
+  const t = typeof text === 'string' && text ? decideFrom(hits(g, text, false, parts && text.length === parts[0].length + 1 + parts[1].length ? parts : undefined), 'text') : null;
   return t ?? { town: null, matched: [], source: null, candidates: [] };
 }
 

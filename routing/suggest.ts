@@ -417,7 +417,7 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   const [keywordHits, dangerHits, markerHits, dutyHits, cueHits] = scanOf(e).find(all);
   const tri = e.triage.triage(all, { words: dangerHits, markers: markerHits }, e.model);
   const kindGuess = guessKind(all, { emergency: tri.emergency }, cueHits);
-  const townMatch = matchTown(e.gazetteer, said, address);
+  const townMatch = matchTown(e.gazetteer, said, address, title && body ? [title, body] : undefined);
   const reasons: string[] = [];
   if (!said) reasons.push('没有诉求内容');
   else if (cjkShare(said) < 0.3) reasons.push('内容基本不是中文，无法可靠识别');
