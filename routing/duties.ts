@@ -6,7 +6,7 @@
 // table then applies. Pure.
 import { RoutingConfigError } from './errors';
 import type { PhraseHit, PhraseMatcher } from './phrases';
-import { isPhraseList, matchAt, patternProblems, possible, uniformPattern, WordClasses, type Pattern } from './patterns';
+import { isPhraseList, matchAt, patternProblems, possibleIds, uniformPattern, WordClasses, type Pattern } from './patterns';
 import type { Taxonomy } from './taxonomy';
 
 export interface DutyRule {
@@ -48,13 +48,18 @@ export class Duties {
   readonly version: string;
   readonly rules: readonly DutyRule[];
   /** Per rule, in file order: its window and its patterns in one shape (uniformPattern), for match(). */
-  private readonly matchers: ReadonlyArray<{ rule: DutyRule; window: number; patterns: Pattern[] }>;
+  private readonly matchers: ReadonlyArray<{ rule: DutyRule; window: number; patterns: Pattern[]; ids: Int32Array[] }>;
 
   constructor(doc: DutiesDoc) {
     this.version = doc.version;
     this.rules = doc.duties;
-    this.matchers = doc.duties.map((rule) => ({ rule, window: rule.window, patterns: rule.patterns.map(uniformPattern) }));
-    this.words = new WordClasses(doc.concepts, doc.blocks);
+    const words = (this.words = new WordClasses(doc.concepts, doc.blocks));
+    this.matchers = doc.duties.map((rule) => ({
+      rule,
+      window: rule.window,
+      patterns: rule.patterns.map(uniformPattern),
+      ids: rule.patterns.map((p) => Int32Array.from(p.all, (c) => words.classId(c))),
+    }));
   }
 
   /** The phrase matcher of the duties' word classes (for a shared scan: phrases.ts, PhraseScan). */
@@ -69,11 +74,13 @@ export class Duties {
     // The first match of matches(p, d.window, byClass), as plain loops (no generator per pattern).
     // The imported matchers read once into locals: run through tsx, an imported name is a getter
     // on the other module's exports (a slow generic read on every use), and this loop uses them per pattern.
-    const canMatch = possible;
+    const canMatch = possibleIds;
     const matchHere = matchAt;
-    for (const { rule: d, window, patterns } of this.matchers)
-      for (const p of patterns) {
-        if (!canMatch(p, byClass)) continue;
+    const { stamp, call } = this.words;
+    for (const { rule: d, window, patterns, ids } of this.matchers)
+      for (let k = 0; k < patterns.length; k++) {
+        const p = patterns[k];
+        if (!canMatch(ids[k], stamp, call)) continue;
         for (const a of byClass.get(p.all[p.all.length - 1])!) {
           const m = matchHere(p, window, a, byClass);
           if (m) return { code: d.code, matter: d.matter, eventType: d.eventType, accept: [d.eventType, ...(d.accept ?? [])], why: d.why, words: [...new Set(m.map((h) => h.phrase))] };

@@ -51,6 +51,9 @@ export class WordClasses {
   /** Per class number, during hitsOf(): its hit list, or null (reset before hitsOf returns). */
   private readonly lists: Array<Hit[] | null> = [];
   private readonly blocks: Set<string>;
+  /** Per class number: the hitsOf() call in which it last had a hit (`call`: the last call's number). */
+  readonly stamp: Uint32Array;
+  call = 0;
 
   constructor(concepts: Record<string, string[]>, blocks: readonly string[] = []) {
     for (const [concept, list] of Object.entries(concepts)) {
@@ -67,7 +70,13 @@ export class WordClasses {
       }
     }
     this.blocks = new Set(blocks);
+    this.stamp = new Uint32Array(this.classNames.length);
     this.matcher = new PhraseMatcher([...this.classesOf.keys(), ...this.blocks]);
+  }
+
+  /** The class's number (for possibleIds), or -1 when there is no such class. */
+  classId(concept: string): number {
+    return this.classNames.indexOf(concept);
   }
 
   has(concept: string): boolean {
@@ -82,6 +91,10 @@ export class WordClasses {
 
   /** The same as hits(text), from the hits of this instance's phrase matcher on `text` (found by a shared scan). */
   hitsOf(text: string, raw: readonly PhraseHit[]): ClassHits {
+    if (++this.call === 0xffffffff) {
+      this.stamp.fill(0);
+      this.call = 1;
+    }
     const out: ClassHits = new Map();
     if (!text || !raw.length) return out;
     let blocked: Array<[number, number]> | null = null;
@@ -122,6 +135,7 @@ export class WordClasses {
       else {
         const fresh = [hit];
         this.lists[k] = fresh;
+        this.stamp[k] = this.call;
         out.set(this.classNames[k], fresh);
         touched.push(k);
       }
@@ -141,6 +155,18 @@ export class WordClasses {
  */
 export function uniformPattern(p: Pattern): Pattern {
   return { all: p.all, unless: p.unless, ordered: p.ordered, window: p.window, unlessWindow: p.unlessWindow };
+}
+
+/**
+ * possible(p, byClass) by class numbers: `ids` are p.all's (WordClasses.classId), `stamp` and `call` the
+ * WordClasses' of the hitsOf() that made byClass (no look-up by name per pattern).
+ */
+export function possibleIds(ids: Int32Array, stamp: Uint32Array, call: number): boolean {
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k];
+    if (id < 0 || stamp[id] !== call) return false;
+  }
+  return true;
 }
 
 /** Whether every class the pattern needs has a hit (else it cannot match anywhere). */

@@ -9,7 +9,7 @@ import type { EmergencyModel } from './emergency-model';
 import type { CategoryModel } from './model';
 import { RoutingConfigError } from './errors';
 import { gramCode } from './features';
-import { isPhraseList, matchAt, patternProblems, possible, uniformPattern, WordClasses, type Hit, type Pattern } from './patterns';
+import { isPhraseList, matchAt, patternProblems, possibleIds, uniformPattern, WordClasses, type Hit, type Pattern } from './patterns';
 import { PhraseMatcher, type PhraseHit } from './phrases';
 import type { Taxonomy, Units } from './taxonomy';
 
@@ -156,7 +156,7 @@ export class DangerTriage {
   readonly version: string;
   readonly rules: readonly DangerRule[];
   /** Per rule, in file order: its window and its patterns in one shape (uniformPattern), for triage(). */
-  private readonly matchers: ReadonlyArray<{ rule: DangerRule; window: number; patterns: Pattern[] }>;
+  private readonly matchers: ReadonlyArray<{ rule: DangerRule; window: number; patterns: Pattern[]; ids: Int32Array[] }>;
 
   /** `ownerOf(eventType)`: the unit that acts for a type, added as co-handler when its danger is not the main one. */
   constructor(
@@ -165,8 +165,13 @@ export class DangerTriage {
   ) {
     this.version = doc.version;
     this.rules = doc.dangers;
-    this.matchers = doc.dangers.map((rule) => ({ rule: uniformRule(rule), window: rule.window, patterns: rule.patterns.map(uniformPattern) }));
-    this.words = new WordClasses(doc.concepts, doc.blocks);
+    const words = (this.words = new WordClasses(doc.concepts, doc.blocks));
+    this.matchers = doc.dangers.map((rule) => ({
+      rule: uniformRule(rule),
+      window: rule.window,
+      patterns: rule.patterns.map(uniformPattern),
+      ids: rule.patterns.map((p) => Int32Array.from(p.all, (c) => words.classId(c))),
+    }));
     for (const k of MARKER_KINDS)
       for (const w of doc.markers[k]) {
         const c = this.markerKind.get(w);
@@ -251,15 +256,17 @@ export class DangerTriage {
     const dismissed: DismissedDanger[] = [];
     // The imported matchers read once into locals: run through tsx, an imported name is a getter
     // on the other module's exports (a slow generic read on every use), and this loop uses them per pattern.
-    const canMatch = possible;
+    const canMatch = possibleIds;
     const matchHere = matchAt;
-    for (const { rule, window, patterns } of this.matchers) {
+    const { stamp, call } = this.words;
+    for (const { rule, window, patterns, ids } of this.matchers) {
       let found: (typeof findings)[number] | null = null;
       let lost: DismissedDanger | null = null;
-      for (const p of patterns) {
+      for (let k = 0; k < patterns.length; k++) {
+        const p = patterns[k];
         const anchorClass = p.all[p.all.length - 1];
         // matches(p, rule.window, byClass) as plain loops (no generator per pattern).
-        if (!canMatch(p, byClass)) continue;
+        if (!canMatch(ids[k], stamp, call)) continue;
         for (const a of byClass.get(anchorClass)!) {
           const m = matchHere(p, window, a, byClass);
           if (!m) continue;
