@@ -426,7 +426,6 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   const modelP = softmax(modelZ, e.model.scale);
   const scores = e.scorer.scoreEntries(tokens, tokenEntries, keywordHits);
   const types = e.taxonomy.eventTypes;
-  const cats = e.taxonomy.categories;
   // Content words (not only characters) or event-type evidence: something to classify.
   const hasWords = titleInfo.length + bodyInfo.length > 0 && x.idx.length > 0;
   const informative = hasWords || scores.length > 0;
