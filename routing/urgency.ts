@@ -135,17 +135,25 @@ const MARKER_ZH: Record<MarkerKind, string> = {
  * optimised function that meets a shape it has not seen is thrown away and compiled again).
  */
 function uniformRule(r: DangerRule): DangerRule {
-  return {
+  const u: DangerRule = {
     code: r.code,
     name: r.name,
     window: r.window,
     patterns: r.patterns,
     eventType: r.eventType,
     coUnits: r.coUnits,
-    sources: r.sources?.map((x) => ({ concept: x.concept, eventType: x.eventType, coUnits: x.coUnits, only: x.only, unlessConcept: x.unlessConcept })),
+    sources: r.sources?.map((x) => withRest({ concept: x.concept, eventType: x.eventType, coUnits: x.coUnits, only: x.only, unlessConcept: x.unlessConcept }, x)),
     spoken: r.spoken,
     aftermathExcept: r.aftermathExcept,
+    nobodyThere: r.nobodyThere,
   };
+  return withRest(u, r);
+}
+
+/** `u` with every other own field of `from` added after its own (a field the copy does not name is never lost). */
+function withRest<T extends object>(u: T, from: T): T {
+  for (const k of Object.keys(from)) if (!(k in u)) (u as Record<string, unknown>)[k] = (from as Record<string, unknown>)[k];
+  return u;
 }
 
 export class DangerTriage {
