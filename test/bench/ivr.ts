@@ -236,10 +236,11 @@ still 115–217 ms), and the socket writes (one per step and call, the kernel's 
 
 Session of 7 Dec 2026, 15:40–17:20 UTC. The machine was loaded by other sessions' builds the whole time (load
 5–15, up to 60): the changes were compared by CPU time, GC pauses and allocations (V8's sampling heap profiler)
-in alternating runs against main at 21d2dba, not by wall time. The table above is this code's full run at
-16:46–16:48 UTC, begun in a lull (load 1.8) that ended during it (7.7 by the bursts): not a quiet-machine figure.
-The table it replaced (the code before this session, load 0.70–0.99): bursts p99 120 / 131 / 84 ms, with the call
-log 115 ms; steady rows 3.2–3.8 ms.
+in alternating runs against main at 21d2dba, not by wall time. The table above is this code's full run once the
+machine was quiet, at 17:19–17:20 UTC (load 0.2–0.8, main at 6d06f3c, every change of the session in): bursts p99
+99 / 111 / 158 ms, with the call log 152 ms (under 100 ms in one run of four), steady rows 4.0–4.6 ms. An earlier
+full run at 16:46–16:48 UTC (load 1.8–7.7) is not a quiet-machine figure. The code before this session, quiet (load
+0.70–0.99): bursts p99 120 / 131 / 84 ms, with the call log 115 ms; steady rows 3.2–3.8 ms.
 - App: JSON events are read from the frame's bytes: no 4–5 kB string per event, and a header value read is a
   string of its own (a slice of the body string kept the whole body alive as long as the value was kept, e.g.
   a call id in the event mapper's maps). Per burst 170 → 106 MB allocated, 16 → 8–10 scavenges; app CPU
