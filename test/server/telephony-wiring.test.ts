@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { startTestHotline, TestHotline, call, reviewedTicket, choosePassword } from '../support/hotline';
 import { EslTestServer } from '../esl/server';
+import { until } from '../support/until';
 import { parseIvrConfig } from '../../ivr/config';
 import { FreeSwitchTelephony } from '../../ivr/freeswitch/adapter';
 import { SwitchFactory } from '../../server/telephony';
@@ -10,16 +11,6 @@ import { SwitchFactory } from '../../server/telephony';
 const PASSWORD = 'test-secret';
 const MONDAY_10 = Date.parse('2026-11-23T02:00:00Z');
 const SUNDAY_21 = Date.parse('2026-11-22T13:00:00Z');
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms = 8000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 30));
-  }
-}
 
 function freeswitchAt(fs: EslTestServer, port: number): SwitchFactory {
   return ({ services, agents, now, wrapUpMs }) => {
