@@ -251,8 +251,7 @@ export function chooseCategory(
     sum += x;
   }
   // The category: the classifier's, unless the evidence for a type of another category is overwhelming.
-  let best = 0;
-  for (let k = 1; k < modelP.length; k++) if (modelP[k] > modelP[best]) best = k;
+  const best = argMax(modelP);
   let catIdx = hasFeatures ? cats.indexOf(e.model.categories[best]) : -1;
   let categoryConfidence = modelP[best];
   let fromType = false;
