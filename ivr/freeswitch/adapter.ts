@@ -56,6 +56,8 @@ export const OFFER_RETRY_DELAY_S = 10;
  * which mod_callcenter's agent-originate-timeout does not shorten.
  */
 export const AGENT_RING_S = 20;
+/** How long a caller let go at the queue's longest wait waits for an offer's events to show (see takenAtTimeout). */
+export const TIMEOUT_OFFER_GRACE_MS = 250;
 
 /** mod_db's answer: an empty one (no entries, no such key) arrives as "-ERR no reply" (FreeSWITCH 1.10.12). */
 const dbValue = (body: string): string => (body.trim() === '-ERR no reply' ? '' : body.trim());
@@ -90,6 +92,10 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
   /** Calls whose bridge is up (CHANNEL_BRIDGE), lately; and holds waiting for one. */
   private bridgedLately = new BoundedMap<string, true>(5000);
   private bridgeWaiters = new Map<string, Set<() => void>>();
+  /** Callers offered to an operator whose offer has no outcome yet (agent-offering → bridge-agent-start / -fail). */
+  private openOffers = new BoundedMap<string, true>(5000);
+  /** Flows waiting for the outcome of their caller's offer (takenAtTimeout). */
+  private offerWaiters = new Map<string, Set<(taken: boolean) => void>>();
 
   constructor(private o: FreeSwitchOptions) {
     super(o, eslLog);
@@ -117,6 +123,7 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
       onEventHandled: o.instrument?.onEventHandled,
       onCall: (ch) => {
         if (o.instrument?.onCommandLatency) ch.onCommandLatency = o.instrument.onCommandLatency;
+        ch.takenAtTimeout = () => this.takenAtTimeout(ch.callId);
         this.mapper.tracked.add(ch.callId);
         this.live.set(ch.callId, performance.now());
         // Survey legs were announced when they were placed.
@@ -188,6 +195,8 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
     if (m.shutdown) this.setConnected(false, 'FreeSWITCH 正在关闭');
     for (const e of m.events) {
       if (e.type === 'call_answered') this.answeredAt.set(e.callId, performance.now());
+      if (e.type === 'call_offered') this.openOffers.set(e.callId, true);
+      else if (e.type === 'call_answered' || e.type === 'call_ended') this.offerSettled(e.callId, e.type === 'call_answered');
       this.passOn(e);
     }
     if (h['Event-Name'] === 'CHANNEL_BRIDGE') {
@@ -208,7 +217,45 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
     if (h['Event-Name'] === 'CUSTOM' && h['CC-Action'] === 'bridge-agent-end' && h['CC-Agent']) {
       this.wrapUpAfterCall(h['CC-Agent'].split('@')[0]);
     }
-    for (const f of m.offerFailed) this.offerFailed(f.agent, f.cause);
+    for (const f of m.offerFailed) {
+      this.offerSettled(f.callId, false);
+      this.offerFailed(f.agent, f.cause);
+    }
+  }
+
+  private offerSettled(callId: string, taken: boolean): void {
+    this.openOffers.delete(callId);
+    for (const done of this.offerWaiters.get(callId) ?? []) done(taken);
+    this.offerWaiters.delete(callId);
+  }
+
+  /** The outcome of `callId`'s open offer (true: answered), or null when none came within `ms`. */
+  private offerOutcome(callId: string, ms: number): Promise<boolean | null> {
+    return new Promise((resolve) => {
+      const waiters = this.offerWaiters.get(callId) ?? new Set<(taken: boolean) => void>();
+      this.offerWaiters.set(callId, waiters);
+      const done = (taken: boolean) => { clearTimeout(timer); resolve(taken); };
+      const timer = setTimeout(() => { waiters.delete(done); resolve(null); }, ms);
+      waiters.add(done);
+    });
+  }
+
+  /**
+   * Whether an operator took a caller whom mod_callcenter let go at the queue's longest wait (TIMEOUT; see
+   * EslCallChannel.enterQueue): answered already, or offered and then answered; false when no offer is
+   * open or it fails. The queue's events come on the event connection and may trail the call's own
+   * socket by a moment: a caller with no offer yet is given TIMEOUT_OFFER_GRACE_MS for one to show.
+   */
+  private async takenAtTimeout(callId: string): Promise<boolean> {
+    if (this.answeredAt.has(callId)) return true;
+    if (!this.openOffers.has(callId)) {
+      const early = await this.offerOutcome(callId, TIMEOUT_OFFER_GRACE_MS);
+      if (early !== null) return early;
+      if (this.answeredAt.has(callId)) return true;
+      if (!this.openOffers.has(callId)) return false;
+    }
+    // The operator's phone rings at most AGENT_RING_S; the caller hears nothing meanwhile, as at any offer.
+    return (await this.offerOutcome(callId, (AGENT_RING_S + 5) * 1000)) === true;
   }
 
   protected forgetCall(callId: string): boolean {

@@ -29,6 +29,11 @@ export class EslCallChannel implements CallChannel {
   onDtmf: (digit: string) => void = () => undefined;
   /** Called once when the channel is gone (hang-up or socket closed). */
   onHangup: (cause: string) => void = () => undefined;
+  /**
+   * Whether an operator took this caller although mod_callcenter let them go at the queue's longest wait
+   * (cc_cancel_reason TIMEOUT): set by the adapter, which reads the queue's offers on its event connection.
+   */
+  takenAtTimeout: () => Promise<boolean> = async () => false;
   /** When the last step completed (its event arrived), until the next command is sent. */
   private completedAt: number | null = null;
   /** Measures event → next command (ms); set by the benchmark. */
@@ -188,6 +193,11 @@ export class EslCallChannel implements CallChannel {
     // member leaves the queue without one (cc_cancel_reason, e.g. TIMEOUT).
     const h = await this.execute('callcenter', queue);
     const cancel = h.variable_cc_cancel_reason ?? null;
+    // mod_callcenter 1.10.12 looks at the longest wait before it marks an offer as connecting: a caller
+    // offered to an operator in that instant leaves with TIMEOUT, and the operator who answers is bridged
+    // to them all the same (seen on a real switch under load: the overflow menu then played into the
+    // conversation, and the caller went on the call-back list too). Such a caller is with an operator.
+    if (cancel === 'TIMEOUT' && (await this.takenAtTimeout())) return { bridged: true, cancelReason: null };
     if (cancel) return { bridged: false, cancelReason: cancel };
     return { bridged: true, cancelReason: null };
   }

@@ -20,7 +20,7 @@ export interface MappedEvents {
   /** The switch announced its shutdown. */
   shutdown: boolean;
   /** mod_callcenter could not connect an operator (bridge-agent-fail), with the phone's hang-up cause. */
-  offerFailed: { agent: string; cause: string }[];
+  offerFailed: { agent: string; cause: string; callId: string }[];
 }
 
 /** "1001@hotline" → "1001" */
@@ -140,7 +140,7 @@ export class FreeSwitchEventMapper {
         out.agentsTouched.push(agent);
         break;
       case 'bridge-agent-fail':
-        out.offerFailed.push({ agent, cause: h['CC-Hangup-Cause'] ?? '' });
+        out.offerFailed.push({ agent, cause: h['CC-Hangup-Cause'] ?? '', callId });
         break;
       case 'member-queue-end': {
         const j = this.joined.get(callId);

@@ -61,6 +61,16 @@ export interface EslTestServerOptions {
   /** Max wait in the callcenter queue before the member is cancelled with TIMEOUT (ms). */
   queueMaxWaitMs?: number;
   /**
+   * mod_callcenter 1.10.12's race at the longest wait (seen on a real switch under load): the member's wait
+   * runs out while an operator is being offered the call, before the offer counts as connecting; the
+   * `callcenter` application completes with cc_cancel_reason TIMEOUT, and the operator who answers is
+   * bridged to the caller all the same (whatever the call's socket runs next then plays into the bridge).
+   * With this set, a member is offered only when its wait runs out, and the offer (agent-offering, the phone
+   * answering, bridge-agent-start, the bridge) comes this many ms after the TIMEOUT completion; 0: in the
+   * same turn, just before it, as in the real switch's log.
+   */
+  offerAtMaxWaitMs?: number;
+  /**
    * How long the phone takes to accept the re-INVITE of a hold (ms). FreeSWITCH's call state
    * becomes HELD only then; until then `uuid_hold off` answers "-ERR Operation failed"
    * (switch_ivr_unhold: "Call is not on hold"), as a real switch did under load. Default 0.
@@ -376,7 +386,7 @@ export class SimCallcenter {
   }>();
   /** Operators' phones by extension (absent: answers at once, talks as the caller's script says). */
   readonly phones = new Map<string, SimPhone>();
-  readonly waiting: { ch: SimChannel; queue: string; memberUuid: string; joined: number; done: (h: Headers) => void }[] = [];
+  readonly waiting: { ch: SimChannel; queue: string; memberUuid: string; joined: number; done: (h: Headers) => void; timedOut?: boolean }[] = [];
   /** Members an agent is talking to, by caller uuid (for `queue list members`). */
   readonly bridged = new Map<string, { ch: SimChannel; queue: string; memberUuid: string; joined: number; bridged: number; agent: string }>();
   constructor(private server: EslTestServer) {}
@@ -482,7 +492,7 @@ export class SimCallcenter {
   enter(ch: SimChannel, queue: string): Promise<Headers> {
     return new Promise((done) => {
       const memberUuid = uuid();
-      const m = { ch, queue, memberUuid, joined: Date.now(), done };
+      const m: SimCallcenter['waiting'][number] = { ch, queue, memberUuid, joined: Date.now(), done };
       this.waiting.push(m);
       this.info('member-queue-start', {
         'CC-Queue': queue, 'Unique-ID': ch.uuid, 'CC-Member-UUID': memberUuid, 'CC-Member-Session-UUID': ch.uuid,
@@ -490,11 +500,22 @@ export class SimCallcenter {
       });
       this.info('members-count', { 'CC-Queue': queue, 'CC-Count': String(this.waiting.length), 'CC-Selection': 'Single-Queue' });
       const maxWait = this.server.options.queueMaxWaitMs;
+      const race = this.server.options.offerAtMaxWaitMs;
       if (maxWait) {
         setTimeout(() => {
+          if (!this.waiting.includes(m)) return;
+          // The race (offerAtMaxWaitMs 0): the offer goes out, answered and bridged, as the wait runs out.
+          if (race === 0) this.dispatchWaiting(true);
           const i = this.waiting.indexOf(m);
-          if (i < 0) return;
-          this.waiting.splice(i, 1);
+          if (i >= 0) this.waiting.splice(i, 1);
+          m.timedOut = true;
+          if (race) {
+            setTimeout(() => {
+              if (!m.ch.up) return;
+              this.waiting.unshift(m);
+              this.dispatchWaiting(true);
+            }, race);
+          }
           this.info('member-queue-end', {
             'CC-Queue': queue, 'Unique-ID': ch.uuid, 'CC-Cause': 'Cancel', 'CC-Cancel-Reason': 'TIMEOUT',
             'CC-Member-Session-UUID': ch.uuid, 'CC-Member-CID-Number': ch.callerNumber,
@@ -503,7 +524,7 @@ export class SimCallcenter {
           done({ variable_cc_cancel_reason: 'TIMEOUT' });
         }, maxWait);
       }
-      setImmediate(() => this.dispatchWaiting());
+      if (race === undefined) setImmediate(() => this.dispatchWaiting());
     });
   }
 
@@ -519,7 +540,9 @@ export class SimCallcenter {
     this.info('members-count', { 'CC-Queue': m.queue, 'CC-Count': String(this.waiting.length), 'CC-Selection': 'Single-Queue' });
   }
 
-  private dispatchWaiting(): void {
+  /** Offers waiting members to free agents; with offerAtMaxWaitMs only when a wait runs out (`atMaxWait`). */
+  private dispatchWaiting(atMaxWait = false): void {
+    if (this.server.options.offerAtMaxWaitMs !== undefined && !atMaxWait) return;
     while (this.waiting.length) {
       const now = Date.now();
       // longest-idle-agent orders by the end of the last bridge only (mod_callcenter 1.10.12), not by the
@@ -553,7 +576,8 @@ export class SimCallcenter {
           if (pauseS > 0) a.readyAt = Date.now() + pauseS * 1000;
           this.info('agent-state-change', { 'CC-Agent': name, 'CC-Agent-State': 'Waiting' });
           this.info('bridge-agent-fail', { 'CC-Agent': name, 'CC-Hangup-Cause': cause, ...member });
-          if (m.ch.up && !this.waiting.includes(m)) this.waiting.unshift(m);
+          // A member whose wait ran out (the race above) has left the queue: it does not wait again.
+          if (m.ch.up && !m.timedOut && !this.waiting.includes(m)) this.waiting.unshift(m);
           this.dispatchWaiting();
         };
         if (phone.kind === 'no_answer') setTimeout(fail, phone.ringMs ?? 50);

@@ -140,6 +140,36 @@ describe('hotline call flow over the outbound socket', () => {
     assert.deepEqual(h.services.callbacks.map((c) => [c.callerPhone, c.reason]), [['0309990002', 'requested']]);
   });
 
+  // mod_callcenter 1.10.12 (a real switch under load, 100 callers, 32 phones): a caller offered to an operator in
+  // the instant the queue's longest wait ran out left `callcenter` with TIMEOUT while the operator who answered was
+  // bridged to them; the overflow menu then played into the conversation and the caller went on the call-back list too.
+  for (const [race, when] of [[0, 'just before'], [100, '100 ms after']] as const) {
+    it(`a caller whose offer comes ${when} the longest wait's TIMEOUT is with the operator: no overflow menu, no call-back entry`, async () => {
+      h = await startHarness({ server: { queueMaxWaitMs: 50, offerAtMaxWaitMs: race } });
+      await h.tel.setAgentState('1001', { state: 'ready' });
+      // Were the overflow menu played, this caller would press 2 (call me back).
+      const call = h.fs.placeCall({ caller: '0309990003', app: h.app, script: { inputs: ['', '2'], talkMs: 300 } });
+      const answered = await h.waitFor('call_answered', (e) => e.callId === call.uuid);
+      assert.equal(answered.agent, '1001');
+      await h.waitFor('call_ended', (e) => e.callId === call.uuid);
+      await new Promise((r) => setTimeout(r, 100));
+      const afterQueue = h.fs.executed.filter((x) => x.uuid === call.uuid).map((x) => x.app);
+      assert.equal(afterQueue.at(-1), 'callcenter', `nothing runs after the queue: ${afterQueue.join(' ')}`);
+      assert.deepEqual(h.services.callbacks, []);
+    });
+  }
+
+  it('a caller let go at the longest wait whose offer fails (the phone rejects) hears the overflow menu and is called back', async () => {
+    h = await startHarness({ server: { queueMaxWaitMs: 50, offerAtMaxWaitMs: 100 } });
+    h.fs.callcenter.phones.set('1001', { kind: 'reject' });
+    await h.tel.setAgentState('1001', { state: 'ready' });
+    const call = h.fs.placeCall({ caller: '0309990004', app: h.app, script: { inputs: ['', '2'] } });
+    await h.waitFor('call_ended', (e) => e.callId === call.uuid);
+    await until(() => h.services.callbacks.length === 1, 2000, 'call-back entry');
+    assert.deepEqual(h.services.callbacks.map((c) => [c.callerPhone, c.reason]), [['0309990004', 'requested']]);
+    assert.ok(h.fs.executed.some((x) => x.uuid === call.uuid && x.arg.includes('overflow')), 'the overflow menu was played');
+  });
+
   it('after the configured wait the caller may leave a message instead', async () => {
     h = await startHarness({ server: { queueMaxWaitMs: 30 } });
     const call = h.fs.placeCall({ caller: '0309990002', app: h.app, script: { inputs: ['', '1'] } });
