@@ -232,6 +232,13 @@ async function main(): Promise<void> {
     for (const r of rows.filter((x) => x.hangup_cause === 'LOST_WHILE_DISCONNECTED')) {
       console.log(`lost: ${JSON.stringify(r)}`);
     }
+    // Callers both answered by an operator and on the call-back list: each is a fault to look into.
+    const answeredCallers = new Set(answered.map((r) => r.caller));
+    for (const c of services.callbacks.filter((x) => mine.has(x.callerPhone) && answeredCallers.has(x.callerPhone))) {
+      const r = rows.find((x) => x.caller === c.callerPhone);
+      console.log(`both answered and on the call-back list: ${JSON.stringify(c)} row ${JSON.stringify(r)}`);
+      console.log(`  its events: ${JSON.stringify(events.filter((e) => 'callId' in e && (e.callId === r?.id || e.callId === c.callId)))}`);
+    }
     results.push(row);
   }
 
