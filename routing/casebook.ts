@@ -258,13 +258,16 @@ export type CasebookPart = (typeof CASEBOOK_PARTS)[number];
 
 /**
  * Parts scored by `routing eval --casebooks` but not yet in the emergency model's training (`routing
- * train-emergency`), so that the committed model has never seen them. To train on such a part, remove it here
+ * train-emergency`) nor the kind model's (`routing train-kind`), so that the committed models have never seen them. To train on such a part, remove it here
  * and retrain.
  */
 export const UNTRAINED_PARTS: readonly CasebookPart[] = ['fresh10'];
 
 /** The casebook parts the emergency model is trained on: every part but the untrained ones. */
 export const EMERGENCY_TRAINING_PARTS: readonly CasebookPart[] = CASEBOOK_PARTS.filter((p) => !UNTRAINED_PARTS.includes(p));
+
+/** The casebook parts the kind model (kind-model.ts, `routing train-kind`) is trained on: the same (an untrained part stays unseen by both models). */
+export const KIND_TRAINING_PARTS: readonly CasebookPart[] = EMERGENCY_TRAINING_PARTS;
 
 export interface CasebookReport {
   part: CasebookPart;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { AppealKind } from '../workflow/types';
 import { decide, type Decision, type DecideOptions } from './decide';
 import { readEmergencyModel, type EmergencyModel } from './emergency-model';
+import { checkKindModel, KindModel } from './kind-model';
 import { RoutingConfigError } from './errors';
 import { catalogueProfile, EventTypeScorer } from './event-scorer';
 import { parseGazetteer, matchTown, type Gazetteer, type TownMatch } from './gazetteer';
@@ -34,6 +35,7 @@ export const DEFAULT_FILES = {
   dangersFile: path.join(CITY, 'dangers.json'),
   dutiesFile: path.join(CITY, 'duties.json'),
   emergencyModelFile: path.resolve(__dirname, 'emergency-model.json'),
+  kindModelFile: path.resolve(__dirname, 'kind-model.json'),
   governmentTaxonomyFile: path.join(CITY, 'appeal-taxonomy.csv'),
 };
 
@@ -121,6 +123,8 @@ export function buildRouting(docs: {
   governmentTaxonomy?: Array<Record<string, string>>;
   /** The emergency model file's content; null: the danger rules alone. */
   emergencyModel?: unknown;
+  /** The kind model file's content (kind-model.ts); null: the cue rules alone; undefined: the committed file, when there is one. */
+  kindModel?: unknown;
 }): Routing {
   const units = parseUnits(docs.units);
   const taxonomy = parseTaxonomy(docs.taxonomy, units, parseGovernmentTaxonomy(docs.governmentTaxonomy ?? readGovernmentTaxonomy()));
@@ -143,6 +147,17 @@ export function buildRouting(docs: {
     triage.useModel(em);
   }
   const warnings: string[] = [];
+  const kindRaw = docs.kindModel === undefined ? (fs.existsSync(DEFAULT_FILES.kindModelFile) ? readJson(DEFAULT_FILES.kindModelFile, '诉求类型模型') : null) : docs.kindModel;
+  let kindJudge: KindModel | null = null;
+  if (kindRaw !== null) {
+    try {
+      kindJudge = new KindModel(checkKindModel(kindRaw), model);
+    } catch (e) {
+      throw new RoutingConfigError((e as Error).message);
+    }
+    const lost = kindJudge.missingFeatures();
+    if (lost) warnings.push(`诉求类型模型有 ${lost} 个特征不在当前分类器中，建议重新运行 routing train-kind`);
+  }
   if (file.taxonomyVersion !== taxonomy.version)
     warnings.push(`模型按事项目录 ${file.taxonomyVersion} 训练，当前目录为 ${taxonomy.version}，建议重新训练`);
   const missing = taxonomy.categories.filter((c) => !model.categories.includes(c));
@@ -171,6 +186,7 @@ export function buildRouting(docs: {
     typeCategory: Int32Array.from(taxonomy.eventTypes.map((t) => taxonomy.categories.indexOf(t.category))),
     categorySize: taxonomy.categories.map((c) => taxonomy.eventTypes.filter((t) => t.category === c).length),
     categoryModelIndex: taxonomy.categories.map((c) => model.categories.indexOf(c)),
+    kindJudge,
   };
   const fallback = (err: unknown): Suggestion => ({
     kind: 'complaint',
@@ -242,9 +258,11 @@ export function buildRouting(docs: {
  * with a Chinese message naming every problem when a file is wrong.
  */
 export function loadRouting(
-  opts: { taxonomyFile?: string; gazetteerFile?: string; modelFile?: string; unitsFile?: string; dangersFile?: string; dutiesFile?: string; governmentTaxonomyFile?: string; emergencyModelFile?: string | null } = {},
+  opts: { taxonomyFile?: string; gazetteerFile?: string; modelFile?: string; unitsFile?: string; dangersFile?: string; dutiesFile?: string; governmentTaxonomyFile?: string; emergencyModelFile?: string | null; kindModelFile?: string | null } = {},
   /** An emergency model's content instead of the file's (routing eval --emergency-cv). */
   emergencyModel?: unknown,
+  /** A kind model's content instead of the file's (routing eval --kind-cv); null: the cue rules alone. */
+  kindModel?: unknown,
 ): Routing {
   const f = { ...DEFAULT_FILES, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v)) };
   return buildRouting({
@@ -255,6 +273,7 @@ export function loadRouting(
     dangers: readJson(f.dangersFile, '险情规则'),
     duties: readJson(f.dutiesFile, '职责划分'),
     emergencyModel: emergencyModel ?? (opts.emergencyModelFile === null ? null : readJson(f.emergencyModelFile, '紧急研判模型')),
+    kindModel: kindModel !== undefined ? kindModel : opts.kindModelFile === null ? null : fs.existsSync(f.kindModelFile) ? readJson(f.kindModelFile, '诉求类型模型') : null,
     governmentTaxonomy: readGovernmentTaxonomy(f.governmentTaxonomyFile),
   });
 }

@@ -9,7 +9,8 @@
 // - a question inside a complaint is still a complaint (水费咋这么高？是不是表坏了);
 // - no cue at all → complaint, the most common kind.
 // The operator sees the cues and corrects the kind when it is wrong.
-import type { AppealKind } from '../workflow/types';
+import { APPEAL_KINDS, type AppealKind } from '../workflow/types';
+import type { KindOpinion } from './kind-model';
 import { PhraseMatcher, type PhraseHit } from './phrases';
 import { firstUnits } from './regex-start';
 
@@ -234,6 +235,10 @@ export interface KindGuess {
   cues: string[];
   /** No cue at all: the default (complaint, the most common kind) was used. */
   defaulted: boolean;
+  /** Each kind's cue score (APPEAL_KINDS order; absent for an emergency): the learned kind model reads them (kind-model.ts). */
+  scores?: Float64Array;
+  /** The learned model's opinion (kind-model.ts), when a model is loaded and it is not an emergency. */
+  model?: KindOpinion;
 }
 
 const KINDS = Object.keys(CUES) as AppealKind[];
@@ -296,7 +301,7 @@ function mayMatch(k: number, call: number): boolean {
 }
 
 export function guessKind(text: string, opts: KindOptions = {}, cueHits?: readonly PhraseHit[]): KindGuess {
-  if (opts.emergency) return { kind: 'help_request', cues: ['紧急险情'], defaulted: false };
+  if (opts.emergency) return { kind: 'help_request', cues: ['紧急险情'], defaulted: false, scores: undefined, model: undefined };
   if (++kindCalls === 0xffffffff) {
     unitSeen.fill(0);
     kindCalls = 1;
@@ -355,5 +360,7 @@ export function guessKind(text: string, opts: KindOptions = {}, cueHits?: readon
       bestScore = s;
     }
   }
-  return { kind: best, cues: bestScore ? cues.get(best)! : [], defaulted: bestScore === 0 };
+  const scores = new Float64Array(APPEAL_KINDS.length);
+  for (let k = 0; k < APPEAL_KINDS.length; k++) scores[k] = score.get(APPEAL_KINDS[k])!;
+  return { kind: best, cues: bestScore ? cues.get(best)! : [], defaulted: bestScore === 0, scores, model: undefined };
 }

@@ -6,7 +6,8 @@ import { decide, leadingType, type Decision } from './decide';
 import type { Duties } from './duties';
 import { EventTypeScorer, type TypeScore, type WordEntry } from './event-scorer';
 import { maskPlaces, matchSetting, matchTown, type Gazetteer, type TownMatch } from './gazetteer';
-import { guessKind, KIND_CUES } from './kind';
+import { guessKind, KIND_CUES, type KindGuess } from './kind';
+import type { KindJudge } from './kind-model';
 import { PhraseScan } from './phrases';
 import { categoryScores, drivingWords, softmax, vectorizeColumns, type CategoryModel } from './model';
 import type { Taxonomy, Units } from './taxonomy';
@@ -132,6 +133,8 @@ export interface SuggestEngine {
   categorySize: number[];
   /** Per category: index in model.categories, or -1 when the classifier does not know it. */
   categoryModelIndex: number[];
+  /** The learned second opinion on the kind (kind-model.ts), or null: the cue rules alone. */
+  kindJudge: KindJudge | null;
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
@@ -415,7 +418,9 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
 
   const [keywordHits, dangerHits, markerHits, dutyHits, cueHits] = scanOf(e).find(all);
   const tri = e.triage.triage(all, { words: dangerHits, markers: markerHits }, e.model);
-  const kindGuess = guessKind(all, { emergency: tri.emergency }, cueHits);
+  // The kind: the cue rules', unless the learned model (kind-model.ts) is sure of another (never for an emergency, nor a long written appeal).
+  const ruleKind = guessKind(all, { emergency: tri.emergency }, cueHits);
+  const kindGuess = e.kindJudge ? e.kindJudge.judge(x, ruleKind, all.length) : ruleKind;
   const townMatch = matchTown(e.gazetteer, said, address, title && body ? [title, body] : undefined);
   const reasons: string[] = [];
   if (!said) reasons.push('没有诉求内容');
@@ -532,7 +537,7 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
     );
   if (top.length && category && facts.category[top[0]] !== category)
     parts.push(`工单按事项“${facts.name[top[0]]}”归入“${facts.category[top[0]]}”${keepClassifier && top[0] === rankedFirst ? '（事项关键词明显指向该事项，分类器未学过该分类）' : ''}`);
-  parts.push(`诉求类型：${kindGuess.defaulted ? '未见提示词，默认投诉' : `提示词 ${kindGuess.cues.join('、')}`}`);
+  parts.push(kindExplanation(kindGuess, ruleKind));
   if (tri.reason) parts.push(tri.reason);
   parts.push(townMatch.town ? `属地：${unitName(townMatch.town)}（${townMatch.source === 'address' ? '地址栏' : '诉求内容'}中的“${townMatch.matched.join('、')}”）` : '属地：未识别');
   if (decision) parts.push(`派单：${decision.reason.replace(/。$/, "")}`);
@@ -568,4 +573,18 @@ function argMax(v: ArrayLike<number>): number {
   let best = 0;
   for (let k = 1; k < v.length; k++) if (v[k] > v[best]) best = k;
   return best;
+}
+
+const KIND_NAMES: Record<AppealKind, string> = { consult: '咨询', complaint: '投诉', help_request: '求助', report: '举报', suggestion: '建议' };
+
+/** The kind's part of the explanation: the rules' cues, and the learned model's opinion when there is one. */
+function kindExplanation(g: KindGuess, rule: KindGuess): string {
+  const cues = rule.defaulted ? '未见提示词，默认投诉' : `提示词 ${rule.cues.join('、')}`;
+  const m = g.model;
+  if (!m) return `诉求类型：${cues}`;
+  const pct = Math.round(m.confidence * 100);
+  const why = m.words.length ? `，依据：${m.words.join('、')}` : '';
+  if (m.overridden) return `诉求类型：研判模型判断为“${KIND_NAMES[m.kind]}”（${pct}%${why}），规则为“${KIND_NAMES[m.ruleKind]}”（${cues}）`;
+  if (m.kind === m.ruleKind) return `诉求类型：${cues}（研判模型同意，${pct}%）`;
+  return `诉求类型：${cues}（研判模型倾向“${KIND_NAMES[m.kind]}”，${pct}%，${m.heldByCues ? '提示词明确，按提示词' : '未达采用门槛'}）`;
 }

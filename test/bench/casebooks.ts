@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadRouting } from '../../routing/index';
-import { CASEBOOK_PARTS, EMERGENCY_TRAINING_PARTS, emergencyExamples, evaluateCasebooks, type CasebookReport } from '../../routing/casebook';
+import { CASEBOOK_PARTS, EMERGENCY_TRAINING_PARTS, KIND_TRAINING_PARTS, UNTRAINED_PARTS, emergencyExamples, evaluateCasebooks, type CasebookReport } from '../../routing/casebook';
+import { kindCases, leaveOnePartOut } from '../../routing/kind-cv';
+import { KIND_TRAINING } from '../../routing/kind-model';
 import { trainEmergencyModel } from '../../routing/emergency-model';
 import { parseCsvObjects } from '../../routing/csv';
 import { normalize } from '../../routing/text';
@@ -60,6 +62,17 @@ whose misses were read, so their own column is not an unseen figure for those pa
 |---|---|---|---|---|
 ${cvRows.join('\n')}`;
 
+  // The learned kind model, each part left out (routing eval --kind-cv): rules of today (development figures except on
+  // the untrained parts), the model alone, and the two combined as shipped.
+  const kindRows = leaveOnePartOut(kindCases(loadRouting({ kindModelFile: null }), CASEBOOK_PARTS), KIND_TRAINING_PARTS, CASEBOOK_PARTS, KIND_TRAINING, [KIND_TRAINING.threshold]);
+  const kindCv = `**The learned kind model, each part left out** (routing/README.md, "Appeal kind: the learned second opinion"): the
+model trained on every other training part; today's cue rules were fixed against every part but ${UNTRAINED_PARTS.join(', ')}, so their
+column is an unseen figure there only:
+
+| part | appeals | rules | model alone | rules + model (shipped) |
+|---|---|---|---|---|
+${kindRows.map((r) => `| ${r.part} | ${r.n} | ${r.rules} % | ${r.model} % | ${r.blend[0]} % |`).join('\n')}`;
+
   writeSection(
     'casebooks',
     'Routing casebooks: emergencies, lead unit, kind (`npm run bench:casebooks`, issue 12)',
@@ -86,6 +99,8 @@ Targets (issue 12): emergency recall ≥ 95 % with ≤ 5 % false alarms; lead un
 ${real}
 
 ${cv}
+
+${kindCv}
 `,
   );
   for (const r of reports) console.log(JSON.stringify({ part: r.part, emergency: { ...r.emergency, misses: r.emergency.misses.length }, routing: { ...r.routing, misses: r.routing.misses.length } }));

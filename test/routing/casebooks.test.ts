@@ -65,9 +65,12 @@ describe('casebooks', function () {
 
   // The late part (rules changed after its first pass), the fresh, fresh2, fresh3, fresh5, fresh6 and fresh7 parts (first passes
   // recorded in routing/README.md; their misses were then read by class and fixed): floors just under the levels
-  // measured now (after the lead round every part is at lead ≥ 95 % and kind ≥ 90 %).
+  // measured now (after the lead round every part is at lead ≥ 95 % and kind ≥ 90 %). fresh6's kind floor is 98 since
+  // the learned kind model (routing/kind-model.ts): one case the rules had right (99.1 %) it overrides (98.1 %), in a
+  // part it was trained on; on the part neither rules nor model have seen (fresh10) it takes kind from 72.2 to 82.9 %
+  // (routing/README.md, "The learned kind model").
   it('late, fresh, fresh2, fresh3, fresh5, fresh6 and fresh7 parts: false alarms ≤ 5 %; recall, lead unit and kind at least the levels measured', () => {
-    for (const [part, recall, lead, kind] of [['late', 95, 100, 96], ['fresh', 95, 100, 98], ['fresh2', 95, 100, 100], ['fresh3', 95, 98, 97], ['fresh5', 95, 98, 94], ['fresh6', 95, 100, 99], ['fresh7', 95, 100, 100]] as const) {
+    for (const [part, recall, lead, kind] of [['late', 95, 100, 96], ['fresh', 95, 100, 98], ['fresh2', 95, 100, 100], ['fresh3', 95, 98, 97], ['fresh5', 95, 98, 94], ['fresh6', 95, 100, 98], ['fresh7', 95, 100, 100]] as const) {
       const x = report(part);
       assert.ok(x.emergency.falseAlarms <= 5, `${part} false alarms ${x.emergency.falseAlarms}%`);
       assert.ok(x.emergency.recall >= recall, `${part} recall ${x.emergency.recall}%`);
@@ -127,7 +130,9 @@ describe('casebooks', function () {
   // against staff, a heart attack told as symptoms, figurative 爆炸/着火, 救命 as an interjection, a fraud call, a main
   // shut off), held by new dev cases and look-alikes; the part stays out of the emergency model's training.
   // Emergency floors are those development levels (recall 100 %, false alarms 1.1 %, danger 87.1 %, unit that acts
-  // 71.2 %); lead, kind and co-handlers were not worked on and keep floors just under the blind measurement.
+  // 71.2 %); lead and co-handlers were not worked on and keep floors just under the blind measurement. Kind: the
+  // learned kind model, trained without this part (UNTRAINED_PARTS), takes it from 72.2 to 82.9 % (routing/README.md,
+  // "The learned kind model"): the floor is that unseen level, rounded down.
   it('fresh10 part (emergency classes fixed in the fix10 round; lead and kind unseen): emergencies, lead unit, kind and co-handlers', () => {
     const x = report('fresh10');
     assert.ok(x.emergency.falseAlarms <= 2, `fresh10 false alarms ${x.emergency.falseAlarms}%`);
@@ -135,7 +140,7 @@ describe('casebooks', function () {
     assert.ok(ofAll(x.emergency.danger, x) >= 86, `fresh10 danger ${x.emergency.danger}% of ${x.emergency.recall}% flagged`);
     assert.ok(ofAll(x.emergency.actingUnit, x) >= 70, `fresh10 unit that acts ${x.emergency.actingUnit}% of ${x.emergency.recall}% flagged`);
     assert.ok(x.routing.lead >= 79, `fresh10 lead ${x.routing.lead}%`);
-    assert.ok(x.routing.kind >= 71, `fresh10 kind ${x.routing.kind}%`);
+    assert.ok(x.routing.kind >= 82, `fresh10 kind ${x.routing.kind}%`);
     assert.ok(x.routing.coRecall >= 43, `fresh10 co-handlers ${x.routing.coRecall}%`);
   });
 
