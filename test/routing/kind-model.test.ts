@@ -100,8 +100,11 @@ describe('the learned kind model', function () {
     assert.ok(out.some((l) => l.startsWith('逐一留出（')));
     // Measured 7 Dec 2026 (routing/README.md): fresh10 rules 72.2 %, model 77.1 %, blend 82.9 %; the model alone left
     // out of each training part 90.0 ± 4.3 %.
-    for (const p of UNTRAINED_PARTS) assert.ok(last.lopo[p].blend > last.lopo[p].rules, `${p}: ${JSON.stringify(last.lopo[p])}`);
-    if (UNTRAINED_PARTS.includes('fresh10')) assert.ok(last.lopo.fresh10.blend >= 82, `fresh10 blend ${last.lopo.fresh10.blend}`);
+    // (Only the part measured: a later untrained part is the coordinator's blind measurement, not a test's.)
+    if (UNTRAINED_PARTS.includes('fresh10')) {
+      assert.ok(last.lopo.fresh10.blend > last.lopo.fresh10.rules, JSON.stringify(last.lopo.fresh10));
+      assert.ok(last.lopo.fresh10.blend >= 82, `fresh10 blend ${last.lopo.fresh10.blend}`);
+    }
     const trained = KIND_TRAINING_PARTS.map((p) => last.lopo[p].model as number);
     assert.ok(trained.reduce((a, b) => a + b, 0) / trained.length >= 88, `model alone ${trained}`);
   });
