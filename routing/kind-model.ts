@@ -223,21 +223,23 @@ export class KindModel {
       : { kind: rule.kind, cues: rule.cues, defaulted: rule.defaulted, scores: rule.scores, model };
   }
 
-  /** The features of `x` that weigh most towards kind k (words, and character strings of two or more). */
+  /**
+   * The words of `x` that weigh most towards kind k, as the operator reads them: jieba's words of two or more
+   * characters, never character n-grams (「民楼」「里办」 weigh in the score but are no evidence to a person).
+   */
   private driving(x: SparseVec, k: number, n: number): string[] {
     const K = this.K;
     const best: Array<[number, number]> = [];
     for (let j = 0; j < x.idx.length; j++) {
       const r = this.rowOf[x.idx[j]];
-      if (r < 0) continue;
+      if (r < 0 || this.m.vocab[x.idx[j]].startsWith(NGRAM_PREFIX)) continue;
       const d = this.w[r * K + k] * x.val[j];
       if (d > 0) best.push([d, x.idx[j]]);
     }
     best.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
     const out: string[] = [];
     for (const [, i] of best) {
-      const name = this.m.vocab[i];
-      const word = name.startsWith(NGRAM_PREFIX) ? name.slice(NGRAM_PREFIX.length) : name;
+      const word = this.m.vocab[i];
       if (word.length < 2 || out.some((o) => o.includes(word) || word.includes(o))) continue;
       out.push(word);
       if (out.length === n) break;
