@@ -16,7 +16,11 @@ async function main(): Promise<void> {
       return;
     }
     const req = m;
+    fs.latencies = [];
+    fs.latencySteps = [];
+    fs.latencyTimes = [];
     const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
     let ended = 0;
     const started = Date.now();
     const rampMs = req.rampMs;
@@ -29,7 +33,10 @@ async function main(): Promise<void> {
       ch.onGone = () => {
         if (++ended === req.calls) {
           const cpu = process.cpuUsage(cpu0);
-          process.send?.({ done: req.calls, ms: Date.now() - started, latencies: fs.latencies, cpuS: (cpu.user + cpu.system) / 1e6 });
+          process.send?.({
+            done: req.calls, ms: Date.now() - started, latencies: fs.latencies, cpuS: (cpu.user + cpu.system) / 1e6,
+            steps: fs.latencySteps, times: fs.latencyTimes?.map((t) => t - t0),
+          });
         }
       };
     }

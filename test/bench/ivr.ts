@@ -4,8 +4,10 @@
 // to the next command the app sends. Targets: ≥ 500 concurrent calls, p99 ≤ 50 ms with calls
 // arriving over 5 s; p99 < 100 ms with 500 arriving at one instant (issue 15).
 // BENCH_IVR_CALLS=100,500 picks the steady sizes (empty: the burst only; then BENCHMARKS.md is
-// left alone, as it is for a profiled run: BENCH_IVR_PROF=<dir>).
+// left alone, as it is for a profiled run: BENCH_IVR_PROF=<dir>, and with BENCH_IVR_JSON=<file>, where each run
+// is appended as a JSON line).
 import { fork } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
@@ -83,9 +85,13 @@ async function run(sc: Scenario): Promise<Result> {
   const cpu0 = process.cpuUsage();
   child.send({ cmd: 'place', calls, rampMs: sc.rampMs, playbackMs: sc.playbackMs, app: { host: '127.0.0.1', port: tel.ivrPort } });
   let switchCpuS = NaN;
-  const rt = await new Promise<number[]>((r) => child.on('message', (m: { done?: number; latencies?: number[]; cpuS?: number }) => {
+  let steps: number[] = [];
+  let times: number[] = [];
+  const rt = await new Promise<number[]>((r) => child.on('message', (m: { done?: number; latencies?: number[]; cpuS?: number; steps?: number[]; times?: number[] }) => {
     if (m.done) {
       switchCpuS = m.cpuS ?? NaN;
+      steps = m.steps ?? [];
+      times = m.times ?? [];
       r(m.latencies ?? []);
     }
   }));
@@ -101,6 +107,23 @@ async function run(sc: Scenario): Promise<Result> {
   await log?.flush();
   if (db) await closeTestDb(db);
   child.send({ cmd: 'stop' });
+  // BENCH_IVR_JSON=<file>: each run's figures as one JSON line, with the round trips by step (0 = answer → the
+  // next command) and by time since the calls were placed (100 ms bins), for comparing codes run against run.
+  if (process.env.BENCH_IVR_JSON) {
+    const byStep: Record<number, number[]> = {};
+    const byTime: Record<number, number[]> = {};
+    rt.forEach((ms, i) => {
+      (byStep[steps[i]] ??= []).push(ms);
+      (byTime[Math.floor(times[i] / 100)] ??= []).push(ms);
+    });
+    const stats = (xs: number[]) => ({ n: xs.length, p50: +pct(xs, 50).toFixed(1), p99: +pct(xs, 99).toFixed(1), max: +Math.max(...xs).toFixed(1) });
+    fs.appendFileSync(process.env.BENCH_IVR_JSON, `${JSON.stringify({
+      at: new Date().toISOString(), scenario: sc.name, callLog: !!sc.callLog, calls, load, seconds, appCpuS, switchCpuS, frames,
+      rtP50: pct(rt, 50), rtP99: pct(rt, 99), rtMax: Math.max(...rt), inAppP99: pct(latencies, 99), loopMaxMs: loop.max / 1e6, gcMs, gcCount,
+      steps: Object.fromEntries(Object.entries(byStep).map(([k, xs]) => [k, stats(xs)])),
+      time: Object.fromEntries(Object.entries(byTime).map(([k, xs]) => [k, stats(xs)])),
+    })}\n`);
+  }
   return {
     scenario: sc.name, calls, seconds, events, eps: events / seconds, p50: pct(latencies, 50), p99: pct(latencies, 99),
     max: Math.max(...latencies), samples: latencies.length,
@@ -136,7 +159,7 @@ async function main(): Promise<void> {
     ...rows.map((r) => `| ${r.scenario} | ${r.calls} | ${r.load.toFixed(2)} | ${r.seconds.toFixed(1)} | ${r.events} | ${r.eps.toFixed(0)} | ${r.frames} (${r.mbytes.toFixed(0)}) | ${r.rtP50.toFixed(2)} | ${r.rtP99.toFixed(2)} | ${r.rtMax.toFixed(1)} | ${r.p99.toFixed(2)} | ${r.loopMaxMs.toFixed(0)} | ${r.gcMs.toFixed(0)} (${r.gcCount}) | ${r.rtSamples} | ${r.appCpuS.toFixed(1)} | ${r.switchCpuS.toFixed(1)} |`),
   ].join('\n');
   const loadAfter = os.loadavg()[0];
-  if (!sizes.length || process.env.BENCH_IVR_PROF) return;
+  if (!sizes.length || process.env.BENCH_IVR_PROF || process.env.BENCH_IVR_JSON) return;
   const pctOfCore = (cpu: number, wall: number) => `${Math.round((100 * cpu) / wall)} %`;
   const bursts = rows.filter((r) => r.scenario.startsWith('burst:'));
   const span = (xs: number[], d: number) => `${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)}`;

@@ -140,6 +140,8 @@ export class SimChannel {
   createdAt = Date.now();
   /** When the last application completed (for the round-trip measurement). */
   completedAt: number | null = null;
+  /** Round trips measured on this channel so far (the step a round trip ends: 0 = answer → next command). */
+  roundTrips = 0;
   /** Called once when the channel is gone. */
   onGone: (() => void) | null = null;
   held = false;
@@ -884,7 +886,10 @@ export class EslConnection {
         }
         this.write(commandReply('+OK'));
         if (this.server.latencies && ch.completedAt !== null) {
-          this.server.latencies.push(performance.now() - ch.completedAt);
+          const t = performance.now();
+          this.server.latencies.push(t - ch.completedAt);
+          this.server.latencySteps?.push(ch.roundTrips++);
+          this.server.latencyTimes?.push(t);
           ch.completedAt = null;
         }
         if (f.headers['call-command'] === 'execute') {
@@ -925,6 +930,9 @@ export class EslTestServer {
   missingFiles: string[] = [];
   /** Round trips from an EXECUTE_COMPLETE written to the next sendmsg read, when measuring. */
   latencies: number[] | null = null;
+  /** With `latencies`: each round trip's step on its channel (0 = the first) and when it ended (performance.now()). */
+  latencySteps: number[] | null = null;
+  latencyTimes: number[] | null = null;
 
   constructor(readonly options: EslTestServerOptions = {}) {
     this.password = options.password ?? 'ClueCon';
