@@ -9,7 +9,7 @@ import { FlowSettings } from '../flows/context';
 import { HotlineServices } from '../services';
 import { CallEvent } from '../telephony';
 import { EslCallChannel } from './call-channel';
-import { EslConnection, EslEvent, Server, bindOutboundToChannel, handleFramesDirectly, headersOf, eslLog } from './modesl';
+import { EslConnection, EslEvent, Server, answerConnectFirst, handleFramesDirectly, headersOf, eslLog } from './modesl';
 
 export interface IvrServerOptions {
   host: string;
@@ -47,11 +47,12 @@ export class IvrServer {
       srv.listen(this.o.port, this.o.host, () => resolve());
     });
     this.server = srv;
-    // myevents: false, because the connection sends `myevents` itself, before modesl's subscription (bindOutboundToChannel).
+    // myevents: false, because the connection sends `myevents` itself, with `connect` (setUp).
     const esl = new Server({ server: srv, myevents: false });
     esl.on('connection::open', (conn: EslConnection) => {
-      bindOutboundToChannel(conn);
       conn.on('error', (err: Error) => eslLog('warn', `IVR socket: ${err.message}`));
+      answerConnectFirst(conn);
+      setUp(conn);
     });
     esl.on('connection::ready', (conn: EslConnection) => this.onReady(conn));
     return (srv.address() as net.AddressInfo).port;
@@ -82,14 +83,6 @@ export class IvrServer {
     this.calls.set(ch.callId, ch);
     const { report, now } = this.o;
     ch.onDtmf = (digit) => report({ type: 'dtmf', at: now().toISOString(), callId: ch.callId, digit });
-    // A plain `linger` keeps the socket open after the hang-up, so that the last events
-    // (RECORD_STOP, CHANNEL_HANGUP_COMPLETE) still arrive; we then say `exit` ourselves.
-    conn.sendRecv('linger', null, () => undefined);
-    // myevents does not deliver PLAYBACK_*/RECORD_* on an outbound socket: subscribe explicitly.
-    conn.events('json', ['RECORD_START', 'RECORD_STOP', 'PLAYBACK_STOP', 'DTMF'], () => undefined);
-    // Of the ~40 events a call's socket carries (4–9 kB each), the flow reads only these: filters
-    // keep the rest off the wire (bench:ivr's burst spent most of its time decoding events nobody read).
-    for (const name of OUTBOUND_EVENTS) conn.sendRecv(`filter Event-Name ${name}`, null, () => undefined);
     handleFramesDirectly(conn, (evt: EslEvent, headers: Record<string, string>) => {
       const t = performance.now();
       const type = headers['Content-Type'] ?? '';
@@ -132,6 +125,25 @@ export class IvrServer {
       ch.close();
     }
   }
+}
+
+/**
+ * A call socket's set-up, sent with `connect` in the same write (answerConnectFirst): FreeSWITCH
+ * runs these in order once `connect` is answered, before any command the flow sends later.
+ */
+function setUp(conn: EslConnection): void {
+  const ignore = () => undefined;
+  // Bound to its own channel first: no other channel's events, whatever is subscribed after.
+  conn.sendRecv('myevents', null, ignore);
+  // A plain `linger` keeps the socket open after the hang-up, so that the last events
+  // (RECORD_STOP, CHANNEL_HANGUP_COMPLETE) still arrive; we then say `exit` ourselves.
+  conn.sendRecv('linger', null, ignore);
+  // myevents does not deliver PLAYBACK_*/RECORD_* on an outbound socket: subscribed explicitly (json;
+  // modesl's `events` adds the BACKGROUND_JOB and CHANNEL_EXECUTE_COMPLETE it would have subscribed to itself).
+  conn.events('json', ['RECORD_START', 'RECORD_STOP', 'PLAYBACK_STOP', 'DTMF'], ignore);
+  // Of the ~40 events a call's socket carries (4–9 kB each), the flow reads only these: filters
+  // keep the rest off the wire (bench:ivr's burst spent most of its time decoding events nobody read).
+  for (const name of OUTBOUND_EVENTS) conn.sendRecv(`filter Event-Name ${name}`, null, ignore);
 }
 
 /** Where a call handed back by the dialplan stands, from its channel variables. */

@@ -50,15 +50,30 @@ export function setEslLogger(l: Logger): void {
 }
 export const eslLog: Logger = (level, message) => log(level, message);
 
-const MYEVENTS_FIRST = Symbol('myevents first');
-
 /**
- * For a connection of modesl.Server made with `myevents: false`, at 'connection::open': its first
- * command after `connect` is `myevents`, before modesl's own event subscription (see harden()).
- * The server's 'connection::ready' then comes once both are answered, as with `myevents: true`.
+ * For a connection of modesl.Server made with `myevents: false`, at 'connection::open': the
+ * connection is ready as soon as `connect` is answered (modesl first subscribes to
+ * BACKGROUND_JOB and CHANNEL_EXECUTE_COMPLETE and waits for that reply too), and the commands
+ * that set the outbound socket up are to be sent by the caller right away, in the same turn:
+ * they go out with `connect`, in one socket write, without waiting for its reply.
+ *
+ * FreeSWITCH reads an outbound socket's commands one at a time, in order (mod_event_socket's
+ * read_packet takes one byte at a time up to a command's empty line; listener_run parses the
+ * first command, `connect`, then each following one) and answers each in turn: `myevents` binds
+ * the socket to its channel before a subscription takes effect (a subscription alone brings every
+ * channel's events: when `myevents` came a round trip after modesl's own, bench:ivr's burst read
+ * 78,000 other calls' events), and the filters are in place before the flow's first application. With 500 calls arriving at once
+ * the set-up took three round trips per call, each behind the other calls' work on both sides
+ * (bench:ivr's burst); now it takes one. The caller's subscription must use `events()`, which
+ * adds modesl's two events, as modesl's own subscription would have. The server's
+ * 'connection::ready' comes with the connect reply (the channel data); the set-up's replies
+ * follow, each to its own callback.
  */
-export function bindOutboundToChannel(conn: EslConnection): void {
-  (conn as unknown as Record<symbol, boolean>)[MYEVENTS_FIRST] = true;
+export function answerConnectFirst(conn: EslConnection): void {
+  const c = conn as unknown as { cmdCallbackQueue: unknown[]; emit(e: string): boolean };
+  // modesl's Connection has queued one callback, for `connect`'s reply (subscribe, then ready): ready at once instead.
+  if (c.cmdCallbackQueue.length !== 1) throw new Error('answerConnectFirst: not a connection just opened');
+  c.cmdCallbackQueue[0] = () => c.emit('esl::ready');
 }
 
 const DIRECT = Symbol('direct frame handler');
@@ -127,22 +142,6 @@ function harden(): void {
     } catch (err) {
       this.emit('error', err as Error);
     }
-  };
-  // An outbound socket (FreeSWITCH's `socket` application) is bound to its own channel by
-  // `myevents`. modesl's Connection subscribes to CHANNEL_EXECUTE_COMPLETE and BACKGROUND_JOB as
-  // soon as `connect` is answered, and modesl.Server sends `myevents` only once that subscription
-  // is answered: in between, FreeSWITCH sends the socket every channel's CHANNEL_EXECUTE_COMPLETE.
-  // With 500 calls arriving at once that was ~150 other calls' events (4–9 kB each) decoded per
-  // call and thrown away (bench:ivr burst: 78,000 of the app's 97,000 frames). A connection marked
-  // by bindOutboundToChannel sends `myevents` first, in the same write burst as the subscription,
-  // so FreeSWITCH has bound the socket before it reads the subscription.
-  const subscribe = C.subscribe as (this: unknown, events: unknown, cb: unknown) => void;
-  C.subscribe = function (this: { [MYEVENTS_FIRST]?: boolean; sendRecv: EslConnection['sendRecv'] }, events: unknown, cb: unknown) {
-    if (this[MYEVENTS_FIRST]) {
-      this[MYEVENTS_FIRST] = false;
-      this.sendRecv('myevents', null, () => undefined);
-    }
-    subscribe.call(this, events, cb);
   };
   // Frames of a connection given a direct handler (handleFramesDirectly) skip EventEmitter2:
   // with `wildcard: true` every emit splits its name and walks the listener tree, and every

@@ -33,16 +33,21 @@ describe('hotline call flow over the outbound socket', () => {
     await until(() => h.fs.commandLog.includes('exit'), 2000, 'exit');
   });
 
-  it('each outbound socket is bound to its own call (myevents) before it subscribes: calls arriving together get none of each other\'s events', async () => {
+  it('each outbound socket is bound to its own call (myevents) before it subscribes, its set-up sent with `connect`: calls arriving together get none of each other\'s events', async () => {
     h = await startHarness();
     const calls = Array.from({ length: 8 }, (_, i) => h.fs.placeCall({ caller: `03099900${10 + i}`, app: h.app, script: { inputs: ['2'] } }));
     await until(() => calls.every((c) => c.socketConn !== null), 2000, 'sockets');
     const conns = calls.map((c) => c.socketConn!);
     for (const c of calls) await h.waitFor('call_ended', (e) => e.callId === c.uuid);
     for (const conn of conns) {
-      // modesl subscribes to CHANNEL_EXECUTE_COMPLETE itself after connect; myevents goes first, in the same burst.
-      assert.deepEqual(conn.commands.slice(0, 3), ['connect', 'myevents', 'event json BACKGROUND_JOB CHANNEL_EXECUTE_COMPLETE']);
+      // The whole set-up goes with `connect`, myevents first (answerConnectFirst); the one subscription has modesl's two events.
+      assert.deepEqual(conn.commands.slice(0, 8), [
+        'connect', 'myevents', 'linger', 'event json RECORD_START RECORD_STOP PLAYBACK_STOP DTMF BACKGROUND_JOB CHANNEL_EXECUTE_COMPLETE',
+        'filter Event-Name CHANNEL_EXECUTE_COMPLETE', 'filter Event-Name DTMF', 'filter Event-Name CHANNEL_HANGUP', 'filter Event-Name CHANNEL_HANGUP_COMPLETE',
+      ]);
+      assert.match(conn.commands[8], /^sendmsg /);
       assert.equal(conn.commands.filter((l) => l === 'myevents').length, 1);
+      assert.equal(conn.commands.filter((l) => l.startsWith('event ')).length, 1);
       assert.equal(conn.foreignEvents, 0);
     }
   });
