@@ -2,7 +2,7 @@
 // a frame that does not parse drops the connection (never a crash, never a silent desync).
 import crypto from 'node:crypto';
 import type net from 'node:net';
-import { FrameError, FrameReader, RawFrame, decodeEventBody, urlDecode } from './frame-reader';
+import { FrameError, FrameReader, RawFrame, decodeEventBody } from './frame-reader';
 
 export interface EslEvent {
   headers: { name: string; value: string }[];
@@ -247,17 +247,21 @@ function toEvent(parser: any, f: RawFrame, body: string): EslEvent {
   } else {
     // Outer header values are url-encoded in the outbound connect reply; a bad escape stays as sent.
     // (An event's outer headers are only its Content-Length and Content-Type: not made into a record.)
-    const headers: Record<string, string | number> = {};
-    const raw = f.headers;
-    for (const k in raw) {
-      let value = raw[k];
-      try {
-        value = urlDecode(value);
-      } catch {
-        eslLog('warn', `malformed header value skipped decoding: ${k}`);
+    // Decoded in the frame's own record, which becomes the event's (the connect reply's 100–300
+    // headers are not copied into a second one; the frame's headers as the handlers get them are
+    // decoded too: Content-Type and Event-Name, which they read, have nothing to decode).
+    const headers: Record<string, string | number> = f.headers;
+    for (const k in headers) {
+      const value = headers[k] as string;
+      if (value.includes('%')) {
+        try {
+          headers[k] = decodeURIComponent(value);
+        } catch {
+          eslLog('warn', `malformed header value skipped decoding: ${k}`);
+        }
       }
-      headers[k] = k === 'Content-Length' ? f.length : value;
     }
+    if (headers['Content-Length'] !== undefined) headers['Content-Length'] = f.length;
     event = eventOf(headers as Record<string, string>, body);
   }
   // Replies carry Reply-Text; an event never does (and reading an absent header of a lazy JSON event searches it whole).
