@@ -41,6 +41,10 @@ interface ModeslModule {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const modesl = require('modesl') as ModeslModule;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
+const eslModule = require('modesl/lib/esl/esl') as { _doLog(log: unknown): void };
+/** modesl's own EventEmitter2 (its Connection's prototype's constructor). */
+const EventEmitter2 = Object.getPrototypeOf(modesl.Connection.prototype).constructor as (this: unknown, conf: object) => void;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const EslEventClass = require('modesl/lib/esl/Event') as new (a: Record<string, unknown>, b?: string) => EslEvent;
 
 export type Logger = (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -171,6 +175,27 @@ function harden(): void {
     this.seq = (this.seq + 1) | 0;
     return `${this.seq.toString(36)}-${crypto.randomUUID()}`;
   };
+  // modesl.Server's _onConnection, with the connection made by outboundConnection() below (no
+  // wildcard listener tree); the same events on the server ('connection::open', '…::ready', '…::close').
+  type ServerSelf = {
+    bindEvents: boolean; connections: Record<string, EslConnection & { _id?: string }>;
+    _generateId(): string; emit(e: string, ...a: unknown[]): boolean;
+  };
+  (S as unknown as { _onConnection(this: ServerSelf, socket: net.Socket): void })._onConnection = function (this: ServerSelf, socket: net.Socket) {
+    const conn = outboundConnection(socket) as EslConnection & { _id?: string };
+    const id = this._generateId();
+    this.connections[id] = conn;
+    conn._id = id;
+    this.emit('connection::open', conn, id);
+    conn.on('esl::ready', () => {
+      if (this.bindEvents) conn.sendRecv('myevents', null, () => this.emit('connection::ready', this.connections[id], id));
+      else this.emit('connection::ready', this.connections[id], id);
+    });
+    conn.on('esl::end', () => {
+      this.emit('connection::close', this.connections[id], id);
+      delete this.connections[id];
+    });
+  };
   // modesl's _onConnect, with a parser of our own: the frames are read by P._onData below (our
   // FrameReader), which hands each one to its connection directly, so the parser needs neither
   // modesl's constructor (an EventEmitter2, `new Buffer([])` with Node's deprecation check of the
@@ -227,6 +252,55 @@ function harden(): void {
       }
     }
   };
+}
+
+/**
+ * A modesl Connection over an outbound socket (FreeSWITCH's `socket` application connected to
+ * us), as modesl's constructor makes it, except that its EventEmitter2 has no wildcards: with
+ * `wildcard: true` each of the ~10 listeners a call socket gets (modesl's, the server's, ours)
+ * grows a tree of its name's parts and every emit searches it, ~50 µs and much garbage per call
+ * set up (bench:ivr's burst sets up 500 at once). The names modesl emits are exact
+ * ('esl::event::command::reply', 'esl::ready', 'esl::end'…) and so are the listeners here; a
+ * wildcard pattern ('esl::event::**') would hear nothing on such a connection. (Its events,
+ * replies and notices go to one handler anyway: handleFramesDirectly.)
+ */
+function outboundConnection(socket: net.Socket): EslConnection {
+  type Self = EslConnection & Record<string, unknown> & {
+    cmdCallbackQueue: unknown[]; apiCallbackQueue: unknown[]; reqEvents: string[];
+    _onConnect(): void; _onError(err: Error): void; subscribe(events: string[], cb: () => void): void;
+  };
+  const C = modesl.Connection as unknown as { prototype: object };
+  const conn = Object.create(C.prototype) as Self;
+  EventEmitter2.call(conn, { wildcard: false, delimiter: '::', maxListeners: 25 });
+  conn.execAsync = false;
+  conn.execLock = false;
+  conn.authed = false;
+  conn.channelData = null;
+  conn.cmdCallbackQueue = [];
+  conn.apiCallbackQueue = [];
+  conn.reqEvents = ['BACKGROUND_JOB', 'CHANNEL_EXECUTE_COMPLETE'];
+  conn.listeningEvents = [];
+  conn._inbound = false;
+  conn.socket = socket;
+  conn.connecting = false;
+  conn._onConnect();
+  // As modesl: `connect`, then its own subscription, then ready (answerConnectFirst makes it ready at the connect reply).
+  conn.sendRecv('connect', null, () => conn.subscribe(conn.reqEvents, () => conn.emit('esl::ready')));
+  socket.on('error', (err: Error) => conn._onError(err));
+  socket.on('end', () => {
+    conn.emit('esl::end');
+    conn.socket = null;
+  });
+  conn.on('esl::event::logdata', (l: unknown) => eslModule._doLog(l));
+  conn.on('esl::event::command::reply', (...args: unknown[]) => {
+    const fn = conn.cmdCallbackQueue.shift();
+    if (typeof fn === 'function') fn.apply(conn, args);
+  });
+  conn.on('esl::event::api::response', (...args: unknown[]) => {
+    const fn = conn.apiCallbackQueue.shift();
+    if (typeof fn === 'function') fn.apply(conn, args);
+  });
+  return conn;
 }
 
 /**

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import { Connection, EslConnection, EslEvent, handleFramesDirectly, headersOf, setEslLogger } from '../../ivr/freeswitch/modesl';
+import { Connection, EslConnection, EslEvent, Server, answerConnectFirst, handleFramesDirectly, headersOf, setEslLogger } from '../../ivr/freeswitch/modesl';
 import { channelVariables } from '../../ivr/freeswitch/call-channel';
 import { FrameError } from '../../ivr/freeswitch/frame-reader';
 
@@ -172,6 +172,50 @@ describe('a connection whose frames go straight to one handler (handleFramesDire
       sock.destroy();
       fsw.destroy();
       await new Promise((r) => srv.close(r));
+    }
+  });
+});
+
+describe('an outbound socket accepted by modesl.Server', () => {
+  it('is a modesl Connection without wildcards: `connect` and the set-up in one write, ready at the connect reply, replies to their callbacks, open / ready / close on the server', async () => {
+    const srv = net.createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    const esl = new Server({ server: srv, myevents: false });
+    const seen: string[] = [];
+    const replies: string[] = [];
+    let opened = null as EslConnection | null;
+    esl.on('connection::open', (conn: EslConnection) => {
+      opened = conn;
+      seen.push('open');
+      answerConnectFirst(conn);
+      conn.sendRecv('myevents', null, (r: EslEvent) => replies.push(`myevents ${r.getHeader('Reply-Text')}`));
+      conn.sendRecv('linger', null, (r: EslEvent) => replies.push(`linger ${r.getHeader('Reply-Text')}`));
+    });
+    esl.on('connection::ready', (conn: EslConnection) => seen.push(`ready ${conn.getInfo()?.getHeader('Unique-ID')} ${replies.length}`));
+    esl.on('connection::close', () => seen.push('close'));
+    // FreeSWITCH's side: the `socket` application connects.
+    const fsw = net.connect((srv.address() as net.AddressInfo).port, '127.0.0.1');
+    const written: Buffer[] = [];
+    fsw.on('data', (d) => written.push(d));
+    try {
+      await new Promise((r) => setTimeout(r, 30));
+      assert.equal(written.length, 1, 'one write');
+      assert.equal(written[0].toString(), 'connect\n\nmyevents\n\nlinger\n\n');
+      assert.ok(opened);
+      assert.equal((opened as unknown as { wildcard?: boolean }).wildcard ?? false, false);
+      fsw.write('Event-Name: CHANNEL_DATA\nUnique-ID: u-1\nvariable_x: a%20b\nContent-Type: command/reply\nReply-Text: %2BOK%0A\n\n');
+      fsw.write('Content-Type: command/reply\nReply-Text: +OK Events Enabled\n\nContent-Type: command/reply\nReply-Text: +OK will linger\n\n');
+      await new Promise((r) => setTimeout(r, 30));
+      assert.deepEqual(seen, ['open', 'ready u-1 0']);
+      assert.deepEqual(replies, ['myevents +OK Events Enabled', 'linger +OK will linger']);
+      assert.equal(opened!.getInfo()?.getHeader('variable_x'), 'a b');
+      fsw.end();
+      await new Promise((r) => setTimeout(r, 30));
+      assert.deepEqual(seen, ['open', 'ready u-1 0', 'close']);
+    } finally {
+      fsw.destroy();
+      esl.close();
+      await new Promise((r) => setTimeout(r, 10));
     }
   });
 });
