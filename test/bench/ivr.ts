@@ -208,13 +208,12 @@ Before (main at cf855b5, 7 Dec 2026, on an AMD EPYC host at load 1.0–1.2): bur
   (and the test switch, faithfully) sends the socket every channel's CHANNEL_EXECUTE_COMPLETE: in the
   burst the app read 96,922 frames with 400 MB of event bodies, 77,870 of them CHANNEL_EXECUTE_COMPLETE
   where its own calls have 8,000 (counted with temporary counters). The app now sends \`myevents\` first, in the same
-  write as modesl's subscription (ivr/freeswitch/modesl.ts \`bindOutboundToChannel\`): about 27,000
+  write as modesl's subscription (since 7 Dec 18:40 with \`connect\` itself, see below): about 27,000
   frames per burst (64 MB of event bodies, 68 MB read in all), the "frames read" column.
 - **Per event in the app:** modesl Events keep the parsed header record (no \`{name, value}\` object
   per header, no O(n²) modesl constructor for the ~110-header connect reply); the frame body is a view,
   not a copy; header lines scanned without split; values url-decoded only where they have a \`%\`;
-  a call's set-up commands (myevents + subscription; linger + subscription + 4 filters) in one
-  socket write each.
+  a call's set-up commands in one socket write (since 7 Dec 18:40 all of them with \`connect\`: see below).
 - **Test switch:** channel events with the padding are built and serialised only for connections
   that want them, once per format, the padding serialised once (byte-identical frames,
   test/esl/frames.test.ts); no scan of every connection per event; one write per run of its code.
@@ -293,6 +292,53 @@ flow's first commands) while the switch answers. What is left: that per-call set
 modesl's Connection per socket, an EventEmitter2 with wildcards, and the connect reply's headers decoded into a
 second record; in the switch the placement, the connect and the connect reply), a cluster of slow steps late in
 one run not explained yet, and the call log's knex statements (13 per call, 40–170 µs each).
+
+Session of 7 Dec 2026, 18:40–20:30 UTC (branch ivrperf). The machine was shared all the time (load 2–60:
+a FreeSWITCH build, another session's bench:freeswitch-load with a real FreeSWITCH and sipp, browser tests):
+the changes were compared by CPU time, GC and the switch's round trips per step, in alternating runs against
+main at 8546f54 with both bench processes under SCHED_RR (\`chrt -r 10\`; the \`chrt -f 10\` of the earlier
+session once livelocked both processes for two minutes on this loaded machine: FIFO threads of one process
+spinning while the one they wait for cannot run) — one invocation: steady 100 calls (warm-up), three bursts,
+the call-log burst. The app's changes (files under ivr/: freeswitch/modesl.ts, freeswitch/ivr-server.ts):
+- **A call socket's set-up goes out with \`connect\`, in one write** (myevents, linger, one subscription, the
+  four filters), and the call is ready at the connect reply: three round trips per call before the flow's
+  first command become one. FreeSWITCH reads an outbound socket's commands one at a time, in order
+  (mod_event_socket's read_packet takes one byte at a time up to a command's empty line; listener_run parses
+  \`connect\`, then each following command), so \`myevents\` still binds the socket before any subscription
+  takes effect. modesl's own subscription (BACKGROUND_JOB CHANNEL_EXECUTE_COMPLETE, answered before it said
+  ready) is gone; the one subscription has those two, as before. About 500 frames fewer per burst.
+- The connect reply's 100–300 headers are url-decoded in the frame's own record, not copied into a second
+  one (500 connect replies of the test switch: 4–7 ms less CPU).
+- A call socket is a modesl Connection without EventEmitter2 wildcards (each of its ~10 listeners grew a
+  tree of its name's parts, each emit searched it): opening and ending 500 of them on stand-in sockets,
+  median 9.7 → 3.7 ms of CPU, less garbage.
+
+Alternating runs at 19:18–19:23 UTC (load 5.7–8.2), four invocations of each code: **main 8546f54: burst p99
+median 111 ms (66–144; under 100 ms in 3 of 12), call log 122 ms (86–158; 1 of 4); this code: burst p99 median
+83 ms (60–153; 8 of 12), call log 85 ms (78–90; 4 of 4).** App CPU per burst median 0.70 → 0.56 s, test switch
+0.91 → 0.85 s; the first step's (answer → record_session) p99 116 → 83 ms. Every burst over 100 ms on this
+code was the first burst of its invocation (124 / 153 / 148 / 141 ms), right after the 100-call warm-up:
+there the app used 0.79–0.83 s of CPU and 15–16 scavenges, in the two bursts after it 0.52–0.59 s and 7
+(young generation and compiled code not yet grown to the burst); the later bursts were 60–87 ms. The server's
+\`--max-semi-space-size=32\` (npm start) on the bench's app process halved the scavenges (7 → 4) but did not
+move p99 (median 90 ms): not adopted. In the bench's own order (steady
+100, 500 and 800 calls first, so the code is warm), 19:23–19:31 UTC (load 2.5–8.7), alternating: **main: burst
+p99 median 101 ms (66–136; under 100 ms in 6 of 12), call log 88 ms (85–94); this code: 95 ms (68–115; 6 of 9),
+call log 91 ms (74–104)**; the first step's p99 109 → 96 ms, the test switch's CPU 0.91 → 0.86 s, the app's the
+same (0.58 s). Warm, the app's share of the round trip is small, and the changes move p99 less than the spread.
+Where the tail is now: the first step (the set-up of the other calls on both processes) and the last (goodbye
+→ hangup). The "cluster of slow steps late in one run" is that last step: it runs while the calls ahead of it
+hang up (per call on the switch ~8 events, 4 of them through the socket's filters and 2–3 to the event
+connection, the linger notice, \`exit\`, the disconnect notice and both sockets closing; in the app the flow's
+end, the message's \`db delete\` on the event connection): the switch's round trips in the last 200–300 ms of a
+burst are step 7's, p99 50–170 ms. The test switch is still at about one core during a burst (0.8–0.9 s of
+CPU in 0.75–0.95 s): the round trip's tail is now more its queue than the app's. **Target (< 100 ms for 500
+calls at one instant, reliably): not met** — under 100 ms in two thirds of this code's bursts on the shared
+machine; the coordinator's run on a quiet machine says more. Left: the test switch's own CPU (building padded
+event frames — aroundPadding, JSON of the headers around the padding — and its writes, which must stay as many
+as FreeSWITCH makes), the call log's knex statements (prepared statements through better-sqlite3 for the hot
+inserts and updates; the call-log burst costs the app 0.25–0.3 s more CPU than the plain one), and the first
+burst after a quiet spell (young generation and compiled code not yet grown to it).
 `);
 }
 
