@@ -238,8 +238,16 @@ export const CASEBOOK_DIR = path.resolve(__dirname, '../test/routing/casebooks')
  * matter or the danger at the end, numbers and English letters mixed in, voicemail messages left after hours,
  * keyword-spotting fragments, callers correcting themselves, the danger understated or a non-danger overstated),
  * committed before the engine ran on it, and kept out of the emergency model's training.
+ * fresh11: written blind by an eighth hand (18:42–18:51 UTC on 7 Dec 2026, from the glossary, the taxonomy, the unit
+ * and town codes, the dangers' acting-unit convention and the lead round's principles only) in voices not used before:
+ * Jiaoliao rural speech (俺、恁、木有、夜来、后晌), greenhouse vegetable farmers, 羊口 salt-field and fishing workers,
+ * factory shift workers, students home for the holidays, pensioners reading a notice, a hard-of-hearing caller
+ * repeating himself, callers interrupted in the room, a question turned complaint, callers for a company or a village
+ * committee, a property manager, a sanitation worker and a bus conductor at work, a foreigner and a Cantonese buyer in
+ * broken Mandarin, landmarks for addresses, seasonal matters; committed before the engine ran on it, and kept out of
+ * both models' training.
  */
-export const CASEBOOK_PARTS = ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5', 'fresh6', 'fresh7', 'fresh8', 'fresh9', 'fresh10'] as const;
+export const CASEBOOK_PARTS = ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5', 'fresh6', 'fresh7', 'fresh8', 'fresh9', 'fresh10', 'fresh11'] as const;
 const PART_NAMES: Record<CasebookPart, string> = {
   dev: '开发部分',
   held: '留出部分（未用于调整）',
@@ -253,6 +261,7 @@ const PART_NAMES: Record<CasebookPart, string> = {
   fresh8: '第八新写部分（盲写，语音转写同音错字、山东方言、第三方来电、险情说得晚或说得轻：提交后才首次运行；其错例已按类修正）',
   fresh9: '第九新写部分（盲写，外省口音、书面信件、微信口语、网格员上报、接线员摘要、语音转写：提交后才首次运行；其错例已按类修正）',
   fresh10: '第十新写部分（盲写，代人来电、外卖骑手与货车司机、教师医生村干部、气急反复、闲聊后才说正事、留言、关键词片段：提交后才首次运行，未用于训练模型）',
+  fresh11: '第十一新写部分（盲写，胶辽口音农民、大棚菜农、盐场渔工、倒班工人、放假学生、照读通知的老人、耳背反复、被人打断、先问后诉、代单位或村委来电、外国人与粤语口音：提交后才首次运行，未用于训练模型）',
 };
 export type CasebookPart = (typeof CASEBOOK_PARTS)[number];
 
@@ -261,7 +270,7 @@ export type CasebookPart = (typeof CASEBOOK_PARTS)[number];
  * train-emergency`) nor the kind model's (`routing train-kind`), so that the committed models have never seen them. To train on such a part, remove it here
  * and retrain.
  */
-export const UNTRAINED_PARTS: readonly CasebookPart[] = ['fresh10'];
+export const UNTRAINED_PARTS: readonly CasebookPart[] = ['fresh10', 'fresh11'];
 
 /** The casebook parts the emergency model is trained on: every part but the untrained ones. */
 export const EMERGENCY_TRAINING_PARTS: readonly CasebookPart[] = CASEBOOK_PARTS.filter((p) => !UNTRAINED_PARTS.includes(p));

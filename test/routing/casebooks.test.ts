@@ -144,8 +144,25 @@ describe('casebooks', function () {
     assert.ok(x.routing.coRecall >= 43, `fresh10 co-handlers ${x.routing.coRecall}%`);
   });
 
+  // The fresh11 part (written blind by an eighth hand: Jiaoliao rural speech, greenhouse farmers, salt-field and
+  // fishing workers, shift workers, students home, pensioners reading a notice, hard-of-hearing and interrupted
+  // callers, callers for a company or a village committee, a foreigner and a Cantonese buyer), committed before the
+  // engine ran on it and kept out of both models' training. Its first pass (main at a89bb45, 7 Dec 2026 19:55 UTC) is
+  // the unseen estimate of this session's final routing (routing/README.md, "Not done"): recall 90.8 %, false alarms
+  // 7.0 %, danger 92.8 %, unit that acts 91.3 % (of those flagged), lead 75.5 %, kind 85.8 %, co-handlers 65.0 %, town
+  // 99.2 %. Nobody has read its misses: the floors are that blind level, rounded down, so that a change which loses on
+  // unseen callers shows.
+  it('fresh11 part (blind, unseen by rules and models): emergencies, lead unit, kind and co-handlers no worse than its first pass', () => {
+    const x = report('fresh11');
+    assert.ok(x.emergency.recall >= 90, `fresh11 recall ${x.emergency.recall}%`);
+    assert.ok(x.emergency.falseAlarms <= 7, `fresh11 false alarms ${x.emergency.falseAlarms}%`);
+    assert.ok(x.routing.lead >= 75, `fresh11 lead ${x.routing.lead}%`);
+    assert.ok(x.routing.kind >= 85, `fresh11 kind ${x.routing.kind}%`);
+    assert.ok(x.routing.coRecall >= 64, `fresh11 co-handlers ${x.routing.coRecall}%`);
+  });
+
   it('an emergency in the routing casebook is flagged, and nothing else is', () => {
-    for (const part of ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5', 'fresh6', 'fresh7', 'fresh8', 'fresh9', 'fresh10'] as const) assert.ok(report(part).routing.emergencyAgreement >= 98, `${part} ${report(part).routing.emergencyAgreement}%`);
+    for (const part of ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5', 'fresh6', 'fresh7', 'fresh8', 'fresh9', 'fresh10', 'fresh11'] as const) assert.ok(report(part).routing.emergencyAgreement >= 98, `${part} ${report(part).routing.emergencyAgreement}%`);
   });
 
   it('a malformed casebook is refused with the line named', () => {
