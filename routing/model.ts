@@ -95,12 +95,6 @@ const NO_WEIGHTS = new Float64Array(0);
 const NO_STAMPS = new Uint32Array(0);
 
 /**
- * Per-model scratch buffers (JavaScript runs one call at a time, so one set serves all
- * calls): counts by column, and the vector's columns and values.
- */
-const scratch = new WeakMap<CategoryModel, { counts: Int32Array | Float64Array; idx: Int32Array; val: Float64Array }>();
-
-/**
  * The appeal's feature vector: TF-IDF (sublinear TF when the model says so),
  * L2-normalised, unknown features dropped. `words` are the title's words repeated
  * as the model's titleRepeat says, then the body's (as suggest() builds them).
@@ -108,7 +102,7 @@ const scratch = new WeakMap<CategoryModel, { counts: Int32Array | Float64Array; 
 export function vectorize(m: CategoryModel, words: readonly string[], title: string, body: string): SparseVec {
   const cols: number[] = [];
   if (m.features.words) for (const t of words) cols.push(m.wordColumn.get(t) ?? -1);
-  return vectorizeColumns(m, cols, title, body);
+  return vectorizeColumns(m, Int32Array.from(cols), title, body);
 }
 
 /**
@@ -117,97 +111,129 @@ export function vectorize(m: CategoryModel, words: readonly string[], title: str
  * has no word features.
  */
 export function vectorizeColumns(m: CategoryModel, wordCols: ArrayLike<number>, title: string, body: string): SparseVec {
-  let buf = scratch.get(m);
-  // Counts are whole numbers when the title's weight is (Int32Array: half the memory of doubles to touch).
-  if (!buf) {
-    const counts = Number.isInteger(m.features.titleRepeat) ? new Int32Array(m.idf.length) : new Float64Array(m.idf.length);
-    scratch.set(m, (buf = { counts, idx: new Int32Array(m.idf.length), val: new Float64Array(m.idf.length) }));
-  }
-  const { counts, idx, val } = buf;
-  let n = 0;
-  if (m.features.words)
-    for (let k = 0; k < wordCols.length; k++) {
-      const i = wordCols[k];
-      if (i >= 0 && counts[i]++ === 0) idx[n++] = i;
-    }
+  let walk = walkers.get(m);
+  if (!walk || !walk.fits(m)) walkers.set(m, (walk = makeWalker(m)));
+  return walk.run(wordCols, title, body);
+}
+
+/**
+ * vectorizeColumns of one model, as a closure over the model's tables and its scratch buffers. Why a
+ * closure: the walk below reads about twenty typed-array elements per character, and V8 checks an array
+ * read from an object's field at each read (its map, its buffer, its length: 8–10 instructions); an array
+ * held in a const of the closure's context is a constant of the optimised code when the closure is the
+ * only one made from its function literal (one engine per process: the server, the benchmarks), so a
+ * read costs a bounds check. With a second model the closures still work, at the old cost.
+ * `fits`: whether the model still has the tables and settings the closure was made with.
+ */
+interface Walker {
+  fits(m: CategoryModel): boolean;
+  run(wordCols: ArrayLike<number>, title: string, body: string): SparseVec;
+}
+const walkers = new WeakMap<CategoryModel, Walker>();
+
+function makeWalker(m: CategoryModel): Walker {
+  const features = m.features;
+  const { charMin: min, charMax: max, titleRepeat, words: useWords } = features;
+  const sublinear = m.sublinear;
+  const idf = m.idf;
   const side = m.side;
-  if (m.features.charMax > 0 || side) {
-    // The n-grams of charNgramKeys, looked up as they are made: 1-grams in a table by character
-    // code, 2-grams by their pair, 3-grams by their pair's prefix number and third character (GramTable).
-    // The side model's (attachSide) from the same look-ups: each distinct n-gram's weight summed once,
-    // in order of first appearance (title, then body; 1-, 2-, 3-gram at each position).
-    const { charMin: min, charMax: max } = m.features;
-    // The imported function read once into a local: run through tsx, an imported name is a
-    // getter on the other module's exports (a slow generic property read on every use), and
-    // this loop calls it for every character.
-    const codeOf = gramCode;
-    const chars = m.charColumn;
-    const table = m.gramTable;
-    const pairs = table.pairs;
-    const triples = table.triples;
-    const one = min <= 1 && max >= 1;
-    const two = min <= 2 && max >= 2;
-    const three = max >= 3;
-    const sideTriples = table.tripleStride === 4;
-    const sw = side ? side.w : NO_WEIGHTS;
-    const stamp = side ? side.stamp : NO_STAMPS;
-    const walk = side ? nextWalk(side) : 0;
-    let sideSum = 0;
-    let sideN = 0;
-    for (let part = 0; part < 2; part++) {
-      const text = part === 0 ? title : body;
-      const times = part === 0 ? m.features.titleRepeat : 1;
-      let c1 = -1;
-      // The 3-gram prefix number of the pair (previous character, this one), -1 when it begins no 3-gram feature.
-      let prefix = -1;
-      for (let k = 0; k < text.length; k++) {
-        const c = codeOf(text.charCodeAt(k));
-        if (c < 0) {
-          c1 = prefix = -1;
-          continue;
-        }
-        // 1-, 2-, then 3-grams at each position (the order of the vector's entries).
-        if (one) {
-          const i = chars[2 * c];
-          if (i >= 0) {
-            if (counts[i] === 0) idx[n++] = i;
-            counts[i] += times;
+  const chars = m.charColumn;
+  const table = m.gramTable;
+  // Counts are whole numbers when the title's weight is (Int32Array: half the memory of doubles to touch).
+  const counts = Number.isInteger(titleRepeat) ? new Int32Array(idf.length) : new Float64Array(idf.length);
+  const idx = new Int32Array(idf.length);
+  const val = new Float64Array(idf.length);
+  const pairs = table.pairs;
+  const pairShift = table.pairShift;
+  const pairMask = table.pairMask;
+  const triples = table.triples;
+  const tripleShift = table.tripleShift;
+  const tripleMask = table.tripleMask;
+  const stride = table.tripleStride;
+  const one = min <= 1 && max >= 1;
+  const two = min <= 2 && max >= 2;
+  const three = max >= 3;
+  const grams = max > 0 || side !== null;
+  const sideTriples = stride === 4;
+  const sw = side ? side.w : NO_WEIGHTS;
+  const stamp = side ? side.stamp : NO_STAMPS;
+  // The imported function read once into a local: run through tsx, an imported name is a getter on the
+  // other module's exports (a slow generic property read on every use), and the walk calls it for every character.
+  const codeOf = gramCode;
+  const fits = (x: CategoryModel): boolean =>
+    x.features === features &&
+    x.features.charMin === min &&
+    x.features.charMax === max &&
+    x.features.titleRepeat === titleRepeat &&
+    x.features.words === useWords &&
+    x.sublinear === sublinear &&
+    x.idf === idf &&
+    x.side === side &&
+    x.charColumn === chars &&
+    x.gramTable === table &&
+    (side === null || side.stamp === stamp);
+  function walkText(wordCols: ArrayLike<number>, title: string, body: string): SparseVec {
+    let n = 0;
+    if (useWords)
+      for (let k = 0; k < wordCols.length; k++) {
+        const i = wordCols[k];
+        if (i >= 0 && counts[i]++ === 0) idx[n++] = i;
+      }
+    if (grams) {
+      // The n-grams of charNgramKeys, looked up as they are made: 1-grams in a table by character
+      // code, 2-grams by their pair, 3-grams by their pair's prefix number and third character (GramTable).
+      // The side model's (attachSide) from the same look-ups: each distinct n-gram's weight summed once,
+      // in order of first appearance (title, then body; 1-, 2-, 3-gram at each position).
+      const walk = side ? nextWalk(side) : 0;
+      let sideSum = 0;
+      let sideN = 0;
+      for (let part = 0; part < 2; part++) {
+        const text = part === 0 ? title : body;
+        const times = part === 0 ? titleRepeat : 1;
+        let c1 = -1;
+        // The 3-gram prefix number of the pair (previous character, this one), -1 when it begins no 3-gram feature.
+        let prefix = -1;
+        for (let k = 0; k < text.length; k++) {
+          const c = codeOf(text.charCodeAt(k));
+          if (c < 0) {
+            c1 = prefix = -1;
+            continue;
           }
-        }
-        const j1 = chars[2 * c + 1];
-        if (j1 >= 0 && stamp[j1] !== walk) {
-          stamp[j1] = walk;
-          sideSum += sw[j1];
-          sideN++;
-        }
-        let next = -1;
-        if (c1 >= 0) {
-          const s = table.pair(c1, c);
-          if (s >= 0) {
-            next = pairs[s + 2];
-            const i = pairs[s + 1];
-            if (two && i >= 0) {
+          // 1-, 2-, then 3-grams at each position (the order of the vector's entries).
+          if (one) {
+            const i = chars[2 * c];
+            if (i >= 0) {
               if (counts[i] === 0) idx[n++] = i;
               counts[i] += times;
             }
-            const j = pairs[s + 3];
-            if (j >= 0 && stamp[j] !== walk) {
-              stamp[j] = walk;
-              sideSum += sw[j];
-              sideN++;
-            }
           }
-        }
-        if (prefix >= 0) {
-          const s = table.tripleSlot(prefix, c);
-          if (s >= 0) {
-            const i = triples[s + 1];
-            if (three && i >= 0) {
-              if (counts[i] === 0) idx[n++] = i;
-              counts[i] += times;
+          const j1 = chars[2 * c + 1];
+          if (j1 >= 0 && stamp[j1] !== walk) {
+            stamp[j1] = walk;
+            sideSum += sw[j1];
+            sideN++;
+          }
+          let next = -1;
+          if (c1 >= 0) {
+            // GramTable.pair(c1, c), inline.
+            const key = (c1 << 16) | c;
+            let s = -1;
+            for (let h = Math.imul(key, 0x9e3779b1) >>> pairShift; ; h = (h + 1) & pairMask) {
+              const x = pairs[4 * h];
+              if (x === key) {
+                s = 4 * h;
+                break;
+              }
+              if (x === 0) break;
             }
-            if (sideTriples) {
-              const j = triples[s + 2];
+            if (s >= 0) {
+              next = pairs[s + 2];
+              const i = pairs[s + 1];
+              if (two && i >= 0) {
+                if (counts[i] === 0) idx[n++] = i;
+                counts[i] += times;
+              }
+              const j = pairs[s + 3];
               if (j >= 0 && stamp[j] !== walk) {
                 stamp[j] = walk;
                 sideSum += sw[j];
@@ -215,29 +241,58 @@ export function vectorizeColumns(m: CategoryModel, wordCols: ArrayLike<number>, 
               }
             }
           }
+          if (prefix >= 0) {
+            // GramTable.tripleSlot(prefix, c), inline.
+            const key = ((prefix + 1) << 16) | c;
+            let s = -1;
+            for (let h = Math.imul(key, 0x9e3779b1) >>> tripleShift; ; h = (h + 1) & tripleMask) {
+              const x = triples[stride * h];
+              if (x === key) {
+                s = stride * h;
+                break;
+              }
+              if (x === 0) break;
+            }
+            if (s >= 0) {
+              const i = triples[s + 1];
+              if (three && i >= 0) {
+                if (counts[i] === 0) idx[n++] = i;
+                counts[i] += times;
+              }
+              if (sideTriples) {
+                const j = triples[s + 2];
+                if (j >= 0 && stamp[j] !== walk) {
+                  stamp[j] = walk;
+                  sideSum += sw[j];
+                  sideN++;
+                }
+              }
+            }
+          }
+          prefix = next;
+          c1 = c;
         }
-        prefix = next;
-        c1 = c;
+      }
+      if (side) {
+        side.sum = sideSum;
+        side.n = sideN;
       }
     }
-    if (side) {
-      side.sum = sideSum;
-      side.n = sideN;
+    let norm = 0;
+    for (let k = 0; k < n; k++) {
+      const i = idx[k];
+      const c = counts[i];
+      counts[i] = 0;
+      const x = (sublinear ? (c === 1 ? 1 : 1 + Math.log(c)) : c) * idf[i];
+      val[k] = x;
+      norm += x * x;
     }
+    norm = Math.sqrt(norm) || 1;
+    for (let k = 0; k < n; k++) val[k] /= norm;
+    // Views of the scratch buffers: valid until the next call, which is all suggest() needs.
+    return { idx: idx.subarray(0, n), val: val.subarray(0, n) };
   }
-  let norm = 0;
-  for (let k = 0; k < n; k++) {
-    const i = idx[k];
-    const c = counts[i];
-    counts[i] = 0;
-    const x = (m.sublinear ? (c === 1 ? 1 : 1 + Math.log(c)) : c) * m.idf[i];
-    val[k] = x;
-    norm += x * x;
-  }
-  norm = Math.sqrt(norm) || 1;
-  for (let k = 0; k < n; k++) val[k] /= norm;
-  // Views of the scratch buffers: valid until the next call, which is all suggest() needs.
-  return { idx: idx.subarray(0, n), val: val.subarray(0, n) };
+  return { fits, run: walkText };
 }
 
 export function categoryScores(m: CategoryModel, x: SparseVec): Float64Array {
