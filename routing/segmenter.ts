@@ -227,6 +227,9 @@ export class DictTrie {
   }
 }
 
+/** The longest text the first router's buffers take (normalize's MAX_INPUT_CHARS in text.ts: every text suggest() and training segment). */
+const MAX_ROUTE = 4000;
+
 /** Nodes numbered below this have their edges in DictTrie.hot (their parent's number + 1 must fit 15 bits). */
 const HOT = 32767;
 
@@ -315,6 +318,112 @@ class TrieBuilder {
   }
 }
 
+/** A trie's router (makeRouter) with its buffers, for texts of up to `size - 1` units. */
+interface Router {
+  /**
+   * The route of one han run text[s, e) into routeEnd/routeNode (from e - 1 back to s): at each character
+   * the edge maximising ln(freq) − ln(total) + route(end), the longer word on a tie. false: two choices
+   * closer than ROUTE_EPSILON (the caller then asks the native segmenter).
+   */
+  run(text: string, s: number, e: number): boolean;
+  /** Per position of the last runs: the end of the route's word starting there, and its dictionary node (-1: none). */
+  readonly routeEnd: Int32Array;
+  readonly routeNode: Int32Array;
+  readonly size: number;
+}
+
+/**
+ * The router of one trie, as a closure over its tables, DictTrie.next inline. Why a closure: the walk
+ * reads several typed-array elements per step, and V8 checks an array read from an object's field at each
+ * read (its map, its buffer, its length); an array held in a const of the closure's context is a constant
+ * of the optimised code when the closure is the only one made from its function literal (one segmenter
+ * per process), so a read costs a bounds check. With a second segmenter it still works, at the old cost.
+ * Its buffers are its own, sized for `size - 1` units (a longer text gets a new router, at the old cost).
+ */
+function makeRouter(trie: DictTrie, size: number): Router {
+  const score = new Float64Array(size);
+  const routeEnd = new Int32Array(size);
+  const routeNode = new Int32Array(size);
+  const root = trie.root;
+  const hot = trie.hot;
+  const hotShift = trie.hotShift;
+  const hotMask = trie.hotMask;
+  const cold = trie.cold;
+  const coldShift = trie.coldShift;
+  const coldMask = trie.coldMask;
+  const filter = trie.filter;
+  const wordScore = trie.score;
+  const logOne = trie.logOne;
+  function route(text: string, s: number, e: number): boolean {
+    score[e] = 0;
+    for (let i = e - 1; i >= s; i--) {
+      let best = 0;
+      let bestEnd = -1;
+      let bestNode = -1;
+      // Walk the trie from text[i]: each node passed that ends a word is an edge text[i, j).
+      let node = root[text.charCodeAt(i)];
+      let j = i + 1;
+      while (node >= 0) {
+        const ws = wordScore[node];
+        if (ws === ws) {
+          // jieba keeps the larger ln(freq) − ln(total) + route(j), the later (longer) word on a tie.
+          const p = ws + score[j];
+          if (bestEnd < 0 || p >= best) {
+            if (bestEnd >= 0 && p - best < ROUTE_EPSILON) return false;
+            best = p;
+            bestEnd = j;
+            bestNode = node;
+          } else if (best - p < ROUTE_EPSILON) return false;
+        }
+        if (j >= e) break;
+        // node = trie.next(node, text[j]), inline.
+        const unit = text.charCodeAt(j);
+        j++;
+        if (node === 0) {
+          node = root[unit];
+          continue;
+        }
+        const x = edgeHash(node, unit);
+        const bits = filterBits(x);
+        if ((filter[x >>> (37 - FILTER_BITS)] & bits) !== bits) break;
+        let child = -1;
+        if (node < HOT) {
+          const key = ((node + 1) << 16) | unit;
+          for (let h = x >>> hotShift; ; h = (h + 1) & hotMask) {
+            const k = hot[2 * h];
+            if (k === key) {
+              child = hot[2 * h + 1];
+              break;
+            }
+            if (k === 0) break;
+          }
+        }
+        if (child < 0)
+          for (let h = x >>> coldShift; ; h = (h + 1) & coldMask) {
+            const p = cold[4 * h];
+            if (p === node + 1 && cold[4 * h + 1] === unit) {
+              child = cold[4 * h + 2];
+              break;
+            }
+            if (p === 0) break;
+          }
+        node = child;
+      }
+      if (bestEnd < 0) {
+        score[i] = logOne + score[i + 1];
+        routeEnd[i] = i + 1;
+        routeNode[i] = -1;
+      } else {
+        score[i] = best;
+        routeEnd[i] = bestEnd;
+        routeNode[i] = bestNode;
+      }
+    }
+    return true;
+  }
+  return { run: route, routeEnd, routeNode, size };
+}
+
 /** jieba-rs's HMM states, by their index: Begin, End, Middle, Single. */
 const B = 0;
 const E = 1;
@@ -397,18 +506,20 @@ export interface SegmenterCounts {
 
 export class DictSegmenter {
   readonly counts: SegmenterCounts = { texts: 0, native: 0, hmmRuns: 0 };
-  private routeScore = new Float64Array(1024);
-  private routeEnd = new Int32Array(1024);
-  private routeNode = new Int32Array(1024);
   private v = new Float64Array(256);
   private prev = new Int8Array(256);
   private path = new Int8Array(64);
+
+  /** The route of a han run (makeRouter), for texts up to MAX_ROUTE units (normalize's cap) at first. */
+  private router: Router;
 
   constructor(
     readonly trie: DictTrie,
     private readonly hmm: Hmm,
     private readonly native: () => Jieba,
-  ) {}
+  ) {
+    this.router = makeRouter(trie, MAX_ROUTE + 1);
+  }
 
   /**
    * Segment `text` into `out` (cleared first) exactly as the native cut(text, true)
@@ -418,12 +529,10 @@ export class DictSegmenter {
     out.clear();
     this.counts.texts++;
     const n = text.length;
-    if (n + 1 > this.routeScore.length) {
-      let size = this.routeScore.length;
+    if (n + 1 > this.router.size) {
+      let size = this.router.size;
       while (size < n + 1) size *= 2;
-      this.routeScore = new Float64Array(size);
-      this.routeEnd = new Int32Array(size);
-      this.routeNode = new Int32Array(size);
+      this.router = makeRouter(this.trie, size);
     }
     let i = 0;
     while (i < n) {
@@ -460,47 +569,10 @@ export class DictSegmenter {
 
   /** One han run text[s, e). false: the result might differ from the native one (the caller then asks it). */
   private cutRun(text: string, s: number, e: number, out: Words): boolean {
-    const trie = this.trie;
-    const score = this.routeScore;
-    const routeEnd = this.routeEnd;
-    const routeNode = this.routeNode;
-    const logOne = trie.logOne;
-    score[e] = 0;
-    const root = trie.root;
-    const wordScore = trie.score;
-    for (let i = e - 1; i >= s; i--) {
-      let best = 0;
-      let bestEnd = -1;
-      let bestNode = -1;
-      // Walk the trie from text[i]: each node passed that ends a word is an edge text[i, j).
-      let node = root[text.charCodeAt(i)];
-      let j = i + 1;
-      while (node >= 0) {
-        const ws = wordScore[node];
-        if (ws === ws) {
-          // jieba keeps the larger ln(freq) − ln(total) + route(j), the later (longer) word on a tie.
-          const p = ws + score[j];
-          if (bestEnd < 0 || p >= best) {
-            if (bestEnd >= 0 && p - best < ROUTE_EPSILON) return false;
-            best = p;
-            bestEnd = j;
-            bestNode = node;
-          } else if (best - p < ROUTE_EPSILON) return false;
-        }
-        if (j >= e) break;
-        node = trie.next(node, text.charCodeAt(j));
-        j++;
-      }
-      if (bestEnd < 0) {
-        score[i] = logOne + score[i + 1];
-        routeEnd[i] = i + 1;
-        routeNode[i] = -1;
-      } else {
-        score[i] = best;
-        routeEnd[i] = bestEnd;
-        routeNode[i] = bestNode;
-      }
-    }
+    const router = this.router;
+    if (!router.run(text, s, e)) return false;
+    const routeEnd = router.routeEnd;
+    const routeNode = router.routeNode;
     // Walk the route; one-character steps are gathered into `left`.
     let left = -1;
     for (let x = s; x < e; ) {
@@ -522,8 +594,8 @@ export class DictSegmenter {
    * character, else the HMM. false: the HMM met a near tie (the caller asks the native segmenter).
    */
   private flush(text: string, a: number, b: number, out: Words): boolean {
-    if (b - a === 1) out.push(a, b, this.routeNode[a]);
-    else if (this.trie.wordNode(text, a, b) >= 0) for (let k = a; k < b; k++) out.push(k, k + 1, this.routeNode[k]);
+    if (b - a === 1) out.push(a, b, this.router.routeNode[a]);
+    else if (this.trie.wordNode(text, a, b) >= 0) for (let k = a; k < b; k++) out.push(k, k + 1, this.router.routeNode[k]);
     else return this.hmmCut(text, a, b, out);
     return true;
   }
@@ -542,7 +614,7 @@ export class DictSegmenter {
         while (j < b && isHmmHan(text.charCodeAt(j))) j++;
         if (j - i > 1) {
           if (!this.viterbi(text, i, j, out)) return false;
-        } else out.push(i, j, this.routeNode[i]);
+        } else out.push(i, j, this.router.routeNode[i]);
       } else {
         while (j < b && !isHmmHan(text.charCodeAt(j))) j++;
         const part = text.slice(i, j);
@@ -561,7 +633,7 @@ export class DictSegmenter {
   }
 
   private pushPiece(text: string, a: number, b: number, out: Words): void {
-    out.push(a, b, b - a === 1 ? this.routeNode[a] : this.trie.wordNode(text, a, b));
+    out.push(a, b, b - a === 1 ? this.router.routeNode[a] : this.trie.wordNode(text, a, b));
   }
 
   /**
