@@ -128,6 +128,10 @@ export function vectorizeColumns(m: CategoryModel, wordCols: ArrayLike<number>, 
 interface Walker {
   fits(m: CategoryModel): boolean;
   run(wordCols: ArrayLike<number>, title: string, body: string): SparseVec;
+  /** categoryScores(m, x) when x is this walker's last vector and m has its weights (null otherwise). */
+  scores(m: CategoryModel, x: SparseVec): Float64Array | null;
+  /** drivingWords' strongest entries of x (positions in x, at most `keep`, strongest first) when x is this walker's last vector (null otherwise). */
+  driving(m: CategoryModel, x: SparseVec, c: number, keep: number): number[] | null;
 }
 const walkers = new WeakMap<CategoryModel, Walker>();
 
@@ -160,6 +164,14 @@ function makeWalker(m: CategoryModel): Walker {
   // The imported function read once into a local: run through tsx, an imported name is a getter on the
   // other module's exports (a slow generic property read on every use), and the walk calls it for every character.
   const codeOf = gramCode;
+  const w = m.w;
+  const b = m.b;
+  const K = m.categories.length;
+  const isGram = gramFlags(m);
+  /** The last vector made, its length and the number of its word entries (the first ones: words come before n-grams). */
+  let last: SparseVec | null = null;
+  let lastN = 0;
+  let lastWords = 0;
   const fits = (x: CategoryModel): boolean =>
     x.features === features &&
     x.features.charMin === min &&
@@ -179,6 +191,7 @@ function makeWalker(m: CategoryModel): Walker {
         const i = wordCols[k];
         if (i >= 0 && counts[i]++ === 0) idx[n++] = i;
       }
+    const words = n;
     if (grams) {
       // The n-grams of charNgramKeys, looked up as they are made: 1-grams in a table by character
       // code, 2-grams by their pair, 3-grams by their pair's prefix number and third character (GramTable).
@@ -290,12 +303,65 @@ function makeWalker(m: CategoryModel): Walker {
     norm = Math.sqrt(norm) || 1;
     for (let k = 0; k < n; k++) val[k] /= norm;
     // Views of the scratch buffers: valid until the next call, which is all suggest() needs.
-    return { idx: idx.subarray(0, n), val: val.subarray(0, n) };
+    last = { idx: idx.subarray(0, n), val: val.subarray(0, n) };
+    lastN = n;
+    lastWords = words;
+    return last;
   }
-  return { fits, run: walkText };
+  /** categoryScores for seven categories over the scratch buffers (constants here): the same sums in the same order. */
+  function scores(x: CategoryModel, v: SparseVec): Float64Array | null {
+    if (v !== last || K !== 7 || x.w !== w || x.b !== b) return null;
+    const z = b.slice();
+    let z0 = z[0], z1 = z[1], z2 = z[2], z3 = z[3], z4 = z[4], z5 = z[5], z6 = z[6];
+    for (let k = 0; k < lastN; k++) {
+      const base = idx[k] * 7;
+      const f = val[k];
+      z0 += w[base] * f;
+      z1 += w[base + 1] * f;
+      z2 += w[base + 2] * f;
+      z3 += w[base + 3] * f;
+      z4 += w[base + 4] * f;
+      z5 += w[base + 5] * f;
+      z6 += w[base + 6] * f;
+    }
+    z[0] = z0;
+    z[1] = z1;
+    z[2] = z2;
+    z[3] = z3;
+    z[4] = z4;
+    z[5] = z5;
+    z[6] = z6;
+    return z;
+  }
+  /** drivingWords' selection over the word entries alone (every later entry is an n-gram, which it skips). */
+  function driving(x: CategoryModel, v: SparseVec, c: number, keep: number): number[] | null {
+    if (v !== last || x.w !== w || x.categories.length !== K) return null;
+    const best: number[] = [];
+    const bestScore: number[] = [];
+    for (let k = 0; k < lastWords; k++) {
+      if (isGram[idx[k]] === 1) continue;
+      const base = idx[k] * K;
+      let others = 0;
+      for (let o = 0; o < K; o++) if (o !== c) others += w[base + o];
+      const d = val[k] * (w[base + c] - others / (K - 1));
+      if (d <= 0 || (best.length === keep && d <= bestScore[keep - 1])) continue;
+      let j = best.length < keep ? best.length : keep - 1;
+      while (j > 0 && bestScore[j - 1] < d) {
+        best[j] = best[j - 1];
+        bestScore[j] = bestScore[j - 1];
+        j--;
+      }
+      best[j] = k;
+      bestScore[j] = d;
+    }
+    return best;
+  }
+  return { fits, run: walkText, scores, driving };
 }
 
 export function categoryScores(m: CategoryModel, x: SparseVec): Float64Array {
+  const fast = walkers.get(m)?.scores(m, x);
+  if (fast) return fast;
   const K = m.categories.length;
   const z = m.b.slice();
   const w = m.w;
@@ -378,6 +444,9 @@ export function drivingWords(m: CategoryModel, x: SparseVec, c: number, n: numbe
   const isGram = gramFlags(m);
   // The strongest few contributions by selection (no sort of all features); names only for them.
   const keep = 3 * n;
+  // (Over the word entries alone, with the model's arrays as constants, when x is vectorizeColumns' last vector.)
+  const fast = walkers.get(m)?.driving(m, x, c, keep);
+  if (fast) return namesOf(m, x, fast, n);
   const best: number[] = [];
   const bestScore: number[] = [];
   const w = m.w;
@@ -399,6 +468,11 @@ export function drivingWords(m: CategoryModel, x: SparseVec, c: number, n: numbe
     best[j] = k;
     bestScore[j] = d;
   }
+  return namesOf(m, x, best, n);
+}
+
+/** The names of the strongest entries `best` (positions in x), at most n, none inside another. */
+function namesOf(m: CategoryModel, x: SparseVec, best: readonly number[], n: number): string[] {
   const out: string[] = [];
   for (const k of best) {
     if (out.length >= n) break;
