@@ -12,21 +12,31 @@ export interface PhraseHit {
 
 export class PhraseMatcher {
   /** Per UTF-16 code unit: bit 1 = a phrase of 2+ units starts with it, bit 2 = it is a one-unit phrase. */
-  private readonly starts = new Uint8Array(65536);
+  /** @internal (read by makeScanner) */
+  readonly starts = new Uint8Array(65536);
   /** Per UTF-16 code unit that starts a longer phrase: its small id (1-based), so a head key stays a small integer. */
-  private readonly headId = new Uint16Array(65536);
+  /** @internal (read by makeScanner) */
+  readonly headId = new Uint16Array(65536);
   /** Per UTF-16 code unit that is a one-unit phrase: that phrase's number (index in `phrases`). */
-  private readonly singleId = new Int32Array(65536);
+  /** @internal (read by makeScanner) */
+  readonly singleId = new Int32Array(65536);
   /** Open addressing, slot h: heads[2h] = head key ((head id << 16) | second unit, never 0), heads[2h + 1] = group number + 1 (0 = empty slot), side by side. */
-  private readonly heads: Int32Array;
-  private readonly headMask: number;
-  private readonly shift: number;
+  /** @internal (read by makeScanner) */
+  readonly heads: Int32Array;
+  /** @internal (read by makeScanner) */
+  readonly headMask: number;
+  /** @internal (read by makeScanner) */
+  readonly shift: number;
   /** The phrases of group g are entries groupStart[g] … groupStart[g + 1] - 1: longest first (equal lengths in insertion order). */
-  private readonly groupStart: Int32Array;
+  /** @internal (read by makeScanner) */
+  readonly groupStart: Int32Array;
   /** Per entry: its phrase's number (index in `phrases`); its code units are entryUnits[entryAt[e]] … entryUnits[entryAt[e + 1] - 1] (all entries' units in one array, a group's side by side). */
-  private readonly entryId: Int32Array;
-  private readonly entryAt: Int32Array;
-  private readonly entryUnits: Uint16Array;
+  /** @internal (read by makeScanner) */
+  readonly entryId: Int32Array;
+  /** @internal (read by makeScanner) */
+  readonly entryAt: Int32Array;
+  /** @internal (read by makeScanner) */
+  readonly entryUnits: Uint16Array;
   /** Scratch of the last matchIds() call: phrase numbers and positions of the hits. */
   private readonly hitId: number[] = [];
   private readonly hitPos: number[] = [];
@@ -177,6 +187,8 @@ export class PhraseMatcher {
  */
 export class PhraseScan {
   private readonly all: PhraseMatcher;
+  /** all's matchIds as a closure over its tables (makeScanner). */
+  private readonly scan: (text: string) => number;
   /** Per phrase of `all`: bit k set when matchers[k] has it. */
   private readonly owners: Int32Array;
   private readonly ids: number[] = [];
@@ -190,13 +202,14 @@ export class PhraseScan {
     });
     this.all = new PhraseMatcher(owners.keys());
     this.owners = Int32Array.from(this.all.phrases, (p) => owners.get(p) ?? 0);
+    this.scan = makeScanner(this.all, this.ids, this.pos);
   }
 
   find(text: string): PhraseHit[][] {
     const out: PhraseHit[][] = [];
     for (let k = 0; k < this.matchers.length; k++) out.push([]);
     // Filtering the union keeps each matcher's order: text order; at one position the one-unit phrase first, then the longest first.
-    const m = this.all.findIds(text, this.ids, this.pos);
+    const m = this.scan(text);
     const phrases = this.all.phrases;
     for (let j = 0; j < m; j++) {
       const id = this.ids[j];
@@ -206,4 +219,65 @@ export class PhraseScan {
     }
     return out;
   }
+}
+
+/**
+ * PhraseMatcher.matchIds of one matcher (the same loop, kept the same), as a closure over its tables,
+ * writing the hits to `ids` and `pos`. Why a copy: the scan reads several typed-array elements per
+ * character, and V8 checks an array read from an object's field at each read (its map, its buffer, its
+ * length); an array held in a const of the closure's context is a constant of the optimised code when the
+ * closure is the only one made from its function literal — so only PhraseScan (one per engine, one engine per
+ * process) makes one; the other matchers keep the method.
+ */
+function makeScanner(t: PhraseMatcher, ids: number[], pos: number[]): (text: string) => number {
+  const starts = t.starts;
+  const heads = t.heads;
+  const mask = t.headMask;
+  const shift = t.shift;
+  const singleId = t.singleId;
+  const headId = t.headId;
+  const groupStart = t.groupStart;
+  const entryAt = t.entryAt;
+  const entryUnits = t.entryUnits;
+  const entryId = t.entryId;
+  return function scanIds(text: string): number {
+    let m = 0;
+    const n = text.length;
+    for (let i = 0; i < n; i++) {
+      const c1 = text.charCodeAt(i);
+      const s = starts[c1];
+      if (s === 0) continue;
+      if (s & 2) {
+        ids[m] = singleId[c1];
+        pos[m++] = i;
+      }
+      if (!(s & 1) || i + 1 >= n) continue;
+      const head = ((headId[c1] << 16) | text.charCodeAt(i + 1)) | 0;
+      let h = Math.imul(head, 0x9e3779b1) >>> shift;
+      let g = 0;
+      for (;;) {
+        const x = heads[2 * h + 1];
+        if (x === 0) break;
+        if (heads[2 * h] === head) {
+          g = x;
+          break;
+        }
+        h = (h + 1) & mask;
+      }
+      if (g === 0) continue;
+      const end = groupStart[g];
+      for (let j = groupStart[g - 1]; j < end; j++) {
+        const at = entryAt[j];
+        const len = entryAt[j + 1] - at;
+        if (i + len > n) continue;
+        let k = 2;
+        while (k < len && text.charCodeAt(i + k) === entryUnits[at + k]) k++;
+        if (k === len) {
+          ids[m] = entryId[j];
+          pos[m++] = i;
+        }
+      }
+    }
+    return m;
+  };
 }
