@@ -185,25 +185,106 @@ function rankTypes(p: Float64Array, typeCategory: Int32Array, members: Int32Arra
   return out;
 }
 
-/** Per engine: chooseCategory's scratch (one call at a time): per category its log-prior and shared exponential, per type its evidence. */
-interface ChooseScratch {
-  /** Per category: its types' indexes, ascending. */
-  members: Int32Array[];
-  logPrior: Float64Array;
-  catExp: Float64Array;
-  evidence: Float64Array;
-  z: Float64Array;
+type Chosen = { catIdx: number; categoryConfidence: number; fromType: boolean; top: Array<{ index: number; confidence: number }>; p: Float64Array };
+type Chooser = (modelP: Float64Array, modelZ: Float64Array, hasFeatures: boolean, scores: readonly TypeScore[], rule: Readonly<OverrideRule>) => Chosen;
+
+/**
+ * Per engine: chooseCategory as a closure over the engine's lists and its scratch (one call at a time): per
+ * category its log-prior and shared exponential, per type its evidence. (A closure: V8 makes its const typed
+ * arrays constants of the optimised code, where an array read from an object's field is checked at each read.)
+ */
+const choosers = new WeakMap<SuggestEngine, { model: SuggestEngine['model']; typeCategory: Int32Array; choose: Chooser }>();
+function chooserOf(e: SuggestEngine): Chooser {
+  let f = choosers.get(e);
+  if (!f || f.model !== e.model || f.typeCategory !== e.typeCategory) choosers.set(e, (f = { model: e.model, typeCategory: e.typeCategory, choose: makeChooser(e) }));
+  return f.choose;
 }
-const chooseScratch = new WeakMap<SuggestEngine, ChooseScratch>();
-function chooseScratchOf(e: SuggestEngine): ChooseScratch {
-  let s = chooseScratch.get(e);
-  if (!s) {
-    const nc = e.taxonomy.categories.length;
-    const nt = e.taxonomy.eventTypes.length;
-    const members = Array.from({ length: nc }, (_, c) => Int32Array.from(e.typeCategory.reduce<number[]>((list, tc, i) => (tc === c ? (list.push(i), list) : list), [])));
-    chooseScratch.set(e, (s = { members, logPrior: new Float64Array(nc), catExp: new Float64Array(nc), evidence: new Float64Array(nt), z: new Float64Array(nt) }));
-  }
-  return s;
+
+function makeChooser(e: SuggestEngine): Chooser {
+  const cats = e.taxonomy.categories;
+  const nc = cats.length;
+  const nt = e.taxonomy.eventTypes.length;
+  const typeCategory = e.typeCategory;
+  const categoryModelIndex = Int32Array.from(e.categoryModelIndex);
+  const categorySize = Float64Array.from(e.categorySize);
+  const modelCategories = e.model.categories;
+  /** Per category: its types' indexes, ascending. */
+  const members = Array.from({ length: nc }, (_, c) => Int32Array.from(typeCategory.reduce<number[]>((list, tc, i) => (tc === c ? (list.push(i), list) : list), [])));
+  const logPrior = new Float64Array(nc);
+  const catExp = new Float64Array(nc);
+  const evidence = new Float64Array(nt);
+  const z = new Float64Array(nt);
+  return function choose(modelP, modelZ, hasFeatures, scores, rule) {
+    // Prior of one event type of each category: the classifier's probability shared among the category's types.
+    for (let c = 0; c < nc; c++) {
+      const k = categoryModelIndex[c];
+      logPrior[c] = Math.log(k >= 0 ? Math.max(CATEGORY_FLOOR, modelP[k]) / categorySize[c] : UNKNOWN_CATEGORY_TYPE_PRIOR);
+      catExp[c] = NaN;
+    }
+    // Joint over event types: the prior, sharpened by word evidence.
+    for (let i = 0; i < nt; i++) z[i] = logPrior[typeCategory[i]];
+    for (let k = 0; k < scores.length; k++) {
+      const s = scores[k];
+      evidence[s.index] = s.score;
+      z[s.index] += EVIDENCE_WEIGHT * Math.min(s.score, EVIDENCE_CAP);
+    }
+    // softmax(z), with one exponential per category for the types without evidence (their z is
+    // the category's log-prior, so each such type's term is the same number).
+    let max = -Infinity;
+    for (let i = 0; i < nt; i++) if (z[i] > max) max = z[i];
+    const p = new Float64Array(nt);
+    let sum = 0;
+    for (let i = 0; i < nt; i++) {
+      const c = typeCategory[i];
+      const zi = z[i];
+      let x: number;
+      if (zi === logPrior[c]) {
+        x = catExp[c];
+        if (x !== x) x = catExp[c] = Math.exp(logPrior[c] - max);
+      } else x = Math.exp(zi - max);
+      p[i] = x;
+      sum += x;
+    }
+    // The category: the classifier's, unless the evidence for a type of another category is overwhelming.
+    const best = argMax(modelP);
+    let catIdx = hasFeatures ? cats.indexOf(modelCategories[best]) : -1;
+    let categoryConfidence = modelP[best];
+    let fromType = false;
+    // The most probable type of that category (bestIn) and of any other (bestOut), -1 if none; ties: the lower index.
+    let bestIn = -1;
+    let bestOut = -1;
+    for (let i = 0; i < nt; i++) {
+      const x = (p[i] /= sum);
+      if (typeCategory[i] === catIdx) {
+        if (bestIn < 0 || x > p[bestIn]) bestIn = i;
+      } else if (bestOut < 0 || x > p[bestOut]) bestOut = i;
+    }
+    const evOut = bestOut >= 0 ? evidence[bestOut] : 0;
+    const evIn = bestIn >= 0 ? evidence[bestIn] : 0;
+    // The evidence scratch back to zeros for the next call.
+    for (let k = 0; k < scores.length; k++) evidence[scores[k].index] = 0;
+    const outKnown = bestOut >= 0 && categoryModelIndex[typeCategory[bestOut]] >= 0;
+    const gap = bestOut >= 0 && bestIn >= 0 ? evOut - evIn : 0;
+    const overwhelming =
+      bestOut >= 0 &&
+      bestIn >= 0 &&
+      (outKnown
+        ? (evOut >= rule.minEvidence && gap >= rule.knownMargin) || (modelP[best] < rule.unsure && gap > 0)
+        : evOut >= rule.minEvidence && ((gap >= rule.margin && modelZ[best] < rule.maxDecision) || gap >= rule.strongMargin));
+    if (bestOut >= 0 && (bestIn < 0 || overwhelming)) {
+      fromType = true;
+      if (bestIn < 0) {
+        catIdx = typeCategory[bestOut];
+        categoryConfidence = 0;
+        for (let i = 0; i < nt; i++) if (typeCategory[i] === catIdx) categoryConfidence += p[i];
+      } else {
+        catIdx = typeCategory[bestOut];
+        // How strongly the evidence prefers its type to the classifier category's best.
+        categoryConfidence = p[bestOut] / (p[bestOut] + p[bestIn]);
+      }
+    }
+    return { catIdx, categoryConfidence, fromType, top: catIdx >= 0 ? rankTypes(p, typeCategory, members[catIdx], catIdx, categoryConfidence) : [], p };
+  };
 }
 
 /**
@@ -217,81 +298,8 @@ export function chooseCategory(
   hasFeatures: boolean,
   scores: readonly TypeScore[],
   rule: Readonly<OverrideRule> = OVERRIDE,
-): { catIdx: number; categoryConfidence: number; fromType: boolean; top: Array<{ index: number; confidence: number }>; p: Float64Array } {
-  const cats = e.taxonomy.categories;
-  const nc = cats.length;
-  const nt = e.taxonomy.eventTypes.length;
-  const typeCategory = e.typeCategory;
-  const { members, logPrior, catExp, evidence, z } = chooseScratchOf(e);
-  // Prior of one event type of each category: the classifier's probability shared among the category's types.
-  for (let c = 0; c < nc; c++) {
-    const k = e.categoryModelIndex[c];
-    logPrior[c] = Math.log(k >= 0 ? Math.max(CATEGORY_FLOOR, modelP[k]) / e.categorySize[c] : UNKNOWN_CATEGORY_TYPE_PRIOR);
-    catExp[c] = NaN;
-  }
-  // Joint over event types: the prior, sharpened by word evidence.
-  for (let i = 0; i < nt; i++) z[i] = logPrior[typeCategory[i]];
-  for (let k = 0; k < scores.length; k++) {
-    const s = scores[k];
-    evidence[s.index] = s.score;
-    z[s.index] += EVIDENCE_WEIGHT * Math.min(s.score, EVIDENCE_CAP);
-  }
-  // softmax(z), with one exponential per category for the types without evidence (their z is
-  // the category's log-prior, so each such type's term is the same number).
-  let max = -Infinity;
-  for (let i = 0; i < nt; i++) if (z[i] > max) max = z[i];
-  const p = new Float64Array(nt);
-  let sum = 0;
-  for (let i = 0; i < nt; i++) {
-    const c = typeCategory[i];
-    const zi = z[i];
-    let x: number;
-    if (zi === logPrior[c]) {
-      x = catExp[c];
-      if (x !== x) x = catExp[c] = Math.exp(logPrior[c] - max);
-    } else x = Math.exp(zi - max);
-    p[i] = x;
-    sum += x;
-  }
-  // The category: the classifier's, unless the evidence for a type of another category is overwhelming.
-  const best = argMax(modelP);
-  let catIdx = hasFeatures ? cats.indexOf(e.model.categories[best]) : -1;
-  let categoryConfidence = modelP[best];
-  let fromType = false;
-  // The most probable type of that category (bestIn) and of any other (bestOut), -1 if none; ties: the lower index.
-  let bestIn = -1;
-  let bestOut = -1;
-  for (let i = 0; i < nt; i++) {
-    const x = (p[i] /= sum);
-    if (typeCategory[i] === catIdx) {
-      if (bestIn < 0 || x > p[bestIn]) bestIn = i;
-    } else if (bestOut < 0 || x > p[bestOut]) bestOut = i;
-  }
-  const evOut = bestOut >= 0 ? evidence[bestOut] : 0;
-  const evIn = bestIn >= 0 ? evidence[bestIn] : 0;
-  // The evidence scratch back to zeros for the next call.
-  for (let k = 0; k < scores.length; k++) evidence[scores[k].index] = 0;
-  const outKnown = bestOut >= 0 && e.categoryModelIndex[typeCategory[bestOut]] >= 0;
-  const gap = bestOut >= 0 && bestIn >= 0 ? evOut - evIn : 0;
-  const overwhelming =
-    bestOut >= 0 &&
-    bestIn >= 0 &&
-    (outKnown
-      ? (evOut >= rule.minEvidence && gap >= rule.knownMargin) || (modelP[best] < rule.unsure && gap > 0)
-      : evOut >= rule.minEvidence && ((gap >= rule.margin && modelZ[best] < rule.maxDecision) || gap >= rule.strongMargin));
-  if (bestOut >= 0 && (bestIn < 0 || overwhelming)) {
-    fromType = true;
-    if (bestIn < 0) {
-      catIdx = typeCategory[bestOut];
-      categoryConfidence = 0;
-      for (let i = 0; i < nt; i++) if (typeCategory[i] === catIdx) categoryConfidence += p[i];
-    } else {
-      catIdx = typeCategory[bestOut];
-      // How strongly the evidence prefers its type to the classifier category's best.
-      categoryConfidence = p[bestOut] / (p[bestOut] + p[bestIn]);
-    }
-  }
-  return { catIdx, categoryConfidence, fromType, top: catIdx >= 0 ? rankTypes(p, typeCategory, members[catIdx], catIdx, categoryConfidence) : [], p };
+): Chosen {
+  return chooserOf(e)(modelP, modelZ, hasFeatures, scores, rule);
 }
 
 /** Per engine: one scan of the text for its five phrase matchers (see PhraseScan). */
