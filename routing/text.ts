@@ -95,8 +95,11 @@ function foldPlain(s: string): string | null {
   if (n > foldBuf.length) return null;
   const buf = foldBuf;
   const kinds = FOLD_KIND;
+  // The units copied into buf by one native call (Buffer's UTF-16LE writes them as they are), then read from
+  // there: a typed-array read is a few instructions, a string's charCodeAt a dozen (more for a slice of a string).
+  const copied = foldBytes !== null && foldBytes.write(s, 0, 'utf16le') === 2 * n;
   for (let i = 0; i < n; i++) {
-    let c = s.charCodeAt(i);
+    let c = copied ? buf[i] : s.charCodeAt(i);
     let k = kinds[c];
     if (k === 0) k = kinds[c] = foldKind(c);
     if (k === OTHER) return null;
@@ -293,8 +296,11 @@ export function cjkShare(text: string): number {
   if (!text) return 0;
   let n = 0;
   let total = 0;
+  // (Read from foldBuf where the units fit and were copied there by one native call, as in foldPlain.)
+  const copied = foldBytes !== null && text.length <= foldBuf.length && foldBytes.write(text, 0, 'utf16le') === 2 * text.length;
+  const units = foldBuf;
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+    const c = copied ? units[i] : text.charCodeAt(i);
     if (c === 32 || (c >= 0xdc00 && c <= 0xdfff)) continue; // spaces; low surrogates count with their pair
     total++;
     if (c >= 0x3400 && c <= 0x9fff) n++;
