@@ -230,6 +230,9 @@ export class DictTrie {
 /** The longest text the first router's buffers take (normalize's MAX_INPUT_CHARS in text.ts: every text suggest() and training segment). */
 const MAX_ROUTE = 4000;
 
+/** Whether a Uint16Array holds its units little-endian, as Buffer's UTF-16LE writes them. */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 /** Nodes numbered below this have their edges in DictTrie.hot (their parent's number + 1 must fit 15 bits). */
 const HOT = 32767;
 
@@ -326,6 +329,8 @@ interface Router {
    * closer than ROUTE_EPSILON (the caller then asks the native segmenter).
    */
   run(text: string, s: number, e: number): boolean;
+  /** Copies the text's UTF-16 units into the router's own array, which run() reads (call it once per text, before its runs). */
+  load(text: string): void;
   /** Per position of the last runs: the end of the route's word starting there, and its dictionary node (-1: none). */
   readonly routeEnd: Int32Array;
   readonly routeNode: Int32Array;
@@ -341,6 +346,13 @@ interface Router {
  * Its buffers are its own, sized for `size - 1` units (a longer text gets a new router, at the old cost).
  */
 function makeRouter(trie: DictTrie, size: number): Router {
+  // The text's units: one native copy (Buffer's UTF-16LE write, where the platform is little-endian as it is), then
+  // typed-array reads, a few instructions each, where charCodeAt costs a dozen.
+  const units = new Uint16Array(size);
+  const unitBytes = LITTLE_ENDIAN ? Buffer.from(units.buffer, units.byteOffset, units.byteLength) : null;
+  const load = (text: string): void => {
+    if (unitBytes === null || unitBytes.write(text, 0, 'utf16le') !== 2 * text.length) for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
+  };
   const score = new Float64Array(size);
   const routeEnd = new Int32Array(size);
   const routeNode = new Int32Array(size);
@@ -354,6 +366,7 @@ function makeRouter(trie: DictTrie, size: number): Router {
   const filter = trie.filter;
   const wordScore = trie.score;
   const logOne = trie.logOne;
+  /** (`text` is the one last loaded: its units are read from `units`.) */
   function route(text: string, s: number, e: number): boolean {
     score[e] = 0;
     for (let i = e - 1; i >= s; i--) {
@@ -361,7 +374,7 @@ function makeRouter(trie: DictTrie, size: number): Router {
       let bestEnd = -1;
       let bestNode = -1;
       // Walk the trie from text[i]: each node passed that ends a word is an edge text[i, j).
-      let node = root[text.charCodeAt(i)];
+      let node = root[units[i]];
       let j = i + 1;
       while (node >= 0) {
         const ws = wordScore[node];
@@ -377,7 +390,7 @@ function makeRouter(trie: DictTrie, size: number): Router {
         }
         if (j >= e) break;
         // node = trie.next(node, text[j]), inline.
-        const unit = text.charCodeAt(j);
+        const unit = units[j];
         j++;
         if (node === 0) {
           node = root[unit];
@@ -421,7 +434,7 @@ function makeRouter(trie: DictTrie, size: number): Router {
     }
     return true;
   }
-  return { run: route, routeEnd, routeNode, size };
+  return { run: route, load, routeEnd, routeNode, size };
 }
 
 /** jieba-rs's HMM states, by their index: Begin, End, Middle, Single. */
@@ -534,6 +547,7 @@ export class DictSegmenter {
       while (size < n + 1) size *= 2;
       this.router = makeRouter(this.trie, size);
     }
+    this.router.load(text);
     let i = 0;
     while (i < n) {
       const c = text.charCodeAt(i);
