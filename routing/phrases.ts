@@ -230,17 +230,19 @@ export class PhraseScan {
  * process) makes one; the other matchers keep the method.
  */
 function makeScanner(t: PhraseMatcher, ids: number[], pos: number[]): (text: string) => number {
-  const starts = t.starts;
-  const heads = t.heads;
+  const kStarts = t.starts;
+  const kHeads = t.heads;
   const mask = t.headMask;
   const shift = t.shift;
-  const singleId = t.singleId;
-  const headId = t.headId;
-  const groupStart = t.groupStart;
-  const entryAt = t.entryAt;
-  const entryUnits = t.entryUnits;
-  const entryId = t.entryId;
+  const kSingleId = t.singleId;
+  const kHeadId = t.headId;
+  const kGroupStart = t.groupStart;
+  const kEntryAt = t.entryAt;
+  const kEntryUnits = t.entryUnits;
+  const kEntryId = t.entryId;
   return function scanIds(text: string): number {
+    // The arrays as locals first (read from the closure's context in the loop, each read was checked: model.ts LOCAL_TABLES).
+    const starts = kStarts, heads = kHeads, singleId = kSingleId, headId = kHeadId, groupStart = kGroupStart, entryAt = kEntryAt, entryUnits = kEntryUnits, entryId = kEntryId;
     let m = 0;
     const n = text.length;
     for (let i = 0; i < n; i++) {

@@ -348,26 +348,28 @@ interface Router {
 function makeRouter(trie: DictTrie, size: number): Router {
   // The text's units: one native copy (Buffer's UTF-16LE write, where the platform is little-endian as it is), then
   // typed-array reads, a few instructions each, where charCodeAt costs a dozen.
-  const units = new Uint16Array(size);
-  const unitBytes = LITTLE_ENDIAN ? Buffer.from(units.buffer, units.byteOffset, units.byteLength) : null;
+  const kUnits = new Uint16Array(size);
+  const unitBytes = LITTLE_ENDIAN ? Buffer.from(kUnits.buffer, kUnits.byteOffset, kUnits.byteLength) : null;
   const load = (text: string): void => {
-    if (unitBytes === null || unitBytes.write(text, 0, 'utf16le') !== 2 * text.length) for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
+    if (unitBytes === null || unitBytes.write(text, 0, 'utf16le') !== 2 * text.length) for (let i = 0; i < text.length; i++) kUnits[i] = text.charCodeAt(i);
   };
-  const score = new Float64Array(size);
-  const routeEnd = new Int32Array(size);
-  const routeNode = new Int32Array(size);
-  const root = trie.root;
-  const hot = trie.hot;
+  const kScore = new Float64Array(size);
+  const kRouteEnd = new Int32Array(size);
+  const kRouteNode = new Int32Array(size);
+  const kRoot = trie.root;
+  const kHot = trie.hot;
   const hotShift = trie.hotShift;
   const hotMask = trie.hotMask;
-  const cold = trie.cold;
+  const kCold = trie.cold;
   const coldShift = trie.coldShift;
   const coldMask = trie.coldMask;
-  const filter = trie.filter;
-  const wordScore = trie.score;
+  const kFilter = trie.filter;
+  const kWordScore = trie.score;
   const logOne = trie.logOne;
   /** (`text` is the one last loaded: its units are read from `units`.) */
   function route(text: string, s: number, e: number): boolean {
+    // The arrays as locals first (read from the closure's context in the loop, each read was checked: model.ts LOCAL_TABLES).
+    const units = kUnits, score = kScore, routeEnd = kRouteEnd, routeNode = kRouteNode, root = kRoot, hot = kHot, cold = kCold, filter = kFilter, wordScore = kWordScore;
     score[e] = 0;
     for (let i = e - 1; i >= s; i--) {
       let best = 0;
@@ -434,7 +436,7 @@ function makeRouter(trie: DictTrie, size: number): Router {
     }
     return true;
   }
-  return { run: route, load, routeEnd, routeNode, size };
+  return { run: route, load, routeEnd: kRouteEnd, routeNode: kRouteNode, size };
 }
 
 /** jieba-rs's HMM states, by their index: Begin, End, Middle, Single. */

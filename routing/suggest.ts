@@ -204,17 +204,19 @@ function makeChooser(e: SuggestEngine): Chooser {
   const cats = e.taxonomy.categories;
   const nc = cats.length;
   const nt = e.taxonomy.eventTypes.length;
-  const typeCategory = e.typeCategory;
-  const categoryModelIndex = Int32Array.from(e.categoryModelIndex);
-  const categorySize = Float64Array.from(e.categorySize);
+  const kTypeCategory = e.typeCategory;
+  const kCategoryModelIndex = Int32Array.from(e.categoryModelIndex);
+  const kCategorySize = Float64Array.from(e.categorySize);
   const modelCategories = e.model.categories;
   /** Per category: its types' indexes, ascending. */
-  const members = Array.from({ length: nc }, (_, c) => Int32Array.from(typeCategory.reduce<number[]>((list, tc, i) => (tc === c ? (list.push(i), list) : list), [])));
-  const logPrior = new Float64Array(nc);
-  const catExp = new Float64Array(nc);
-  const evidence = new Float64Array(nt);
-  const z = new Float64Array(nt);
+  const members = Array.from({ length: nc }, (_, c) => Int32Array.from(kTypeCategory.reduce<number[]>((list, tc, i) => (tc === c ? (list.push(i), list) : list), [])));
+  const kLogPrior = new Float64Array(nc);
+  const kCatExp = new Float64Array(nc);
+  const kEvidence = new Float64Array(nt);
+  const kZ = new Float64Array(nt);
   return function choose(modelP, modelZ, hasFeatures, scores, rule) {
+    // The arrays as locals first (read from the closure's context in the loops, each read was checked: model.ts LOCAL_TABLES).
+    const typeCategory = kTypeCategory, categoryModelIndex = kCategoryModelIndex, categorySize = kCategorySize, logPrior = kLogPrior, catExp = kCatExp, evidence = kEvidence, z = kZ;
     // Prior of one event type of each category: the classifier's probability shared among the category's types.
     for (let c = 0; c < nc; c++) {
       const k = categoryModelIndex[c];
