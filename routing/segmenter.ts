@@ -457,6 +457,63 @@ function isHmmHan(c: number): boolean {
   return c >= 0x4e00 && c <= 0x9fd5;
 }
 
+/** An HMM's Viterbi (makeViterbi) with its buffers, for runs of up to size / 4 units. */
+interface Viterbi {
+  /** The best state path of text[a, b) into `path` (path[t] for unit a + t); false: a near tie (see DictSegmenter.viterbi). */
+  run(text: string, a: number, b: number): boolean;
+  readonly path: Int8Array;
+  readonly size: number;
+}
+
+/**
+ * Viterbi over one HMM as a closure over its tables and its own buffers, copied into locals at each call (as
+ * makeRouter's): states in jieba-rs's order, its tie rule, HMM_EPSILON's near ties.
+ */
+function makeViterbi(h: Hmm, size: number): Viterbi {
+  const kV = new Float64Array(size);
+  const kPrev = new Int8Array(size);
+  const kPath = new Int8Array(size);
+  const kEmit = h.emit;
+  const kTrans = h.trans;
+  const kStart = h.start;
+  function run(text: string, a: number, b: number): boolean {
+    const v = kV, prev = kPrev, path = kPath, emit = kEmit, trans = kTrans, start = kStart;
+    const C = b - a;
+    const c0 = text.charCodeAt(a);
+    for (let y = 0; y < 4; y++) {
+      v[y] = start[y] + emit[c0 * 4 + y];
+      prev[y] = -1;
+    }
+    for (let t = 1; t < C; t++) {
+      const ch = text.charCodeAt(a + t);
+      for (let k = 0; k < 4; k++) {
+        const y = STATE_ORDER[k];
+        const em = emit[ch * 4 + y];
+        const y0 = PREV_STATES[2 * y];
+        const y1 = PREV_STATES[2 * y + 1];
+        const p0 = v[(t - 1) * 4 + y0] + trans[y0 * 4 + y] + em;
+        const p1 = v[(t - 1) * 4 + y1] + trans[y1 * 4 + y] + em;
+        if (p0 > IMPOSSIBLE && p1 > IMPOSSIBLE && Math.abs(p1 - p0) < HMM_EPSILON) return false;
+        const take1 = p1 > p0 || (p1 === p0 && y1 > y0);
+        v[t * 4 + y] = take1 ? p1 : p0;
+        prev[t * 4 + y] = take1 ? y1 : y0;
+      }
+    }
+    const pe = v[(C - 1) * 4 + E];
+    const ps = v[(C - 1) * 4 + S];
+    if (pe > IMPOSSIBLE && ps > IMPOSSIBLE && Math.abs(ps - pe) < HMM_EPSILON) return false;
+    let state = ps >= pe ? S : E;
+    let t = C - 1;
+    path[t] = state;
+    while (t > 0) {
+      state = prev[t * 4 + state];
+      path[--t] = state;
+    }
+    return true;
+  }
+  return { run, path: kPath, size };
+}
+
 /** The HMM for unknown words: log probabilities, emissions as one table per state over UTF-16 units. */
 export class Hmm {
   readonly start: Float64Array;
@@ -521,9 +578,8 @@ export interface SegmenterCounts {
 
 export class DictSegmenter {
   readonly counts: SegmenterCounts = { texts: 0, native: 0, hmmRuns: 0 };
-  private v = new Float64Array(256);
-  private prev = new Int8Array(256);
-  private path = new Int8Array(64);
+  /** The HMM's best paths (makeViterbi), for runs up to MAX_ROUTE units at first. */
+  private paths: Viterbi;
 
   /** The route of a han run (makeRouter), for texts up to MAX_ROUTE units (normalize's cap) at first. */
   private router: Router;
@@ -534,6 +590,7 @@ export class DictSegmenter {
     private readonly native: () => Jieba,
   ) {
     this.router = makeRouter(trie, MAX_ROUTE + 1);
+    this.paths = makeViterbi(hmm, 4 * MAX_ROUTE);
   }
 
   /**
@@ -658,48 +715,10 @@ export class DictSegmenter {
    * the native code may order the other way (the caller then asks it).
    */
   private viterbi(text: string, a: number, b: number, out: Words): boolean {
-    const h = this.hmm;
     const C = b - a;
-    if (this.v.length < 4 * C) {
-      this.v = new Float64Array(8 * C);
-      this.prev = new Int8Array(8 * C);
-      this.path = new Int8Array(2 * C);
-    }
-    const v = this.v;
-    const prev = this.prev;
-    const emit = h.emit;
-    const trans = h.trans;
-    const c0 = text.charCodeAt(a);
-    for (let y = 0; y < 4; y++) {
-      v[y] = h.start[y] + emit[c0 * 4 + y];
-      prev[y] = -1;
-    }
-    for (let t = 1; t < C; t++) {
-      const ch = text.charCodeAt(a + t);
-      for (let k = 0; k < 4; k++) {
-        const y = STATE_ORDER[k];
-        const em = emit[ch * 4 + y];
-        const y0 = PREV_STATES[2 * y];
-        const y1 = PREV_STATES[2 * y + 1];
-        const p0 = v[(t - 1) * 4 + y0] + trans[y0 * 4 + y] + em;
-        const p1 = v[(t - 1) * 4 + y1] + trans[y1 * 4 + y] + em;
-        if (p0 > IMPOSSIBLE && p1 > IMPOSSIBLE && Math.abs(p1 - p0) < HMM_EPSILON) return false;
-        const take1 = p1 > p0 || (p1 === p0 && y1 > y0);
-        v[t * 4 + y] = take1 ? p1 : p0;
-        prev[t * 4 + y] = take1 ? y1 : y0;
-      }
-    }
-    const pe = v[(C - 1) * 4 + E];
-    const ps = v[(C - 1) * 4 + S];
-    if (pe > IMPOSSIBLE && ps > IMPOSSIBLE && Math.abs(ps - pe) < HMM_EPSILON) return false;
-    let state = ps >= pe ? S : E;
-    const path = this.path;
-    let t = C - 1;
-    path[t] = state;
-    while (t > 0) {
-      state = prev[t * 4 + state];
-      path[--t] = state;
-    }
+    if (4 * C > this.paths.size) this.paths = makeViterbi(this.hmm, 8 * C);
+    if (!this.paths.run(text, a, b)) return false;
+    const path = this.paths.path;
     let begin = 0;
     let next = 0;
     for (let i = 0; i < C; i++) {
