@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseCsvObjects } from './csv';
 import { metrics, metricsTable } from './evaluate';
-import { BOARD_NEGATIVES, CASEBOOK_DIR, CASEBOOK_PARTS, EMERGENCY_TRAINING_PARTS, KIND_TRAINING_PARTS, UNTRAINED_PARTS, casebookLines, emergencyExamples, evaluateCasebooks, modelAlone, WRITTEN_FILES, readEmergencyCases, readRoutingCases } from './casebook';
+import { BOARD_NEGATIVES, CASEBOOK_DIR, CASEBOOK_PARTS, EMERGENCY_TRAINING_PARTS, KIND_RULES_UNSEEN_PARTS, KIND_TRAINING_PARTS, UNTRAINED_PARTS, casebookLines, emergencyExamples, evaluateCasebooks, modelAlone, WRITTEN_FILES, readEmergencyCases, readRoutingCases } from './casebook';
 import { EMERGENCY_TRAINING, trainEmergencyModel } from './emergency-model';
 import { KIND_TRAINING, trainKindModel, type KindSettings } from './kind-model';
 import { kindCases, leaveOnePartOut, meanSd, stratifiedCv } from './kind-cv';
@@ -123,7 +123,7 @@ export async function runRoutingCli(args: string[], io: RoutingCliIo): Promise<n
       const cases = kindCases(loadRouting({ kindModelFile: null }), CASEBOOK_PARTS, dir);
       io.out(`设置：C ${s.C}，规则特征 ${s.ruleWeight}，门槛 ${s.threshold}，${s.maxChars} 字以内，${s.balanced ? '类别均衡' : '不均衡'}；${cases.length} 条派单案例（紧急 ${cases.filter((c) => !c.row).length} 条按规则为求助）`);
       const lopo = leaveOnePartOut(cases, KIND_TRAINING_PARTS, CASEBOOK_PARTS, s, [s.threshold]);
-      for (const r of lopo) io.out(`${r.part}（${r.n} 条${UNTRAINED_PARTS.includes(r.part as never) ? '，规则与模型均未见过' : '，规则已按此部分修正'}）：规则 ${r.rules}% ｜ 模型单独 ${r.model}% ｜ 规则+模型 ${r.blend[0]}%`);
+      for (const r of lopo) io.out(`${r.part}（${r.n} 条${KIND_RULES_UNSEEN_PARTS.includes(r.part as never) ? '，规则与模型均未见过' : '，规则已按此部分修正'}）：规则 ${r.rules}% ｜ 模型单独 ${r.model}% ｜ 规则+模型 ${r.blend[0]}%`);
       const trained = lopo.filter((r) => !UNTRAINED_PARTS.includes(r.part as never));
       const st = (k: (r: (typeof lopo)[number]) => number) => {
         const m = meanSd(trained.map(k));
@@ -147,7 +147,7 @@ export async function runRoutingCli(args: string[], io: RoutingCliIo): Promise<n
       // + model) scored on the part it never saw. The rules themselves were fixed against every part, so
       // the model alone is scored too (its own recall and false alarms at its flag threshold, and AUC):
       // that is what tells how it does on wordings it never saw. Mean ± sd over the parts at the end.
-      // A part not yet trained on (UNTRAINED_PARTS) joins no other part's training; its own model is the one
+      // A part the emergency model is not trained on (EMERGENCY_UNTRAINED_PARTS) joins no other part's training; its own model is the one
       // trained on every training part.
       const dataDir = path.resolve(str('data') ?? DEFAULT_DATA_DIR);
       const board = path.join(dataDir, 'appeals-unlabelled.csv');

@@ -1,8 +1,8 @@
 // Measuring the learned kind model (kind-model.ts) honestly: leave one casebook part out (each part scored by
 // a model trained on the other parts only), and repeated stratified 5-fold cross-validation over the cases.
-// The cue rules were fixed against every part but the untrained ones (casebook.ts UNTRAINED_PARTS), so on
-// those parts the rules' figure is a development figure and a blend with the rules is flattered there; the
-// untrained parts are where rules, model and blend are all unseen. `routing eval --kind-cv` prints it all.
+// The cue rules were fixed against every part but KIND_RULES_UNSEEN_PARTS (casebook.ts), so on the
+// others the rules' figure is a development figure and a blend with the rules is flattered there; on those parts
+// rules, model (left out) and blend are all unseen. `routing eval --kind-cv` prints it all.
 import path from 'node:path';
 import type { AppealKind } from '../workflow/types';
 import { CASEBOOK_DIR, readRoutingCases } from './casebook';

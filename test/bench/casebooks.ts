@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadRouting } from '../../routing/index';
-import { CASEBOOK_PARTS, EMERGENCY_TRAINING_PARTS, KIND_TRAINING_PARTS, UNTRAINED_PARTS, emergencyExamples, evaluateCasebooks, type CasebookReport } from '../../routing/casebook';
+import { CASEBOOK_PARTS, EMERGENCY_TRAINING_PARTS, KIND_RULES_UNSEEN_PARTS, KIND_TRAINING_PARTS, emergencyExamples, evaluateCasebooks, type CasebookReport } from '../../routing/casebook';
 import { kindCases, leaveOnePartOut } from '../../routing/kind-cv';
 import { KIND_TRAINING } from '../../routing/kind-model';
 import { trainEmergencyModel } from '../../routing/emergency-model';
@@ -66,7 +66,7 @@ ${cvRows.join('\n')}`;
   // the untrained parts), the model alone, and the two combined as shipped.
   const kindRows = leaveOnePartOut(kindCases(loadRouting({ kindModelFile: null }), CASEBOOK_PARTS), KIND_TRAINING_PARTS, CASEBOOK_PARTS, KIND_TRAINING, [KIND_TRAINING.threshold]);
   const kindCv = `**The learned kind model, each part left out** (routing/README.md, "Appeal kind: the learned second opinion"): the
-model trained on every other training part; today's cue rules were fixed against every part but ${UNTRAINED_PARTS.join(', ')}, so their
+model trained on every other training part; today's cue rules were fixed against every part but ${KIND_RULES_UNSEEN_PARTS.join(', ')}, so their
 column is an unseen figure there only:
 
 | part | appeals | rules | model alone | rules + model (shipped) |

@@ -132,7 +132,8 @@ describe('casebooks', function () {
   // Emergency floors are those development levels (recall 100 %, false alarms 1.1 %, danger 87.1 %, unit that acts
   // 71.2 %); lead and co-handlers were not worked on and keep floors just under the blind measurement. Kind: the
   // learned kind model, trained without this part (UNTRAINED_PARTS), takes it from 72.2 to 82.9 % (routing/README.md,
-  // "The learned kind model"): the floor is that unseen level, rounded down.
+  // "The learned kind model"): the floor is that unseen level, rounded down. Since the fresh11 part the kind model is
+  // trained on this part too (98.4 % in-sample); the floor stays the unseen level.
   it('fresh10 part (emergency classes fixed in the fix10 round; lead and kind unseen): emergencies, lead unit, kind and co-handlers', () => {
     const x = report('fresh10');
     assert.ok(x.emergency.falseAlarms <= 2, `fresh10 false alarms ${x.emergency.falseAlarms}%`);
@@ -151,13 +152,14 @@ describe('casebooks', function () {
   // the unseen estimate of this session's final routing (routing/README.md, "Not done"): recall 90.8 %, false alarms
   // 7.0 %, danger 92.8 %, unit that acts 91.3 % (of those flagged), lead 75.5 %, kind 85.8 %, co-handlers 65.0 %, town
   // 99.2 %. Nobody has read its misses: the floors are that blind level, rounded down, so that a change which loses on
-  // unseen callers shows.
+  // unseen callers shows. The kind model retrained with fresh10 (still without this part) then took its kind to 87.2 %
+  // (a second blind measurement): the kind floor holds that.
   it('fresh11 part (blind, unseen by rules and models): emergencies, lead unit, kind and co-handlers no worse than its first pass', () => {
     const x = report('fresh11');
     assert.ok(x.emergency.recall >= 90, `fresh11 recall ${x.emergency.recall}%`);
     assert.ok(x.emergency.falseAlarms <= 7, `fresh11 false alarms ${x.emergency.falseAlarms}%`);
     assert.ok(x.routing.lead >= 75, `fresh11 lead ${x.routing.lead}%`);
-    assert.ok(x.routing.kind >= 85, `fresh11 kind ${x.routing.kind}%`);
+    assert.ok(x.routing.kind >= 87, `fresh11 kind ${x.routing.kind}%`);
     assert.ok(x.routing.coRecall >= 64, `fresh11 co-handlers ${x.routing.coRecall}%`);
   });
 
