@@ -117,7 +117,7 @@ export interface RankedType {
 }
 
 /** What put the first type first, when it was not the ranking. */
-export type DecidedBy = 'danger' | 'duty' | 'village' | null;
+export type DecidedBy = 'danger' | 'duty' | 'village' | 'city' | null;
 
 /**
  * The type that decides the dispatch, moved to the front of the ranking (the rest keep
@@ -125,14 +125,15 @@ export type DecidedBy = 'danger' | 'duty' | 'village' | null;
  * unit that acts); else the type of the first duty the text names (`duties.json`) unless
  * the ranking's first type is already one of that matter's (then the duty confirms it); then, if that type has a
  * `rural` counterpart and the matter is in a village or a town's own streets, the
- * counterpart (属地管理). A type put first by a duty or a village carries the confidence of
+ * counterpart (属地管理); when the ranking (no duty) chose such a counterpart for a matter in the city
+ * district (`city`: a street office or a compound, no village named), the department's type (业务主管). A type put first by a duty or a village carries the confidence of
  * the type it displaced: the matter is the one the ranking recognised or the rule named,
  * and the classifier has no figure of its own for the rule's choice.
  */
 export function leadingType(
   taxonomy: Taxonomy,
   ranked: readonly RankedType[],
-  ctx: { dangerType: string | null; duty: { eventType: string; accept: readonly string[] } | null; village: boolean },
+  ctx: { dangerType: string | null; duty: { eventType: string; accept: readonly string[] } | null; village: boolean; city?: () => boolean },
 ): { ranked: RankedType[]; decidedBy: DecidedBy } {
   const types = taxonomy.eventTypes;
   const indexOf = (code: string) => types.findIndex((t) => t.code === code);
@@ -154,6 +155,34 @@ export function leadingType(
   if (rural && ctx.village) {
     out = front(out, rural, out[0].confidence);
     decidedBy = 'village';
+  } else if (!ctx.duty && !ctx.village && out.length && ctx.city) {
+    // The other side of the territorial line: the ranking chose a village's type (农村私搭乱建) for a
+    // matter in the city district (a street office with no village named, or a compound): the
+    // department's type it is the counterpart of (城区违法建设). Asked only when the ranking's first is one.
+    const urban = urbanTypesOf(taxonomy).get(types[out[0].index].code);
+    if (urban && ctx.city()) {
+      let pick = urban[0];
+      for (const r of out) if (urban.includes(types[r.index].code)) { pick = types[r.index].code; break; }
+      out = front(out, pick, out[0].confidence);
+      decidedBy = 'city';
+    }
   }
   return { ranked: out, decidedBy };
+}
+
+/** Per catalogue: a town-led `rural` counterpart's code → the codes of the types it is the counterpart of (built once). */
+const URBAN_TYPES = new WeakMap<Taxonomy, Map<string, string[]>>();
+function urbanTypesOf(taxonomy: Taxonomy): Map<string, string[]> {
+  let m = URBAN_TYPES.get(taxonomy);
+  if (!m) {
+    m = new Map();
+    for (const t of taxonomy.eventTypes)
+      if (t.rural) {
+        const list = m.get(t.rural) ?? [];
+        list.push(t.code);
+        m.set(t.rural, list);
+      }
+    URBAN_TYPES.set(taxonomy, m);
+  }
+  return m;
 }

@@ -235,6 +235,18 @@ export function matchSetting(units: Units, text: string, address: string | null 
   return null;
 }
 
+/**
+ * The matter is in the city district: not in a village (`setting`, from matchSetting, is not 'village' and no village
+ * word is said) and in a compound or a block of flats, or in a street office (街道, not a 镇). The other side of
+ * the line that sends a village's matters to the town.
+ */
+export function inCityDistrict(units: Units, text: string, address: string | null | undefined, town: string | null, setting: Setting): boolean {
+  if (setting === 'village') return false;
+  const s = `${typeof address === 'string' ? address : ''} ${typeof text === 'string' ? text : ''}`;
+  if (VILLAGE_WORDS.test(s)) return false;
+  return setting === 'urban' || (!!town && units.byCode.get(town)?.townKind === 'street');
+}
+
 /** A village's or compound's own name: 2–4 characters right before 村/庄/屯/社区/小区, after a break or a lead-in (镇, 是, 在…). */
 const NAMED_PLACE = /(^|[\s,，。；;、：:!！?？.]|镇|乡|街道|街办|园区|是|在|住|叫|到|去|从)([\u4e00-\u9fff]{2,4}?)(?=村(?!镇银行)|庄(?!稼)|屯|社区|小区)/g;
 /** NAMED_PLACE tried at one position only (sticky). */

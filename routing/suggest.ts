@@ -5,7 +5,7 @@ import type { AppealKind, UrgencyClass } from '../workflow/types';
 import { decide, leadingType, type Decision } from './decide';
 import type { Duties } from './duties';
 import { EventTypeScorer, type TypeScore, type WordEntry } from './event-scorer';
-import { maskPlaces, matchSetting, matchTown, type Gazetteer, type TownMatch } from './gazetteer';
+import { inCityDistrict, maskPlaces, matchSetting, matchTown, type Gazetteer, type TownMatch } from './gazetteer';
 import { guessKind, KIND_CUES, type KindGuess } from './kind';
 import type { KindJudge } from './kind-model';
 import { PhraseScan } from './phrases';
@@ -80,12 +80,12 @@ export interface EventTypeSuggestion {
   category: string;
   /**
    * P(category) × P(type | category) from the ranking. For a type put first by a rule
-   * (`basis` danger, duty or village) it is the ranking's figure for the type it displaced, or 0
+   * (`basis` danger, duty, village or city) it is the ranking's figure for the type it displaced, or 0
    * when the ranking did not have it: the rule, not a probability, chose it.
    */
   confidence: number;
-  /** What put the type first when the ranking had another there: a danger happening now, the division of duties, or a village's counterpart (属地); otherwise the ranking (a probability). */
-  basis: 'ranking' | 'danger' | 'duty' | 'village';
+  /** What put the type first when the ranking had another there: a danger happening now, the division of duties, a village's counterpart (属地) or, in the city district, the type it is the counterpart of (业务主管); otherwise the ranking (a probability). */
+  basis: 'ranking' | 'danger' | 'duty' | 'village' | 'city';
 }
 
 export interface Suggestion {
@@ -466,8 +466,10 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
     for (let i = 0; i < p.length; i++) if (p[i] > support) above++;
     if (above >= DUTY_LONG_TEXT_RANK) duty = null;
   }
-  const village = matchSetting(e.units, said, address, townMatch.town) === 'village';
-  const lead = leadingType(e.taxonomy, ranked, { dangerType: tri.dispatch?.eventType ?? null, duty, village });
+  const setting = matchSetting(e.units, said, address, townMatch.town);
+  const village = setting === 'village';
+  const city = () => inCityDistrict(e.units, said, address, townMatch.town, setting);
+  const lead = leadingType(e.taxonomy, ranked, { dangerType: tri.dispatch?.eventType ?? null, duty, village, city });
   const decidedBy = lead.decidedBy;
   // Plain loops below, not map/flatMap/spreads of lists that are empty in some calls: with the background
   // compiler, such a list (an empty one has another elements kind) made the optimised suggest() bail out
@@ -548,7 +550,7 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
         ? `事项“${facts.name[top[0]]}”（按险情确定处置单位）`
         : decidedBy === 'duty' && duty
           ? `事项“${facts.name[top[0]]}”（按职责划分：${duty.why}；依据：${duty.words.join('、')}）`
-          : `事项“${facts.name[top[0]]}”（${Math.round((conf.get(top[0]) ?? p[top[0]]) * 100)}%），依据：${typeWords.join('、') || '分类概率'}${decidedBy === 'village' ? '；发生在农村或镇驻地，按属地管理' : ''}`,
+          : `事项“${facts.name[top[0]]}”（${Math.round((conf.get(top[0]) ?? p[top[0]]) * 100)}%），依据：${typeWords.join('、') || '分类概率'}${decidedBy === 'village' ? '；发生在农村或镇驻地，按属地管理' : decidedBy === 'city' ? '；发生在城区（街道、小区），按业务主管' : ''}`,
     );
   if (top.length && category && facts.category[top[0]] !== category)
     parts.push(`工单按事项“${facts.name[top[0]]}”归入“${facts.category[top[0]]}”${keepClassifier && top[0] === rankedFirst ? '（事项关键词明显指向该事项，分类器未学过该分类）' : ''}`);

@@ -130,19 +130,21 @@ describe('casebooks', function () {
   // against staff, a heart attack told as symptoms, figurative 爆炸/着火, 救命 as an interjection, a fraud call, a main
   // shut off), held by new dev cases and look-alikes; the part stays out of the emergency model's training.
   // Emergency floors are those development levels (recall 100 %, false alarms 1.1 %, danger 87.1 %, unit that acts
-  // 71.2 %); lead and co-handlers were not worked on and keep floors just under the blind measurement. Kind: the
+  // 71.2 %). Its lead misses were then read by class in the lead10 round (three labels changed to principles 2, 4 and 9;
+  // the classes fixed as general rules held by new phrasings in duties.test.ts and gazetteer.test.ts): lead 80.4 →
+  // 92.7 %, co-handlers 43.2 → 45.5 % (development figures now; floors just under). Kind: the
   // learned kind model, trained without this part (UNTRAINED_PARTS), takes it from 72.2 to 82.9 % (routing/README.md,
   // "The learned kind model"): the floor is that unseen level, rounded down. Since the fresh11 part the kind model is
   // trained on this part too (98.4 % in-sample); the floor stays the unseen level.
-  it('fresh10 part (emergency classes fixed in the fix10 round; lead and kind unseen): emergencies, lead unit, kind and co-handlers', () => {
+  it('fresh10 part (emergency classes fixed in the fix10 round, lead classes in the lead10 round; kind unseen): emergencies, lead unit, kind and co-handlers', () => {
     const x = report('fresh10');
     assert.ok(x.emergency.falseAlarms <= 2, `fresh10 false alarms ${x.emergency.falseAlarms}%`);
     assert.ok(x.emergency.recall >= 99, `fresh10 recall ${x.emergency.recall}%`);
     assert.ok(ofAll(x.emergency.danger, x) >= 86, `fresh10 danger ${x.emergency.danger}% of ${x.emergency.recall}% flagged`);
     assert.ok(ofAll(x.emergency.actingUnit, x) >= 70, `fresh10 unit that acts ${x.emergency.actingUnit}% of ${x.emergency.recall}% flagged`);
-    assert.ok(x.routing.lead >= 79, `fresh10 lead ${x.routing.lead}%`);
+    assert.ok(x.routing.lead >= 92, `fresh10 lead ${x.routing.lead}%`);
     assert.ok(x.routing.kind >= 82, `fresh10 kind ${x.routing.kind}%`);
-    assert.ok(x.routing.coRecall >= 43, `fresh10 co-handlers ${x.routing.coRecall}%`);
+    assert.ok(x.routing.coRecall >= 45, `fresh10 co-handlers ${x.routing.coRecall}%`);
   });
 
   // The fresh11 part (written blind by an eighth hand: Jiaoliao rural speech, greenhouse farmers, salt-field and

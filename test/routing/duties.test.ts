@@ -365,6 +365,53 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     ['田柳镇俺村有个五保户 房子快不行了 想给他报个农村危房改造', 'tianliu'],
   ]);
 
+  // The lead10 round (fresh10's lead misses by class; new phrasings, none of the part's): construction matters
+  // are 住建局's (a site's safety, a certificate held up by the acceptance check, a compound's own boiler house);
+  // a utility's own service (gas cut or never connected, heating stopped on request, a line hanging low); land
+  // (sand dug in fields, a compound raised on farmland, asking for land-use papers); the village's own affairs
+  // (a committee's seal, dividends, idle collective buildings, land let out, a contract ending, weddings and
+  // funerals); a village house about to fall (the town); wages docked by a station manager; a price board missing;
+  // a landlord reselling power; a prepaid card after the owner changed; fishing subsidies; gas bottles refilled in
+  // a workshop; batteries stolen; a cooperative's registration; a car part swapped. And the look-alikes.
+  expectLeads('lead10 轮的类别：', [
+    ['工地上干活的连安全带都没有 塔吊底下也不拉警戒线', 'zjj'],
+    ['厂里车间的工人上岗从来不培训 机器也没有防护措施', 'yjj'],
+    ['楼盘交房两年了 说是竣工验收还没备案 房产证一直办不了', 'zjj'],
+    ['我想给房子过户 房产证在哪办', 'zrj'],
+    ['俺们单位宿舍楼是自己烧锅炉 锅炉房不烧了 屋里才十度', 'zjj'],
+    ['暖气不热 屋里才十五度 热力公司也不来看', 'rlgs'],
+    ['俺家燃气停了两天了 也不说为啥', 'rqgs'],
+    ['新房子管道气装好半年了 燃气公司迟迟不通气', 'rqgs'],
+    ['今年冬天出去打工不在家 暖气想报停', 'rlgs'],
+    ['俺们村头的电线耷拉下来了 拉粮食的车过不去', 'gdgs'],
+    ['有人在俺们庄的麦地边上开着铲车挖沙卖', 'zrj'],
+    ['河里有人半夜抽沙 河床都挖深了', 'slj'],
+    ['有人在基本农田上圈了一大片 盖起了厂房', 'zrj'],
+    ['村里想在集体的空地上建个加工厂 用地审批咋办', 'zrj'],
+    ['稻田镇 俺们村的章老盖不上 村主任找不着人 开个证明跑了五趟', 'daotian'],
+    ['俺是嫁出去的闺女 户口还在村里 村里的分红不给俺了 稻田镇的', 'daotian'],
+    ['稻田镇俺村那个闲置的村委大院 建议改成卫生室', 'daotian'],
+    ['稻田镇 俺家的地流转给合作社了 一年的钱都没给', 'daotian'],
+    ['稻田镇 俺承包村里的果园到期了 村里不让续', 'daotian'],
+    ['稻田镇 村里红白事越办越大 建议管管', 'daotian'],
+    ['稻田镇 俺们村东头那间没人住的老屋 墙都歪了 路过的都绕着走', 'daotian'],
+    ['俺送外卖的 平台的站长天天罚我们 一单超时扣二十', 'rsj'],
+    ['洗车店门口连个价格牌都没挂 洗完要八十', 'scj'],
+    ['二房东收电费 一度电收一块二', 'scj'],
+    ['健身房换了老板 以前的卡作废了 里头还有三千', 'swj'],
+    ['俺是打鱼的 今年的渔业油补咋还没发', 'nyj'],
+    ['村里有个黑窝点 拿大罐往小瓶里倒气 卖给饭店', 'yjj'],
+    ['俺们楼下的电瓶车这个月老丢电瓶', 'gaj'],
+    ['想开个网店 个体户执照在哪注册', 'spj'],
+    ['修车厂给换的是翻新件 收的新件的钱', 'scj'],
+  ]);
+
+  it('the city side of the territorial line: a village type chosen for a matter in a street office becomes the department’s', () => {
+    const s = r().suggest({ text: '圣城街道那边有户人家在自家楼顶上又接了一层铁皮房' });
+    assert.equal(s.leadUnit, 'cgj', s.explanation);
+    assert.equal(r().suggest({ text: '圣城街道 俺们村有户人家在村口私搭乱建了一排棚子' }).leadUnit, 'shengcheng');
+  });
+
   it('the operator sees which duty decided and why', () => {
     assert.match(lead('俺在工地上干了仨月，包工头一分钱工钱没给').explanation, /按职责划分：欠薪不论在工厂还是建筑工地/);
     const s = r().suggest({ text: '俺爹想去养老院，公办的养老院咋申请' });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { maskPlaces } from '../../routing/gazetteer';
+import { inCityDistrict, maskPlaces, matchSetting } from '../../routing/gazetteer';
 import { committedRouting, engineOf } from './support';
 
 describe('address matcher', () => {
@@ -44,6 +44,16 @@ describe('address matcher', () => {
   it('returns no town, without error, for text that names none (or is not text)', () => {
     assert.equal(r().matchTown('路灯坏了').town, null);
     assert.equal(r().matchTown(undefined as unknown as string, 42 as unknown as string).town, null);
+  });
+
+  it('places a matter in the city district (a street office or a compound, no village named), the other side of the territorial line', () => {
+    const e = engineOf(r());
+    const city = (text: string, address: string | null, town: string | null) => inCityDistrict(e.units, text, address, town, matchSetting(e.units, text, address, town));
+    assert.equal(city('有户人家在自家楼顶搭铁皮棚子', null, 'gucheng'), true, 'a street office, nothing said of a village');
+    assert.equal(city('小区门口的路坏了', null, null), true, 'a compound');
+    assert.equal(city('俺们村口的路坏了', null, 'gucheng'), false, 'a village in a street office stays the village');
+    assert.equal(city('路边有人搭棚子', null, 'taitou'), false, 'a 镇 is no city district');
+    assert.equal(city('路边有人搭棚子', null, null), false, 'nowhere said');
   });
 
   it('masks place names before the matter is read: a village named 北半截河 is not a river, 稻田镇 not a paddy field', () => {

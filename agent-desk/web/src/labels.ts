@@ -48,4 +48,5 @@ export const BASIS_LABELS: Record<string, string> = {
   danger: '按险情确定（规则，非概率）',
   duty: '按职责划分确定（规则，非概率）',
   village: '按属地管理确定（农村或镇驻地）',
+  city: '按业务主管确定（城区街道、小区）',
 };
