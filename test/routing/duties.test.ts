@@ -404,6 +404,8 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     ['俺们楼下的电瓶车这个月老丢电瓶', 'gaj'],
     ['想开个网店 个体户执照在哪注册', 'spj'],
     ['修车厂给换的是翻新件 收的新件的钱', 'scj'],
+    ['台头镇 俺们村浇麦子的泵站坏了半个月了 没人修', 'slj'],
+    ['台头镇 俺们村地头的排水沟堵死了 一下雨就淹', 'taitou'],
   ]);
 
   it('the city side of the territorial line: a village type chosen for a matter in a street office becomes the department’s', () => {
