@@ -133,10 +133,11 @@ export type DecidedBy = 'danger' | 'duty' | 'village' | 'city' | null;
 export function leadingType(
   taxonomy: Taxonomy,
   ranked: readonly RankedType[],
-  ctx: { dangerType: string | null; duty: { eventType: string; accept: readonly string[] } | null; village: boolean; city?: () => boolean },
+  ctx: { dangerType: string | null; duty: { eventType: string; accept: readonly string[] } | null; village: boolean; city?: boolean },
 ): { ranked: RankedType[]; decidedBy: DecidedBy } {
   const types = taxonomy.eventTypes;
-  const indexOf = (code: string) => types.findIndex((t) => t.code === code);
+  const indexes = typeIndexesOf(taxonomy);
+  const indexOf = (code: string) => indexes.get(code) ?? -1;
   const front = (list: RankedType[], code: string, confidence?: number): RankedType[] => {
     const i = indexOf(code);
     if (i < 0) return list;
@@ -155,12 +156,12 @@ export function leadingType(
   if (rural && ctx.village) {
     out = front(out, rural, out[0].confidence);
     decidedBy = 'village';
-  } else if (!ctx.duty && !ctx.village && out.length && ctx.city) {
+  } else if (ctx.city && !ctx.duty && !ctx.village && out.length) {
     // The other side of the territorial line: the ranking chose a village's type (农村私搭乱建) for a
     // matter in the city district (a street office with no village named, or a compound): the
-    // department's type it is the counterpart of (城区违法建设). Asked only when the ranking's first is one.
+    // department's type it is the counterpart of (城区违法建设).
     const urban = urbanTypesOf(taxonomy).get(types[out[0].index].code);
-    if (urban && ctx.city()) {
+    if (urban) {
       let pick = urban[0];
       for (const r of out) if (urban.includes(types[r.index].code)) { pick = types[r.index].code; break; }
       out = front(out, pick, out[0].confidence);
@@ -170,9 +171,20 @@ export function leadingType(
   return { ranked: out, decidedBy };
 }
 
+/** Per catalogue: each type's code → its index (built once; was a findIndex over the catalogue per rule decision). */
+const TYPE_INDEXES = new WeakMap<Taxonomy, Map<string, number>>();
+function typeIndexesOf(taxonomy: Taxonomy): Map<string, number> {
+  let m = TYPE_INDEXES.get(taxonomy);
+  if (!m) {
+    m = new Map(taxonomy.eventTypes.map((t, i) => [t.code, i] as [string, number]));
+    TYPE_INDEXES.set(taxonomy, m);
+  }
+  return m;
+}
+
 /** Per catalogue: a town-led `rural` counterpart's code → the codes of the types it is the counterpart of (built once). */
 const URBAN_TYPES = new WeakMap<Taxonomy, Map<string, string[]>>();
-function urbanTypesOf(taxonomy: Taxonomy): Map<string, string[]> {
+export function urbanTypesOf(taxonomy: Taxonomy): Map<string, string[]> {
   let m = URBAN_TYPES.get(taxonomy);
   if (!m) {
     m = new Map();

@@ -2,7 +2,7 @@
 // confidence, urgency, lead and co-handling units, deadline class, and the words
 // behind it. Pure over the loaded configuration and model; never throws.
 import type { AppealKind, UrgencyClass } from '../workflow/types';
-import { decide, leadingType, type Decision } from './decide';
+import { decide, leadingType, urbanTypesOf, type Decision } from './decide';
 import type { Duties } from './duties';
 import { EventTypeScorer, type TypeScore, type WordEntry } from './event-scorer';
 import { inCityDistrict, maskPlaces, matchSetting, matchTown, type Gazetteer, type TownMatch } from './gazetteer';
@@ -468,7 +468,8 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   }
   const setting = matchSetting(e.units, said, address, townMatch.town);
   const village = setting === 'village';
-  const city = () => inCityDistrict(e.units, said, address, townMatch.town, setting);
+  // The city side of the line is read only when the ranking's first type is a village's counterpart (rare).
+  const city = !village && !duty && ranked.length > 0 && urbanTypesOf(e.taxonomy).has(e.taxonomy.eventTypes[ranked[0].index].code) && inCityDistrict(e.units, said, address, townMatch.town, setting);
   const lead = leadingType(e.taxonomy, ranked, { dangerType: tri.dispatch?.eventType ?? null, duty, village, city });
   const decidedBy = lead.decidedBy;
   // Plain loops below, not map/flatMap/spreads of lists that are empty in some calls: with the background
