@@ -5,6 +5,7 @@
 // ivr/switch-core.ts.
 import crypto from 'node:crypto';
 import { BoundedMap } from '../bounded-map';
+import { KeyedWaiters } from '../keyed-waiters';
 import { AgentRecord, OfferDelays, SwitchAgentView, parseAgentList, parseMemberList } from '../agent-state';
 import { IvrConfig } from '../config';
 import { SwitchCore, SwitchCoreOptions } from '../switch-core';
@@ -91,11 +92,11 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
   private answeredAt = new BoundedMap<string, number>(5000);
   /** Calls whose bridge is up (CHANNEL_BRIDGE), lately; and holds waiting for one. */
   private bridgedLately = new BoundedMap<string, true>(5000);
-  private bridgeWaiters = new Map<string, Set<() => void>>();
+  private bridgeWaiters = new KeyedWaiters<string, true>();
   /** Callers offered to an operator whose offer has no outcome yet (agent-offering → bridge-agent-start / -fail). */
   private openOffers = new BoundedMap<string, true>(5000);
-  /** Flows waiting for the outcome of their caller's offer (takenAtTimeout). */
-  private offerWaiters = new Map<string, Set<(taken: boolean) => void>>();
+  /** Flows waiting for the outcome of their caller's offer (takenAtTimeout; true: answered). */
+  private offerWaiters = new KeyedWaiters<string, boolean>();
 
   constructor(private o: FreeSwitchOptions) {
     super(o, eslLog);
@@ -203,8 +204,7 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
       for (const id of [h['Bridge-A-Unique-ID'], h['Bridge-B-Unique-ID'], h['Unique-ID']]) {
         if (!id) continue;
         this.bridgedLately.set(id, true);
-        for (const done of this.bridgeWaiters.get(id) ?? []) done();
-        this.bridgeWaiters.delete(id);
+        this.bridgeWaiters.settle(id, true);
       }
     }
     for (const p of m.phones) {
@@ -225,19 +225,7 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
 
   private offerSettled(callId: string, taken: boolean): void {
     this.openOffers.delete(callId);
-    for (const done of this.offerWaiters.get(callId) ?? []) done(taken);
-    this.offerWaiters.delete(callId);
-  }
-
-  /** The outcome of `callId`'s open offer (true: answered), or null when none came within `ms`. */
-  private offerOutcome(callId: string, ms: number): Promise<boolean | null> {
-    return new Promise((resolve) => {
-      const waiters = this.offerWaiters.get(callId) ?? new Set<(taken: boolean) => void>();
-      this.offerWaiters.set(callId, waiters);
-      const done = (taken: boolean) => { clearTimeout(timer); resolve(taken); };
-      const timer = setTimeout(() => { waiters.delete(done); resolve(null); }, ms);
-      waiters.add(done);
-    });
+    this.offerWaiters.settle(callId, taken);
   }
 
   /**
@@ -249,13 +237,13 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
   private async takenAtTimeout(callId: string): Promise<boolean> {
     if (this.answeredAt.has(callId)) return true;
     if (!this.openOffers.has(callId)) {
-      const early = await this.offerOutcome(callId, TIMEOUT_OFFER_GRACE_MS);
+      const early = await this.offerWaiters.wait(callId, TIMEOUT_OFFER_GRACE_MS);
       if (early !== null) return early;
       if (this.answeredAt.has(callId)) return true;
       if (!this.openOffers.has(callId)) return false;
     }
     // The operator's phone rings at most AGENT_RING_S; the caller hears nothing meanwhile, as at any offer.
-    return (await this.offerOutcome(callId, (AGENT_RING_S + 5) * 1000)) === true;
+    return (await this.offerWaiters.wait(callId, (AGENT_RING_S + 5) * 1000)) === true;
   }
 
   protected forgetCall(callId: string): boolean {
@@ -294,19 +282,7 @@ export class FreeSwitchTelephony extends SwitchCore<AgentView> implements Teleph
     if (answered === undefined || this.bridgedLately.has(callId)) return;
     const left = answered + BRIDGE_WAIT_MS - performance.now();
     if (left <= 0) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        const waiting = this.bridgeWaiters.get(callId);
-        waiting?.delete(done);
-        if (waiting?.size === 0) this.bridgeWaiters.delete(callId);
-        resolve();
-      };
-      const timer = setTimeout(done, left);
-      const waiting = this.bridgeWaiters.get(callId) ?? new Set<() => void>();
-      waiting.add(done);
-      this.bridgeWaiters.set(callId, waiting);
-    });
+    await this.bridgeWaiters.wait(callId, left);
   }
 
   /**
