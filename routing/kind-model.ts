@@ -159,33 +159,13 @@ export class KindModel {
     const { idx, val } = x;
     const w = this.w;
     const rowOf = this.rowOf;
-    if (K === 5) {
-      // The five kinds in locals (registers), as model.ts categoryScores does for its seven.
-      let z0 = z[0], z1 = z[1], z2 = z[2], z3 = z[3], z4 = z[4];
-      for (let j = 0; j < idx.length; j++) {
-        const r = rowOf[idx[j]];
-        if (r < 0) continue;
-        const base = r * 5;
-        const v = val[j];
-        z0 += w[base] * v;
-        z1 += w[base + 1] * v;
-        z2 += w[base + 2] * v;
-        z3 += w[base + 3] * v;
-        z4 += w[base + 4] * v;
-      }
-      z[0] = z0;
-      z[1] = z1;
-      z[2] = z2;
-      z[3] = z3;
-      z[4] = z4;
-    } else
-      for (let j = 0; j < idx.length; j++) {
-        const r = rowOf[idx[j]];
-        if (r < 0) continue;
-        const base = r * K;
-        const v = val[j];
-        for (let k = 0; k < K; k++) z[k] += w[base + k] * v;
-      }
+    for (let j = 0; j < idx.length; j++) {
+      const r = rowOf[idx[j]];
+      if (r < 0) continue;
+      const base = r * K;
+      const v = val[j];
+      for (let k = 0; k < K; k++) z[k] += w[base + k] * v;
+    }
     const rw = this.file.settings.ruleWeight;
     if (rw !== 0 && rule.scores) {
       const rv = ruleVector(rule.scores, rule.kind, rule.defaulted, rw);
