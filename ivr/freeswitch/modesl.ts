@@ -2,7 +2,7 @@
 // a frame that does not parse drops the connection (never a crash, never a silent desync).
 import crypto from 'node:crypto';
 import type net from 'node:net';
-import { FrameError, FrameReader, RawFrame, decodeEventBody } from './frame-reader';
+import { FrameError, FrameReader, RawFrame, decodeEventBody, urlDecode } from './frame-reader';
 
 export interface EslEvent {
   headers: { name: string; value: string }[];
@@ -326,13 +326,10 @@ function toEvent(parser: any, f: RawFrame, body: string): EslEvent {
     // decoded too: Content-Type and Event-Name, which they read, have nothing to decode).
     const headers: Record<string, string | number> = f.headers;
     for (const k in headers) {
-      const value = headers[k] as string;
-      if (value.includes('%')) {
-        try {
-          headers[k] = decodeURIComponent(value);
-        } catch {
-          eslLog('warn', `malformed header value skipped decoding: ${k}`);
-        }
+      try {
+        headers[k] = urlDecode(headers[k] as string);
+      } catch {
+        eslLog('warn', `malformed header value skipped decoding: ${k}`);
       }
     }
     if (headers['Content-Length'] !== undefined) headers['Content-Length'] = f.length;
