@@ -14,7 +14,8 @@ export const WORKING_TIME = new Date('2026-11-23T02:00:00Z');
 export const AFTER_HOURS = new Date('2026-11-22T13:00:00Z');
 
 export const logs: string[] = [];
-setEslLogger((level, message) => logs.push(`${level}: ${message}`));
+const captureLogs = () => setEslLogger((level, message) => logs.push(`${level}: ${message}`));
+captureLogs();
 
 export interface Harness {
   fs: EslTestServer;
@@ -30,6 +31,8 @@ export interface Harness {
 export async function startHarness(
   opts: { server?: EslTestServerOptions; now?: Date; agents?: string[]; env?: Record<string, string>; adapter?: Partial<FreeSwitchOptions> } = {},
 ): Promise<Harness> {
+  // Another file's tests may have put their own ESL logger in place (modesl.test.ts): the harness's logs again.
+  captureLogs();
   const fs = new EslTestServer({ password: ESL_PASSWORD, ...opts.server });
   const port = await fs.listen();
   const config = parseIvrConfig({
