@@ -279,15 +279,14 @@ export interface KindOptions {
   emergency?: boolean;
 }
 
-/** `cueHits`: MATCHER's hits on `text`, when a shared scan found them already. */
-/**
- * Per shape (CONSULT_SHAPES, HELP_SHAPES, COMPLAINT_SHAPES, REPORT_SHAPES, in that order): the characters its
- * match must begin with (regex-start.ts), or null (always run). A text with none of them is not searched.
- */
-const SHAPE_STARTS: Array<number[] | null> = [...CONSULT_SHAPES, ...HELP_SHAPES, ...COMPLAINT_SHAPES, ...REPORT_SHAPES].map(([re]) => firstUnits(re));
-
-/** The shapes' regexes, in SHAPE_STARTS' order (for the test of regex-start.ts). */
+/** The shapes' regexes: CONSULT_SHAPES, HELP_SHAPES, COMPLAINT_SHAPES, REPORT_SHAPES, in the order guessKind tries them. */
 export const KIND_SHAPES: readonly RegExp[] = [...CONSULT_SHAPES, ...HELP_SHAPES, ...COMPLAINT_SHAPES, ...REPORT_SHAPES].map(([re]) => re);
+
+/**
+ * Per shape (KIND_SHAPES' order): the characters its match must begin with (regex-start.ts), or null (always run).
+ * A text with none of them is not searched.
+ */
+const SHAPE_STARTS: Array<number[] | null> = KIND_SHAPES.map(firstUnits);
 /** Per UTF-16 unit: the guessKind call whose text last had it (units present, without a set per call). */
 const unitSeen = new Uint32Array(65536);
 let kindCalls = 0;
@@ -300,6 +299,7 @@ function mayMatch(k: number, call: number): boolean {
   return false;
 }
 
+/** `cueHits`: MATCHER's hits on `text`, when a shared scan found them already. */
 export function guessKind(text: string, opts: KindOptions = {}, cueHits?: readonly PhraseHit[]): KindGuess {
   if (opts.emergency) return { kind: 'help_request', cues: ['紧急险情'], defaulted: false, scores: undefined, model: undefined };
   if (++kindCalls === 0xffffffff) {
