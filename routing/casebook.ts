@@ -133,6 +133,7 @@ export function scoreRouting(suggest: Suggest, cases: readonly RoutingCase[]): R
     if (c.co.length) {
       coN++;
       if (c.co.every((u) => s.coUnits.includes(u) || s.leadUnit === u)) co++;
+      else miss('co', c.co.join('、'), s.coUnits.join('、') || '无');
     }
     const isEm = s.urgency === 'emergency';
     if (isEm === (c.urgency === 'emergency')) em++;
