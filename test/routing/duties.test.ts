@@ -484,6 +484,15 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     ['俺们渔船的渔业柴油补贴啥时候发', 'nyj'],
   ]);
 
+  expectLeads('lead11 轮的类别，第三批：', [
+    ['集上卖猪肉的 肉上也没个检疫章', 'scj'],
+    ['俺村有人在家里杀猪卖肉 也没检疫', 'nyj'],
+    ['下大雪了 俺一个老婆子扫不动 文家街道的 能不能来人帮帮', 'wenjia'],
+    ['昨晚的大风把俺家棚子刮塌了 能不能找人帮帮 台头镇的', 'taitou'],
+    ['有个收废品的院子 专收村里偷的电缆', 'gaj'],
+    ['打了个出租车 司机绕了一大圈 这不宰人吗', 'jtj'],
+  ]);
+
   it('the city side of the territorial line: a village type chosen for a matter in a street office becomes the department’s', () => {
     const s = r().suggest({ text: '圣城街道那边有户人家在自家楼顶上又接了一层铁皮房' });
     assert.equal(s.leadUnit, 'cgj', s.explanation);
