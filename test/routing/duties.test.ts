@@ -491,6 +491,10 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     ['昨晚的大风把俺家棚子刮塌了 能不能找人帮帮 台头镇的', 'taitou'],
     ['有个收废品的院子 专收村里偷的电缆', 'gaj'],
     ['打了个出租车 司机绕了一大圈 这不宰人吗', 'jtj'],
+    ['学校旁边的小区暖气不热 屋里才十五度', 'rlgs'],
+    ['厂里宿舍里冷得睡不着 暖气片不热', 'rlgs'],
+    ['公司注销了 俺的社保咋办', 'rsj'],
+    ['村东那个厂子车间的粉尘都排到外面来了 俺们村全是灰', 'sthj'],
   ]);
 
   it('the city side of the territorial line: a village type chosen for a matter in a street office becomes the department’s', () => {
