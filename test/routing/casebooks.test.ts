@@ -150,17 +150,15 @@ describe('casebooks', function () {
   // The fresh11 part (written blind by an eighth hand: Jiaoliao rural speech, greenhouse farmers, salt-field and
   // fishing workers, shift workers, students home, pensioners reading a notice, hard-of-hearing and interrupted
   // callers, callers for a company or a village committee, a foreigner and a Cantonese buyer), committed before the
-  // engine ran on it and kept out of both models' training. Its first pass (main at a89bb45, 7 Dec 2026 19:43 UTC) is
-  // the unseen estimate of this session's final routing (routing/README.md, "Not done"): recall 90.8 %, false alarms
-  // 7.0 %, danger 92.8 %, unit that acts 91.3 % (of those flagged), lead 75.5 %, kind 85.8 %, co-handlers 65.0 %, town
-  // 99.2 %. Nobody has read its misses: the floors are that blind level, rounded down, so that a change which loses on
-  // unseen callers shows. The kind model retrained with fresh10 (still without this part) then took its kind to 87.2 %
-  // (a second blind measurement): the kind floor holds that.
-  it('fresh11 part (blind, unseen by rules and models): emergencies, lead unit, kind and co-handlers no worse than its first pass', () => {
+  // engine ran on it. Its first pass (main at a89bb45, 7 Dec 2026 19:43 UTC: recall 90.8 %, false alarms 7.0 %, lead
+  // 75.5 %, kind 85.8 %, co-handlers 65.0 %) is recorded in routing/README.md; since the lead11 round (22:10 UTC) its
+  // lead misses have been read and fixed by class, so it is development material: the lead floor is that round's level
+  // (92.2 %), rounded down; its co-handlers went 67.5 -> 65.0 % in that round (routing/README.md "The lead11 round").
+  it('fresh11 part (development since the lead11 round): emergencies, lead unit, kind and co-handlers no worse than after that round', () => {
     const x = report('fresh11');
     assert.ok(x.emergency.recall >= 90, `fresh11 recall ${x.emergency.recall}%`);
     assert.ok(x.emergency.falseAlarms <= 7, `fresh11 false alarms ${x.emergency.falseAlarms}%`);
-    assert.ok(x.routing.lead >= 75, `fresh11 lead ${x.routing.lead}%`);
+    assert.ok(x.routing.lead >= 92, `fresh11 lead ${x.routing.lead}%`);
     assert.ok(x.routing.kind >= 87, `fresh11 kind ${x.routing.kind}%`);
     assert.ok(x.routing.coRecall >= 64, `fresh11 co-handlers ${x.routing.coRecall}%`);
   });
