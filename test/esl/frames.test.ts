@@ -1,6 +1,6 @@
 // The test server's padded event frames (bench:ivr) are the bytes the plain path writes for the merged headers.
 import assert from 'node:assert/strict';
-import { EventFormat, Headers, Padding, channelDataReply, decodeEvent, eventFrame, paddedEventFrameBytes } from './frames';
+import { EventFormat, Headers, Padding, channelDataReply, decodeEvent, eventFrame, paddedEventFrameBytes, paddedEventFrameChunks } from './frames';
 
 const pad = new Padding({ variable_sip_pad_000: 'x'.repeat(24), variable_sip_pad_001: 'a b:c@d', variable_sip_pad_002: '' });
 const formats: EventFormat[] = ['json', 'plain', 'xml'];
@@ -22,6 +22,9 @@ describe('ESL test server: padded event frames', () => {
         const padded = eventFrame(f, { before: c.before, pad, after: c.after }, c.body);
         assert.equal(padded, eventFrame(f, merged, c.body));
         assert.ok(paddedEventFrameBytes(f, { before: c.before, pad, after: c.after }, c.body).equals(Buffer.from(padded)), 'as bytes');
+        const chunks = paddedEventFrameChunks(f, { before: c.before, pad, after: c.after }, c.body);
+        const joined = typeof chunks === 'string' ? Buffer.from(chunks) : Buffer.concat(chunks.map((x) => (typeof x === 'string' ? Buffer.from(x) : x)));
+        assert.ok(joined.equals(Buffer.from(padded)), 'as chunks');
         const frame = padded.slice(padded.indexOf('\n\n') + 2);
         const decoded = decodeEvent({ headers: { 'Content-Type': `text/event-${f}` }, body: frame });
         assert.equal(decoded?.['Event-Name'], c.before['Event-Name']);

@@ -44,7 +44,7 @@ export class Padding {
   readonly json: string;
   readonly plain: string;
   readonly xml: string;
-  /** The three forms as UTF-8 bytes, copied into each frame (paddedEventFrameBytes) without encoding them again. */
+  /** The three forms as UTF-8 bytes, written with each frame (paddedEventFrameChunks) without encoding or copying them again. */
   readonly bytes: Record<EventFormat, Buffer>;
   constructor(readonly headers: Headers) {
     const e = Object.entries(headers);
@@ -150,35 +150,17 @@ function paddedEventFrame(format: EventFormat, h: PaddedHeaders, body?: string):
 }
 
 /**
- * Room for one frame, carved from a shared slab (as Node's own pool does for small Buffers): a
- * Buffer of 4–5 kB is an ArrayBuffer of its own, and one per event kept the test switch's GC
- * busy (10 % of its CPU in bench:ivr's burst). A frame's bytes are never written to again once
- * made; a slab lives as long as any frame cut from it.
+ * The same bytes as eventFrame(format, padded, body), as the chunks a socket write takes: the
+ * frame's text up to the padding, the padding's own bytes (one Buffer shared by every frame,
+ * never copied), and the text after it. Written together (one writev), the socket sends exactly
+ * the frame's bytes. Building each 4–5 kB frame as a Buffer of its own (the padding copied into
+ * fresh memory every time) was a sixth of the test switch's CPU in bench:ivr's burst.
  */
-let slab = Buffer.allocUnsafeSlow(0);
-let slabUsed = 0;
-function frameBuffer(size: number): Buffer {
-  if (size > 64 * 1024) return Buffer.allocUnsafe(size);
-  if (slabUsed + size > slab.length) {
-    slab = Buffer.allocUnsafeSlow(256 * 1024);
-    slabUsed = 0;
-  }
-  const out = slab.subarray(slabUsed, slabUsed + size);
-  slabUsed += (size + 7) & ~7;
-  return out;
-}
-
-/**
- * The same bytes as eventFrame(format, padded, body), as one Buffer: the text before and after the
- * padding is encoded, the padding's bytes copied in. A string frame of 4–5 kB per event (joined,
- * measured, then encoded again by the socket write) was most of the test switch's allocations in
- * bench:ivr's burst (300 MB per run) and much of its CPU.
- */
-export function paddedEventFrameBytes(format: EventFormat, h: PaddedHeaders, body?: string): Buffer {
+export function paddedEventFrameChunks(format: EventFormat, h: PaddedHeaders, body?: string): [string, Buffer, string] | string {
   const tail: Headers = format === 'json' && body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)), _body: body } : {};
   const around = aroundPadding(h, tail);
   const pad = h.pad.bytes[format];
-  if (!around || pad.length === 0) return Buffer.from(eventFrame(format, h, body));
+  if (!around || pad.length === 0) return eventFrame(format, h, body);
   const [b, a] = around;
   let pre: string;
   let post: string;
@@ -196,15 +178,14 @@ export function paddedEventFrameBytes(format: EventFormat, h: PaddedHeaders, bod
     if (body !== undefined) post += `  <Content-Length>${Buffer.byteLength(body)}</Content-Length>\n  <body>${xmlEscape(body)}</body>\n`;
     post += '</event>';
   }
-  const preLen = Buffer.byteLength(pre);
-  const postLen = Buffer.byteLength(post);
-  const outer = `Content-Length: ${preLen + pad.length + postLen}\nContent-Type: text/event-${format}\n\n`;
-  const out = frameBuffer(outer.length + preLen + pad.length + postLen);
-  let at = out.write(outer, 0, 'latin1');
-  at += out.write(pre, at, 'utf8');
-  at += pad.copy(out, at);
-  out.write(post, at, 'utf8');
-  return out;
+  const length = Buffer.byteLength(pre) + pad.length + Buffer.byteLength(post);
+  return [`Content-Length: ${length}\nContent-Type: text/event-${format}\n\n${pre}`, pad, post];
+}
+
+/** The same bytes as eventFrame(format, padded, body), as one Buffer (paddedEventFrameChunks joined). */
+export function paddedEventFrameBytes(format: EventFormat, h: PaddedHeaders, body?: string): Buffer {
+  const c = paddedEventFrameChunks(format, h, body);
+  return typeof c === 'string' ? Buffer.from(c) : Buffer.concat([Buffer.from(c[0]), c[1], Buffer.from(c[2])]);
 }
 
 function xmlEscape(s: string): string {
