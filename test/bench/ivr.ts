@@ -339,6 +339,37 @@ event frames — aroundPadding, JSON of the headers around the padding — and i
 as FreeSWITCH makes), the call log's knex statements (prepared statements through better-sqlite3 for the hot
 inserts and updates; the call-log burst costs the app 0.25–0.3 s more CPU than the plain one), and the first
 burst after a quiet spell (young generation and compiled code not yet grown to it).
+
+Session of 7 Dec 2026, 21:50–23:30 UTC (branch ivrburst). The machine was shared (load 4–18 most of the time: a CI
+run, other sessions), so the changes were chosen from CPU profiles of the burst window alone (both processes,
+inspector sampling) and checked by CPU time; the timed figures are in the notes below this section.
+- **App: the call log's SQL** (ivr/call-log.ts). Each event's statements are now plain SQL with \`?\` placeholders,
+  the same text on both databases: on SQLite they run on the transaction's own better-sqlite3 connection as
+  prepared statements (storage/statement-cache keeps them), on PostgreSQL through the transaction's knex.raw.
+  knex's query builder, compiler and a promise per statement were most of the call log's CPU: 500 calls' 3,500
+  call-log events took 260–280 ms of CPU through knex, 70–130 ms now (measured alone, load 5–18). What the call
+  log promises is unchanged: one knex transaction per turn's events (cut after 10 ms of statements), rows
+  written in the order the events came, each event done only once its transaction committed (WAL,
+  synchronous=FULL). Left in the call-log row: each commit's fsync, which better-sqlite3 waits for in the app's
+  only thread (57–84 transactions per burst; 0.8–1.1 s inside transactions per burst at load 5, when other
+  sessions used the disk).
+- **Test switch: how it writes a padded event** (test/esl/frames.ts, test/esl/server.ts). An event is written
+  as three chunks in the connection's one write (writev): its own text before the padding, the padding's
+  bytes (one Buffer made once and shared by every event), its text after. Before, each 4–5 kB event was copied
+  into fresh memory of its own first (the padding copied every time, a new 256 kB slab every ~55 events, its
+  pages faulted in). The bytes the app reads are the same (test/esl/frames.test.ts compares the chunks with the
+  plain path's frame, in the three formats), and so is the number of writes.
+- **Test switch: what one write holds.** "Frames written in one run of the server's code go out in one socket
+  write" now includes the promise callbacks that run set off at once: a sendmsg's \`+OK\` and the events of
+  the application it started without waiting (answer, record_session, a hang-up) were two writes (the reply
+  flushed from process.nextTick before the channel's promise queue ran the application), and are one now. A
+  burst's switch writes ~13,000 → ~11,500 (counted with a temporary counter); every event still goes out when
+  the code that made it has run, nothing is held back for a later one, and the app reads the same frames in
+  the same order. Fewer writes also mean fewer reads in the app (a little less of its CPU): that is what a
+  FreeSWITCH whose reply and events meet in its socket buffer gives an app too, but it flatters the app's side
+  a little, and it is said here.
+The scenario is the same: 500 calls at one instant, 13 events per call on its socket plus the event
+connection's, 4–5 kB events, the same frames ("ESL frames read by the app" column), the call-log row as before.
 `);
 }
 
