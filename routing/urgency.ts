@@ -13,8 +13,8 @@ import { isPhraseList, matchAt, patternProblems, possibleIds, uniformPattern, Wo
 import { PhraseMatcher, type PhraseHit } from './phrases';
 import type { Taxonomy, Units } from './taxonomy';
 
-type MarkerKind = 'negation' | 'hypothetical' | 'past' | 'reported' | 'now' | 'after' | 'aftermath' | 'cleared';
-const MARKER_KINDS: readonly MarkerKind[] = ['negation', 'hypothetical', 'past', 'reported', 'now', 'after', 'aftermath', 'cleared'];
+type MarkerKind = 'negation' | 'hypothetical' | 'past' | 'reported' | 'now' | 'after' | 'aftermath' | 'cleared' | 'question';
+const MARKER_KINDS: readonly MarkerKind[] = ['negation', 'hypothetical', 'past', 'reported', 'now', 'after', 'aftermath', 'cleared', 'question'];
 
 export type DangerPattern = Pattern;
 
@@ -127,6 +127,7 @@ const MARKER_ZH: Record<MarkerKind, string> = {
   after: '隐患或事后',
   aftermath: '事后处理',
   cleared: '已经解除',
+  question: '询问常识',
 };
 
 /**
@@ -359,6 +360,8 @@ export class DangerTriage {
         if (k === 'reported' && m.start >= a.end && m.start <= a.end + AFTERMATH_REACH) return `${MARKER_ZH[k]}：${m.phrase}`;
         // The caller says it is over or was never so (没事了, 已扑灭, 是演习, 不是着火): anywhere after the predicate.
         if (k === 'cleared' && m.start >= a.end) return `${MARKER_ZH[k]}：${m.phrase}`;
+        // A question about what to do in such a danger (应该打哪个电话, 咋急救, 想学学) shortly after it: asking, not reporting.
+        if (k === 'question' && m.start >= a.end && m.start <= a.end + AFTERMATH_REACH) return `${MARKER_ZH[k]}：${m.phrase}`;
         if (k === 'aftermath' && m.start >= a.end && m.start <= a.end + AFTERMATH_REACH && !rule.aftermathExcept?.includes(m.phrase)) return `${MARKER_ZH[k]}：${m.phrase}`;
       }
     }

@@ -458,6 +458,95 @@ describe('emergency triage by meaning', () => {
     assert.equal(danger('着火了 有人在拍视频 没人救'), 'fire');
   });
 
+  it('classes missed on the eleventh fresh casebook (blind; Jiaoliao rural callers, greenhouse and salt-field workers, children, a foreigner), phrased afresh: a bang without 的, a fireworks workshop or a pressure vessel, a caller in a stopped lift, a ladder gone, a door that will not open from inside, a worker overcome in a tank, people in a house that fell, a hedge (底下可能有人), a car fallen into a hole, a car into a tree, a rider grazed, a fall with no answer, an e-bike on charge burning, leakage felt by hand, a line worker struck down, someone at the edge of a roof or over a bridge railing, pills hoarded with a farewell, ringed by water (让水围了), a river rising on people named by their work, a blocked flue or coal smell or a charcoal basin, a man with a mental illness run off, a classmate not back, a main under a compound, clean water welling up, a road sinking over a leaking main, a named chemical or dumped drums, fights with iron bars or at home with crying, someone gone down into water, a brine or shrimp pool, a body face down, a household or a table sick after one meal, a voice from a cellar or behind a wall; and their look-alikes', () => {
+    for (const [text, d] of [
+      ['刚才后院嘭一声 窗户玻璃全震碎了', 'explosion'],
+      ['村西头那个鞭炮作坊炸了 还在一阵一阵地响', 'explosion'],
+      ['锅炉房那个锅炉压力表指针到头了 安全阀不动 师傅说快炸了', 'explosion'],
+      ['我在电梯里 电梯不动了 快来人', 'lift'],
+      ['俺爹上房顶扫雪 梯子叫风刮倒了 他下不来了', 'trapped'],
+      ['仓库的卷帘门从里面打不开了 我们三个人在里头', 'trapped'],
+      ['有个工人下到发酵罐里清理 晕在里面了', 'trapped'],
+      ['俺家东屋的墙缝越裂越大 俺娘还在里头住着', 'collapse'],
+      ['车棚塌了 底下可能有人', 'collapse'],
+      ['十字路口路面塌了 一辆出租车掉进去了', 'collapse'],
+      ['一辆货车撞到树上了 司机还在车里', 'traffic'],
+      ['公交车蹭着一个骑电动车的 人倒地上了', 'traffic'],
+      ['俺爷爷摔倒在院子里了 喊他也不吭声', 'injury'],
+      ['楼道里电瓶车充着电着了 烟往上窜', 'fire'],
+      ['鸡舍里漏电 喂鸡的时候碰铁笼子麻了一下', 'electric'],
+      ['接线的师傅在杆子上 给打下来了 人趴地上不动', 'electric'],
+      ['天台上有个小伙子站在边上 往下看 好一会儿了', 'suicide'],
+      ['大桥上有个男的翻过栏杆了', 'suicide'],
+      ['我把安眠药攒够了 今晚就一了百了', 'suicide'],
+      ['俺庄让水围了 出不去 俺娘还在炕上', 'flood'],
+      ['小清河水涨得厉害 对岸还有钓鱼的 回不来了', 'flood'],
+      ['炉筒子堵了 往屋里倒烟 俺和孩子都头晕', 'co'],
+      ['俺爷俺奶屋里烧煤取暖 早上喊不起来', 'co'],
+      ['宿舍里点了个炭盆 几个人都晕乎乎的', 'co'],
+      ['俺哥有精神病 刚才自己跑出去了 鞋都没穿', 'missing'],
+      ['我同学出去买东西 到现在没回来 电话也不通', 'missing'],
+      ['小区地下水管爆了 楼前成了河', 'burst_main'],
+      ['人行道砖缝里往外冒清水 越冒越大', 'burst_main'],
+      ['自来水管漏了好几个钟头 路面陷下去一块', 'burst_main'],
+      ['厂里的液氯钢瓶漏气了', 'chemical'],
+      ['沟边上有人扔了几个化工桶 往外冒白烟 路过的都咳嗽', 'chemical'],
+      ['两拨人在饭店门口打起来了 手里拿着铁棍', 'violence'],
+      ['俺爸喝多了在打俺妈 俺妈在哭', 'violence'],
+      ['俺兄弟下河摸鱼 半天没上来', 'drowning'],
+      ['养殖场的虾池 有个人掉进去了', 'drowning'],
+      ['河里漂着个人 脸朝下', 'drowning'],
+      ['一家四口吃了自己采的野蘑菇 都看东西重影', 'foodpoison'],
+      ['同学聚会一桌人吃完烧烤全吐了', 'foodpoison'],
+      ['俺家菜窖里有人喊 声音很小', 'cry'],
+      ['隔壁屋里有人一直拍墙', 'cry'],
+    ] as const)
+      assert.equal(danger(text), d, text);
+    // Who acts: a house giving way with people living in it is 住建局's, 消防 informed; people in what has fallen, a car
+    // in the hole, someone locked in threatening to cut herself, a voice from a cellar are freed or reached first.
+    const acts: Array<[string, string, string[]]> = [
+      ['俺家东屋的墙缝越裂越大 俺娘还在里头住着', 'zjj', ['xfjy']],
+      ['刚才村西头那间老屋塌了 王大爷住在里头 叫他不答应', 'xfjy', []],
+      ['十字路口路面塌了 一辆出租车掉进去了', 'xfjy', []],
+      ['俺妹妹把自己关在屋里 拿着刀说要割腕', 'gaj', []],
+      ['俺家菜窖里有人喊 声音很小', 'xfjy', ['gaj']],
+    ];
+    for (const [text, lead, co] of acts) {
+      const s = r().suggest({ text });
+      assert.equal(s.urgency, 'emergency', text);
+      assert.equal(s.leadUnit, lead, text);
+      for (const u of co) assert.ok(s.coUnits.includes(u), `${text}: ${u} informed`);
+    }
+    // Look-alikes: how to act in a danger (该怎么办, 怎么急救, 该打哪个电话), a drill announced before, 别当真, a wall that fell
+    // last month, the power already cut, a bite days ago, a call button, a steep loft ladder, roof work, children on a
+    // railing, a friend's phone, hoarded pills out of date, a river rising with nobody on it, a restaurant's flue, a
+    // habit of running off, drums with nothing coming out, a teacher's slap told later, a crying neighbour as noise.
+    for (const text of [
+      '想问问家里燃气泄漏了该怎么办 给孩子讲讲',
+      '煤气中毒了怎么急救 想了解一下',
+      '想知道电梯里困了人 该打哪个电话',
+      '下午社区搞防汛演练 要模拟河堤决口 别当真',
+      '物业说明天消防演习要放烟雾 楼道冒烟别报警',
+      '俺家猪圈的墙塌了 上个月的事了 想问问有没有补助',
+      '配电箱冒火花 俺已经把总闸拉了 明天找人来修',
+      '五天前让狗咬了一口 打了两针了 还要打几针',
+      '老人家里装的一键呼救按钮不响了 找谁修',
+      '阁楼的梯子太陡 老人下不来 想改个楼梯',
+      '楼顶上有工人站在边上刷防水 也不系安全绳',
+      '桥上老有小孩爬栏杆玩 建议加高',
+      '我朋友的钱包不见了 在公交上丢的',
+      '俺娘的降压药攒了一抽屉 都过期了 咋处理',
+      '河水涨得快 啥时候修护坡',
+      '饭店烟道堵了 油烟呛得俺头疼',
+      '俺弟弟有精神病 老是跑出去 能不能申请住院',
+      '路边扔了好多油桶 没人管',
+      '老师打孩子 孩子回来说的 想反映一下',
+      '隔壁屋里有人哭 天天晚上吵得睡不着',
+      '俺娘一个人住 想给她申请个居家养老',
+    ])
+      assert.notEqual(r().suggest({ text }).urgency, 'emergency', text);
+  });
+
   it('a transcript’s homophones are put back, and the real words kept (天然气, 仍然气焰, 来电提醒, 花露水)', () => {
     assert.equal(normalize('然气表 电提里 楼上露水'), '燃气表 电梯里 楼上漏水');
     assert.equal(normalize('天然气 来电提醒 停电提前通知 花露水'), '天然气 来电提醒 停电提前通知 花露水');
