@@ -275,7 +275,9 @@ export const UNTRAINED_PARTS: readonly CasebookPart[] = ['fresh11'];
 
 /**
  * The parts the emergency model is not trained on: the blind ones, and fresh10. A retrain with fresh10 (7 Dec 2026
- * 19:48 UTC) lost a fresh8 emergency and flagged 16 of the board's appeals instead of 13 (routing/README.md, fresh11).
+ * 19:48 UTC) lost a fresh8 emergency and flagged 16 of the board's appeals instead of 13 (routing/README.md, fresh11); one
+ * with fresh11 (22:03 UTC, after the fix11 emergency round) lost a fresh10 emergency and flagged 13 instead of 12, four of
+ * them new (routing/README.md, "The fix11 emergency round"): neither was shipped.
  */
 export const EMERGENCY_UNTRAINED_PARTS: readonly CasebookPart[] = ['fresh10', ...UNTRAINED_PARTS];
 

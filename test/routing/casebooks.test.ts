@@ -154,10 +154,16 @@ describe('casebooks', function () {
   // 75.5 %, kind 85.8 %, co-handlers 65.0 %) is recorded in routing/README.md; since the lead11 round (22:10 UTC) its
   // lead misses have been read and fixed by class, so it is development material: the lead floor is that round's level
   // (92.2 %), rounded down; its co-handlers went 67.5 -> 65.0 % in that round (routing/README.md "The lead11 round").
-  it('fresh11 part (development since the lead11 round): emergencies, lead unit, kind and co-handlers no worse than after that round', () => {
+  // Its emergencies likewise since the fix11 emergency round (its missed emergencies and false alarms read by class and
+  // fixed as general rules; the emergency model still not trained on it): recall 90.8 -> 98.7 %, false alarms 7.0 ->
+  // 1.0 %, danger 99.3 %, unit that acts 100 % (of those flagged); the emergency floors are those development figures,
+  // rounded down (routing/README.md "The fix11 emergency round").
+  it('fresh11 part (development since the lead11 and fix11 rounds): emergencies, lead unit, kind and co-handlers no worse than after those rounds', () => {
     const x = report('fresh11');
-    assert.ok(x.emergency.recall >= 90, `fresh11 recall ${x.emergency.recall}%`);
-    assert.ok(x.emergency.falseAlarms <= 7, `fresh11 false alarms ${x.emergency.falseAlarms}%`);
+    assert.ok(x.emergency.recall >= 98, `fresh11 recall ${x.emergency.recall}%`);
+    assert.ok(x.emergency.falseAlarms <= 1, `fresh11 false alarms ${x.emergency.falseAlarms}%`);
+    assert.ok(ofAll(x.emergency.danger, x) >= 97, `fresh11 danger ${x.emergency.danger}% of ${x.emergency.recall}% flagged`);
+    assert.ok(ofAll(x.emergency.actingUnit, x) >= 98, `fresh11 unit that acts ${x.emergency.actingUnit}% of ${x.emergency.recall}% flagged`);
     assert.ok(x.routing.lead >= 92, `fresh11 lead ${x.routing.lead}%`);
     assert.ok(x.routing.kind >= 87, `fresh11 kind ${x.routing.kind}%`);
     assert.ok(x.routing.coRecall >= 64, `fresh11 co-handlers ${x.routing.coRecall}%`);
