@@ -169,8 +169,26 @@ describe('casebooks', function () {
     assert.ok(x.routing.coRecall >= 64, `fresh11 co-handlers ${x.routing.coRecall}%`);
   });
 
+  // The fresh12 part (written blind by a ninth hand, 21:49–21:59 UTC on 7 Dec 2026: vegetable-market traders and
+  // buyers, fake seed and fertiliser, livestreamers, parcel stations, driving schools, parents, blind callers and
+  // wheelchair users, grandchildren calling for grandparents, follow-ups by ticket number, property staff, shopkeepers,
+  // Cantonese and Hokkien words, speech-recogniser fillers, WeChat messages), committed on a side branch before the
+  // engine ran on it and kept out of both models' training. Its first pass (7 Dec 2026 23:02 UTC, after the lead11 and
+  // fix11 rounds and the kind model retrained with fresh11) is the unseen estimate of this evening's routing
+  // (routing/README.md, "Not done"): recall 87.0 %, false alarms 3.5 %, lead 72.6 %, kind 77.6 %, co-handlers 46.7 %.
+  // Nobody has read its misses: the floors are that blind level, rounded, so that a change which loses on unseen
+  // callers shows.
+  it('fresh12 part (blind, unseen by rules and models): emergencies, lead unit, kind and co-handlers no worse than its first pass', () => {
+    const x = report('fresh12');
+    assert.ok(x.emergency.recall >= 86, `fresh12 recall ${x.emergency.recall}%`);
+    assert.ok(x.emergency.falseAlarms <= 4, `fresh12 false alarms ${x.emergency.falseAlarms}%`);
+    assert.ok(x.routing.lead >= 72, `fresh12 lead ${x.routing.lead}%`);
+    assert.ok(x.routing.kind >= 77, `fresh12 kind ${x.routing.kind}%`);
+    assert.ok(x.routing.coRecall >= 46, `fresh12 co-handlers ${x.routing.coRecall}%`);
+  });
+
   it('an emergency in the routing casebook is flagged, and nothing else is', () => {
-    for (const part of ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5', 'fresh6', 'fresh7', 'fresh8', 'fresh9', 'fresh10', 'fresh11'] as const) assert.ok(report(part).routing.emergencyAgreement >= 98, `${part} ${report(part).routing.emergencyAgreement}%`);
+    for (const part of ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5', 'fresh6', 'fresh7', 'fresh8', 'fresh9', 'fresh10', 'fresh11', 'fresh12'] as const) assert.ok(report(part).routing.emergencyAgreement >= 98, `${part} ${report(part).routing.emergencyAgreement}%`);
   });
 
   it('a malformed casebook is refused with the line named', () => {
