@@ -175,6 +175,11 @@ export class CallLog {
     );
   }
 
+  /** The call's row points at `ticketId` unless it points at a ticket already (the first link stays). */
+  private async linkTicket(q: Statements, callId: string, ticketId: number): Promise<void> {
+    await q.run('update calls set ticket_id = ? where id = ? and ticket_id is null', [ticketId, callId]);
+  }
+
   /** Writes one event's rows with `q` (the batch's transaction's statements). */
   private async record(e: CallEvent, q: Statements): Promise<void> {
     switch (e.type) {
@@ -209,7 +214,7 @@ export class CallLog {
         await q.run('update calls set ended_at = ?, hangup_cause = ? where id = ? and ended_at is null', [e.at, e.hangupCause, e.callId]);
         // A ticket an operator saved with this call's id (during the call) is linked from its row.
         const t = await q.first('select id from tickets where call_id = ? order by id limit 1', [e.callId]);
-        if (t) await q.run('update calls set ticket_id = ? where id = ? and ticket_id is null', [Number(t.id), e.callId]);
+        if (t) await this.linkTicket(q, e.callId, Number(t.id));
         return;
       }
       case 'recording_started':
@@ -229,10 +234,10 @@ export class CallLog {
         return;
       case 'message_left':
         await q.run('update recordings set ticket_id = ? where path = ?', [e.ticketId, e.path]);
-        await q.run('update calls set ticket_id = ? where id = ? and ticket_id is null', [e.ticketId, e.callId]);
+        await this.linkTicket(q, e.callId, e.ticketId);
         return;
       case 'survey_result':
-        if (e.callId) await q.run('update calls set ticket_id = ? where id = ? and ticket_id is null', [e.ticketId, e.callId]);
+        if (e.callId) await this.linkTicket(q, e.callId, e.ticketId);
         return;
       default:
         return;

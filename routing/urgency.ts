@@ -13,8 +13,8 @@ import { isPhraseList, matchAt, patternProblems, possibleIds, uniformPattern, Wo
 import { PhraseMatcher, type PhraseHit } from './phrases';
 import type { Taxonomy, Units } from './taxonomy';
 
-type MarkerKind = 'negation' | 'hypothetical' | 'past' | 'reported' | 'now' | 'after' | 'aftermath' | 'cleared' | 'question';
-const MARKER_KINDS: readonly MarkerKind[] = ['negation', 'hypothetical', 'past', 'reported', 'now', 'after', 'aftermath', 'cleared', 'question'];
+const MARKER_KINDS = ['negation', 'hypothetical', 'past', 'reported', 'now', 'after', 'aftermath', 'cleared', 'question'] as const;
+type MarkerKind = (typeof MARKER_KINDS)[number];
 
 export type DangerPattern = Pattern;
 
