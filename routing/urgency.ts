@@ -42,8 +42,9 @@ export interface DangerRule {
   /** Short spoken forms for the keyword spotter; each must be triaged as this danger on its own. */
   spoken: string[];
   /**
-   * Aftermath words that do not end this danger: victims taken to hospital end an injury, but not
-   * a gas leak, a spill or a poisoned meal, whose source is still there.
+   * Aftermath or cleared words that do not end this danger: victims taken to hospital end an injury, but not
+   * a gas leak, a spill or a poisoned meal, whose source is still there; the power cut off (闸拉了) ends an
+   * electric danger, not a hand still caught in the machine.
    */
   aftermathExcept?: string[];
   /**
@@ -359,7 +360,7 @@ export class DangerTriage {
         if (k === 'after' && m.start >= a.end && m.start <= a.end + (m.phrase.length === 1 ? 0 : 1)) return `${MARKER_ZH[k]}：${m.phrase}`;
         if (k === 'reported' && m.start >= a.end && m.start <= a.end + AFTERMATH_REACH) return `${MARKER_ZH[k]}：${m.phrase}`;
         // The caller says it is over or was never so (没事了, 已扑灭, 是演习, 不是着火): anywhere after the predicate.
-        if (k === 'cleared' && m.start >= a.end) return `${MARKER_ZH[k]}：${m.phrase}`;
+        if (k === 'cleared' && m.start >= a.end && !rule.aftermathExcept?.includes(m.phrase)) return `${MARKER_ZH[k]}：${m.phrase}`;
         // A question about what to do in such a danger (应该打哪个电话, 咋急救, 想学学) shortly after it: asking, not reporting.
         if (k === 'question' && m.start >= a.end && m.start <= a.end + AFTERMATH_REACH) return `${MARKER_ZH[k]}：${m.phrase}`;
         if (k === 'aftermath' && m.start >= a.end && m.start <= a.end + AFTERMATH_REACH && !rule.aftermathExcept?.includes(m.phrase)) return `${MARKER_ZH[k]}：${m.phrase}`;
@@ -425,7 +426,7 @@ export function parseDangers(raw: unknown, taxonomy: Taxonomy, units: Units): Da
     if (d.nobodyThere !== undefined && !isPhraseList(d.nobodyThere)) errors.push(`${at}：nobodyThere 必须是非空字符串数组`);
     if (d.aftermathExcept !== undefined) {
       if (!isPhraseList(d.aftermathExcept)) errors.push(`${at}：aftermathExcept 必须是非空字符串数组`);
-      else for (const w of d.aftermathExcept) if (!doc.markers?.aftermath?.includes(w)) errors.push(`${at}：aftermathExcept 的“${w}”不是 markers.aftermath 中的词`);
+      else for (const w of d.aftermathExcept) if (!doc.markers?.aftermath?.includes(w) && !doc.markers?.cleared?.includes(w)) errors.push(`${at}：aftermathExcept 的“${w}”不是 markers.aftermath 或 markers.cleared 中的词`);
     }
   }
   if (errors.length) throw new RoutingConfigError(`险情规则校验失败：\n${errors.join('\n')}`);
