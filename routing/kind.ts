@@ -33,6 +33,9 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     ['能不能补', 3], ['不知道为啥', 2], ['是谁定的', 2], ['能提几回', 3], ['能提多少', 3], ['要多少钱', 2],
     // The ninth blind writer's questions (fresh9): how to pay a fee online, what it costs, where to get approval.
     ['怎么缴', 2], ['如何缴', 2], ['怎么收费', 2], ['去哪批', 3], ['找哪批', 3], ['在哪批', 3],
+    // The twelfth blind writer's questions (fresh12): returnees' Cantonese and Hokkien (可唔可以, 点样, 按怎), I want to know,
+    // 要不要 (not 要不要脸, a complaint's scorn).
+    ['可唔可以', 3], ['点样', 3], ['按怎', 3], ['我想知道', 3], ['想知道', 2], ['要不要', 2], ['需不需要', 2], ['要不要脸', 0],
   ],
   complaint: [
     ['投诉', 3], ['不给', 2], ['没给', 2], ['不退', 2], ['不管', 2], ['没人管', 2], ['管不了', 1], ['不处理', 2], ['不作为', 2],
@@ -100,6 +103,9 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     ['谁来看看', 3], ['找谁来看', 3],
     // A written report asking for support (需协调帮扶, 本人无力修缮, 申请纳入).
     ['帮扶', 2], ['协调帮扶', 3], ['无力修缮', 3], ['无力承担', 3], ['无力支付', 3], ['申请纳入', 2],
+    // Someone asked to come and do it for a caller who cannot (看不见, 聋哑: 能不能有人帮我, 上门帮我办); an elder who
+    // cannot carry water (fresh12).
+    ['能不能有人', 3], ['有人帮我', 3], ['有人帮俺', 3], ['上门帮', 3], ['挑不动', 3],
   ],
   report: [
     ['举报', 5], ['我要反映他们', 4], ['反映他们', 3], ['偷偷', 3], ['私自', 2], ['擅自', 2], ['非法', 2], ['违法', 2], ['违规', 1],
@@ -140,6 +146,10 @@ const CUES: Record<AppealKind, Array<[string, number]>> = {
     // (圈起来), dead pigs bought and sold, insurance cards swiped for goods (套保); village money gone (钱都去哪了).
     ['偷着', 3], ['暗管', 3], ['拍照取证', 3], ['取证', 2], ['私建', 2], ['私设', 2], ['圈起来', 2], ['收病死', 3], ['卖病死', 3],
     ['套保', 3], ['钱都去哪了', 4], ['钱去哪了', 3],
+    // The twelfth blind writer's (fresh12): fireworks where they are banned, produce that failed a test sold on, e-bikes
+    // brought indoors to charge, relief drawn by all the well-off (都吃上了), a load-bearing wall knocked out.
+    ['禁放', 2], ['禁止燃放', 2], ['检测不合格', 3], ['农残超标', 3], ['又接着卖', 3], ['接着卖', 2], ['进来充电', 3], ['楼道里充电', 3],
+    ['都吃上了', 4], ['承重墙', 2],
   ],
   suggestion: [
     ['建议', 4], ['提议', 3], ['提个建议', 4], ['说个想法', 3], ['提个意见', 2], ['希望', 2], ['能不能多', 3], ['能不能加', 3],
@@ -156,13 +166,13 @@ const REPORT_SHAPES: Array<[RegExp, number, string]> = [
   [/往[\u4e00-\u9fff]{0,4}?(?:河|沟|渠|湾|坑|井|地|海|篦子|下水道)(?:里|里面|里头)? ?(?:排|倒|放|扔|冲|灌)/, 3, '往河里排'],
   // A teacher tutoring his own pupils for money.
   [/(?:老师|教师|班主任)[\u4e00-\u9fff ]{0,14}?补课[\u4e00-\u9fff ，,]{0,8}?(?:(?<!不)收|要钱|交钱)/, 3, '教师有偿补课'],
-  [/(?:有人|有个人|有户人家|有家|有个[\u4e00-\u9fff]{0,3}(?:厂|作坊|铺子)|有辆|有些人|有几个人)(?:在|偷偷|偷着)?[\u4e00-\u9fff ]{0,14}?(?:偷|排|倒|挖|刨|盖房|盖了|搭|建了|扩|占了|占用|占村|占集体|圈起|圈了|填了|砍|锯|拆了卖|要拆了|拉走卖|赌|囤|卖假|卖私|卖散装|抽沙|打了地基|打地基)/, 2, '有人在…'],
+  [/(?:有人|有个人|有户人家|有家|有个[\u4e00-\u9fff]{0,3}(?:厂|作坊|铺子|场|店)|有辆|有些人|有几个人)(?:在|偷偷|偷着)?[\u4e00-\u9fff ]{0,14}?(?:偷|排|倒|挖|刨|盖房|盖了|搭|建了|扩|占了|占用|占村|占集体|圈起|圈了|填了|砍|锯|拆了卖|要拆了|拉走卖|赌|囤|卖假|卖私|卖散装|抽沙|打了地基|打地基)/, 2, '有人在…'],
   // No papers said of a business (培训机构 没证, 那家店无证): not the caller's own (俺没证).
   [/(?<![俺我咱])(?:没有|没|无)证(?![件明书])/, 3, '没证'],
   // Dead livestock bought up and sold on (收病死猪 拉到外面去卖).
   [/病死[\u4e00-\u9fff ]{0,12}?卖/, 3, '贩卖病死畜禽'],
   // A teacher running classes at home for his own pupils.
-  [/(?:老师|教师)[\u4e00-\u9fff ]{0,6}?在家(?:里)?(?:办|开|搞)[\u4e00-\u9fff]{0,3}?(?:班|补课)/, 3, '教师在家办班'],
+  [/(?:老师|教师|班主任)[\u4e00-\u9fff ]{0,6}?在(?:自己)?家(?:里)?(?:办|开|搞)[\u4e00-\u9fff]{0,3}?(?:班|补课)/, 3, '教师在家办班'],
   // A village official doing something with what is the village's (村会计把村集体的钱借给亲戚; 村干部的亲戚盖了三间房).
   [/(?:村干部|村会计|村支书|支书|村长|村主任|村的会计|村里的会计)[\u4e00-\u9fff ]{0,10}?(?:把|借给|私分|占了|盖了|拿走|贪)/, 3, '村干部…'],
   // A safety exit or fire lane locked or blocked, fireworks stored where people are.
@@ -172,7 +182,7 @@ const REPORT_SHAPES: Array<[RegExp, number, string]> = [
   // Minors let into an internet café or a bar.
   [/(?:网吧|酒吧|KTV|歌厅)[\u4e00-\u9fff ]{0,16}?(?:小孩|孩子|学生|初中生|高中生|小学生|未成年)|(?:小孩|孩子|学生|初中生|高中生|小学生|未成年)[\u4e00-\u9fff ]{0,8}?(?:网吧|酒吧|KTV|歌厅)/, 3, '网吧容留未成年人'],
   // In the passive: 坑塘让人给填了, 让人往里排污水, 树叫人砍了 (not 车位让人占了: that is a complaint about order).
-  [/(?:让|被|叫)(?:人|别人|外人|有人|他们|他家|那家|那个厂|厂子)给?[\u4e00-\u9fff]{0,6}?(?:填|排|倒|挖|砍|扔|烧|毁|埋|拉走)/, 3, '让人给…'],
+  [/(?:让|被|叫)(?:人|别人|外人|有人|他们|他家|那家|那个厂|厂子)给?[\u4e00-\u9fff]{0,6}?(?:填|排|倒|挖|砍|扔|烧|毁|埋|拉走|拉去)/, 3, '让人给…'],
   // No papers at all, said of someone else (not 俺啥手续都没有, the caller's own question): 连个证都没有, 啥手续都没有.
   [/(?<![俺我咱])(?:连个|连|啥|什么|一个)(?:证|执照|手续|许可|资质|牌照)[\u4e00-\u9fff]{0,2}?(?:都|也)(?:没有|没|没办|不办)/, 3, '连个证都没有'],
   // A workplace's fire safety neglected: 灭火器都是空的, 安全出口让货堵着 (a fire lane blocked by cars stays a complaint).
@@ -185,6 +195,8 @@ const REPORT_SHAPES: Array<[RegExp, number, string]> = [
   [/(?:死猪|死鸡|死鸭|死羊|死牛|病死|死了[\u4e00-\u9fff]{0,4}?[猪鸡鸭羊牛])[\u4e00-\u9fff ]{0,10}?(?:扔|丢|倒|埋)(?:到|在|进)/, 3, '乱扔病死畜禽'],
   // Done when nobody sees (一到晚上就往外放气 白天它还不放; 晚上干 白天不干; 专挑半夜).
   [/晚上[\u4e00-\u9fff ]{0,30}?白天[\u4e00-\u9fff]{0,3}?不|专(?:挑|等|趁)(?:晚上|半夜|夜里|下雨)|趁(?:着)?(?:晚上|半夜|夜里)/, 3, '晚上干白天不干'],
+  // Property staff telling of a resident's works (有户业主把阳台外墙打掉了, 有个业主在顶楼搭了个阳光房): fresh12.
+  [/(?:有户|有个|有位|一户|一个)业主[\u4e00-\u9fff ]{0,16}?(?:搭|砸|焊|拆|打掉|凿|私|盖|扩|占)/, 3, '业主私自施工'],
   // Food sold without a maker's name or date (卖辣条 没有牌子的那种, 卖的零食三无).
   [/卖[\u4e00-\u9fff ]{0,10}?(?:没有牌子|没牌子|三无|没有生产日期|没生产日期|没有厂家)/, 3, '卖三无食品'],
 ];
@@ -196,6 +208,8 @@ const COMPLAINT_SHAPES: Array<[RegExp, number]> = [
   [/能不能[给帮]?(修|清|管|弄|挪|拉|收拾)一\1/, 4],
   // The caller's own provider acting without leave (物业擅自把绿地改成车位, 物业把绿地圈起来, 开发商擅自改规划): redress of a harm
   // done to the caller by a service he uses, a complaint, though it says 擅自 or asks for 查处.
+  // A rhetorical 这叫自愿吗, 这也叫服务吗 (fresh12).
+  [/这(?:也|还)?叫[\u4e00-\u9fff]{1,4}吗/, 3],
   [/(?:物业|开发商|房东|物业公司)[\u4e00-\u9fff ]{0,12}?(?:擅自|私自|偷偷|圈起来|圈了)/, 6],
 ];
 
@@ -226,7 +240,7 @@ const CONSULT_SHAPES: Array<[RegExp, number]> = [
   [/按[\u4e00-\u9fff]{1,4}还是/, 2],
   // 能不能 about the caller's own case (能不能一次补齐 还是得接着交, 能不能在这边上学), not a proposal for the public.
   [/能不能[\u4e00-\u9fff ]{1,12}?还是/, 3],
-  [/能不能[\u4e00-\u9fff]{0,6}?(?:上学|入学|办理|领取|报销|补交|补缴|补齐|登记|转学|迁|享受|参加|报名|取出|提取|取走|转回|叫)/, 3],
+  [/能不能[\u4e00-\u9fff]{0,6}?(?:上学|入学|办理|领取|报销|补交|补缴|补齐|登记|转学|迁|享受|参加|报名|取出|提取|取走|转回|叫|委托|代领|代办|投票)/, 3],
 ];
 
 export interface KindGuess {

@@ -85,4 +85,33 @@ describe('appeal kind: classes of the lead round', () => {
     ];
     for (const [text, k] of cases) assert.equal(kind(text), k, text);
   });
+
+  it('classes seen on the twelfth fresh casebook, phrased afresh', () => {
+    const cases: Array<[string, string]> = [
+      // Reports without the word: property staff telling of a resident's works, a farm discharging into a ditch,
+      // fireworks where they are banned, a teacher's paid classes at his own home, produce that failed a test sold on,
+      // something carted off by others, e-bikes charged indoors, 低保 drawn by the well-off.
+      ['我是物业的管家 有户业主把阳台外墙打掉了 说了也不听', 'report'],
+      ['物业这边的 有个业主把承重墙拆了一截 劝不住', 'report'],
+      ['村南有个屠宰场 血水往里排 沟都红了', 'report'],
+      ['城区禁放 小区里还天天有人放二踢脚', 'report'],
+      ['孩子的数学老师在自己家里开辅导班 一个人收一千', 'report'],
+      ['早市上有个卖芹菜的 检测不合格 换个摊位又接着卖', 'report'],
+      ['村口那棵老槐树 叫人拉去卖了', 'report'],
+      ['楼里好几户把电瓶车推进来充电 线从窗户上扯下来', 'report'],
+      ['俺村的低保 开饭店的都吃上了', 'report'],
+      // Questions in Cantonese or Hokkien words, 要不要, whether one may authorise someone.
+      ['我喺广州返嚟 医保可唔可以转过来', 'consult'],
+      ['阮想知道 这个补贴按怎领', 'consult'],
+      ['开个小吃摊 要不要办健康证', 'consult'],
+      ['俺在外地 能不能委托俺兄弟代领', 'consult'],
+      // Help asked in person by someone who cannot manage alone; an elder who cannot carry water.
+      ['俺眼睛看不见 能不能有人上门帮俺办一下', 'help_request'],
+      ['我是聋哑人 网上那个表填不了 能不能有人帮我', 'help_request'],
+      ['俺七十八了 腿脚不好 水管冻了 挑不动水', 'help_request'],
+      // A rhetorical 这也叫…吗 inside a complaint.
+      ['物业天天不打扫 这也叫服务吗', 'complaint'],
+    ];
+    for (const [text, k] of cases) assert.equal(kind(text), k, text);
+  });
 });
