@@ -176,14 +176,19 @@ describe('casebooks', function () {
   // engine ran on it and kept out of both models' training. Its first pass (7 Dec 2026 23:02 UTC, after the lead11 and
   // fix11 rounds and the kind model retrained with fresh11) is the unseen estimate of this evening's routing
   // (routing/README.md, "Not done"): recall 87.0 %, false alarms 3.5 %, lead 72.6 %, kind 77.6 %, co-handlers 46.7 %.
-  // Nobody has read its misses: the floors are that blind level, rounded, so that a change which loses on unseen
-  // callers shows.
-  it('fresh12 part (blind, unseen by rules and models): emergencies, lead unit, kind and co-handlers no worse than its first pass', () => {
+  // Its lead unit and co-handlers have not been read: those floors are that blind level, rounded, so that a change which
+  // loses on unseen callers shows. Its emergencies and kind have been read by class in the fix12 round (8 Dec 2026; the
+  // emergency model still not trained on it, the kind model neither; six emergencies labelled 举报 relabelled 求助 as every
+  // part files them): recall 87.0 -> 99.4 %, false alarms 3.5 -> 1.7 %, danger 99.3 %, unit that acts 100 % (of those
+  // flagged), kind 77.6 -> 84.7 %; those floors are the development figures, rounded down (routing/README.md "The fix12 round").
+  it('fresh12 part (emergencies and kind development since the fix12 round; lead and co-handlers blind): no worse than those levels', () => {
     const x = report('fresh12');
-    assert.ok(x.emergency.recall >= 86, `fresh12 recall ${x.emergency.recall}%`);
-    assert.ok(x.emergency.falseAlarms <= 4, `fresh12 false alarms ${x.emergency.falseAlarms}%`);
+    assert.ok(x.emergency.recall >= 99, `fresh12 recall ${x.emergency.recall}%`);
+    assert.ok(x.emergency.falseAlarms <= 2, `fresh12 false alarms ${x.emergency.falseAlarms}%`);
+    assert.ok(ofAll(x.emergency.danger, x) >= 98, `fresh12 danger ${x.emergency.danger}% of ${x.emergency.recall}% flagged`);
+    assert.ok(ofAll(x.emergency.actingUnit, x) >= 99, `fresh12 unit that acts ${x.emergency.actingUnit}% of ${x.emergency.recall}% flagged`);
     assert.ok(x.routing.lead >= 72, `fresh12 lead ${x.routing.lead}%`);
-    assert.ok(x.routing.kind >= 77, `fresh12 kind ${x.routing.kind}%`);
+    assert.ok(x.routing.kind >= 84, `fresh12 kind ${x.routing.kind}%`);
     assert.ok(x.routing.coRecall >= 46, `fresh12 co-handlers ${x.routing.coRecall}%`);
   });
 
