@@ -279,6 +279,8 @@ function namedPlaceFrom(text: string, from: number): RegExpExecArray | null {
 const PLACE_SUFFIX = /[村庄屯]|社区|小区/;
 /** Not part of a name: pronouns, demonstratives, time and grammar words, and where a thing went (去年俺们村 keeps 去年; 扔到村后 keeps 扔到; 俺是河口村 masks 河口). */
 const NOT_A_NAME = /[俺咱我你他她们这那哪个年月天的了是有在给把被让和跟都也就还到往进回去从]/g;
+/** Nor what a caller asks of a village or compound (建议村里, 希望村委会, 找社区, 要求小区物业): the name, if any, follows them. */
+const ASKING_NOT_A_NAME = /建议|希望|要求|请求|反映|举报|投诉|咨询|麻烦|通知|告诉|[请找问叫求帮]/g;
 /** Words that end like a place but are a matter (城中村, 新农村, 美丽乡村, 老旧小区, 开放式小区…). */
 const MATTER_BEFORE_SUFFIX = /(?:城中|农|乡|新|老旧|老|弃管|开放式|度假)$/;
 /** The generic part of a town's full name, kept when the name is masked (化龙镇 → 〇〇镇). */
@@ -323,6 +325,7 @@ export function maskPlaces(g: Gazetteer, text: string): string {
       // The name is what follows the last word that cannot be part of one.
       let cut = 0;
       for (const w of m[2].matchAll(NOT_A_NAME)) cut = (w.index ?? 0) + 1;
+      for (const w of m[2].matchAll(ASKING_NOT_A_NAME)) cut = Math.max(cut, (w.index ?? 0) + w[0].length);
       start += cut;
       const name = m[2].slice(cut);
       if (name.length >= 2 && !MATTER_BEFORE_SUFFIX.test(name)) spans.push([start, end]);

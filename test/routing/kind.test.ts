@@ -114,4 +114,9 @@ describe('appeal kind: classes of the lead round', () => {
     ];
     for (const [text, k] of cases) assert.equal(kind(text), k, text);
   });
+
+  it('a suggestion made to the village or the compound keeps its 建议 (it was read as a village named 建议村)', () => {
+    for (const text of ['建议村里在大湾边上拉个护栏', '俺建议村委会把广场的灯修修', '建议小区物业晚上锁上后门'])
+      assert.equal(kind(text), 'suggestion', text);
+  });
 });
