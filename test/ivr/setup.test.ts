@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ZodError } from 'zod';
 import { parseIvrConfig } from '../../ivr/config';
 import { directoryXml, sipPassword, usersFromTemplates } from '../../ivr/freeswitch/directory';
-import { isCallingTime, isWorkingTime as isWorkingTimeOn } from '../../ivr/hours';
+import { isCallingTime, isWorkingTime as isWorkingTimeOn, localParts } from '../../ivr/hours';
 import { WorkingCalendar } from '../../workflow/calendar';
 import { PROMPTS, promptFile } from '../../ivr/prompts';
 import { mayHearRecordings } from '../../ivr/recordings';
@@ -38,6 +38,26 @@ describe('IVR set-up', () => {
     assert.equal(isWorkingTime(new Date('2026-11-22T02:00:00Z'), '08:30-17:30', tz), false); // Sunday
     assert.equal(isWorkingTime(new Date('2026-10-10T02:00:00Z'), '08:30-17:30', tz), true); // make-up Saturday after National Day
     assert.equal(isCallingTime(new Date('2026-11-22T02:00:00Z'), '09:00-20:00', tz), true); // surveys on Sunday 10:00
+  });
+
+  it('local time parts are remembered for the last minute asked, and always agree with the time zone database', () => {
+    const fresh = (at: Date, timeZone: string) => {
+      const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
+        timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+      }).formatToParts(at).map((x) => [x.type, x.value]));
+      return { date: `${p.year}-${p.month}-${p.day}`, minutes: Number(p.hour) * 60 + Number(p.minute) };
+    };
+    // Every 7 s across midnight in Shanghai, across a DST change in New York and Lord Howe (30 min), Kathmandu (+5:45), and back in time.
+    const cases: [string, string][] = [['Asia/Shanghai', '2026-11-22T15:55:00Z'], ['America/New_York', '2026-11-01T05:50:00Z'],
+      ['Australia/Lord_Howe', '2026-04-04T14:50:00Z'], ['Asia/Kathmandu', '2026-11-22T18:10:00Z'], ['Asia/Shanghai', '1900-01-01T00:00:00Z']];
+    for (const [tz, from] of cases) {
+      for (let t = Date.parse(from), i = 0; i < 120; i++, t += 7_000) {
+        const at = new Date(t);
+        assert.deepEqual(localParts(at, tz), fresh(at, tz), `${tz} ${at.toISOString()}`);
+        localParts(at, tz).minutes = -1; // a caller changing its answer changes no one else's
+        assert.deepEqual(localParts(at, tz), fresh(at, tz), `${tz} ${at.toISOString()} (again)`);
+      }
+    }
   });
 
   it('every prompt is an 8 kHz mono 16-bit WAV file in the repository, named by purpose', () => {
