@@ -36,9 +36,16 @@ export interface CallLogOptions {
   onError?: (err: Error, e: CallEvent) => void;
   /** How long (ms) one transaction's statements may hold the event loop before it commits and lets other work in (default 10). */
   sliceMs?: number;
+  /**
+   * The shortest time (ms) from one transaction's start to the next one's, while events keep coming
+   * (default 50). After a quiet spell an event's transaction starts after the event loop's turn, as
+   * before; under a stream of events they are grouped into at most one commit per `groupMs`.
+   */
+  groupMs?: number;
 }
 
 const SLICE_MS = 10;
+const GROUP_MS = 50;
 
 type Row = Record<string, unknown>;
 
@@ -60,6 +67,8 @@ export class CallLog {
   private waiting: { e: CallEvent; done: () => void }[] = [];
   /** The writer at work (it writes until nothing waits), or null. */
   private writing: Promise<void> | null = null;
+  /** When (performance.now()) the last transaction began. */
+  private lastBegan = -Infinity;
 
   constructor(private db: Knex, private o: CallLogOptions) {
     this.now = o.now ?? (() => new Date());
@@ -75,8 +84,9 @@ export class CallLog {
     if (!WRITTEN.has(e.type)) return Promise.resolve(); // nothing to write (no transaction for it)
     return new Promise((done) => {
       this.waiting.push({ e, done });
-      // The first event of a turn starts the writer after the turn, so that the turn's others join it.
-      this.writing ??= new Promise<void>((r) => setImmediate(r)).then(() => this.write());
+      // The first event of a turn starts the writer after the turn (and no sooner than groupMs after
+      // the last transaction began), so that the events meanwhile join it.
+      this.writing ??= this.groupWait().then(() => this.write());
     });
   }
 
@@ -85,17 +95,27 @@ export class CallLog {
     while (this.writing) await this.writing;
   }
 
+  /** Until the event loop's turn is over, and groupMs has passed since the last transaction began. */
+  private groupWait(): Promise<void> {
+    const wait = this.lastBegan + (this.o.groupMs ?? GROUP_MS) - performance.now();
+    return new Promise<void>((r) => (wait > 0 ? setTimeout(r, wait) : setImmediate(r)));
+  }
+
   /** Writes what waits, one transaction per batch (or slice of one), in order, until nothing waits. */
   private async write(): Promise<void> {
     while (this.waiting.length) {
       const batch = this.waiting;
       this.waiting = [];
+      this.lastBegan = performance.now();
       const written = await this.writeBatch(batch.map((b) => b.e));
       for (let i = 0; i < written; i++) batch[i].done();
       if (written < batch.length) {
         // The slice's time was up: the rest goes first in the next transaction, once the event loop has had its turn.
         this.waiting = batch.slice(written).concat(this.waiting);
         await new Promise<void>((r) => setImmediate(r));
+      } else if (this.waiting.length) {
+        // Events that came while this batch was written: grouped with those still to come for groupMs.
+        await this.groupWait();
       }
     }
     this.writing = null;

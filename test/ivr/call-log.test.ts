@@ -154,6 +154,42 @@ describe('call log', () => {
     }
   });
 
+  it('a stream of events is grouped into at most one transaction per groupMs, in order, each event done once committed; after a quiet spell an event is written at once', async () => {
+    const log = new CallLog(db, { switchKind: 'freeswitch', groupMs: 40 });
+    const tx = sinon.spy(db, 'transaction');
+    try {
+      const done: number[] = [];
+      const writes: Promise<void>[] = [];
+      const t0 = performance.now();
+      // An event every 4 ms for 200 ms (50 events, 50 turns): one transaction per turn before, about 5 now.
+      for (let i = 0; i < 50; i++) {
+        const id = `5f0d1c2e-2222-4222-8333-9444555666${String(i).padStart(2, '0')}`;
+        writes.push(log.enqueue({ type: 'call_ended', at: '2026-11-23T02:01:00.000Z', callId: id, hangupCause: 'NORMAL_CLEARING' }).then(async () => {
+          done.push(i);
+          // Done only once committed: its row is there, read outside the writer's transaction.
+          assert.ok(await db('calls').where({ id }).first(), `row ${i} committed when done`);
+        }));
+        await new Promise((r) => setTimeout(r, 4));
+      }
+      await Promise.all(writes);
+      assert.deepEqual(done, Array.from({ length: 50 }, (_, i) => i));
+      const span = performance.now() - t0;
+      assert.ok(tx.callCount <= Math.ceil(span / 40) + 1, `${tx.callCount} transactions in ${span.toFixed(0)} ms`);
+      assert.ok(tx.callCount >= 2, `${tx.callCount} transactions`);
+      // The first event, and one after a quiet spell longer than groupMs, do not wait for a group.
+      const quiet = new CallLog(db, { switchKind: 'freeswitch', groupMs: 300 });
+      for (const id of ['first', 'after-quiet']) {
+        const t1 = performance.now();
+        await quiet.enqueue({ type: 'call_ended', at: '2026-11-23T02:02:00.000Z', callId: id, hangupCause: 'NORMAL_CLEARING' });
+        assert.ok(performance.now() - t1 < 150, `${id}: written ${(performance.now() - t1).toFixed(0)} ms after it came`);
+        await new Promise((r) => setTimeout(r, 320));
+      }
+      await log.flush();
+    } finally {
+      tx.restore();
+    }
+  });
+
   it('an event whose write fails costs only its own write: the others of its turn are written, the failure reported once', async () => {
     const failed: string[] = [];
     const log = new CallLog(db, { switchKind: 'freeswitch', onError: (err, e) => failed.push(`${e.type}`) });
