@@ -19,6 +19,7 @@ describe('ESL test server: padded event frames', () => {
     for (const f of formats) {
       it(`${c.name} (${f})`, () => {
         const merged = { ...c.before, ...pad.headers, ...c.after };
+        const own = structuredClone({ before: c.before, after: c.after });
         const padded = eventFrame(f, { before: c.before, pad, after: c.after }, c.body);
         assert.equal(padded, eventFrame(f, merged, c.body));
         assert.ok(paddedEventFrameBytes(f, { before: c.before, pad, after: c.after }, c.body).equals(Buffer.from(padded)), 'as bytes');
@@ -28,6 +29,7 @@ describe('ESL test server: padded event frames', () => {
         const frame = padded.slice(padded.indexOf('\n\n') + 2);
         const decoded = decodeEvent({ headers: { 'Content-Type': `text/event-${f}` }, body: frame });
         assert.equal(decoded?.['Event-Name'], c.before['Event-Name']);
+        assert.deepEqual({ before: c.before, after: c.after }, own, 'the event\'s own headers are left as they were');
       });
     }
     it(`${c.name} (the outbound connect reply)`, () => {
