@@ -89,6 +89,12 @@ export interface EslTestServerOptions {
    * `hotline_step` (handed back to the app, or the fallback). Without it an unreachable app ends the call.
    */
   dialplan?: { recordingsDir: string; promptsDir: string; queue: string };
+  /**
+   * Keep the logs tests read (commandLog, each connection's commands, executed); default true.
+   * bench:ivr turns them off: FreeSWITCH keeps no such thing, and a burst's 12,000 commands and
+   * 5,000 applications kept until the run ends are work for the test switch's garbage collector.
+   */
+  keepLogs?: boolean;
 }
 
 interface Subscription {
@@ -237,7 +243,7 @@ export class SimChannel {
 
   private async run(app: string, arg: string, appUuid: string): Promise<void> {
     if (!this.up) return; // sendmsg to a hung-up channel: +OK, nothing runs
-    this.server.executed.push({ uuid: this.uuid, app, arg });
+    if (this.server.options.keepLogs !== false) this.server.executed.push({ uuid: this.uuid, app, arg });
     const appHeaders = { Application: app, 'Application-Data': arg, 'Application-UUID': appUuid };
     this.currentApp = { name: app, arg, appUuid };
     this.emit('CHANNEL_EXECUTE', appHeaders);
@@ -810,8 +816,10 @@ export class EslConnection {
 
   private onCommand(f: ParsedFrame): void {
     const line = (f.headers._command ?? '').trim();
-    this.server.commandLog.push(line);
-    this.commands.push(line);
+    if (this.server.options.keepLogs !== false) {
+      this.server.commandLog.push(line);
+      this.commands.push(line);
+    }
     const [cmd, ...words] = line.split(' ');
     const rest = words.join(' ');
     if (!this.authed) {
