@@ -253,12 +253,15 @@ function parsedOf(t: LazyState): Record<string, string> {
   return t.parsed;
 }
 
-/** `"Name":` as bytes, for the names read most (a string needle is encoded again on every search). */
+/**
+ * `Name":` as bytes (the key without its opening quote: see readLazy), for the names read most (a
+ * string needle is encoded again on every search).
+ */
 const keyNeedles = new Map<string, Buffer>();
 function keyNeedle(name: string): Buffer {
   let k = keyNeedles.get(name);
   if (!k) {
-    k = Buffer.from(`"${name}":`, 'utf8');
+    k = Buffer.from(`${name}":`, 'utf8');
     if (keyNeedles.size < 1000) keyNeedles.set(name, k);
   }
   return k;
@@ -278,12 +281,16 @@ function readLazy(t: LazyState, name: string): string | undefined {
     return undefined;
   }
   const key = keyNeedle(name);
-  // The last occurrence, as JSON.parse keeps it (forward searches: lastIndexOf is a slow scan).
-  let at = bytes.indexOf(key);
-  for (let next = at; next >= 0; next = bytes.indexOf(key, next + key.length)) at = next;
+  // `at`: the last occurrence of `"Name":`, as JSON.parse keeps the last. Searched for as `Name":`,
+  // each hit checked for the quote before it: the quote is the most frequent byte of a JSON event,
+  // and a search for a needle that starts with it stops every few bytes (2.0 µs per header read in a
+  // 4.7 kB event, 0.2–0.45 µs this way; bench:ivr's app read 5–6 headers of ~10,000 events per burst).
+  // Every occurrence is found (the next search starts one byte on), so the last one is the same.
+  let at = -1;
+  for (let n = bytes.indexOf(key); n >= 0; n = bytes.indexOf(key, n + 1)) if (bytes[n - 1] === QUOTE) at = n - 1;
   let value: string | undefined;
   if (at >= 0) {
-    const from = at + key.length;
+    const from = at + 1 + key.length;
     const to = bytes.indexOf(QUOTE, from + 1);
     // Not a plain string value (a number, an array of values, an escape inside): the whole parse says.
     if (bytes[at - 1] === BACKSLASH || bytes[from] !== QUOTE || to < 0) return parsedOf(t)[name];
