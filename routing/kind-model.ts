@@ -10,9 +10,8 @@
 // model"). An emergency stays a help request (kind.ts). Pure.
 import { APPEAL_KINDS, type AppealKind } from '../workflow/types';
 import type { KindGuess } from './kind';
-import { NGRAM_PREFIX } from './features';
 import type { CategoryModel, SparseVec } from './model';
-import { trainSvm, seededRandom, type Csr } from './svm';
+import { checkLinearFile, design, LinearScorer, linearFile, roundTo, scoreByNames, topClass, trainCalibrated, vectorRow, type VectorRow } from './second-opinion';
 
 export const KIND_MODEL_FORMAT = 'hotline-kind-model/1';
 
@@ -40,10 +39,7 @@ export interface KindSettings {
 }
 
 /** One appeal as the kind model sees it: the classifier's vector (names of its columns) and the rules' guess. */
-export interface KindRow {
-  /** Classifier feature names (vocab entries) and their TF-IDF values. */
-  names: string[];
-  val: number[];
+export interface KindRow extends VectorRow {
   /** The cue rules' per-kind scores (APPEAL_KINDS order), their kind and whether they defaulted. */
   scores: number[];
   ruleKind: AppealKind;
@@ -114,58 +110,28 @@ export interface KindOpinion {
 }
 
 export class KindModel {
-  /** Per classifier column: its row in `w`, or -1 when the model has no weight for it (most columns). */
-  private readonly rowOf: Int32Array;
-  /** Per row: K weights. */
-  private readonly w: Float32Array;
+  private readonly lin: LinearScorer;
   private readonly ruleW: Float64Array[];
-  private readonly b: Float64Array;
   private readonly K: number;
-  private readonly z: Float64Array;
 
   constructor(
     readonly file: KindModelFile,
-    private readonly m: CategoryModel,
+    m: CategoryModel,
   ) {
-    const K = (this.K = file.kinds.length);
-    const col = new Map(m.vocab.map((name, i) => [name, i]));
-    this.rowOf = new Int32Array(m.vocab.length).fill(-1);
-    const kept: number[] = [];
-    file.features.forEach((name, f) => {
-      const i = col.get(name);
-      // A feature the classifier no longer has (the model was trained on another classifier) is left out.
-      if (i !== undefined && this.rowOf[i] < 0) (this.rowOf[i] = kept.length), kept.push(f);
-    });
-    this.w = new Float32Array(kept.length * K);
-    kept.forEach((f, r) => {
-      for (let k = 0; k < K; k++) this.w[r * K + k] = file.weights[k][f];
-    });
+    this.lin = new LinearScorer(file, m);
+    this.K = file.kinds.length;
     this.ruleW = file.ruleWeights.map((row) => Float64Array.from(row));
-    this.b = Float64Array.from(file.bias);
-    this.z = new Float64Array(K);
   }
 
   /** The features of the model the classifier lacks (it was retrained without them): the model should be retrained. */
   missingFeatures(): number {
-    const have = new Set(this.m.vocab);
-    return this.file.features.filter((f) => !have.has(f)).length;
+    return this.lin.missingFeatures();
   }
 
   /** Scores per kind (file.kinds order) of the classifier's vector `x` and the rules' guess. */
   scores(x: SparseVec, rule: KindGuess): Float64Array {
     const K = this.K;
-    const z = this.z;
-    for (let k = 0; k < K; k++) z[k] = this.b[k];
-    const { idx, val } = x;
-    const w = this.w;
-    const rowOf = this.rowOf;
-    for (let j = 0; j < idx.length; j++) {
-      const r = rowOf[idx[j]];
-      if (r < 0) continue;
-      const base = r * K;
-      const v = val[j];
-      for (let k = 0; k < K; k++) z[k] += w[base + k] * v;
-    }
+    const z = this.lin.scores(x);
     const rw = this.file.settings.ruleWeight;
     if (rw !== 0 && rule.scores) {
       const rv = ruleVector(rule.scores, rule.kind, rule.defaulted, rw);
@@ -183,48 +149,17 @@ export class KindModel {
    */
   judge(x: SparseVec, rule: KindGuess, chars: number): KindGuess {
     if (!rule.scores || chars > this.file.settings.maxChars) return rule;
-    const z = this.scores(x, rule);
-    const K = this.K;
-    let best = 0;
-    for (let k = 1; k < K; k++) if (z[k] > z[best]) best = k;
-    const s = this.file.scale;
-    let sum = 0;
-    for (let k = 0; k < K; k++) sum += Math.exp(s * (z[k] - z[best]));
-    const confidence = 1 / sum;
+    const { best, confidence } = topClass(this.scores(x, rule), this.file.scale);
     const kind = this.file.kinds[best];
     const sure = kind !== rule.kind && confidence >= this.file.settings.threshold;
     const heldByCues = sure && ruleScore(rule.scores, rule.kind) > this.file.settings.maxRuleScore;
     const overridden = sure && !heldByCues;
     // The words behind it only when the model decides (the operator sees the rules' cues otherwise).
-    const words = overridden ? this.driving(x, best, 3) : NO_WORDS;
+    const words = overridden ? this.lin.driving(x, best, 3) : NO_WORDS;
     const model: KindOpinion = { kind, confidence, ruleKind: rule.kind, overridden, heldByCues, words };
     return overridden
       ? { kind, cues: words, defaulted: false, scores: rule.scores, model }
       : { kind: rule.kind, cues: rule.cues, defaulted: rule.defaulted, scores: rule.scores, model };
-  }
-
-  /**
-   * The words of `x` that weigh most towards kind k, as the operator reads them: jieba's words of two or more
-   * characters, never character n-grams (「民楼」「里办」 weigh in the score but are no evidence to a person).
-   */
-  private driving(x: SparseVec, k: number, n: number): string[] {
-    const K = this.K;
-    const best: Array<[number, number]> = [];
-    for (let j = 0; j < x.idx.length; j++) {
-      const r = this.rowOf[x.idx[j]];
-      if (r < 0 || this.m.vocab[x.idx[j]].startsWith(NGRAM_PREFIX)) continue;
-      const d = this.w[r * K + k] * x.val[j];
-      if (d > 0) best.push([d, x.idx[j]]);
-    }
-    best.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-    const out: string[] = [];
-    for (const [, i] of best) {
-      const word = this.m.vocab[i];
-      if (word.length < 2 || out.some((o) => o.includes(word) || word.includes(o))) continue;
-      out.push(word);
-      if (out.length === n) break;
-    }
-    return out;
   }
 }
 
@@ -232,156 +167,41 @@ const NO_WORDS: string[] = [];
 
 // ---- training -----------------------------------------------------------------
 
-const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
-
-interface Design {
-  X: Csr;
-  names: string[];
-  y: Int32Array;
-  weight: Float64Array;
-}
-
-/** The rows as a sparse matrix: the classifier features seen in training (in order of first appearance), then RULE_FEATURES. */
-function design(rows: readonly KindRow[], s: KindSettings, columns?: Map<string, number>): Design {
-  const own = !columns;
-  const col = columns ?? new Map<string, number>();
-  if (own) for (const r of rows) for (const n of r.names) if (!col.has(n)) col.set(n, col.size);
-  const base = col.size;
-  const rowPtr = [0];
-  const cols: number[] = [];
-  const vals: number[] = [];
-  for (const r of rows) {
-    const entries: Array<[number, number]> = [];
-    r.names.forEach((n, j) => {
-      const c = col.get(n);
-      if (c !== undefined) entries.push([c, r.val[j]]);
-    });
-    const rv = ruleVector(r.scores, r.ruleKind, r.defaulted, s.ruleWeight);
-    rv.forEach((v, f) => v !== 0 && entries.push([base + f, v]));
-    entries.sort((a, b) => a[0] - b[0]);
-    for (const [c, v] of entries) (cols.push(c), vals.push(v));
-    rowPtr.push(cols.length);
-  }
-  const y = Int32Array.from(rows, (r) => APPEAL_KINDS.indexOf(r.kind ?? 'complaint'));
-  const weight = new Float64Array(rows.length).fill(1);
-  if (s.balanced) {
-    const count = new Float64Array(APPEAL_KINDS.length);
-    for (const c of y) count[c]++;
-    for (let i = 0; i < rows.length; i++) weight[i] = rows.length / (APPEAL_KINDS.length * count[y[i]]);
-  }
-  return {
-    X: { rowPtr: Int32Array.from(rowPtr), col: Int32Array.from(cols), val: Float64Array.from(vals), dim: base + RULE_FEATURES.length },
-    names: [...col.keys()],
-    y,
-    weight,
-  };
-}
-
-const SVM = { bias: 1, eps: 0.1, maxIter: 1000, seed: 1 };
-
-/** Raw scores of a trained linear model on rows of a design. */
-function scoreRows(w: Float64Array[], b: Float64Array, X: Csr): Float64Array[] {
-  const out: Float64Array[] = [];
-  for (let i = 0; i + 1 < X.rowPtr.length; i++) {
-    const z = Float64Array.from(b);
-    for (let c = 0; c < w.length; c++) for (let k = X.rowPtr[i]; k < X.rowPtr[i + 1]; k++) z[c] += w[c][X.col[k]] * X.val[k];
-    out.push(z);
-  }
-  return out;
-}
-
-/** The softmax scale that minimises the negative log-likelihood of held-out scores (log-spaced grid). */
-function fitScale(z: Float64Array[], y: ArrayLike<number>): number {
-  let best = 1;
-  let bestNll = Infinity;
-  for (let e = -10; e <= 30; e++) {
-    const s = 10 ** (e / 10);
-    let nll = 0;
-    for (let i = 0; i < z.length; i++) {
-      let max = -Infinity;
-      for (const v of z[i]) max = Math.max(max, s * v);
-      let sum = 0;
-      for (const v of z[i]) sum += Math.exp(s * v - max);
-      nll -= s * z[i][y[i]] - max - Math.log(sum);
-    }
-    if (nll < bestNll) (bestNll = nll), (best = s);
-  }
-  return Number(best.toPrecision(4));
-}
-
 /**
- * Trains the kind model on labelled rows. Deterministic: the same rows in the same order give the same file.
- * The probability scale is fitted on 5-fold out-of-fold scores of the training rows (a fixed split).
+ * Trains the kind model on labelled rows (second-opinion.ts: the classifier features seen, then RULE_FEATURES).
+ * Deterministic: the same rows in the same order give the same file. The probability scale is fitted on 5-fold
+ * out-of-fold scores of the training rows (a fixed split).
  */
 export function trainKindModel(rows: readonly KindRow[], s: KindSettings, trainedOn: string): KindModelFile {
-  const d = design(rows, s);
   const K = APPEAL_KINDS.length;
-  const fit = (X: Csr, y: ArrayLike<number>, wt: ArrayLike<number>) => trainSvm(X, y, K, wt, { ...SVM, C: s.C });
-  // Out-of-fold scores for the scale (folds by a seeded shuffle).
-  const rand = seededRandom(7);
-  const fold = Int32Array.from(rows, () => Math.floor(rand() * 5));
-  const oof: Float64Array[] = new Array(rows.length);
-  for (let f = 0; f < 5; f++) {
-    const wt = Float64Array.from(d.weight, (x, i) => (fold[i] === f ? 0 : x));
-    const m = fit(d.X, d.y, wt);
-    const held: number[] = [];
-    for (let i = 0; i < rows.length; i++) if (fold[i] === f) held.push(i);
-    const z = scoreRows(m.w, m.b, sub(d.X, held));
-    held.forEach((i, j) => (oof[i] = z[j]));
-  }
-  const scale = fitScale(oof, d.y);
-  const m = fit(d.X, d.y, d.weight);
+  const y = Int32Array.from(rows, (r) => APPEAL_KINDS.indexOf(r.kind ?? 'complaint'));
+  const d = design(rows, y, K, s.balanced, RULE_FEATURES.length, (i) => ruleVector(rows[i].scores, rows[i].ruleKind, rows[i].defaulted, s.ruleWeight));
+  const m = trainCalibrated(d, K, s.C);
+  const lin = linearFile(d, m);
   const nf = d.names.length;
   return {
     format: KIND_MODEL_FORMAT,
     trainedOn,
     settings: { ...s },
     kinds: [...APPEAL_KINDS],
-    features: d.names,
-    weights: m.w.map((w) => Array.from(w.subarray(0, nf), (x) => round(x, 4))),
-    ruleWeights: m.w.map((w) => Array.from(w.subarray(nf), (x) => round(x, 4))),
-    bias: Array.from(m.b, (x) => round(x, 4)),
-    scale,
+    features: lin.features,
+    weights: lin.weights,
+    ruleWeights: m.w.map((w) => Array.from(w.subarray(nf), (x) => roundTo(x, 4))),
+    bias: lin.bias,
+    scale: lin.scale,
   };
-}
-
-/** Some rows of a CSR matrix. */
-function sub(X: Csr, rows: readonly number[]): Csr {
-  const rowPtr = [0];
-  const col: number[] = [];
-  const val: number[] = [];
-  for (const i of rows) {
-    for (let k = X.rowPtr[i]; k < X.rowPtr[i + 1]; k++) (col.push(X.col[k]), val.push(X.val[k]));
-    rowPtr.push(col.length);
-  }
-  return { rowPtr: Int32Array.from(rowPtr), col: Int32Array.from(col), val: Float64Array.from(val), dim: X.dim };
 }
 
 /** The kind a trained file gives a row (the slow path of KindModel.judge, over feature names), and its probability. */
 export function predictRow(f: KindModelFile, r: KindRow): { kind: AppealKind; confidence: number; final: AppealKind } {
-  const col = featureIndex(f);
   const K = f.kinds.length;
-  const z = Float64Array.from(f.bias);
-  r.names.forEach((n, j) => {
-    const c = col.get(n);
-    if (c !== undefined) for (let k = 0; k < K; k++) z[k] += f.weights[k][c] * r.val[j];
-  });
+  const z = scoreByNames(f, r);
   const rv = ruleVector(r.scores, r.ruleKind, r.defaulted, f.settings.ruleWeight);
   for (let k = 0; k < K; k++) for (let q = 0; q < rv.length; q++) z[k] += f.ruleWeights[k][q] * rv[q];
-  let best = 0;
-  for (let k = 1; k < K; k++) if (z[k] > z[best]) best = k;
-  let sum = 0;
-  for (let k = 0; k < K; k++) sum += Math.exp(f.scale * (z[k] - z[best]));
+  const { best, confidence } = topClass(z, f.scale);
   const kind = f.kinds[best];
-  const confidence = 1 / sum;
   const speaks = r.chars <= f.settings.maxChars && ruleScore(r.scores, r.ruleKind) <= f.settings.maxRuleScore;
   return { kind, confidence, final: speaks && kind !== r.ruleKind && confidence >= f.settings.threshold ? kind : r.ruleKind };
-}
-const featureIndexes = new WeakMap<KindModelFile, Map<string, number>>();
-function featureIndex(f: KindModelFile): Map<string, number> {
-  let m = featureIndexes.get(f);
-  if (!m) featureIndexes.set(f, (m = new Map(f.features.map((n, i) => [n, i]))));
-  return m;
 }
 
 /** Checks a model file's shape; every problem named. */
@@ -391,11 +211,8 @@ export function checkKindModel(raw: unknown): KindModelFile {
   if (!f || f.format !== KIND_MODEL_FORMAT) problems.push(`格式应为 ${KIND_MODEL_FORMAT}`);
   else {
     if (!Array.isArray(f.kinds) || f.kinds.length !== APPEAL_KINDS.length || !f.kinds.every((k) => (APPEAL_KINDS as readonly string[]).includes(k))) problems.push('kinds 不对');
-    if (!Array.isArray(f.features) || !Array.isArray(f.weights) || f.weights.length !== f.kinds?.length || !f.weights.every((w) => Array.isArray(w) && w.length === f.features.length))
-      problems.push('features 与 weights 长度不一致');
+    checkLinearFile(f, f.kinds?.length ?? APPEAL_KINDS.length, problems);
     if (!Array.isArray(f.ruleWeights) || !f.ruleWeights.every((w) => Array.isArray(w) && w.length === RULE_FEATURES.length)) problems.push('ruleWeights 长度不对');
-    if (!Array.isArray(f.bias) || f.bias.length !== f.kinds?.length) problems.push('bias 长度不对');
-    if (typeof f.scale !== 'number' || !(f.scale > 0)) problems.push('缺少 scale');
     const s = f.settings;
     if (!s || typeof s.ruleWeight !== 'number' || typeof s.threshold !== 'number' || typeof s.maxChars !== 'number' || typeof s.maxRuleScore !== 'number') problems.push('缺少 settings');
   }
@@ -420,10 +237,7 @@ export class KindRecorder implements KindJudge {
       this.last = null;
       return rule;
     }
-    const names: string[] = [];
-    const val: number[] = [];
-    for (let j = 0; j < x.idx.length; j++) (names.push(this.m.vocab[x.idx[j]]), val.push(x.val[j]));
-    this.last = { names, val, scores: Array.from(rule.scores), ruleKind: rule.kind, defaulted: rule.defaulted, chars };
+    this.last = { ...vectorRow(this.m, x), scores: Array.from(rule.scores), ruleKind: rule.kind, defaulted: rule.defaulted, chars };
     return rule;
   }
 }
