@@ -297,6 +297,9 @@ export const EMERGENCY_TRAINING_PARTS: readonly CasebookPart[] = CASEBOOK_PARTS.
 /** The casebook parts the kind model (kind-model.ts, `routing train-kind`) is trained on: all but the blind ones (fresh10 since 7 Dec 2026, fresh11 since 23:02 UTC). */
 export const KIND_TRAINING_PARTS: readonly CasebookPart[] = CASEBOOK_PARTS.filter((p) => !UNTRAINED_PARTS.includes(p));
 
+/** The parts the lead model (lead-model.ts, `routing train-lead`) trains on: every part but UNTRAINED_PARTS, as the kind model. */
+export const LEAD_TRAINING_PARTS: readonly CasebookPart[] = KIND_TRAINING_PARTS;
+
 /** The parts whose kind misses the cue rules (kind.ts) were never fixed on: there the rules' figure is an unseen one. */
 export const KIND_RULES_UNSEEN_PARTS: readonly CasebookPart[] = ['fresh10', 'fresh11', ...UNTRAINED_PARTS];
 

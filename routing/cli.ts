@@ -5,14 +5,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseCsvObjects } from './csv';
 import { metrics, metricsTable } from './evaluate';
-import { BOARD_NEGATIVES, CASEBOOK_DIR, CASEBOOK_PARTS, EMERGENCY_TRAINING_PARTS, KIND_RULES_UNSEEN_PARTS, KIND_TRAINING_PARTS, UNTRAINED_PARTS, casebookLines, emergencyExamples, evaluateCasebooks, modelAlone, WRITTEN_FILES, readEmergencyCases, readRoutingCases } from './casebook';
+import { BOARD_NEGATIVES, CASEBOOK_DIR, CASEBOOK_PARTS, EMERGENCY_TRAINING_PARTS, KIND_RULES_UNSEEN_PARTS, KIND_TRAINING_PARTS, LEAD_TRAINING_PARTS, UNTRAINED_PARTS, casebookLines, emergencyExamples, evaluateCasebooks, modelAlone, WRITTEN_FILES, readEmergencyCases, readRoutingCases } from './casebook';
 import { EMERGENCY_TRAINING, trainEmergencyModel } from './emergency-model';
 import { KIND_TRAINING, trainKindModel, type KindSettings } from './kind-model';
-import { kindCases, leaveOnePartOut, meanSd, stratifiedCv } from './kind-cv';
+import { kindCases, leaveOnePartOut, meanSd, stratifiedCv, type PartFigures } from './kind-cv';
+import { LEAD_TRAINING, trainLeadModel, type LeadGate, type LeadSettings } from './lead-model';
+import { leadCases, leadLeaveOnePartOut, leadStratifiedCv, trainingRows } from './lead-cv';
 import { pipelinePredictor } from './estimate';
 import { CANDIDATES } from './candidates';
 import { pickCandidates, runCvReport } from './cv-report';
-import { DEFAULT_FILES, loadRouting } from './index';
+import { DEFAULT_FILES, engineOf, loadRouting } from './index';
 import { parseTaxonomy, parseUnits, readJson } from './taxonomy';
 import { DEFAULT_DATA_DIR, DEFAULT_PARAMS, readTrainingData, trainModel, type Correction } from './train';
 
@@ -29,6 +31,8 @@ const USAGE = [
   '  eval --data 文件.csv [--model 模型文件]           在带 title,text,label 列的 CSV 上评估一级分类，最后一行输出 JSON',
   '  eval --casebooks [目录] [--verbose]               在手写案例集（开发部分与留出部分）上评估紧急识别、牵头单位、诉求类型，最后一行输出 JSON',
   '  train-kind [--casebooks 目录] [--out 模型文件]     由派单案例集（未训练部分除外）训练诉求类型研判模型（确定性）',
+  '  train-lead [--casebooks 目录] [--out 模型文件]     由派单案例集（未训练部分除外）训练牵头单位研判模型（确定性）',
+  '  eval --lead-cv [--seeds 5] [--no-cv] [--C 1] [--threshold 0.7] [--gate ranking|no-duty|any] [--max-rank-confidence 1] [--balanced]',
   '  eval --kind-cv [--seeds 5] [--no-cv] [--C 1] [--threshold 0.7] [--rule-weight 0] [--max-rule-score 4] [--unbalanced]',
   '                                                   诉求类型：逐一留出案例集部分（规则 / 模型 / 规则+模型）与重复分层 5 折交叉验证，最后一行输出 JSON',
   '  cv [--candidates 名称,…|all] [--seeds 5] [--folds 5] [--pipeline] [--data 目录]',
@@ -123,23 +127,37 @@ export async function runRoutingCli(args: string[], io: RoutingCliIo): Promise<n
       const cases = kindCases(loadRouting({ kindModelFile: null }), CASEBOOK_PARTS, dir);
       io.out(`设置：C ${s.C}，规则特征 ${s.ruleWeight}，门槛 ${s.threshold}，${s.maxChars} 字以内，${s.balanced ? '类别均衡' : '不均衡'}；${cases.length} 条派单案例（紧急 ${cases.filter((c) => !c.row).length} 条按规则为求助）`);
       const lopo = leaveOnePartOut(cases, KIND_TRAINING_PARTS, CASEBOOK_PARTS, s, [s.threshold]);
-      for (const r of lopo) io.out(`${r.part}（${r.n} 条${KIND_RULES_UNSEEN_PARTS.includes(r.part as never) ? '，规则与模型均未见过' : '，规则已按此部分修正'}）：规则 ${r.rules}% ｜ 模型单独 ${r.model}% ｜ 规则+模型 ${r.blend[0]}%`);
-      const trained = lopo.filter((r) => !UNTRAINED_PARTS.includes(r.part as never));
-      const st = (k: (r: (typeof lopo)[number]) => number) => {
-        const m = meanSd(trained.map(k));
-        return `${m.mean} ± ${m.sd}`;
-      };
-      io.out(`逐一留出（${trained.length} 个训练部分，均值 ± 标准差）：规则 ${st((r) => r.rules)}% ｜ 模型单独 ${st((r) => r.model)}% ｜ 规则+模型 ${st((r) => r.blend[0])}%`);
-      const summary: Record<string, unknown> = { settings: s, lopo: Object.fromEntries(lopo.map((r) => [r.part, { n: r.n, rules: r.rules, model: r.model, blend: r.blend[0] }])) };
-      if (!opts.has('no-cv')) {
-        const seeds = Array.from({ length: Number(str('seeds') ?? 5) }, (_, i) => i + 1);
-        const cv = stratifiedCv(cases, s, [s.threshold], seeds);
-        const m = (k: (r: (typeof cv)[number]) => number) => meanSd(cv.map(k));
-        const [a, b, c] = [m((r) => r.rules), m((r) => r.model), m((r) => r.blend[0])];
-        io.out(`重复分层 5 折交叉验证（全部 ${cases.length} 条，${seeds.length} 个种子，均值 ± 标准差）：规则 ${a.mean} ± ${a.sd}% ｜ 模型单独 ${b.mean} ± ${b.sd}% ｜ 规则+模型 ${c.mean} ± ${c.sd}%`);
-        summary.cv = { seeds: seeds.length, rules: a, model: b, blend: c };
-      }
-      io.out(JSON.stringify(summary));
+      const seeds = opts.has('no-cv') ? [] : Array.from({ length: Number(str('seeds') ?? 5) }, (_, i) => i + 1);
+      reportOpinionCv(io, s, lopo, KIND_RULES_UNSEEN_PARTS, seeds.length ? stratifiedCv(cases, s, [s.threshold], seeds) : null, cases.length);
+      return 0;
+    }
+    if (cmd === 'train-lead') {
+      const dir = path.resolve(str('casebooks') ?? CASEBOOK_DIR);
+      const out = path.resolve(str('out') ?? DEFAULT_FILES.leadModelFile);
+      // The rows as suggest() sees them with the rules alone (the classifier's vector and the rules' decision).
+      const cases = leadCases(loadRouting({ leadModelFile: null }), LEAD_TRAINING_PARTS, dir);
+      const rows = trainingRows(cases);
+      const s = LEAD_TRAINING;
+      const trainedOn = `派单案例集 ${LEAD_TRAINING_PARTS.join('/')} 中非紧急的 ${rows.length} 条（紧急 ${cases.length - rows.length} 条不参与）；分类器向量；C ${s.C}，${s.balanced ? '类别均衡' : '类别不均衡'}，门槛 ${s.threshold}，仅当规则${s.gate === 'ranking' ? '只按事项排名' : s.gate === 'no-duty' ? '未按职责划分' : ''}决定、${s.maxChars} 字以内`;
+      io.out(`训练数据：${trainedOn}`);
+      const file = trainLeadModel(rows, s, trainedOn);
+      fs.writeFileSync(out, serializeModel(file));
+      io.out(`牵头单位研判模型已写入 ${path.relative(process.cwd(), out) || out}（${file.classes.length} 类，${file.features.length} 个特征，概率标度 ${file.scale}）`);
+      return 0;
+    }
+    if (cmd === 'eval' && opts.has('lead-cv')) {
+      // As --kind-cv: leave one part out against today's rules (development figures on the training parts; an untrained
+      // part unseen by rules and model), then repeated stratified 5-fold CV (routing/README.md, "The lead unit: the learned second opinion").
+      const dir = path.resolve(str('casebooks') ?? CASEBOOK_DIR);
+      const num = (k: string, d: number) => (str(k) === undefined ? d : Number(str(k)));
+      const s: LeadSettings = { C: num('C', LEAD_TRAINING.C), balanced: opts.has('balanced') || LEAD_TRAINING.balanced, threshold: num('threshold', LEAD_TRAINING.threshold), gate: (str('gate') ?? LEAD_TRAINING.gate) as LeadGate, maxRankConfidence: num('max-rank-confidence', LEAD_TRAINING.maxRankConfidence), maxChars: num('max-chars', LEAD_TRAINING.maxChars) };
+      const routing = loadRouting({ leadModelFile: null });
+      const units = engineOf(routing).units;
+      const cases = leadCases(routing, CASEBOOK_PARTS, dir);
+      io.out(`设置：C ${s.C}，${s.balanced ? '类别均衡' : '不均衡'}，门槛 ${s.threshold}，规则可被改判：${s.gate}，排名把握 < ${s.maxRankConfidence}，${s.maxChars} 字以内；${cases.length} 条派单案例（规则判为紧急的 ${cases.filter((c) => !c.row).length} 条不改判）`);
+      const lopo = leadLeaveOnePartOut(cases, units, LEAD_TRAINING_PARTS, CASEBOOK_PARTS, s, [s.threshold]);
+      const seeds = opts.has('no-cv') ? [] : Array.from({ length: Number(str('seeds') ?? 5) }, (_, i) => i + 1);
+      reportOpinionCv(io, s, lopo, UNTRAINED_PARTS, seeds.length ? leadStratifiedCv(cases, units, s, [s.threshold], seeds) : null, cases.length);
       return 0;
     }
     if (cmd === 'eval' && opts.has('emergency-cv')) {
@@ -279,4 +297,26 @@ export async function runRoutingCli(args: string[], io: RoutingCliIo): Promise<n
     io.err(`出错：${(e as Error).message}`);
     return 1;
   }
+}
+
+/**
+ * What `eval --kind-cv` and `eval --lead-cv` print: per part left out the rules, the model alone and the blend; the mean
+ * ± sd over the training parts; the repeated stratified CV; then the figures as one JSON line.
+ */
+function reportOpinionCv(io: RoutingCliIo, settings: object, lopo: PartFigures[], unseen: readonly string[], cv: PartFigures[] | null, n: number): void {
+  for (const r of lopo) io.out(`${r.part}（${r.n} 条${unseen.includes(r.part) ? '，规则与模型均未见过' : '，规则已按此部分修正'}）：规则 ${r.rules}% ｜ 模型单独 ${r.model}% ｜ 规则+模型 ${r.blend[0]}%`);
+  const trained = lopo.filter((r) => !UNTRAINED_PARTS.includes(r.part as never));
+  const st = (xs: PartFigures[], k: (r: PartFigures) => number) => {
+    const m = meanSd(xs.map(k));
+    return `${m.mean} ± ${m.sd}`;
+  };
+  io.out(`逐一留出（${trained.length} 个训练部分，均值 ± 标准差）：规则 ${st(trained, (r) => r.rules)}% ｜ 模型单独 ${st(trained, (r) => r.model)}% ｜ 规则+模型 ${st(trained, (r) => r.blend[0])}%`);
+  const summary: Record<string, unknown> = { settings, lopo: Object.fromEntries(lopo.map((r) => [r.part, { n: r.n, rules: r.rules, model: r.model, blend: r.blend[0] }])) };
+  if (cv) {
+    const m = (k: (r: PartFigures) => number) => meanSd(cv.map(k));
+    const [a, b, c] = [m((r) => r.rules), m((r) => r.model), m((r) => r.blend[0])];
+    io.out(`重复分层 5 折交叉验证（全部 ${n} 条，${cv.length} 个种子，均值 ± 标准差）：规则 ${a.mean} ± ${a.sd}% ｜ 模型单独 ${b.mean} ± ${b.sd}% ｜ 规则+模型 ${c.mean} ± ${c.sd}%`);
+    summary.cv = { seeds: cv.length, rules: a, model: b, blend: c };
+  }
+  io.out(JSON.stringify(summary));
 }

@@ -6,6 +6,7 @@ import type { AppealKind } from '../workflow/types';
 import { decide, type Decision, type DecideOptions } from './decide';
 import { readEmergencyModel, type EmergencyModel } from './emergency-model';
 import { checkKindModel, KindModel } from './kind-model';
+import { checkLeadModel, LeadModel } from './lead-model';
 import { RoutingConfigError } from './errors';
 import { catalogueProfile, EventTypeScorer } from './event-scorer';
 import { parseGazetteer, matchTown, type Gazetteer, type TownMatch } from './gazetteer';
@@ -36,6 +37,7 @@ export const DEFAULT_FILES = {
   dutiesFile: path.join(CITY, 'duties.json'),
   emergencyModelFile: path.resolve(__dirname, 'emergency-model.json'),
   kindModelFile: path.resolve(__dirname, 'kind-model.json'),
+  leadModelFile: path.resolve(__dirname, 'lead-model.json'),
   governmentTaxonomyFile: path.join(CITY, 'appeal-taxonomy.csv'),
 };
 
@@ -125,6 +127,8 @@ export function buildRouting(docs: {
   emergencyModel?: unknown;
   /** The kind model file's content (kind-model.ts); null: the cue rules alone; undefined: the committed file, when there is one. */
   kindModel?: unknown;
+  /** The lead model file's content (lead-model.ts); null: the rules alone; undefined: the committed file, when there is one. */
+  leadModel?: unknown;
 }): Routing {
   const units = parseUnits(docs.units);
   const taxonomy = parseTaxonomy(docs.taxonomy, units, parseGovernmentTaxonomy(docs.governmentTaxonomy ?? readGovernmentTaxonomy()));
@@ -147,17 +151,22 @@ export function buildRouting(docs: {
     triage.useModel(em);
   }
   const warnings: string[] = [];
-  const kindRaw = docs.kindModel === undefined ? (fs.existsSync(DEFAULT_FILES.kindModelFile) ? readJson(DEFAULT_FILES.kindModelFile, '诉求类型模型') : null) : docs.kindModel;
-  let kindJudge: KindModel | null = null;
-  if (kindRaw !== null) {
+  // The learned second opinions (kind-model.ts, lead-model.ts): a file given, the committed one when there is one, or none.
+  const opinion = <T extends { missingFeatures(): number }>(given: unknown, file: string, what: string, make: (raw: unknown) => T, retrain: string): T | null => {
+    const raw = given === undefined ? (fs.existsSync(file) ? readJson(file, what) : null) : given;
+    if (raw === null) return null;
+    let judge: T;
     try {
-      kindJudge = new KindModel(checkKindModel(kindRaw), model);
+      judge = make(raw);
     } catch (e) {
       throw new RoutingConfigError((e as Error).message);
     }
-    const lost = kindJudge.missingFeatures();
-    if (lost) warnings.push(`诉求类型模型有 ${lost} 个特征不在当前分类器中，建议重新运行 routing train-kind`);
-  }
+    const lost = judge.missingFeatures();
+    if (lost) warnings.push(`${what}有 ${lost} 个特征不在当前分类器中，建议重新运行 routing ${retrain}`);
+    return judge;
+  };
+  const kindJudge = opinion(docs.kindModel, DEFAULT_FILES.kindModelFile, '诉求类型模型', (raw) => new KindModel(checkKindModel(raw), model), 'train-kind');
+  const leadJudge = opinion(docs.leadModel, DEFAULT_FILES.leadModelFile, '牵头单位模型', (raw) => new LeadModel(checkLeadModel(raw), model, taxonomy, units), 'train-lead');
   if (file.taxonomyVersion !== taxonomy.version)
     warnings.push(`模型按事项目录 ${file.taxonomyVersion} 训练，当前目录为 ${taxonomy.version}，建议重新训练`);
   const missing = taxonomy.categories.filter((c) => !model.categories.includes(c));
@@ -187,6 +196,7 @@ export function buildRouting(docs: {
     categorySize: taxonomy.categories.map((c) => taxonomy.eventTypes.filter((t) => t.category === c).length),
     categoryModelIndex: taxonomy.categories.map((c) => model.categories.indexOf(c)),
     kindJudge,
+    leadJudge,
   };
   const fallback = (err: unknown): Suggestion => ({
     kind: 'complaint',
@@ -258,11 +268,13 @@ export function buildRouting(docs: {
  * with a Chinese message naming every problem when a file is wrong.
  */
 export function loadRouting(
-  opts: { taxonomyFile?: string; gazetteerFile?: string; modelFile?: string; unitsFile?: string; dangersFile?: string; dutiesFile?: string; governmentTaxonomyFile?: string; emergencyModelFile?: string | null; kindModelFile?: string | null } = {},
+  opts: { taxonomyFile?: string; gazetteerFile?: string; modelFile?: string; unitsFile?: string; dangersFile?: string; dutiesFile?: string; governmentTaxonomyFile?: string; emergencyModelFile?: string | null; kindModelFile?: string | null; leadModelFile?: string | null } = {},
   /** An emergency model's content instead of the file's (routing eval --emergency-cv). */
   emergencyModel?: unknown,
   /** A kind model's content instead of the file's (routing eval --kind-cv); null: the cue rules alone. */
   kindModel?: unknown,
+  /** A lead model's content instead of the file's (routing eval --lead-cv); null: the rules alone. */
+  leadModel?: unknown,
 ): Routing {
   const f = { ...DEFAULT_FILES, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v)) };
   return buildRouting({
@@ -274,6 +286,7 @@ export function loadRouting(
     duties: readJson(f.dutiesFile, '职责划分'),
     emergencyModel: emergencyModel ?? (opts.emergencyModelFile === null ? null : readJson(f.emergencyModelFile, '紧急研判模型')),
     kindModel: kindModel !== undefined ? kindModel : opts.kindModelFile === null ? null : fs.existsSync(f.kindModelFile) ? readJson(f.kindModelFile, '诉求类型模型') : null,
+    leadModel: leadModel !== undefined ? leadModel : opts.leadModelFile === null ? null : fs.existsSync(f.leadModelFile) ? readJson(f.leadModelFile, '牵头单位模型') : null,
     governmentTaxonomy: readGovernmentTaxonomy(f.governmentTaxonomyFile),
   });
 }

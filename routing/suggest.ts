@@ -8,6 +8,7 @@ import { EventTypeScorer, type TypeScore, type WordEntry } from './event-scorer'
 import { inCityDistrict, maskPlaces, matchSetting, matchTown, type Gazetteer, type TownMatch } from './gazetteer';
 import { guessKind, KIND_CUES, type KindGuess } from './kind';
 import type { KindJudge } from './kind-model';
+import type { LeadJudge, LeadOpinion } from './lead-model';
 import { PhraseScan } from './phrases';
 import { categoryScores, drivingWords, softmax, vectorizeColumns, type CategoryModel } from './model';
 import type { Taxonomy, Units } from './taxonomy';
@@ -84,8 +85,8 @@ export interface EventTypeSuggestion {
    * when the ranking did not have it: the rule, not a probability, chose it.
    */
   confidence: number;
-  /** What put the type first when the ranking had another there: a danger happening now, the division of duties, a village's counterpart (属地) or, in the city district, the type it is the counterpart of (业务主管); otherwise the ranking (a probability). */
-  basis: 'ranking' | 'danger' | 'duty' | 'village' | 'city';
+  /** What put the type first when the ranking had another there: a danger happening now, the division of duties, a village's counterpart (属地) or, in the city district, the type it is the counterpart of (业务主管), or the learned lead model (lead-model.ts: the most probable type its unit leads; `confidence` is then the ranking's probability of it); otherwise the ranking (a probability). */
+  basis: 'ranking' | 'danger' | 'duty' | 'village' | 'city' | 'model';
 }
 
 export interface Suggestion {
@@ -135,6 +136,8 @@ export interface SuggestEngine {
   categoryModelIndex: number[];
   /** The learned second opinion on the kind (kind-model.ts), or null: the cue rules alone. */
   kindJudge: KindJudge | null;
+  /** The learned second opinion on the lead unit (lead-model.ts), or null: the rules alone. */
+  leadJudge: LeadJudge | null;
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
@@ -490,6 +493,26 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   // rule that did sent 15.6 of 447 board appeals outside their seven, at a macro-F1 cost of 0.011).
   // Between two of its own seven, overwhelming evidence still decides (chosen by cross-validation).
   const facts = typeFactsOf(e);
+  let decision: Decision | null = null;
+  if (top.length)
+    decision = decide(e.taxonomy, e.units, facts.code[top[0]], townMatch.town, kindGuess.kind, { emergency: tri.emergency, coUnits: tri.dispatch?.coUnits });
+  // The lead: the rules', unless the learned model (lead-model.ts) is sure of another unit where the rules' decision is weak
+  // (never for a danger, nor a long written appeal); then the most probable type that unit leads goes first, and decide() gives lead and co-handlers.
+  let leadOpinion: LeadOpinion | null = null;
+  let basis: EventTypeSuggestion['basis'] | null = decidedBy;
+  if (decision !== null && e.leadJudge !== null && !tri.emergency && decidedBy !== 'danger') {
+    leadOpinion = e.leadJudge.judge(x, decision.leadUnit, decidedBy ?? 'ranking', ranked.length > 0 ? ranked[0].confidence : 0, all.length, townMatch.town, p);
+    if (leadOpinion !== null && leadOpinion.overridden) {
+      const i = leadOpinion.typeIndex;
+      const k = top.indexOf(i);
+      if (k >= 0) top.splice(k, 1);
+      top.unshift(i);
+      if (top.length > 3) top.length = 3;
+      conf.set(i, p[i]);
+      decision = decide(e.taxonomy, e.units, facts.code[i], townMatch.town, kindGuess.kind);
+      basis = 'model';
+    }
+  }
   const keepClassifier = chosenFromType && hasWords && catIdx >= 0 && e.categoryModelIndex[catIdx] < 0;
   const classifierBest = keepClassifier ? argMax(modelP) : -1;
   const category: string | null = keepClassifier
@@ -512,16 +535,12 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
       category: facts.category[i],
       confidence: confidences[k],
       // A rule that only confirmed the ranking's first type leaves its probability meaningful.
-      basis: k === 0 && decidedBy && rankedFirst !== i ? decidedBy : 'ranking',
+      basis: k === 0 && basis && rankedFirst !== i ? basis : 'ranking',
     });
   }
 
-  let decision: Decision | null = null;
-  if (top.length)
-    decision = decide(e.taxonomy, e.units, facts.code[top[0]], townMatch.town, kindGuess.kind, { emergency: tri.emergency, coUnits: tri.dispatch?.coUnits });
-
   if (all && !informative) reasons.push('没有识别出与事项相关的词语');
-  if (informative && decidedBy !== 'danger' && decidedBy !== 'duty' && confidences[0] < EVENT_TYPE_THRESHOLD) reasons.push(`事项类型把握不足（${Math.round(confidences[0] * 100)}%）`);
+  if (informative && basis !== 'danger' && basis !== 'duty' && basis !== 'model' && confidences[0] < EVENT_TYPE_THRESHOLD) reasons.push(`事项类型把握不足（${Math.round(confidences[0] * 100)}%）`);
   // (When a type of an untrained category was put first by its keywords, the ranking's confidence in that category counts.)
   if (informative && decidedBy !== 'danger' && decidedBy !== 'duty' && chosenConfidence < CATEGORY_THRESHOLD) reasons.push(`一级分类把握不足（${Math.round(chosenConfidence * 100)}%）`);
   if (decision?.needsTown) reasons.push(townMatch.candidates.length ? '提到多个镇街，请确认属地' : '未识别出镇街，请确认属地');
@@ -549,13 +568,16 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
     parts.push(
       decidedBy === 'danger'
         ? `事项“${facts.name[top[0]]}”（按险情确定处置单位）`
-        : decidedBy === 'duty' && duty
-          ? `事项“${facts.name[top[0]]}”（按职责划分：${duty.why}；依据：${duty.words.join('、')}）`
-          : `事项“${facts.name[top[0]]}”（${Math.round((conf.get(top[0]) ?? p[top[0]]) * 100)}%），依据：${typeWords.join('、') || '分类概率'}${decidedBy === 'village' ? '；发生在农村或镇驻地，按属地管理' : decidedBy === 'city' ? '；发生在城区（街道、小区），按业务主管' : ''}`,
+        : basis === 'model'
+          ? `事项“${facts.name[top[0]]}”（${Math.round(p[top[0]] * 100)}%，按研判模型判断的牵头单位选定）`
+          : decidedBy === 'duty' && duty
+            ? `事项“${facts.name[top[0]]}”（按职责划分：${duty.why}；依据：${duty.words.join('、')}）`
+            : `事项“${facts.name[top[0]]}”（${Math.round((conf.get(top[0]) ?? p[top[0]]) * 100)}%），依据：${typeWords.join('、') || '分类概率'}${decidedBy === 'village' ? '；发生在农村或镇驻地，按属地管理' : decidedBy === 'city' ? '；发生在城区（街道、小区），按业务主管' : ''}`,
     );
   if (top.length && category && facts.category[top[0]] !== category)
     parts.push(`工单按事项“${facts.name[top[0]]}”归入“${facts.category[top[0]]}”${keepClassifier && top[0] === rankedFirst ? '（事项关键词明显指向该事项，分类器未学过该分类）' : ''}`);
   parts.push(kindExplanation(kindGuess, ruleKind));
+  if (leadOpinion !== null) parts.push(leadExplanation(leadOpinion, decidedBy, unitName));
   if (tri.reason) parts.push(tri.reason);
   parts.push(townMatch.town ? `属地：${unitName(townMatch.town)}（${townMatch.source === 'address' ? '地址栏' : '诉求内容'}中的“${townMatch.matched.join('、')}”）` : '属地：未识别');
   if (decision) parts.push(`派单：${decision.reason.replace(/。$/, "")}`);
@@ -605,4 +627,15 @@ function kindExplanation(g: KindGuess, rule: KindGuess): string {
   if (m.overridden) return `诉求类型：研判模型判断为“${KIND_NAMES[m.kind]}”（${pct}%${why}），规则为“${KIND_NAMES[m.ruleKind]}”（${cues}）`;
   if (m.kind === m.ruleKind) return `诉求类型：${cues}（研判模型同意，${pct}%）`;
   return `诉求类型：${cues}（研判模型倾向“${KIND_NAMES[m.kind]}”，${pct}%，${m.heldByCues ? '提示词明确，按提示词' : '未达采用门槛'}）`;
+}
+
+const RULE_BASIS: Record<string, string> = { ranking: '按事项排名', duty: '按职责划分', village: '按属地管理', city: '按城区业务主管' };
+
+/** The lead model's part of the explanation (only where the gate let it speak). */
+function leadExplanation(m: LeadOpinion, decidedBy: string | null, unitName: (c: string | null) => string): string {
+  const pct = Math.round(m.confidence * 100);
+  const name = m.unit !== null ? unitName(m.unit) : '属地镇街';
+  if (m.overridden) return `牵头单位：研判模型判断为“${name}”（${pct}%${m.words.length ? `，依据：${m.words.join('、')}` : ''}），规则为“${unitName(m.ruleLead)}”（${RULE_BASIS[decidedBy ?? 'ranking']}）`;
+  if (m.agrees) return `牵头单位：按规则（研判模型同意，${pct}%）`;
+  return `牵头单位：按规则（研判模型倾向“${name}”，${pct}%，${m.unit === null ? '未识别出镇街' : '未达采用门槛'}）`;
 }
