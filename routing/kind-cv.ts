@@ -3,9 +3,8 @@
 // The cue rules were fixed against every part but KIND_RULES_UNSEEN_PARTS (casebook.ts), so on the
 // others the rules' figure is a development figure and a blend with the rules is flattered there; on those parts
 // rules, model (left out) and blend are all unseen. `routing eval --kind-cv` prints it all.
-import path from 'node:path';
 import type { AppealKind } from '../workflow/types';
-import { CASEBOOK_DIR, readRoutingCases } from './casebook';
+import { CASEBOOK_DIR, routingCasesOf } from './casebook';
 import { engineOf, type Routing } from './index';
 import { KindRecorder, predictRow, ruleScore, trainKindModel, type KindModelFile, type KindRow, type KindSettings } from './kind-model';
 import { leaveOnePartOut as lopo, pct, stratifiedCv as cv, type PartFigures } from './second-opinion';
@@ -29,18 +28,15 @@ export function kindCases(routing: Routing, parts: readonly string[], dir = CASE
   const saved = e.kindJudge;
   const rec = new KindRecorder(e.model);
   e.kindJudge = rec;
-  const out: KindCase[] = [];
   try {
-    for (const part of parts)
-      for (const c of readRoutingCases(path.join(dir, `routing-${part}.jsonl`))) {
-        rec.last = null;
-        const s = routing.suggest({ text: c.text, address: c.address });
-        out.push({ id: c.id, part, label: c.kind, ruleKind: s.kind, row: rec.last ? { ...(rec.last as KindRow), kind: c.kind } : null });
-      }
+    return routingCasesOf(parts, dir).map((c) => {
+      rec.last = null;
+      const s = routing.suggest({ text: c.text, address: c.address });
+      return { id: c.id, part: c.part, label: c.kind, ruleKind: s.kind, row: rec.last ? { ...(rec.last as KindRow), kind: c.kind } : null };
+    });
   } finally {
     e.kindJudge = saved;
   }
-  return out;
 }
 
 /** The kind given to a case: the rules' for an emergency, else the blend of `f` (its threshold, or `threshold`). */

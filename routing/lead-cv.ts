@@ -4,8 +4,7 @@
 // figure and a blend with the rules is flattered there; on an untrained part rules, model and blend are all unseen.
 // The settings were chosen against the rules as they were at each blind part's first pass (test/bench/lead-first-pass.ts).
 // `routing eval --lead-cv` prints it all.
-import path from 'node:path';
-import { CASEBOOK_DIR, readRoutingCases } from './casebook';
+import { CASEBOOK_DIR, routingCasesOf } from './casebook';
 import { engineOf, type Routing } from './index';
 import { blendLead, classUnit, leadClass, LeadRecorder, predictLead, trainLeadModel, type LeadBasis, type LeadModelFile, type LeadRow, type LeadSettings } from './lead-model';
 import { leaveOnePartOut as lopo, pct, stratifiedCv as cv, type PartFigures } from './second-opinion';
@@ -31,19 +30,16 @@ export function leadCases(routing: Routing, parts: readonly string[], dir = CASE
   const saved = e.leadJudge;
   const rec = new LeadRecorder(e.model, e.units);
   e.leadJudge = rec;
-  const out: LeadCase[] = [];
   try {
-    for (const part of parts)
-      for (const c of readRoutingCases(path.join(dir, `routing-${part}.jsonl`))) {
-        rec.last = null;
-        const s = routing.suggest({ text: c.text, address: c.address });
-        const label = leadClass(e.units, c.lead);
-        out.push({ id: c.id, part, lead: c.lead, label, emergencyLabel: c.urgency === 'emergency', ruleLead: s.leadUnit, row: rec.last ? { ...(rec.last as LeadRow), label } : null });
-      }
+    return routingCasesOf(parts, dir).map((c) => {
+      rec.last = null;
+      const s = routing.suggest({ text: c.text, address: c.address });
+      const label = leadClass(e.units, c.lead);
+      return { id: c.id, part: c.part, lead: c.lead, label, emergencyLabel: c.urgency === 'emergency', ruleLead: s.leadUnit, row: rec.last ? { ...(rec.last as LeadRow), label } : null };
+    });
   } finally {
     e.leadJudge = saved;
   }
-  return out;
 }
 
 /** The training rows of some cases: not an emergency by the rules nor by the label. */

@@ -509,7 +509,10 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
       top.unshift(i);
       if (top.length > 3) top.length = 3;
       conf.set(i, p[i]);
+      const ruleLead = decision.leadUnit;
       decision = decide(e.taxonomy, e.units, facts.code[i], townMatch.town, kindGuess.kind);
+      // The unit the rules chose co-handles (the matter touched its work: the site's 住建局 for wages owed on a building site, the town of a village).
+      if (ruleLead !== decision.leadUnit && !decision.coUnits.includes(ruleLead)) decision.coUnits.push(ruleLead);
       basis = 'model';
     }
   }
@@ -635,7 +638,7 @@ const RULE_BASIS: Record<string, string> = { ranking: '按事项排名', duty: '
 function leadExplanation(m: LeadOpinion, decidedBy: string | null, unitName: (c: string | null) => string): string {
   const pct = Math.round(m.confidence * 100);
   const name = m.unit !== null ? unitName(m.unit) : '属地镇街';
-  if (m.overridden) return `牵头单位：研判模型判断为“${name}”（${pct}%${m.words.length ? `，依据：${m.words.join('、')}` : ''}），规则为“${unitName(m.ruleLead)}”（${RULE_BASIS[decidedBy ?? 'ranking']}）`;
+  if (m.overridden) return `牵头单位：研判模型判断为“${name}”（${pct}%${m.words.length ? `，依据：${m.words.join('、')}` : ''}），规则为“${unitName(m.ruleLead)}”（${RULE_BASIS[decidedBy ?? 'ranking']}），改为协办`;
   if (m.agrees) return `牵头单位：按规则（研判模型同意，${pct}%）`;
   return `牵头单位：按规则（研判模型倾向“${name}”，${pct}%，${m.unit === null ? '未识别出镇街' : '未达采用门槛'}）`;
 }
