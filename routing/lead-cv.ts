@@ -28,7 +28,7 @@ export interface LeadCase {
 export function leadCases(routing: Routing, parts: readonly string[], dir = CASEBOOK_DIR): LeadCase[] {
   const e = engineOf(routing);
   const saved = e.leadJudge;
-  const rec = new LeadRecorder(e.model, e.units);
+  const rec = new LeadRecorder(e.model, e.taxonomy, e.units);
   e.leadJudge = rec;
   try {
     return routingCasesOf(parts, dir).map((c) => {

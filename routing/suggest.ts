@@ -543,7 +543,7 @@ export function suggest(e: SuggestEngine, input: SuggestInput, rule: Readonly<Ov
   }
 
   if (all && !informative) reasons.push('没有识别出与事项相关的词语');
-  if (informative && basis !== 'danger' && basis !== 'duty' && basis !== 'model' && confidences[0] < EVENT_TYPE_THRESHOLD) reasons.push(`事项类型把握不足（${Math.round(confidences[0] * 100)}%）`);
+  if (informative && basis !== 'danger' && basis !== 'duty' && confidences[0] < EVENT_TYPE_THRESHOLD) reasons.push(`事项类型把握不足（${Math.round(confidences[0] * 100)}%）`);
   // (When a type of an untrained category was put first by its keywords, the ranking's confidence in that category counts.)
   if (informative && decidedBy !== 'danger' && decidedBy !== 'duty' && chosenConfidence < CATEGORY_THRESHOLD) reasons.push(`一级分类把握不足（${Math.round(chosenConfidence * 100)}%）`);
   if (decision?.needsTown) reasons.push(townMatch.candidates.length ? '提到多个镇街，请确认属地' : '未识别出镇街，请确认属地');

@@ -1,5 +1,5 @@
 // The learned lead model against the rules as they were when each blind casebook part was first scored:
-// `node --import tsx test/bench/lead-first-pass.ts [C=0.3,1,3] [balanced=false,true] [out.json]`.
+// `node --import tsx test/bench/lead-first-pass.ts [C=1,3] [balanced=false,true] [out.json]`.
 //
 // Today's rules were fixed against every training part, so leaving a part out flatters them (and any blend with them)
 // there. The rules of a part's first pass had not seen it: on those, rules, model and blend are all unseen. Each blind
@@ -21,7 +21,7 @@ import { meanSd, pct } from '../../routing/second-opinion';
 const DIR = path.resolve(__dirname, 'lead-first-pass');
 
 function main(): void {
-  const [Cs = '0.3,1,3', bal = 'false,true', outFile] = process.argv.slice(2);
+  const [Cs = '1,3', bal = 'false,true', outFile] = process.argv.slice(2);
   const routing = loadRouting({ leadModelFile: null });
   const units = engineOf(routing).units;
   const cases = leadCases(routing, LEAD_TRAINING_PARTS);
@@ -34,7 +34,8 @@ function main(): void {
   const rulesOf = (c: LeadCase) => first.get(`${c.part}/${c.id}`)!;
   const taus = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
   const gates: LeadGate[] = ['ranking', 'no-duty', 'any'];
-  const rankCaps = [1, 0.8, 0.6, 0.4];
+  const rankCaps = [1, 0.9, 0.8];
+  const typeRanks = [5, 10, 20, 30, 50, 1000];
   type Key = string;
   const perPart = new Map<Key, Map<string, number>>();
   const modelAlone = new Map<string, Map<string, number>>();
@@ -62,8 +63,9 @@ function main(): void {
         ma.set(part, pct(model, held.length));
         for (const threshold of taus)
           for (const gate of gates)
-            for (const maxRankConfidence of rankCaps) {
-              const fs2 = { ...f, settings: { ...s, threshold, gate, maxRankConfidence } };
+            for (const maxRankConfidence of rankCaps)
+              for (const maxTypeRank of typeRanks) {
+              const fs2 = { ...f, settings: { ...s, threshold, gate, maxRankConfidence, maxTypeRank } };
               let ok = 0;
               held.forEach((c, i) => {
                 const r = rulesOf(c);
@@ -71,9 +73,9 @@ function main(): void {
                 const lead = p && c.row && r.basis !== 'danger' && r.lead !== null ? blendLead(fs2, c.row, units, r.lead, r.basis, r.rankConfidence, threshold, p) : r.lead;
                 if (lead === c.lead) ok++;
               });
-              const key = `C ${C} ${balanced ? 'bal' : 'unbal'} τ ${threshold} gate ${gate} rank<${maxRankConfidence}`;
+              const key = `C ${C} ${balanced ? 'bal' : 'unbal'} τ ${threshold} gate ${gate} rank<${maxRankConfidence} type-rank<${maxTypeRank}`;
               (perPart.get(key) ?? perPart.set(key, new Map()).get(key)!).set(part, pct(ok, held.length));
-            }
+              }
       }
       console.error(`C ${C} balanced ${balanced}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     }

@@ -85,7 +85,7 @@ describe('the learned kind model', function () {
     assert.equal(long.kind, 'complaint');
     assert.doesNotMatch(long.explanation, /研判模型/);
     // Without the model: the rules' kind, and no word of a model.
-    const rulesOnly = loadRouting({ kindModelFile: null }).suggest({ text: '养猪场把猪粪直接排到沟里 沟里黑乎乎的 臭死了' });
+    const rulesOnly = loadRouting({ kindModelFile: null, leadModelFile: null }).suggest({ text: '养猪场把猪粪直接排到沟里 沟里黑乎乎的 臭死了' });
     assert.equal(rulesOnly.kind, 'complaint');
     assert.doesNotMatch(rulesOnly.explanation, /研判模型/);
   });

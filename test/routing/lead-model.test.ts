@@ -12,7 +12,7 @@ import { committedRouting, engineOf } from './support';
 
 /** A small world: rows of made-up features, each lead with its own words. */
 function toyRows(): LeadRow[] {
-  const row = (names: string[], label: string): LeadRow => ({ names, val: names.map(() => 1 / Math.sqrt(names.length)), chars: 10, ruleClass: 'cgj', basis: 'ranking', rankConfidence: 0.5, town: null, label });
+  const row = (names: string[], label: string): LeadRow => ({ names, val: names.map(() => 1 / Math.sqrt(names.length)), chars: 10, ruleClass: 'cgj', basis: 'ranking', rankConfidence: 0.5, town: null, typeRank: {}, label });
   const out: LeadRow[] = [];
   for (let i = 0; i < 12; i++) {
     out.push(row(['工钱', `a${i}`], 'rsj'));
