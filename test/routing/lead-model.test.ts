@@ -104,24 +104,30 @@ describe('the learned lead model', function () {
     assert.match(noTown.explanation, /研判模型倾向“属地镇街”，100%，未识别出镇街/);
   });
 
-  it('a long written appeal stays the rules\'; the committed model agrees or decides, visibly', () => {
+  it('a long written appeal and a confident ranking stay the rules\'; where the committed model is asked, the operator sees it', () => {
     const sure = loadRouting({}, undefined, undefined, sureOf('rsj'));
     const long = `${'小区门口的路灯坏了好几天了，晚上黑乎乎的，老人孩子出门都不方便。'.repeat(6)}请尽快修好。`;
     assert.ok(long.length > LEAD_TRAINING.maxChars);
     assert.equal(sure.suggest({ text: long }).leadUnit, loadRouting({ leadModelFile: null }).suggest({ text: long }).leadUnit);
+    // A ranking at least 0.8 sure of its first type stands: the model is not asked, and says nothing.
     const wage = committedRouting().suggest({ text: '在工地上干了半年活 工钱一分没给' });
     assert.equal(wage.leadUnit, 'rsj');
-    assert.match(wage.explanation, /牵头单位：(按规则（研判模型同意|研判模型判断为)/);
+    assert.doesNotMatch(wage.explanation, /牵头单位：/);
+    // Where it is asked and agrees, the operator sees it.
+    const leak = committedRouting().suggest({ text: '楼上漏水把我家天花板泡了 物业不管' });
+    assert.equal(leak.leadUnit, 'zjj');
+    assert.match(leak.explanation, /牵头单位：按规则（研判模型同意，\d+%）/);
   });
 
   it('left out of training, the blend on fresh11 is at the level measured (routing/README.md, "The lead unit")', () => {
-    // fresh11 left out of a model trained on every other training part, against today's rules (fixed against fresh11
-    // since the lead11 round, so their figure is a development one).
+    // fresh11 left out of a model trained on every other training part (fresh12 among them), against today's rules
+    // (fixed against fresh11 since the lead11 round, so their figure is a development one). Measured 8 Dec 2026 01:33 UTC
+    // with the shipped settings: rules 92.2 %, model alone 83.7 %, blend 86.5 %.
     const routing = loadRouting({ leadModelFile: null });
     const cases = leadCases(routing, LEAD_TRAINING_PARTS);
     const [r] = leadLeaveOnePartOut(cases, engineOf(routing).units, LEAD_TRAINING_PARTS, ['fresh11'], LEAD_TRAINING, [LEAD_TRAINING.threshold]);
     console.log(`      fresh11 left out: ${JSON.stringify(r)}`);
-    assert.ok(r.model >= 80, JSON.stringify(r));
-    assert.ok(r.blend[0] >= 82, JSON.stringify(r));
+    assert.ok(r.model >= 83, JSON.stringify(r));
+    assert.ok(r.blend[0] >= 86, JSON.stringify(r));
   });
 });
