@@ -138,7 +138,7 @@ export async function runRoutingCli(args: string[], io: RoutingCliIo): Promise<n
       const cases = leadCases(loadRouting({ leadModelFile: null }), LEAD_TRAINING_PARTS, dir);
       const rows = trainingRows(cases);
       const s = LEAD_TRAINING;
-      const trainedOn = `派单案例集 ${LEAD_TRAINING_PARTS.join('/')} 中非紧急的 ${rows.length} 条（紧急 ${cases.length - rows.length} 条不参与）；分类器向量；C ${s.C}，${s.balanced ? '类别均衡' : '类别不均衡'}，门槛 ${s.threshold}，可改判${s.gate === 'ranking' ? '只按事项排名的决定' : s.gate === 'no-duty' ? '未按职责划分的决定' : '险情以外的决定'}，仅用于 ${s.maxChars} 字以内`;
+      const trainedOn = `派单案例集 ${LEAD_TRAINING_PARTS.join('/')} 中非紧急的 ${rows.length} 条（紧急 ${cases.length - rows.length} 条不参与）；分类器向量；C ${s.C}，${s.balanced ? '类别均衡' : '类别不均衡'}，门槛 ${s.threshold}（按职责划分的决定 ${s.dutyThreshold}），可改判${s.gate === 'ranking' ? '只按事项排名的决定' : s.gate === 'no-duty' ? '未按职责划分的决定' : '险情以外的决定'}，仅用于 ${s.maxChars} 字以内`;
       io.out(`训练数据：${trainedOn}`);
       const file = trainLeadModel(rows, s, trainedOn);
       fs.writeFileSync(out, serializeModel(file));

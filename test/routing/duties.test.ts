@@ -507,7 +507,8 @@ describe('division of duties (属地管理 / 业务主管)', () => {
   ]);
 
   it('with the learned lead model, the blend keeps the rules\' lead on at least the share of these probes measured', () => {
-    // Measured 8 Dec 2026 (shipped settings): the model overrides 17 of the probes' rules' leads (see the README).
+    // Measured 8 Dec 2026 (shipped settings): the model overrides 4 of the probes' rules' leads (17 before a duty's lead
+    // needed 0.9 to be overruled; see the README).
     let kept = 0;
     const over: string[] = [];
     for (const [text, unit] of probes) {
@@ -516,7 +517,7 @@ describe('division of duties (属地管理 / 业务主管)', () => {
     }
     console.log(`      ${probes.length - kept} of ${probes.length} probes overridden by the model`);
     assert.ok(probes.length > 250, `${probes.length} probes`);
-    assert.ok(kept >= probes.length - 17, `${probes.length - kept} of ${probes.length} overridden: ${over.join(' | ')}`);
+    assert.ok(kept >= probes.length - 4, `${probes.length - kept} of ${probes.length} overridden: ${over.join(' | ')}`);
   });
 
   it('the city side of the territorial line: a village type chosen for a matter in a street office becomes the department’s', () => {

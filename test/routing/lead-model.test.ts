@@ -76,6 +76,25 @@ describe('the learned lead model', function () {
     }
   });
 
+  it('a lead decided by the division of duties (a written principle) is overruled only when the model is at least dutyThreshold sure', () => {
+    /** A model `p` sure of `cls` (softmax of the biases at scale 1). */
+    const at = (cls: string, p: number): LeadModelFile => {
+      const f = sureOf(cls);
+      f.bias = f.classes.map((c) => (c === cls ? Math.log((p * (f.classes.length - 1)) / (1 - p)) : 0));
+      return f;
+    };
+    const text = '在工地上干了仨月 包工头一分钱工钱没给';
+    const rules = loadRouting({ leadModelFile: null }).suggest({ text });
+    assert.equal(rules.leadUnit, 'rsj');
+    assert.match(rules.explanation, /按职责划分/);
+    assert.ok(LEAD_TRAINING.dutyThreshold > 0.7 && LEAD_TRAINING.threshold < 0.7);
+    const fairlySure = loadRouting({}, undefined, undefined, at('zjj', 0.7)).suggest({ text });
+    assert.equal(fairlySure.leadUnit, 'rsj', 'at 0.7 the duty stands');
+    assert.match(fairlySure.explanation, /未达采用门槛|按职责/);
+    const sure = loadRouting({}, undefined, undefined, sureOf('zjj')).suggest({ text });
+    assert.equal(sure.leadUnit, 'zjj', 'at 0.99 the model overrules it');
+  });
+
   it('an override makes a coherent ticket: the type put first is led by the model\'s unit, decide() gives lead and co-handlers, the operator sees why', () => {
     const routing = loadRouting({}, undefined, undefined, sureOf('rsj'));
     const text = '小区门口的路灯坏了好几天了 晚上黑乎乎的';
