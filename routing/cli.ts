@@ -32,7 +32,7 @@ const USAGE = [
   '  eval --casebooks [目录] [--verbose]               在手写案例集（开发部分与留出部分）上评估紧急识别、牵头单位、诉求类型，最后一行输出 JSON',
   '  train-kind [--casebooks 目录] [--out 模型文件]     由派单案例集（未训练部分除外）训练诉求类型研判模型（确定性）',
   '  train-lead [--casebooks 目录] [--out 模型文件]     由派单案例集（未训练部分除外）训练牵头单位研判模型（确定性）',
-  '  eval --lead-cv [--seeds 5] [--no-cv] [--C 1] [--threshold 0.7] [--gate ranking|no-duty|any] [--max-rank-confidence 1] [--max-type-rank 1000] [--balanced]',
+  '  eval --lead-cv [--seeds 5] [--no-cv] [--C 1] [--threshold 0.7] [--duty-threshold 0.9] [--gate ranking|no-duty|any] [--max-rank-confidence 1] [--max-type-rank 1000] [--balanced]',
   '  eval --kind-cv [--seeds 5] [--no-cv] [--C 1] [--threshold 0.7] [--rule-weight 0] [--max-rule-score 4] [--unbalanced]',
   '                                                   诉求类型：逐一留出案例集部分（规则 / 模型 / 规则+模型）与重复分层 5 折交叉验证，最后一行输出 JSON',
   '  cv [--candidates 名称,…|all] [--seeds 5] [--folds 5] [--pipeline] [--data 目录]',
@@ -150,11 +150,11 @@ export async function runRoutingCli(args: string[], io: RoutingCliIo): Promise<n
       // part unseen by rules and model), then repeated stratified 5-fold CV (routing/README.md, "The lead unit: the learned second opinion").
       const dir = path.resolve(str('casebooks') ?? CASEBOOK_DIR);
       const num = (k: string, d: number) => (str(k) === undefined ? d : Number(str(k)));
-      const s: LeadSettings = { C: num('C', LEAD_TRAINING.C), balanced: opts.has('balanced') || LEAD_TRAINING.balanced, threshold: num('threshold', LEAD_TRAINING.threshold), gate: (str('gate') ?? LEAD_TRAINING.gate) as LeadGate, maxRankConfidence: num('max-rank-confidence', LEAD_TRAINING.maxRankConfidence), maxChars: num('max-chars', LEAD_TRAINING.maxChars), maxTypeRank: num('max-type-rank', LEAD_TRAINING.maxTypeRank) };
+      const s: LeadSettings = { C: num('C', LEAD_TRAINING.C), balanced: opts.has('balanced') || LEAD_TRAINING.balanced, threshold: num('threshold', LEAD_TRAINING.threshold), dutyThreshold: num('duty-threshold', LEAD_TRAINING.dutyThreshold), gate: (str('gate') ?? LEAD_TRAINING.gate) as LeadGate, maxRankConfidence: num('max-rank-confidence', LEAD_TRAINING.maxRankConfidence), maxChars: num('max-chars', LEAD_TRAINING.maxChars), maxTypeRank: num('max-type-rank', LEAD_TRAINING.maxTypeRank) };
       const routing = loadRouting({ leadModelFile: null });
       const units = engineOf(routing).units;
       const cases = leadCases(routing, CASEBOOK_PARTS, dir);
-      io.out(`设置：C ${s.C}，${s.balanced ? '类别均衡' : '不均衡'}，门槛 ${s.threshold}，规则可被改判：${s.gate}，排名把握 < ${s.maxRankConfidence}，${s.maxChars} 字以内；${cases.length} 条派单案例（规则判为紧急的 ${cases.filter((c) => !c.row).length} 条不改判）`);
+      io.out(`设置：C ${s.C}，${s.balanced ? '类别均衡' : '不均衡'}，门槛 ${s.threshold}（按职责划分的决定 ${s.dutyThreshold}），规则可被改判：${s.gate}，排名把握 < ${s.maxRankConfidence}，${s.maxChars} 字以内；${cases.length} 条派单案例（规则判为紧急的 ${cases.filter((c) => !c.row).length} 条不改判）`);
       const lopo = leadLeaveOnePartOut(cases, units, LEAD_TRAINING_PARTS, CASEBOOK_PARTS, s, [s.threshold]);
       const seeds = opts.has('no-cv') ? [] : Array.from({ length: Number(str('seeds') ?? 5) }, (_, i) => i + 1);
       reportOpinionCv(io, s, lopo, UNTRAINED_PARTS, seeds.length ? leadStratifiedCv(cases, units, s, [s.threshold], seeds) : null, cases.length);
