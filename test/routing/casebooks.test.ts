@@ -199,8 +199,25 @@ describe('casebooks', function () {
     assert.ok(x.routing.coRecall >= 46, `fresh12 co-handlers ${x.routing.coRecall}%`);
   });
 
+  // The fresh13 part (written blind by a tenth hand, 00:55–01:00 UTC on 8 Dec 2026, and rewritten into spoken Chinese by
+  // an eleventh, also blind; committed on a side branch, 4c55a90, before the engine ran on it; kept out of the three
+  // models' training): its first pass (main 34b152e, 02:37 UTC: the fix12 round, the learned lead model with a duty's
+  // lead at 0.9) is the unseen estimate of the code of 8 Dec 2026, 02:35 UTC — emergency recall 90.3 % with 2.4 % false
+  // alarms, danger 90.0 % and unit that acts 92.1 % of those flagged, lead 84.1 % (rules alone 78.6 %), kind 81.6 %,
+  // co-handlers 43.5 %, emergency agreement 98.1 %. Held as floors (rounded down; emergency agreement 98).
+  it('fresh13 part (blind: its first pass): no worse than that', () => {
+    const x = report('fresh13');
+    assert.ok(x.emergency.recall >= 90, `fresh13 recall ${x.emergency.recall}%`);
+    assert.ok(x.emergency.falseAlarms <= 3, `fresh13 false alarms ${x.emergency.falseAlarms}%`);
+    assert.ok(ofAll(x.emergency.danger, x) >= 81, `fresh13 danger ${x.emergency.danger}% of ${x.emergency.recall}% flagged`);
+    assert.ok(ofAll(x.emergency.actingUnit, x) >= 83, `fresh13 unit that acts ${x.emergency.actingUnit}% of ${x.emergency.recall}% flagged`);
+    assert.ok(x.routing.lead >= 84, `fresh13 lead ${x.routing.lead}%`);
+    assert.ok(x.routing.kind >= 81, `fresh13 kind ${x.routing.kind}%`);
+    assert.ok(x.routing.coRecall >= 43, `fresh13 co-handlers ${x.routing.coRecall}%`);
+  });
+
   it('an emergency in the routing casebook is flagged, and nothing else is', () => {
-    for (const part of ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5', 'fresh6', 'fresh7', 'fresh8', 'fresh9', 'fresh10', 'fresh11', 'fresh12'] as const) assert.ok(report(part).routing.emergencyAgreement >= 98, `${part} ${report(part).routing.emergencyAgreement}%`);
+    for (const part of ['dev', 'held', 'late', 'fresh', 'fresh2', 'fresh3', 'fresh5', 'fresh6', 'fresh7', 'fresh8', 'fresh9', 'fresh10', 'fresh11', 'fresh12', 'fresh13'] as const) assert.ok(report(part).routing.emergencyAgreement >= 98, `${part} ${report(part).routing.emergencyAgreement}%`);
   });
 
   it('a malformed casebook is refused with the line named', () => {
